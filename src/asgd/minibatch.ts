@@ -1,0 +1,48 @@
+/**
+ * Minibatch index sampling from a finite sum of n components.
+ *  - with replacement:    b independent uniform indices (the i.i.d. model behind Σ/b, He et al. Sec. 3);
+ *  - without replacement: a uniform b-subset, by a partial Fisher–Yates shuffle of a persistent
+ *    permutation (O(b) per draw, no allocation; any permutation stays uniformly random).
+ */
+import { type Engine, uniformIndex } from '../random/streams.ts';
+
+export type Sampling = 'with-replacement' | 'without-replacement';
+export const SAMPLING_MODES = ['with-replacement', 'without-replacement'] as const;
+
+export class MinibatchSampler {
+  readonly n: number;
+  readonly b: number;
+  readonly replacement: boolean;
+  private readonly engine: Engine;
+  private readonly perm: Int32Array;
+
+  constructor(n: number, b: number, sampling: Sampling, engine: Engine) {
+    this.n = n;
+    this.b = b;
+    this.replacement = sampling === 'with-replacement';
+    this.engine = engine;
+    this.perm = new Int32Array(this.replacement ? 0 : n);
+    for (let i = 0; i < this.perm.length; i++) this.perm[i] = i;
+  }
+
+  /** Write b component indices into out. A full batch without replacement (b = n) uses no randomness. */
+  draw(out: Int32Array): void {
+    const { n, b, engine } = this;
+    if (this.replacement) {
+      for (let j = 0; j < b; j++) out[j] = uniformIndex(engine, n);
+      return;
+    }
+    const perm = this.perm;
+    if (b === n) {
+      for (let j = 0; j < b; j++) out[j] = perm[j];
+      return;
+    }
+    for (let j = 0; j < b; j++) {
+      const r = j + uniformIndex(engine, n - j);
+      const t = perm[j];
+      perm[j] = perm[r];
+      perm[r] = t;
+      out[j] = perm[j];
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Finite-sum objectives F(x) = (1/n) Σ_i f_i(x) (He et al. Eq. 1) with per-component gradients,
+ * which is what minibatch SGD samples from. Gradients are written into caller-owned buffers.
+ */
+export interface FiniteSumObjective {
+  readonly name: string;
+  readonly dim: number;
+  /** Number of components n. */
+  readonly n: number;
+  /** ∇f_i(x) into out. */
+  componentGradient(i: number, x: Float64Array, out: Float64Array): void;
+  /** F(x). */
+  value(x: Float64Array): number;
+  /** ∇F(x) into out. */
+  gradient(x: Float64Array, out: Float64Array): void;
+  /** x* and F* where known in closed form or computed at construction. */
+  readonly minimizer?: Float64Array;
+  readonly minimum?: number;
+  /** Lipschitz constant L of ∇F, where known. */
+  readonly lipschitz?: number;
+  /** Strong-convexity constant μ, where known. */
+  readonly strongConvexity?: number;
+  /** A short description of the data and split, for captions and result files. */
+  readonly description: string;
+}
+
+/** ∇F = mean of the component gradients (used by objectives without a faster closed form). */
+export function meanGradient(obj: FiniteSumObjective, x: Float64Array, out: Float64Array, tmp: Float64Array): void {
+  out.fill(0);
+  for (let i = 0; i < obj.n; i++) {
+    obj.componentGradient(i, x, tmp);
+    for (let j = 0; j < obj.dim; j++) out[j] += tmp[j];
+  }
+  for (let j = 0; j < obj.dim; j++) out[j] /= obj.n;
+}
+
+/**
+ * Σ(x) = (1/n) Σ_i (∇f_i(x) − ∇F(x))(∇f_i(x) − ∇F(x))ᵀ: the covariance of one uniformly drawn
+ * component gradient (He et al. Section 3), population normalization (divide by n). A minibatch
+ * of b drawn with replacement has covariance Σ/b; without replacement Σ/b·(n−b)/(n−1).
+ *
+ * Preallocated workspace: `compute` allocates nothing, so it can run every step of a
+ * state-dependent diffusion.
+ */
+export class GradientCovariance {
+  readonly dim: number;
+  private readonly obj: FiniteSumObjective;
+  private readonly mean: Float64Array;
+  private readonly gi: Float64Array;
+  /** Σ, row-major d×d, after `compute`. */
+  readonly sigma: Float64Array;
+
+  constructor(obj: FiniteSumObjective) {
+    this.obj = obj;
+    this.dim = obj.dim;
+    this.mean = new Float64Array(obj.dim);
+    this.gi = new Float64Array(obj.dim);
+    this.sigma = new Float64Array(obj.dim * obj.dim);
+  }
+
+  compute(x: Float64Array): Float64Array {
+    const d = this.dim;
+    const { obj, mean, gi, sigma } = this;
+    obj.gradient(x, mean);
+    sigma.fill(0);
+    for (let i = 0; i < obj.n; i++) {
+      obj.componentGradient(i, x, gi);
+      for (let a = 0; a < d; a++) gi[a] -= mean[a];
+      for (let a = 0; a < d; a++) {
+        const ga = gi[a];
+        for (let c = a; c < d; c++) sigma[a * d + c] += ga * gi[c];
+      }
+    }
+    for (let a = 0; a < d; a++) {
+      for (let c = a; c < d; c++) {
+        const v = sigma[a * d + c] / obj.n;
+        sigma[a * d + c] = v;
+        sigma[c * d + a] = v;
+      }
+    }
+    return sigma;
+  }
+}
+
+/** Covariance factor of a minibatch mean of size b: 1/b, times (n−b)/(n−1) without replacement. */
+export function minibatchVarianceFactor(n: number, b: number, replacement: boolean): number {
+  if (replacement || n === 1) return 1 / b;
+  return ((n - b) / (n - 1)) / b;
+}

@@ -1,0 +1,177 @@
+/**
+ * User objectives written as mathjs expressions, so a researcher can study their own F without
+ * writing TypeScript. Gradients come from mathjs's symbolic `derivative`, compiled once.
+ *
+ * Two forms:
+ *  - components: ["(x+1)^2", "(x-1)^2"]            — f_i given one by one;
+ *  - expression + data: "log(1+exp(-y*(w1*a1+w2*a2)))" with data {a1: [...], a2: [...], y: [...]}
+ *    — one component per data row, data symbols bound to the row's values.
+ * F is the mean of the components (He et al. Eq. 1).
+ *
+ * Refused before any work: a string that does not parse, a symbol that is neither a variable,
+ * a data column, nor a mathjs constant or function, and an expression that does not evaluate to
+ * a real number at the start point.
+ */
+import { all, create, type EvalFunction, type MathNode } from 'mathjs';
+import { ConfigError, describe } from '../../core/errors.ts';
+import { finiteVector } from '../../core/validate.ts';
+import type { FiniteSumObjective } from '../objective.ts';
+
+const math = create(all, {});
+
+export interface ExpressionObjectiveSpec {
+  variables: string[];
+  components?: string[];
+  expression?: string;
+  data?: Record<string, number[]>;
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function parseChecked(src: unknown, field: string, allowed: Set<string>): MathNode {
+  if (typeof src !== 'string' || src.trim() === '') throw new ConfigError(field, `must be a non-empty expression string, got ${describe(src)}`);
+  let node: MathNode;
+  try {
+    node = math.parse(src);
+  } catch (e) {
+    throw new ConfigError(field, `does not parse: ${(e as Error).message} (in ${JSON.stringify(src)})`);
+  }
+  const functionNames = new Set<string>();
+  for (const f of node.filter((n) => (n as { isFunctionNode?: boolean }).isFunctionNode === true)) {
+    const fn = (f as unknown as { fn: { name?: string } }).fn;
+    if (fn?.name) {
+      if (typeof (math as unknown as Record<string, unknown>)[fn.name] !== 'function') {
+        throw new ConfigError(field, `unknown function '${fn.name}' in ${JSON.stringify(src)}`);
+      }
+      functionNames.add(fn.name);
+    }
+  }
+  for (const s of node.filter((n) => (n as { isSymbolNode?: boolean }).isSymbolNode === true)) {
+    const name = (s as unknown as { name: string }).name;
+    if (allowed.has(name) || functionNames.has(name)) continue;
+    const builtin = (math as unknown as Record<string, unknown>)[name];
+    if (typeof builtin === 'number') continue; // pi, e, …
+    throw new ConfigError(field, `uses unknown variable '${name}' (variables: ${[...allowed].join(', ') || 'none'}) in ${JSON.stringify(src)}`);
+  }
+  return node;
+}
+
+interface CompiledComponent {
+  f: EvalFunction;
+  grad: EvalFunction[];
+}
+
+export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {
+  const vars = spec.variables;
+  if (!Array.isArray(vars) || vars.length === 0) throw new ConfigError(`${field}.variables`, `must be a non-empty array of names, got ${describe(vars)}`);
+  vars.forEach((v, i) => {
+    if (typeof v !== 'string' || !IDENT.test(v)) throw new ConfigError(`${field}.variables[${i}]`, `must be an identifier, got ${describe(v)}`);
+  });
+  if (new Set(vars).size !== vars.length) throw new ConfigError(`${field}.variables`, 'must be distinct');
+  const d = vars.length;
+  const hasComponents = spec.components !== undefined;
+  const hasExpression = spec.expression !== undefined;
+  if (hasComponents === hasExpression) throw new ConfigError(field, 'needs exactly one of `components` (a list of f_i) or `expression` with `data`');
+
+  const scope: Record<string, number> = {};
+  let compiled: CompiledComponent[];
+  let rows: number;
+  let dataCols: [string, Float64Array][] = [];
+  const compile = (node: MathNode): CompiledComponent => ({
+    f: node.compile(),
+    grad: vars.map((v) => math.derivative(node, v).compile()),
+  });
+
+  if (hasComponents) {
+    const comps = spec.components;
+    if (!Array.isArray(comps) || comps.length === 0) throw new ConfigError(`${field}.components`, `must be a non-empty array of expressions, got ${describe(comps)}`);
+    if (spec.data !== undefined) throw new ConfigError(`${field}.data`, 'is only used with `expression`');
+    const allowed = new Set(vars);
+    compiled = comps.map((c, i) => {
+      const node = parseChecked(c, `${field}.components[${i}]`, allowed);
+      try {
+        return compile(node);
+      } catch (e) {
+        throw new ConfigError(`${field}.components[${i}]`, `cannot be differentiated: ${(e as Error).message}`);
+      }
+    });
+    rows = comps.length;
+  } else {
+    const data = spec.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data) || Object.keys(data).length === 0) {
+      throw new ConfigError(`${field}.data`, 'must be an object of equally long numeric columns, one row per component');
+    }
+    rows = -1;
+    for (const [name, col] of Object.entries(data)) {
+      if (!IDENT.test(name)) throw new ConfigError(`${field}.data`, `column name ${JSON.stringify(name)} is not an identifier`);
+      if (vars.includes(name)) throw new ConfigError(`${field}.data.${name}`, 'has the name of a variable');
+      const v = finiteVector(col, `${field}.data.${name}`);
+      if (rows === -1) rows = v.length;
+      else if (v.length !== rows) throw new ConfigError(`${field}.data.${name}`, `has ${v.length} rows, other columns have ${rows}`);
+      dataCols.push([name, v]);
+    }
+    const node = parseChecked(spec.expression, `${field}.expression`, new Set([...vars, ...Object.keys(data)]));
+    try {
+      compiled = [compile(node)];
+    } catch (e) {
+      throw new ConfigError(`${field}.expression`, `cannot be differentiated: ${(e as Error).message}`);
+    }
+  }
+
+  const n = rows;
+  const bind = (i: number, x: Float64Array) => {
+    for (let j = 0; j < d; j++) scope[vars[j]] = x[j];
+    for (const [name, col] of dataCols) scope[name] = col[i];
+  };
+  const comp = (i: number) => (hasComponents ? compiled[i] : compiled[0]);
+  const num = (v: unknown, what: string): number => {
+    if (typeof v !== 'number') throw new ConfigError(field, `${what} is not a real number (got ${math.typeOf(v)})`);
+    return v;
+  };
+
+  const obj: FiniteSumObjective = {
+    name: 'expression',
+    description: hasComponents ? `F = mean of [${spec.components!.join(', ')}] in (${vars.join(', ')})` : `F = mean over ${n} data rows of ${spec.expression} in (${vars.join(', ')})`,
+    dim: d,
+    n,
+    componentGradient(i, x, out) {
+      bind(i, x);
+      const c = comp(i);
+      for (let j = 0; j < d; j++) out[j] = c.grad[j].evaluate(scope) as number;
+    },
+    value(x) {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        bind(i, x);
+        s += comp(i).f.evaluate(scope) as number;
+      }
+      return s / n;
+    },
+    gradient(x, out) {
+      out.fill(0);
+      for (let i = 0; i < n; i++) {
+        bind(i, x);
+        const c = comp(i);
+        for (let j = 0; j < d; j++) out[j] += c.grad[j].evaluate(scope) as number;
+      }
+      for (let j = 0; j < d; j++) out[j] /= n;
+    },
+  };
+
+  // Evaluate everything once at the probe point (the run's x0), so that a complex or non-numeric
+  // result is refused before any work.
+  const x = probe ? Float64Array.from(probe) : new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    bind(i, x);
+    const c = comp(i);
+    const where = hasComponents ? `${field}.components[${i}]` : `${field}.expression (row ${i})`;
+    try {
+      num(c.f.evaluate(scope), `${where} at x = [${Array.from(x).join(', ')}]`);
+      c.grad.forEach((g, j) => num(g.evaluate(scope), `∂/∂${vars[j]} of ${where}`));
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(where, `cannot be evaluated: ${(e as Error).message}`);
+    }
+  }
+  return obj;
+}

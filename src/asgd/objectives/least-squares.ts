@@ -1,0 +1,111 @@
+/**
+ * Least squares F(x) = ‖Ax − B‖²/(2n) = (1/n) Σ ½(a_iᵀx − b_i)² (He et al. Section 4), with
+ * ∇f_i(x) = a_i(a_iᵀx − b_i). x* solves the normal equations (ml-matrix), L and μ are the extreme
+ * eigenvalues of Ã = AᵀA/n.
+ */
+import { Matrix, solve } from 'ml-matrix';
+import { ConfigError } from '../../core/errors.ts';
+import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { NormalSampler } from '../../random/normal.ts';
+import { deriveEngine } from '../../random/streams.ts';
+import type { FiniteSumObjective } from '../objective.ts';
+import { gramOverN, symmetricSpectrumBounds } from './data.ts';
+
+export interface LeastSquaresData {
+  /** n rows of length d. */
+  A: number[][];
+  B: number[];
+}
+
+export function leastSquaresObjective(data: LeastSquaresData, field = 'objective'): FiniteSumObjective {
+  if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
+  const n = data.A.length;
+  const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
+  if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
+  const A = finiteMatrix(data.A, `${field}.A`, n, d);
+  const B = finiteVector(data.B, `${field}.B`, n);
+  return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`);
+}
+
+export interface GeneratedLeastSquares {
+  n: number;
+  d: number;
+  /** Standard deviation of the label noise; default 0.5. */
+  noise?: number;
+  /** Seed of the data (independent of the run's seed); default 0. */
+  seed?: number;
+}
+
+/** A ~ N(0,1) entries, x_true ~ N(0, I), B = A x_true + noise·N(0, I), from the seed's data stream. */
+export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'objective'): FiniteSumObjective {
+  const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });
+  const d = integer(spec.d, `${field}.d`, { min: 1, max: 10_000 });
+  const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
+  const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
+  if (n < d) throw new ConfigError(`${field}.n`, `must be >= d = ${d} so that x* is unique, got ${n}`);
+  const z = new NormalSampler(deriveEngine(seed, 'data', 0));
+  const xTrue = new Float64Array(d);
+  z.fill(xTrue);
+  const A = new Float64Array(n * d);
+  z.fill(A);
+  const B = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += A[i * d + j] * xTrue[j];
+    B[i] = s + noise * z.next();
+  }
+  return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`);
+}
+
+function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: number, description: string): FiniteSumObjective {
+  const G = gramOverN(A, n, d);
+  const { min: mu, max: L } = symmetricSpectrumBounds(G);
+  if (!(mu > 1e-12 * L)) throw new ConfigError('objective.A', `AᵀA/n is singular (smallest eigenvalue ${mu}); x* is not unique`);
+  const AtB = new Matrix(d, 1);
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += A[i * d + j] * B[i];
+    AtB.set(j, 0, s / n);
+  }
+  const xs = solve(G, AtB);
+  const minimizer = new Float64Array(d);
+  for (let j = 0; j < d; j++) minimizer[j] = xs.get(j, 0);
+  const value = (x: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      let r = -B[i];
+      for (let j = 0; j < d; j++) r += A[i * d + j] * x[j];
+      s += r * r;
+    }
+    return s / (2 * n);
+  };
+  return {
+    name: 'least-squares',
+    description,
+    dim: d,
+    n,
+    componentGradient(i, x, out) {
+      const off = i * d;
+      let r = -B[i];
+      for (let j = 0; j < d; j++) r += A[off + j] * x[j];
+      for (let j = 0; j < d; j++) out[j] = A[off + j] * r;
+    },
+    value,
+    gradient(x, out) {
+      out.fill(0);
+      for (let i = 0; i < n; i++) {
+        const off = i * d;
+        let r = -B[i];
+        for (let j = 0; j < d; j++) r += A[off + j] * x[j];
+        for (let j = 0; j < d; j++) out[j] += A[off + j] * r;
+      }
+      for (let j = 0; j < d; j++) out[j] /= n;
+    },
+    minimizer,
+    minimum: value(minimizer),
+    lipschitz: L,
+    strongConvexity: mu,
+    data: { A, B },
+  } as FiniteSumObjective & { data: { A: Float64Array; B: Float64Array } };
+}
+

@@ -1,0 +1,220 @@
+/**
+ * Discrete ASGD under consistent read (He et al. Eq. 3/4):
+ *
+ *   x_{k+1} = x_k − η u_k g_{M_k}(b, x_{k−l_k}),   g_M(b, y) = (1/b) Σ_{i∈M} ∇f_i(y),
+ *
+ * with real minibatches M_k drawn from the finite sum, lags l_k from the shared delay models
+ * (`src/delay/`), and SGD as the case l_k ≡ 0. Iterates live in a ring buffer of maxLag+1 states.
+ *
+ * Randomness: minibatches and lags come from separate streams of one master seed, so the
+ * minibatch sequence of a run does not depend on its delay model.
+ */
+import { ConfigError } from '../core/errors.ts';
+import { StateRing } from '../core/ring-buffer.ts';
+import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
+import { DelayDistribution, type DelayModelSpec, delayModel } from '../delay/models.ts';
+import { deriveEngine } from '../random/streams.ts';
+import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
+import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';
+import type { FiniteSumObjective } from './objective.ts';
+import { schedule as makeSchedule, type Schedule, type ScheduleSpec } from './schedule.ts';
+
+export interface AsgdSpec {
+  objective: FiniteSumObjective;
+  /** x_0: a vector of length d (or a number for every component). */
+  x0: ArrayLike<number> | number;
+  /** Base learning rate η. */
+  eta: number;
+  /** Number of iterations K. */
+  iterations: number;
+  /** Minibatch size b. */
+  batchSize: number;
+  /** Default 'with-replacement' (the i.i.d. model of He et al. Section 3). */
+  sampling?: Sampling;
+  /** Delay model of l_k, in iterations; default constant 0 (SGD). */
+  delay?: DelayModelSpec | DelayDistribution;
+  /** Reads before iteration 0: 'clip' (default, He et al. footnote 2), 'warmup' or 'history'. */
+  beforeHistory?: BeforeHistory;
+  /** x_j for j < 0 under 'history'; default x_0. */
+  history?: ArrayLike<number> | number;
+  schedule?: ScheduleSpec;
+}
+
+/** A validated ASGD configuration. */
+export interface AsgdConfig {
+  objective: FiniteSumObjective;
+  x0: Float64Array;
+  eta: number;
+  iterations: number;
+  batchSize: number;
+  sampling: Sampling;
+  delay: DelayDistribution;
+  beforeHistory: BeforeHistory;
+  history: Float64Array;
+  schedule: Schedule;
+}
+
+/** Called after the gradient of step k is formed and before it is applied (for couplings and diagnostics). */
+export type StepObserver = (k: number, lag: number, xRead: Float64Array, batch: Int32Array, gradient: Float64Array, u: number) => void;
+
+export interface AsgdRunOptions {
+  seed?: number;
+  path?: number;
+  /** Which iterates to keep (iteration numbers as times); default every iteration. */
+  saveAt?: SaveAtSpec;
+  recordDelays?: boolean;
+  /** Keep the minibatch indices of every step (K·b integers). */
+  recordBatches?: boolean;
+  /** Replace the delay model's draws (e.g. to share lags with another run). */
+  lags?: LagSource;
+  onStep?: StepObserver;
+}
+
+export interface AsgdResult {
+  status: 'ok' | 'diverged';
+  /** First iteration whose iterate is non-finite (not saved). */
+  divergence?: { step: number };
+  dim: number;
+  /** Saved iteration numbers. */
+  k: Int32Array;
+  /** Saved iterates, row-major. */
+  x: Float64Array;
+  /** F at the saved iterates. */
+  F: Float64Array;
+  /** Effective lag of every step taken. */
+  delays?: Int32Array;
+  /** Minibatch indices, b per step taken. */
+  batches?: Int32Array;
+  iterations: number;
+  seed: number;
+  path: number;
+}
+
+const SPEC_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule'];
+
+function vectorOrScalar(v: unknown, field: string, d: number): Float64Array {
+  if (typeof v === 'number') return new Float64Array(d).fill(finiteNumber(v, field));
+  return finiteVector(v, field, d);
+}
+
+export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
+  const s = plainObject(spec, field);
+  knownFields(s, field, SPEC_FIELDS);
+  const objective = spec.objective;
+  if (typeof objective !== 'object' || objective === null || typeof objective.componentGradient !== 'function') {
+    throw new ConfigError(`${field}.objective`, 'must be a finite-sum objective (see toyObjective, generatedLeastSquares, expressionObjective)');
+  }
+  const d = objective.dim;
+  const x0 = vectorOrScalar(s.x0, `${field}.x0`, d);
+  const eta = positiveNumber(s.eta, `${field}.eta`);
+  const iterations = integer(s.iterations, `${field}.iterations`, { min: 1, max: 2 ** 40 });
+  const sampling = s.sampling === undefined ? 'with-replacement' : oneOf(s.sampling, `${field}.sampling`, SAMPLING_MODES);
+  const batchSize = integer(s.batchSize, `${field}.batchSize`, { min: 1, max: 1_000_000 });
+  if (sampling === 'without-replacement' && batchSize > objective.n) {
+    throw new ConfigError(`${field}.batchSize`, `must be <= n = ${objective.n} when sampling without replacement, got ${batchSize}`);
+  }
+  const delay = s.delay === undefined ? delayModel({ kind: 'constant', lag: 0 }, `${field}.delay`) : s.delay instanceof DelayDistribution ? s.delay : delayModel(s.delay, `${field}.delay`);
+  const beforeHistory = s.beforeHistory === undefined ? 'clip' : oneOf(s.beforeHistory, `${field}.beforeHistory`, BEFORE_HISTORY_POLICIES);
+  const history = s.history === undefined ? x0 : vectorOrScalar(s.history, `${field}.history`, d);
+  return { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`) };
+}
+
+export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOptions = {}): AsgdResult {
+  const cfg = isConfig(specOrConfig) ? specOrConfig : asgdConfig(specOrConfig);
+  const o = plainObject(options, 'options');
+  knownFields(o, 'options', ['seed', 'path', 'saveAt', 'recordDelays', 'recordBatches', 'lags', 'onStep']);
+  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
+  const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
+  const K = cfg.iterations;
+  const plan = planSaves(options.saveAt, K, 0, 1, 'options.saveAt');
+  const { objective: obj, eta, batchSize: b, beforeHistory: policy, schedule } = cfg;
+  const d = obj.dim;
+  const lags = options.lags ?? new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
+  const maxLag = lags.maxLag;
+  const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'minibatch', path));
+  const onStep = options.onStep;
+
+  const ring = new StateRing(maxLag + 1, d);
+  const x = Float64Array.from(cfg.x0);
+  const xRead = new Float64Array(d);
+  const g = new Float64Array(d);
+  const gi = new Float64Array(d);
+  const batch = new Int32Array(b);
+  const saveSteps = plan.steps;
+  const kOut = new Int32Array(saveSteps.length);
+  const xOut = new Float64Array(saveSteps.length * d);
+  const FOut = new Float64Array(saveSteps.length);
+  const delays = options.recordDelays ? new Int32Array(K) : undefined;
+  const batches = options.recordBatches ? new Int32Array(K * b) : undefined;
+  let saved = 0;
+  ring.push(x);
+  if (saveSteps[0] === 0) {
+    xOut.set(x, 0);
+    FOut[0] = obj.value(x);
+    saved = 1;
+  }
+
+  let status: 'ok' | 'diverged' = 'ok';
+  let k = 0;
+  for (; k < K; k++) {
+    const lag = effectiveLag(lags.next(k), k, maxLag, policy);
+    if (delays) delays[k] = lag;
+    const j = k - lag;
+    if (lag === 0) xRead.set(x);
+    else if (j >= 0) {
+      const off = ring.offsetOf(j);
+      for (let i = 0; i < d; i++) xRead[i] = ring.data[off + i];
+    } else xRead.set(cfg.history);
+
+    sampler.draw(batch);
+    if (batches) batches.set(batch, k * b);
+    g.fill(0);
+    for (let m = 0; m < b; m++) {
+      obj.componentGradient(batch[m], xRead, gi);
+      for (let i = 0; i < d; i++) g[i] += gi[i];
+    }
+    for (let i = 0; i < d; i++) g[i] /= b;
+    const u = schedule.at(k);
+    if (onStep) onStep(k, lag, xRead, batch, g, u);
+    const step = eta * u;
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      const v = x[i] - step * g[i];
+      if (!Number.isFinite(v)) finite = false;
+      xRead[i] = v; // reuse as the candidate x_{k+1}
+    }
+    if (!finite) {
+      status = 'diverged';
+      break;
+    }
+    x.set(xRead);
+    ring.push(x);
+    if (saved < saveSteps.length && saveSteps[saved] === k + 1) {
+      kOut[saved] = k + 1;
+      xOut.set(x, saved * d);
+      FOut[saved] = obj.value(x);
+      saved++;
+    }
+  }
+  const done = status === 'ok' ? K : k;
+  const full = saved === saveSteps.length;
+  return {
+    status,
+    ...(status === 'diverged' ? { divergence: { step: k + 1 } } : {}),
+    dim: d,
+    k: full ? kOut : kOut.slice(0, saved),
+    x: full ? xOut : xOut.slice(0, saved * d),
+    F: full ? FOut : FOut.slice(0, saved),
+    ...(delays ? { delays: done === K ? delays : delays.slice(0, done + 1) } : {}),
+    ...(batches ? { batches: done === K ? batches : batches.slice(0, (done + 1) * b) } : {}),
+    iterations: done,
+    seed,
+    path,
+  };
+}
+
+function isConfig(c: AsgdSpec | AsgdConfig): c is AsgdConfig {
+  return c.x0 instanceof Float64Array && (c as AsgdConfig).delay instanceof DelayDistribution && typeof (c as AsgdConfig).schedule === 'object' && 'at' in (c as AsgdConfig).schedule;
+}
+

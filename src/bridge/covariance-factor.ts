@@ -1,0 +1,72 @@
+/**
+ * Square-root factors σ with σσᵀ = S for a covariance S (He et al. Section 3.1: Σ(x)/b = σσᵀ).
+ *
+ * `covarianceFactor` (setup time) uses ml-matrix: Cholesky when S is positive definite, else the
+ * symmetric eigendecomposition V·diag(√λ)·Vᵀ, which also covers singular (semidefinite) S. An S
+ * with an eigenvalue below −1e-10·max(1, λ_max) is refused as not positive semidefinite.
+ *
+ * `choleskySemidefiniteInPlace` is the allocation-free kernel for a state-dependent σ(X(t−θ))
+ * that is refactored every step; a library call there would allocate per step.
+ */
+import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { ConfigError } from '../core/errors.ts';
+
+export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
+  for (let i = 0; i < d * d; i++) if (!Number.isFinite(S[i])) throw new ConfigError(field, `covariance has a non-finite entry ${S[i]}`);
+  for (let a = 0; a < d; a++) {
+    for (let c = a + 1; c < d; c++) {
+      const x = S[a * d + c];
+      const y = S[c * d + a];
+      if (Math.abs(x - y) > 1e-12 * Math.max(1, Math.abs(x), Math.abs(y))) throw new ConfigError(field, `covariance is not symmetric: [${a}][${c}] = ${x}, [${c}][${a}] = ${y}`);
+    }
+  }
+  const M = new Matrix(d, d);
+  for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) M.set(a, c, S[a * d + c]);
+  const chol = new CholeskyDecomposition(M);
+  const out = new Float64Array(d * d);
+  if (chol.isPositiveDefinite()) {
+    const L = chol.lowerTriangularMatrix;
+    for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) out[a * d + c] = L.get(a, c);
+    return out;
+  }
+  const eig = new EigenvalueDecomposition(M, { assumeSymmetric: true });
+  const lambda = eig.realEigenvalues;
+  const V = eig.eigenvectorMatrix;
+  const lmax = Math.max(...lambda.map(Math.abs));
+  const tol = 1e-10 * Math.max(1, lmax);
+  const lmin = Math.min(...lambda);
+  if (lmin < -tol) throw new ConfigError(field, `covariance is not positive semidefinite: smallest eigenvalue ${lmin}`);
+  for (let a = 0; a < d; a++) {
+    for (let c = 0; c < d; c++) {
+      // (V diag(√λ) Vᵀ)[a][c]: the symmetric square root.
+      let s = 0;
+      for (let j = 0; j < d; j++) s += V.get(a, j) * Math.sqrt(Math.max(lambda[j], 0)) * V.get(c, j);
+      out[a * d + c] = s;
+    }
+  }
+  return out;
+}
+
+/**
+ * Lower-triangular L with L Lᵀ = S for symmetric positive semidefinite S (row-major d×d), written
+ * into `out`. A pivot at or below tol·max diag is treated as zero (semidefinite direction): its
+ * column is set to 0. Allocates nothing.
+ */
+export function choleskySemidefiniteInPlace(S: Float64Array, d: number, out: Float64Array): void {
+  let maxDiag = 0;
+  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, Math.abs(S[i * d + i]));
+  const tol = 1e-14 * Math.max(maxDiag, Number.MIN_VALUE);
+  out.fill(0);
+  for (let j = 0; j < d; j++) {
+    let s = S[j * d + j];
+    for (let k = 0; k < j; k++) s -= out[j * d + k] * out[j * d + k];
+    if (s <= tol) continue; // column j stays zero
+    const ljj = Math.sqrt(s);
+    out[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = S[i * d + j];
+      for (let k = 0; k < j; k++) t -= out[i * d + k] * out[j * d + k];
+      out[i * d + j] = t / ljj;
+    }
+  }
+}

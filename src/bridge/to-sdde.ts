@@ -1,0 +1,118 @@
+/**
+ * ASGD → SDDE (He et al. 2018, Eq. 4 → 5 → 6).
+ *
+ * Eq. (4)  x_{k+1} = x_k − η u_k g_{M_k}(b, x_{k−l_k})
+ * Eq. (5)  x_{k+1} = x_k − η u_k ∇F(x_{k−l_k}) + η u_k σ(x_{k−l_k}) z_k,  σσᵀ = Σ/b (CLT, Prop. 3.1)
+ * Eq. (6)  dX = −(η/δ) U(t) ∇F(X(t−θ)) dt + (η/δ) √δ U(t) σ(X(t−θ)) dB,   θ(t) = l_k δ
+ *
+ * Eq. (5) is exactly Euler–Maruyama for Eq. (6) at step δ. Time step δ: η for constant and
+ * 1/√k rates (cases a, c); any precision for 1/k (case b), default η as well. U(t) = u(t/δ).
+ *
+ * σ is either constant — factored once from Σ at x* or at a point the user names (the paper's
+ * assumption in Section 4.1) — or state-dependent: Σ(X(t−θ)) of the data, recomputed and
+ * factored every step without allocation. Without replacement the minibatch covariance carries
+ * the finite-population factor (n−b)/(n−1), which the paper's i.i.d. Σ/b omits.
+ */
+import type { AsgdConfig } from '../asgd/runner.ts';
+import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.ts';
+import { ConfigError, describe } from '../core/errors.ts';
+import { finiteVector, oneOf, positiveNumber } from '../core/validate.ts';
+import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
+import { defineSdde, type CoefficientFn, type SddeProblem } from '../sdde/problem.ts';
+import { choleskySemidefiniteInPlace, covarianceFactor } from './covariance-factor.ts';
+
+/** How σ is chosen: Σ/b at x* (default), at a named point, or at X(t−θ) every step. */
+export type SigmaSpec = 'at-minimizer' | 'state-dependent' | { at: number[] };
+
+export interface BridgeOptions {
+  sigma?: SigmaSpec;
+  /** Time step δ; default η. */
+  delta?: number;
+  /**
+   * The SDDE's policy for reads before t = 0; default the ASGD's. He et al.'s Fig. 1 runs the
+   * ASGD as SGD for its first l steps ('warmup') while the SDDE reads ξ ≡ 4 ('history').
+   */
+  sddeBeforeHistory?: BeforeHistory;
+}
+
+export interface BridgedSdde {
+  problem: SddeProblem;
+  delta: number;
+  /** Constant σ (row-major d×d), or null when state-dependent. */
+  sigma: Float64Array | null;
+  sigmaMode: 'constant' | 'state-dependent';
+  /** Where the constant σ was evaluated. */
+  sigmaPoint?: Float64Array;
+}
+
+export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field = 'bridge'): BridgedSdde {
+  const obj = cfg.objective;
+  const d = obj.dim;
+  const delta = options.delta === undefined ? cfg.eta : positiveNumber(options.delta, `${field}.delta`);
+  const sigmaSpec = options.sigma ?? 'at-minimizer';
+  const varFactor = minibatchVarianceFactor(obj.n, cfg.batchSize, cfg.sampling === 'with-replacement');
+  const scale = (cfg.eta / delta) * Math.sqrt(delta); // (η/δ)√δ of Eq. (6)
+  const driftScale = cfg.eta / delta; // (η/δ) of Eq. (6)
+  const U = cfg.schedule;
+  const constantU = U.spec.kind === 'constant';
+  const grad = new Float64Array(d);
+
+  const drift: CoefficientFn = (t, _x, xLag, out) => {
+    obj.gradient(xLag, grad);
+    const c = driftScale * (constantU ? 1 : U.continuous(t, delta));
+    for (let i = 0; i < d; i++) out[i] = -c * grad[i];
+  };
+
+  let sigma: Float64Array | null = null;
+  let sigmaPoint: Float64Array | undefined;
+  let g: CoefficientFn | number[][];
+  if (sigmaSpec === 'state-dependent') {
+    const cov = new GradientCovariance(obj);
+    const L = new Float64Array(d * d);
+    g = (t, _x, xLag, out) => {
+      const S = cov.compute(xLag);
+      for (let i = 0; i < d * d; i++) S[i] *= varFactor;
+      choleskySemidefiniteInPlace(S, d, L);
+      const c = scale * (constantU ? 1 : U.continuous(t, delta));
+      for (let i = 0; i < d * d; i++) out[i] = c * L[i];
+    };
+  } else {
+    if (sigmaSpec === 'at-minimizer') {
+      if (!obj.minimizer) throw new ConfigError(`${field}.sigma`, `the objective has no known minimizer; give sigma as {"at": [...]} or "state-dependent"`);
+      sigmaPoint = obj.minimizer;
+    } else if (typeof sigmaSpec === 'object' && sigmaSpec !== null && 'at' in sigmaSpec) {
+      sigmaPoint = finiteVector(sigmaSpec.at, `${field}.sigma.at`, d);
+    } else {
+      throw new ConfigError(`${field}.sigma`, `must be "at-minimizer", "state-dependent" or {"at": [...]}, got ${describe(sigmaSpec)}`);
+    }
+    const S = Float64Array.from(new GradientCovariance(obj).compute(sigmaPoint));
+    for (let i = 0; i < d * d; i++) S[i] *= varFactor;
+    sigma = covarianceFactor(S, d, `${field}.sigma`);
+    const s = sigma;
+    if (constantU) {
+      g = Array.from({ length: d }, (_, i) => Array.from(s.subarray(i * d, (i + 1) * d), (v) => v * scale));
+    } else {
+      g = (t, _x, _xLag, out) => {
+        const c = scale * U.continuous(t, delta);
+        for (let i = 0; i < d * d; i++) out[i] = c * s[i];
+      };
+    }
+  }
+
+  const x0 = cfg.x0;
+  const hist = cfg.history;
+  let sameHistory = true;
+  for (let i = 0; i < d; i++) if (hist[i] !== x0[i]) sameHistory = false;
+  const problem = defineSdde({
+    dim: d,
+    drift,
+    diffusion: { noise: 'full', noiseDim: d, g },
+    // ξ(s) = the ASGD's pre-start iterate for s < 0 and x_0 at s = 0.
+    history: sameHistory ? Array.from(x0) : (s: number, out: Float64Array) => out.set(s < 0 ? hist : x0),
+    t0: 0,
+    T: cfg.iterations * delta,
+    delay: { kind: 'random', model: cfg.delay },
+    beforeHistory: options.sddeBeforeHistory === undefined ? cfg.beforeHistory : oneOf(options.sddeBeforeHistory, `${field}.sddeBeforeHistory`, BEFORE_HISTORY_POLICIES),
+  });
+  return { problem, delta, sigma, sigmaMode: sigma ? 'constant' : 'state-dependent', ...(sigmaPoint ? { sigmaPoint } : {}) };
+}

@@ -1,0 +1,181 @@
+/**
+ * The `asgd-sdde` command line. `main(argv, io)` returns the exit code, so tests run it in
+ * process.
+ *
+ * Exit codes: 0 success (a run that diverged is a result, reported with status 'diverged');
+ * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
+ * output is written; 70 an internal fault (a bug: please report it).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../core/errors.ts';
+import { COUPLINGS, type Coupling } from '../bridge/pair.ts';
+import { prepareExperiment } from '../experiments/config.ts';
+import { runExperiment } from '../experiments/run.ts';
+import { runFig1 } from '../experiments/fig1.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { writeCsv } from '../io/csv.ts';
+import { writeFigureHtml } from '../plot/html.ts';
+import { renderPng } from '../plot/png.ts';
+import { VERSION } from '../version.ts';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
+
+const HELP = `asgd-sdde ${VERSION} — stochastic delay differential equations for asynchronous SGD
+
+Usage:
+  asgd-sdde run CONFIG.json [--seed N] [--out DIR] [--json] [--force] [--no-png]
+      Run an experiment: one ASGD run ("kind": "asgd"), one SDDE solve ("kind": "sdde"), or an
+      ASGD run beside its SDDE ("kind": "pair"). Writes DIR/result.json (settings, seed, version,
+      status, final states), DIR/paths.csv, DIR/figure.html and DIR/figure.png.
+      The config schema, with one example per kind, is in the README ("Config files") and in
+      examples/.
+
+  asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png]
+      Reproduce He et al. (2018) Fig. 1 (ASGD vs SDDE, SGD vs SDE on F(x) = ½(x+1)² + ½(x−1)²).
+      Writes DIR/fig1-path-comparison.{html,png,csv,json}; DIR defaults to figures/.
+      C is independent (default, as in the paper), shared-brownian or quantile.
+
+  asgd-sdde help          this text        asgd-sdde --version     the version
+
+Options:
+  --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
+  --out DIR     output directory (run: default results/<config name>; fig1: default figures).
+  --json        print a machine-readable summary (final states, status, settings) on stdout.
+  --force       run: write into an output directory that already holds a result.
+  --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
+
+Exit codes:
+  0   success (a run whose state became non-finite is reported with status "diverged")
+  2   bad input: the message names the field and the reason; nothing was written
+  70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
+`;
+
+class UsageError extends Error {}
+
+function parseSeed(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new ConfigError('--seed', `must be an integer in [0, 2^53), got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
+  if (skip) return null;
+  const r = await renderPng(html, png);
+  if (!r.ok) {
+    io.err(`note: PNG not rendered — ${r.reason}\n`);
+    return null;
+  }
+  return png;
+}
+
+async function cmdRun(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError(`run needs exactly one CONFIG file, got ${positionals.length}`);
+  const file = positionals[0];
+  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
+  }
+  const seed = parseSeed(values.seed);
+  const prepared = prepareExperiment(raw, seed);
+  const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
+  if (existsSync(join(outDir, 'result.json')) && !values.force) {
+    throw new ConfigError('--out', `${outDir} already holds a result; choose another directory or pass --force`);
+  }
+  const result = runExperiment(prepared);
+  const summary = {
+    tool: 'asgd-sdde',
+    version: VERSION,
+    command: 'run',
+    config: basename(file),
+    kind: prepared.kind,
+    seed: prepared.seed,
+    settings: raw,
+    ...result.summary,
+  };
+  writeCsv(join(outDir, 'paths.csv'), result.table);
+  const html = join(outDir, 'figure.html');
+  writeFigureHtml(html, result.figure);
+  const png = await writePng(html, join(outDir, 'figure.png'), io, values['no-png'] === true);
+  writeFileAtomic(join(outDir, 'result.json'), JSON.stringify({ ...summary, files: ['paths.csv', 'figure.html', ...(png ? ['figure.png'] : [])] }, null, 2) + '\n');
+  if (values.json) io.out(JSON.stringify(summary) + '\n');
+  else io.out(`${prepared.kind} run: status ${JSON.stringify(result.summary.status)}; wrote ${outDir}/{result.json,paths.csv,figure.html${png ? ',figure.png' : ''}}\n`);
+  return EXIT.ok;
+}
+
+async function cmdFig1(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' } },
+  });
+  if (positionals.length) throw new UsageError(`fig1 takes no positional arguments, got ${positionals.join(' ')}`);
+  const seed = parseSeed(values.seed) ?? 1;
+  const coupling = values.coupling ?? 'independent';
+  if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
+  const outDir = resolve(values.out ?? 'figures');
+  const r = runFig1({ seed, coupling: coupling as Coupling });
+  const base = join(outDir, 'fig1-path-comparison');
+  writeCsv(`${base}.csv`, r.table);
+  writeFigureHtml(`${base}.html`, r.figure);
+  const png = await writePng(`${base}.html`, `${base}.png`, io, values['no-png'] === true);
+  const summary = { tool: 'asgd-sdde', version: VERSION, command: 'fig1', ...r.summary, caption: r.figure.caption, files: ['fig1-path-comparison.csv', 'fig1-path-comparison.html', ...(png ? ['fig1-path-comparison.png'] : [])] };
+  writeFileAtomic(`${base}.json`, JSON.stringify(summary, null, 2) + '\n');
+  if (values.json) io.out(JSON.stringify(summary) + '\n');
+  else io.out(`Fig. 1 (seed ${seed}, ${coupling} noise): wrote ${summary.files.map((f) => join(outDir, f)).join(', ')}\n`);
+  return EXIT.ok;
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return EXIT.ok;
+      case '--version':
+      case 'version':
+        io.out(`${VERSION}\n`);
+        return EXIT.ok;
+      case 'run':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdRun(rest, io);
+      case 'fig1':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdFig1(rest, io);
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`error: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`error: ${(e as Error).message}\nRun 'asgd-sdde help' for usage.\n`);
+      return EXIT.badInput;
+    }
+    io.err(`internal error: ${(e as Error).message}\n`);
+    if (process.env.ASGD_SDDE_DEBUG) io.err(`${(e as Error).stack}\n`);
+    return EXIT.fault;
+  }
+}

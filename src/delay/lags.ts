@@ -1,0 +1,102 @@
+/**
+ * Sources of the integer lag l_k used at step k, and the policy for steps where the lag reaches
+ * before the start (k − l_k < 0).
+ *
+ * A lag source only says which lag was *drawn*; `effectiveLag` applies the policy:
+ *  - 'clip'    l_k ← min(l_k, k): only existing iterates are read (He et al. 2018, footnote 2:
+ *              "for k ≤ l, the random delay l_k only takes values from {0, 1, …, k}").
+ *  - 'warmup'  l_k ← 0 while k < maxLag: plain SGD until a full history exists (He et al.
+ *              Section 5: "we run the SGD during the first ten steps").
+ *  - 'history' keep l_k; a read before the start returns the initial function ξ(t_k − l_k·h)
+ *              (the SDDE's initial segment on [−τ, 0]).
+ */
+import type { DelayDistribution } from './models.ts';
+import type { Engine } from '../random/streams.ts';
+
+export type BeforeHistory = 'clip' | 'warmup' | 'history';
+export const BEFORE_HISTORY_POLICIES = ['clip', 'warmup', 'history'] as const;
+
+export interface LagSource {
+  /** Upper bound of every lag this source returns: sizes the history ring. */
+  readonly maxLag: number;
+  /** The drawn lag at step k (steps are requested in order 0, 1, 2, …). */
+  next(k: number): number;
+}
+
+export function effectiveLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory): number {
+  switch (policy) {
+    case 'clip':
+      return drawn <= k ? drawn : k;
+    case 'warmup':
+      return k < maxLag ? 0 : drawn;
+    case 'history':
+      return drawn;
+  }
+}
+
+export class ConstantLag implements LagSource {
+  readonly maxLag: number;
+  constructor(lag: number) {
+    this.maxLag = lag;
+  }
+  next(): number {
+    return this.maxLag;
+  }
+}
+
+/** Random lag drawn independently at every step from a delay model, on its own engine. */
+export class RandomLag implements LagSource {
+  readonly maxLag: number;
+  private readonly model: DelayDistribution;
+  private readonly engine: Engine;
+  constructor(model: DelayDistribution, engine: Engine) {
+    this.model = model;
+    this.engine = engine;
+    this.maxLag = model.maxLag;
+  }
+  next(): number {
+    return this.model.sample(this.engine);
+  }
+}
+
+/** Lags given in advance, one per step (e.g. the lags an ASGD run drew, replayed in its SDDE). */
+export class PrescribedLag implements LagSource {
+  readonly maxLag: number;
+  private readonly lags: Int32Array;
+  private readonly repeat: number;
+  private readonly scale: number;
+  /**
+   * `repeat` fine steps per entry and a `scale` on each lag: a coarse lag l_k (in steps of δ)
+   * replayed on a grid h = δ/m is `new PrescribedLag(lags, m, m)` (θ = l_k·δ = l_k·m·h).
+   */
+  constructor(lags: Int32Array, repeat = 1, scale = 1) {
+    this.lags = lags;
+    this.repeat = repeat;
+    this.scale = scale;
+    let max = 0;
+    for (let i = 0; i < lags.length; i++) if (lags[i] > max) max = lags[i];
+    this.maxLag = max * scale;
+  }
+  next(k: number): number {
+    const i = Math.floor(k / this.repeat);
+    if (i >= this.lags.length) throw new RangeError(`prescribed lags: step ${k} needs entry ${i}, only ${this.lags.length} given`);
+    return this.lags[i] * this.scale;
+  }
+}
+
+/** Deterministic time-varying delay θ(t), put on the grid as l_k = round(θ(t_k)/h). */
+export class TimeVaryingLag implements LagSource {
+  readonly maxLag: number;
+  private readonly theta: (t: number) => number;
+  private readonly t0: number;
+  private readonly h: number;
+  constructor(theta: (t: number) => number, maxLag: number, t0: number, h: number) {
+    this.theta = theta;
+    this.maxLag = maxLag;
+    this.t0 = t0;
+    this.h = h;
+  }
+  next(k: number): number {
+    return Math.round(this.theta(this.t0 + k * this.h) / this.h);
+  }
+}

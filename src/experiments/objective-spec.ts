@@ -1,0 +1,46 @@
+/**
+ * Objectives from JSON: {"kind": "toy"} | {"kind": "least-squares", …} | {"kind": "logistic", …}
+ * | {"kind": "expression", …}. Generated data sets take n, d, noise, seed; given data take A, B
+ * (least squares) or A, y (logistic).
+ */
+import type { FiniteSumObjective } from '../asgd/objective.ts';
+import { expressionObjective } from '../asgd/objectives/expression.ts';
+import { generatedLeastSquares, leastSquaresObjective } from '../asgd/objectives/least-squares.ts';
+import { generatedLogistic, logisticObjective } from '../asgd/objectives/logistic.ts';
+import { toyObjective } from '../asgd/objectives/toy.ts';
+import { knownFields, oneOf, plainObject } from '../core/validate.ts';
+
+export type ObjectiveSpec =
+  | { kind: 'toy' }
+  | { kind: 'least-squares'; n?: number; d?: number; noise?: number; seed?: number; A?: number[][]; B?: number[] }
+  | { kind: 'logistic'; n?: number; d?: number; noise?: number; l2?: number; seed?: number; A?: number[][]; y?: number[] }
+  | { kind: 'expression'; variables: string[]; components?: string[]; expression?: string; data?: Record<string, number[]> };
+
+export function objectiveFromSpec(input: unknown, field: string, probe?: ArrayLike<number>): FiniteSumObjective {
+  const s = plainObject(input, field);
+  const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'expression'] as const);
+  switch (kind) {
+    case 'toy':
+      knownFields(s, field, ['kind']);
+      return toyObjective();
+    case 'least-squares':
+      if (s.A !== undefined || s.B !== undefined) {
+        knownFields(s, field, ['kind', 'A', 'B']);
+        return leastSquaresObjective(s as never, field);
+      }
+      knownFields(s, field, ['kind', 'n', 'd', 'noise', 'seed']);
+      return generatedLeastSquares(s as never, field);
+    case 'logistic':
+      if (s.A !== undefined || s.y !== undefined) {
+        knownFields(s, field, ['kind', 'A', 'y', 'l2']);
+        return logisticObjective(s as never, field);
+      }
+      knownFields(s, field, ['kind', 'n', 'd', 'noise', 'l2', 'seed']);
+      return generatedLogistic(s as never, field);
+    case 'expression': {
+      knownFields(s, field, ['kind', 'variables', 'components', 'expression', 'data']);
+      const { kind: _k, ...rest } = s;
+      return expressionObjective(rest as never, field, probe);
+    }
+  }
+}

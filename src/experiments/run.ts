@@ -1,0 +1,108 @@
+/**
+ * Run a prepared experiment and shape its result for output: a table (CSV), a figure (HTML)
+ * and a summary (JSON) with the final states, the status and the settings used.
+ */
+import { runAsgd } from '../asgd/runner.ts';
+import { runPair } from '../bridge/pair.ts';
+import type { Table } from '../io/csv.ts';
+import type { FigureSpec } from '../plot/html.ts';
+import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
+import { solve } from '../sdde/solve.ts';
+import type { PreparedExperiment } from './config.ts';
+
+export interface ExperimentOutput {
+  table: Table;
+  figure: FigureSpec;
+  summary: Record<string, unknown>;
+}
+
+function columns(x: Float64Array, d: number, prefix: string): { names: string[]; cols: Float64Array[] } {
+  const n = x.length / d;
+  const cols = Array.from({ length: d }, () => new Float64Array(n));
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) cols[j][i] = x[i * d + j];
+  return { names: Array.from({ length: d }, (_, j) => (d === 1 ? prefix : `${prefix}${j + 1}`)), cols };
+}
+
+function lastState(x: Float64Array, d: number): number[] {
+  return x.length >= d ? Array.from(x.subarray(x.length - d)) : [];
+}
+
+const PLOTTED = 4; // components drawn in the figure (all are in the CSV)
+
+function lines(t: ArrayLike<number>, names: string[], cols: Float64Array[], dash = 'solid') {
+  return cols.slice(0, PLOTTED).map((c, j) => ({ type: 'scatter', mode: 'lines', x: Array.from(t), y: Array.from(c), name: names[j], line: { width: 1.3, dash } }));
+}
+
+export function runExperiment(p: PreparedExperiment): ExperimentOutput {
+  switch (p.kind) {
+    case 'asgd': {
+      const r = runAsgd(p.asgd, { seed: p.seed, saveAt: { every: p.saveEvery } });
+      const d = r.dim;
+      const { names, cols } = columns(r.x, d, 'x');
+      return {
+        table: { columns: ['k', ...names, 'F'], data: [r.k, ...cols, r.F] },
+        figure: {
+          title: `ASGD on ${p.asgd.objective.name}`,
+          data: lines(r.k, names, cols),
+          layout: { xaxis: { title: { text: 'iteration k' } }, yaxis: { title: { text: 'x' } } },
+          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}, before-history policy '${p.asgd.beforeHistory}', schedule ${JSON.stringify(p.asgd.schedule.spec)}; seed ${p.seed}. Status: ${r.status}.`,
+        },
+        summary: {
+          status: r.status,
+          ...(r.divergence ? { divergence: r.divergence } : {}),
+          iterations: r.iterations,
+          final: { k: r.k.at(-1), x: lastState(r.x, d), F: r.F.at(-1) },
+          ...(p.asgd.objective.minimizer ? { xStar: Array.from(p.asgd.objective.minimizer), FStar: p.asgd.objective.minimum } : {}),
+        },
+      };
+    }
+    case 'sdde': {
+      const sol = solve(p.problem, new EulerMaruyama(), { dt: p.dt, seed: p.seed, saveAt: { every: p.saveEvery } });
+      const d = sol.dim;
+      const { names, cols } = columns(sol.x, d, 'x');
+      return {
+        table: { columns: ['t', ...names], data: [sol.t, ...cols] },
+        figure: {
+          title: 'SDDE path (Euler–Maruyama)',
+          data: lines(sol.t, names, cols),
+          layout: { xaxis: { title: { text: 't' } }, yaxis: { title: { text: 'X(t)' } } },
+          caption: `Euler–Maruyama, dt = ${p.dt}, T = ${p.problem.T}, seed ${p.seed}. Status: ${sol.status}${sol.divergence ? ` at step ${sol.divergence.step}, t = ${sol.divergence.time}` : ''}.`,
+        },
+        summary: {
+          status: sol.status,
+          ...(sol.divergence ? { divergence: sol.divergence } : {}),
+          steps: sol.steps,
+          final: { t: sol.t.at(-1), x: lastState(sol.x, d) },
+          algorithm: sol.algorithm,
+        },
+      };
+    }
+    case 'pair': {
+      const r = runPair(p.asgd, p.bridge);
+      const d = r.dim;
+      const a = columns(r.discrete.x, d, 'discrete_x');
+      const s = columns(r.sdde.x, d, 'sdde_x');
+      const n = Math.min(r.k.length, a.cols[0].length, s.cols[0].length);
+      const cut = (c: ArrayLike<number>) => Array.from(c).slice(0, n);
+      return {
+        table: { columns: ['k', 't', ...a.names, ...s.names, 'distance'], data: [cut(r.k), cut(r.t), ...a.cols.map(cut), ...s.cols.map(cut), cut(r.distance)] },
+        figure: {
+          title: `${r.discrete.label} and its SDDE (${r.coupling} coupling)`,
+          data: [...lines(r.k, a.names, a.cols), ...lines(r.k, s.names, s.cols, 'dot')],
+          layout: { xaxis: { title: { text: `iteration k (t = kδ, δ = ${r.delta})` } }, yaxis: { title: { text: 'x' } } },
+          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}; SDDE (He et al. Eq. 6) with δ = ${r.delta}, ${r.substeps} EM substeps per step, σ ${r.sigmaMode}; coupling '${r.coupling}'; seed ${p.seed}.`,
+        },
+        summary: {
+          status: { discrete: r.discrete.status, sdde: r.sdde.status },
+          ...(r.discrete.divergence ? { discreteDivergence: r.discrete.divergence } : {}),
+          ...(r.sdde.divergence ? { sddeDivergence: r.sdde.divergence } : {}),
+          coupling: r.coupling,
+          delta: r.delta,
+          substeps: r.substeps,
+          final: { discrete: lastState(r.discrete.x, d), sdde: lastState(r.sdde.x, d), distance: r.distance.at(-1) },
+          meanDistance: r.distance.reduce((acc, v) => acc + v, 0) / Math.max(1, r.distance.length),
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * SDDEs from JSON, with coefficients as mathjs expressions in
+ *   t, x1…xd (X(t)), y1…yd (X(t−θ)); for d = 1 also x and y.
+ * drift: d expressions; diffusion: {"noise": "none"} or {"noise": "scalar"|"diagonal", "g": d
+ * expressions} or {"noise": "full", "g": d rows of m expressions}. Expressions are compiled once;
+ * evaluating them is the slow path (library users pass TypeScript functions instead).
+ */
+import { all, create, type EvalFunction } from 'mathjs';
+import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
+import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
+import { defineSdde, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem } from '../sdde/problem.ts';
+
+const math = create(all, {});
+
+function variableNames(d: number): string[] {
+  const names = ['t'];
+  for (let i = 1; i <= d; i++) names.push(`x${i}`, `y${i}`);
+  if (d === 1) names.push('x', 'y');
+  return names;
+}
+
+function compileExpr(src: unknown, field: string, allowed: Set<string>): EvalFunction {
+  if (typeof src !== 'string' && typeof src !== 'number') throw new ConfigError(field, `must be an expression string or a number, got ${describe(src)}`);
+  let node;
+  try {
+    node = math.parse(String(src));
+  } catch (e) {
+    throw new ConfigError(field, `does not parse: ${(e as Error).message} (in ${JSON.stringify(src)})`);
+  }
+  const fnNames = new Set<string>();
+  for (const f of node.filter((n) => (n as { isFunctionNode?: boolean }).isFunctionNode === true)) {
+    const name = (f as unknown as { fn: { name?: string } }).fn?.name;
+    if (name) {
+      if (typeof (math as unknown as Record<string, unknown>)[name] !== 'function') throw new ConfigError(field, `unknown function '${name}' in ${JSON.stringify(src)}`);
+      fnNames.add(name);
+    }
+  }
+  for (const s of node.filter((n) => (n as { isSymbolNode?: boolean }).isSymbolNode === true)) {
+    const name = (s as unknown as { name: string }).name;
+    if (allowed.has(name) || fnNames.has(name) || typeof (math as unknown as Record<string, unknown>)[name] === 'number') continue;
+    throw new ConfigError(field, `uses unknown variable '${name}' (allowed: ${[...allowed].join(', ')}) in ${JSON.stringify(src)}`);
+  }
+  return node.compile();
+}
+
+function exprVector(value: unknown, field: string, length: number, allowed: Set<string>): EvalFunction[] {
+  if (!Array.isArray(value)) throw new ConfigError(field, `must be an array of ${length} expressions, got ${describe(value)}`);
+  if (value.length !== length) throw new ConfigError(field, `must have ${length} entries, got ${value.length}`);
+  return value.map((v, i) => compileExpr(v, `${field}[${i}]`, allowed));
+}
+
+export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddeProblem; dt: number } {
+  const s = plainObject(input, field);
+  knownFields(s, field, ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'dt', 'delay', 'beforeHistory', 'saveEvery']);
+  const d = integer(s.dim, `${field}.dim`, { min: 1, max: 10_000 });
+  const allowed = new Set(variableNames(d));
+  const drift = exprVector(s.drift, `${field}.drift`, d, allowed);
+  const scope: Record<string, number> = {};
+  const bind = (t: number, x: Float64Array, y: Float64Array) => {
+    scope.t = t;
+    for (let i = 0; i < d; i++) {
+      scope[`x${i + 1}`] = x[i];
+      scope[`y${i + 1}`] = y[i];
+    }
+    if (d === 1) {
+      scope.x = x[0];
+      scope.y = y[0];
+    }
+  };
+  const evalInto = (fs: EvalFunction[], out: Float64Array) => {
+    for (let i = 0; i < fs.length; i++) {
+      const v = fs[i].evaluate(scope);
+      out[i] = typeof v === 'number' ? v : NaN; // a complex value ends the run as 'diverged'
+    }
+  };
+  const driftFn: CoefficientFn = (t, x, y, out) => {
+    bind(t, x, y);
+    evalInto(drift, out);
+  };
+  const dif = plainObject(s.diffusion ?? { noise: 'none' }, `${field}.diffusion`);
+  const noise = oneOf(dif.noise, `${field}.diffusion.noise`, ['none', 'scalar', 'diagonal', 'full'] as const);
+  let diffusion;
+  if (noise === 'none') {
+    knownFields(dif, `${field}.diffusion`, ['noise']);
+    diffusion = { noise } as const;
+  } else if (noise === 'full') {
+    knownFields(dif, `${field}.diffusion`, ['noise', 'g']);
+    if (!Array.isArray(dif.g) || dif.g.length !== d) throw new ConfigError(`${field}.diffusion.g`, `must be ${d} rows of expressions, got ${describe(dif.g)}`);
+    const m = Array.isArray(dif.g[0]) ? dif.g[0].length : 0;
+    if (m < 1) throw new ConfigError(`${field}.diffusion.g[0]`, 'must be a non-empty row of expressions');
+    const rows = dif.g.map((r: unknown, i: number) => exprVector(r, `${field}.diffusion.g[${i}]`, m, allowed)).flat();
+    diffusion = {
+      noise,
+      noiseDim: m,
+      g: (t: number, x: Float64Array, y: Float64Array, out: Float64Array) => {
+        bind(t, x, y);
+        evalInto(rows, out);
+      },
+    } as const;
+  } else {
+    knownFields(dif, `${field}.diffusion`, ['noise', 'g']);
+    const g = exprVector(dif.g, `${field}.diffusion.g`, d, allowed);
+    diffusion = {
+      noise,
+      g: (t: number, x: Float64Array, y: Float64Array, out: Float64Array) => {
+        bind(t, x, y);
+        evalInto(g, out);
+      },
+    } as const;
+  }
+  let delay: DelaySpec = { kind: 'none' };
+  if (s.delay !== undefined) {
+    const dl = plainObject(s.delay, `${field}.delay`);
+    const kind = oneOf(dl.kind, `${field}.delay.kind`, ['none', 'constant', 'random'] as const);
+    if (kind === 'random') {
+      knownFields(dl, `${field}.delay`, ['kind', 'model']);
+      delay = { kind, model: dl.model as never };
+    } else delay = dl as DelaySpec;
+  }
+  const problem = withFieldPrefix('problem', field, () => defineSdde({
+    dim: d,
+    drift: driftFn,
+    diffusion: diffusion as never,
+    history: (s.history ?? 0) as HistorySpec,
+    ...(s.t0 !== undefined ? { t0: s.t0 as number } : {}),
+    T: s.T as number,
+    delay,
+    ...(s.beforeHistory !== undefined ? { beforeHistory: s.beforeHistory as never } : {}),
+  }));
+  return { problem, dt: s.dt as number };
+}

@@ -1,0 +1,45 @@
+/**
+ * PNG snapshots of figure pages, rendered in Debian's headless Chromium through playwright-core
+ * (never a downloaded browser). Where Chromium is missing, say so and how to install it; the
+ * caller still has its HTML and CSV.
+ */
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { writeFileAtomic } from '../io/atomic.ts';
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+export type PngResult = { ok: true; file: string } | { ok: false; reason: string };
+
+export async function renderPng(htmlFile: string, pngFile: string): Promise<PngResult> {
+  const exe = chromiumPath();
+  if (!existsSync(exe)) {
+    return { ok: false, reason: `Chromium not found at ${exe}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH); the HTML and CSV were written` };
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1260, height: 700 }, deviceScaleFactor: 1 });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(htmlFile).href);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 60_000 });
+    if (errors.length) return { ok: false, reason: `page errors: ${errors.join('; ')}` };
+    writeFileAtomic(pngFile, await page.screenshot({ fullPage: true }));
+    return { ok: true, file: pngFile };
+  } finally {
+    await browser.close();
+  }
+}

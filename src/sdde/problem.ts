@@ -1,0 +1,243 @@
+/**
+ * What an SDDE *is*, independent of how it is stepped or saved:
+ *
+ *   dX(t) = f(t, X(t), X(t − θ(t))) dt + g(t, X(t), X(t − θ(t))) dB(t),   t ∈ [t0, T],
+ *   X(s) = ξ(s),  s ∈ [t0 − τ, t0],
+ *
+ * with X ∈ R^d, B an m-dimensional Brownian motion and 0 ≤ θ(t) ≤ τ (He et al. 2018, Section 2.2).
+ * On the step grid t_k = t0 + k·h the delay is θ(t_k) = l_k·h with an integer lag l_k: constant,
+ * a deterministic function of t, drawn at random from a delay model, or prescribed.
+ *
+ * Coefficients are written into caller-owned buffers (`out`), so the solver allocates nothing
+ * per step.
+ */
+import { ConfigError, describe } from '../core/errors.ts';
+import { finiteNumber, finiteVector, integer, knownFields, nonNegativeNumber, oneOf, plainObject } from '../core/validate.ts';
+import { type DelayModelSpec, DelayDistribution, delayModel, MAX_LAG_LIMIT } from '../delay/models.ts';
+import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
+
+/** f or g: write the coefficient at (t, X(t), X(t−θ)) into `out`. */
+export type CoefficientFn = (t: number, x: Float64Array, xLag: Float64Array, out: Float64Array) => void;
+
+/**
+ * The diffusion term and the shape of the noise:
+ *  - 'none':     a deterministic DDE (σ = 0).
+ *  - 'scalar':   one Brownian motion; g is a d-vector: dX_i += g_i dB.
+ *  - 'diagonal': d independent Brownian motions; g is a d-vector: dX_i += g_i dB_i.
+ *  - 'full':     m Brownian motions; g is a d×m matrix (row-major in `out`): dX += G dB.
+ * `g` is a function or a constant (number for diagonal = the same on every component; vector;
+ * matrix as rows).
+ */
+export type DiffusionSpec =
+  | { noise: 'none' }
+  | { noise: 'scalar'; g: CoefficientFn | ArrayLike<number> | number }
+  | { noise: 'diagonal'; g: CoefficientFn | ArrayLike<number> | number }
+  | { noise: 'full'; noiseDim?: number; g: CoefficientFn | number[][] };
+
+/** Initial segment ξ on [t0 − τ, t0]: a constant, a function, or samples (linear interpolation). */
+export type HistorySpec =
+  | number
+  | ArrayLike<number>
+  | ((s: number, out: Float64Array) => void)
+  | { times: number[]; values: number[][] };
+
+/**
+ * The delay θ(t):
+ *  - none:         θ ≡ 0 (an SDE).
+ *  - constant:     `lag` in steps, or `tau` in time (then τ/h must be an integer).
+ *  - time-varying: θ(t) in time, with its bound `tau`; l_k = round(θ(t_k)/h).
+ *  - random:       l_k drawn each step from a delay model (lags in steps, as He et al.: θ = l_k δ).
+ *  - prescribed:   l_k given per step (e.g. replaying an ASGD run's delays); `repeat` grid steps
+ *                  per entry and lags multiplied by `scale` (for a grid finer than the ASGD's).
+ */
+export type DelaySpec =
+  | { kind: 'none' }
+  | { kind: 'constant'; lag?: number; tau?: number }
+  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | { kind: 'random'; model: DelayModelSpec | DelayDistribution }
+  | { kind: 'prescribed'; lags: Int32Array | number[]; repeat?: number; scale?: number };
+
+export interface SddeSpec {
+  dim: number;
+  drift: CoefficientFn;
+  diffusion: DiffusionSpec;
+  history: HistorySpec;
+  t0?: number;
+  T: number;
+  delay?: DelaySpec;
+  /** What a read before t0 − … returns: see `BeforeHistory`. Default 'history'. */
+  beforeHistory?: BeforeHistory;
+}
+
+export type CompiledDiffusion = {
+  kind: 'none' | 'scalar' | 'diagonal' | 'full';
+  /** Number of Brownian motions m. */
+  noiseDim: number;
+  /** Length of g's output: d for scalar/diagonal, d·m for full, 0 for none. */
+  size: number;
+  constant: Float64Array | null;
+  fn: CoefficientFn | null;
+};
+
+export type CompiledHistory =
+  | { kind: 'constant'; value: Float64Array }
+  | { kind: 'function'; fn: (s: number, out: Float64Array) => void }
+  | { kind: 'samples'; times: Float64Array; values: Float64Array };
+
+export type CompiledDelay =
+  | { kind: 'none' }
+  | { kind: 'constant'; lag?: number; tau?: number }
+  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | { kind: 'random'; model: DelayDistribution }
+  | { kind: 'prescribed'; lags: Int32Array; repeat: number; scale: number };
+
+/** A validated SDDE. Build with `defineSdde`. */
+export interface SddeProblem {
+  readonly dim: number;
+  readonly drift: CoefficientFn;
+  readonly diffusion: CompiledDiffusion;
+  readonly history: CompiledHistory;
+  readonly t0: number;
+  readonly T: number;
+  readonly delay: CompiledDelay;
+  readonly beforeHistory: BeforeHistory;
+}
+
+const SPEC_FIELDS = ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'delay', 'beforeHistory'];
+
+export function defineSdde(spec: SddeSpec): SddeProblem {
+  const s = plainObject(spec, 'problem');
+  knownFields(s, 'problem', SPEC_FIELDS);
+  const dim = integer(s.dim, 'problem.dim', { min: 1, max: 1_000_000 });
+  if (typeof s.drift !== 'function') throw new ConfigError('problem.drift', `must be a function (t, x, xLag, out) => void, got ${describe(s.drift)}`);
+  const t0 = s.t0 === undefined ? 0 : finiteNumber(s.t0, 'problem.t0');
+  const T = finiteNumber(s.T, 'problem.T');
+  if (!(T > t0)) throw new ConfigError('problem.T', `must be > t0 = ${t0}, got ${T}`);
+  const diffusion = compileDiffusion(s.diffusion, dim);
+  const delay = compileDelay(s.delay ?? { kind: 'none' });
+  const history = compileHistory(s.history, dim);
+  const beforeHistory = s.beforeHistory === undefined ? 'history' : oneOf(s.beforeHistory, 'problem.beforeHistory', BEFORE_HISTORY_POLICIES);
+  return { dim, drift: spec.drift, diffusion, history, t0, T, delay, beforeHistory };
+}
+
+function compileDiffusion(value: unknown, dim: number): CompiledDiffusion {
+  const d = plainObject(value, 'problem.diffusion');
+  const kind = oneOf(d.noise, 'problem.diffusion.noise', ['none', 'scalar', 'diagonal', 'full'] as const);
+  if (kind === 'none') {
+    knownFields(d, 'problem.diffusion', ['noise']);
+    return { kind, noiseDim: 0, size: 0, constant: null, fn: null };
+  }
+  knownFields(d, 'problem.diffusion', kind === 'full' ? ['noise', 'g', 'noiseDim'] : ['noise', 'g']);
+  const m = kind === 'scalar' ? 1 : kind === 'diagonal' ? dim : d.noiseDim === undefined ? dim : integer(d.noiseDim, 'problem.diffusion.noiseDim', { min: 1, max: 1_000_000 });
+  const size = kind === 'full' ? dim * m : dim;
+  const g = d.g;
+  if (typeof g === 'function') return { kind, noiseDim: m, size, constant: null, fn: g as CoefficientFn };
+  let constant: Float64Array;
+  if (kind === 'full') {
+    if (!Array.isArray(g)) throw new ConfigError('problem.diffusion.g', `must be a function or a ${dim}×${m} matrix (array of rows), got ${describe(g)}`);
+    constant = new Float64Array(size);
+    if (g.length !== dim) throw new ConfigError('problem.diffusion.g', `must have ${dim} rows, got ${g.length}`);
+    for (let i = 0; i < dim; i++) constant.set(finiteVector(g[i], `problem.diffusion.g[${i}]`, m), i * m);
+  } else if (typeof g === 'number') {
+    constant = new Float64Array(size).fill(finiteNumber(g, 'problem.diffusion.g'));
+  } else {
+    constant = finiteVector(g, 'problem.diffusion.g', dim);
+  }
+  return { kind, noiseDim: m, size, constant, fn: null };
+}
+
+function compileDelay(value: unknown): CompiledDelay {
+  const d = plainObject(value, 'problem.delay');
+  const kind = oneOf(d.kind, 'problem.delay.kind', ['none', 'constant', 'time-varying', 'random', 'prescribed'] as const);
+  switch (kind) {
+    case 'none':
+      knownFields(d, 'problem.delay', ['kind']);
+      return { kind };
+    case 'constant': {
+      knownFields(d, 'problem.delay', ['kind', 'lag', 'tau']);
+      if ((d.lag === undefined) === (d.tau === undefined)) {
+        throw new ConfigError('problem.delay', 'a constant delay needs exactly one of `lag` (steps) or `tau` (time)');
+      }
+      if (d.lag !== undefined) return { kind, lag: integer(d.lag, 'problem.delay.lag', { min: 0, max: MAX_LAG_LIMIT }) };
+      return { kind, tau: nonNegativeNumber(d.tau, 'problem.delay.tau') };
+    }
+    case 'time-varying': {
+      knownFields(d, 'problem.delay', ['kind', 'theta', 'tau']);
+      if (typeof d.theta !== 'function') throw new ConfigError('problem.delay.theta', `must be a function t => θ(t), got ${describe(d.theta)}`);
+      return { kind, theta: d.theta as (t: number) => number, tau: nonNegativeNumber(d.tau, 'problem.delay.tau') };
+    }
+    case 'random': {
+      knownFields(d, 'problem.delay', ['kind', 'model']);
+      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, 'problem.delay.model');
+      return { kind, model };
+    }
+    case 'prescribed': {
+      knownFields(d, 'problem.delay', ['kind', 'lags', 'repeat', 'scale']);
+      const raw = d.lags;
+      if (!(raw instanceof Int32Array) && !Array.isArray(raw)) throw new ConfigError('problem.delay.lags', `must be an array of non-negative integers, got ${describe(raw)}`);
+      const lags = new Int32Array(raw.length);
+      for (let i = 0; i < raw.length; i++) lags[i] = integer(raw[i], `problem.delay.lags[${i}]`, { min: 0, max: MAX_LAG_LIMIT });
+      const repeat = d.repeat === undefined ? 1 : integer(d.repeat, 'problem.delay.repeat', { min: 1 });
+      const scale = d.scale === undefined ? 1 : integer(d.scale, 'problem.delay.scale', { min: 1 });
+      return { kind, lags, repeat, scale };
+    }
+  }
+}
+
+function compileHistory(value: unknown, dim: number): CompiledHistory {
+  if (typeof value === 'number') {
+    return { kind: 'constant', value: new Float64Array(dim).fill(finiteNumber(value, 'problem.history')) };
+  }
+  if (typeof value === 'function') return { kind: 'function', fn: value as (s: number, out: Float64Array) => void };
+  if (Array.isArray(value) || value instanceof Float64Array) {
+    return { kind: 'constant', value: finiteVector(value, 'problem.history', dim) };
+  }
+  const h = plainObject(value, 'problem.history');
+  knownFields(h, 'problem.history', ['times', 'values']);
+  const times = finiteVector(h.times, 'problem.history.times');
+  for (let i = 1; i < times.length; i++) {
+    if (!(times[i] > times[i - 1])) throw new ConfigError(`problem.history.times[${i}]`, `must be strictly increasing, got ${times[i]} after ${times[i - 1]}`);
+  }
+  if (!Array.isArray(h.values) || h.values.length !== times.length) {
+    throw new ConfigError('problem.history.values', `must have one row per time (${times.length} rows), got ${describe(h.values)}`);
+  }
+  const values = new Float64Array(times.length * dim);
+  for (let i = 0; i < times.length; i++) values.set(finiteVector(h.values[i], `problem.history.values[${i}]`, dim), i * dim);
+  return { kind: 'samples', times, values };
+}
+
+/** ξ(s) into `out` (samples: linear interpolation; outside the sampled range: the end value). */
+export function evalHistory(h: CompiledHistory, s: number, out: Float64Array): void {
+  switch (h.kind) {
+    case 'constant':
+      out.set(h.value);
+      return;
+    case 'function':
+      h.fn(s, out);
+      return;
+    case 'samples': {
+      const { times, values } = h;
+      const d = out.length;
+      const n = times.length;
+      if (s <= times[0]) {
+        for (let i = 0; i < d; i++) out[i] = values[i];
+        return;
+      }
+      if (s >= times[n - 1]) {
+        for (let i = 0; i < d; i++) out[i] = values[(n - 1) * d + i];
+        return;
+      }
+      let lo = 0;
+      let hi = n - 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (times[mid] <= s) lo = mid;
+        else hi = mid;
+      }
+      const w = (s - times[lo]) / (times[hi] - times[lo]);
+      for (let i = 0; i < d; i++) out[i] = (1 - w) * values[lo * d + i] + w * values[hi * d + i];
+      return;
+    }
+  }
+}
+

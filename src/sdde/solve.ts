@@ -1,0 +1,188 @@
+/**
+ * `solve(problem, algorithm, options)`: the one entry point of the SDDE solver (the
+ * Problem → Algorithm → Solution shape of SciML's DelayDiffEq).
+ *
+ * Everything is validated before the first step. The hot loop then works on preallocated
+ * Float64Arrays only: the history is a ring buffer of maxLag+1 states, the saved output is
+ * allocated once from the save plan, and nothing is allocated per step.
+ */
+import { ConfigError, describe } from '../core/errors.ts';
+import { StateRing } from '../core/ring-buffer.ts';
+import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { ConstantLag, effectiveLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { deriveEngine } from '../random/streams.ts';
+import type { SddeAlgorithm } from './algorithm.ts';
+import { type BrownianIncrements, GaussianIncrements, PrescribedIncrements } from './brownian.ts';
+import { evalHistory, type SddeProblem } from './problem.ts';
+import { planSaves, type SaveAtSpec } from './save-at.ts';
+import type { SddeSolution } from './solution.ts';
+
+export interface SolveOptions {
+  /** Step size h; must divide T − t0. */
+  dt: number;
+  /** What to keep; default every step. */
+  saveAt?: SaveAtSpec;
+  /** Master seed (integer in [0, 2^53)); default 0. */
+  seed?: number;
+  /** Path index: selects the independent streams of this path; default 0. */
+  path?: number;
+  /** Keep the effective lag of every step (O(steps) memory); default false. */
+  recordDelays?: boolean;
+  /** Drive the solve with these Brownian increments instead of the seed's stream. */
+  noise?: BrownianIncrements;
+  /** Take the lags from this source instead of the problem's delay spec. */
+  lags?: LagSource;
+}
+
+const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags'];
+
+/** Number of grid steps: (T − t0)/h, which must be an integer (relative tolerance 1e-9). */
+export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'): number {
+  const ratio = (T - t0) / h;
+  const n = Math.round(ratio);
+  if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, ratio)) {
+    throw new ConfigError(field, `must divide T − t0 = ${T - t0} into a whole number of steps; (T − t0)/dt = ${ratio}`);
+  }
+  if (n > 2 ** 40) throw new ConfigError(field, `gives ${n} steps, more than 2^40`);
+  return n;
+}
+
+function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number): LagSource {
+  const d = problem.delay;
+  switch (d.kind) {
+    case 'none':
+      return new ConstantLag(0);
+    case 'constant': {
+      if (d.lag !== undefined) return new ConstantLag(d.lag);
+      const ratio = d.tau! / h;
+      const lag = Math.round(ratio);
+      if (Math.abs(ratio - lag) > 1e-9 * Math.max(1, ratio)) {
+        throw new ConfigError('problem.delay.tau', `τ = ${d.tau} is not a whole number of steps of dt = ${h} (τ/dt = ${ratio}); delays live on the step grid`);
+      }
+      return new ConstantLag(lag);
+    }
+    case 'time-varying': {
+      const maxLag = Math.round(d.tau / h);
+      // Check θ on the whole grid now, so that a bad θ is refused before any work.
+      for (let k = 0; k < nSteps; k++) {
+        const t = problem.t0 + k * h;
+        const th = d.theta(t);
+        if (!Number.isFinite(th) || th < 0 || Math.round(th / h) > maxLag) {
+          throw new ConfigError('problem.delay.theta', `θ(${t}) = ${describe(th)} is outside [0, τ = ${d.tau}]`);
+        }
+      }
+      return new TimeVaryingLag(d.theta, maxLag, problem.t0, h);
+    }
+    case 'random':
+      return new RandomLag(d.model, deriveEngine(seed, 'delay', path));
+    case 'prescribed':
+      if (d.lags.length * d.repeat < nSteps) {
+        throw new ConfigError('problem.delay.lags', `${d.lags.length} lags × repeat ${d.repeat} do not cover ${nSteps} steps`);
+      }
+      return new PrescribedLag(d.lags, d.repeat, d.scale);
+  }
+}
+
+export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolveOptions): SddeSolution {
+  // ---- validation: nothing below the loop header may throw on user input ----
+  const o = plainObject(options, 'options');
+  knownFields(o, 'options', OPTION_FIELDS);
+  const h = positiveNumber(o.dt, 'options.dt');
+  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
+  const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
+  const nSteps = gridSteps(problem.t0, problem.T, h);
+  const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt');
+  const lags = options.lags ?? buildLagSource(problem, h, nSteps, seed, path);
+  const d = problem.dim;
+  const m = problem.diffusion.noiseDim;
+  let noise: BrownianIncrements | null = null;
+  if (m > 0) {
+    noise = options.noise ?? new GaussianIncrements(deriveEngine(seed, 'brownian', path), m);
+    if (noise.dim !== m) throw new ConfigError('options.noise', `has ${noise.dim} Brownian components, the diffusion needs ${m}`);
+    if (noise instanceof PrescribedIncrements && noise.steps < nSteps) {
+      throw new ConfigError('options.noise', `gives ${noise.steps} increments, the grid has ${nSteps} steps`);
+    }
+  }
+  const stepper = algorithm.stepper(problem);
+  const maxLag = lags.maxLag;
+  const policy = problem.beforeHistory;
+  const t0 = problem.t0;
+
+  // ---- buffers, allocated once ----
+  const ring = new StateRing(maxLag + 1, d);
+  const x = new Float64Array(d);
+  const xLag = new Float64Array(d);
+  const xNext = new Float64Array(d);
+  const dB = new Float64Array(Math.max(1, m));
+  const saveSteps = plan.steps;
+  const tOut = new Float64Array(saveSteps.length);
+  const xOut = new Float64Array(saveSteps.length * d);
+  const delays = options.recordDelays ? new Int32Array(nSteps) : undefined;
+  let saved = 0;
+
+  evalHistory(problem.history, t0, x);
+  ring.push(x);
+  if (saveSteps[0] === 0) {
+    tOut[0] = t0;
+    xOut.set(x, 0);
+    saved = 1;
+  }
+
+  let status: 'ok' | 'diverged' = 'ok';
+  let divergence: { step: number; time: number } | undefined;
+  let k = 0;
+  for (; k < nSteps; k++) {
+    const t = t0 + k * h;
+    const lag = effectiveLag(lags.next(k), k, maxLag, policy);
+    if (delays) delays[k] = lag;
+    const j = k - lag;
+    if (lag === 0) {
+      for (let i = 0; i < d; i++) xLag[i] = x[i];
+    } else if (j >= 0) {
+      const off = ring.offsetOf(j);
+      const data = ring.data;
+      for (let i = 0; i < d; i++) xLag[i] = data[off + i];
+    } else {
+      evalHistory(problem.history, t0 + j * h, xLag);
+    }
+    if (noise !== null) noise.next(k, h, dB);
+    stepper.step(t, h, x, xLag, dB, xNext);
+
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      if (!Number.isFinite(xNext[i])) {
+        finite = false;
+        break;
+      }
+    }
+    if (!finite) {
+      status = 'diverged';
+      divergence = { step: k + 1, time: t0 + (k + 1) * h };
+      break;
+    }
+    for (let i = 0; i < d; i++) x[i] = xNext[i];
+    ring.push(x);
+    if (saved < saveSteps.length && saveSteps[saved] === k + 1) {
+      tOut[saved] = t0 + (k + 1) * h;
+      const off = saved * d;
+      for (let i = 0; i < d; i++) xOut[off + i] = x[i];
+      saved++;
+    }
+  }
+
+  const done = status === 'ok' ? nSteps : k;
+  return {
+    status,
+    ...(divergence ? { divergence } : {}),
+    dim: d,
+    t: saved === tOut.length ? tOut : tOut.slice(0, saved),
+    x: saved === tOut.length ? xOut : xOut.slice(0, saved * d),
+    // On divergence the lag of the step that blew up is kept too.
+    ...(delays ? { delays: done === nSteps ? delays : delays.slice(0, done + 1) } : {}),
+    steps: done,
+    dt: h,
+    seed,
+    path,
+    algorithm: { name: algorithm.name, strongOrder: algorithm.strongOrder, weakOrder: algorithm.weakOrder },
+  };
+}
