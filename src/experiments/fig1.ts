@@ -57,16 +57,21 @@ export function runFig1(options: Fig1Options = {}): Fig1Result {
   };
   const rms = (d: Float64Array) => Math.sqrt(d.reduce((s, v) => s + v * v, 0) / d.length);
   const k = Array.from(asgd.k);
-  const line = (y: Float64Array, name: string, color: string, axis: 1 | 2, dash = 'solid') => ({
+  // One legend entry per kind of path; panel (b) reuses (a)'s entries.
+  const line = (y: Float64Array, name: string, color: string, axis: 1 | 2) => ({
     type: 'scatter',
     mode: 'lines',
     x: k,
     y: Array.from(y),
     name,
-    line: { color, width: 1.4, dash },
+    legendgroup: color,
+    showlegend: axis === 1,
+    line: { color, width: 1.3 },
     xaxis: axis === 1 ? 'x' : 'x2',
     yaxis: axis === 1 ? 'y' : 'y2',
   });
+  const discreteName = coupling === 'shared-brownian' ? 'discrete: Eq. (5) Gaussian recursion at δ' : 'discrete: ASGD in (a), SGD in (b)';
+  const continuousName = `continuous: SDDE in (a), SDE in (b), Euler–Maruyama at h = δ${asgd.substeps > 1 ? `/${asgd.substeps}` : ''}`;
   const couplingText = {
     independent: 'independent noise (as in the paper): the discrete path uses the seed\'s minibatch stream, the continuous path its Brownian stream',
     'shared-brownian': 'shared Brownian path: the discrete path is the Eq. (5) Gaussian recursion at δ, the continuous path the same SDDE on h = δ/16 driven by the same increments',
@@ -75,15 +80,15 @@ export function runFig1(options: Fig1Options = {}): Fig1Result {
   const figure: FigureSpec = {
     title: 'He et al. (2018) Fig. 1 reproduced: path comparison',
     data: [
-      line(asgd.discrete.x, 'ASGD (l = 10)', '#1f77b4', 1),
-      line(asgd.sdde.x, 'SDDE, EM at δ = η', '#d62728', 1),
-      line(sgd.discrete.x, 'SGD', '#1f77b4', 2),
-      line(sgd.sdde.x, 'SDE, EM at δ = η', '#d62728', 2),
+      line(asgd.discrete.x, discreteName, '#1f77b4', 1),
+      line(asgd.sdde.x, continuousName, '#d62728', 1),
+      line(sgd.discrete.x, discreteName, '#1f77b4', 2),
+      line(sgd.sdde.x, continuousName, '#d62728', 2),
     ],
     layout: {
       grid: { rows: 1, columns: 2, pattern: 'independent' },
       annotations: [
-        { text: '(a) ASGD vs SDDE', xref: 'x domain', yref: 'y domain', x: 0.5, y: 1.08, showarrow: false, font: { size: 14 } },
+        { text: '(a) ASGD (l = 10) vs SDDE', xref: 'x domain', yref: 'y domain', x: 0.5, y: 1.08, showarrow: false, font: { size: 14 } },
         { text: '(b) SGD vs SDE', xref: 'x2 domain', yref: 'y2 domain', x: 0.5, y: 1.08, showarrow: false, font: { size: 14 } },
       ],
       xaxis: { title: { text: 'iteration k  (t = kη)' } },
@@ -99,7 +104,7 @@ export function runFig1(options: Fig1Options = {}): Fig1Result {
       `Settings (He et al. Section 5): F(x) = ½(x+1)² + ½(x−1)², learning rate η = ${eta}, K = ${iterations} iterations (T = ηK = ${eta * iterations}), ` +
       `X(0) = ${x0}; (a) constant delay l = ${lag} (τ = lδ = ${lag * eta}) with plain SGD for the first ${lag} ASGD steps, SDDE initial function ξ ≡ ${x0} on [−τ, 0]; (b) l = 0.\n\n` +
       `Choices where the paper is silent: F is split into n = 2 components f₁ = (x+1)², f₂ = (x−1)² (F is their mean); minibatch size b = ${batchSize}, drawn with replacement; ` +
-      `Σ(x) = 4 for every x with this split, so σ = √(Σ/b) = ${Math.sqrt(4 / batchSize)}; δ = η and the SDDE (Eq. 6: dX = −∇F(X(t−θ))dt + √η σ dB) is solved by Euler–Maruyama at step δ. ` +
+      `Σ(x) = 4 for every x with this split, so σ = √(Σ/b) = ${Math.sqrt(4 / batchSize)}; δ = η and the SDDE (Eq. 6: dX = −∇F(X(t−θ))dt + √η σ dB) is solved by Euler–Maruyama at step δ${asgd.substeps > 1 ? `/${asgd.substeps}` : ''}. ` +
       `Coupling: ${couplingText}; seed ${seed}, (a) and (b) share it.\n\n` +
       `Measured: RMS distance between the paths ${rms(asgd.distance).toFixed(3)} in (a) and ${rms(sgd.distance).toFixed(3)} in (b); ` +
       `final values ASGD ${asgd.discrete.x.at(-1)!.toFixed(3)}, SDDE ${asgd.sdde.x.at(-1)!.toFixed(3)}, SGD ${sgd.discrete.x.at(-1)!.toFixed(3)}, SDE ${sgd.sdde.x.at(-1)!.toFixed(3)} (x* = 0).`,

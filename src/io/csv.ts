@@ -1,4 +1,8 @@
-/** CSV tables: a header and equally long numeric columns, full double precision (shortest round-trip form). */
+/**
+ * CSV tables: a header and equally long numeric columns, full double precision (shortest
+ * round-trip form). A value that is not representable (an overflowed loss, say) is written as an
+ * empty cell, never as NaN or Infinity.
+ */
 import { writeFileAtomic } from './atomic.ts';
 
 export interface Table {
@@ -14,7 +18,10 @@ export function toCsv(table: Table): string {
   const lines = [columns.join(',')];
   for (let i = 0; i < n; i++) {
     let line = '';
-    for (let j = 0; j < data.length; j++) line += (j ? ',' : '') + String(data[j][i]);
+    for (let j = 0; j < data.length; j++) {
+      const v = data[j][i];
+      line += (j ? ',' : '') + (Number.isFinite(v) ? String(v) : '');
+    }
     lines.push(line);
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,70 @@
+/**
+ * asgd-sdde — the public API.
+ *
+ * SDDE solver:   defineSdde → solve(problem, new EulerMaruyama(), options) → SddeSolution
+ * ASGD runner:   asgdConfig / runAsgd over a FiniteSumObjective
+ * Bridge:        sddeFromAsgd (He et al. Eq. 4 → 5 → 6), runPair (three couplings)
+ * Delay models:  delayModel (constant, uniform, geometric, Poisson, CMP, pmf)
+ * Randomness:    deriveEngine (one master seed → independent streams), NormalSampler
+ */
+
+// SDDE: what the equation is, how it is stepped, what is saved
+export { defineSdde, evalHistory } from './sdde/problem.ts';
+export type { CoefficientFn, DelaySpec, DiffusionSpec, HistorySpec, SddeProblem, SddeSpec } from './sdde/problem.ts';
+export { solve, gridSteps } from './sdde/solve.ts';
+export type { SolveOptions } from './sdde/solve.ts';
+export type { SddeAlgorithm, Stepper } from './sdde/algorithm.ts';
+export { EulerMaruyama } from './sdde/algorithms/euler-maruyama.ts';
+export type { SaveAtSpec } from './sdde/save-at.ts';
+export { component, stateAt } from './sdde/solution.ts';
+export type { Divergence, SddeSolution, SolveStatus } from './sdde/solution.ts';
+export { brownianPath, coarsenIncrements, GaussianIncrements, PrescribedIncrements } from './sdde/brownian.ts';
+export type { BrownianIncrements } from './sdde/brownian.ts';
+
+// Delays, shared by the solver and the runner
+export { cmpLogNormalizer, DelayDistribution, delayModel, DELAY_MODEL_KINDS } from './delay/models.ts';
+export type { DelayModelSpec } from './delay/models.ts';
+export { ConstantLag, effectiveLag, PrescribedLag, RandomLag, TimeVaryingLag, BEFORE_HISTORY_POLICIES } from './delay/lags.ts';
+export type { BeforeHistory, LagSource } from './delay/lags.ts';
+
+// ASGD
+export { asgdConfig, runAsgd } from './asgd/runner.ts';
+export type { AsgdConfig, AsgdResult, AsgdRunOptions, AsgdSpec, StepObserver } from './asgd/runner.ts';
+export { GradientCovariance, meanGradient, minibatchVarianceFactor } from './asgd/objective.ts';
+export type { FiniteSumObjective } from './asgd/objective.ts';
+export { toyObjective } from './asgd/objectives/toy.ts';
+export { generatedLeastSquares, leastSquaresObjective } from './asgd/objectives/least-squares.ts';
+export { generatedLogistic, logisticObjective } from './asgd/objectives/logistic.ts';
+export { expressionObjective } from './asgd/objectives/expression.ts';
+export type { ExpressionObjectiveSpec } from './asgd/objectives/expression.ts';
+export { MinibatchSampler } from './asgd/minibatch.ts';
+export type { Sampling } from './asgd/minibatch.ts';
+export { schedule } from './asgd/schedule.ts';
+export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
+
+// Bridge
+export { sddeFromAsgd } from './bridge/to-sdde.ts';
+export type { BridgedSdde, BridgeOptions, SigmaSpec } from './bridge/to-sdde.ts';
+export { runPair, validatePair, COUPLINGS } from './bridge/pair.ts';
+export type { Coupling, PairOptions, PairResult } from './bridge/pair.ts';
+export { MinibatchNoiseLaw, lawSize } from './bridge/minibatch-law.ts';
+export { covarianceFactor, choleskySemidefiniteInPlace } from './bridge/covariance-factor.ts';
+
+// Randomness
+export { deriveEngine, uniformIndex, uniformOpen01, StreamPurpose } from './random/streams.ts';
+export type { Engine } from './random/streams.ts';
+export { NormalSampler } from './random/normal.ts';
+export { normalQuantile } from './random/normal-quantile.ts';
+
+// Experiments, output
+export { runFig1, FIG1_SETTINGS } from './experiments/fig1.ts';
+export { prepareExperiment } from './experiments/config.ts';
+export { runExperiment } from './experiments/run.ts';
+export { writeFigureHtml, figureHtml } from './plot/html.ts';
+export type { FigureSpec } from './plot/html.ts';
+export { renderPng } from './plot/png.ts';
+export { toCsv, writeCsv } from './io/csv.ts';
+
+// Errors
+export { ConfigError } from './core/errors.ts';
+export { VERSION } from './version.ts';

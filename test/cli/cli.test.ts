@@ -1,0 +1,178 @@
+/**
+ * The command line, run in process through main(argv, io). Checks exit codes, the files written
+ * (and not written on bad input), the --json summary, and reproducibility of output bytes.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from '../../src/cli/main.ts';
+
+async function cli(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'asgd-sdde-cli-'));
+const examples = ['asgd-least-squares', 'sdde-delayed-ou', 'pair-toy-quantile', 'pair-expression-shared'];
+
+describe('help and version', () => {
+  it('help lists the commands and exit codes', async () => {
+    const r = await cli(['help']);
+    expect(r.code).toBe(EXIT.ok);
+    for (const word of ['run CONFIG.json', 'fig1', '--seed', '--out', '--json', 'Exit codes']) expect(r.out).toContain(word);
+  });
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect((await cli(['--version'])).out.trim()).toBe(pkg.version);
+  });
+  it('an unknown command or option is bad input (exit 2)', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(EXIT.badInput);
+    expect((await cli(['fig1', '--frob'])).code).toBe(EXIT.badInput);
+  });
+});
+
+describe('run CONFIG', () => {
+  for (const name of examples) {
+    it(`examples/${name}.json runs and records settings, seed and version`, async () => {
+      const out = join(tmp(), 'out');
+      const r = await cli(['run', `examples/${name}.json`, '--out', out, '--json', '--no-png']);
+      expect(r.code, r.err).toBe(EXIT.ok);
+      const summary = JSON.parse(r.out);
+      const saved = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+      const config = JSON.parse(readFileSync(`examples/${name}.json`, 'utf8'));
+      expect(saved.settings).toEqual(config);
+      expect(saved.seed).toBe(config.seed);
+      expect(saved.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(summary.final).toBeDefined();
+      expect(summary.status).toBeDefined();
+      const csv = readFileSync(join(out, 'paths.csv'), 'utf8').trim().split('\n');
+      expect(csv.length).toBeGreaterThan(10);
+      expect(csv.slice(1).every((l) => l.split(',').every((v) => Number.isFinite(Number(v))))).toBe(true);
+      expect(existsSync(join(out, 'figure.html'))).toBe(true);
+      expect(existsSync(join(out, 'plotly.js'))).toBe(true);
+    });
+  }
+
+  it('same seed ⇒ byte-identical CSV; --seed changes it', async () => {
+    const d = tmp();
+    await cli(['run', 'examples/pair-toy-quantile.json', '--out', join(d, 'a'), '--no-png']);
+    await cli(['run', 'examples/pair-toy-quantile.json', '--out', join(d, 'b'), '--no-png']);
+    await cli(['run', 'examples/pair-toy-quantile.json', '--out', join(d, 'c'), '--no-png', '--seed', '99']);
+    const read = (s: string) => readFileSync(join(d, s, 'paths.csv'), 'utf8');
+    expect(read('b')).toBe(read('a'));
+    expect(read('c')).not.toBe(read('a'));
+  });
+
+  it('refuses to overwrite a previous result without --force', async () => {
+    const out = join(tmp(), 'out');
+    expect((await cli(['run', 'examples/sdde-delayed-ou.json', '--out', out, '--no-png'])).code).toBe(EXIT.ok);
+    const again = await cli(['run', 'examples/sdde-delayed-ou.json', '--out', out, '--no-png']);
+    expect(again.code).toBe(EXIT.badInput);
+    expect(again.err).toContain('--force');
+    expect((await cli(['run', 'examples/sdde-delayed-ou.json', '--out', out, '--no-png', '--force'])).code).toBe(EXIT.ok);
+  });
+
+  const base = JSON.parse(readFileSync('examples/asgd-least-squares.json', 'utf8'));
+  const sdde = JSON.parse(readFileSync('examples/sdde-delayed-ou.json', 'utf8'));
+  const pair = JSON.parse(readFileSync('examples/pair-toy-quantile.json', 'utf8'));
+  const patch = (obj: object, path: string[], value: unknown) => {
+    const copy = structuredClone(obj) as Record<string, unknown>;
+    let cur = copy;
+    for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+    if (value === undefined) delete cur[path.at(-1)!];
+    else cur[path.at(-1)!] = value;
+    return copy;
+  };
+  const bad: [string, object, string][] = [
+    ['unknown top-level field', { ...base, sed: 1 }, 'sed'],
+    ['unknown asgd field', patch(base, ['asgd', 'batchsize'], 3), 'asgd.batchsize'],
+    ['eta negative', patch(base, ['asgd', 'eta'], -0.1), 'asgd.eta'],
+    ['eta missing', patch(base, ['asgd', 'eta'], undefined), 'asgd.eta'],
+    ['eta a string', patch(base, ['asgd', 'eta'], '0.1'), 'asgd.eta'],
+    ['batch size 0', patch(base, ['asgd', 'batchSize'], 0), 'asgd.batchSize'],
+    ['batch size > n without replacement', patch(base, ['asgd', 'batchSize'], 501), 'asgd.batchSize'],
+    ['non-integer lag', patch(base, ['asgd', 'delay'], { kind: 'constant', lag: 2.5 }), 'asgd.delay.lag'],
+    ['CMP nu 0', patch(base, ['asgd', 'delay'], { kind: 'cmp', lambda: 2, nu: 0, maxLag: 5 }), 'asgd.delay.nu'],
+    ['expression does not parse', patch(base, ['asgd', 'objective'], { kind: 'expression', variables: ['x'], components: ['(x+'] }), 'asgd.objective.components[0]'],
+    ['expression with unknown variable', patch(base, ['asgd', 'objective'], { kind: 'expression', variables: ['x'], components: ['x*q'] }), 'asgd.objective.components[0]'],
+    ['sdde dt 0', patch(sdde, ['sdde', 'dt'], 0), 'sdde.dt'],
+    ['sdde T negative', patch(sdde, ['sdde', 'T'], -1), 'sdde.T'],
+    ['sdde drift unknown variable', patch(sdde, ['sdde', 'drift'], ['-z']), 'sdde.drift[0]'],
+    ['sdde negative tau', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: -1 }), 'sdde.delay.tau'],
+    ['unknown coupling', patch(pair, ['bridge', 'coupling'], 'magic'), 'bridge.coupling'],
+    ['sigma point of wrong length', patch(pair, ['bridge', 'sigma'], { at: [1, 2] }), 'bridge.sigma.at'],
+  ];
+  for (const [name, config, field] of bad) {
+    it(`bad input: ${name} → exit 2 naming ${field}, nothing written`, async () => {
+      const d = tmp();
+      const file = join(d, 'config.json');
+      writeFileSync(file, JSON.stringify(config));
+      const out = join(d, 'out');
+      const r = await cli(['run', file, '--out', out]);
+      expect(r.code, r.err).toBe(EXIT.badInput);
+      expect(r.err).toContain(`${field}:`);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(d)).toEqual(['config.json']);
+    });
+  }
+  it('bad input: not JSON, missing file, bad --seed', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'x.json'), '{ nope');
+    expect((await cli(['run', join(d, 'x.json'), '--out', join(d, 'o')])).code).toBe(EXIT.badInput);
+    expect((await cli(['run', join(d, 'missing.json')])).code).toBe(EXIT.badInput);
+    expect((await cli(['run', 'examples/sdde-delayed-ou.json', '--seed', '-3', '--out', join(d, 'o')])).code).toBe(EXIT.badInput);
+    expect(existsSync(join(d, 'o'))).toBe(false);
+  });
+  it('a diverging run exits 0 and reports status diverged with the step', async () => {
+    const d = tmp();
+    const file = join(d, 'div.json');
+    writeFileSync(file, JSON.stringify(patch(patch(base, ['asgd', 'eta'], 50), ['asgd', 'saveEvery'], 1)));
+    const r = await cli(['run', file, '--out', join(d, 'o'), '--json', '--no-png']);
+    expect(r.code).toBe(EXIT.ok);
+    const s = JSON.parse(r.out);
+    expect(s.status).toBe('diverged');
+    expect(s.divergence.step).toBeGreaterThan(0);
+    const csv = readFileSync(join(d, 'o', 'paths.csv'), 'utf8');
+    expect(csv).not.toMatch(/NaN|Infinity/);
+    // the loss overflows before the iterate does: an empty cell marks it as not representable
+    expect(csv).toMatch(/,\n/);
+    expect(csv.trim().split('\n').length - 1).toBe(s.divergence.step);
+  });
+});
+
+describe('fig1', () => {
+  it('writes CSV, HTML, JSON (and a PNG when Chromium is installed, else says how to get it)', async () => {
+    const out = join(tmp(), 'fig');
+    const r = await cli(['fig1', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    const s = JSON.parse(r.out);
+    expect(s.settings.eta).toBe(0.005);
+    expect(s.settings.iterations).toBe(2000);
+    expect(s.status).toEqual({ asgd: 'ok', sdde: 'ok', sgd: 'ok', sde: 'ok' });
+    const csv = readFileSync(join(out, 'fig1-path-comparison.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('k,t,asgd,sdde,sgd,sde');
+    expect(csv.length).toBe(2002);
+    expect(csv[1]).toBe('0,0,4,4,4,4');
+    expect(readFileSync(join(out, 'fig1-path-comparison.html'), 'utf8')).toContain('src="plotly.js"');
+    const hasChromium = existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
+    if (process.env.CI && !hasChromium) throw new Error('CI must install chromium (apt-get install -y chromium)');
+    if (hasChromium) {
+      const png = readFileSync(join(out, 'fig1-path-comparison.png'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.readUInt32BE(16)).toBeGreaterThan(1000); // width
+    } else {
+      expect(r.err).toContain('apt-get install -y chromium');
+      expect(existsSync(join(out, 'fig1-path-comparison.png'))).toBe(false);
+    }
+  });
+  it('the coupled variants run too', async () => {
+    for (const coupling of ['quantile', 'shared-brownian']) {
+      const r = await cli(['fig1', '--out', join(tmp(), coupling), '--coupling', coupling, '--no-png', '--json']);
+      expect(r.code, r.err).toBe(EXIT.ok);
+      expect(JSON.parse(r.out).coupling).toBe(coupling);
+    }
+  });
+});
