@@ -46,22 +46,23 @@ export function deriveEngine(masterSeed: number, purpose: StreamPurposeName | nu
 }
 
 const TWO_POW_26 = 67108864;
-const TWO_POW_53 = 9007199254740992;
+const TWO_POW_52 = 4503599627370496;
 
 /**
- * A uniform double in the open interval (0, 1) with 53 random bits: (m + 1/2)/2^53 for a
- * uniform integer m in [0, 2^53). Open at both ends so that log(u) and Φ⁻¹(u) are always finite.
+ * A uniform double in the open interval (0, 1): (m + 1/2)/2^52 for a uniform integer m in
+ * [0, 2^52), i.e. the midpoints of 2^52 equal cells. m + 1/2 < 2^52 is exact, so the result lies
+ * in [2^-53, 1 − 2^-53]: log(u), log(1 − u) and Φ⁻¹(u) are always finite.
  */
 export function uniformOpen01(engine: Engine): number {
-  const a = engine.next() >>> 5; // 27 bits
+  const a = engine.next() >>> 6; // 26 bits
   const b = engine.next() >>> 6; // 26 bits
-  return (a * TWO_POW_26 + b + 0.5) / TWO_POW_53;
+  return (a * TWO_POW_26 + b + 0.5) / TWO_POW_52;
 }
 
 /** A uniform integer in {0, …, n−1} without modulo bias (rejection on 32-bit draws). */
 export function uniformIndex(engine: Engine, n: number): number {
-  if (n <= 1) return 0;
-  if (n > 0x1_0000_0000) throw new RangeError(`uniformIndex: n must be <= 2^32, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 0x1_0000_0000) throw new RangeError(`uniformIndex: n must be an integer in [1, 2^32], got ${n}`);
+  if (n === 1) return 0;
   const limit = 0x1_0000_0000 - (0x1_0000_0000 % n);
   for (;;) {
     const r = engine.next() >>> 0;

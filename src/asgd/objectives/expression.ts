@@ -124,8 +124,8 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
     for (const [name, col] of dataCols) scope[name] = col[i];
   };
   const comp = (i: number) => (hasComponents ? compiled[i] : compiled[0]);
-  const num = (v: unknown, what: string): number => {
-    if (typeof v !== 'number') throw new ConfigError(field, `${what} is not a real number (got ${math.typeOf(v)})`);
+  const num = (v: unknown, where: string, what: string): number => {
+    if (typeof v !== 'number') throw new ConfigError(where, `${what} is not a real number (got ${math.typeOf(v)})`);
     return v;
   };
 
@@ -164,13 +164,14 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
   for (let i = 0; i < n; i++) {
     bind(i, x);
     const c = comp(i);
-    const where = hasComponents ? `${field}.components[${i}]` : `${field}.expression (row ${i})`;
+    const where = hasComponents ? `${field}.components[${i}]` : `${field}.expression`;
+    const at = `${hasComponents ? '' : `on data row ${i} `}at x = [${Array.from(x).join(', ')}]`;
     try {
-      num(c.f.evaluate(scope), `${where} at x = [${Array.from(x).join(', ')}]`);
-      c.grad.forEach((g, j) => num(g.evaluate(scope), `∂/∂${vars[j]} of ${where}`));
+      num(c.f.evaluate(scope), where, `the value ${at}`);
+      c.grad.forEach((g, j) => num(g.evaluate(scope), where, `∂/∂${vars[j]} ${at}`));
     } catch (e) {
       if (e instanceof ConfigError) throw e;
-      throw new ConfigError(where, `cannot be evaluated: ${(e as Error).message}`);
+      throw new ConfigError(where, `cannot be evaluated ${at}: ${(e as Error).message}`);
     }
   }
   return obj;

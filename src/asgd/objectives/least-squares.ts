@@ -24,7 +24,7 @@ export function leastSquaresObjective(data: LeastSquaresData, field = 'objective
   if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
   const A = finiteMatrix(data.A, `${field}.A`, n, d);
   const B = finiteVector(data.B, `${field}.B`, n);
-  return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`);
+  return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`, field);
 }
 
 export interface GeneratedLeastSquares {
@@ -54,13 +54,13 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
     for (let j = 0; j < d; j++) s += A[i * d + j] * xTrue[j];
     B[i] = s + noise * z.next();
   }
-  return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`);
+  return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }
 
-function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: number, description: string): FiniteSumObjective {
+function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: number, description: string, field: string): FiniteSumObjective {
   const G = gramOverN(A, n, d);
   const { min: mu, max: L } = symmetricSpectrumBounds(G);
-  if (!(mu > 1e-12 * L)) throw new ConfigError('objective.A', `AᵀA/n is singular (smallest eigenvalue ${mu}); x* is not unique`);
+  if (!(mu > 1e-12 * L)) throw new ConfigError(`${field}.A`, `AᵀA/n is singular (smallest eigenvalue ${mu}); x* is not unique`);
   const AtB = new Matrix(d, 1);
   for (let j = 0; j < d; j++) {
     let s = 0;
