@@ -20,6 +20,7 @@ import { expressionObjective, type ExpressionObjectiveSpec } from '../../src/asg
 import { generatedLeastSquares, leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { generatedLogistic, logisticObjective } from '../../src/asgd/objectives/logistic.ts';
 import { toyObjective } from '../../src/asgd/objectives/toy.ts';
+import { configError } from '../helpers/config-error.ts';
 
 interface VecPoint {
   x: number[];
@@ -67,15 +68,6 @@ function checkPoint(obj: FiniteSumObjective, p: VecPoint, label: string): void {
   for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) close(S[a * d + c], p.Sigma[a][c], gScale * gScale, `${at}: Σ[${a}][${c}]`);
 }
 
-function configError(fn: () => unknown, context: string): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e, `${context}: expected a ConfigError, got ${String(e)}`).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error(`${context}: did not throw`);
-}
 
 function expectField(fn: () => unknown, field: string, context: string): void {
   const e = configError(fn, context);

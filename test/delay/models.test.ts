@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
 import { cmpLogNormalizer, delayModel, type DelayModelSpec } from '../../src/delay/models.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
+import { configError } from '../helpers/config-error.ts';
 
 interface PmfCase {
   model: 'geometric' | 'poisson' | 'cmp' | 'uniform';
@@ -40,16 +41,6 @@ function specOf(c: PmfCase): DelayModelSpec {
   }
 }
 
-/** The ConfigError thrown by fn (fails the test if fn does not throw one). */
-function configError(fn: () => unknown, context: string): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e, `${context}: expected a ConfigError, got ${String(e)}`).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error(`${context}: did not throw`);
-}
 
 function expectField(spec: unknown, field: string, prefix?: string): void {
   const ctx = `delayModel(${JSON.stringify(spec, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}${prefix ? `, '${prefix}'` : ''})`;

@@ -1,5 +1,26 @@
-/** Matrix helpers over row-major Float64Arrays, and symmetric spectra via ml-matrix. */
+/** Generated data, matrix helpers over row-major Float64Arrays, and symmetric spectra via ml-matrix. */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { NormalSampler } from '../../random/normal.ts';
+import { deriveEngine } from '../../random/streams.ts';
+
+/**
+ * A linear model's data from the seed's data stream `stream`: w ~ N(0, I_d), A ~ N(0,1)^{n×d}
+ * (row-major), response_i = a_iᵀw + noise·z_i, drawn in that order.
+ */
+export function linearModelData(n: number, d: number, noise: number, seed: number, stream: number): { A: Float64Array; response: Float64Array } {
+  const z = new NormalSampler(deriveEngine(seed, 'data', stream));
+  const w = new Float64Array(d);
+  z.fill(w);
+  const A = new Float64Array(n * d);
+  z.fill(A);
+  const response = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += A[i * d + j] * w[j];
+    response[i] = s + noise * z.next();
+  }
+  return { A, response };
+}
 
 export function toMatrix(data: Float64Array, rows: number, cols: number): Matrix {
   const m = new Matrix(rows, cols);

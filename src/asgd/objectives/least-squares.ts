@@ -6,10 +6,8 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { NormalSampler } from '../../random/normal.ts';
-import { deriveEngine } from '../../random/streams.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, symmetricSpectrumBounds } from './data.ts';
+import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 export interface LeastSquaresData {
   /** n rows of length d. */
@@ -43,17 +41,7 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
   if (n < d) throw new ConfigError(`${field}.n`, `must be >= d = ${d} so that x* is unique, got ${n}`);
-  const z = new NormalSampler(deriveEngine(seed, 'data', 0));
-  const xTrue = new Float64Array(d);
-  z.fill(xTrue);
-  const A = new Float64Array(n * d);
-  z.fill(A);
-  const B = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += A[i * d + j] * xTrue[j];
-    B[i] = s + noise * z.next();
-  }
+  const { A, response: B } = linearModelData(n, d, noise, seed, 0);
   return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }
 

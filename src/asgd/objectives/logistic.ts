@@ -7,10 +7,8 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { NormalSampler } from '../../random/normal.ts';
-import { deriveEngine } from '../../random/streams.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, symmetricSpectrumBounds } from './data.ts';
+import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow. */
 function softplus(z: number): number {
@@ -57,17 +55,8 @@ export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'):
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const l2 = spec.l2 === undefined ? 0.01 : nonNegativeNumber(spec.l2, `${field}.l2`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
-  const z = new NormalSampler(deriveEngine(seed, 'data', 1));
-  const w = new Float64Array(d);
-  z.fill(w);
-  const A = new Float64Array(n * d);
-  z.fill(A);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += A[i * d + j] * w[j];
-    y[i] = s + noise * z.next() >= 0 ? 1 : -1;
-  }
+  const { A, response } = linearModelData(n, d, noise, seed, 1);
+  const y = response.map((r) => (r >= 0 ? 1 : -1));
   return buildLogistic(A, y, n, d, l2, `logistic regression, generated: A ~ N(0,1)^{${n}×${d}}, y = sign(A w + ${noise}·N(0,1)), λ = ${l2}, data seed ${seed}`);
 }
 
