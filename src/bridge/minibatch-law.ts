@@ -33,8 +33,10 @@ export class MinibatchNoiseLaw {
   private c: Float64Array = new Float64Array(0);
   private target = 0;
   private tol = 0;
-  private below = 0;
-  private at = 0;
+  /** P(ζ < ζ_obs) after `evaluate`. */
+  below = 0;
+  /** P(ζ = ζ_obs) after `evaluate`. */
+  at = 0;
 
   constructor(n: number, b: number, sampling: Sampling) {
     this.n = n;
@@ -50,6 +52,12 @@ export class MinibatchNoiseLaw {
    * Values within 1e-12·(b·max|c_i| + 1) of each other count as equal.
    */
   probabilities(c: Float64Array, sObs: number): { below: number; at: number } {
+    this.evaluate(c, sObs);
+    return { below: this.below, at: this.at };
+  }
+
+  /** As `probabilities`, leaving the result in `below` and `at` (no allocation: used every step). */
+  evaluate(c: Float64Array, sObs: number): void {
     this.c = c;
     this.target = sObs;
     let scale = 0;
@@ -63,7 +71,6 @@ export class MinibatchNoiseLaw {
     } else {
       this.withoutReplacement(0, this.b, 0, -logBinomial(this.n, this.b));
     }
-    return { below: this.below, at: this.at };
   }
 
   private record(sum: number, p: number): void {

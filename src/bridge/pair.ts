@@ -163,8 +163,9 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
         }
         let sObs = 0;
         for (let j = 0; j < batch.length; j++) sObs += c[batch[j]];
-        const { below, at } = law.probabilities(c, sObs);
-        const u = Math.min(Math.max(below + uniformOpen01(vEngine) * at, Number.MIN_VALUE), 1 - 2 ** -53);
+        law.evaluate(c, sObs);
+        // randomized PIT: uniform on [P(ζ < ζ_obs), P(ζ ≤ ζ_obs)], kept inside (0, 1)
+        const u = Math.min(Math.max(law.below + uniformOpen01(vEngine) * law.at, Number.MIN_VALUE), 1 - 2 ** -53);
         z[k] = normalQuantile(u);
       },
     });

@@ -16,13 +16,16 @@
 import type { AsgdConfig } from '../asgd/runner.ts';
 import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.ts';
 import { ConfigError, describe } from '../core/errors.ts';
-import { finiteVector, oneOf, positiveNumber } from '../core/validate.ts';
+import { finiteMatrix, finiteVector, oneOf, positiveNumber } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
 import { defineSdde, type CoefficientFn, type SddeProblem } from '../sdde/problem.ts';
 import { choleskySemidefiniteInPlace, covarianceFactor } from './covariance-factor.ts';
 
-/** How σ is chosen: Σ/b at x* (default), at a named point, or at X(t−θ) every step. */
-export type SigmaSpec = 'at-minimizer' | 'state-dependent' | { at: number[] };
+/**
+ * How σ is chosen: Σ/b at x* (default), at a named point, at X(t−θ) every step, or from a
+ * component-gradient covariance Σ the user gives (then divided by b like the data's).
+ */
+export type SigmaSpec = 'at-minimizer' | 'state-dependent' | { at: number[] } | { covariance: number[][] };
 
 export interface BridgeOptions {
   sigma?: SigmaSpec;
@@ -82,12 +85,14 @@ export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field
       sigmaPoint = obj.minimizer;
     } else if (typeof sigmaSpec === 'object' && sigmaSpec !== null && 'at' in sigmaSpec) {
       sigmaPoint = finiteVector(sigmaSpec.at, `${field}.sigma.at`, d);
-    } else {
-      throw new ConfigError(`${field}.sigma`, `must be "at-minimizer", "state-dependent" or {"at": [...]}, got ${describe(sigmaSpec)}`);
+    } else if (!(typeof sigmaSpec === 'object' && sigmaSpec !== null && 'covariance' in sigmaSpec)) {
+      throw new ConfigError(`${field}.sigma`, `must be "at-minimizer", "state-dependent", {"at": [...]} or {"covariance": [[...]]}, got ${describe(sigmaSpec)}`);
     }
-    const S = Float64Array.from(new GradientCovariance(obj).compute(sigmaPoint));
+    const S = sigmaPoint
+      ? Float64Array.from(new GradientCovariance(obj).compute(sigmaPoint))
+      : finiteMatrix((sigmaSpec as { covariance: unknown }).covariance, `${field}.sigma.covariance`, d, d);
     for (let i = 0; i < d * d; i++) S[i] *= varFactor;
-    sigma = covarianceFactor(S, d, `${field}.sigma`);
+    sigma = covarianceFactor(S, d, sigmaPoint ? `${field}.sigma` : `${field}.sigma.covariance`);
     const s = sigma;
     if (constantU) {
       g = Array.from({ length: d }, (_, i) => Array.from(s.subarray(i * d, (i + 1) * d), (v) => v * scale));

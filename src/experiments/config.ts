@@ -65,9 +65,10 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
         if (b.sigma === 'at-minimizer' || b.sigma === 'state-dependent') bridge.sigma = b.sigma;
         else if (typeof b.sigma === 'object' && b.sigma !== null && !Array.isArray(b.sigma)) {
           const so = b.sigma as Record<string, unknown>;
-          knownFields(so, 'bridge.sigma', ['at']);
-          bridge.sigma = { at: Array.from(finiteVector(so.at, 'bridge.sigma.at', cfg.objective.dim)) };
-        } else throw new ConfigError('bridge.sigma', `must be "at-minimizer", "state-dependent" or {"at": [...]}, got ${describe(b.sigma)}`);
+          knownFields(so, 'bridge.sigma', ['at', 'covariance']);
+          if ((so.at === undefined) === (so.covariance === undefined)) throw new ConfigError('bridge.sigma', 'needs exactly one of "at" (a point) or "covariance" (a d×d matrix)');
+          bridge.sigma = so.at !== undefined ? { at: Array.from(finiteVector(so.at, 'bridge.sigma.at', cfg.objective.dim)) } : { covariance: so.covariance as number[][] };
+        } else throw new ConfigError('bridge.sigma', `must be "at-minimizer", "state-dependent", {"at": [...]} or {"covariance": [[...]]}, got ${describe(b.sigma)}`);
       }
       validatePair(cfg, bridge);
       return { kind, seed, asgd: cfg, bridge, raw: input };

@@ -86,6 +86,8 @@ describe('run CONFIG', () => {
     else cur[path.at(-1)!] = value;
     return copy;
   };
+  // a 2-D pair: ASGD on generated least squares beside its SDDE
+  const pairLs2d = patch(patch(base, ['kind'], 'pair'), ['asgd', 'objective'], { kind: 'least-squares', n: 50, d: 2 });
   const bad: [string, object, string][] = [
     ['unknown top-level field', { ...base, sed: 1 }, 'sed'],
     ['unknown asgd field', patch(base, ['asgd', 'batchsize'], 3), 'asgd.batchsize'],
@@ -104,6 +106,8 @@ describe('run CONFIG', () => {
     ['sdde negative tau', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: -1 }), 'sdde.delay.tau'],
     ['unknown coupling', patch(pair, ['bridge', 'coupling'], 'magic'), 'bridge.coupling'],
     ['sigma point of wrong length', patch(pair, ['bridge', 'sigma'], { at: [1, 2] }), 'bridge.sigma.at'],
+    ['covariance not positive semidefinite', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1, 2], [2, 1]] } } }, 'bridge.sigma.covariance'],
+    ['covariance with a non-number entry', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1, 0], [0, 'x']] } } }, 'bridge.sigma.covariance[1][1]'],
   ];
   for (const [name, config, field] of bad) {
     it(`bad input: ${name} → exit 2 naming ${field}, nothing written`, async () => {
