@@ -9,7 +9,7 @@ import { type Coupling, COUPLINGS, type PairOptions, validatePair } from '../bri
 import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
 import { finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES } from '../delay/lags.ts';
-import { gridSteps } from '../sdde/solve.ts';
+import { checkDelayOnGrid, gridSteps } from '../sdde/solve.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
 import { objectiveFromSpec } from './objective-spec.ts';
 import { sddeFromSpec } from './sdde-spec.ts';
@@ -48,6 +48,9 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
       const { problem } = sddeFromSpec(s, 'sdde');
       const dt = positiveNumber(s.dt, 'sdde.dt');
       withFieldPrefix('options.dt', 'sdde.dt', () => gridSteps(problem.t0, problem.T, dt));
+      // Delay checks that need the grid (τ a whole number of steps, θ(t) within [0, τ]) happen
+      // now, before any output: a zero-length dry run of the lag source.
+      withFieldPrefix('problem', 'sdde', () => checkDelayOnGrid(problem, dt));
       const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'sdde.saveEvery', { min: 1 });
       return { kind, seed, problem, dt, saveEvery, raw: input };
     }

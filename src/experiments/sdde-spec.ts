@@ -111,10 +111,24 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
   let delay: DelaySpec = { kind: 'none' };
   if (s.delay !== undefined) {
     const dl = plainObject(s.delay, `${field}.delay`);
-    const kind = oneOf(dl.kind, `${field}.delay.kind`, ['none', 'constant', 'random'] as const);
+    const kind = oneOf(dl.kind, `${field}.delay.kind`, ['none', 'constant', 'random', 'time-varying'] as const);
     if (kind === 'random') {
       knownFields(dl, `${field}.delay`, ['kind', 'model']);
       delay = { kind, model: dl.model as never };
+    } else if (kind === 'time-varying') {
+      // θ(t) as an expression in t, with its bound τ; checked on the whole grid before any step.
+      knownFields(dl, `${field}.delay`, ['kind', 'theta', 'tau']);
+      const theta = compileExpr(dl.theta, `${field}.delay.theta`, new Set(['t']));
+      const thetaScope = { t: 0 };
+      delay = {
+        kind,
+        theta: (t: number) => {
+          thetaScope.t = t;
+          const v = theta.evaluate(thetaScope);
+          return typeof v === 'number' ? v : NaN;
+        },
+        tau: dl.tau as number,
+      };
     } else delay = dl as DelaySpec;
   }
   const problem = withFieldPrefix('problem', field, () => defineSdde({

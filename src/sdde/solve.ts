@@ -83,6 +83,11 @@ function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: n
   }
 }
 
+/** Refuse a delay that does not fit the grid of step h (before any work), as `solve` would. */
+export function checkDelayOnGrid(problem: SddeProblem, h: number): void {
+  buildLagSource(problem, h, gridSteps(problem.t0, problem.T, h), 0, 0);
+}
+
 export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolveOptions): SddeSolution {
   // ---- validation: nothing below the loop header may throw on user input ----
   const o = plainObject(options, 'options');

@@ -104,6 +104,9 @@ describe('run CONFIG', () => {
     ['sdde T negative', patch(sdde, ['sdde', 'T'], -1), 'sdde.T'],
     ['sdde drift unknown variable', patch(sdde, ['sdde', 'drift'], ['-z']), 'sdde.drift[0]'],
     ['sdde negative tau', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: -1 }), 'sdde.delay.tau'],
+    ['sdde tau off the grid', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: 0.0015 }), 'sdde.delay.tau'],
+    ['sdde θ(t) beyond its bound', patch(sdde, ['sdde', 'delay'], { kind: 'time-varying', theta: '0.5 + t', tau: 1 }), 'sdde.delay.theta'],
+    ['sdde θ(t) with an unknown variable', patch(sdde, ['sdde', 'delay'], { kind: 'time-varying', theta: '0.5 + s', tau: 1 }), 'sdde.delay.theta'],
     ['unknown coupling', patch(pair, ['bridge', 'coupling'], 'magic'), 'bridge.coupling'],
     ['sigma point of wrong length', patch(pair, ['bridge', 'sigma'], { at: [1, 2] }), 'bridge.sigma.at'],
     ['covariance not positive semidefinite', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1, 2], [2, 1]] } } }, 'bridge.sigma.covariance'],
@@ -129,6 +132,14 @@ describe('run CONFIG', () => {
     expect((await cli(['run', join(d, 'missing.json')])).code).toBe(EXIT.badInput);
     expect((await cli(['run', 'examples/sdde-delayed-ou.json', '--seed', '-3', '--out', join(d, 'o')])).code).toBe(EXIT.badInput);
     expect(existsSync(join(d, 'o'))).toBe(false);
+  });
+  it('a time-varying delay θ(t) given as an expression runs', async () => {
+    const d = tmp();
+    const file = join(d, 'tv.json');
+    writeFileSync(file, JSON.stringify(patch(sdde, ['sdde', 'delay'], { kind: 'time-varying', theta: '0.5 + 0.4 * sin(t)', tau: 0.9 })));
+    const r = await cli(['run', file, '--out', join(d, 'o'), '--json', '--no-png']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(JSON.parse(r.out).status).toBe('ok');
   });
   it('a diverging run exits 0 and reports status diverged with the step', async () => {
     const d = tmp();
