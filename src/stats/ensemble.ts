@@ -1,0 +1,124 @@
+/**
+ * Ensembles: N independent paths of one configuration, path i driven by the streams of
+ * (seed, path i), summarized by streaming moments at the saved times.
+ *
+ * Reproducibility whatever the thread count: paths are grouped in fixed blocks; each block is
+ * accumulated sequentially, and the blocks are merged in block order. Threads only decide who
+ * computes which block, so 1 thread and 2 threads give bit-identical statistics.
+ *
+ * Parallelism: worker_threads on all cores when the ensemble is large enough to pay for starting
+ * them (each worker loads the library, ~0.5 s).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ConfigError } from '../core/errors.ts';
+import { integer, seedValue } from '../core/validate.ts';
+import { type BlockResult, ensembleLayout, type EnsembleLayout, type EnsembleTask, runBlock, type SeriesState } from './ensemble-block.ts';
+import { MomentAccumulator } from './welford.ts';
+
+export type { EnsembleTask, EnsembleRun } from './ensemble-block.ts';
+
+export interface SeriesStats {
+  x: MomentAccumulator;
+  sqdist?: MomentAccumulator;
+  gap?: MomentAccumulator;
+  finals?: Float64Array;
+  envelope: number;
+  diverged: number;
+}
+
+export interface EnsembleResult extends EnsembleLayout {
+  paths: number;
+  seed: number;
+  series: Record<string, SeriesStats>;
+  distance?: MomentAccumulator;
+  threads: number;
+  seconds: number;
+}
+
+export interface EnsembleOptions {
+  /** Worker threads; default: all cores when paths × saved points is large, else 1. */
+  threads?: number;
+  /** Called after each block. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Path-steps below which threads do not pay for their start-up: a worker compiles and loads the
+ * library (~1 s) while one thread runs a few million steps per second.
+ */
+const PARALLEL_THRESHOLD = 20_000_000;
+
+function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: EnsembleTask): Pick<EnsembleResult, 'series' | 'distance'> {
+  results.sort((a, b) => a.block - b.block);
+  const series: Record<string, SeriesStats> = {};
+  let distance: MomentAccumulator | undefined;
+  const B = task.blockSize ?? 32;
+  for (const r of results) {
+    for (const [name, s] of Object.entries(r.series) as [string, SeriesState][]) {
+      let acc = series[name];
+      if (!acc) {
+        acc = series[name] = {
+          x: new MomentAccumulator(s.x.nPoints, s.x.dim, { covariance: s.x.covariance }),
+          ...(s.sqdist ? { sqdist: new MomentAccumulator(s.sqdist.nPoints, 1) } : {}),
+          ...(s.gap ? { gap: new MomentAccumulator(s.gap.nPoints, 1) } : {}),
+          ...(s.finals ? { finals: new Float64Array(task.paths * layout.dim).fill(NaN) } : {}),
+          envelope: 0,
+          diverged: 0,
+        };
+      }
+      acc.x.merge(MomentAccumulator.fromState(s.x));
+      if (s.sqdist) acc.sqdist!.merge(MomentAccumulator.fromState(s.sqdist));
+      if (s.gap) acc.gap!.merge(MomentAccumulator.fromState(s.gap));
+      if (s.finals) acc.finals!.set(s.finals, r.block * B * layout.dim);
+      acc.envelope = Math.max(acc.envelope, s.envelope);
+      acc.diverged += s.diverged;
+    }
+    if (r.distance) {
+      distance ??= new MomentAccumulator(r.distance.nPoints, 1);
+      distance.merge(MomentAccumulator.fromState(r.distance));
+    }
+  }
+  return { series, ...(distance ? { distance } : {}) };
+}
+
+export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions = {}): Promise<EnsembleResult> {
+  const paths = integer(task.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
+  seedValue(task.seed, 'ensemble.seed');
+  const B = integer(task.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
+  const layout = ensembleLayout(task); // validates the config before any work
+  if (task.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
+  const nBlocks = Math.ceil(paths / B);
+  const work = paths * layout.steps;
+  const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
+  const started = performance.now();
+  const results: BlockResult[] = [];
+  if (threads === 1) {
+    for (let b = 0; b < nBlocks; b++) {
+      results.push(runBlock(task, b));
+      options.onProgress?.(b + 1, nBlocks);
+    }
+  } else {
+    // Interleaved assignment balances blocks of similar cost across workers.
+    const assignments = Array.from({ length: threads }, (_, w) => Array.from({ length: Math.ceil((nBlocks - w) / threads) }, (_, i) => w + i * threads));
+    await Promise.all(
+      assignments.map(
+        (blocks) =>
+          new Promise<void>((resolve, reject) => {
+            const worker = new Worker(new URL('./ensemble-worker.mjs', import.meta.url), { workerData: { task, blocks } });
+            let received = 0;
+            worker.on('message', (r: BlockResult) => {
+              results.push(r);
+              options.onProgress?.(results.length, nBlocks);
+              if (++received === blocks.length) void worker.terminate().then(() => resolve());
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (received < blocks.length) reject(new Error(`ensemble worker exited with code ${code} after ${received} of ${blocks.length} blocks`));
+            });
+          }),
+      ),
+    );
+  }
+  return { ...layout, paths, seed: task.seed, ...mergeBlocks(results, layout, task), threads, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,81 @@
+/**
+ * Fits used by the theory checks.
+ *
+ * `weightedLineFit`: y = a + s·x by weighted least squares with weights 1/σ_i². The slope's
+ * standard error from the weights alone is sqrt(1/Σ w (x − x̄_w)²); when the points scatter more
+ * than their σ allow (reduced χ² > 1: the model does not describe the data within the noise), the
+ * error is inflated by sqrt(χ²_red) (the Birge ratio), so a poor fit never looks precise.
+ * Without σ the fit is unweighted and the error comes from the residuals.
+ * Confidence intervals are ±1.96 SE (normal approximation; the checks use ≥ 4 points).
+ */
+import { Z95 } from './welford.ts';
+
+export interface LineFit {
+  slope: number;
+  intercept: number;
+  slopeSe: number;
+  interceptSe: number;
+  /** Reduced χ² (weighted) or residual variance (unweighted). */
+  chi2red: number;
+  n: number;
+  slopeCi95: [number, number];
+}
+
+export function weightedLineFit(x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>): LineFit {
+  const n = x.length;
+  if (n !== y.length || (sigma && sigma.length !== n)) throw new RangeError('weightedLineFit: arrays of different lengths');
+  if (n < 2) throw new RangeError('weightedLineFit: needs at least 2 points');
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = sigma ? 1 / (sigma[i] * sigma[i]) : 1;
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sw += w[i];
+    sx += w[i] * x[i];
+    sy += w[i] * y[i];
+  }
+  const xm = sx / sw;
+  const ym = sy / sw;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += w[i] * (x[i] - xm) ** 2;
+    sxy += w[i] * (x[i] - xm) * (y[i] - ym);
+  }
+  const slope = sxy / sxx;
+  const intercept = ym - slope * xm;
+  let chi2 = 0;
+  for (let i = 0; i < n; i++) chi2 += w[i] * (y[i] - intercept - slope * x[i]) ** 2;
+  const chi2red = n > 2 ? chi2 / (n - 2) : 0;
+  // weighted: errors from σ, inflated by the Birge ratio when χ²_red > 1; unweighted: from residuals
+  const scale = sigma ? Math.max(1, chi2red) : chi2red;
+  const slopeSe = Math.sqrt(scale / sxx);
+  const interceptSe = Math.sqrt(scale * (1 / sw + (xm * xm) / sxx));
+  return { slope, intercept, slopeSe, interceptSe, chi2red, n, slopeCi95: [slope - Z95 * slopeSe, slope + Z95 * slopeSe] };
+}
+
+/**
+ * Exponent p of y ≈ C x^p: a line fit of log y on log x, with σ(log y) = SE(y)/y (delta method)
+ * when standard errors of y are given.
+ */
+export function logLogFit(x: ArrayLike<number>, y: ArrayLike<number>, ySe?: ArrayLike<number>): LineFit & { prefactor: number } {
+  const lx = Array.from(x, Math.log);
+  const ly = Array.from(y, Math.log);
+  for (let i = 0; i < ly.length; i++) if (!Number.isFinite(lx[i]) || !Number.isFinite(ly[i])) throw new RangeError(`logLogFit: point ${i} (${x[i]}, ${y[i]}) is not positive`);
+  const s = ySe ? Array.from(ySe, (e, i) => Math.max(e, 1e-300) / y[i]) : undefined;
+  const fit = weightedLineFit(lx, ly, s);
+  return { ...fit, prefactor: Math.exp(fit.intercept) };
+}
+
+/**
+ * Exponential decay rate r of y ≈ C e^{−r t}: a line fit of log y on t (rate = −slope), with
+ * σ(log y) = SE(y)/y when given.
+ */
+export function decayRate(t: ArrayLike<number>, y: ArrayLike<number>, ySe?: ArrayLike<number>): { rate: number; rateSe: number; rateCi95: [number, number]; chi2red: number; n: number } {
+  const ly = Array.from(y, Math.log);
+  for (let i = 0; i < ly.length; i++) if (!Number.isFinite(ly[i])) throw new RangeError(`decayRate: y[${i}] = ${y[i]} is not positive`);
+  const s = ySe ? Array.from(ySe, (e, i) => Math.max(e, 1e-300) / y[i]) : undefined;
+  const fit = weightedLineFit(t, ly, s);
+  return { rate: -fit.slope, rateSe: fit.slopeSe, rateCi95: [-fit.slopeCi95[1], -fit.slopeCi95[0]], chi2red: fit.chi2red, n: fit.n };
+}
