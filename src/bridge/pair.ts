@@ -78,6 +78,23 @@ class HeldLag implements LagSource {
   }
 }
 
+/**
+ * Solve the SDDE of an ASGD configuration on h = δ/m with its own noise and delays (drawn from
+ * the ASGD's delay model, each held for m fine steps as θ = l_k δ): the continuous side of an
+ * independent pair, and the SDDE ensembles of the theory checks.
+ */
+export function solveBridgedSdde(cfg: AsgdConfig, options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay' }): SddeSolution {
+  const { problem, delta } = sddeFromAsgd(cfg, options);
+  const m = options.substeps ?? 1;
+  return solve(problem, new EulerMaruyama(), {
+    dt: delta / m,
+    seed: options.seed,
+    path: options.path,
+    saveAt: { every: m * (options.saveEvery ?? 1) },
+    lags: new HeldLag(new RandomLag(cfg.delay, deriveEngine(options.seed, options.delayStream ?? 'delay', options.path)), m),
+  });
+}
+
 /** Draw the K lags of a delay model once (for replay in two solves). */
 function drawLags(cfg: AsgdConfig, engine: Engine): Int32Array {
   const lags = new Int32Array(cfg.iterations);
@@ -126,13 +143,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
 
   if (coupling === 'independent') {
     asgd = runAsgd(cfg, { seed, path, saveAt: { every: saveEvery } });
-    sdde = solve(problem, em, {
-      dt: h,
-      seed,
-      path,
-      saveAt: fineSave,
-      lags: new HeldLag(new RandomLag(cfg.delay, deriveEngine(seed, 'bridgeDelay', path)), m),
-    });
+    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay' });
     label = 'ASGD';
   } else if (coupling === 'shared-brownian') {
     const lags = drawLags(cfg, deriveEngine(seed, 'delay', path));

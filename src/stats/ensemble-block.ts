@@ -6,8 +6,7 @@
  * A task is plain JSON (an experiment config and what to run), so a worker rebuilds it exactly.
  */
 import { runAsgd } from '../asgd/runner.ts';
-import { runPair } from '../bridge/pair.ts';
-import { sddeFromAsgd } from '../bridge/to-sdde.ts';
+import { runPair, solveBridgedSdde } from '../bridge/pair.ts';
 import { prepareExperiment, type PreparedExperiment } from '../experiments/config.ts';
 import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { solve } from '../sdde/solve.ts';
@@ -173,9 +172,7 @@ export function runBlock(task: EnsembleTask, block: number): BlockResult {
     }
     if (p.kind !== 'pair') throw new RangeError(`ensemble: run '${task.run}' needs a pair config`);
     if (task.run === 'bridge-sdde') {
-      const { problem, delta } = sddeFromAsgd(p.asgd, p.bridge);
-      const m = p.bridge.substeps ?? 1;
-      const sol = solve(problem, em, { dt: delta / m, seed: task.seed, path, saveAt: { every: m * (p.bridge.saveEvery ?? 1) } });
+      const sol = solveBridgedSdde(p.asgd, { ...p.bridge, seed: task.seed, path });
       series.sdde.addPath(sol.x, d, layout.xStar, j, sol.status);
       continue;
     }

@@ -1,0 +1,31 @@
+/** What every theory check returns: rows for the table, a figure for the report, and notes. */
+import type { FigureSpec } from '../plot/html.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface CheckRow {
+  theorem: string;
+  quantity: string;
+  predicted: string;
+  /** Measured value with its 95% CI, as text. */
+  measured: string;
+  verdict: Verdict;
+}
+
+export interface CheckResult {
+  name: string;
+  title: string;
+  rows: CheckRow[];
+  figures: { file: string; figure: FigureSpec }[];
+  /** Settings, choices and what could not be computed. */
+  notes: string[];
+  /** Machine-readable details (ladders, fits, constants). */
+  data: Record<string, unknown>;
+  seconds: number;
+}
+
+export interface CheckOptions {
+  quick: boolean;
+  seed: number;
+  threads?: number;
+  onProgress?: (message: string) => void;
+}
