@@ -159,6 +159,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   let k = 0;
   for (; k < K; k++) {
     const lag = effectiveLag(lags.next(k), k, maxLag, policy);
+    if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);
     if (delays) delays[k] = lag;
     const j = k - lag;
     if (lag === 0) xRead.set(x);

@@ -12,12 +12,18 @@ import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matri
 import { ConfigError } from '../core/errors.ts';
 
 export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
-  for (let i = 0; i < d * d; i++) if (!Number.isFinite(S[i])) throw new ConfigError(field, `covariance has a non-finite entry ${S[i]}`);
+  let scale = 0;
+  for (let i = 0; i < d * d; i++) {
+    if (!Number.isFinite(S[i])) throw new ConfigError(field, `covariance has a non-finite entry ${S[i]}`);
+    scale = Math.max(scale, Math.abs(S[i]));
+  }
   for (let a = 0; a < d; a++) {
+    if (S[a * d + a] < 0) throw new ConfigError(field, `covariance is not positive semidefinite: diagonal entry [${a}][${a}] = ${S[a * d + a]} < 0`);
     for (let c = a + 1; c < d; c++) {
       const x = S[a * d + c];
       const y = S[c * d + a];
-      if (Math.abs(x - y) > 1e-12 * Math.max(1, Math.abs(x), Math.abs(y))) throw new ConfigError(field, `covariance is not symmetric: [${a}][${c}] = ${x}, [${c}][${a}] = ${y}`);
+      // relative to the matrix's scale, so tiny covariances are judged like large ones
+      if (Math.abs(x - y) > 1e-12 * scale) throw new ConfigError(field, `covariance is not symmetric: [${a}][${c}] = ${x}, [${c}][${a}] = ${y}`);
     }
   }
   const M = new Matrix(d, d);
@@ -33,7 +39,7 @@ export function covarianceFactor(S: Float64Array, d: number, field: string): Flo
   const lambda = eig.realEigenvalues;
   const V = eig.eigenvectorMatrix;
   const lmax = Math.max(...lambda.map(Math.abs));
-  const tol = 1e-10 * Math.max(1, lmax);
+  const tol = 1e-10 * lmax; // relative: rounding in the eigensolver is ~ε·λ_max
   const lmin = Math.min(...lambda);
   if (lmin < -tol) throw new ConfigError(field, `covariance is not positive semidefinite: smallest eigenvalue ${lmin}`);
   for (let a = 0; a < d; a++) {

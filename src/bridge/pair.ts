@@ -17,7 +17,7 @@
 import { type AsgdConfig, type AsgdResult, runAsgd } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
 import { integer, oneOf, seedValue } from '../core/validate.ts';
-import { effectiveLag, type LagSource, PrescribedLag, RandomLag } from '../delay/lags.ts';
+import { type BeforeHistory, effectiveLag, type LagSource, PrescribedLag, RandomLag } from '../delay/lags.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { normalQuantile } from '../random/normal-quantile.ts';
 import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
@@ -32,7 +32,7 @@ export type Coupling = 'independent' | 'shared-brownian' | 'quantile';
 export const COUPLINGS = ['independent', 'shared-brownian', 'quantile'] as const;
 
 /** Largest exact minibatch-noise law the quantile coupling enumerates per step. */
-export const MAX_LAW_SIZE = 200_000;
+export const MAX_LAW_SIZE = 50_000;
 
 export interface PairOptions extends BridgeOptions {
   coupling: Coupling;
@@ -65,15 +65,26 @@ export interface PairResult {
   path: number;
 }
 
-/** Hold a coarse lag l_k over m fine steps, as l_k·m fine steps (θ = l_k δ = l_k m h). */
+/**
+ * Hold a coarse lag l_k over m fine steps, as l_k·m fine steps (θ = l_k δ = l_k m h). The
+ * pre-start policy is applied at the coarse index k (He et al.: l_k ∈ {0..k}), so θ stays a
+ * whole number of δ; the solver's re-application on the fine grid is then the identity.
+ */
 class HeldLag implements LagSource {
   readonly maxLag: number;
   private current = 0;
-  constructor(private readonly coarse: LagSource, private readonly m: number) {
+  constructor(
+    private readonly coarse: LagSource,
+    private readonly m: number,
+    private readonly policy: BeforeHistory,
+  ) {
     this.maxLag = coarse.maxLag * m;
   }
   next(j: number): number {
-    if (j % this.m === 0) this.current = this.coarse.next(j / this.m) * this.m;
+    if (j % this.m === 0) {
+      const k = j / this.m;
+      this.current = effectiveLag(this.coarse.next(k), k, this.coarse.maxLag, this.policy) * this.m;
+    }
     return this.current;
   }
 }
@@ -83,15 +94,16 @@ class HeldLag implements LagSource {
  * the ASGD's delay model, each held for m fine steps as θ = l_k δ): the continuous side of an
  * independent pair, and the SDDE ensembles of the theory checks.
  */
-export function solveBridgedSdde(cfg: AsgdConfig, options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay' }): SddeSolution {
+export function solveBridgedSdde(cfg: AsgdConfig, options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean }): SddeSolution {
   const { problem, delta } = sddeFromAsgd(cfg, options);
-  const m = options.substeps ?? 1;
+  const m = options.substeps === undefined ? 1 : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
   return solve(problem, new EulerMaruyama(), {
     dt: delta / m,
     seed: options.seed,
     path: options.path,
     saveAt: { every: m * (options.saveEvery ?? 1) },
-    lags: new HeldLag(new RandomLag(cfg.delay, deriveEngine(options.seed, options.delayStream ?? 'delay', options.path)), m),
+    recordDelays: options.recordDelays ?? false,
+    lags: new HeldLag(new RandomLag(cfg.delay, deriveEngine(options.seed, options.delayStream ?? 'delay', options.path)), m, problem.beforeHistory),
   });
 }
 
@@ -114,6 +126,9 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
   const m = options.substeps === undefined ? (coupling === 'shared-brownian' ? 16 : 1) : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
   const saveEvery = options.saveEvery === undefined ? 1 : integer(options.saveEvery, 'bridge.saveEvery', { min: 1 });
   const d = cfg.objective.dim;
+  if (coupling !== 'independent' && options.sddeBeforeHistory !== undefined && options.sddeBeforeHistory !== cfg.beforeHistory) {
+    throw new ConfigError('bridge.sddeBeforeHistory', `the '${coupling}' coupling replays the ASGD's delays, so the SDDE uses the ASGD's policy '${cfg.beforeHistory}'; a different policy ('${options.sddeBeforeHistory}') is only possible with independent noise`);
+  }
   if (coupling === 'quantile') {
     if (d !== 1) throw new ConfigError('bridge.coupling', `quantile coupling is defined for 1-D problems; this objective has d = ${d} (use "shared-brownian" or "independent")`);
     const size = lawSize(cfg.objective.n, cfg.batchSize, cfg.sampling);
@@ -143,14 +158,14 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
 
   if (coupling === 'independent') {
     asgd = runAsgd(cfg, { seed, path, saveAt: { every: saveEvery } });
-    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay' });
+    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true });
     label = 'ASGD';
   } else if (coupling === 'shared-brownian') {
     const lags = drawLags(cfg, deriveEngine(seed, 'delay', path));
     const fine = brownianPath(seed, path, d, K * m, h);
     const coarse = coarsenIncrements(fine, d, m);
     const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, noise: new PrescribedIncrements(coarse, d), lags: new PrescribedLag(lags) });
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: new PrescribedLag(lags, m, m) });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: new PrescribedLag(lags, m, m), recordDelays: true });
     discreteX = recursion.x;
     discreteStatus = recursion.status;
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
@@ -172,9 +187,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
           obj.componentGradient(i, xRead, gi);
           c[i] = gi[0];
         }
-        let sObs = 0;
-        for (let j = 0; j < batch.length; j++) sObs += c[batch[j]];
-        law.evaluate(c, sObs);
+        law.evaluate(c, law.canonicalSum(c, batch));
         // randomized PIT: uniform on [P(ζ < ζ_obs), P(ζ ≤ ζ_obs)], kept inside (0, 1)
         const u = Math.min(Math.max(law.below + uniformOpen01(vEngine) * law.at, Number.MIN_VALUE), 1 - 2 ** -53);
         z[k] = normalQuantile(u);
@@ -205,7 +218,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
     const lags = asgd.delays!;
     const fullLags = new Int32Array(K);
     fullLags.set(lags.subarray(0, Math.min(lags.length, K)));
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m) });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m), recordDelays: true });
     label = 'ASGD';
   }
   if (asgd) {

@@ -139,6 +139,8 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   for (; k < nSteps; k++) {
     const t = t0 + k * h;
     const lag = effectiveLag(lags.next(k), k, maxLag, policy);
+    // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
+    if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
     if (delays) delays[k] = lag;
     const j = k - lag;
     if (lag === 0) {

@@ -58,6 +58,29 @@ describe('lawSize (closed forms C(n+b−1, b) and C(n, b))', () => {
   }
 });
 
+/**
+ * The observed batch sum for a fixture query v, as the coupling forms it: an atom value v is
+ * realised by some batch; its canonical sum (ascending indices, added in order) is what `evaluate`
+ * compares exactly. The batch is found by brute force here (all n^b index tuples); a v between
+ * atoms is realised by no batch, and b·(∇F − v) serves.
+ */
+function observedSum(law: MinibatchNoiseLaw, g: Float64Array, b: number, gradF: number, v: number): number {
+  const target = b * (gradF - v);
+  const n = g.length;
+  const tuple = new Array<number>(b).fill(0);
+  for (let code = 0; code < n ** b; code++) {
+    let r = code;
+    for (let j = 0; j < b; j++) {
+      tuple[j] = r % n;
+      r = Math.floor(r / n);
+    }
+    if (!law.replacement && new Set(tuple).size < b) continue;
+    const s = tuple.reduce((a, i) => a + g[i], 0);
+    if (Math.abs(s - target) <= 1e-9) return law.canonicalSum(g, tuple);
+  }
+  return target;
+}
+
 describe('MinibatchNoiseLaw.probabilities against brute-force enumeration', () => {
   it('has the fixture cases, both modes', () => {
     expect(fixture.cases.length).toBeGreaterThanOrEqual(12);
@@ -72,7 +95,7 @@ describe('MinibatchNoiseLaw.probabilities against brute-force enumeration', () =
       const law = new MinibatchNoiseLaw(c.n, c.b, sampling);
       const g = Float64Array.from(c.g);
       for (const q of c.queries) {
-        const sObs = c.b * (c.gradF - q.v);
+        const sObs = observedSum(law, g, c.b, c.gradF, q.v);
         const r = law.probabilities(g, sObs);
         const ctx = `g [${c.g}], b ${c.b}, ${sampling}, v ${q.v} (sObs ${sObs})`;
         expect(Math.abs(r.below - q.below), `${ctx}: below ${r.below}, ref ${q.below}`).toBeLessThanOrEqual(1e-12);
@@ -87,10 +110,10 @@ describe('MinibatchNoiseLaw.probabilities against brute-force enumeration', () =
       const law = new MinibatchNoiseLaw(c.n, c.b, sampling);
       const g = Float64Array.from(c.g);
       const vmax = Math.max(...c.atoms.map((a) => a.value));
-      const r = law.probabilities(g, c.b * (c.gradF - vmax));
+      const r = law.probabilities(g, observedSum(law, g, c.b, c.gradF, vmax));
       expect(Math.abs(r.below + r.at - 1), `g [${c.g}], b ${c.b}, ${sampling}: below+at at max atom = ${r.below + r.at}`).toBeLessThanOrEqual(1e-12);
       let total = 0;
-      for (const a of c.atoms) total += law.probabilities(g, c.b * (c.gradF - a.value)).at;
+      for (const a of c.atoms) total += law.probabilities(g, observedSum(law, g, c.b, c.gradF, a.value)).at;
       expect(Math.abs(total - 1), `g [${c.g}], b ${c.b}, ${sampling}: Σ P(ζ = atom) = ${total}`).toBeLessThanOrEqual(1e-12);
     }
   });
@@ -110,9 +133,38 @@ describe('MinibatchNoiseLaw.probabilities against brute-force enumeration', () =
   it('b = n without replacement is a point mass at ζ = 0', () => {
     const law = new MinibatchNoiseLaw(4, 4, 'without-replacement');
     const g = Float64Array.of(0.5, -1, 3, 2.25);
-    const sum = 0.5 - 1 + 3 + 2.25;
-    const r = law.probabilities(g, sum);
+    const r = law.probabilities(g, law.canonicalSum(g, [2, 0, 3, 1]));
     expect(Math.abs(r.at - 1), `at = ${r.at}`).toBeLessThanOrEqual(1e-12);
     expect(r.below).toBe(0);
+  });
+});
+
+describe('the randomized PIT is exactly uniform, also with atoms closer than any tolerance', () => {
+  // Counterexample to a tolerance-based tie rule (it gave thirds 0.277/0.444/0.279): three atoms
+  // 0, 0.6e-12, 1.2e-12, each with probability 1/3. U = P(ζ < ζ_obs) + V·P(ζ = ζ_obs) must be
+  // U(0,1): each third of (0,1) gets frequency 1/3 within 5 binomial SE, sqrt((1/3)(2/3)/N).
+  it('frequencies of U in thirds are 1/3 each', async () => {
+    const { deriveEngine, uniformIndex, uniformOpen01 } = await import('../../src/random/streams.ts');
+    const law = new MinibatchNoiseLaw(3, 1, 'with-replacement');
+    const g = Float64Array.of(0, 0.6e-12, 1.2e-12);
+    const e = deriveEngine(1, 'user', 0);
+    const N = 60_000;
+    const thirds = [0, 0, 0];
+    for (let k = 0; k < N; k++) {
+      const i = uniformIndex(e, 3);
+      law.evaluate(g, law.canonicalSum(g, [i]));
+      const u = law.below + uniformOpen01(e) * law.at;
+      thirds[Math.min(2, Math.floor(3 * u))]++;
+    }
+    const se = Math.sqrt((1 / 3) * (2 / 3) / N);
+    for (const c of thirds) expect(Math.abs(c / N - 1 / 3), `thirds ${thirds}`).toBeLessThan(5 * se);
+  });
+  it('enumerates large n without recursion (n = 20000, b = 1)', () => {
+    const n = 20_000;
+    const law = new MinibatchNoiseLaw(n, 1, 'with-replacement');
+    const g = Float64Array.from({ length: n }, (_, i) => i);
+    law.evaluate(g, law.canonicalSum(g, [4999]));
+    expect(law.at).toBeCloseTo(1 / n, 15);
+    expect(law.below).toBeCloseTo((n - 5000) / n, 12);
   });
 });

@@ -112,7 +112,7 @@ describe("'quantile' coupling on the Fig. 1 settings", () => {
     let n = 0;
     let max = 0;
     for (const seed of seeds) {
-      const r = runPair(fig1(10), { coupling, seed, sddeBeforeHistory: 'history' });
+      const r = runPair(fig1(10), { coupling, seed, ...(coupling === 'independent' ? { sddeBeforeHistory: 'history' as const } : {}) });
       for (const v of r.distance) {
         s += v * v;
         n++;
@@ -146,6 +146,35 @@ describe("'quantile' coupling on the Fig. 1 settings", () => {
     const sub = runPair(fig1(10), { coupling: 'quantile', seed: 9, substeps: 4 });
     // a Brownian bridge inside each step keeps the coarse increments: still close to ASGD
     expect(Math.max(...sub.distance)).toBeLessThan(0.25);
+  });
+});
+
+describe('replayed delays', () => {
+  it('the quantile SDDE uses exactly the ASGD’s random lags, l_k·m on each of the m fine steps of step k', () => {
+    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta, iterations: 300, batchSize: 1, delay: { kind: 'uniform', max: 6 }, beforeHistory: 'clip' });
+    const m = 3;
+    const r = runPair(cfg, { coupling: 'quantile', seed: 2, substeps: m });
+    const coarse = r.asgd!.delays!;
+    expect(new Set(coarse).size).toBeGreaterThan(3); // really random
+    const fine = r.sdde.delays!;
+    expect(fine.length).toBe(300 * m);
+    for (let j = 0; j < fine.length; j++) expect(fine[j], `fine step ${j}`).toBe(coarse[Math.floor(j / m)] * m);
+  });
+  it('independent noise with clipping clips at the coarse step: θ = min(l, k)·δ, held over the substeps', () => {
+    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta, iterations: 40, batchSize: 1, delay: { kind: 'constant', lag: 10 }, beforeHistory: 'clip' });
+    const m = 4;
+    const fine = runPair(cfg, { coupling: 'independent', seed: 2, substeps: m }).sdde.delays!;
+    for (let j = 0; j < fine.length; j++) expect(fine[j], `fine step ${j}`).toBe(Math.min(10, Math.floor(j / m)) * m);
+  });
+  it('a different SDDE pre-start policy is refused for replay couplings', () => {
+    for (const coupling of ['quantile', 'shared-brownian'] as const) {
+      try {
+        runPair(fig1(10), { coupling, sddeBeforeHistory: 'history' });
+        expect.unreachable();
+      } catch (e) {
+        expect((e as ConfigError).field).toBe('bridge.sddeBeforeHistory');
+      }
+    }
   });
 });
 
