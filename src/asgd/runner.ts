@@ -98,6 +98,9 @@ function vectorOrScalar(v: unknown, field: string, d: number): Float64Array {
   return finiteVector(v, field, d);
 }
 
+/** Marks configurations built (and so validated) by asgdConfig. */
+const VALIDATED = Symbol('asgd-sdde.validated-asgd-config');
+
 export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const s = plainObject(spec, field);
   knownFields(s, field, SPEC_FIELDS);
@@ -108,7 +111,8 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const d = objective.dim;
   const x0 = vectorOrScalar(s.x0, `${field}.x0`, d);
   const eta = positiveNumber(s.eta, `${field}.eta`);
-  const iterations = integer(s.iterations, `${field}.iterations`, { min: 1, max: 2 ** 40 });
+  // iteration indices are Int32 (saved steps, recorded delays)
+  const iterations = integer(s.iterations, `${field}.iterations`, { min: 1, max: 2 ** 31 - 1 });
   const sampling = s.sampling === undefined ? 'with-replacement' : oneOf(s.sampling, `${field}.sampling`, SAMPLING_MODES);
   const batchSize = integer(s.batchSize, `${field}.batchSize`, { min: 1, max: 1_000_000 });
   if (sampling === 'without-replacement' && batchSize > objective.n) {
@@ -117,7 +121,9 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const delay = s.delay === undefined ? delayModel({ kind: 'constant', lag: 0 }, `${field}.delay`) : s.delay instanceof DelayDistribution ? s.delay : delayModel(s.delay, `${field}.delay`);
   const beforeHistory = s.beforeHistory === undefined ? 'clip' : oneOf(s.beforeHistory, `${field}.beforeHistory`, BEFORE_HISTORY_POLICIES);
   const history = s.history === undefined ? x0 : vectorOrScalar(s.history, `${field}.history`, d);
-  return { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`) };
+  const cfg: AsgdConfig = { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`) };
+  Object.defineProperty(cfg, VALIDATED, { value: true, enumerable: false });
+  return cfg;
 }
 
 export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOptions = {}): AsgdResult {
@@ -128,6 +134,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const K = cfg.iterations;
   const plan = planSaves(options.saveAt, K, 0, 1, 'options.saveAt');
+  if (plan.steps.length * cfg.objective.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} iterates of dimension ${cfg.objective.dim} (more than 2^28 numbers); save less often`);
   const { objective: obj, eta, batchSize: b, beforeHistory: policy, schedule } = cfg;
   const d = obj.dim;
   const lags = options.lags ?? new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
@@ -216,6 +223,6 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
 }
 
 function isConfig(c: AsgdSpec | AsgdConfig): c is AsgdConfig {
-  return c.x0 instanceof Float64Array && (c as AsgdConfig).delay instanceof DelayDistribution && typeof (c as AsgdConfig).schedule === 'object' && 'at' in (c as AsgdConfig).schedule;
+  return typeof c === 'object' && c !== null && (c as unknown as Record<symbol, unknown>)[VALIDATED] === true;
 }
 

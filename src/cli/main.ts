@@ -6,7 +6,7 @@
  * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
  * output is written; 70 an internal fault (a bug: please report it).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
@@ -67,6 +67,18 @@ function parseSeed(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** The output directory must be a directory (or not exist yet) that we can write: checked before any work. */
+function checkOutDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ConfigError('--out', `${dir} exists and is not a directory`);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new ConfigError('--out', `${dir} is not writable`);
+    }
+  }
+}
+
 async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
   if (skip) return null;
   const r = await renderPng(html, png);
@@ -95,6 +107,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const seed = parseSeed(values.seed);
   const prepared = prepareExperiment(raw, seed);
   const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
+  checkOutDir(outDir);
   if (existsSync(join(outDir, 'result.json')) && !values.force) {
     throw new ConfigError('--out', `${outDir} already holds a result; choose another directory or pass --force`);
   }
@@ -130,6 +143,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const coupling = values.coupling ?? 'independent';
   if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
   const outDir = resolve(values.out ?? 'figures');
+  checkOutDir(outDir);
   const r = runFig1({ seed, coupling: coupling as Coupling });
   const base = join(outDir, 'fig1-path-comparison');
   writeCsv(`${base}.csv`, r.table);

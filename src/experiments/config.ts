@@ -35,7 +35,8 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
 export function prepareExperiment(input: unknown, seedOverride?: number): PreparedExperiment {
   const c = plainObject(input, 'config');
   const kind = oneOf(c.kind, 'kind', ['asgd', 'sdde', 'pair'] as const);
-  const seed = seedOverride !== undefined ? seedOverride : c.seed === undefined ? 0 : seedValue(c.seed, 'seed');
+  const configSeed = c.seed === undefined ? 0 : seedValue(c.seed, 'seed'); // validated even when overridden
+  const seed = seedOverride !== undefined ? seedOverride : configSeed;
   switch (kind) {
     case 'asgd': {
       knownFields(c, '', ['kind', 'seed', 'asgd', 'description']);

@@ -56,11 +56,13 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
   const allowed = new Set(variableNames(d));
   const drift = exprVector(s.drift, `${field}.drift`, d, allowed);
   const scope: Record<string, number> = {};
+  const xNames = Array.from({ length: d }, (_, i) => `x${i + 1}`);
+  const yNames = Array.from({ length: d }, (_, i) => `y${i + 1}`);
   const bind = (t: number, x: Float64Array, y: Float64Array) => {
     scope.t = t;
     for (let i = 0; i < d; i++) {
-      scope[`x${i + 1}`] = x[i];
-      scope[`y${i + 1}`] = y[i];
+      scope[xNames[i]] = x[i];
+      scope[yNames[i]] = y[i];
     }
     if (d === 1) {
       scope.x = x[0];
@@ -69,8 +71,14 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
   };
   const evalInto = (fs: EvalFunction[], out: Float64Array) => {
     for (let i = 0; i < fs.length; i++) {
-      const v = fs[i].evaluate(scope);
-      out[i] = typeof v === 'number' ? v : NaN; // a complex value ends the run as 'diverged'
+      // a complex value or a mathjs runtime error ends the run as 'diverged', not with an exception
+      let v: unknown;
+      try {
+        v = fs[i].evaluate(scope);
+      } catch {
+        v = NaN;
+      }
+      out[i] = typeof v === 'number' ? v : NaN;
     }
   };
   const driftFn: CoefficientFn = (t, x, y, out) => {

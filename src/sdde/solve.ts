@@ -40,10 +40,11 @@ const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 
 export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'): number {
   const ratio = (T - t0) / h;
   const n = Math.round(ratio);
-  if (n < 1 || Math.abs(ratio - n) > 1e-9 * Math.max(1, ratio)) {
+  // absolute tolerance in steps: rounding in (T − t0)/h is ~ratio·ε, far below 1e-6 for any allowed n
+  if (n < 1 || !(Math.abs(ratio - n) <= 1e-6)) {
     throw new ConfigError(field, `must divide T − t0 = ${T - t0} into a whole number of steps; (T − t0)/dt = ${ratio}`);
   }
-  if (n > 2 ** 40) throw new ConfigError(field, `gives ${n} steps, more than 2^40`);
+  if (n > 2 ** 31 - 1) throw new ConfigError(field, `gives ${n} steps, more than 2^31 − 1`);
   return n;
 }
 
@@ -56,7 +57,7 @@ function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: n
       if (d.lag !== undefined) return new ConstantLag(d.lag);
       const ratio = d.tau! / h;
       const lag = Math.round(ratio);
-      if (Math.abs(ratio - lag) > 1e-9 * Math.max(1, ratio)) {
+      if (!(Math.abs(ratio - lag) <= 1e-6)) {
         throw new ConfigError('problem.delay.tau', `τ = ${d.tau} is not a whole number of steps of dt = ${h} (τ/dt = ${ratio}); delays live on the step grid`);
       }
       return new ConstantLag(lag);
@@ -97,6 +98,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const nSteps = gridSteps(problem.t0, problem.T, h);
   const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt');
+  if (plan.steps.length * problem.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} states of dimension ${problem.dim} (more than 2^28 numbers); save less often`);
   const lags = options.lags ?? buildLagSource(problem, h, nSteps, seed, path);
   const d = problem.dim;
   const m = problem.diffusion.noiseDim;

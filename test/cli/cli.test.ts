@@ -50,7 +50,7 @@ describe('run CONFIG', () => {
       expect(summary.status).toBeDefined();
       const csv = readFileSync(join(out, 'paths.csv'), 'utf8').trim().split('\n');
       expect(csv.length).toBeGreaterThan(10);
-      expect(csv.slice(1).every((l) => l.split(',').every((v) => Number.isFinite(Number(v))))).toBe(true);
+      expect(csv.slice(1).every((l) => l.split(',').every((v) => v !== '' && Number.isFinite(Number(v))))).toBe(true);
       expect(existsSync(join(out, 'figure.html'))).toBe(true);
       expect(existsSync(join(out, 'plotly.js'))).toBe(true);
     });
@@ -95,6 +95,7 @@ describe('run CONFIG', () => {
     ['eta missing', patch(base, ['asgd', 'eta'], undefined), 'asgd.eta'],
     ['eta a string', patch(base, ['asgd', 'eta'], '0.1'), 'asgd.eta'],
     ['batch size 0', patch(base, ['asgd', 'batchSize'], 0), 'asgd.batchSize'],
+    ['iterations beyond 2^31 − 1', patch(base, ['asgd', 'iterations'], 2 ** 40), 'asgd.iterations'],
     ['batch size > n without replacement', patch(base, ['asgd', 'batchSize'], 501), 'asgd.batchSize'],
     ['non-integer lag', patch(base, ['asgd', 'delay'], { kind: 'constant', lag: 2.5 }), 'asgd.delay.lag'],
     ['CMP nu 0', patch(base, ['asgd', 'delay'], { kind: 'cmp', lambda: 2, nu: 0, maxLag: 5 }), 'asgd.delay.nu'],
@@ -110,6 +111,7 @@ describe('run CONFIG', () => {
     ['unknown coupling', patch(pair, ['bridge', 'coupling'], 'magic'), 'bridge.coupling'],
     ['sigma point of wrong length', patch(pair, ['bridge', 'sigma'], { at: [1, 2] }), 'bridge.sigma.at'],
     ['covariance not positive semidefinite', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1, 2], [2, 1]] } } }, 'bridge.sigma.covariance'],
+    ['covariance with a tiny negative variance', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1e-12, 0], [0, -5e-11]] } } }, 'bridge.sigma.covariance'],
     ['covariance with a non-number entry', { ...pairLs2d, bridge: { coupling: 'independent', sigma: { covariance: [[1, 0], [0, 'x']] } } }, 'bridge.sigma.covariance[1][1]'],
   ];
   for (const [name, config, field] of bad) {
@@ -125,6 +127,40 @@ describe('run CONFIG', () => {
       expect(readdirSync(d)).toEqual(['config.json']);
     });
   }
+  it('bad input: a config seed that is not a seed is refused even when --seed overrides it', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c.json'), JSON.stringify({ ...sdde, seed: 'not-a-seed' }));
+    const r = await cli(['run', join(d, 'c.json'), '--seed', '5', '--out', join(d, 'o')]);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.err).toContain('seed:');
+  });
+  it('bad input: --out names an existing file (refused before the run)', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'file'), 'x');
+    const r = await cli(['run', 'examples/sdde-delayed-ou.json', '--out', join(d, 'file')]);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.err).toContain('--out:');
+  });
+  it('bad input: bridge.delta that overflows T = Kδ', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(pair, ['bridge', 'delta'], 1e308)));
+    const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o')]);
+    expect(r.code).toBe(EXIT.badInput);
+    expect(r.err).toContain('bridge.delta:');
+  });
+  it('a scalar x0 works for a multi-variable expression objective', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(base, ['asgd', 'objective'], { kind: 'expression', variables: ['a', 'b'], components: ['(a-1)^2 + b^2', '(a+1)^2 + 2*b^2'] }), ['asgd', 'batchSize'], 1)));
+    const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o'), '--no-png', '--json']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+  });
+  it('a mathjs runtime error inside a coefficient ends the run as diverged, not as a fault', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(sdde, ['sdde', 'drift'], ['-combinations(x, 2)']), ['sdde', 'history'], 1.5)));
+    const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o'), '--no-png', '--json']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(JSON.parse(r.out).status).toBe('diverged');
+  });
   it('bad input: not JSON, missing file, bad --seed', async () => {
     const d = tmp();
     writeFileSync(join(d, 'x.json'), '{ nope');

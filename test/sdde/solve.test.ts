@@ -109,10 +109,18 @@ describe('history ring buffer', () => {
     expect(() => r.read(6, out)).toThrow(RangeError);
   });
   it('a long run with lag 1000 keeps memory O(lag·d): saving the final state only', () => {
+    // A history that grew per step would hold 10^6 doubles (8 MB) at the end: the typed-array
+    // memory retained after the solve must stay far below that.
+    const before = process.memoryUsage().arrayBuffers;
     const s = solve(defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 1000, delay: { kind: 'constant', tau: 1 } }), em, { dt: 1e-3, saveAt: { final: true } });
     expect(s.status).toBe('ok');
     expect(s.steps).toBe(1_000_000);
     expect(s.x.length).toBe(1);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2_000_000);
+  });
+  it('a custom lag source that breaks its declared maxLag is stopped', () => {
+    const problem = defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'none' }, history: 1, T: 1 });
+    expect(() => solve(problem, em, { dt: 0.1, lags: { maxLag: 1, next: () => 3 } })).toThrow(/outside \[0, maxLag = 1\]/);
   });
 });
 
@@ -137,6 +145,8 @@ describe('bad input is refused before any work, naming the field', () => {
     ['history of wrong length', () => defineSdde({ ...good, history: [1, 2] }), 'problem.history'],
     ['save time outside [t0, T]', () => solve(defineSdde(good), em, { dt: 0.1, saveAt: { times: [2] } }), 'options.saveAt.times[0]'],
     ['negative seed', () => solve(defineSdde(good), em, { dt: 0.1, seed: -1 }), 'options.seed'],
+    ['dt far too small to grid', () => solve(defineSdde(good), em, { dt: 1e-10 }), 'options.dt'],
+    ['dt that misses T by a fraction of a step at 10^9 steps', () => solve(defineSdde({ ...good, T: 1 }), em, { dt: 1 / (1e9 + 0.5) }), 'options.dt'],
   ];
   for (const [name, fn, field] of cases) {
     it(name, () => {

@@ -76,7 +76,7 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
   const scope: Record<string, number> = {};
   let compiled: CompiledComponent[];
   let rows: number;
-  let dataCols: [string, Float64Array][] = [];
+  const dataCols: [string, Float64Array][] = [];
   const compile = (node: MathNode): CompiledComponent => ({
     f: node.compile(),
     grad: vars.map((v) => math.derivative(node, v).compile()),
@@ -119,9 +119,11 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
   }
 
   const n = rows;
+  const colNames = dataCols.map(([name]) => name);
+  const colValues = dataCols.map(([, col]) => col);
   const bind = (i: number, x: Float64Array) => {
     for (let j = 0; j < d; j++) scope[vars[j]] = x[j];
-    for (const [name, col] of dataCols) scope[name] = col[i];
+    for (let c = 0; c < colNames.length; c++) scope[colNames[c]] = colValues[c][i];
   };
   const comp = (i: number) => (hasComponents ? compiled[i] : compiled[0]);
   const num = (v: unknown, where: string, what: string): number => {
@@ -129,6 +131,16 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
     return v;
   };
 
+  // A runtime error inside mathjs (e.g. combinations(x, 2) at a non-integer x) becomes NaN, so the
+  // run ends with status 'diverged' instead of an exception mid-loop.
+  const safe = (f: EvalFunction): number => {
+    try {
+      const v = f.evaluate(scope);
+      return typeof v === 'number' ? v : NaN;
+    } catch {
+      return NaN;
+    }
+  };
   const obj: FiniteSumObjective = {
     name: 'expression',
     description: hasComponents ? `F = mean of [${spec.components!.join(', ')}] in (${vars.join(', ')})` : `F = mean over ${n} data rows of ${spec.expression} in (${vars.join(', ')})`,
@@ -137,13 +149,13 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
     componentGradient(i, x, out) {
       bind(i, x);
       const c = comp(i);
-      for (let j = 0; j < d; j++) out[j] = c.grad[j].evaluate(scope) as number;
+      for (let j = 0; j < d; j++) out[j] = safe(c.grad[j]);
     },
     value(x) {
       let s = 0;
       for (let i = 0; i < n; i++) {
         bind(i, x);
-        s += comp(i).f.evaluate(scope) as number;
+        s += safe(comp(i).f);
       }
       return s / n;
     },
@@ -152,7 +164,7 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
       for (let i = 0; i < n; i++) {
         bind(i, x);
         const c = comp(i);
-        for (let j = 0; j < d; j++) out[j] += c.grad[j].evaluate(scope) as number;
+        for (let j = 0; j < d; j++) out[j] += safe(c.grad[j]);
       }
       for (let j = 0; j < d; j++) out[j] /= n;
     },
@@ -160,7 +172,8 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
 
   // Evaluate everything once at the probe point (the run's x0), so that a complex or non-numeric
   // result is refused before any work.
-  const x = probe ? Float64Array.from(probe) : new Float64Array(d);
+  // a scalar start point means every component; a probe of another length is left to the runner's x0 check
+  const x = probe && probe.length === 1 ? new Float64Array(d).fill(probe[0]) : probe && probe.length === d ? Float64Array.from(probe) : new Float64Array(d);
   for (let i = 0; i < n; i++) {
     bind(i, x);
     const c = comp(i);
