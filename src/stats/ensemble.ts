@@ -16,7 +16,7 @@ import { integer, seedValue } from '../core/validate.ts';
 import { type BlockResult, ensembleLayout, type EnsembleLayout, type EnsembleTask, runBlock, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
 
-export type { EnsembleTask, EnsembleRun } from './ensemble-block.ts';
+export type { BlockResult, EnsembleTask, EnsembleRun } from './ensemble-block.ts';
 
 export interface SeriesStats {
   x: MomentAccumulator;
@@ -32,6 +32,8 @@ export interface EnsembleResult extends EnsembleLayout {
   seed: number;
   series: Record<string, SeriesStats>;
   distance?: MomentAccumulator;
+  /** Per-block results in block order (when `keepBlocks`), for jackknife errors. */
+  blocks?: BlockResult[];
   threads: number;
   seconds: number;
 }
@@ -41,6 +43,8 @@ export interface EnsembleOptions {
   threads?: number;
   /** Called after each block. */
   onProgress?: (done: number, total: number) => void;
+  /** Keep each block's statistics (for jackknife standard errors). */
+  keepBlocks?: boolean;
 }
 
 /**
@@ -120,5 +124,6 @@ export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions =
       ),
     );
   }
-  return { ...layout, paths, seed: task.seed, ...mergeBlocks(results, layout, task), threads, seconds: (performance.now() - started) / 1000 };
+  const merged = mergeBlocks(results, layout, task); // sorts results by block
+  return { ...layout, paths, seed: task.seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
 }

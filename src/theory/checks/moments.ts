@@ -12,6 +12,8 @@
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
 import { decayRate } from '../../stats/fit.ts';
+import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
+import { Z95 } from '../../stats/welford.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { fundamentalConstant } from '../fundamental.ts';
 import { characteristicRoot, lambertW, spectralAbscissa } from '../lambert-w.ts';
@@ -97,7 +99,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const others = roots.filter((r) => r.a === aDom && Math.abs(r.re - V) > 1e-9 * Math.max(1, Math.abs(V)));
     const next = others.length ? Math.max(...others.map((r) => r.re)) : -Infinity;
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: c.lag }, saveEvery, substeps, seed: opts.seed });
-    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0 }, { threads: opts.threads });
+    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0 }, { threads: opts.threads, keepBlocks: true });
     const s = ens.series.sdde;
     const t = Array.from(ens.t);
     const d = 2;
@@ -122,7 +124,14 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     } else if (window.length < 4) {
       rateVerdict = notApplicable(`fewer than 4 saved times where the rightmost root dominates (t ≥ ${f(t1)}) and the mean is above the noise`);
     } else {
-      rateFit = decayRate(window.map((p) => t[p]), window.map((p) => norm[p]), window.map((p) => normSe[p]));
+      const tw = window.map((p) => t[p]);
+      const sw = window.map((p) => normSe[p]);
+      rateFit = decayRate(tw, window.map((p) => norm[p]), sw);
+      // The mean curve's errors are correlated along t (same paths), so the fit's SE is too small:
+      // the CI comes from a delete-one-block jackknife of the same fit (same window, weights).
+      const loo = leaveOneBlockOutMeans(ens.blocks!.map((b) => b.series.sdde.x)).map((m) => decayRate(tw, window.map((p) => Math.hypot(m[p * 2] - xStar[0], m[p * 2 + 1] - xStar[1])), sw).rate);
+      const jse = jackknifeSe(loo);
+      rateFit = { ...rateFit, rateSe: jse, rateCi95: [rateFit.rate - Z95 * jse, rateFit.rate + Z95 * jse] };
       // The ensemble is Euler–Maruyama at step h, whose mean decays at the rate of the EM
       // recursion, not exactly −V: its own root z of z^{L+1} − z^L + a h = 0 gives −log z / h.
       // That O(h) discretization bias is added to the CI before comparing with −V.
