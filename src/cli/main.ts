@@ -23,9 +23,11 @@ import { VERSION } from '../version.ts';
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** stderr is a terminal: draw a progress bar instead of plain lines. */
+  isTTY?: boolean;
 }
 
-const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stderr.isTTY === true };
 
 export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
 
@@ -44,6 +46,12 @@ Usage:
       Writes DIR/fig1-path-comparison.{html,png,csv,json}; DIR defaults to figures/.
       C is independent (default, as in the paper), shared-brownian or quantile.
 
+  asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png]
+      Measure He et al.'s theorems and give a verdict for each (holds / holds, loose ×R / violated /
+      not applicable): NAME is any of approximation, moments, energy, rates (default: all).
+      Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
+      (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
+
   asgd-sdde help          this text        asgd-sdde --version     the version
 
 Options:
@@ -52,9 +60,12 @@ Options:
   --json        print a machine-readable summary (final states, status, settings) on stdout.
   --force       run: write into an output directory that already holds a result.
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
+  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles).
+  --strict      check: exit with code 1 if any verdict is "violated".
 
 Exit codes:
   0   success (a run whose state became non-finite is reported with status "diverged")
+  1   check --strict: some verdict is "violated"
   2   bad input: the message names the field and the reason; nothing was written
   70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
 `;
@@ -156,6 +167,87 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+function progressReporter(io: Io) {
+  let stage = '';
+  let last = 0;
+  return {
+    stage(message: string) {
+      if (io.isTTY && stage) io.err('\n');
+      stage = message;
+      if (!io.isTTY) io.err(`… ${message}\n`);
+    },
+    blocks(done: number, total: number) {
+      if (!io.isTTY) return;
+      const now = Date.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      const width = 24;
+      const filled = Math.round((done / total) * width);
+      io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(done).padStart(4)}/${total} ${stage.slice(0, 70)}\x1b[K`);
+    },
+    end() {
+      if (io.isTTY && stage) io.err('\n');
+    },
+  };
+}
+
+async function cmdCheck(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' } },
+  });
+  const { CHECKS, CHECK_NAMES } = await import('../theory/index.ts');
+  const { formatTable, reportHtml } = await import('../theory/report.ts');
+  for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);
+  const selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
+  const seed = parseSeed(values.seed) ?? 1;
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
+    threads = Number(values.threads);
+  }
+  const outDir = resolve(values.out ?? 'figures');
+  checkOutDir(outDir);
+  const quick = values.quick === true;
+  const progress = progressReporter(io);
+  const started = performance.now();
+  const results = [];
+  for (const c of selected) {
+    progress.stage(`${c.name}: ${c.title}`);
+    results.push(await c.run({ quick, seed, ...(threads ? { threads } : {}), onProgress: (m) => progress.stage(m), onBlocks: (d, t) => progress.blocks(d, t) }));
+  }
+  progress.end();
+  const seconds = (performance.now() - started) / 1000;
+  const files: string[] = [];
+  for (const r of results) {
+    for (const f of r.figures) {
+      const html = join(outDir, `${f.file}.html`);
+      writeFigureHtml(html, f.figure);
+      files.push(`${f.file}.html`);
+      const png = await writePng(html, join(outDir, `${f.file}.png`), io, values['no-png'] === true);
+      if (png) files.push(`${f.file}.png`);
+    }
+  }
+  const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', 'run time': `${seconds.toFixed(1)} s`, checks: results.map((r) => r.name).join(', ') };
+  writeFileAtomic(join(outDir, 'theory-report.html'), reportHtml(results, meta));
+  const report = {
+    tool: 'asgd-sdde',
+    version: VERSION,
+    command: 'check',
+    seed,
+    quick,
+    seconds,
+    checks: results.map((r) => ({ name: r.name, title: r.title, seconds: r.seconds, rows: r.rows, notes: r.notes, data: r.data })),
+    files: ['theory-report.html', 'theory-report.json', ...files],
+  };
+  writeFileAtomic(join(outDir, 'theory-report.json'), JSON.stringify(report, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  if (values.json) io.out(JSON.stringify({ ...report, checks: report.checks.map(({ data: _d, ...rest }) => rest) }) + '\n');
+  else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, seed ${seed}, ${quick ? 'quick' : 'full'} ensembles)\n`);
+  const violated = results.some((r) => r.rows.some((row) => row.verdict.kind === 'violated'));
+  return values.strict && violated ? EXIT.violated : EXIT.ok;
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -176,6 +268,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'fig1':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdFig1(rest, io);
+      case 'check':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdCheck(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }

@@ -27,5 +27,8 @@ export interface CheckOptions {
   quick: boolean;
   seed: number;
   threads?: number;
+  /** A new stage (an ensemble or ladder) starts. */
   onProgress?: (message: string) => void;
+  /** Blocks of the running ensemble done / total (for a progress bar). */
+  onBlocks?: (done: number, total: number) => void;
 }

@@ -48,8 +48,8 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     const theorem = lag === 0 ? 'Cor 4.3 (τ = 0, SGD)' : `Thm 4.2 (τ = ${tau})`;
     opts.onProgress?.(`energy: ${theorem}`);
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta: 1, iterations: K, batchSize: b, delay: { kind: 'constant', lag }, beforeHistory: 'history', schedule: { kind: 'inverse-mu', mu }, saveEvery, substeps, delta, seed: opts.seed });
-    const sdde = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + 10 + ci }, { threads: opts.threads });
-    const asgd = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 20 + ci }, { threads: opts.threads });
+    const sdde = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + 10 + ci }, { threads: opts.threads, onProgress: opts.onBlocks });
+    const asgd = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 20 + ci }, { threads: opts.threads, onProgress: opts.onBlocks });
     // The theorem is about the SDDE's path: D is its measured envelope (the ASGD's is reported).
     const D = sdde.series.sdde.envelope;
     const H = trSigma + 2 * mu * L * D * D;
@@ -116,7 +116,7 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
         figure: {
           title: 'Thm 4.2 / Cor 4.3: E‖X(t) − x*‖² against the energy-function bound',
           data: traces,
-          layout: { xaxis: { title: { text: 't = δk' }, type: 'log' }, yaxis: { title: { text: 'E‖X(t) − x*‖²' }, type: 'log' }, legend: { orientation: 'h', y: -0.2 }, margin: { b: 110 } },
+          layout: { xaxis: { title: { text: 't = δk' }, type: 'log' }, yaxis: { title: { text: 'E‖X(t) − x*‖²' }, type: 'log' }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 30, b: 110 } },
           caption: notes.join('\n\n'),
           width: 1100,
           height: 560,

@@ -99,7 +99,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const others = roots.filter((r) => r.a === aDom && Math.abs(r.re - V) > 1e-9 * Math.max(1, Math.abs(V)));
     const next = others.length ? Math.max(...others.map((r) => r.re)) : -Infinity;
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: c.lag }, saveEvery, substeps, seed: opts.seed });
-    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0 }, { threads: opts.threads, keepBlocks: true });
+    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0 }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
     const s = ens.series.sdde;
     const t = Array.from(ens.t);
     const d = 2;

@@ -51,7 +51,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
       const saveEvery = Math.max(1, Math.floor(K / 400));
       opts.onProgress?.(`rates: τ = ${tau}, ε = ${eps}`);
       const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: tau }, beforeHistory: 'history', saveEvery, seed: opts.seed });
-      const ens = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 100 + points.length }, { threads: opts.threads, keepBlocks: true });
+      const ens = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 100 + points.length }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
       const sq = ens.series.asgd.sqdist!;
       const k = hittingIteration(ens.k, sq.mean, eps);
       const loo = leaveOneBlockOutMeans(ens.blocks!.map((b) => b.series.asgd.sqdist!)).map((m) => hittingIteration(ens.k, m, eps));
@@ -123,7 +123,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
             xaxis2: { title: { text: 'ε' }, type: 'log' },
             yaxis2: { title: { text: 'time t_ε = kδ' } },
             legend: { orientation: 'h', y: -0.25 },
-            margin: { b: 130 },
+            margin: { t: 30, b: 130 },
           },
           caption: notes.join('\n\n'),
           width: 1200,

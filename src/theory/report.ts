@@ -1,0 +1,99 @@
+/**
+ * Reports of theory checks: a terminal table (theorem · quantity · predicted · measured (95% CI) ·
+ * verdict), a JSON document, and an HTML page with every table and figure (plotly from the shared
+ * file beside it).
+ */
+import type { CheckResult } from './check.ts';
+
+const COLS = [
+  { key: 'theorem', title: 'theorem', width: 30 },
+  { key: 'quantity', title: 'quantity', width: 40 },
+  { key: 'predicted', title: 'predicted', width: 28 },
+  { key: 'measured', title: 'measured (95% CI)', width: 30 },
+  { key: 'verdict', title: 'verdict', width: 22 },
+] as const;
+
+function wrap(text: string, width: number): string[] {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && (line + ' ' + w).length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+    while (line.length > width) {
+      lines.push(line.slice(0, width));
+      line = line.slice(width);
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+export function formatTable(results: CheckResult[]): string {
+  const out: string[] = [];
+  const sep = COLS.map((c) => '─'.repeat(c.width)).join('─┼─');
+  for (const r of results) {
+    out.push('', `${r.title}  (${r.seconds.toFixed(1)} s)`, COLS.map((c) => c.title.padEnd(c.width)).join(' │ '), sep);
+    for (const row of r.rows) {
+      const cells = COLS.map((c) => wrap(c.key === 'verdict' ? row.verdict.label : row[c.key], c.width));
+      const h = Math.max(...cells.map((c) => c.length));
+      for (let i = 0; i < h; i++) out.push(cells.map((c, j) => (c[i] ?? '').padEnd(COLS[j].width)).join(' │ '));
+    }
+  }
+  const all = results.flatMap((r) => r.rows);
+  const count = (k: string) => all.filter((row) => row.verdict.kind === k).length;
+  out.push('', `${all.length} verdicts: ${count('holds')} hold, ${count('loose')} hold loosely, ${count('violated')} violated, ${count('not-applicable')} not applicable.`);
+  return out.join('\n') + '\n';
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function json(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x)).replace(/<\//g, '<\\/');
+}
+
+const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1a', violated: '#b42318', 'not-applicable': '#777' };
+
+export function reportHtml(results: CheckResult[], meta: Record<string, unknown>): string {
+  const sections = results
+    .map((r, i) => {
+      const rows = r.rows
+        .map(
+          (row) =>
+            `<tr><td>${esc(row.theorem)}</td><td>${esc(row.quantity)}</td><td>${esc(row.predicted)}</td><td>${esc(row.measured)}</td><td style="color:${VERDICT_COLOR[row.verdict.kind]};font-weight:600" title="${esc(row.verdict.reason)}">${esc(row.verdict.label)}</td><td class="reason">${esc(row.verdict.reason)}</td></tr>`,
+        )
+        .join('\n');
+      const figs = r.figures.map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${esc(f.figure.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
+      return `<section><h2>${esc(r.title)}</h2><p class="meta">${r.seconds.toFixed(1)} s</p>
+<table><thead><tr><th>theorem</th><th>quantity</th><th>predicted</th><th>measured (95% CI)</th><th>verdict</th><th>why</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${figs}</section>`;
+    })
+    .join('\n');
+  const plots = results.flatMap((r, i) => r.figures.map((f, j) => `Plotly.newPlot('fig-${i}-${j}', ${json(f.figure.data)}, ${json({ ...f.figure.layout, width: f.figure.width ?? 1100, height: f.figure.height ?? 520, title: { text: f.figure.title } })}, { displaylogo: false })`));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>asgd-sdde theory report</title>
+<script src="plotly.js"></script>
+<style>
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 20px; color: #222; max-width: 1450px; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px 0; }
+th, td { border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; text-align: left; }
+th { background: #f3f3f3; }
+td.reason { color: #555; font-size: 12px; max-width: 360px; }
+.caption { font-size: 13px; max-width: 1300px; line-height: 1.4; }
+.meta { color: #555; font-size: 13px; }
+</style></head><body>
+<h1>asgd-sdde: He et al. (2018) theorems, measured</h1>
+<p class="meta">${esc(Object.entries(meta).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · '))}</p>
+${sections}
+<script>
+Promise.all([${plots.join(',\n')}]).then(() => { document.body.dataset.ready = '1'; });
+</script>
+</body></html>
+`;
+}
