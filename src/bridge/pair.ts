@@ -124,7 +124,10 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
   const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
   const path = options.path === undefined ? 0 : integer(options.path, 'options.path', { min: 0 });
   const m = options.substeps === undefined ? (coupling === 'shared-brownian' ? 16 : 1) : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
-  const saveEvery = options.saveEvery === undefined ? 1 : integer(options.saveEvery, 'bridge.saveEvery', { min: 1 });
+  const saveEvery = options.saveEvery === undefined ? 1 : integer(options.saveEvery, 'asgd.saveEvery', { min: 1, max: 2 ** 31 - 1 });
+  // the SDDE saves every m·saveEvery fine steps and takes K·m of them: both must stay Int32
+  if (m * saveEvery > 2 ** 31 - 1) throw new ConfigError('asgd.saveEvery', `× substeps ${m} exceeds 2^31 − 1`);
+  if (cfg.iterations * m > 2 ** 31 - 1) throw new ConfigError('bridge.substeps', `K·m = ${cfg.iterations * m} fine steps exceed 2^31 − 1`);
   const d = cfg.objective.dim;
   if (coupling !== 'independent' && options.sddeBeforeHistory !== undefined && options.sddeBeforeHistory !== cfg.beforeHistory) {
     throw new ConfigError('bridge.sddeBeforeHistory', `the '${coupling}' coupling replays the ASGD's delays, so the SDDE uses the ASGD's policy '${cfg.beforeHistory}'; a different policy ('${options.sddeBeforeHistory}') is only possible with independent noise`);

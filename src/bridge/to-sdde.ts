@@ -53,7 +53,8 @@ export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field
   const d = obj.dim;
   const delta = options.delta === undefined ? cfg.eta : positiveNumber(options.delta, `${field}.delta`);
   for (const [what, v] of [['T = Kδ', cfg.iterations * delta], ['η/δ', cfg.eta / delta], ['(η/δ)√δ', (cfg.eta / delta) * Math.sqrt(delta)]] as const) {
-    if (!(Number.isFinite(v) && v > 0)) throw new ConfigError(`${field}.delta`, `gives ${what} = ${v}, not a positive finite number (δ = ${delta}, η = ${cfg.eta}, K = ${cfg.iterations})`);
+    // δ defaults to η: then the field to fix is η
+    if (!(Number.isFinite(v) && v > 0)) throw new ConfigError(options.delta === undefined ? 'asgd.eta' : `${field}.delta`, `gives ${what} = ${v}, not a positive finite number (δ = ${delta}, η = ${cfg.eta}, K = ${cfg.iterations})`);
   }
   const sigmaSpec = options.sigma ?? 'at-minimizer';
   const varFactor = minibatchVarianceFactor(obj.n, cfg.batchSize, cfg.sampling === 'with-replacement');

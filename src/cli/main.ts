@@ -41,12 +41,12 @@ Usage:
       The config schema, with one example per kind, is in the README ("Config files") and in
       examples/.
 
-  asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png]
+  asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png] [--force]
       Reproduce He et al. (2018) Fig. 1 (ASGD vs SDDE, SGD vs SDE on F(x) = ½(x+1)² + ½(x−1)²).
       Writes DIR/fig1-path-comparison.{html,png,csv,json}; DIR defaults to figures/.
       C is independent (default, as in the paper), shared-brownian or quantile.
 
-  asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png]
+  asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
       Measure He et al.'s theorems and give a verdict for each (holds / holds, loose ×R / violated /
       not applicable): NAME is any of approximation, moments, energy, rates (default: all).
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
@@ -58,7 +58,7 @@ Options:
   --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
   --out DIR     output directory (run: default results/<config name>; fig1: default figures).
   --json        print a machine-readable summary (final states, status, settings) on stdout.
-  --force       run: write into an output directory that already holds a result.
+  --force       overwrite the result an output directory already holds (never without it).
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
   --threads N   check: worker threads for the ensembles (default: all cores for large ensembles).
   --strict      check: exit with code 1 if any verdict is "violated".
@@ -90,6 +90,13 @@ function checkOutDir(dir: string): void {
   }
 }
 
+/** An output directory that already holds this command's result is only overwritten with --force. */
+function refuseOverwrite(dir: string, markers: string[], force: boolean): void {
+  if (force) return;
+  const found = markers.filter((m) => existsSync(join(dir, m)));
+  if (found.length) throw new ConfigError('--out', `${dir} already holds a result (${found.join(', ')}); choose another directory or pass --force`);
+}
+
 async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
   if (skip) return null;
   const r = await renderPng(html, png);
@@ -119,9 +126,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const prepared = prepareExperiment(raw, seed);
   const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
   checkOutDir(outDir);
-  if (existsSync(join(outDir, 'result.json')) && !values.force) {
-    throw new ConfigError('--out', `${outDir} already holds a result; choose another directory or pass --force`);
-  }
+  refuseOverwrite(outDir, ['result.json'], values.force === true);
   const result = runExperiment(prepared);
   const summary = {
     tool: 'asgd-sdde',
@@ -147,7 +152,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, force: { type: 'boolean' } },
   });
   if (positionals.length) throw new UsageError(`fig1 takes no positional arguments, got ${positionals.join(' ')}`);
   const seed = parseSeed(values.seed) ?? 1;
@@ -155,6 +160,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
   const outDir = resolve(values.out ?? 'figures');
   checkOutDir(outDir);
+  refuseOverwrite(outDir, ['fig1-path-comparison.json'], values.force === true);
   const r = runFig1({ seed, coupling: coupling as Coupling });
   const base = join(outDir, 'fig1-path-comparison');
   writeCsv(`${base}.csv`, r.table);
@@ -195,7 +201,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, force: { type: 'boolean' } },
   });
   const { CHECKS, CHECK_NAMES } = await import('../theory/index.ts');
   const { formatTable, reportHtml } = await import('../theory/report.ts');
@@ -209,6 +215,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   }
   const outDir = resolve(values.out ?? 'figures');
   checkOutDir(outDir);
+  refuseOverwrite(outDir, ['theory-report.json'], values.force === true);
   const quick = values.quick === true;
   const progress = progressReporter(io);
   const started = performance.now();

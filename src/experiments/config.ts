@@ -28,7 +28,7 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
   const probe = typeof a.x0 === 'number' ? [a.x0] : Array.isArray(a.x0) ? (a.x0 as number[]) : undefined;
   const objective = objectiveFromSpec(objSpec, `${field}.objective`, probe && probe.every((v) => typeof v === 'number') ? probe : undefined);
   const cfg = asgdConfig({ ...(rest as object), objective } as never, field);
-  const saveEvery = se === undefined ? 1 : integer(se, `${field}.saveEvery`, { min: 1 });
+  const saveEvery = se === undefined ? 1 : integer(se, `${field}.saveEvery`, { min: 1, max: 2 ** 31 - 1 });
   return { cfg, saveEvery };
 }
 
@@ -52,7 +52,7 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
       // Delay checks that need the grid (τ a whole number of steps, θ(t) within [0, τ]) happen
       // now, before any output: a zero-length dry run of the lag source.
       withFieldPrefix('problem', 'sdde', () => checkDelayOnGrid(problem, dt));
-      const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'sdde.saveEvery', { min: 1 });
+      const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'sdde.saveEvery', { min: 1, max: 2 ** 31 - 1 });
       return { kind, seed, problem, dt, saveEvery, raw: input };
     }
     case 'pair': {

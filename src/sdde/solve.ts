@@ -9,6 +9,7 @@
 import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, effectiveLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
 import { deriveEngine } from '../random/streams.ts';
 import type { SddeAlgorithm } from './algorithm.ts';
@@ -57,6 +58,7 @@ function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: n
       if (d.lag !== undefined) return new ConstantLag(d.lag);
       const ratio = d.tau! / h;
       const lag = Math.round(ratio);
+      if (!(lag <= MAX_LAG_LIMIT)) throw new ConfigError('problem.delay.tau', `τ/dt = ${ratio} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
       if (!(Math.abs(ratio - lag) <= 1e-6)) {
         throw new ConfigError('problem.delay.tau', `τ = ${d.tau} is not a whole number of steps of dt = ${h} (τ/dt = ${ratio}); delays live on the step grid`);
       }
@@ -64,6 +66,7 @@ function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: n
     }
     case 'time-varying': {
       const maxLag = Math.round(d.tau / h);
+      if (!(maxLag <= MAX_LAG_LIMIT)) throw new ConfigError('problem.delay.tau', `τ/dt = ${d.tau / h} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
       // Check θ on the whole grid now, so that a bad θ is refused before any work.
       for (let k = 0; k < nSteps; k++) {
         const t = problem.t0 + k * h;
