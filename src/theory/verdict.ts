@@ -58,11 +58,11 @@ export function upperBoundVerdict(points: { bound: number; m: Measurement; where
  * An exponent or rate prediction p against a fitted value with CI.
  *  - 'equal':    holds iff p lies in the CI;
  *  - 'at-most':  the measured value must not exceed p: violated iff the CI lies above p;
- *                a CI entirely below p is "holds, loose" with R = span^(p − value) if `span`
- *                (the ratio of the largest to smallest ladder value) is given.
+ *                a CI entirely below p is "holds, loose" with R = span^(p − value) if `logSpan`
+ *                (the log of the ratio of the largest to smallest ladder value) is given.
  *  - 'at-least': mirror image.
  */
-export function exponentVerdict(predicted: number, fit: { value: number; lo: number; hi: number }, relation: 'equal' | 'at-most' | 'at-least', span?: number): Verdict {
+export function exponentVerdict(predicted: number, fit: { value: number; lo: number; hi: number }, relation: 'equal' | 'at-most' | 'at-least', logSpan?: number): Verdict {
   const ci = `${fmt(fit.value)} (95% CI ${fmt(fit.lo)} … ${fmt(fit.hi)})`;
   if (relation === 'equal') {
     if (fit.lo <= predicted && predicted <= fit.hi) return { kind: 'holds', label: 'holds', reason: `measured ${ci} contains the predicted ${fmt(predicted)}` };
@@ -71,9 +71,12 @@ export function exponentVerdict(predicted: number, fit: { value: number; lo: num
   const above = relation === 'at-most' ? fit.lo > predicted : fit.hi < predicted;
   if (above) return { kind: 'violated', label: 'violated', reason: `measured ${ci} is ${relation === 'at-most' ? 'above' : 'below'} the predicted ${fmt(predicted)}` };
   const strictly = relation === 'at-most' ? fit.hi < predicted : fit.lo > predicted;
-  if (strictly && span !== undefined && span > 1) {
-    const R = span ** Math.abs(predicted - fit.value);
-    if (R >= LOOSE_FACTOR) return { kind: 'loose', label: `holds, loose ×${fmt(R)}`, looseness: R, reason: `measured ${ci} is ${relation === 'at-most' ? 'below' : 'above'} the predicted ${fmt(predicted)}: over the ladder the bound's shape overestimates by ×${fmt(R)}` };
+  if (strictly && logSpan !== undefined && logSpan > 0) {
+    // R = span^|p − value|, formed in logs: beyond the double range it is reported as e^{log R}
+    const logR = Math.abs(predicted - fit.value) * logSpan;
+    const R = Math.exp(logR);
+    const text = Number.isFinite(R) ? fmt(R) : `e^${logR.toFixed(1)} (beyond double range)`;
+    if (logR >= Math.log(LOOSE_FACTOR)) return { kind: 'loose', label: `holds, loose ×${text}`, ...(Number.isFinite(R) ? { looseness: R } : {}), reason: `measured ${ci} is ${relation === 'at-most' ? 'below' : 'above'} the predicted ${fmt(predicted)}: over the ladder the bound's shape overestimates by ×${text}` };
   }
   return { kind: 'holds', label: 'holds', reason: `measured ${ci} is consistent with ${relation === 'at-most' ? '≤' : '≥'} ${fmt(predicted)}` };
 }

@@ -30,10 +30,16 @@ describe('exponents', () => {
   });
   it("'at-most': a CI above the prediction is violated; far below is loose by span^(p − value)", () => {
     expect(exponentVerdict(-0.5, { value: -0.2, lo: -0.3, hi: -0.1 }, 'at-most').kind).toBe('violated');
-    const v = exponentVerdict(-0.5, { value: -1, lo: -1.05, hi: -0.95 }, 'at-most', 16);
+    const v = exponentVerdict(-0.5, { value: -1, lo: -1.05, hi: -0.95 }, 'at-most', Math.log(16));
     expect(v.kind).toBe('loose');
     expect(v.looseness).toBeCloseTo(4, 12); // 16^0.5
-    expect(exponentVerdict(-0.5, { value: -0.55, lo: -0.6, hi: -0.45 }, 'at-most', 16).kind).toBe('holds');
+    expect(exponentVerdict(-0.5, { value: -0.55, lo: -0.6, hi: -0.45 }, 'at-most', Math.log(16)).kind).toBe('holds');
+  });
+  it('a looseness beyond the double range is reported in log form, not as Infinity', () => {
+    const v = exponentVerdict(1, { value: 0, lo: -0.1, hi: 0.1 }, 'at-most', 800); // span e^800
+    expect(v.kind).toBe('loose');
+    expect(v.label).toBe('holds, loose ×e^800.0 (beyond double range)');
+    expect(v.looseness).toBeUndefined();
   });
   it("'at-least': mirror image", () => {
     expect(exponentVerdict(1, { value: 0.7, lo: 0.6, hi: 0.8 }, 'at-least').kind).toBe('violated');

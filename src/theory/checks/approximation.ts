@@ -56,6 +56,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
   const data: Record<string, unknown> = { paths, Ks, lLadder, K0, l0 };
   let seedOffset = 0;
   const fitted: string[] = [];
+  const assumptionNotes: string[] = [];
 
   const measure = async (p: Problem, K: number, b: number, delay: Record<string, unknown>, part: Part, keepFinals = false) => {
     const { coupling, substeps } = PART_COUPLING[part];
@@ -86,15 +87,19 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       const parts: Part[] = delayLabel === 'uniform' ? ['total', 'clt', 'discretization'] : ['total'];
       for (const part of parts) {
         opts.onProgress?.(`approximation: ${p.label}, ${delayLabel} delay, ${part} error over K`);
+        // Thm 3.2 assumes ηL(l+1) ≤ 1: ladder points outside it are not measured (and listed)
+        const KsOk = Ks.filter((K) => (1 / K) * p.L * (l0 + 1) <= 1);
+        if (KsOk.length < Ks.length) assumptionNotes.push(`${p.label}: K ∈ {${Ks.filter((K) => !KsOk.includes(K)).join(', ')}} violate ηL(l+1) ≤ 1 and are left out`);
         const ms: Measurement[] = [];
-        for (const K of Ks) {
-          const applicable = (1 / K) * p.L * (l0 + 1) <= 1;
-          ms.push(applicable ? (await measure(p, K, 1, delayOf(l0), part)).m : measurement(NaN, NaN));
+        for (const K of KsOk) ms.push((await measure(p, K, 1, delayOf(l0), part)).m);
+        if (KsOk.length < 3) {
+          rows.push({ theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`, quantity: `${part} error: exponent in K`, predicted: '—', measured: '—', verdict: notApplicable('fewer than 3 K satisfy ηL(l+1) ≤ 1') });
+          continue;
         }
-        const fit = logLogFit(Ks, ms.map((m) => m.value), ms.map((m) => m.se));
+        const fit = logLogFit(KsOk, ms.map((m) => m.value), ms.map((m) => m.se));
         const ci = { value: fit.slope, lo: fit.slopeCi95[0], hi: fit.slopeCi95[1] };
         const predicted = part === 'discretization' ? -0.5 : 0;
-        const verdict: Verdict = exponentVerdict(predicted, ci, 'at-most', Ks.at(-1)! / Ks[0]);
+        const verdict: Verdict = exponentVerdict(predicted, ci, 'at-most', Math.log(KsOk.at(-1)! / KsOk[0]));
         rows.push({
           theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`,
           quantity: `${part === 'total' ? 'E|X(t_K) − x_K|' : part === 'clt' ? 'CLT part E|x_K − x̃_K|' : 'discretization part E|x̃_K − X(t_K)|'}: exponent in K (b = 1)`,
@@ -102,8 +107,8 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
           measured: `${f(fit.slope)} (${f(fit.slopeCi95[0])} … ${f(fit.slopeCi95[1])})`,
           verdict,
         });
-        rec[`K-${delayLabel}-${part}`] = { K: Ks, mean: ms.map((m) => m.value), se: ms.map((m) => m.se), fit };
-        traces.push(series(p, part, delayLabel, '', Ks, ms));
+        rec[`K-${delayLabel}-${part}`] = { K: KsOk, mean: ms.map((m) => m.value), se: ms.map((m) => m.se), fit };
+        traces.push(series(p, part, delayLabel, '', KsOk, ms));
       }
       // --- b ladder: CLT part at K0 ---
       opts.onProgress?.(`approximation: ${p.label}, ${delayLabel} delay, CLT part over b`);
@@ -115,7 +120,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
         quantity: `CLT part: exponent in b (K = ${K0})`,
         predicted: delayLabel === 'uniform' ? '≤ −1/2 (C2 e^{L(l+1)}/(√b(l+1)))' : '≤ −1/2 (C4 e^L/√b)',
         measured: `${f(fitB.slope)} (${f(fitB.slopeCi95[0])} … ${f(fitB.slopeCi95[1])})`,
-        verdict: exponentVerdict(-0.5, { value: fitB.slope, lo: fitB.slopeCi95[0], hi: fitB.slopeCi95[1] }, 'at-most', p.bLadder.at(-1)! / p.bLadder[0]),
+        verdict: exponentVerdict(-0.5, { value: fitB.slope, lo: fitB.slopeCi95[0], hi: fitB.slopeCi95[1] }, 'at-most', Math.log(p.bLadder.at(-1)! / p.bLadder[0])),
       });
       rec[`b-${delayLabel}`] = { b: p.bLadder, mean: mb.map((m) => m.value), se: mb.map((m) => m.se), fit: fitB };
       traces.push(series(p, 'clt', delayLabel, '2', p.bLadder, mb));
@@ -123,6 +128,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       opts.onProgress?.(`approximation: ${p.label}, ${delayLabel} delay, CLT part over l`);
       const mlv: Measurement[] = [];
       const lOk = lLadder.filter((l) => (1 / K0) * p.L * (l + 1) <= 1);
+      if (lOk.length < lLadder.length) assumptionNotes.push(`${p.label}: l ∈ {${lLadder.filter((l) => !lOk.includes(l)).join(', ')}} violate ηL(l+1) ≤ 1 at K = ${K0} and are left out`);
       for (const l of lOk) mlv.push((await measure(p, K0, 1, delayOf(l), 'clt')).m);
       let verdictL: Verdict;
       let measuredL: string;
@@ -133,7 +139,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
         // growth allowed by Thm 3.2: log err ≤ const + L(l+1) − log(l+1): slope on that ≤ 1
         const g = lOk.map((l) => p.L * (l + 1) - Math.log(l + 1));
         const fitL = weightedLineFit(g, mlv.map((m) => Math.log(m.value)), mlv.map((m) => m.se / m.value));
-        verdictL = exponentVerdict(1, { value: fitL.slope, lo: fitL.slopeCi95[0], hi: fitL.slopeCi95[1] }, 'at-most', Math.exp(g.at(-1)! - g[0]));
+        verdictL = exponentVerdict(1, { value: fitL.slope, lo: fitL.slopeCi95[0], hi: fitL.slopeCi95[1] }, 'at-most', g.at(-1)! - g[0]);
         measuredL = `slope ${f(fitL.slope)} (${f(fitL.slopeCi95[0])} … ${f(fitL.slopeCi95[1])}) on L(l+1) − log(l+1)`;
         rec['l-uniform'] = { l: lOk, mean: mlv.map((m) => m.value), se: mlv.map((m) => m.se), fit: fitL };
       } else {
@@ -162,17 +168,22 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     }
 
     // --- constants of the bound's shape, fitted (non-negative least squares) on the uniform K and b ladders ---
-    const kt = rec['K-uniform-total'] as { mean: number[] };
+    const kt = rec['K-uniform-total'] as { K: number[]; mean: number[] } | undefined;
     const bt = rec['b-uniform'] as { mean: number[] };
     const X: [number, number][] = [
-      ...Ks.map((K): [number, number] => [1 / Math.sqrt(K) + l0 / K ** 1.5, Math.exp(p.L * (l0 + 1)) / (l0 + 1)]),
+      ...(kt?.K ?? []).map((K): [number, number] => [1 / Math.sqrt(K) + l0 / K ** 1.5, Math.exp(p.L * (l0 + 1)) / (l0 + 1)]),
       ...p.bLadder.map((b): [number, number] => [1 / Math.sqrt(K0) + l0 / K0 ** 1.5, Math.exp(p.L * (l0 + 1)) / (Math.sqrt(b) * (l0 + 1))]),
     ];
-    const y = [...kt.mean, ...bt.mean];
-    const [C1, C2] = nnls2(X, y);
+    const y = [...(kt?.mean ?? []), ...bt.mean];
+    // e^{L(l+1)} beyond the double range cannot enter a least-squares fit: say so instead
+    if (!X.every(([a, c]) => Number.isFinite(a) && Number.isFinite(c))) {
+      rec.fittedConstants = { notRepresentable: `e^{L(l+1)} = e^${(p.L * (l0 + 1)).toFixed(1)} is beyond the double range` };
+      fitted.push(`${p.label}: not representable (e^{L(l+1)} = e^${(p.L * (l0 + 1)).toFixed(1)})`);
+    }
+    const [C1, C2] = X.every(([a, c]) => Number.isFinite(a) && Number.isFinite(c)) ? nnls2(X, y) : [NaN, NaN];
     const ratios = X.map(([a, c], i) => (C1 * a + C2 * c) / y[i]);
-    rec.fittedConstants = { C1, C2, fittedOverMeasured: { min: Math.min(...ratios), max: Math.max(...ratios) } };
-    fitted.push(`${p.label}: C1 = ${f(C1)}, C2 = ${f(C2)} (the fitted shape is ×${f(Math.min(...ratios))} … ×${f(Math.max(...ratios))} the measurements: the shape does not follow the data)`);
+    if (Number.isFinite(C1)) rec.fittedConstants = { C1, C2, fittedOverMeasured: { min: Math.min(...ratios), max: Math.max(...ratios) } };
+    if (Number.isFinite(C1)) fitted.push(`${p.label}: C1 = ${f(C1)}, C2 = ${f(C2)} (the fitted shape is ×${f(Math.min(...ratios))} … ×${f(Math.max(...ratios))} the measurements: the shape does not follow the data)`);
 
     // --- weak error at K0, b = 1, uniform l ≤ l0 (quantile coupling: both marginals exact) ---
     opts.onProgress?.(`approximation: ${p.label}, weak error`);
@@ -208,6 +219,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
   }
 
   const notes = [
+    ...(assumptionNotes.length ? [`Assumptions: ${assumptionNotes.join('; ')}.`] : []),
     `Constants of C1(1/√K + l/K^{3/2}) + C2 e^{L(l+1)}/(√b(l+1)), fitted by non-negative least squares to the uniform-delay total-error K ladder and CLT-part b ladder: ${fitted.join('; ')}.`,
     `δ = η = 1/K, so t_K = 1; ASGD with minibatches drawn with replacement, l_k clipped to {0..k} (He et al. footnote 2); ${paths} paths per point.`,
     `Problems: the toy F = ½(x+1)² + ½(x−1)² (L = 2, Σ ≡ 4, x0 = 4, σ constant) and 1-D least squares ${ls.description} (L = ${f(ls.lipschitz!)}, x0 = x* + 2, σ(X(t−θ)) state-dependent).`,

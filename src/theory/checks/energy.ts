@@ -31,6 +31,7 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     const S = new GradientCovariance(obj).compute(Float64Array.from(xStar));
     return (S[0] + S[3]) / b; // Tr(σσᵀ) with σσᵀ = Σ(x*)/b
   })();
+  if (!(mu > 0)) throw new Error(`energy check: the problem must be strongly convex (μ = ${mu})`); // a fixed problem: a bug, not input
   const delta = 1;
   const K = opts.quick ? 1000 : 4000;
   const paths = opts.quick ? 200 : 1000;
