@@ -1,36 +1,90 @@
 /**
- * Standard normal variates over an explicit engine: Marsaglia's polar method. It produces
- * normals in pairs; the sampler keeps the spare, so it is stateful and belongs to one stream.
- * No allocation per draw.
+ * Standard normal variates over an explicit engine: the ziggurat method of Marsaglia & Tsang
+ * (2000, J. Stat. Softw. 5(8)), 128 layers. Its fast path costs one 32-bit draw per normal
+ * (≈ 98.8% of draws), against ≈ 2.5 for the polar method, and normal generation dominates the
+ * cost of an Euler–Maruyama step.
+ *
+ * Doornik (2005) showed that taking the layer index from the low bits of the same integer that
+ * gives the value correlates the two; here the 7-bit layer index comes from a separate pool of
+ * bits (one 32-bit draw feeds four indices), so value and layer are independent.
+ * Stateful (the bit pool) and allocation-free; one sampler belongs to one stream.
  */
 import { type Engine, uniformOpen01 } from './streams.ts';
 
+const R = 3.442619855899; // start of the tail
+const kn = new Float64Array(128);
+const wn = new Float64Array(128);
+const fn = new Float64Array(128);
+(() => {
+  // zigset of Marsaglia & Tsang (2000) for RNOR
+  const m1 = 2147483648.0;
+  const vn = 9.91256303526217e-3;
+  let dn = R;
+  let tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  kn[0] = (dn / q) * m1;
+  kn[1] = 0;
+  wn[0] = q / m1;
+  wn[127] = dn / m1;
+  fn[0] = 1;
+  fn[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    kn[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    fn[i] = Math.exp(-0.5 * dn * dn);
+    wn[i] = dn / m1;
+  }
+})();
+
 export class NormalSampler {
   private readonly engine: Engine;
-  private spare = 0;
-  private hasSpare = false;
+  private pool = 0;
+  private poolLeft = 0;
 
   constructor(engine: Engine) {
     this.engine = engine;
   }
 
-  next(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
+  private layer(): number {
+    if (this.poolLeft === 0) {
+      this.pool = this.engine.next() >>> 0;
+      this.poolLeft = 4;
     }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = 2 * uniformOpen01(this.engine) - 1;
-      v = 2 * uniformOpen01(this.engine) - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    this.hasSpare = true;
-    return u * m;
+    const i = this.pool & 127;
+    this.pool >>>= 8;
+    this.poolLeft--;
+    return i;
+  }
+
+  next(): number {
+    const hz = this.engine.next() | 0; // signed 32-bit
+    const iz = this.layer();
+    if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
+    return this.slow(hz, iz);
+  }
+
+  /** The wedges and the tail (Marsaglia & Tsang's nfix). */
+  private slow(hzIn: number, izIn: number): number {
+    let hz = hzIn;
+    let iz = izIn;
+    for (;;) {
+      const x = hz * wn[iz];
+      if (iz === 0) {
+        // tail beyond R: Marsaglia's exponential-rejection method
+        let t: number;
+        let y: number;
+        do {
+          t = -Math.log(uniformOpen01(this.engine)) / R;
+          y = -Math.log(uniformOpen01(this.engine));
+        } while (y + y < t * t);
+        return hz > 0 ? R + t : -R - t;
+      }
+      if (fn[iz] + uniformOpen01(this.engine) * (fn[iz - 1] - fn[iz]) < Math.exp(-0.5 * x * x)) return x;
+      hz = this.engine.next() | 0;
+      iz = this.layer();
+      if (Math.abs(hz) < kn[iz]) return hz * wn[iz];
+    }
   }
 
   /** Fill `out[0..count)` with independent N(0, scale²) draws. */

@@ -21,8 +21,14 @@ export class GaussianIncrements implements BrownianIncrements {
     this.dim = dim;
     this.sampler = new NormalSampler(engine);
   }
+  private lastH = NaN;
+  private sqrtH = NaN;
   next(_k: number, h: number, out: Float64Array): void {
-    const s = Math.sqrt(h);
+    if (h !== this.lastH) {
+      this.lastH = h;
+      this.sqrtH = Math.sqrt(h);
+    }
+    const s = this.sqrtH;
     for (let i = 0; i < this.dim; i++) out[i] = s * this.sampler.next();
   }
 }

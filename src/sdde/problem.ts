@@ -12,7 +12,7 @@
  * per step.
  */
 import { ConfigError, describe } from '../core/errors.ts';
-import { finiteNumber, finiteVector, integer, knownFields, nonNegativeNumber, oneOf, plainObject } from '../core/validate.ts';
+import { finiteMatrix, finiteNumber, finiteVector, integer, knownFields, nonNegativeNumber, oneOf, plainObject } from '../core/validate.ts';
 import { type DelayModelSpec, DelayDistribution, delayModel, MAX_LAG_LIMIT } from '../delay/models.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
 
@@ -57,9 +57,17 @@ export type DelaySpec =
   | { kind: 'random'; model: DelayModelSpec | DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array | number[]; repeat?: number; scale?: number };
 
+/**
+ * A linear drift f = A X(t) + B X(t−θ) + c (any part may be omitted): the form of He et al.'s
+ * linear-regression SDDE (Eq. 7). The stepper evaluates it inline, without a callback per step.
+ */
+export interface LinearDriftSpec {
+  linear: { x?: number[][]; y?: number[][]; c?: number[] };
+}
+
 export interface SddeSpec {
   dim: number;
-  drift: CoefficientFn;
+  drift: CoefficientFn | LinearDriftSpec;
   diffusion: DiffusionSpec;
   history: HistorySpec;
   t0?: number;
@@ -91,10 +99,19 @@ export type CompiledDelay =
   | { kind: 'random'; model: DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array; repeat: number; scale: number };
 
+export interface CompiledLinearDrift {
+  /** d×d row-major, or null when absent. */
+  A: Float64Array | null;
+  B: Float64Array | null;
+  c: Float64Array | null;
+}
+
 /** A validated SDDE. Build with `defineSdde`. */
 export interface SddeProblem {
   readonly dim: number;
   readonly drift: CoefficientFn;
+  /** Set when the drift is linear: steppers may evaluate it inline. */
+  readonly linearDrift: CompiledLinearDrift | null;
   readonly diffusion: CompiledDiffusion;
   readonly history: CompiledHistory;
   readonly t0: number;
@@ -109,7 +126,13 @@ export function defineSdde(spec: SddeSpec): SddeProblem {
   const s = plainObject(spec, 'problem');
   knownFields(s, 'problem', SPEC_FIELDS);
   const dim = integer(s.dim, 'problem.dim', { min: 1, max: 1_000_000 });
-  if (typeof s.drift !== 'function') throw new ConfigError('problem.drift', `must be a function (t, x, xLag, out) => void, got ${describe(s.drift)}`);
+  let linearDrift: CompiledLinearDrift | null = null;
+  let drift: CoefficientFn;
+  if (typeof s.drift === 'function') drift = s.drift as CoefficientFn;
+  else if (typeof s.drift === 'object' && s.drift !== null && 'linear' in s.drift) {
+    linearDrift = compileLinearDrift((s.drift as LinearDriftSpec).linear, dim);
+    drift = linearDriftFn(linearDrift, dim);
+  } else throw new ConfigError('problem.drift', `must be a function (t, x, xLag, out) => void or {linear: {x, y, c}}, got ${describe(s.drift)}`);
   const t0 = s.t0 === undefined ? 0 : finiteNumber(s.t0, 'problem.t0');
   const T = finiteNumber(s.T, 'problem.T');
   if (!(T > t0)) throw new ConfigError('problem.T', `must be > t0 = ${t0}, got ${T}`);
@@ -117,7 +140,30 @@ export function defineSdde(spec: SddeSpec): SddeProblem {
   const delay = compileDelay(s.delay ?? { kind: 'none' });
   const history = compileHistory(s.history, dim);
   const beforeHistory = s.beforeHistory === undefined ? 'history' : oneOf(s.beforeHistory, 'problem.beforeHistory', BEFORE_HISTORY_POLICIES);
-  return { dim, drift: spec.drift, diffusion, history, t0, T, delay, beforeHistory };
+  return { dim, drift, linearDrift, diffusion, history, t0, T, delay, beforeHistory };
+}
+
+function compileLinearDrift(value: unknown, dim: number): CompiledLinearDrift {
+  const l = plainObject(value, 'problem.drift.linear');
+  knownFields(l, 'problem.drift.linear', ['x', 'y', 'c']);
+  if (l.x === undefined && l.y === undefined && l.c === undefined) throw new ConfigError('problem.drift.linear', 'needs at least one of x (matrix on X(t)), y (matrix on X(t−θ)), c (vector)');
+  return {
+    A: l.x === undefined ? null : finiteMatrix(l.x, 'problem.drift.linear.x', dim, dim),
+    B: l.y === undefined ? null : finiteMatrix(l.y, 'problem.drift.linear.y', dim, dim),
+    c: l.c === undefined ? null : finiteVector(l.c, 'problem.drift.linear.c', dim),
+  };
+}
+
+/** The linear drift as an ordinary coefficient function (for code that evaluates f generically). */
+export function linearDriftFn(L: CompiledLinearDrift, d: number): CoefficientFn {
+  return (_t, x, y, out) => {
+    for (let i = 0; i < d; i++) {
+      let s = L.c ? L.c[i] : 0;
+      if (L.A) for (let j = 0; j < d; j++) s += L.A[i * d + j] * x[j];
+      if (L.B) for (let j = 0; j < d; j++) s += L.B[i * d + j] * y[j];
+      out[i] = s;
+    }
+  };
 }
 
 function compileDiffusion(value: unknown, dim: number): CompiledDiffusion {

@@ -10,7 +10,7 @@ import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
-import { ConstantLag, effectiveLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { ConstantLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
 import { deriveEngine } from '../random/streams.ts';
 import type { SddeAlgorithm } from './algorithm.ts';
 import { type BrownianIncrements, GaussianIncrements, PrescribedIncrements } from './brownian.ts';
@@ -131,7 +131,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   let saved = 0;
 
   evalHistory(problem.history, t0, x);
-  ring.push(x);
+  ring.data.set(x, 0); // X_0 in slot 0
   if (saveSteps[0] === 0) {
     tOut[0] = t0;
     xOut.set(x, 0);
@@ -140,22 +140,31 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
 
   let status: 'ok' | 'diverged' = 'ok';
   let divergence: { step: number; time: number } | undefined;
+  // The ring holds X_j in slot j mod capacity; `slot` tracks that for the current step without
+  // an integer modulo per step (the hot loop's most expensive index operation otherwise).
+  const capacity = maxLag + 1;
+  const data = ring.data;
+  let slot = 0; // slot of X_k
+  const clip = policy === 'clip';
+  const warmup = policy === 'warmup';
+  let nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
   let k = 0;
   for (; k < nSteps; k++) {
     const t = t0 + k * h;
-    const lag = effectiveLag(lags.next(k), k, maxLag, policy);
+    const drawn = lags.next(k);
+    const lag = clip ? (drawn <= k ? drawn : k) : warmup ? (k < maxLag ? 0 : drawn) : drawn;
     // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
     if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
     if (delays) delays[k] = lag;
-    const j = k - lag;
     if (lag === 0) {
       for (let i = 0; i < d; i++) xLag[i] = x[i];
-    } else if (j >= 0) {
-      const off = ring.offsetOf(j);
-      const data = ring.data;
+    } else if (lag <= k) {
+      let rs = slot - lag;
+      if (rs < 0) rs += capacity;
+      const off = rs * d;
       for (let i = 0; i < d; i++) xLag[i] = data[off + i];
     } else {
-      evalHistory(problem.history, t0 + j * h, xLag);
+      evalHistory(problem.history, t0 + (k - lag) * h, xLag);
     }
     if (noise !== null) noise.next(k, h, dB);
     stepper.step(t, h, x, xLag, dB, xNext);
@@ -172,13 +181,18 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
       divergence = { step: k + 1, time: t0 + (k + 1) * h };
       break;
     }
-    for (let i = 0; i < d; i++) x[i] = xNext[i];
-    ring.push(x);
-    if (saved < saveSteps.length && saveSteps[saved] === k + 1) {
+    slot = slot + 1 === capacity ? 0 : slot + 1;
+    const off = slot * d;
+    for (let i = 0; i < d; i++) {
+      x[i] = xNext[i];
+      data[off + i] = xNext[i];
+    }
+    if (k + 1 === nextSave) {
       tOut[saved] = t0 + (k + 1) * h;
-      const off = saved * d;
-      for (let i = 0; i < d; i++) xOut[off + i] = x[i];
+      const so = saved * d;
+      for (let i = 0; i < d; i++) xOut[so + i] = x[i];
       saved++;
+      nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
     }
   }
 

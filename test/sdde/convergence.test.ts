@@ -117,7 +117,7 @@ describe('weak order', () => {
       T,
     });
     const levels = [3, 4, 5, 6];
-    const paths = 40_000;
+    const paths = 80_000;
     const finals = levels.map(() => new Float64Array(paths));
     for (let p = 0; p < paths; p++) {
       const fine = brownianPath(21, p, 1, 2 ** 6, T / 2 ** 6);

@@ -7,13 +7,14 @@
  * the strong order rises to 1 — a property of EM on such equations, measured in the tests.
  */
 import type { SddeAlgorithm, Stepper } from '../algorithm.ts';
-import type { CoefficientFn, SddeProblem } from '../problem.ts';
+import type { CoefficientFn, CompiledLinearDrift, SddeProblem } from '../problem.ts';
 
 class EulerMaruyamaStepper implements Stepper {
   private readonly d: number;
   private readonly m: number;
   private readonly kind: 'none' | 'scalar' | 'diagonal' | 'full';
   private readonly drift: CoefficientFn;
+  private readonly linear: CompiledLinearDrift | null;
   private readonly diffusionFn: CoefficientFn | null;
   private readonly f: Float64Array;
   private readonly g: Float64Array;
@@ -23,6 +24,7 @@ class EulerMaruyamaStepper implements Stepper {
     this.m = problem.diffusion.noiseDim;
     this.kind = problem.diffusion.kind;
     this.drift = problem.drift;
+    this.linear = problem.linearDrift;
     this.diffusionFn = problem.diffusion.fn;
     this.f = new Float64Array(this.d);
     this.g = new Float64Array(Math.max(1, problem.diffusion.size));
@@ -33,7 +35,21 @@ class EulerMaruyamaStepper implements Stepper {
     const d = this.d;
     const f = this.f;
     const g = this.g;
-    this.drift(t, x, xLag, f);
+    const L = this.linear;
+    if (L === null) this.drift(t, x, xLag, f);
+    else {
+      // linear drift inline: f = A x + B xLag + c (d = 1 is the common case and stays scalar)
+      const { A, B, c } = L;
+      if (d === 1) f[0] = (A === null ? 0 : A[0] * x[0]) + (B === null ? 0 : B[0] * xLag[0]) + (c === null ? 0 : c[0]);
+      else {
+        for (let i = 0; i < d; i++) {
+          let s = c === null ? 0 : c[i];
+          if (A !== null) for (let j = 0; j < d; j++) s += A[i * d + j] * x[j];
+          if (B !== null) for (let j = 0; j < d; j++) s += B[i * d + j] * xLag[j];
+          f[i] = s;
+        }
+      }
+    }
     if (this.diffusionFn !== null) this.diffusionFn(t, x, xLag, g);
     switch (this.kind) {
       case 'none':

@@ -1,0 +1,5 @@
+#!/bin/sh
+# Build the C benchmark reference program (run from anywhere).
+set -e
+cd "$(dirname "$0")/../.."
+cc -O3 -march=native -o bench/c/em bench/c/em.c -lm
