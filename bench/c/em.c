@@ -409,7 +409,9 @@ static void run_w4(uint32_t seed, long K) {
       /* volatile: keep the two products separately rounded (no FMA contraction), as NumPy does */
       volatile double t1 = 12.9898 * (double)(i + 1);
       volatile double t2 = 78.233 * (double)(j + 1);
-      double a = sin(t1 + t2);
+      /* full-rank data: the GLSL-style hash fract(43758.5453·sin(·)) − 1/2 (sin(α_i + β_j) alone has rank 2) */
+      volatile double h = sin(t1 + t2) * 43758.5453;
+      double a = (h - floor(h)) - 0.5;
       A[(size_t)i * d + j] = a;
       s += a * w[j];
     }

@@ -251,7 +251,9 @@ def w4(seed, K):
     eta = 0.01
     i1 = np.arange(1, n + 1, dtype=np.float64)
     j1 = np.arange(1, d + 1, dtype=np.float64)
-    A = np.sin(12.9898 * i1[:, None] + 78.233 * j1[None, :])
+    # full-rank data: fract(43758.5453·sin(·)) − 1/2 (sin(α_i + β_j) alone has rank 2)
+    h = np.sin(12.9898 * i1[:, None] + 78.233 * j1[None, :]) * 43758.5453
+    A = (h - np.floor(h)) - 0.5
     w = np.cos(j1)
     Bv = A @ w + 0.5 * np.sin(3.7 * i1)
     hist = touched((nd, d))  # x_k in row k mod 17; x_0 = 0

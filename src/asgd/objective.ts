@@ -13,6 +13,11 @@ export interface FiniteSumObjective {
   value(x: Float64Array): number;
   /** ∇F(x) into out. */
   gradient(x: Float64Array, out: Float64Array): void;
+  /**
+   * Optional fused Σ_{m<count} ∇f_{batch[m]}(x) into out (a sum, not a mean), for speed; when
+   * present it must equal the sum of componentGradient calls in the same order (tested).
+   */
+  minibatchGradientSum?(batch: Int32Array, count: number, x: Float64Array, out: Float64Array): void;
   /** x* and F* where known in closed form or computed at construction. */
   readonly minimizer?: Float64Array;
   readonly minimum?: number;

@@ -141,6 +141,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   const maxLag = lags.maxLag;
   const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'minibatch', path));
   const onStep = options.onStep;
+  const fused = obj.minibatchGradientSum;
 
   const ring = new StateRing(maxLag + 1, d);
   const x = Float64Array.from(cfg.x0);
@@ -177,10 +178,13 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
 
     sampler.draw(batch);
     if (batches) batches.set(batch, k * b);
-    g.fill(0);
-    for (let m = 0; m < b; m++) {
-      obj.componentGradient(batch[m], xRead, gi);
-      for (let i = 0; i < d; i++) g[i] += gi[i];
+    if (fused) fused.call(obj, batch, b, xRead, g);
+    else {
+      g.fill(0);
+      for (let m = 0; m < b; m++) {
+        obj.componentGradient(batch[m], xRead, gi);
+        for (let i = 0; i < d; i++) g[i] += gi[i];
+      }
     }
     for (let i = 0; i < d; i++) g[i] /= b;
     const u = schedule.at(k);

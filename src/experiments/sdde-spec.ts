@@ -5,12 +5,12 @@
  * expressions} or {"noise": "full", "g": d rows of m expressions}. Expressions are compiled once;
  * evaluating them is the slow path (library users pass TypeScript functions instead).
  */
-import { all, create, type EvalFunction } from 'mathjs';
+import type { EvalFunction } from 'mathjs';
+import { mathjs } from '../core/mathjs.ts';
 import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import { defineSdde, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem } from '../sdde/problem.ts';
 
-const math = create(all, {});
 
 function variableNames(d: number): string[] {
   const names = ['t'];
@@ -20,6 +20,7 @@ function variableNames(d: number): string[] {
 }
 
 function compileExpr(src: unknown, field: string, allowed: Set<string>): EvalFunction {
+  const math = mathjs();
   if (typeof src !== 'string' && typeof src !== 'number') throw new ConfigError(field, `must be an expression string or a number, got ${describe(src)}`);
   let node;
   try {
@@ -49,12 +50,21 @@ function exprVector(value: unknown, field: string, length: number, allowed: Set<
   return value.map((v, i) => compileExpr(v, `${field}[${i}]`, allowed));
 }
 
+function isNumericTree(v: unknown): boolean {
+  if (typeof v === 'number') return true;
+  return Array.isArray(v) && v.length > 0 && v.every(isNumericTree);
+}
+
 export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddeProblem; dt: number } {
   const s = plainObject(input, field);
   knownFields(s, field, ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'dt', 'delay', 'beforeHistory', 'saveEvery']);
   const d = integer(s.dim, `${field}.dim`, { min: 1, max: 10_000 });
   const allowed = new Set(variableNames(d));
-  const drift = exprVector(s.drift, `${field}.drift`, d, allowed);
+  // drift: d expressions, or {"linear": {"x": A, "y": B, "c": c}} for f = A X(t) + B X(t−θ) + c
+  // (evaluated inline by the stepper: the fast path)
+  const linear = typeof s.drift === 'object' && s.drift !== null && !Array.isArray(s.drift) ? (s.drift as { linear?: unknown }) : null;
+  if (linear) knownFields(linear as Record<string, unknown>, `${field}.drift`, ['linear']);
+  const drift = linear ? [] : exprVector(s.drift, `${field}.drift`, d, allowed);
   const scope: Record<string, number> = {};
   const xNames = Array.from({ length: d }, (_, i) => `x${i + 1}`);
   const yNames = Array.from({ length: d }, (_, i) => `y${i + 1}`);
@@ -91,6 +101,10 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
   if (noise === 'none') {
     knownFields(dif, `${field}.diffusion`, ['noise']);
     diffusion = { noise } as const;
+  } else if (isNumericTree(dif.g)) {
+    // numbers, not expressions: a constant diffusion, evaluated without mathjs (the fast path)
+    knownFields(dif, `${field}.diffusion`, ['noise', 'g']);
+    diffusion = { noise, g: dif.g } as never;
   } else if (noise === 'full') {
     knownFields(dif, `${field}.diffusion`, ['noise', 'g']);
     if (!Array.isArray(dif.g) || dif.g.length !== d) throw new ConfigError(`${field}.diffusion.g`, `must be ${d} rows of expressions, got ${describe(dif.g)}`);
@@ -141,7 +155,7 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
   }
   const problem = withFieldPrefix('problem', field, () => defineSdde({
     dim: d,
-    drift: driftFn,
+    drift: linear ? ({ linear: linear.linear } as never) : driftFn,
     diffusion: diffusion as never,
     history: (s.history ?? 0) as HistorySpec,
     ...(s.t0 !== undefined ? { t0: s.t0 as number } : {}),

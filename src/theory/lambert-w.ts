@@ -9,7 +9,7 @@
  * which converges cubically. Branch cuts follow SciPy (scipy.special.lambertw): a negative real
  * argument is on the upper side of the cut (Im z = +0). Tested against SciPy/mpmath fixtures.
  */
-import { complex } from 'mathjs';
+import { mathjs } from '../core/mathjs.ts';
 
 /** mathjs's Complex values are complex.js objects; these are the methods used here. */
 interface Cx {
@@ -24,7 +24,7 @@ interface Cx {
   sqrt(): Cx;
 }
 type Complex = Cx;
-const cx = (re: number, im: number): Cx => complex(re, im) as unknown as Cx;
+const cx = (re: number, im: number): Cx => mathjs().complex(re, im) as unknown as Cx;
 
 const E = Math.E;
 const TWO_PI = 2 * Math.PI;

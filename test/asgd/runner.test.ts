@@ -35,6 +35,20 @@ describe('SGD is the l = 0 case', () => {
       for (let j = 0; j < 3; j++) expect(r.x[(k + 1) * 3 + j], `k = ${k + 1}, j = ${j}`).toBeCloseTo(x[j], 11);
     }
   });
+  it('the fused least-squares minibatch gradient equals the sum of component gradients (bit for bit)', () => {
+    const obj = leastSquaresObjective({ A, B });
+    const batch = Int32Array.of(3, 0, 11, 3, 7);
+    const x = Float64Array.of(0.3, -1.2, 2.5);
+    const fused = new Float64Array(3);
+    obj.minibatchGradientSum!(batch, 5, x, fused);
+    const sum = new Float64Array(3);
+    const gi = new Float64Array(3);
+    for (const i of batch) {
+      obj.componentGradient(i, x, gi);
+      for (let j = 0; j < 3; j++) sum[j] += gi[j];
+    }
+    expect(Array.from(fused)).toEqual(Array.from(sum));
+  });
   it('an explicit constant-0 delay model and the default give bit-identical runs', () => {
     const spec: AsgdSpec = { objective: toyObjective(), x0: 4, eta: 0.01, iterations: 500, batchSize: 1 };
     expect(runAsgd({ ...spec, delay: { kind: 'constant', lag: 0 } }, { seed: 3 }).x).toEqual(runAsgd(spec, { seed: 3 }).x);

@@ -104,6 +104,7 @@ describe('run CONFIG', () => {
     ['sdde dt 0', patch(sdde, ['sdde', 'dt'], 0), 'sdde.dt'],
     ['sdde T negative', patch(sdde, ['sdde', 'T'], -1), 'sdde.T'],
     ['sdde drift unknown variable', patch(sdde, ['sdde', 'drift'], ['-z']), 'sdde.drift[0]'],
+    ['sdde linear drift of wrong shape', patch(sdde, ['sdde', 'drift'], { linear: { y: [[-1, 0]] } }), 'sdde.drift.linear.y[0]'],
     ['sdde negative tau', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: -1 }), 'sdde.delay.tau'],
     ['sdde tau off the grid', patch(sdde, ['sdde', 'delay'], { kind: 'constant', tau: 0.0015 }), 'sdde.delay.tau'],
     ['sdde θ(t) beyond its bound', patch(sdde, ['sdde', 'delay'], { kind: 'time-varying', theta: '0.5 + t', tau: 1 }), 'sdde.delay.theta'],
@@ -168,6 +169,13 @@ describe('run CONFIG', () => {
     expect((await cli(['run', join(d, 'missing.json')])).code).toBe(EXIT.badInput);
     expect((await cli(['run', 'examples/sdde-delayed-ou.json', '--seed', '-3', '--out', join(d, 'o')])).code).toBe(EXIT.badInput);
     expect(existsSync(join(d, 'o'))).toBe(false);
+  });
+  it('a linear drift {linear: {y: [[−1]]}} gives the same path as the expression "-y"', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'lin.json'), JSON.stringify(patch(sdde, ['sdde', 'drift'], { linear: { y: [[-1]] } })));
+    await cli(['run', join(d, 'lin.json'), '--out', join(d, 'a'), '--no-png']);
+    await cli(['run', 'examples/sdde-delayed-ou.json', '--out', join(d, 'b'), '--no-png']);
+    expect(readFileSync(join(d, 'a', 'paths.csv'), 'utf8')).toBe(readFileSync(join(d, 'b', 'paths.csv'), 'utf8'));
   });
   it('a time-varying delay θ(t) given as an expression runs', async () => {
     const d = tmp();

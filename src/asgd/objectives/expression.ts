@@ -12,12 +12,12 @@
  * a data column, nor a mathjs constant or function, and an expression that does not evaluate to
  * a real number at the start point.
  */
-import { all, create, type EvalFunction, type MathNode } from 'mathjs';
+import type { EvalFunction, MathNode } from 'mathjs';
+import { mathjs } from '../../core/mathjs.ts';
 import { ConfigError, describe } from '../../core/errors.ts';
 import { finiteVector } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 
-const math = create(all, {});
 
 export interface ExpressionObjectiveSpec {
   variables: string[];
@@ -29,6 +29,7 @@ export interface ExpressionObjectiveSpec {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function parseChecked(src: unknown, field: string, allowed: Set<string>): MathNode {
+  const math = mathjs();
   if (typeof src !== 'string' || src.trim() === '') throw new ConfigError(field, `must be a non-empty expression string, got ${describe(src)}`);
   let node: MathNode;
   try {
@@ -62,6 +63,7 @@ interface CompiledComponent {
 }
 
 export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {
+  const math = mathjs();
   const vars = spec.variables;
   if (!Array.isArray(vars) || vars.length === 0) throw new ConfigError(`${field}.variables`, `must be a non-empty array of names, got ${describe(vars)}`);
   vars.forEach((v, i) => {

@@ -45,6 +45,29 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
   return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }
 
+/**
+ * a_iᵀx − b_i with four independent partial sums: a single running sum is one long chain of
+ * dependent additions, which limits the minibatch gradient to ~1 flop/ns; four chains run in
+ * parallel (≈1.7× faster). componentGradient and the fused minibatch gradient share this order.
+ */
+function residual(A: Float64Array, B: Float64Array, d: number, i: number, x: Float64Array): number {
+  const off = i * d;
+  const d4 = d & ~3;
+  let r0 = 0;
+  let r1 = 0;
+  let r2 = 0;
+  let r3 = 0;
+  let j = 0;
+  for (; j < d4; j += 4) {
+    r0 += A[off + j] * x[j];
+    r1 += A[off + j + 1] * x[j + 1];
+    r2 += A[off + j + 2] * x[j + 2];
+    r3 += A[off + j + 3] * x[j + 3];
+  }
+  for (; j < d; j++) r0 += A[off + j] * x[j];
+  return r0 + r1 + (r2 + r3) - B[i];
+}
+
 function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: number, description: string, field: string): FiniteSumObjective {
   const G = gramOverN(A, n, d);
   const { min: mu, max: L } = symmetricSpectrumBounds(G);
@@ -79,10 +102,18 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     dim: d,
     n,
     componentGradient(i, x, out) {
+      const r = residual(A, B, d, i, x);
       const off = i * d;
-      let r = -B[i];
-      for (let j = 0; j < d; j++) r += A[off + j] * x[j];
       for (let j = 0; j < d; j++) out[j] = A[off + j] * r;
+    },
+    minibatchGradientSum(batch, count, x, out) {
+      out.fill(0);
+      for (let m = 0; m < count; m++) {
+        const i = batch[m];
+        const r = residual(A, B, d, i, x);
+        const off = i * d;
+        for (let j = 0; j < d; j++) out[j] += A[off + j] * r;
+      }
     },
     value,
     // ∇F(x) = Ãx − B̃ with Ã = AᵀA/n, B̃ = AᵀB/n precomputed: O(d²) per call instead of O(nd),
