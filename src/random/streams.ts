@@ -8,11 +8,14 @@
  * shifts the noise stream, and path i's numbers do not depend on how many other paths ran or in
  * which order.
  *
- * Derivation: random-js's MT19937 `seedWithArray` (Matsumoto & Nishimura's init_by_array) over
+ * Derivation: MT19937 `seedWithArray` (Matsumoto & Nishimura's init_by_array) over
  * [seed low 32 bits, seed high bits, purpose, path, salt]. init_by_array mixes all key words into
- * the whole 624-word state, so neighbouring keys give unrelated streams.
+ * the whole 624-word state, so neighbouring keys give unrelated streams. The engine is random-js's
+ * MersenneTwister19937 stream, generated in batches (BatchedMersenneTwister19937: the same words,
+ * tested against random-js, ~6× faster per draw); any random-js Engine can be passed instead.
  */
-import { MersenneTwister19937, type Engine } from 'random-js';
+import type { Engine } from 'random-js';
+import { BatchedMersenneTwister19937 } from './mt19937.ts';
 
 export type { Engine } from 'random-js';
 
@@ -42,7 +45,7 @@ export function deriveEngine(masterSeed: number, purpose: StreamPurposeName | nu
   const p = typeof purpose === 'number' ? purpose : StreamPurpose[purpose];
   const lo = masterSeed % 0x1_0000_0000;
   const hi = Math.floor(masterSeed / 0x1_0000_0000);
-  return MersenneTwister19937.seedWithArray([lo | 0, hi | 0, p | 0, path | 0, SALT | 0]);
+  return BatchedMersenneTwister19937.seedWithArray([lo | 0, hi | 0, p | 0, path | 0, SALT | 0]);
 }
 
 const TWO_POW_26 = 67108864;

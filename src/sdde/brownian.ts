@@ -16,7 +16,8 @@ export interface BrownianIncrements {
 /** Fresh N(0, h·I) increments from an engine. */
 export class GaussianIncrements implements BrownianIncrements {
   readonly dim: number;
-  private readonly sampler: NormalSampler;
+  /** The normal sampler (specialized kernels draw from it directly, in the same order). */
+  readonly sampler: NormalSampler;
   constructor(engine: Engine, dim: number) {
     this.dim = dim;
     this.sampler = new NormalSampler(engine);

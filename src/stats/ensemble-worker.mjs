@@ -1,10 +1,15 @@
 // Worker-thread entry: plain JavaScript so it can register tsx before loading the TypeScript
-// sources. Runs the blocks it is given and posts each block's statistics back.
+// sources. Takes block indices from the shared counter until none are left, posting each
+// block's statistics, then posts 'done'.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
 const { runBlock } = await import('./ensemble-block.ts');
-for (const block of workerData.blocks) {
+const next = new Int32Array(workerData.counter);
+for (;;) {
+  const block = Atomics.add(next, 0, 1);
+  if (block >= workerData.nBlocks) break;
   parentPort.postMessage(runBlock(workerData.task, block));
 }
+parentPort.postMessage('done');

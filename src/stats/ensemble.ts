@@ -97,33 +97,37 @@ export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions =
   const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
   const started = performance.now();
   const results: BlockResult[] = [];
-  if (threads === 1) {
-    for (let b = 0; b < nBlocks; b++) {
-      results.push(runBlock(task, b));
-      options.onProgress?.(b + 1, nBlocks);
-    }
-  } else {
-    // Interleaved assignment balances blocks of similar cost across workers.
-    const assignments = Array.from({ length: threads }, (_, w) => Array.from({ length: Math.ceil((nBlocks - w) / threads) }, (_, i) => w + i * threads));
-    await Promise.all(
-      assignments.map(
-        (blocks) =>
-          new Promise<void>((resolve, reject) => {
-            const worker = new Worker(new URL('./ensemble-worker.mjs', import.meta.url), { workerData: { task, blocks } });
-            let received = 0;
-            worker.on('message', (r: BlockResult) => {
-              results.push(r);
-              options.onProgress?.(results.length, nBlocks);
-              if (++received === blocks.length) void worker.terminate().then(() => resolve());
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) => {
-              if (received < blocks.length) reject(new Error(`ensemble worker exited with code ${code} after ${received} of ${blocks.length} blocks`));
-            });
-          }),
-      ),
-    );
+  // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
+  // work starts at once, workers join when they have loaded, and the load balances itself.
+  // Which thread ran a block does not matter: results are merged in block order.
+  const counter = new SharedArrayBuffer(4);
+  const next = new Int32Array(counter);
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(new URL('./ensemble-worker.mjs', import.meta.url), { workerData: { task, counter, nBlocks } });
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (r: BlockResult | 'done') => {
+        if (r === 'done') {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        results.push(r);
+        options.onProgress?.(results.length, nBlocks);
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
+      });
+    });
+  });
+  for (;;) {
+    const b = Atomics.add(next, 0, 1);
+    if (b >= nBlocks) break;
+    results.push(runBlock(task, b));
+    options.onProgress?.(results.length, nBlocks);
+    // let worker messages in (progress, and their results) between blocks
+    if (threads > 1) await new Promise((r) => setImmediate(r));
   }
+  await Promise.all(workers);
   const merged = mergeBlocks(results, layout, task); // sorts results by block
   return { ...layout, paths, seed: task.seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
 }
