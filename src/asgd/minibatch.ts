@@ -15,6 +15,8 @@ export class MinibatchSampler {
   readonly replacement: boolean;
   private readonly engine: Engine;
   private readonly perm: Int32Array;
+  /** Rejection limit of uniformIndex for n, computed once: 2^32 − (2^32 mod n). */
+  private readonly limit: number;
 
   constructor(n: number, b: number, sampling: Sampling, engine: Engine) {
     this.n = n;
@@ -22,6 +24,7 @@ export class MinibatchSampler {
     this.replacement = sampling === 'with-replacement';
     this.engine = engine;
     this.perm = new Int32Array(this.replacement ? 0 : n);
+    this.limit = 0x1_0000_0000 - (0x1_0000_0000 % n);
     for (let i = 0; i < this.perm.length; i++) this.perm[i] = i;
   }
 
@@ -29,7 +32,18 @@ export class MinibatchSampler {
   draw(out: Int32Array): void {
     const { n, b, engine } = this;
     if (this.replacement) {
-      for (let j = 0; j < b; j++) out[j] = uniformIndex(engine, n);
+      // uniformIndex inlined with its limit precomputed: the same draws and the same indices
+      if (n === 1) {
+        out.fill(0, 0, b);
+        return;
+      }
+      const limit = this.limit;
+      for (let j = 0; j < b; j++) {
+        let r: number;
+        do r = engine.next() >>> 0;
+        while (r >= limit);
+        out[j] = r % n;
+      }
       return;
     }
     const perm = this.perm;

@@ -199,3 +199,19 @@ describe('bad input is refused, naming the field', () => {
     });
   }
 });
+
+describe('minibatch sampler', () => {
+  it('with replacement draws exactly the indices uniformIndex would (same stream)', async () => {
+    const { MinibatchSampler } = await import('../../src/asgd/minibatch.ts');
+    const { deriveEngine, uniformIndex } = await import('../../src/random/streams.ts');
+    for (const n of [1, 7, 10_000, 3_000_000_019 % 2 ** 31]) {
+      const s = new MinibatchSampler(n, 16, 'with-replacement', deriveEngine(4, 'minibatch', 0));
+      const e = deriveEngine(4, 'minibatch', 0);
+      const out = new Int32Array(16);
+      for (let rep = 0; rep < 50; rep++) {
+        s.draw(out);
+        for (let j = 0; j < 16; j++) expect(out[j], `n = ${n}`).toBe(uniformIndex(e, n));
+      }
+    }
+  });
+});
