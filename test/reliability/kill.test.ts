@@ -55,12 +55,15 @@ describe('a killed run never leaves a truncated output file', () => {
     expect(full.code).toBe(0);
     const old = { csv: complete(join(out, 'paths.csv')), json: complete(join(out, 'result.json')) };
     const fresh = mkdtempSync(join(tmpdir(), 'asgd-sdde-kill-new-'));
-    expect((await run(['run', join(d, 'new.json'), '--out', fresh, '--no-png'])).code).toBe(0);
+    const warm = await run(['run', join(d, 'new.json'), '--out', fresh, '--no-png']);
+    expect(warm.code).toBe(0);
+    // the first run may include a cold compile cache: time the kills against the warm run
+    const reference = Math.min(full.ms, warm.ms);
     const neu = { csv: complete(join(fresh, 'paths.csv')), json: complete(join(fresh, 'result.json')) };
     expect(neu.csv).not.toBe(old.csv);
     let killed = 0;
-    for (const fraction of [0.3, 0.5, 0.65, 0.75, 0.85, 0.92, 0.97]) {
-      const r = await run(['run', join(d, 'new.json'), '--out', out, '--no-png', '--force'], Math.round(fraction * full.ms));
+    for (const fraction of [0.2, 0.35, 0.5, 0.6, 0.7, 0.8, 0.87, 0.93, 0.97]) {
+      const r = await run(['run', join(d, 'new.json'), '--out', out, '--no-png', '--force'], Math.round(fraction * reference));
       if (r.signal === 'SIGKILL') killed++;
       expect([old.csv, neu.csv]).toContain(complete(join(out, 'paths.csv')));
       expect([old.json, neu.json]).toContain(complete(join(out, 'result.json')));
