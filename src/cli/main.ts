@@ -52,6 +52,11 @@ Usage:
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
 
+  asgd-sdde explore [--port N] [--build DIR]
+      The interactive explorer: builds the page (the library bundled for the browser, no server-side
+      computation) and serves it on http://127.0.0.1:N/ (default 8765). --build DIR only writes the
+      static files (index.html, explorer.js, plotly.js) to DIR.
+
   asgd-sdde help          this text        asgd-sdde --version     the version
 
 Options:
@@ -255,6 +260,29 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   return values.strict && violated ? EXIT.violated : EXIT.ok;
 }
 
+async function cmdExplore(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, build: { type: 'string' } } });
+  if (positionals.length) throw new UsageError(`explore takes no positional arguments, got ${positionals.join(' ')}`);
+  const port = values.port === undefined ? 8765 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
+  const { buildExplorer } = await import('../explorer/build.ts');
+  if (values.build !== undefined) {
+    const dir = resolve(values.build);
+    checkOutDir(dir);
+    await buildExplorer(dir);
+    io.out(`explorer written to ${dir} (open index.html through any static web server)\n`);
+    return EXIT.ok;
+  }
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = await buildExplorer(mkdtempSync(join(tmpdir(), 'asgd-sdde-explorer-')));
+  const { serveDirectory } = await import('../explorer/serve.ts');
+  const { url } = await serveDirectory(dir, port);
+  io.out(`asgd-sdde explorer at ${url} (Ctrl-C to stop)\n`);
+  await new Promise(() => {}); // serve until interrupted
+  return EXIT.ok;
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -278,6 +306,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'check':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdCheck(rest, io);
+      case 'explore':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdExplore(rest, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
