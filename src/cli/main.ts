@@ -52,6 +52,13 @@ Usage:
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
 
+  asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
+      A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
+      per point, one row of DIR/sweep.csv per point as it finishes (written atomically). Killed and
+      restarted with the same DIR it resumes. --shard i/n runs every n-th point (for job arrays).
+  asgd-sdde merge OUT_DIR SHARD_DIR…
+      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
+
   asgd-sdde explore [--port N] [--build DIR]
       The interactive explorer: builds the page (the library bundled for the browser, no server-side
       computation) and serves it on http://127.0.0.1:N/ (default 8765). --build DIR only writes the
@@ -260,6 +267,116 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   return values.strict && violated ? EXIT.violated : EXIT.ok;
 }
 
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+}
+
+async function cmdSweep(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError(`sweep needs exactly one CONFIG file, got ${positionals.length}`);
+  const file = positionals[0];
+  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
+  }
+  const sw = await import('../sweep/sweep.ts');
+  const { sweepFigure } = await import('../sweep/figure.ts');
+  const prepared = sw.prepareSweep(raw);
+  const shard = sw.parseShard(values.shard);
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
+    threads = Number(values.threads);
+  }
+  const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
+  checkOutDir(outDir);
+  const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
+  const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
+  const manifestFile = join(outDir, 'sweep.json');
+  if (existsSync(manifestFile)) {
+    const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    if (JSON.stringify(old.settings) !== JSON.stringify(raw) || old.shard !== manifest.shard) throw new ConfigError('--out', `${outDir} holds a different sweep (or shard); choose another directory`);
+  }
+  const rows = sw.readRows(outDir, header); // resume: the finished points
+  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
+  const todo = mine.filter((p) => !rows.has(p.index));
+  const started = performance.now();
+  let done = 0;
+  const report = (extra: string) => {
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = done > 0 ? (elapsed / done) * (todo.length - done) : NaN;
+    const finished = mine.length - todo.length + done;
+    if (io.isTTY) {
+      const width = 24;
+      const filled = Math.round((finished / mine.length) * width);
+      io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
+    } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
+  };
+  if (rows.size) report(`resuming: ${mine.length - todo.length} finished points kept`);
+  for (const p of todo) {
+    const r = await sw.runPoint(prepared, p, threads);
+    rows.set(p.index, sw.csvRow(r));
+    sw.writeRows(outDir, header, rows); // atomically, after every point
+    done++;
+    report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
+  }
+  if (io.isTTY) io.err('\n');
+  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
+  const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
+  io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
+  return EXIT.ok;
+}
+
+async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
+  const parsed = [...rows.values()].map((line) => {
+    const cells = line.split(',');
+    const values = cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c.replace(/;/g, ',')));
+    const num = (c: string) => (c === '' ? NaN : Number(c));
+    return { values, metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]) };
+  });
+  const html = join(outDir, 'sweep.html');
+  writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption));
+  await writePng(html, join(outDir, 'sweep.png'), io, noPng);
+}
+
+async function cmdMerge(args: string[], io: Io): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' } } });
+  if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
+  const [out, ...shards] = positionals.map((p) => resolve(p));
+  const sw = await import('../sweep/sweep.ts');
+  const { sweepFigure } = await import('../sweep/figure.ts');
+  let settings: unknown;
+  let header = '';
+  const rows = new Map<number, string>();
+  for (const dir of shards) {
+    const mf = join(dir, 'sweep.json');
+    if (!existsSync(mf)) throw new ConfigError('SHARD_DIR', `${dir} has no sweep.json`);
+    const m = JSON.parse(readFileSync(mf, 'utf8'));
+    if (settings === undefined) settings = m.settings;
+    else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
+    const first = readFileSync(join(dir, 'sweep.csv'), 'utf8').split('\n')[0];
+    if (!header) header = first;
+    for (const [i, line] of sw.readRows(dir, header)) {
+      if (rows.has(i) && rows.get(i)!.split(',').slice(0, -1).join(',') !== line.split(',').slice(0, -1).join(',')) throw new ConfigError('SHARD_DIR', `point ${i} differs between shards`);
+      rows.set(i, line);
+    }
+  }
+  checkOutDir(out);
+  const prepared = sw.prepareSweep(settings);
+  sw.writeRows(out, header, rows);
+  writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: prepared.seed, points: prepared.points.length, merged: shards, shard: '0/1' }, null, 2) + '\n');
+  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; merged from ${shards.length} shards.`);
+  const missing = prepared.points.length - rows.size;
+  io.out(`merged ${rows.size}/${prepared.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
+  return EXIT.ok;
+}
+
 async function cmdExplore(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, build: { type: 'string' } } });
   if (positionals.length) throw new UsageError(`explore takes no positional arguments, got ${positionals.join(' ')}`);
@@ -306,6 +423,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'check':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdCheck(rest, io);
+      case 'sweep':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdSweep(rest, io);
+      case 'merge':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdMerge(rest, io);
       case 'explore':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdExplore(rest, io);

@@ -1,0 +1,181 @@
+/**
+ * Sweeps: a grid over any fields of an experiment config (dotted paths such as "asgd.eta" or
+ * "asgd.delay.lag"), one ensemble per point, one CSV row per point.
+ *
+ * - Points are the Cartesian product of the grid in a fixed order (the first key varies slowest);
+ *   every point is validated before any work.
+ * - Every point uses the sweep's seed, so neighbouring points share random numbers (common random
+ *   numbers: differences between points are not sampling noise of independent streams), and a
+ *   point's result does not depend on which shard or run computed it.
+ * - The CSV is rewritten atomically after each point, so a sweep killed and restarted with the same
+ *   output directory resumes: finished points are kept, none is recomputed, lost or duplicated.
+ * - `--shard i/n` computes the points with index ≡ i (mod n); `merge` joins the shards' CSVs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, describe as describeValue } from '../core/errors.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { prepareExperiment } from '../experiments/config.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { type EnsembleRun, runEnsemble } from '../stats/ensemble.ts';
+import { wasserstein1 } from '../stats/wasserstein.ts';
+import { Z95 } from '../stats/welford.ts';
+
+export const METRICS = ['approximation-error', 'weak-error', 'final-loss', 'time-to-eps'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export interface SweepSpec {
+  base: Record<string, unknown>;
+  grid: Record<string, unknown[]>;
+  metric: Metric;
+  paths: number;
+  eps?: number;
+  seed?: number;
+}
+
+export interface PreparedSweep {
+  spec: SweepSpec;
+  keys: string[];
+  points: { index: number; values: unknown[]; config: unknown }[];
+  run: EnsembleRun;
+  seed: number;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts.at(-1)!] = value;
+}
+
+export function prepareSweep(input: unknown): PreparedSweep {
+  const s = plainObject(input, 'sweep');
+  knownFields(s, 'sweep', ['base', 'grid', 'metric', 'paths', 'eps', 'seed', 'description']);
+  const base = plainObject(s.base, 'sweep.base');
+  const grid = plainObject(s.grid, 'sweep.grid');
+  const keys = Object.keys(grid);
+  if (keys.length === 0) throw new ConfigError('sweep.grid', 'must name at least one field, e.g. {"asgd.eta": [0.01, 0.02]}');
+  for (const k of keys) {
+    const v = grid[k];
+    if (!Array.isArray(v) || v.length === 0) throw new ConfigError(`sweep.grid.${k}`, `must be a non-empty array of values, got ${describeValue(v)}`);
+  }
+  const metric = oneOf(s.metric, 'sweep.metric', METRICS);
+  const paths = integer(s.paths, 'sweep.paths', { min: 2, max: 10_000_000 });
+  const seed = s.seed === undefined ? 1 : seedValue(s.seed, 'sweep.seed');
+  const eps = metric === 'time-to-eps' ? positiveNumber(s.eps, 'sweep.eps') : undefined;
+  if (metric !== 'time-to-eps' && s.eps !== undefined) throw new ConfigError('sweep.eps', 'is only used with the metric "time-to-eps"');
+  const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' ? 'pair' : 'asgd';
+  if (run === 'pair' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs a "pair" config, got ${describeValue(base.kind)}`);
+  if (run === 'asgd' && base.kind !== 'asgd' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs an "asgd" or "pair" config, got ${describeValue(base.kind)}`);
+  const total = keys.reduce((n, k) => n * (grid[k] as unknown[]).length, 1);
+  if (total > 100_000) throw new ConfigError('sweep.grid', `has ${total} points; at most 100 000`);
+  const points: PreparedSweep['points'] = [];
+  for (let index = 0; index < total; index++) {
+    let r = index;
+    const values: unknown[] = new Array(keys.length);
+    for (let j = keys.length - 1; j >= 0; j--) {
+      const vs = grid[keys[j]] as unknown[];
+      values[j] = vs[r % vs.length];
+      r = Math.floor(r / vs.length);
+    }
+    const config = structuredClone(base);
+    keys.forEach((k, j) => setPath(config, k, values[j]));
+    // every point is validated now, before any work; the message names the point
+    try {
+      prepareExperiment(config, seed);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`sweep.grid (point ${index}: ${keys.map((k, j) => `${k} = ${JSON.stringify(values[j])}`).join(', ')}) → ${e.field}`, e.reason);
+      throw e;
+    }
+    points.push({ index, values, config });
+  }
+  return { spec: { base, grid: grid as Record<string, unknown[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
+}
+
+export interface PointResult {
+  point: number;
+  values: unknown[];
+  metric: number;
+  se: number;
+  seconds: number;
+}
+
+/** One grid point: its ensemble and the metric with its standard error (NaN: not reached / not defined). */
+export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][number], threads?: number): Promise<PointResult> {
+  const t0 = performance.now();
+  const { metric, paths, eps } = sw.spec;
+  const ens = await runEnsemble({ config: p.config, run: sw.run, paths, seed: sw.seed, keepFinals: metric === 'weak-error' }, threads ? { threads } : {});
+  const last = ens.k.length - 1;
+  let value = NaN;
+  let se = NaN;
+  if (metric === 'approximation-error') {
+    value = ens.distance!.meanAt(last);
+    se = ens.distance!.standardError(last);
+  } else if (metric === 'weak-error') {
+    const a = ens.series.asgd.finals!;
+    const s = ens.series.sdde.finals!;
+    const d = ens.dim;
+    if (d !== 1) throw new ConfigError('sweep.metric', 'weak-error (Wasserstein-1 of the final states) needs a 1-D problem');
+    value = wasserstein1(a.filter(Number.isFinite), s.filter(Number.isFinite));
+  } else if (metric === 'final-loss') {
+    const g = ens.series.asgd.gap;
+    if (g) {
+      value = g.meanAt(last);
+      se = g.standardError(last);
+    } else {
+      const q = ens.series.asgd.sqdist!;
+      value = q.meanAt(last);
+      se = q.standardError(last);
+    }
+  } else {
+    const q = ens.series.asgd.sqdist;
+    if (!q) throw new ConfigError('sweep.metric', 'time-to-eps needs an objective with a known minimizer');
+    for (let i = 0; i < ens.k.length; i++) {
+      if (q.meanAt(i) <= eps!) {
+        value = ens.k[i];
+        break;
+      }
+    }
+  }
+  return { point: p.index, values: p.values, metric: value, se, seconds: (performance.now() - t0) / 1000 };
+}
+
+// ---- CSV with atomic rewrite, resume and merge ----
+
+export function csvHeader(keys: string[], metric: Metric): string {
+  return ['point', ...keys, metric, `${metric}_se`, 'seconds'].join(',');
+}
+
+const cell = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : JSON.stringify(v).replace(/,/g, ';'));
+
+export function csvRow(r: PointResult): string {
+  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.seconds.toFixed(3)].join(',');
+}
+
+/** Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). */
+export function readRows(dir: string, header: string): Map<number, string> {
+  const file = join(dir, 'sweep.csv');
+  const rows = new Map<number, string>();
+  if (!existsSync(file)) return rows;
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  if (lines[0] !== header) throw new ConfigError('--out', `${file} belongs to a different sweep (header ${JSON.stringify(lines[0])}); choose another directory`);
+  for (const line of lines.slice(1)) rows.set(Number(line.split(',')[0]), line);
+  return rows;
+}
+
+export function writeRows(dir: string, header: string, rows: Map<number, string>): void {
+  const sorted = [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l);
+  writeFileAtomic(join(dir, 'sweep.csv'), [header, ...sorted].join('\n') + '\n');
+}
+
+export function parseShard(v: string | undefined): { i: number; n: number } {
+  if (v === undefined) return { i: 0, n: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new ConfigError('--shard', `must be i/n with 0 ≤ i < n, got ${JSON.stringify(v)}`);
+  return { i: Number(m[1]), n: Number(m[2]) };
+}
+
+export { Z95 };

@@ -1,0 +1,100 @@
+/**
+ * Sweeps: killed and resumed without loss or duplication, sharded and merged to the same table,
+ * every bad grid value refused (naming the point) before any work.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from '../../src/cli/main.ts';
+
+const quiet = { out: () => {}, err: () => {} };
+const sweep = (paths: number) => ({
+  base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', max: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
+  grid: { 'asgd.delay.max': [0, 1, 2, 4, 8, 16], 'asgd.batchSize': [1, 2] },
+  metric: 'approximation-error',
+  paths,
+  seed: 3,
+});
+/** The table without the timing column. */
+const table = (dir: string) =>
+  readFileSync(join(dir, 'sweep.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').slice(0, -1).join(','));
+
+describe('sweeps', () => {
+  it('a sweep killed mid-way and restarted loses and repeats nothing', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-sweep-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify(sweep(1500)));
+    // the reference, uninterrupted
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'ref'), '--no-png'], quiet)).toBe(EXIT.ok);
+    // a real process, killed once the CSV holds a few points
+    const out = join(d, 'killed');
+    const child = spawn(process.execPath, ['bin/asgd-sdde.js', 'sweep', join(d, 's.json'), '--out', out, '--no-png'], { stdio: 'ignore' });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        const rows = existsSync(join(out, 'sweep.csv')) ? readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n').length - 1 : 0;
+        if (rows >= 3) {
+          child.kill('SIGKILL');
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    await new Promise((r) => child.on('exit', r));
+    const partial = table(out);
+    const partialRaw = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(partial.length - 1).toBeGreaterThanOrEqual(3);
+    expect(partial.length - 1).toBeLessThan(12);
+    // resume
+    let err = '';
+    expect(await main(['sweep', join(d, 's.json'), '--out', out, '--no-png'], { out: () => {}, err: (s) => void (err += s) })).toBe(EXIT.ok);
+    expect(err).toContain('resuming');
+    const full = table(out);
+    expect(full).toEqual(table(join(d, 'ref')));
+    // the points finished before the kill were kept, not recomputed: their raw rows, timing
+    // column included, are unchanged
+    const after = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n');
+    for (const row of partialRaw) expect(after).toContain(row);
+    expect(new Set(full.slice(1).map((r) => r.split(',')[0])).size).toBe(12);
+  });
+
+  it('--shard 0/2 and 1/2, merged, equal the unsharded sweep', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-shard-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify(sweep(100)));
+    await main(['sweep', join(d, 's.json'), '--out', join(d, 'all'), '--no-png'], quiet);
+    await main(['sweep', join(d, 's.json'), '--out', join(d, 'a'), '--shard', '0/2', '--no-png'], quiet);
+    await main(['sweep', join(d, 's.json'), '--out', join(d, 'b'), '--shard', '1/2', '--no-png'], quiet);
+    expect(table(join(d, 'a')).length - 1).toBe(6);
+    expect(await main(['merge', join(d, 'merged'), join(d, 'a'), join(d, 'b'), '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(table(join(d, 'merged'))).toEqual(table(join(d, 'all')));
+    expect(existsSync(join(d, 'merged', 'sweep.html'))).toBe(true);
+  });
+
+  it('bad input is refused before any work, naming the point and the field', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-badsweep-'));
+    const bad = sweep(10);
+    bad.grid['asgd.batchSize'] = [1, -2];
+    writeFileSync(join(d, 's.json'), JSON.stringify(bad));
+    let err = '';
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o')], { out: () => {}, err: (s) => void (err += s) })).toBe(EXIT.badInput);
+    expect(err).toMatch(/point 1: .*asgd\.batchSize = -2.*asgd\.batchSize/);
+    expect(existsSync(join(d, 'o'))).toBe(false);
+    for (const args of [['--shard', '2/2'], ['--shard', 'x'], ['--threads', '0']]) {
+      writeFileSync(join(d, 'ok.json'), JSON.stringify(sweep(10)));
+      expect(await main(['sweep', join(d, 'ok.json'), '--out', join(d, 'o2'), ...args], quiet), args.join(' ')).toBe(EXIT.badInput);
+    }
+    writeFileSync(join(d, 'm.json'), JSON.stringify({ ...sweep(10), metric: 'accuracy' }));
+    expect(await main(['sweep', join(d, 'm.json'), '--out', join(d, 'o3')], quiet)).toBe(EXIT.badInput);
+  });
+
+  it('a different sweep cannot resume into the same directory', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-other-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify(sweep(10)));
+    writeFileSync(join(d, 't.json'), JSON.stringify({ ...sweep(10), seed: 4 }));
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(await main(['sweep', join(d, 't.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.badInput);
+  });
+});
