@@ -65,6 +65,22 @@ export type { FigureSpec } from './plot/html.ts';
 export { renderPng } from './plot/png.ts';
 export { toCsv, writeCsv } from './io/csv.ts';
 
+// Ensembles, statistics, theory (for notebooks and studies)
+export { runEnsemble } from './stats/ensemble.ts';
+export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';
+export { MomentAccumulator, Z95 } from './stats/welford.ts';
+export { decayRate, logLogFit, weightedLineFit } from './stats/fit.ts';
+export { wasserstein1 } from './stats/wasserstein.ts';
+export { jackknifeSe, leaveOneBlockOutMeans } from './stats/jackknife.ts';
+export { characteristicRoot, lambertW, spectralAbscissa } from './theory/lambert-w.ts';
+export { ouMoments } from './theory/ou.ts';
+export { fundamentalConstant } from './theory/fundamental.ts';
+export { CHECKS, CHECK_NAMES } from './theory/index.ts';
+export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
+export { exponentVerdict, upperBoundVerdict } from './theory/verdict.ts';
+export { LINEAR_REGRESSION, pairConfig } from './theory/problems.ts';
+export { nb } from './notebook/output.ts';
+
 // Errors
 export { ConfigError } from './core/errors.ts';
 export { VERSION } from './version.ts';
