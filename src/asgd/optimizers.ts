@@ -1,0 +1,74 @@
+/**
+ * Server-side optimizers of the parameter server: SGD, momentum SGD and Adam (Kingma & Ba 2015,
+ * as written in Aji & Heafield 2019 Section 3):
+ *   m_t ← β1 m_{t−1} + (1−β1) g_t,  v_t ← β2 v_{t−1} + (1−β2) g_t²,
+ *   m̂_t = m_t/(1−β1^t),  v̂_t = v_t/(1−β2^t),  θ_t ← θ_{t−1} − α m̂_t/(√v̂_t + ε).
+ * Each applies one update from a (summed or weighted) gradient, in place, allocation-free.
+ */
+import { ConfigError } from '../core/errors.ts';
+import { knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+
+export type OptimizerSpec =
+  | { kind: 'sgd'; lr: number }
+  | { kind: 'momentum'; lr: number; momentum: number }
+  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number };
+
+export interface Optimizer {
+  readonly spec: OptimizerSpec;
+  /** x ← update(x, g). */
+  step(x: Float64Array, g: Float64Array): void;
+}
+
+export function optimizer(input: unknown, dim: number, field = 'optimizer'): Optimizer {
+  const s = plainObject(input, field);
+  const kind = oneOf(s.kind, `${field}.kind`, ['sgd', 'momentum', 'adam'] as const);
+  const lr = positiveNumber(s.lr, `${field}.lr`);
+  if (kind === 'sgd') {
+    knownFields(s, field, ['kind', 'lr']);
+    return {
+      spec: { kind, lr },
+      step(x, g) {
+        for (let i = 0; i < dim; i++) x[i] -= lr * g[i];
+      },
+    };
+  }
+  if (kind === 'momentum') {
+    knownFields(s, field, ['kind', 'lr', 'momentum']);
+    const mu = numberInRange(s.momentum, `${field}.momentum`, 0, 1, { hiOpen: true });
+    const v = new Float64Array(dim);
+    return {
+      spec: { kind, lr, momentum: mu },
+      step(x, g) {
+        for (let i = 0; i < dim; i++) {
+          v[i] = mu * v[i] + g[i];
+          x[i] -= lr * v[i];
+        }
+      },
+    };
+  }
+  knownFields(s, field, ['kind', 'lr', 'beta1', 'beta2', 'eps']);
+  const b1 = s.beta1 === undefined ? 0.9 : numberInRange(s.beta1, `${field}.beta1`, 0, 1, { hiOpen: true });
+  const b2 = s.beta2 === undefined ? 0.98 : numberInRange(s.beta2, `${field}.beta2`, 0, 1, { hiOpen: true });
+  const eps = s.eps === undefined ? 1e-9 : nonNegativeNumber(s.eps, `${field}.eps`);
+  if (b1 === 0 && b2 === 0 && eps === 0) throw new ConfigError(field, 'Adam with β1 = β2 = ε = 0 divides by |g|');
+  const m = new Float64Array(dim);
+  const v = new Float64Array(dim);
+  let t = 0;
+  let p1 = 1;
+  let p2 = 1;
+  return {
+    spec: { kind, lr, beta1: b1, beta2: b2, eps },
+    step(x, g) {
+      t++;
+      p1 *= b1;
+      p2 *= b2;
+      for (let i = 0; i < dim; i++) {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        const mh = m[i] / (1 - p1);
+        const vh = v[i] / (1 - p2);
+        x[i] -= (lr * mh) / (Math.sqrt(vh) + eps);
+      }
+    },
+  };
+}
