@@ -1,0 +1,309 @@
+/**
+ * An event-driven parameter server with m workers (MindTheStep Algorithm 1; Aji & Heafield 2019).
+ *
+ * Each worker pulls (version, x), computes a minibatch gradient at that x in a random compute
+ * time, and pushes it; the server applies it. The staleness of a gradient is the number of server
+ * updates between its worker's pull and the update that applies it: τ = t′ − t (Algorithm 1,
+ * line 12), with t the version pulled and t′ the number of updates applied before this one.
+ *
+ * Modes:
+ *  - async:        every push goes to the server;
+ *  - local L:      a worker sums L gradients (at the same pulled x) before pushing;
+ *  - global G:     the server applies after receiving G gradients (their sum);
+ *  - combined:     both;
+ *  - sync:         a barrier: all m workers compute at the same x, the server applies their sum;
+ *  - sync with staleness injection U: workers pull only every U updates (Aji & Heafield §2.3).
+ * Server order of events on a push: receive, apply if the buffer is full, answer the worker's pull.
+ * Simultaneous finishes are served in worker order (deterministic).
+ *
+ * Records: the staleness of every applied gradient, iterates and loss every `saveEvery` updates,
+ * and the simulated wall-clock time of each saved update.
+ */
+import { ConfigError } from '../core/errors.ts';
+import { integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { NormalSampler } from '../random/normal.ts';
+import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
+import { MinibatchSampler, type Sampling } from './minibatch.ts';
+import type { FiniteSumObjective } from './objective.ts';
+import { optimizer, type OptimizerSpec } from './optimizers.ts';
+
+export type ComputeTimeSpec =
+  | { kind: 'constant'; mean: number }
+  | { kind: 'exponential'; mean: number }
+  | { kind: 'normal'; mean: number; sd: number }
+  | { kind: 'lognormal'; mean: number; sd: number }
+  | { kind: 'slow-workers'; mean: number; slowFraction: number; slowdown: number };
+
+export interface ServerSpec {
+  objective: FiniteSumObjective;
+  x0: ArrayLike<number> | number;
+  workers: number;
+  batchSize: number;
+  sampling?: Sampling;
+  mode: 'async' | 'sync';
+  /** Gradients a worker sums before pushing (async only); default 1. */
+  localAccumulation?: number;
+  /** Gradients the server sums before an update (async only); default 1. */
+  globalAccumulation?: number;
+  /** Sync only: workers pull the parameters every U updates; default 1. */
+  pullEvery?: number;
+  computeTime: ComputeTimeSpec;
+  optimizer: OptimizerSpec;
+  /** α(τ) multiplier on each gradient by its staleness (MindTheStep); default 1. */
+  stepScale?: (tau: number) => number;
+  /** Gradients staler than this are dropped (not applied); default none. */
+  dropAbove?: number;
+  /** Number of server updates. */
+  updates: number;
+  saveEvery?: number;
+}
+
+export interface ServerResult {
+  /** Staleness of every applied gradient, in order of application. */
+  staleness: Int32Array;
+  /** Gradients dropped for staleness above `dropAbove`. */
+  dropped: number;
+  /** Saved update numbers, simulated times, iterates (row-major) and F. */
+  updates: Int32Array;
+  time: Float64Array;
+  x: Float64Array;
+  F: Float64Array;
+  status: 'ok' | 'diverged';
+  divergence?: { update: number; time: number };
+  dim: number;
+}
+
+const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery'];
+
+/** Draws compute times: one engine, so the sequence is reproducible and independent of the gradients. */
+class ComputeTimes {
+  private readonly normal: NormalSampler;
+  constructor(
+    private readonly spec: ComputeTimeSpec,
+    private readonly engine: Engine,
+    private readonly m: number,
+  ) {
+    this.normal = new NormalSampler(engine);
+  }
+  draw(worker: number): number {
+    const s = this.spec;
+    switch (s.kind) {
+      case 'constant':
+        return s.mean;
+      case 'exponential':
+        return -s.mean * Math.log(uniformOpen01(this.engine));
+      case 'normal': {
+        // truncated at 0: redraw negative times
+        for (;;) {
+          const v = s.mean + s.sd * this.normal.next();
+          if (v > 0) return v;
+        }
+      }
+      case 'lognormal': {
+        // parameters chosen so that the mean and sd are those given
+        const s2 = Math.log(1 + (s.sd * s.sd) / (s.mean * s.mean));
+        return Math.exp(Math.log(s.mean) - s2 / 2 + Math.sqrt(s2) * this.normal.next());
+      }
+      case 'slow-workers': {
+        const slow = worker < Math.round(s.slowFraction * this.m);
+        return -s.mean * (slow ? s.slowdown : 1) * Math.log(uniformOpen01(this.engine));
+      }
+    }
+  }
+}
+
+function computeTimeSpec(input: unknown, field: string): ComputeTimeSpec {
+  const s = plainObject(input, field);
+  const kind = oneOf(s.kind, `${field}.kind`, ['constant', 'exponential', 'normal', 'lognormal', 'slow-workers'] as const);
+  const mean = positiveNumber(s.mean, `${field}.mean`);
+  switch (kind) {
+    case 'constant':
+    case 'exponential':
+      knownFields(s, field, ['kind', 'mean']);
+      return { kind, mean };
+    case 'normal':
+    case 'lognormal':
+      knownFields(s, field, ['kind', 'mean', 'sd']);
+      return { kind, mean, sd: nonNegativeNumber(s.sd, `${field}.sd`) };
+    case 'slow-workers':
+      knownFields(s, field, ['kind', 'mean', 'slowFraction', 'slowdown']);
+      return { kind, mean, slowFraction: numberInRange(s.slowFraction, `${field}.slowFraction`, 0, 1), slowdown: positiveNumber(s.slowdown, `${field}.slowdown`) };
+  }
+}
+
+export function runParameterServer(spec: ServerSpec, options: { seed?: number } = {}): ServerResult {
+  const s = plainObject(spec, 'server');
+  knownFields(s, 'server', SPEC_FIELDS);
+  const obj = spec.objective;
+  if (typeof obj !== 'object' || obj === null || typeof obj.componentGradient !== 'function') throw new ConfigError('server.objective', 'must be a finite-sum objective');
+  const d = obj.dim;
+  const m = integer(s.workers, 'server.workers', { min: 1, max: 100_000 });
+  const b = integer(s.batchSize, 'server.batchSize', { min: 1, max: 1_000_000 });
+  const sampling = s.sampling === undefined ? 'with-replacement' : oneOf(s.sampling, 'server.sampling', ['with-replacement', 'without-replacement'] as const);
+  if (sampling === 'without-replacement' && b > obj.n) throw new ConfigError('server.batchSize', `must be <= n = ${obj.n} without replacement, got ${b}`);
+  const mode = oneOf(s.mode, 'server.mode', ['async', 'sync'] as const);
+  const L = s.localAccumulation === undefined ? 1 : integer(s.localAccumulation, 'server.localAccumulation', { min: 1, max: 1_000_000 });
+  const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'server.globalAccumulation', { min: 1, max: 1_000_000 });
+  const U = s.pullEvery === undefined ? 1 : integer(s.pullEvery, 'server.pullEvery', { min: 1, max: 1_000_000 });
+  if (mode === 'sync' && (L !== 1 || G !== 1)) throw new ConfigError('server.mode', 'accumulation applies to async mode (sync already sums the m workers)');
+  if (mode === 'async' && U !== 1) throw new ConfigError('server.pullEvery', 'staleness injection applies to sync mode');
+  const times = computeTimeSpec(s.computeTime, 'server.computeTime');
+  const updates = integer(s.updates, 'server.updates', { min: 1, max: 2 ** 31 - 1 });
+  const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
+  const dropAbove = s.dropAbove === undefined ? Infinity : nonNegativeNumber(s.dropAbove, 'server.dropAbove');
+  if (s.stepScale !== undefined && typeof s.stepScale !== 'function') throw new ConfigError('server.stepScale', 'must be a function τ => multiplier');
+  const stepScale = spec.stepScale;
+  const opt = optimizer(s.optimizer, d, 'server.optimizer');
+  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const x = new Float64Array(d);
+  if (typeof s.x0 === 'number') x.fill(s.x0);
+  else {
+    const v = s.x0 as ArrayLike<number>;
+    if (!v || v.length !== d) throw new ConfigError('server.x0', `must have length ${d}`);
+    for (let i = 0; i < d; i++) {
+      if (!Number.isFinite(v[i])) throw new ConfigError(`server.x0[${i}]`, `must be finite, got ${v[i]}`);
+      x[i] = v[i];
+    }
+  }
+
+  // ---- state ----
+  const samplers = Array.from({ length: m }, (_, w) => new MinibatchSampler(obj.n, b, sampling, deriveEngine(seed, 'minibatch', w)));
+  const clock = new ComputeTimes(times, deriveEngine(seed, 'delay', 0), m);
+  const pulled = new Float64Array(m * d); // each worker's copy of x
+  const pullVersion = new Int32Array(m);
+  const acc = new Float64Array(m * d); // local accumulation
+  const accCount = new Int32Array(m);
+  const finish = new Float64Array(m); // next finish time of each worker
+  const batch = new Int32Array(b);
+  const gi = new Float64Array(d);
+  const serverBuf = new Float64Array(d);
+  // the server's buffer of received gradients (global accumulation): their pull versions, kept
+  // until the update that applies them, when their staleness (and α(τ)) is known
+  const pendingVersion = new Int32Array(G);
+  const pendingGrad = new Float64Array(G * d);
+  let version = 0; // t′: updates applied
+  const stalenessOut: number[] = [];
+  let dropped = 0;
+  const nSave = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const uOut = new Int32Array(nSave);
+  const tOut = new Float64Array(nSave);
+  const xOut = new Float64Array(nSave * d);
+  const FOut = new Float64Array(nSave);
+  let saved = 0;
+  const save = (now: number) => {
+    uOut[saved] = version;
+    tOut[saved] = now;
+    xOut.set(x, saved * d);
+    FOut[saved] = obj.value(x);
+    saved++;
+  };
+  save(0);
+  let status: 'ok' | 'diverged' = 'ok';
+  let divergence: { update: number; time: number } | undefined;
+
+  /** Minibatch gradient (mean over b) of worker w at its pulled x, added into out. */
+  const addGradient = (w: number, out: Float64Array, off: number) => {
+    samplers[w].draw(batch);
+    const xw = pulled.subarray(w * d, (w + 1) * d);
+    for (let j = 0; j < b; j++) {
+      obj.componentGradient(batch[j], xw, gi);
+      for (let i = 0; i < d; i++) out[off + i] += gi[i] / b;
+    }
+  };
+  const pull = (w: number) => {
+    pulled.set(x, w * d);
+    pullVersion[w] = version;
+  };
+  const apply = (now: number): boolean => {
+    opt.step(x, serverBuf);
+    serverBuf.fill(0);
+    version++;
+    for (let i = 0; i < d; i++) {
+      if (!Number.isFinite(x[i])) {
+        status = 'diverged';
+        divergence = { update: version, time: now };
+        return false;
+      }
+    }
+    if (version % saveEvery === 0 || version === updates) save(now);
+    return true;
+  };
+
+  for (let w = 0; w < m; w++) pull(w);
+
+  if (mode === 'sync') {
+    // rounds: every worker computes at its (possibly stale) x; the barrier waits for the slowest
+    let now = 0;
+    while (version < updates) {
+      let slowest = 0;
+      for (let w = 0; w < m; w++) {
+        slowest = Math.max(slowest, clock.draw(w));
+        const tau = version - pullVersion[w];
+        if (tau > dropAbove) {
+          dropped++;
+          continue;
+        }
+        stalenessOut.push(tau);
+        const scale = stepScale ? stepScale(tau) : 1;
+        const tmp = acc.subarray(w * d, (w + 1) * d);
+        tmp.fill(0);
+        addGradient(w, acc, w * d);
+        for (let i = 0; i < d; i++) serverBuf[i] += scale * tmp[i];
+      }
+      now += slowest;
+      if (!apply(now)) break;
+      // staleness injection: workers pull only every U updates
+      if (version % U === 0) for (let w = 0; w < m; w++) pull(w);
+    }
+  } else {
+    for (let w = 0; w < m; w++) finish[w] = clock.draw(w);
+    let received = 0;
+    while (version < updates) {
+      // the next worker to finish (ties: lowest index)
+      let w = 0;
+      for (let v = 1; v < m; v++) if (finish[v] < finish[w]) w = v;
+      const now = finish[w];
+      addGradient(w, acc, w * d);
+      accCount[w]++;
+      if (accCount[w] < L) {
+        finish[w] = now + clock.draw(w); // local accumulation: another gradient at the same x
+        continue;
+      }
+      // push: the server receives (version pulled, gradient sum)
+      pendingVersion[received] = pullVersion[w];
+      pendingGrad.set(acc.subarray(w * d, (w + 1) * d), received * d);
+      acc.fill(0, w * d, (w + 1) * d);
+      accCount[w] = 0;
+      received++;
+      // apply if the buffer is full
+      if (received === G) {
+        for (let j = 0; j < G; j++) {
+          const tau = version - pendingVersion[j];
+          if (tau > dropAbove) {
+            dropped++;
+            continue;
+          }
+          stalenessOut.push(tau);
+          const scale = stepScale ? stepScale(tau) : 1;
+          for (let i = 0; i < d; i++) serverBuf[i] += scale * pendingGrad[j * d + i];
+        }
+        received = 0;
+        if (!apply(now)) break;
+      }
+      // answer the pull
+      pull(w);
+      finish[w] = now + clock.draw(w);
+    }
+  }
+  return {
+    staleness: Int32Array.from(stalenessOut),
+    dropped,
+    updates: uOut.slice(0, saved),
+    time: tOut.slice(0, saved),
+    x: xOut.slice(0, saved * d),
+    F: FOut.slice(0, saved),
+    status,
+    ...(divergence ? { divergence } : {}),
+    dim: d,
+  };
+}
