@@ -1,0 +1,95 @@
+/**
+ * Fitting staleness models to an observed staleness sample by minimizing the Bhattacharyya
+ * distance D_B(p, q) = −ln Σ_i √(p_i q_i) (MindTheStep Section VI): geometric, bounded uniform,
+ * Poisson and Conway–Maxwell–Poisson (a 1-D search over ν with λ^{1/ν} = m, MindTheStep Eq. 13),
+ * and the empirical distribution itself. All pmfs are truncated at the largest observed lag (the
+ * fit compares shapes on the support that was observed) and renormalized.
+ */
+import { ConfigError } from '../core/errors.ts';
+import { delayModel } from './models.ts';
+
+export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
+  const n = Math.max(p.length, q.length);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.sqrt((p[i] ?? 0) * (q[i] ?? 0));
+  return s > 0 ? -Math.log(Math.min(s, 1)) : Infinity;
+}
+
+/** The empirical pmf of a staleness sample on {0..max}. */
+export function empiricalPmf(sample: ArrayLike<number>): Float64Array {
+  if (sample.length === 0) throw new ConfigError('staleness', 'the sample is empty');
+  let max = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const v = sample[i];
+    if (!Number.isInteger(v) || v < 0) throw new ConfigError(`staleness[${i}]`, `must be a non-negative integer, got ${v}`);
+    if (v > max) max = v;
+  }
+  const pmf = new Float64Array(max + 1);
+  for (let i = 0; i < sample.length; i++) pmf[sample[i]] += 1 / sample.length;
+  return pmf;
+}
+
+/** Golden-section minimization of a unimodal f on [lo, hi]. */
+export function minimize1d(f: (x: number) => number, lo: number, hi: number, tol = 1e-9): { x: number; value: number } {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = lo;
+  let b = hi;
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(c);
+  let fd = f(d);
+  while (b - a > tol * (1 + Math.abs(a) + Math.abs(b))) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(d);
+    }
+  }
+  const x = (a + b) / 2;
+  return { x, value: f(x) };
+}
+
+export interface ModelFit {
+  model: 'geometric' | 'uniform' | 'poisson' | 'cmp' | 'empirical';
+  params: Record<string, number>;
+  distance: number;
+  pmf: Float64Array;
+}
+
+/**
+ * Fit every model to a staleness sample. `workers` m fixes the CMP line search λ = m^ν (Eq. 13:
+ * the mode ⌊λ^{1/ν}⌋ = m).
+ */
+export function fitStalenessModels(sample: ArrayLike<number>, workers: number): ModelFit[] {
+  const emp = empiricalPmf(sample);
+  const maxLag = emp.length - 1;
+  const D = (q: Float64Array) => bhattacharyyaDistance(emp, q);
+  const geometric = (p: number) => delayModel({ kind: 'geometric', p, maxLag }).pmf;
+  const poisson = (lambda: number) => delayModel({ kind: 'poisson', lambda, maxLag }).pmf;
+  const cmp = (nu: number) => delayModel({ kind: 'cmp', lambda: workers ** nu, nu, maxLag }).pmf;
+  const g = minimize1d((p) => D(geometric(p)), 1e-6, 1 - 1e-6);
+  const po = minimize1d((l) => D(poisson(l)), 1e-3, Math.max(10, 3 * maxLag));
+  // ν on a log scale: the distance is smooth in log ν
+  const c = minimize1d((lnu) => D(cmp(Math.exp(lnu))), Math.log(0.02), Math.log(20));
+  let bestU = { max: 0, distance: Infinity };
+  for (let u = 0; u <= maxLag; u++) {
+    const dist = D(delayModel({ kind: 'uniform', max: u, maxLag }).pmf);
+    if (dist < bestU.distance) bestU = { max: u, distance: dist };
+  }
+  const nu = Math.exp(c.x);
+  return [
+    { model: 'geometric', params: { p: g.x }, distance: g.value, pmf: geometric(g.x) },
+    { model: 'uniform', params: { max: bestU.max }, distance: bestU.distance, pmf: delayModel({ kind: 'uniform', max: bestU.max, maxLag }).pmf },
+    { model: 'poisson', params: { lambda: po.x }, distance: po.value, pmf: poisson(po.x) },
+    { model: 'cmp', params: { lambda: workers ** nu, nu }, distance: c.value, pmf: cmp(nu) },
+    { model: 'empirical', params: {}, distance: 0, pmf: emp },
+  ];
+}
