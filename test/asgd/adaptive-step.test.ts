@@ -1,0 +1,62 @@
+/**
+ * MindTheStep step sizes α(τ) against mpmath (test/fixtures/mindthestep_steps.py): Eq. 9, 14,
+ * 15–16 and Cor. 2 (Eq. 17), in log space; non-positive α(τ) of the momentum forms is refused
+ * (scale 0, counted), never applied as a negative step.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { adaptiveStep } from '../../src/asgd/adaptive-step.ts';
+
+const fx = JSON.parse(readFileSync(new URL('../fixtures/mindthestep_steps.json', import.meta.url), 'utf8'));
+
+describe('α(τ) against mpmath', () => {
+  const families: [string, (p: Record<string, number>) => object][] = [
+    ['geometric', (p) => ({ kind: 'geometric', C: p.C, p: p.p })],
+    ['cmp', (p) => ({ kind: 'cmp', C: p.C, lambda: p.lam, nu: p.nu })],
+    ['cmp_momentum', (p) => ({ kind: 'cmp-momentum', K: p.K, lambda: p.lam, nu: p.nu })],
+    ['poisson_momentum', (p) => ({ kind: 'poisson-momentum', K: p.K, lambda: p.lam })],
+  ];
+  for (const [name, spec] of families) {
+    for (const c of fx[name]) {
+      it(`${name} ${JSON.stringify(c.params)}`, () => {
+        const a = adaptiveStep(spec(c.params), c.params.alpha);
+        c.tau.forEach((tau: number, i: number) => {
+          const logRel = a.logRelative(tau);
+          if (c.sign[i] > 0) {
+            // log α(τ) = log α + logRelative
+            expect(Math.abs(Math.log(c.params.alpha) + logRel - c.logAlpha[i]), `τ = ${tau}`).toBeLessThanOrEqual(1e-11 * Math.max(1, Math.abs(c.logAlpha[i])));
+            expect(a.scale(tau)).toBeGreaterThan(0);
+          } else {
+            expect(logRel, `τ = ${tau}: α(τ) ≤ 0 must not be usable`).toBe(-Infinity);
+            expect(a.scale(tau)).toBe(0);
+          }
+        });
+      });
+    }
+  }
+});
+
+describe('options', () => {
+  it('normalization makes the mean multiplier over the sample 1 (Eq. 26); the cap and the drop apply', () => {
+    const sample = [0, 1, 2, 2, 3, 3, 3, 4, 5, 7];
+    const a = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: sample });
+    const mean = sample.reduce((s, t) => s + a.scale(t), 0) / sample.length;
+    expect(mean).toBeCloseTo(1, 12);
+    const capped = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: sample, cap: 5, dropAbove: 6 });
+    expect(Math.max(...[0, 1, 2, 3, 4, 5, 6].map((t) => capped.scale(t)))).toBeLessThanOrEqual(5);
+    expect(capped.scale(7)).toBe(0);
+  });
+  it('overflow beyond the double range is capped when a cap is set, refused (0, counted) otherwise — never Infinity', () => {
+    const a = adaptiveStep({ kind: 'cmp', C: 1, lambda: 1.5, nu: 2 }, 0.01);
+    expect(Number.isFinite(a.logRelative(400))).toBe(true);
+    expect(a.scale(400)).toBe(0);
+    expect(a.overflowed).toBe(1);
+    const c = adaptiveStep({ kind: 'cmp', C: 1, lambda: 1.5, nu: 2 }, 0.01, { cap: 5 });
+    expect(c.scale(400)).toBe(5);
+  });
+  it('refuses bad parameters by field', () => {
+    expect(() => adaptiveStep({ kind: 'geometric', C: 0.9, p: 1.5 }, 0.01)).toThrow(expect.objectContaining({ field: 'adaptive.p' }));
+    expect(() => adaptiveStep({ kind: 'cmp', C: 1, lambda: -1, nu: 1 }, 0.01)).toThrow(expect.objectContaining({ field: 'adaptive.lambda' }));
+    expect(() => adaptiveStep({ kind: 'cmp', C: 1, lambda: 1, nu: 1 }, 0.01, { normalizeOver: [] })).toThrow(expect.objectContaining({ field: 'adaptive.normalizeOver' }));
+  });
+});

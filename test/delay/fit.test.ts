@@ -1,0 +1,45 @@
+/** Bhattacharyya distances and fits against mpmath/SciPy (test/fixtures/bhattacharyya.py). */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d } from '../../src/delay/fit.ts';
+import { delayModel } from '../../src/delay/models.ts';
+
+const fx = JSON.parse(readFileSync(new URL('../fixtures/bhattacharyya.json', import.meta.url), 'utf8'));
+
+describe('Bhattacharyya distance', () => {
+  for (const p of fx.pairs) {
+    it(p.name, () => {
+      expect(Math.abs(bhattacharyyaDistance(p.p.pmf, p.q.pmf) - p.distance)).toBeLessThanOrEqual(1e-12 + 1e-12 * p.distance);
+    });
+  }
+  it('is 0 for identical distributions and ∞ for disjoint supports', () => {
+    expect(bhattacharyyaDistance([0.2, 0.8], [0.2, 0.8])).toBeCloseTo(0, 15);
+    expect(bhattacharyyaDistance([1, 0], [0, 1])).toBe(Infinity);
+  });
+});
+
+describe('fits by minimal Bhattacharyya distance', () => {
+  for (const f of fx.fits) {
+    it(`${f.model} fit to the histogram ${JSON.stringify(f.counts)}`, () => {
+      const sample = f.counts.flatMap((c: number, i: number) => new Array(c).fill(i));
+      const emp = empiricalPmf(sample);
+      const pmf = (v: number) => (f.model === 'poisson' ? delayModel({ kind: 'poisson', lambda: v, maxLag: f.maxLag }) : delayModel({ kind: 'geometric', p: v, maxLag: f.maxLag })).pmf;
+      const r = minimize1d((v) => bhattacharyyaDistance(emp, pmf(v)), f.bounds[0], f.bounds[1], 1e-12);
+      expect(Math.abs(r.x - f.argmin), `argmin ${r.x} vs ${f.argmin}`).toBeLessThan(1e-6);
+      expect(Math.abs(r.value - f.distance)).toBeLessThan(1e-12);
+      // fitStalenessModels reports the same minimum for that model (its own bracket)
+      const all = fitStalenessModels(sample, 3);
+      const mine = all.find((m) => m.model === f.model)!;
+      expect(Math.abs(mine.distance - f.distance)).toBeLessThan(1e-9);
+    });
+  }
+  it('the CMP fit respects λ^{1/ν} = m (MindTheStep Eq. 13)', () => {
+    const fits = fitStalenessModels([0, 1, 1, 2, 2, 2, 3, 3, 4, 5], 3);
+    const c = fits.find((m) => m.model === 'cmp')!;
+    expect(c.params.lambda ** (1 / c.params.nu)).toBeCloseTo(3, 10);
+  });
+  it('refuses an empty or negative sample', () => {
+    expect(() => empiricalPmf([])).toThrow(/empty/);
+    expect(() => empiricalPmf([1, -2])).toThrow(/non-negative/);
+  });
+});
