@@ -71,14 +71,14 @@ async function update(): Promise<void> {
     { x: m.k, y: m.sddeMean, name: 'SDDE mean', line: { color: '#d62728' } },
     { x: m.k, y: band(m.sddeMean, m.sddeSd, 1), name: 'SDDE ± sd', line: { color: '#d62728', dash: 'dot', width: 1 } },
     { x: m.k, y: band(m.sddeMean, m.sddeSd, -1), showlegend: false, line: { color: '#d62728', dash: 'dot', width: 1 } },
-    { x: m.k, y: m.envelope, name: `x* + (x0 − x*) e^{Vt}, V = ${m.V.toFixed(3)} (Thm 4.1)`, line: { color: '#2ca02c', dash: 'dash' } },
+    ...(Number.isFinite(m.V) ? [{ x: m.k, y: m.envelope, name: `x* + (x0 − x*) e^{Vt}, V = ${m.V.toFixed(3)} (Thm 4.1, constant delay)`, line: { color: '#2ca02c', dash: 'dash' } }] : []),
   ], { ...common, title: { text: `ensemble of ${s.paths} paths: moments and the decay rate` }, xaxis: { title: { text: 'iteration k' } } });
   const st = r.staleness;
   await Plotly.react('staleness-plot', [
     { type: 'bar', x: st.lags, y: st.observed, name: 'observed lags', marker: { color: '#9ecae1' } },
     { x: st.lags, y: st.model, name: 'configured model', mode: 'lines+markers', line: { color: '#333' } },
-    { x: st.lags, y: st.geometricFit, name: `geometric fit p̂ = ${st.pHat.toFixed(3)}`, mode: 'lines', line: { color: '#ff7f0e', dash: 'dash' } },
-    { x: st.lags, y: st.poissonFit, name: `Poisson fit λ̂ = ${st.lambdaHat.toFixed(2)}`, mode: 'lines', line: { color: '#9467bd', dash: 'dot' } },
+    { x: st.lags, y: st.geometricFit, name: `geometric, moment fit p̂ = ${st.pHat.toFixed(3)}`, mode: 'lines', line: { color: '#ff7f0e', dash: 'dash' } },
+    { x: st.lags, y: st.poissonFit, name: `Poisson, moment fit λ̂ = ${st.lambdaHat.toFixed(2)}`, mode: 'lines', line: { color: '#9467bd', dash: 'dot' } },
   ], { ...common, title: { text: 'staleness of the ASGD path' }, xaxis: { title: { text: 'lag l_k' } }, yaxis: { title: { text: 'probability' } } });
   state.runs++;
   document.getElementById('status')!.textContent = `updated in ${ms.toFixed(0)} ms`;

@@ -185,6 +185,12 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** `check` exits 1 under --strict when any verdict is "violated", else 0. */
+export function checkExitCode(results: { rows: { verdict: { kind: string } }[] }[], strict: boolean): number {
+  const violated = results.some((r) => r.rows.some((row) => row.verdict.kind === 'violated'));
+  return strict && violated ? EXIT.violated : EXIT.ok;
+}
+
 function progressReporter(io: Io) {
   let stage = '';
   let last = 0;
@@ -263,8 +269,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   writeFileAtomic(join(outDir, 'theory-report.json'), JSON.stringify(report, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   if (values.json) io.out(JSON.stringify({ ...report, checks: report.checks.map(({ data: _d, ...rest }) => rest) }) + '\n');
   else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, seed ${seed}, ${quick ? 'quick' : 'full'} ensembles)\n`);
-  const violated = results.some((r) => r.rows.some((row) => row.verdict.kind === 'violated'));
-  return values.strict && violated ? EXIT.violated : EXIT.ok;
+  return checkExitCode(results, values.strict === true);
 }
 
 function formatDuration(s: number): string {
@@ -304,6 +309,7 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   }
   const rows = sw.readRows(outDir, header); // resume: the finished points
   writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
   const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
   const todo = mine.filter((p) => !rows.has(p.index));
   const started = performance.now();
@@ -334,9 +340,10 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
 }
 
 async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
+  const { parseCsvLine } = await import('../sweep/sweep.ts');
   const parsed = [...rows.values()].map((line) => {
-    const cells = line.split(',');
-    const values = cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c.replace(/;/g, ',')));
+    const cells = parseCsvLine(line);
+    const values = cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c));
     const num = (c: string) => (c === '' ? NaN : Number(c));
     return { values, metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]) };
   });
@@ -360,14 +367,18 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
     const m = JSON.parse(readFileSync(mf, 'utf8'));
     if (settings === undefined) settings = m.settings;
     else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
-    const first = readFileSync(join(dir, 'sweep.csv'), 'utf8').split('\n')[0];
-    if (!header) header = first;
+    if (!header) header = sw.csvHeader(sw.prepareSweep(m.settings).keys, sw.prepareSweep(m.settings).spec.metric);
     for (const [i, line] of sw.readRows(dir, header)) {
-      if (rows.has(i) && rows.get(i)!.split(',').slice(0, -1).join(',') !== line.split(',').slice(0, -1).join(',')) throw new ConfigError('SHARD_DIR', `point ${i} differs between shards`);
+      const strip = (l: string) => sw.parseCsvLine(l).slice(0, -1).join('\u0000'); // all but the timing
+      if (rows.has(i) && strip(rows.get(i)!) !== strip(line)) throw new ConfigError('SHARD_DIR', `point ${i} differs between shards`);
       rows.set(i, line);
     }
   }
   checkOutDir(out);
+  if (existsSync(join(out, 'sweep.json'))) {
+    const old = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    if (JSON.stringify(old.settings) !== JSON.stringify(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
+  }
   const prepared = sw.prepareSweep(settings);
   sw.writeRows(out, header, rows);
   writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: prepared.seed, points: prepared.points.length, merged: shards, shard: '0/1' }, null, 2) + '\n');

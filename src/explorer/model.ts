@@ -7,7 +7,7 @@
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { generatedLeastSquares } from '../asgd/objectives/least-squares.ts';
 import { toyObjective } from '../asgd/objectives/toy.ts';
-import { asgdConfig, type AsgdConfig } from '../asgd/runner.ts';
+import { asgdConfig, type AsgdConfig, runAsgd } from '../asgd/runner.ts';
 import { type Coupling, runPair, validatePair } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
 import { delayModel } from '../delay/models.ts';
@@ -104,23 +104,24 @@ export function explore(s: ExplorerSettings): ExplorerResult {
   const mean = (v: Float64Array) => Array.from(v, (x) => x / s.paths);
   const sd = (v: Float64Array, v2: Float64Array) => Array.from(v, (x, i) => Math.sqrt(Math.max(0, (v2[i] - (x * x) / s.paths) / (s.paths - 1))));
   const xStar = obj.minimizer![0];
-  // Thm 4.1: ‖E X(t) − x*‖ decays like e^{Vt}; V from the delay equation of the mean with the
-  // largest lag in use (θ = l δ), a = L (1-D: Ã = F'').
+  // Thm 4.1: for a constant delay the mean obeys x′ = −a x(t − τ) (a = F'' on these 1-D
+  // quadratics) and decays like e^{Vt}, V = Re W₀(−aτ)/τ. For random delays maxLag is only a
+  // truncation, not the delay the mean sees, so no envelope is drawn (V = NaN).
   const a = obj.lipschitz!;
-  const tau = cfg.delay.maxLag * cfg.eta;
-  const V = spectralAbscissa([a], tau).V;
+  const constantDelay = cfg.delay.minLag === cfg.delay.maxLag;
+  const V = constantDelay ? spectralAbscissa([a], cfg.delay.maxLag * cfg.eta).V : NaN;
   const kk = Array.from({ length: n }, (_, i) => Math.min(i * every, s.iterations));
   const x0 = cfg.x0[0];
-  const envelope = kk.map((ki) => xStar + (x0 - xStar) * Math.exp(V * ki * cfg.eta));
-  // staleness: the delays the ASGD path drew (effective lags)
-  const delays = pair.asgd?.delays ?? new Int32Array(0);
+  const envelope = kk.map((ki) => (constantDelay ? xStar + (x0 - xStar) * Math.exp(V * ki * cfg.eta) : NaN));
+  // staleness: the lags the ASGD path drew (recorded whatever the coupling)
+  const delays = runAsgd(cfg, { seed: s.seed, recordDelays: true, saveAt: { final: true } }).delays!;
   const maxLag = cfg.delay.maxLag;
   const counts = new Array(maxLag + 1).fill(0);
   for (const l of delays) counts[l]++;
   const total = Math.max(1, delays.length);
   const observed = counts.map((c) => c / total);
   const meanLag = delays.reduce((acc, l) => acc + l, 0) / total;
-  // maximum-likelihood fits (untruncated): geometric p̂ = 1/(1 + mean), Poisson λ̂ = mean
+  // moment fits (the untruncated maximum-likelihood estimates): geometric p̂ = 1/(1 + mean), Poisson λ̂ = mean
   const pHat = 1 / (1 + meanLag);
   const lambdaHat = Math.max(meanLag, 1e-9);
   const geometricFit = delayModel({ kind: 'geometric', p: pHat, maxLag }).pmf;

@@ -8,7 +8,28 @@
  * Without σ the fit is unweighted and the error comes from the residuals.
  * Confidence intervals are ±1.96 SE (normal approximation; the checks use ≥ 4 points).
  */
+import { normalQuantile } from '../random/normal-quantile.ts';
 import { Z95 } from './welford.ts';
+
+/**
+ * Student-t quantile t_p(ν): exact for ν = 1, 2; for ν ≥ 3 the Cornish–Fisher expansion to
+ * ν^{−4} about the normal quantile (relative error at p = 0.975: 1.2e-3 at ν = 3, 4e-6 at ν = 10;
+ * larger in the far tail at small ν; tested against SciPy). Used for intervals whose standard error comes from few degrees of freedom (a jackknife
+ * over G blocks, residuals of a short fit).
+ */
+export function tQuantile(p: number, df: number): number {
+  if (!(df > 0) || !(p > 0 && p < 1)) return NaN;
+  if (!Number.isFinite(df)) return normalQuantile(p);
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+  const z = normalQuantile(p);
+  const z2 = z * z;
+  const g1 = (z * (z2 + 1)) / 4;
+  const g2 = (z * (5 * z2 * z2 + 16 * z2 + 3)) / 96;
+  const g3 = (z * (3 * z2 ** 3 + 19 * z2 * z2 + 17 * z2 - 15)) / 384;
+  const g4 = (z * (79 * z2 ** 4 + 776 * z2 ** 3 + 1482 * z2 * z2 - 1920 * z2 - 945)) / 92160;
+  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
+}
 
 export interface LineFit {
   slope: number;
@@ -49,10 +70,12 @@ export function weightedLineFit(x: ArrayLike<number>, y: ArrayLike<number>, sigm
   for (let i = 0; i < n; i++) chi2 += w[i] * (y[i] - intercept - slope * x[i]) ** 2;
   const chi2red = n > 2 ? chi2 / (n - 2) : 0;
   // weighted: errors from σ, inflated by the Birge ratio when χ²_red > 1; unweighted: from residuals
-  const scale = sigma ? Math.max(1, chi2red) : chi2red;
+  const scale = sigma ? Math.max(1, chi2red) : n > 2 ? chi2red : NaN;
   const slopeSe = Math.sqrt(scale / sxx);
   const interceptSe = Math.sqrt(scale * (1 / sw + (xm * xm) / sxx));
-  return { slope, intercept, slopeSe, interceptSe, chi2red, n, slopeCi95: [slope - Z95 * slopeSe, slope + Z95 * slopeSe] };
+  // the scatter estimated from the residuals (unweighted, or inflated) has n − 2 degrees of freedom
+  const q = !sigma || chi2red > 1 ? tQuantile(0.975, n - 2) : Z95;
+  return { slope, intercept, slopeSe, interceptSe, chi2red, n, slopeCi95: [slope - q * slopeSe, slope + q * slopeSe] };
 }
 
 /**

@@ -114,8 +114,9 @@ export class MomentAccumulator {
     return out;
   }
 
+  /** Mean of component i at point p; NaN where no sample reached the point (never a silent 0). */
   meanAt(p: number, i = 0): number {
-    return this.mean[p * this.dim + i];
+    return this.count[p] > 0 ? this.mean[p * this.dim + i] : NaN;
   }
 
   /** Standard error of the mean of component i at point p. */

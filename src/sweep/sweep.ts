@@ -100,6 +100,8 @@ export interface PointResult {
   values: unknown[];
   metric: number;
   se: number;
+  /** Paths that diverged; when > 0 the metric is not computed (empty cell), never a mean of survivors. */
+  diverged: number;
   seconds: number;
 }
 
@@ -111,6 +113,8 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
   const last = ens.k.length - 1;
   let value = NaN;
   let se = NaN;
+  const diverged = Object.values(ens.series).reduce((n, sr) => Math.max(n, sr.diverged), 0);
+  if (diverged > 0) return { point: p.index, values: p.values, metric: NaN, se: NaN, diverged, seconds: (performance.now() - t0) / 1000 };
   if (metric === 'approximation-error') {
     value = ens.distance!.meanAt(last);
     se = ens.distance!.standardError(last);
@@ -140,29 +144,66 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
       }
     }
   }
-  return { point: p.index, values: p.values, metric: value, se, seconds: (performance.now() - t0) / 1000 };
+  return { point: p.index, values: p.values, metric: value, se, diverged: 0, seconds: (performance.now() - t0) / 1000 };
 }
 
 // ---- CSV with atomic rewrite, resume and merge ----
 
 export function csvHeader(keys: string[], metric: Metric): string {
-  return ['point', ...keys, metric, `${metric}_se`, 'seconds'].join(',');
+  return ['point', ...keys.map(quote), metric, `${metric}_se`, 'diverged', 'seconds'].join(',');
 }
 
-const cell = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : JSON.stringify(v).replace(/,/g, ';'));
+/** RFC 4180: a field containing a comma, quote or newline is quoted, inner quotes doubled. */
+function quote(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A grid value as a CSV field: numbers as numbers, anything else as its JSON text. */
+const cell = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : quote(JSON.stringify(v)));
 
 export function csvRow(r: PointResult): string {
-  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.seconds.toFixed(3)].join(',');
+  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged, r.seconds.toFixed(3)].join(',');
+}
+
+/** Split one CSV line into fields (RFC 4180 quoting). */
+export function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let f = '';
+      i++;
+      for (;;) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          f += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else if (i >= line.length) break;
+        else f += line[i++];
+      }
+      out.push(f);
+      i++; // the comma
+    } else {
+      const j = line.indexOf(',', i);
+      const end = j === -1 ? line.length : j;
+      out.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return out;
 }
 
 /** Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). */
 export function readRows(dir: string, header: string): Map<number, string> {
   const file = join(dir, 'sweep.csv');
+  // (a shard that never finished a point may have no table: zero rows)
   const rows = new Map<number, string>();
   if (!existsSync(file)) return rows;
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
   if (lines[0] !== header) throw new ConfigError('--out', `${file} belongs to a different sweep (header ${JSON.stringify(lines[0])}); choose another directory`);
-  for (const line of lines.slice(1)) rows.set(Number(line.split(',')[0]), line);
+  for (const line of lines.slice(1)) rows.set(Number(parseCsvLine(line)[0]), line);
   return rows;
 }
 

@@ -44,7 +44,7 @@ export function formatTable(results: CheckResult[]): string {
   }
   const all = results.flatMap((r) => r.rows);
   const count = (k: string) => all.filter((row) => row.verdict.kind === k).length;
-  out.push('', `${all.length} verdicts: ${count('holds')} hold, ${count('loose')} hold loosely, ${count('violated')} violated, ${count('not-applicable')} not applicable.`);
+  out.push('', `${all.length} rows: ${count('holds')} hold, ${count('loose')} hold loosely, ${count('violated')} violated, ${count('not-applicable')} not applicable, ${count('reported')} measured without a prediction.`);
   return out.join('\n') + '\n';
 }
 
@@ -56,7 +56,7 @@ function json(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as unknown as ArrayLike<number>) : x)).replace(/<\//g, '<\\/');
 }
 
-const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1a', violated: '#b42318', 'not-applicable': '#777' };
+const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1a', violated: '#b42318', 'not-applicable': '#777', reported: '#1f4e79' };
 
 export function reportHtml(results: CheckResult[], meta: Record<string, unknown>): string {
   const sections = results

@@ -7,11 +7,15 @@
  *  - holds, loose ×R    an upper bound holds and exceeds the measurement by at least R ≥ 2
  *                       everywhere it was evaluated;
  *  - violated           the measurement contradicts the prediction beyond its 95% CI;
- *  - not applicable     the theorem's assumptions do not hold for this configuration (said why).
+ *  - not applicable     the theorem's assumptions do not hold for this configuration, or the
+ *                       measurement could not be made (non-finite, diverged paths); said why;
+ *  - measured           a quantity the issue asks to report, with no prediction to test.
+ * Non-finite inputs never produce "holds".
  */
+import { normalQuantile } from '../random/normal-quantile.ts';
 import { Z95 } from '../stats/welford.ts';
 
-export type VerdictKind = 'holds' | 'loose' | 'violated' | 'not-applicable';
+export type VerdictKind = 'holds' | 'loose' | 'violated' | 'not-applicable' | 'reported';
 
 export interface Verdict {
   kind: VerdictKind;
@@ -43,10 +47,15 @@ const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0
  */
 export function upperBoundVerdict(points: { bound: number; m: Measurement; where?: string }[]): Verdict {
   if (points.length === 0) return { kind: 'not-applicable', label: 'not applicable', reason: 'no points to evaluate' };
-  const bad = points.filter((p) => p.m.lo > p.bound);
+  const broken = points.find((p) => !Number.isFinite(p.m.value) || !Number.isFinite(p.m.se) || Number.isNaN(p.bound));
+  if (broken) return notApplicable(`a measurement or bound is not finite${broken.where ? ` at ${broken.where}` : ''} (value ${broken.m.value}, SE ${broken.m.se}, bound ${broken.bound})`);
+  // Bonferroni over the points: one-sided, family-wise 2.5%. The bound is violated where the
+  // measurement exceeds it by more than z*·SE, z* = Φ⁻¹(1 − 0.025/n).
+  const zStar = normalQuantile(1 - 0.025 / points.length);
+  const bad = points.filter((p) => p.m.value - zStar * p.m.se > p.bound);
   if (bad.length) {
     const w = bad.reduce((a, p) => (p.m.lo / p.bound > a.m.lo / a.bound ? p : a));
-    return { kind: 'violated', label: 'violated', reason: `measured ${fmt(w.m.value)} (95% CI ${fmt(w.m.lo)}–${fmt(w.m.hi)}) exceeds the bound ${fmt(w.bound)}${w.where ? ` at ${w.where}` : ''}` };
+    return { kind: 'violated', label: 'violated', reason: `measured ${fmt(w.m.value)} (95% CI ${fmt(w.m.lo)}–${fmt(w.m.hi)}) exceeds the bound ${fmt(w.bound)}${w.where ? ` at ${w.where}` : ''} by more than ${fmt(zStar)} SE (Bonferroni over ${points.length} points)` };
   }
   const ratios = points.filter((p) => p.m.value > 0).map((p) => p.bound / p.m.value);
   const R = ratios.length ? Math.min(...ratios) : Infinity;
@@ -63,6 +72,7 @@ export function upperBoundVerdict(points: { bound: number; m: Measurement; where
  *  - 'at-least': mirror image.
  */
 export function exponentVerdict(predicted: number, fit: { value: number; lo: number; hi: number }, relation: 'equal' | 'at-most' | 'at-least', logSpan?: number): Verdict {
+  if (![predicted, fit.value, fit.lo, fit.hi].every(Number.isFinite)) return notApplicable(`the fit or the prediction is not finite (value ${fit.value}, CI ${fit.lo} … ${fit.hi}, predicted ${predicted})`);
   const ci = `${fmt(fit.value)} (95% CI ${fmt(fit.lo)} … ${fmt(fit.hi)})`;
   if (relation === 'equal') {
     if (fit.lo <= predicted && predicted <= fit.hi) return { kind: 'holds', label: 'holds', reason: `measured ${ci} contains the predicted ${fmt(predicted)}` };
@@ -83,6 +93,11 @@ export function exponentVerdict(predicted: number, fit: { value: number; lo: num
 
 export function notApplicable(reason: string): Verdict {
   return { kind: 'not-applicable', label: 'not applicable', reason };
+}
+
+/** A measurement reported without a prediction to test. */
+export function reported(reason: string): Verdict {
+  return { kind: 'reported', label: 'measured', reason };
 }
 
 export { fmt as formatNumber };

@@ -90,6 +90,15 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
 });
 
 describe('explorer model (no browser needed)', () => {
+  it('records the staleness for every coupling, and draws the decay envelope only for constant delays', async () => {
+    const { explore, DEFAULT_SETTINGS } = await import('../../src/explorer/model.ts');
+    for (const coupling of ['independent', 'shared-brownian', 'quantile'] as const) {
+      const r = explore({ ...DEFAULT_SETTINGS, coupling, delay: 'uniform', delayParam: 4, iterations: 400, paths: 4 });
+      expect(r.staleness.observed.reduce((a, b) => a + b, 0), coupling).toBeCloseTo(1, 12);
+      expect(Number.isNaN(r.moments.V)).toBe(true);
+    }
+    expect(Number.isFinite(explore({ ...DEFAULT_SETTINGS, iterations: 400, paths: 4 }).moments.V)).toBe(true);
+  });
   it('maps refused fields to their controls', async () => {
     const { controlOf } = await import('../../src/explorer/model.ts');
     expect(controlOf('asgd.eta')).toBe('eta');

@@ -90,6 +90,36 @@ describe('sweeps', () => {
     expect(await main(['sweep', join(d, 'm.json'), '--out', join(d, 'o3')], quiet)).toBe(EXIT.badInput);
   });
 
+  it('a point whose paths diverge has an empty metric and its count, never a mean over survivors', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-div-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify({ base: { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.05, iterations: 4000, batchSize: 1, delay: { kind: 'constant', lag: 10 }, saveEvery: 100 } }, grid: { 'asgd.eta': [0.05, 2.0] }, metric: 'final-loss', paths: 16, seed: 1 }));
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.ok);
+    const rows = readFileSync(join(d, 'o', 'sweep.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('point,asgd.eta,final-loss,final-loss_se,diverged,seconds');
+    const [, ok, bad] = rows.map((r) => r.split(','));
+    expect(Number(ok[2])).toBeGreaterThan(0);
+    expect(ok[4]).toBe('0');
+    expect(bad[2]).toBe('');
+    expect(Number(bad[4])).toBe(16);
+  });
+  it('grid values containing commas are quoted (RFC 4180) and read back intact', async () => {
+    const { csvRow, parseCsvLine } = await import('../../src/sweep/sweep.ts');
+    const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', max: 2 }, 3];
+    const line = csvRow({ point: 5, values, metric: 0.25, se: NaN, diverged: 0, seconds: 1 });
+    const cells = parseCsvLine(line);
+    expect(cells.slice(1, 5).map((c) => JSON.parse(c))).toEqual(values);
+    expect(cells[5]).toBe('0.25');
+    expect(cells[6]).toBe('');
+  });
+  it('a shard that owns no points still writes its table, and merges', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-empty-shard-'));
+    const small = { ...sweep(10), grid: { 'asgd.delay.max': [0, 1] } };
+    writeFileSync(join(d, 's.json'), JSON.stringify(small));
+    for (const i of [0, 1, 2]) expect(await main(['sweep', join(d, 's.json'), '--out', join(d, `s${i}`), '--shard', `${i}/3`, '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(existsSync(join(d, 's2', 'sweep.csv'))).toBe(true);
+    expect(await main(['merge', join(d, 'm'), join(d, 's0'), join(d, 's1'), join(d, 's2'), '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(table(join(d, 'm')).length).toBe(3);
+  });
   it('a different sweep cannot resume into the same directory', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-other-'));
     writeFileSync(join(d, 's.json'), JSON.stringify(sweep(10)));

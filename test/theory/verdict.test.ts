@@ -13,10 +13,32 @@ describe('upper bounds', () => {
     expect(v.looseness).toBeCloseTo(10, 12);
     expect(v.label).toBe('holds, loose ×10.0');
   });
-  it('a measurement whose whole CI lies above its bound: violated, naming where', () => {
+  it('a measurement far above its bound: violated, naming where', () => {
     const v = upperBoundVerdict([{ bound: 5, m: measurement(1, 0.1) }, { bound: 1, m: measurement(1.5, 0.1), where: 't = 3' }]);
     expect(v.kind).toBe('violated');
     expect(v.reason).toContain('t = 3');
+  });
+  it('non-finite measurements or bounds never hold', () => {
+    expect(upperBoundVerdict([{ bound: 1e-3, m: measurement(NaN, NaN) }]).kind).toBe('not-applicable');
+    expect(upperBoundVerdict([{ bound: NaN, m: measurement(1, 0.1) }]).kind).toBe('not-applicable');
+    expect(exponentVerdict(0, { value: NaN, lo: NaN, hi: NaN }, 'at-most').kind).toBe('not-applicable');
+    expect(exponentVerdict(0, { value: NaN, lo: NaN, hi: NaN }, 'at-least').kind).toBe('not-applicable');
+  });
+  it('Bonferroni: a bound equal to the mean at 400 points with independent noise is not flagged', async () => {
+    const { NormalSampler } = await import('../../src/random/normal.ts');
+    const { deriveEngine } = await import('../../src/random/streams.ts');
+    let flagged = 0;
+    const z = new NormalSampler(deriveEngine(1, 'user', 0));
+    for (let trial = 0; trial < 200; trial++) {
+      const points = Array.from({ length: 400 }, () => ({ bound: 1, m: measurement(1 + 0.01 * z.next(), 0.01) }));
+      if (upperBoundVerdict(points).kind === 'violated') flagged++;
+    }
+    // family-wise rate 2.5%: binomial(200, 0.025) exceeds 15 with probability < 1e-4
+    expect(flagged).toBeLessThan(15);
+    // and a real excess of 6 SE at one point is caught
+    const points = Array.from({ length: 400 }, () => ({ bound: 1, m: measurement(1, 0.01) }));
+    points[7] = { bound: 1, m: measurement(1.06, 0.01) };
+    expect(upperBoundVerdict(points).kind).toBe('violated');
   });
   it('a measurement above the bound but within its CI: not violated', () => {
     expect(upperBoundVerdict([{ bound: 1, m: measurement(1.1, 0.1) }]).kind).toBe('holds');

@@ -22,7 +22,7 @@ import { Z95 } from '../../stats/welford.ts';
 import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { buildObjective, pairConfig } from '../problems.ts';
-import { exponentVerdict, formatNumber as f, measurement, type Measurement, notApplicable, type Verdict } from '../verdict.ts';
+import { exponentVerdict, formatNumber as f, measurement, type Measurement, notApplicable, reported, type Verdict } from '../verdict.ts';
 
 interface Problem {
   label: string;
@@ -63,6 +63,12 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     const config = pairConfig({ objective: p.objective, x0: p.x0, eta: 1 / K, iterations: K, batchSize: b, delay, beforeHistory: 'clip', saveEvery: K, coupling, substeps, sigma: p.label === 'toy' ? 'at-minimizer' : 'state-dependent', seed: opts.seed });
     const ens = await runEnsemble({ config, run: 'pair', paths, seed: opts.seed + 1000 + seedOffset++, keepFinals }, { threads: opts.threads, onProgress: opts.onBlocks });
     const last = ens.k.length - 1;
+    // a point where any path diverged is not measured (a mean over the survivors would be biased)
+    const diverged = Math.max(ens.series.asgd.diverged, ens.series.sdde.diverged);
+    if (diverged > 0) {
+      assumptionNotes.push(`${p.label}: K = ${K}, b = ${b}, delay ${JSON.stringify(delay)}: ${diverged} of ${paths} paths diverged; the point is left out`);
+      return { m: measurement(NaN, NaN), ens };
+    }
     return { m: measurement(ens.distance!.meanAt(last), ens.distance!.standardError(last)), ens };
   };
   // one color per (part, delay), solid for the toy and dashed for least squares; one legend entry each
@@ -90,8 +96,11 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
         // Thm 3.2 assumes ηL(l+1) ≤ 1: ladder points outside it are not measured (and listed)
         const KsOk = Ks.filter((K) => (1 / K) * p.L * (l0 + 1) <= 1);
         if (KsOk.length < Ks.length) assumptionNotes.push(`${p.label}: K ∈ {${Ks.filter((K) => !KsOk.includes(K)).join(', ')}} violate ηL(l+1) ≤ 1 and are left out`);
-        const ms: Measurement[] = [];
-        for (const K of KsOk) ms.push((await measure(p, K, 1, delayOf(l0), part)).m);
+        const msAll: Measurement[] = [];
+        for (const K of KsOk) msAll.push((await measure(p, K, 1, delayOf(l0), part)).m);
+        const keep = KsOk.map((_, i) => i).filter((i) => Number.isFinite(msAll[i].value));
+        const ms = keep.map((i) => msAll[i]);
+        KsOk.splice(0, KsOk.length, ...keep.map((i) => KsOk[i]));
         if (KsOk.length < 3) {
           rows.push({ theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`, quantity: `${part} error: exponent in K`, predicted: '—', measured: '—', verdict: notApplicable('fewer than 3 K satisfy ηL(l+1) ≤ 1') });
           continue;
@@ -112,24 +121,28 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       }
       // --- b ladder: CLT part at K0 ---
       opts.onProgress?.(`approximation: ${p.label}, ${delayLabel} delay, CLT part over b`);
-      const mb: Measurement[] = [];
-      for (const b of p.bLadder) mb.push((await measure(p, K0, b, delayOf(l0), 'clt')).m);
-      const fitB = logLogFit(p.bLadder, mb.map((m) => m.value), mb.map((m) => m.se));
+      const mbAll: Measurement[] = [];
+      for (const b of p.bLadder) mbAll.push((await measure(p, K0, b, delayOf(l0), 'clt')).m);
+      const bOk = p.bLadder.filter((_, i) => Number.isFinite(mbAll[i].value));
+      const mb = mbAll.filter((m) => Number.isFinite(m.value));
+      const fitB = logLogFit(bOk, mb.map((m) => m.value), mb.map((m) => m.se));
       rows.push({
         theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`,
         quantity: `CLT part: exponent in b (K = ${K0})`,
         predicted: delayLabel === 'uniform' ? '≤ −1/2 (C2 e^{L(l+1)}/(√b(l+1)))' : '≤ −1/2 (C4 e^L/√b)',
         measured: `${f(fitB.slope)} (${f(fitB.slopeCi95[0])} … ${f(fitB.slopeCi95[1])})`,
-        verdict: exponentVerdict(-0.5, { value: fitB.slope, lo: fitB.slopeCi95[0], hi: fitB.slopeCi95[1] }, 'at-most', Math.log(p.bLadder.at(-1)! / p.bLadder[0])),
+        verdict: exponentVerdict(-0.5, { value: fitB.slope, lo: fitB.slopeCi95[0], hi: fitB.slopeCi95[1] }, 'at-most', Math.log(bOk.at(-1)! / bOk[0])),
       });
-      rec[`b-${delayLabel}`] = { b: p.bLadder, mean: mb.map((m) => m.value), se: mb.map((m) => m.se), fit: fitB };
-      traces.push(series(p, 'clt', delayLabel, '2', p.bLadder, mb));
+      rec[`b-${delayLabel}`] = { b: bOk, mean: mb.map((m) => m.value), se: mb.map((m) => m.se), fit: fitB };
+      traces.push(series(p, 'clt', delayLabel, '2', bOk, mb));
       // --- l ladder: CLT part at K0, b = 1 ---
       opts.onProgress?.(`approximation: ${p.label}, ${delayLabel} delay, CLT part over l`);
-      const mlv: Measurement[] = [];
-      const lOk = lLadder.filter((l) => (1 / K0) * p.L * (l + 1) <= 1);
-      if (lOk.length < lLadder.length) assumptionNotes.push(`${p.label}: l ∈ {${lLadder.filter((l) => !lOk.includes(l)).join(', ')}} violate ηL(l+1) ≤ 1 at K = ${K0} and are left out`);
-      for (const l of lOk) mlv.push((await measure(p, K0, 1, delayOf(l), 'clt')).m);
+      const mlvAll: Measurement[] = [];
+      const lAll = lLadder.filter((l) => (1 / K0) * p.L * (l + 1) <= 1);
+      if (lAll.length < lLadder.length) assumptionNotes.push(`${p.label}: l ∈ {${lLadder.filter((l) => !lAll.includes(l)).join(', ')}} violate ηL(l+1) ≤ 1 at K = ${K0} and are left out`);
+      for (const l of lAll) mlvAll.push((await measure(p, K0, 1, delayOf(l), 'clt')).m);
+      const lOk = lAll.filter((_, i) => Number.isFinite(mlvAll[i].value));
+      const mlv = mlvAll.filter((m) => Number.isFinite(m.value));
       let verdictL: Verdict;
       let measuredL: string;
       if (lOk.length < 3) {
@@ -183,39 +196,42 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     const [C1, C2] = X.every(([a, c]) => Number.isFinite(a) && Number.isFinite(c)) ? nnls2(X, y) : [NaN, NaN];
     const ratios = X.map(([a, c], i) => (C1 * a + C2 * c) / y[i]);
     if (Number.isFinite(C1)) rec.fittedConstants = { C1, C2, fittedOverMeasured: { min: Math.min(...ratios), max: Math.max(...ratios) } };
-    if (Number.isFinite(C1)) fitted.push(`${p.label}: C1 = ${f(C1)}, C2 = ${f(C2)} (the fitted shape is ×${f(Math.min(...ratios))} … ×${f(Math.max(...ratios))} the measurements: the shape does not follow the data)`);
+    if (Number.isFinite(C1)) {
+      const spread = Math.max(...ratios) / Math.min(...ratios);
+      fitted.push(`${p.label}: C1 = ${f(C1)}, C2 = ${f(C2)} (the fitted shape is ×${f(Math.min(...ratios))} … ×${f(Math.max(...ratios))} the measurements${spread > 2 ? ': the shape does not follow the data' : ''})`);
+    }
 
     // --- weak error at K0, b = 1, uniform l ≤ l0 (quantile coupling: both marginals exact) ---
+    // The two samples come from the same coupled paths, so standard errors are paired: of the
+    // per-path differences for the means, of the per-path influence values
+    // u_i = (a_i − ā)² − (s_i − s̄)² for the variance difference. These are measurements the issue
+    // asks to report (how SDE approximations are usually judged); the paper predicts no value for
+    // them, so no verdict is attached.
     opts.onProgress?.(`approximation: ${p.label}, weak error`);
     const { ens } = await measure(p, K0, 1, { kind: 'uniform', max: l0 }, 'total', true);
-    const a = ens.series.asgd;
-    const s = ens.series.sdde;
-    const last = ens.k.length - 1;
-    const dMean = a.x.meanAt(last) - s.x.meanAt(last);
-    const dMeanSe = Math.hypot(a.x.standardError(last), s.x.standardError(last));
-    const va = a.x.variance(last);
-    const vs = s.x.variance(last);
-    const n = a.x.count[last];
-    const dVarSe = Math.sqrt((2 * va * va + 2 * vs * vs) / (n - 1)); // Gaussian approximation
-    const fa = a.finals!.filter(Number.isFinite);
-    const fs = s.finals!.filter(Number.isFinite);
-    const w1 = wasserstein1(fa, fs);
-    const half = Math.floor(fs.length / 2);
-    const floor = wasserstein1(fs.subarray(0, half), fs.subarray(half)) / Math.SQRT2; // sampling floor of W1 at size N
-    const weak = (v: number, se: number): Verdict =>
-      Math.abs(v) <= Z95 * se
-        ? { kind: 'holds', label: 'holds', reason: `no difference detectable at ${n} paths (|Δ| = ${f(Math.abs(v))} ≤ 1.96 SE = ${f(Z95 * se)})` }
-        : { kind: 'violated', label: 'violated', reason: `the laws differ: |Δ| = ${f(Math.abs(v))} > 1.96 SE = ${f(Z95 * se)}` };
-    rows.push({ theorem: `weak error, ${p.label}`, quantity: `E x_K − E X(t_K) (K = ${K0}, b = 1, uniform l ≤ ${l0})`, predicted: 'O(η) (weak order 1, Li et al. 2017)', measured: `${f(dMean)} ± ${f(Z95 * dMeanSe)}`, verdict: weak(dMean, dMeanSe) });
-    rows.push({ theorem: `weak error, ${p.label}`, quantity: 'Var x_K − Var X(t_K)', predicted: 'O(η)', measured: `${f(va - vs)} ± ${f(Z95 * dVarSe)}`, verdict: weak(va - vs, dVarSe) });
-    rows.push({
-      theorem: `weak error, ${p.label}`,
-      quantity: 'W1(law x_K, law X(t_K))',
-      predicted: `≈ sampling floor ${f(floor)} if the laws agree`,
-      measured: f(w1),
-      verdict: w1 <= 2 * floor ? { kind: 'holds', label: 'holds', reason: `W1 = ${f(w1)} is within 2× the sampling floor ${f(floor)} of two samples from one law` } : { kind: 'violated', label: 'violated', reason: `W1 = ${f(w1)} exceeds 2× the sampling floor ${f(floor)}` },
-    });
-    rec.weak = { dMean, dMeanSe, dVar: va - vs, dVarSe, w1, floor, paths: n };
+    const fa = ens.series.asgd.finals!;
+    const fs = ens.series.sdde.finals!;
+    const idx = Array.from(fa.keys()).filter((i) => Number.isFinite(fa[i]) && Number.isFinite(fs[i]));
+    const n = idx.length;
+    const meanOf = (v: number[]) => v.reduce((acc, x) => acc + x, 0) / v.length;
+    const sdOf = (v: number[]) => {
+      const m = meanOf(v);
+      return Math.sqrt(v.reduce((acc, x) => acc + (x - m) ** 2, 0) / (v.length - 1));
+    };
+    const diffs = idx.map((i) => fa[i] - fs[i]);
+    const dMean = meanOf(diffs);
+    const dMeanSe = sdOf(diffs) / Math.sqrt(n);
+    const ma = meanOf(idx.map((i) => fa[i]));
+    const ms = meanOf(idx.map((i) => fs[i]));
+    const u = idx.map((i) => (fa[i] - ma) ** 2 - (fs[i] - ms) ** 2);
+    const dVar = meanOf(u) * (n / (n - 1));
+    const dVarSe = sdOf(u) / Math.sqrt(n);
+    const w1 = wasserstein1(idx.map((i) => fa[i]), idx.map((i) => fs[i]));
+    const eta0 = 1 / K0;
+    rows.push({ theorem: `weak error, ${p.label}`, quantity: `E x_K − E X(t_K) (K = ${K0}, b = 1, uniform l ≤ ${l0}; paired)`, predicted: `O(η), η = ${f(eta0)} (weak order 1, Li et al. 2017)`, measured: `${f(dMean)} ± ${f(Z95 * dMeanSe)} (= ${f(dMean / eta0)} η)`, verdict: reported(`paired over ${n} coupled paths; Δ/η = ${f(dMean / eta0)}`) });
+    rows.push({ theorem: `weak error, ${p.label}`, quantity: 'Var x_K − Var X(t_K) (paired)', predicted: 'O(η)', measured: `${f(dVar)} ± ${f(Z95 * dVarSe)} (= ${f(dVar / eta0)} η)`, verdict: reported(`paired influence-value SE over ${n} paths`) });
+    rows.push({ theorem: `weak error, ${p.label}`, quantity: 'W1(law x_K, law X(t_K))', predicted: 'O(η)', measured: `${f(w1)} (= ${f(w1 / eta0)} η)`, verdict: reported('empirical Wasserstein-1 of the two final samples (it includes their sampling noise)') });
+    rec.weak = { dMean, dMeanSe, dVar, dVarSe, w1, paths: n };
   }
 
   const notes = [

@@ -11,7 +11,7 @@
  * forms (mean, Lyapunov covariance).
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
-import { decayRate } from '../../stats/fit.ts';
+import { decayRate, tQuantile } from '../../stats/fit.ts';
 import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
 import { Z95 } from '../../stats/welford.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
@@ -99,7 +99,9 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const others = roots.filter((r) => r.a === aDom && Math.abs(r.re - V) > 1e-9 * Math.max(1, Math.abs(V)));
     const next = others.length ? Math.max(...others.map((r) => r.re)) : -Infinity;
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: c.lag }, saveEvery, substeps, seed: opts.seed });
-    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0 }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+    // blocks of 16 paths: ≥ 25 blocks for the jackknife (t with G − 1 ≥ 24 degrees of freedom)
+    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + ci, covariance: tau === 0, blockSize: 16 }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+    if (ens.series.sdde.diverged > 0) throw new Error(`moments: ${ens.series.sdde.diverged} SDDE paths diverged on a stable problem (${c.label})`);
     const s = ens.series.sdde;
     const t = Array.from(ens.t);
     const d = 2;
@@ -131,7 +133,8 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
       // the CI comes from a delete-one-block jackknife of the same fit (same window, weights).
       const loo = leaveOneBlockOutMeans(ens.blocks!.map((b) => b.series.sdde.x)).map((m) => decayRate(tw, window.map((p) => Math.hypot(m[p * 2] - xStar[0], m[p * 2 + 1] - xStar[1])), sw).rate);
       const jse = jackknifeSe(loo);
-      rateFit = { ...rateFit, rateSe: jse, rateCi95: [rateFit.rate - Z95 * jse, rateFit.rate + Z95 * jse] };
+      const q = tQuantile(0.975, loo.length - 1);
+      rateFit = { ...rateFit, rateSe: jse, rateCi95: [rateFit.rate - q * jse, rateFit.rate + q * jse] };
       // The ensemble is Euler–Maruyama at step h, whose mean decays at the rate of the EM
       // recursion, not exactly −V: its own root z of z^{L+1} − z^L + a h = 0 gives −log z / h.
       // That O(h) discretization bias is added to the CI before comparing with −V.

@@ -15,7 +15,7 @@ import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { spectralAbscissa } from '../lambert-w.ts';
 import { buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } from '../problems.ts';
-import { exponentVerdict, formatNumber as f } from '../verdict.ts';
+import { exponentVerdict, formatNumber as f, reported } from '../verdict.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Z95 } from '../../stats/welford.ts';
 
@@ -51,7 +51,9 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
       const saveEvery = Math.max(1, Math.floor(K / 400));
       opts.onProgress?.(`rates: τ = ${tau}, ε = ${eps}`);
       const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: tau }, beforeHistory: 'history', saveEvery, seed: opts.seed });
-      const ens = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 100 + points.length }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+      // blocks of 8 paths: ≥ 16 blocks for the jackknife
+      const ens = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 100 + points.length, blockSize: 8 }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+      if (ens.series.asgd.diverged > 0) throw new Error(`rates: ${ens.series.asgd.diverged} ASGD paths diverged at τ = ${tau}, ε = ${eps}`);
       const sq = ens.series.asgd.sqdist!;
       const k = hittingIteration(ens.k, sq.mean, eps);
       const loo = leaveOneBlockOutMeans(ens.blocks!.map((b) => b.series.asgd.sqdist!)).map((m) => hittingIteration(ens.k, m, eps));
@@ -64,35 +66,33 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
   const rows: CheckRow[] = [];
   const logSpan = (xs: number[]) => Math.log(Math.max(...xs) / Math.min(...xs));
 
-  // Recht et al.: k ∝ log(1/ε)τ²/ε — slope of log k on log(shape) must be 1
+  // The step η = ε/τ² fixes the shapes: t_ε = kη ≈ A + B log(1/ε), so k_ε = t_ε τ²/ε. The
+  // Recht and Zheng rows measure that shape (they are reported, not verdicts: with this step
+  // size they hold by construction); the falsifiable prediction is He et al.'s, in time.
   const recht = ok.map((p) => (Math.log(1 / p.eps) * p.tau ** 2) / p.eps);
   const fitR = logLogFit(recht, ok.map((p) => p.k), ok.map((p) => p.kSe));
-  rows.push({ theorem: 'Recht et al. 2011', quantity: 'iterations k_ε against log(1/ε)τ²/ε (log–log slope)', predicted: 'slope 1 (k = O(log(1/ε)τ²/ε))', measured: `${f(fitR.slope)} (${f(fitR.slopeCi95[0])} … ${f(fitR.slopeCi95[1])})`, verdict: exponentVerdict(1, { value: fitR.slope, lo: fitR.slopeCi95[0], hi: fitR.slopeCi95[1] }, 'at-most', logSpan(recht)) });
-
-  // Zheng et al.: k ≥ C τ/ε — as a lower bound the slope on log(τ/ε) is at least 1
+  rows.push({ theorem: 'Recht et al. 2011', quantity: 'iterations k_ε against log(1/ε)τ²/ε (log–log slope)', predicted: 'k = O(log(1/ε)τ²/ε)', measured: `${f(fitR.slope)} (${f(fitR.slopeCi95[0])} … ${f(fitR.slopeCi95[1])})`, verdict: reported('with η = ε/τ² the iteration count has this shape by construction (k = t/η); the slope measures how closely') });
   const zheng = ok.map((p) => p.tau / p.eps);
   const fitZ = logLogFit(zheng, ok.map((p) => p.k), ok.map((p) => p.kSe));
-  rows.push({ theorem: 'Zheng et al. 2017', quantity: 'iterations k_ε against τ/ε (log–log slope)', predicted: 'k ≥ O(τ/ε): slope ≥ 1', measured: `${f(fitZ.slope)} (${f(fitZ.slopeCi95[0])} … ${f(fitZ.slopeCi95[1])})`, verdict: exponentVerdict(1, { value: fitZ.slope, lo: fitZ.slopeCi95[0], hi: fitZ.slopeCi95[1] }, 'at-least', logSpan(zheng)) });
+  rows.push({ theorem: 'Zheng et al. 2017', quantity: 'iterations k_ε against τ/ε (log–log slope)', predicted: 'k ≥ O(τ/ε)', measured: `${f(fitZ.slope)} (${f(fitZ.slopeCi95[0])} … ${f(fitZ.slopeCi95[1])})`, verdict: reported('a lower bound for ASGD at its own step size; at η = ε/τ² the count grows like τ²/ε, faster than τ/ε') });
 
-  // He et al. in time: t_ε = A + B log(1/ε) at the smallest τ; the theorem (λ < −V) predicts B ≥ 1/(2(−V))
+  // He et al. in time. Thm 4.1 bounds E‖X − x*‖² from above by C5 e^{−2λ(t−τ)} + …, so ε is reached
+  // no later than t = τ + log(C5/ε)/(2λ): the slope B of t_ε in log(1/ε) is at most 1/(2λ) for every
+  // λ < −V at that point. The loosest point (smallest −V along the ladder) gives the test.
   const small = ok.filter((p) => p.tau === taus[0]);
   const fitT = weightedLineFit(small.map((p) => Math.log(1 / p.eps)), small.map((p) => p.t), small.map((p) => p.kSe * p.eta));
-  const Bpred = 1 / (2 * small[0].lambda);
-  rows.push({ theorem: 'He et al. 2018 (time)', quantity: `t_ε = kδ against log(1/ε) at τ = ${taus[0]} (slope)`, predicted: `≥ 1/(2λ) with λ < −V: ≥ ${f(Bpred)}`, measured: `${f(fitT.slope)} (${f(fitT.slopeCi95[0])} … ${f(fitT.slopeCi95[1])})`, verdict: exponentVerdict(Bpred, { value: fitT.slope, lo: fitT.slopeCi95[0], hi: fitT.slopeCi95[1] }, 'at-least') });
+  const Bmax = Math.max(...small.map((p) => 1 / (2 * p.lambda)));
+  rows.push({ theorem: 'He et al. 2018 (time)', quantity: `t_ε = kδ against log(1/ε) at τ = ${taus[0]} (slope B)`, predicted: `B ≤ 1/(2λ), λ → −V: ≤ ${f(Bmax)}`, measured: `${f(fitT.slope)} (${f(fitT.slopeCi95[0])} … ${f(fitT.slopeCi95[1])})`, verdict: exponentVerdict(Bmax, { value: fitT.slope, lo: fitT.slopeCi95[0], hi: fitT.slopeCi95[1] }, 'at-most') });
 
-  // He et al.'s claim of a faster rate, judged in iterations. Their own time rate is
-  // t_ε = A + B log(1/ε) with B = 1/(2λ) > 0 (measured above). With δ = η = ε/τ², k_ε = t_ε/δ =
-  // (A + B log(1/ε)) τ²/ε, which contains B·log(1/ε)τ²/ε: Recht et al.'s order. So the claim is
-  // contradicted as soon as the measured B is significantly positive.
+  // The comparison in the paper sets He et al.'s time against the others' iteration counts. In
+  // iterations (k = t/δ, δ = η = ε/τ²) their rate is O((τδ + log(1/ε)/(2λ))τ²/ε): Recht et al.'s
+  // order, with the measured B as its constant.
   rows.push({
     theorem: 'He et al. 2018 (claim)',
     quantity: 'faster than Recht et al. once both are in iterations (k = t/δ)?',
-    predicted: 'k_ε = o(log(1/ε)τ²/ε): B = 0 in k_ε = (A + B log(1/ε))τ²/ε',
-    measured: `B = ${f(fitT.slope)} (${f(fitT.slopeCi95[0])} … ${f(fitT.slopeCi95[1])})`,
-    verdict:
-      fitT.slopeCi95[0] > 0
-        ? { kind: 'violated', label: 'violated', reason: `B > 0: in iterations He et al.'s rate O((τδ + log(1/ε)/2λ)τ²/ε) has the order of Recht et al.'s O(log(1/ε)τ²/ε); the paper's comparison sets a time t against iteration counts` }
-        : { kind: 'holds', label: 'holds', reason: 'B is not significantly positive: no log(1/ε)τ²/ε term detected in k_ε' },
+    predicted: 'the paper: faster than O(log(1/ε)τ²/ε)',
+    measured: `k_ε ≈ (A + B log(1/ε))τ²/ε with B = ${f(fitT.slope)} (${f(fitT.slopeCi95[0])} … ${f(fitT.slopeCi95[1])})`,
+    verdict: reported(`not faster: in iterations He et al.'s rate is O((τδ + log(1/ε)/2λ)τ²/ε), the order of Recht et al.'s count, and the measured k_ε has that form with B ${fitT.slopeCi95[0] > 0 ? '> 0 (95% CI)' : 'not significantly > 0'}; the paper compares a time t with iteration counts`),
   });
   const traces: unknown[] = [];
   for (const tau of taus) {
