@@ -39,6 +39,12 @@ export interface AsgdSpec {
   /** x_j for j < 0 under 'history'; default x_0. */
   history?: ArrayLike<number> | number;
   schedule?: ScheduleSpec;
+  /**
+   * Staleness-adaptive step (MindTheStep-AsyncPSGD, Bäckström et al. 2019, Algorithm 1 line 13):
+   * the step of an update read at lag l is η u_k · stepScale(l); 0 drops the gradient (the
+   * iterate does not move). Tabulated for l = 0..maxLag before the run (see `adaptiveStep`).
+   */
+  stepScale?: (lag: number) => number;
 }
 
 /** A validated ASGD configuration. */
@@ -53,6 +59,8 @@ export interface AsgdConfig {
   beforeHistory: BeforeHistory;
   history: Float64Array;
   schedule: Schedule;
+  /** stepScale(l) for l = 0..maxLag, or undefined for 1 everywhere. */
+  stepScales?: Float64Array;
 }
 
 /** Called after the gradient of step k is formed and before it is applied (for couplings and diagnostics). */
@@ -91,7 +99,7 @@ export interface AsgdResult {
   path: number;
 }
 
-const SPEC_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule'];
+const SPEC_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule', 'stepScale'];
 
 function vectorOrScalar(v: unknown, field: string, d: number): Float64Array {
   if (typeof v === 'number') return new Float64Array(d).fill(finiteNumber(v, field));
@@ -121,7 +129,18 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const delay = s.delay === undefined ? delayModel({ kind: 'constant', lag: 0 }, `${field}.delay`) : s.delay instanceof DelayDistribution ? s.delay : delayModel(s.delay, `${field}.delay`);
   const beforeHistory = s.beforeHistory === undefined ? 'clip' : oneOf(s.beforeHistory, `${field}.beforeHistory`, BEFORE_HISTORY_POLICIES);
   const history = s.history === undefined ? x0 : vectorOrScalar(s.history, `${field}.history`, d);
-  const cfg: AsgdConfig = { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`) };
+  let stepScales: Float64Array | undefined;
+  if (s.stepScale !== undefined) {
+    if (typeof s.stepScale !== 'function') throw new ConfigError(`${field}.stepScale`, 'must be a function lag => multiplier of the step');
+    // tabulated once: the hot loop reads a Float64Array, and a bad multiplier is refused before any work
+    stepScales = new Float64Array(delay.maxLag + 1);
+    for (let l = 0; l <= delay.maxLag; l++) {
+      const v = (s.stepScale as (lag: number) => number)(l);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`${field}.stepScale`, `must return a finite number >= 0, got ${v} at lag ${l}`);
+      stepScales[l] = v;
+    }
+  }
+  const cfg: AsgdConfig = { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`), ...(stepScales ? { stepScales } : {}) };
   Object.defineProperty(cfg, VALIDATED, { value: true, enumerable: false });
   return cfg;
 }
@@ -135,10 +154,11 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   const K = cfg.iterations;
   const plan = planSaves(options.saveAt, K, 0, 1, 'options.saveAt');
   if (plan.steps.length * cfg.objective.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} iterates of dimension ${cfg.objective.dim} (more than 2^28 numbers); save less often`);
-  const { objective: obj, eta, batchSize: b, beforeHistory: policy, schedule } = cfg;
+  const { objective: obj, eta, batchSize: b, beforeHistory: policy, schedule, stepScales } = cfg;
   const d = obj.dim;
   const lags = options.lags ?? new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
   const maxLag = lags.maxLag;
+  if (stepScales && maxLag >= stepScales.length) throw new ConfigError('options.lags', `reach lag ${maxLag}, beyond the delay model's ${stepScales.length - 1} for which stepScale was tabulated`);
   const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'minibatch', path));
   const onStep = options.onStep;
   const fused = obj.minibatchGradientSum;
@@ -189,7 +209,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
     for (let i = 0; i < d; i++) g[i] /= b;
     const u = schedule.at(k);
     if (onStep) onStep(k, lag, xRead, batch, g, u);
-    const step = eta * u;
+    const step = stepScales ? eta * u * stepScales[lag] : eta * u;
     let finite = true;
     for (let i = 0; i < d; i++) {
       const v = x[i] - step * g[i];

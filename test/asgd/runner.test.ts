@@ -95,6 +95,36 @@ describe('delays', () => {
   });
 });
 
+describe('staleness-adaptive steps (stepScale)', () => {
+  const full = { objective: toyObjective(), x0: 4, eta: 0.05, iterations: 60, batchSize: 2, sampling: 'without-replacement' as const, beforeHistory: 'history' as const };
+  it('x_{k+1} = x_k − η α(l_k) ∇F(x_{k−l_k}) over the recorded lags (hand-written recursion; α(l) = 0 drops)', () => {
+    const scale = (l: number) => (l === 3 ? 0 : 1.5 ** -l);
+    const r = runAsgd({ ...full, delay: { kind: 'uniform', max: 4 }, stepScale: scale }, { recordDelays: true, seed: 5 });
+    const xs = [4];
+    for (let k = 0; k < 60; k++) {
+      const l = r.delays![k];
+      const j = k - l;
+      xs.push(xs[k] - 0.05 * scale(l) * 2 * (j >= 0 ? xs[j] : 4));
+    }
+    xs.forEach((v, k) => expect(r.x[k], `k = ${k}`).toBeCloseTo(v, 13));
+    expect(r.delays!.some((l) => l === 3)).toBe(true);
+  });
+  it('a multiplier 1 everywhere gives the bit-identical run of no multiplier', () => {
+    const spec = { ...full, delay: { kind: 'geometric', p: 0.3, maxLag: 12 } } as AsgdSpec;
+    expect(runAsgd({ ...spec, stepScale: () => 1 }, { seed: 2 }).x).toEqual(runAsgd(spec, { seed: 2 }).x);
+  });
+  for (const [name, fn] of [
+    ['NaN', () => NaN],
+    ['negative', (l: number) => (l === 2 ? -1 : 1)],
+    ['Infinity', (l: number) => (l === 4 ? Infinity : 1)],
+    ['not a function', 3],
+  ] as const) {
+    it(`refused before any work: ${name}`, () => {
+      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', max: 4 }, stepScale: fn as never })).toThrow(/asgd\.stepScale/);
+    });
+  }
+});
+
 describe('minibatches', () => {
   it('without replacement: b distinct indices per step, each index equally often (5 SE)', () => {
     const obj = leastSquaresObjective({ A, B });
