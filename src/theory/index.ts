@@ -2,6 +2,7 @@
 import type { CheckOptions, CheckResult } from './check.ts';
 import { checkApproximation } from './checks/approximation.ts';
 import { checkEnergy } from './checks/energy.ts';
+import { checkMindTheStep } from './checks/mindthestep.ts';
 import { checkMoments } from './checks/moments.ts';
 import { checkRates } from './checks/rates.ts';
 
@@ -16,6 +17,7 @@ export const CHECKS: CheckEntry[] = [
   { name: 'moments', title: 'Thm 4.1: characteristic roots, decay of the mean, moment bound; OU closed form', run: checkMoments },
   { name: 'energy', title: 'Thm 4.2, Cor 4.3: energy-function bound with η_k = 1/(μk)', run: checkEnergy },
   { name: 'rates', title: 'Discussion after Thm 4.1: iterations and time to ε against Zheng, Recht, He', run: checkRates },
+  { name: 'mindthestep', title: 'MindTheStep: Lemma 1, Thm 2–6, Cor 1–4; staleness models (Table I / Fig. 2); Fig. 3 analog', run: checkMindTheStep },
 ];
 
 export const CHECK_NAMES = CHECKS.map((c) => c.name);

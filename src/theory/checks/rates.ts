@@ -10,6 +10,7 @@
  * are reported, and the claim "faster than the previous results" is judged in iterations.
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
+import { hittingIteration } from '../../stats/hitting.ts';
 import { logLogFit, weightedLineFit } from '../../stats/fit.ts';
 import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
@@ -18,19 +19,6 @@ import { buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } from 
 import { exponentVerdict, formatNumber as f, reported } from '../verdict.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Z95 } from '../../stats/welford.ts';
-
-/** First k (log-linear interpolation between saved points) where the curve drops to ≤ ε. */
-function hittingIteration(k: ArrayLike<number>, y: ArrayLike<number>, eps: number): number {
-  for (let p = 1; p < k.length; p++) {
-    if (y[p] <= eps) {
-      const a = Math.log(y[p - 1]);
-      const b = Math.log(y[p]);
-      const w = (a - Math.log(eps)) / (a - b);
-      return k[p - 1] + w * (k[p] - k[p - 1]);
-    }
-  }
-  return NaN;
-}
 
 export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
