@@ -1,5 +1,6 @@
 /** The theory checks, by name (the order of the report). */
 import type { CheckOptions, CheckResult } from './check.ts';
+import { checkAccumulation } from './checks/accumulation.ts';
 import { checkApproximation } from './checks/approximation.ts';
 import { checkEnergy } from './checks/energy.ts';
 import { checkMindTheStep } from './checks/mindthestep.ts';
@@ -18,6 +19,7 @@ export const CHECKS: CheckEntry[] = [
   { name: 'energy', title: 'Thm 4.2, Cor 4.3: energy-function bound with η_k = 1/(μk)', run: checkEnergy },
   { name: 'rates', title: 'Discussion after Thm 4.1: iterations and time to ε against Zheng, Recht, He', run: checkRates },
   { name: 'mindthestep', title: 'MindTheStep: Lemma 1, Thm 2–6, Cor 1–4; staleness models (Table I / Fig. 2); Fig. 3 analog', run: checkMindTheStep },
+  { name: 'accumulation', title: 'Aji & Heafield: Adam Table 2, staleness under accumulation (Table 3) and injection, LR sweep (Tables 1/5), batch size vs staleness', run: checkAccumulation },
 ];
 
 export const CHECK_NAMES = CHECKS.map((c) => c.name);

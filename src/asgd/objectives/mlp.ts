@@ -133,8 +133,8 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     }
     return m;
   };
-  /** forward, then s ← δ2 = softmax(s) − e_y and g1 ← δ1 = (W2ᵀ δ2) ⊙ (1 − u²). */
-  const backward = (x: Float64Array, i: number): void => {
+  /** forward, then s ← δ2 = softmax(s) − e_{y_i}. */
+  const outputDelta = (x: Float64Array, i: number): void => {
     const m = forward(x, i);
     let Z = 0;
     for (let c = 0; c < C; c++) {
@@ -145,13 +145,6 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     const inv = 1 / Z;
     for (let c = 0; c < C; c++) s[c] *= inv;
     s[labels[i]] -= 1;
-    for (let k = 0; k < h; k++) g1[k] = 0;
-    for (let c = 0; c < C; c++) {
-      const r = s[c];
-      const w = oW2 + c * h;
-      for (let k = 0; k < h; k++) g1[k] += x[w + k] * r;
-    }
-    for (let k = 0; k < h; k++) g1[k] *= 1 - u[k] * u[k];
   };
   const loss = (x: Float64Array, i: number): number => {
     const m = forward(x, i);
@@ -159,6 +152,10 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     for (let c = 0; c < C; c++) Z += Math.exp(s[c] - m);
     return m + Math.log(Z) - s[labels[i]];
   };
+  // The three gradient loops below (write, add with λx, add without) share one structure: one pass
+  // over W2 writes ∇W2, ∇b2 and accumulates g1 = W2ᵀδ2 (c ascending), then one pass over W1 with
+  // δ1 = g1 ⊙ (1 − u²). Each entry's value is the same expression in componentGradient and
+  // minibatchGradientSum, so the fused sum is bit-identical to summing componentGradient.
 
   const obj: MlpObjective = {
     name: 'mlp',
@@ -172,39 +169,50 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     A,
     labels,
     componentGradient(i, x, out) {
-      backward(x, i);
-      const off = i * d;
-      for (let k = 0; k < h; k++) {
-        const r = g1[k];
-        const w = k * d;
-        for (let j = 0; j < d; j++) out[w + j] = r * A[off + j] + l2 * x[w + j];
-        out[oB1 + k] = r + l2 * x[oB1 + k];
-      }
+      outputDelta(x, i);
+      g1.fill(0);
       for (let c = 0; c < C; c++) {
         const r = s[c];
         const w = oW2 + c * h;
-        for (let k = 0; k < h; k++) out[w + k] = r * u[k] + l2 * x[w + k];
+        for (let k = 0; k < h; k++) {
+          const xw = x[w + k];
+          g1[k] += xw * r;
+          out[w + k] = r * u[k] + l2 * xw;
+        }
         out[oB2 + c] = r + l2 * x[oB2 + c];
+      }
+      const off = i * d;
+      for (let k = 0; k < h; k++) {
+        const uk = u[k];
+        const r = g1[k] * (1 - uk * uk);
+        const w = k * d;
+        for (let j = 0; j < d; j++) out[w + j] = r * A[off + j] + l2 * x[w + j];
+        out[oB1 + k] = r + l2 * x[oB1 + k];
       }
     },
     minibatchGradientSum(batch, count, x, out) {
       out.fill(0);
       for (let m = 0; m < count; m++) {
         const i = batch[m];
-        backward(x, i);
-        const off = i * d;
-        // the same per-entry value as componentGradient, added in batch order: bit-identical sums
-        for (let k = 0; k < h; k++) {
-          const r = g1[k];
-          const w = k * d;
-          for (let j = 0; j < d; j++) out[w + j] += r * A[off + j] + l2 * x[w + j];
-          out[oB1 + k] += r + l2 * x[oB1 + k];
-        }
+        outputDelta(x, i);
+        g1.fill(0);
         for (let c = 0; c < C; c++) {
           const r = s[c];
           const w = oW2 + c * h;
-          for (let k = 0; k < h; k++) out[w + k] += r * u[k] + l2 * x[w + k];
+          for (let k = 0; k < h; k++) {
+            const xw = x[w + k];
+            g1[k] += xw * r;
+            out[w + k] += r * u[k] + l2 * xw;
+          }
           out[oB2 + c] += r + l2 * x[oB2 + c];
+        }
+        const off = i * d;
+        for (let k = 0; k < h; k++) {
+          const uk = u[k];
+          const r = g1[k] * (1 - uk * uk);
+          const w = k * d;
+          for (let j = 0; j < d; j++) out[w + j] += r * A[off + j] + l2 * x[w + j];
+          out[oB1 + k] += r + l2 * x[oB1 + k];
         }
       }
     },
@@ -218,19 +226,24 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     gradient(x, out) {
       out.fill(0);
       for (let i = 0; i < n; i++) {
-        backward(x, i);
-        const off = i * d;
-        for (let k = 0; k < h; k++) {
-          const r = g1[k];
-          const w = k * d;
-          for (let j = 0; j < d; j++) out[w + j] += r * A[off + j];
-          out[oB1 + k] += r;
-        }
+        outputDelta(x, i);
+        g1.fill(0);
         for (let c = 0; c < C; c++) {
           const r = s[c];
           const w = oW2 + c * h;
-          for (let k = 0; k < h; k++) out[w + k] += r * u[k];
+          for (let k = 0; k < h; k++) {
+            g1[k] += x[w + k] * r;
+            out[w + k] += r * u[k];
+          }
           out[oB2 + c] += r;
+        }
+        const off = i * d;
+        for (let k = 0; k < h; k++) {
+          const uk = u[k];
+          const r = g1[k] * (1 - uk * uk);
+          const w = k * d;
+          for (let j = 0; j < d; j++) out[w + j] += r * A[off + j];
+          out[oB1 + k] += r;
         }
       }
       for (let k = 0; k < dim; k++) out[k] = out[k] / n + l2 * x[k];
