@@ -112,7 +112,8 @@ class ComputeTimes {
   }
 }
 
-function computeTimeSpec(input: unknown, field: string): ComputeTimeSpec {
+/** Validates a compute-time spec (errors name `field`). */
+export function validateComputeTime(input: unknown, field: string): ComputeTimeSpec {
   const s = plainObject(input, field);
   const kind = oneOf(s.kind, `${field}.kind`, ['constant', 'exponential', 'normal', 'lognormal', 'slow-workers'] as const);
   const mean = positiveNumber(s.mean, `${field}.mean`);
@@ -147,7 +148,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const U = s.pullEvery === undefined ? 1 : integer(s.pullEvery, 'server.pullEvery', { min: 1, max: 1_000_000 });
   if (mode === 'sync' && (L !== 1 || G !== 1)) throw new ConfigError('server.mode', 'accumulation applies to async mode (sync already sums the m workers)');
   if (mode === 'async' && U !== 1) throw new ConfigError('server.pullEvery', 'staleness injection applies to sync mode');
-  const times = computeTimeSpec(s.computeTime, 'server.computeTime');
+  const times = validateComputeTime(s.computeTime, 'server.computeTime');
   const updates = integer(s.updates, 'server.updates', { min: 1, max: 2 ** 31 - 1 });
   const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
   const dropAbove = s.dropAbove === undefined ? Infinity : nonNegativeNumber(s.dropAbove, 'server.dropAbove');

@@ -14,6 +14,7 @@ import { COUPLINGS, type Coupling } from '../bridge/pair.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { runExperiment } from '../experiments/run.ts';
 import { runFig1 } from '../experiments/fig1.ts';
+import { type ComputeTimeSpec, validateComputeTime } from '../asgd/parameter-server.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
 import { writeFigureHtml } from '../plot/html.ts';
@@ -48,9 +49,18 @@ Usage:
 
   asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
       Measure He et al.'s theorems and give a verdict for each (holds / holds, loose ×R / violated /
-      not applicable): NAME is any of approximation, moments, energy, rates (default: all).
+      not applicable): NAME is any of approximation, moments, energy, rates (He et al. 2018),
+      mindthestep (Bäckström et al. 2019), accumulation (Aji & Heafield 2019) (default: all).
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
+
+  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--mode async|sync]
+                      [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
+      Simulate a parameter server with M workers (default 8) and print the staleness histogram and
+      the geometric / uniform / Poisson / CMP fits by Bhattacharyya distance (several M: a Table I
+      analog). SPEC: constant:MEAN, exponential:MEAN, normal:MEAN:SD (default normal:1:0.2),
+      lognormal:MEAN:SD, slow:MEAN:FRACTION:SLOWDOWN. --local/--global: accumulation (async);
+      --pull-every: staleness injection (sync). With --out, writes DIR/staleness.{json,csv,html,png}.
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
@@ -278,6 +288,115 @@ function formatDuration(s: number): string {
   return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 }
 
+function positiveIntOption(v: string | undefined, name: string, fallback: number, max = 100_000_000): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) throw new ConfigError(name, `must be an integer in [1, ${max}], got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** constant:MEAN | exponential:MEAN | normal:MEAN:SD | lognormal:MEAN:SD | slow:MEAN:FRACTION:SLOWDOWN */
+function parseComputeTime(spec: string): ComputeTimeSpec {
+  const [kind, ...rest] = spec.split(':');
+  const nums = rest.map((v) => (v.trim() === '' ? NaN : Number(v)));
+  const need = (n: number, names: string) => {
+    if (nums.length !== n || !nums.every(Number.isFinite)) throw new ConfigError('--compute', `${kind} takes ${names}, got ${JSON.stringify(spec)}`);
+  };
+  let out: unknown;
+  switch (kind) {
+    case 'constant':
+    case 'exponential':
+      need(1, 'MEAN');
+      out = { kind, mean: nums[0] };
+      break;
+    case 'normal':
+    case 'lognormal':
+      need(2, 'MEAN:SD');
+      out = { kind, mean: nums[0], sd: nums[1] };
+      break;
+    case 'slow':
+      need(3, 'MEAN:FRACTION:SLOWDOWN');
+      out = { kind: 'slow-workers', mean: nums[0], slowFraction: nums[1], slowdown: nums[2] };
+      break;
+    default:
+      throw new ConfigError('--compute', `must be constant:MEAN, exponential:MEAN, normal:MEAN:SD, lognormal:MEAN:SD or slow:MEAN:FRACTION:SLOWDOWN, got ${JSON.stringify(spec)}`);
+  }
+  // the server's validator, with the option as the field name (e.g. "--compute.sd must be >= 0")
+  return validateComputeTime(out, '--compute');
+}
+
+async function cmdStaleness(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workers: { type: 'string' },
+      compute: { type: 'string' },
+      updates: { type: 'string' },
+      mode: { type: 'string' },
+      local: { type: 'string' },
+      global: { type: 'string' },
+      'pull-every': { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      'no-png': { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
+  });
+  if (positionals.length) throw new UsageError(`staleness takes no positional arguments, got ${positionals.join(' ')}`);
+  const workers = (values.workers ?? '8').split(',').map((w) => positiveIntOption(w.trim(), '--workers', 8, 100_000));
+  const computeTime = parseComputeTime(values.compute ?? 'normal:1:0.2');
+  const updates = positiveIntOption(values.updates, '--updates', 20_000);
+  if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
+  const mode = values.mode ?? 'async';
+  if (mode !== 'async' && mode !== 'sync') throw new ConfigError('--mode', `must be async or sync, got ${JSON.stringify(mode)}`);
+  const L = positiveIntOption(values.local, '--local', 1);
+  const G = positiveIntOption(values.global, '--global', 1);
+  const U = positiveIntOption(values['pull-every'], '--pull-every', 1);
+  if (mode === 'sync' && (L !== 1 || G !== 1)) throw new ConfigError('--mode', 'accumulation (--local, --global) applies to async mode');
+  if (mode === 'async' && U !== 1) throw new ConfigError('--pull-every', 'staleness injection applies to sync mode');
+  const seed = parseSeed(values.seed) ?? 1;
+  const outDir = values.out === undefined ? undefined : resolve(values.out);
+  if (outDir) {
+    checkOutDir(outDir);
+    refuseOverwrite(outDir, ['staleness.json'], values.force === true);
+  }
+  const { simulateStaleness } = await import('../experiments/staleness.ts');
+  const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
+  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
+  const settings = { workers, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
+  const summary = {
+    tool: 'asgd-sdde',
+    version: VERSION,
+    command: 'staleness',
+    settings,
+    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
+  };
+  const files: string[] = [];
+  if (outDir) {
+    const cols: number[][] = [[], [], [], [], [], [], []];
+    for (const s of sims) {
+      const pmf = (model: string) => s.fits.find((x) => x.model === model)!.pmf;
+      for (let t = 0; t < s.histogram.length; t++) [s.spec.workers, t, s.histogram[t], pmf('geometric')[t], pmf('uniform')[t], pmf('poisson')[t], pmf('cmp')[t]].forEach((v, j) => cols[j].push(v));
+    }
+    writeCsv(join(outDir, 'staleness.csv'), { columns: ['workers', 'tau', 'observed', 'geometric', 'uniform', 'poisson', 'cmp'], data: cols });
+    const html = join(outDir, 'staleness.html');
+    writeFigureHtml(html, stalenessFigure(sims, settings));
+    files.push('staleness.csv', 'staleness.html');
+    const png = await writePng(html, join(outDir, 'staleness.png'), io, values['no-png'] === true);
+    if (png) files.push('staleness.png');
+    files.push('staleness.json');
+    writeFileAtomic(join(outDir, 'staleness.json'), JSON.stringify({ ...summary, files }, null, 2) + '\n');
+  }
+  if (values.json) io.out(JSON.stringify({ ...summary, files }) + '\n');
+  else {
+    if (sims.length === 1) io.out(stalenessHistogramText(sims[0]));
+    io.out(stalenessTableText(sims));
+    if (outDir) io.out(`wrote ${files.map((f) => join(outDir, f)).join(', ')}\n`);
+  }
+  return EXIT.ok;
+}
+
 async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError(`sweep needs exactly one CONFIG file, got ${positionals.length}`);
@@ -434,6 +553,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'check':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdCheck(rest, io);
+      case 'staleness':
+        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
+        return await cmdStaleness(rest, io);
       case 'sweep':
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
         return await cmdSweep(rest, io);

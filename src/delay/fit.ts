@@ -57,6 +57,26 @@ export function minimize1d(f: (x: number) => number, lo: number, hi: number, tol
   return { x, value: f(x) };
 }
 
+/**
+ * Global-then-local minimization of f on [lo, hi]: a grid of n points locates the best cell (the
+ * Bhattacharyya distance of a one-parameter family need not be unimodal over a wide range, and is
+ * flat where the model puts no mass on the observed support), then golden section refines it.
+ */
+export function minimizeScan(f: (x: number) => number, lo: number, hi: number, n = 64): { x: number; value: number } {
+  let best = 0;
+  let bestV = Infinity;
+  const xs = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  xs.forEach((x, i) => {
+    const v = f(x);
+    if (v < bestV) {
+      bestV = v;
+      best = i;
+    }
+  });
+  const r = minimize1d(f, xs[Math.max(0, best - 1)], xs[Math.min(n - 1, best + 1)]);
+  return r.value <= bestV ? r : { x: xs[best], value: bestV };
+}
+
 export interface ModelFit {
   model: 'geometric' | 'uniform' | 'poisson' | 'cmp' | 'empirical';
   params: Record<string, number>;
@@ -75,10 +95,11 @@ export function fitStalenessModels(sample: ArrayLike<number>, workers: number): 
   const geometric = (p: number) => delayModel({ kind: 'geometric', p, maxLag }).pmf;
   const poisson = (lambda: number) => delayModel({ kind: 'poisson', lambda, maxLag }).pmf;
   const cmp = (nu: number) => delayModel({ kind: 'cmp', lambda: workers ** nu, nu, maxLag }).pmf;
-  const g = minimize1d((p) => D(geometric(p)), 1e-6, 1 - 1e-6);
-  const po = minimize1d((l) => D(poisson(l)), 1e-3, Math.max(10, 3 * maxLag));
-  // ν on a log scale: the distance is smooth in log ν
-  const c = minimize1d((lnu) => D(cmp(Math.exp(lnu))), Math.log(0.02), Math.log(20));
+  const g = minimizeScan((p) => D(geometric(p)), 1e-6, 1 - 1e-6);
+  // λ and ν on log scales: the distance is smooth in log λ, log ν
+  const lp = minimizeScan((ll) => D(poisson(Math.exp(ll))), Math.log(1e-3), Math.log(Math.max(10, 3 * maxLag)));
+  const po = { x: Math.exp(lp.x), value: lp.value };
+  const c = minimizeScan((lnu) => D(cmp(Math.exp(lnu))), Math.log(0.02), Math.log(20));
   let bestU = { max: 0, distance: Infinity };
   for (let u = 0; u <= maxLag; u++) {
     const dist = D(delayModel({ kind: 'uniform', max: u, maxLag }).pmf);

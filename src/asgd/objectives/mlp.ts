@@ -70,7 +70,10 @@ export interface GeneratedMlp {
  * μ_c ~ separation·N(0, I_d), a_i = ±μ_{y_i} + noise·N(0, I_d), exactly balanced labels in random
  * order (mixtureClassificationData with antipodal = true, data stream 3). Every class has mean 0,
  * so a linear (softmax) model stays near chance while the MLP can separate the classes.
- * Defaults: noise 0.5, separation 1, λ = 1e-4, seed 0, initScale 1.
+ * Defaults: noise 0.5, separation 1, λ = 1e-4, seed 0, initScale 1. Difficulty grows with noise and
+ * shrinks with d (n = 2000, h = 16, C = 4, seed 1; training accuracy of the best linear softmax model
+ * with a bias / of the MLP after 1000 full-batch momentum-GD steps): d = 10, noise 0.5: 0.30 / 1.00;
+ * d = 10, noise 1: 0.28 / 0.93; d = 5, noise 1: 0.36 / 0.82; d = 2, noise 0.5: 0.27 / 0.77.
  */
 export function generatedMlp(spec: GeneratedMlp, field = 'objective'): MlpObjective {
   const { n, d, classes, noise, separation, seed } = generatedClassificationFields(spec, field, { noise: 0.5, separation: 1 });

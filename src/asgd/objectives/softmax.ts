@@ -324,7 +324,6 @@ function newtonMinimizer(obj: FiniteSumObjective, A: Float64Array, labels: Int32
     obj.gradient(x, g);
     let gn = 0;
     for (let k = 0; k < dim; k++) gn += g[k] * g[k];
-    if (process.env.DBG) console.log("newton", it, Math.sqrt(gn), F);
     if (Math.sqrt(gn) < 1e-12) return x;
     H.fill(0);
     for (let i = 0; i < n; i++) {

@@ -17,6 +17,7 @@ import { adaptiveStep } from '../../asgd/adaptive-step.ts';
 import { runAsgd } from '../../asgd/runner.ts';
 import { delayModel, type DelayDistribution } from '../../delay/models.ts';
 import { simulateStaleness, type StalenessSimulation } from '../../experiments/staleness.ts';
+import { stalenessFigure } from '../../experiments/staleness-report.ts';
 import { tQuantile } from '../../stats/fit.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import { jackknifeSe } from '../../stats/jackknife.ts';
@@ -469,26 +470,6 @@ function stalenessModels(opts: CheckOptions) {
   const notes = [
     `Staleness models (Table I / Fig. 2 analog): a simulated asynchronous parameter server, m workers, compute times normal(mean 1, sd 0.2) truncated at 0 (our choice: the paper's CNN gradients take a nearly constant time), ${updates} updates per m after a warm-up of m updates; models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP by a 1-D search over ν with λ = m^ν (Eq. 13). A geometric fit at p → 10⁻⁶ is the search bound: on the observed support the flattest geometric pmf is the best a decreasing pmf can do against a mode at m − 1.`,
   ];
-  const show = sims.filter((s) => [4, 16, 32].includes(s.spec.workers));
-  const colors: Record<string, string> = { geometric: '#ff7f0e', uniform: '#9467bd', poisson: '#2ca02c', cmp: '#d62728' };
-  const hist: unknown[] = [];
-  show.forEach((s, i) => {
-    const ax = i === 0 ? '' : String(i + 1);
-    const x = Array.from(s.histogram, (_, k) => k);
-    hist.push({ type: 'bar', x, y: Array.from(s.histogram), name: 'observed', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    for (const model of ['geometric', 'uniform', 'poisson', 'cmp']) {
-      hist.push({ type: 'scatter', mode: 'lines', x, y: Array.from(dist(s, model).pmf), name: model, line: { color: colors[model] }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    }
-  });
-  const distTraces = ['geometric', 'uniform', 'poisson', 'cmp'].map((model) => ({ type: 'scatter', mode: 'lines+markers', x: ms, y: sims.map((s) => dist(s, model).distance), name: model, line: { color: colors[model] }, showlegend: false, xaxis: 'x4', yaxis: 'y4' }));
-  const layout: Record<string, unknown> = { grid: { rows: 1, columns: 4, pattern: 'independent' }, legend: { orientation: 'h', y: -0.25 }, margin: { t: 40, b: 130 } };
-  show.forEach((s, i) => {
-    const ax = i === 0 ? '' : String(i + 1);
-    layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${s.spec.workers})` } };
-    layout[`yaxis${ax}`] = { title: { text: i === 0 ? 'P[τ]' : '' } };
-  });
-  layout.xaxis4 = { title: { text: 'workers m' } };
-  layout.yaxis4 = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   const table = sims.map((s) => ({
     workers: s.spec.workers,
     meanStaleness: s.mean,
@@ -503,12 +484,8 @@ function stalenessModels(opts: CheckOptions) {
       {
         file: 'check-mindthestep-staleness',
         figure: {
+          ...stalenessFigure(sims, { mode: 'async', localAccumulation: 1, globalAccumulation: 1, pullEvery: 1, computeTime: compute, updates, seed: opts.seed }, `${notes[0]}\n\nObserved staleness pmf and fitted models for three of the worker counts; right: the distances of the fits against m (Fig. 2 analog).`),
           title: 'Staleness of a simulated parameter server and the fitted models (MindTheStep Table I / Fig. 2 analog)',
-          data: [...hist, ...distTraces],
-          layout,
-          caption: `${notes[0]}\n\nLeft three panels: observed staleness pmf and fitted models for m = ${show.map((s) => s.spec.workers).join(', ')}; right: the distances of the fits against m (Fig. 2 analog).`,
-          width: 1400,
-          height: 520,
         },
       },
     ],
