@@ -12,8 +12,9 @@
  * Backprop: δ2 = softmax(s) − e_{y_i}; ∇W2 = δ2 uᵀ, ∇b2 = δ2; δ1 = (W2ᵀ δ2) ⊙ (1 − u²);
  * ∇W1 = δ1 aᵀ, ∇b1 = δ1; plus λx. The log-sum-exp subtracts max_c s_c.
  *
- * x = 0 is a stationary point (a saddle: every hidden unit is 0 and receives no gradient), so
- * start from `mlpInitialPoint`. Per-component work uses scratch allocated at construction, so
+ * At x = 0 every hidden unit is 0 and receives no gradient (∇W1, ∇b1, ∇W2 vanish since u = 0 and
+ * W2 = 0; ∇b2 = mean(1/C − e_y) vanishes too when the classes are balanced, as generated): a
+ * stationary point that is not a minimum, so start from `mlpInitialPoint`. Per-component work uses scratch allocated at construction, so
  * componentGradient / minibatchGradientSum / predict allocate nothing (and are not re-entrant).
  */
 import { ConfigError } from '../../core/errors.ts';
@@ -115,7 +116,7 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
   // scratch
   const u = new Float64Array(h); // hidden activations
   const s = new Float64Array(C); // scores, then δ2
-  const g1 = new Float64Array(h); // δ1
+  const g1 = new Float64Array(h); // W2ᵀ δ2 (δ1 = g1 ⊙ (1 − u²))
 
   /** u, s for example i; returns max_c s_c. */
   const forward = (x: Float64Array, i: number): number => {
