@@ -235,3 +235,49 @@ describe('fig1', () => {
     }
   });
 });
+
+describe('staleness', () => {
+  it('prints the histogram and the model fits; --out writes JSON, CSV and HTML', async () => {
+    const out = tmp();
+    const r = await cli(['staleness', '--workers', '4', '--compute', 'constant:1', '--updates', '400', '--out', out, '--no-png']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(r.out).toMatch(/mean 3\.00/); // N − 1 with equal compute times
+    expect(r.out).toMatch(/geometric/);
+    for (const f of ['staleness.json', 'staleness.csv', 'staleness.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    const j = JSON.parse(readFileSync(join(out, 'staleness.json'), 'utf8'));
+    expect(j.settings.seed).toBe(1);
+    expect(j.version).toBeTruthy();
+    expect(j.results[0].meanStaleness).toBeCloseTo(3, 12);
+    // refuses to overwrite without --force
+    expect((await cli(['staleness', '--workers', '4', '--updates', '400', '--out', out, '--no-png'])).code).toBe(EXIT.badInput);
+  });
+  it('several worker counts: a Table I analog; same seed ⇒ same JSON', async () => {
+    const a = await cli(['staleness', '--workers', '2,4', '--updates', '2000', '--json']);
+    const b = await cli(['staleness', '--workers', '2,4', '--updates', '2000', '--json']);
+    expect(a.code).toBe(EXIT.ok);
+    expect(a.out).toBe(b.out);
+    expect(JSON.parse(a.out).results.map((x: { workers: number }) => x.workers)).toEqual([2, 4]);
+  });
+  for (const [args, field] of [
+    [['--workers', '0'], '--workers'],
+    [['--workers', '4,-1'], '--workers'],
+    [['--compute', 'normal:1'], '--compute'],
+    [['--compute', 'normal:1:-2'], '--compute.sd'],
+    [['--compute', 'constant:-1'], '--compute.mean'],
+    [['--compute', 'gamma:1'], '--compute'],
+    [['--global', '0'], '--global'],
+    [['--local', '2.5'], '--local'],
+    [['--mode', 'sync', '--pull-every', '0'], '--pull-every'],
+    [['--mode', 'sync', '--global', '2'], '--mode'],
+    [['--pull-every', '3'], '--pull-every'],
+    [['--updates', '5'], '--updates'],
+  ] as const) {
+    it(`bad input ${args.join(' ')} → exit 2 naming ${field}`, async () => {
+      const out = tmp();
+      const r = await cli(['staleness', ...args, '--out', join(out, 'x')]);
+      expect(r.code).toBe(EXIT.badInput);
+      expect(r.err).toContain(field);
+      expect(existsSync(join(out, 'x'))).toBe(false);
+    });
+  }
+});

@@ -1,7 +1,7 @@
 /** Bhattacharyya distances and fits against mpmath/SciPy (test/fixtures/bhattacharyya.py). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d } from '../../src/delay/fit.ts';
+import { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d, minimizeScan } from '../../src/delay/fit.ts';
 import { delayModel } from '../../src/delay/models.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/bhattacharyya.json', import.meta.url), 'utf8'));
@@ -41,5 +41,31 @@ describe('fits by minimal Bhattacharyya distance', () => {
   it('refuses an empty or negative sample', () => {
     expect(() => empiricalPmf([])).toThrow(/empty/);
     expect(() => empiricalPmf([1, -2])).toThrow(/non-negative/);
+  });
+});
+
+describe('minimizeScan', () => {
+  it('finds the global minimum of a two-well function where golden section alone settles in the other well', () => {
+    // f has minima at x = −2 (f = 0.5) and x = 3 (f = 0): closed form
+    const f = (x: number) => Math.min((x + 2) ** 2 + 0.5, (x - 3) ** 2);
+    const g = minimize1d(f, -4, 4);
+    const s = minimizeScan(f, -4, 4);
+    expect(Math.abs(g.x + 2)).toBeLessThan(1e-6); // golden section: the wrong well (documents why the scan exists)
+    expect(Math.abs(s.x - 3)).toBeLessThan(1e-6);
+    expect(s.value).toBeLessThan(1e-12);
+  });
+  it('exponential compute-time staleness of 16 workers: the Poisson fit no longer runs to the bracket edge', () => {
+    // a geometric(1/16) sample (drawn deterministically by its quantiles): the best Poisson λ is
+    // of the order of the mean, far inside the bracket [1e-3, 3·maxLag]
+    const sample: number[] = [];
+    for (let i = 0; i < 4000; i++) sample.push(Math.floor(Math.log(1 - (i + 0.5) / 4000) / Math.log(1 - 1 / 16)));
+    const po = fitStalenessModels(sample, 16).find((m) => m.model === 'poisson')!;
+    const maxLag = Math.max(...sample);
+    expect(po.params.lambda).toBeLessThan(maxLag);
+    // and it is a minimum: nudging λ either way does not do better
+    const emp = empiricalPmf(sample);
+    const D = (l: number) => bhattacharyyaDistance(emp, delayModel({ kind: 'poisson', lambda: l, maxLag }).pmf);
+    expect(D(po.params.lambda)).toBeLessThanOrEqual(D(po.params.lambda * 1.01) + 1e-12);
+    expect(D(po.params.lambda)).toBeLessThanOrEqual(D(po.params.lambda * 0.99) + 1e-12);
   });
 });

@@ -120,4 +120,26 @@ describe('the CLI on broken JSON files: exit 0 or 2 only, no stack trace, nothin
       { seed: 11, numRuns: 40 },
     );
   });
+  it('staleness options', async () => {
+    const bad = fc.oneof(fc.constantFrom('-1', '0', 'abc', '1.5', '1e400', '', 'normal:1', 'normal:1:-1', 'constant:0', 'slow:1:2:3', 'exponential:NaN', '4,,8'), fc.string({ maxLength: 8 }));
+    await fc.assert(
+      fc.asyncProperty(bad, fc.constantFrom('workers', 'compute', 'updates', 'global', 'local', 'pull-every'), async (value, option) => {
+        const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-prop-'));
+        const mode = option === 'pull-every' ? ['--mode', 'sync'] : [];
+        let err = '';
+        const code = await main(['staleness', ...mode, `--${option}`, value, '--updates', option === 'updates' ? value : '50', '--out', join(d, 'o'), '--no-png'], { out: () => {}, err: (s) => void (err += s) });
+        expect([EXIT.ok, EXIT.badInput], err).toContain(code);
+        expect(err).not.toMatch(/\n\s+at /);
+        if (code === EXIT.badInput) {
+          expect(err).toMatch(/^error: --\S+: .+/);
+          expect(existsSync(join(d, 'o'))).toBe(false);
+        } else {
+          const j = readFileSync(join(d, 'o', 'staleness.json'), 'utf8');
+          expect(j).not.toMatch(/NaN|Infinity/);
+        }
+      }),
+      { seed: 13, numRuns: 40 },
+    );
+  });
 });
+

@@ -284,8 +284,8 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
     file: 'check-accumulation-ablation',
     figure: {
       title: 'Batch size vs staleness (Aji & Heafield Sections 2.2–2.3 analog)',
-      data: [lr0, 2 * lr0].map((lr, i) => ({ type: 'bar', name: `α = ${lr}`, x: ablation.filter((a) => a.lr === lr).map((a) => `${a.arm} (τ̄ = ${a.staleness})`), y: ablation.filter((a) => a.lr === lr).map((a) => a.loss), error_y: seeds > 1 ? { type: 'data', array: ablation.filter((a) => a.lr === lr).map((a) => a.lossSd) } : undefined, marker: { color: i === 0 ? '#1f77b4' : '#ff7f0e' } })),
-      layout: { barmode: 'group', yaxis: { title: { text: 'final training loss' } }, legend: { orientation: 'h', y: -0.35 }, margin: { t: 40, b: 170 } },
+      data: [lr0, 2 * lr0].map((lr, i) => ({ type: 'scatter', mode: 'markers', marker: { size: 11, color: i === 0 ? '#1f77b4' : '#ff7f0e' }, name: `α = ${lr}`, x: ablation.filter((a) => a.lr === lr).map((a) => `${a.arm} (τ̄ = ${a.staleness})`), y: ablation.filter((a) => a.lr === lr).map((a) => a.loss), error_y: seeds > 1 ? { type: 'data', array: ablation.filter((a) => a.lr === lr).map((a) => a.lossSd) } : undefined })),
+      layout: { xaxis: { type: 'category' }, yaxis: { title: { text: 'final training loss' } }, legend: { orientation: 'h', y: -0.35 }, margin: { t: 40, b: 170 } },
       caption: `Stand-in model as in the learning-rate sweep; ${updates} updates per run, Adam; N = ${N}; b = ${batch} per worker (b/4 = ${batch / 4} in the small-batch synchronous run); τ̄ is the average staleness ((U − 1)/2 for injection, N − 1 for asynchronous); mean ± sd over ${seeds} seed(s).`,
       width: 1100,
       height: 560,

@@ -232,7 +232,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
           { type: 'scatter', mode: 'markers', x: lab, y: oursK, name: 'derived here (Thm 2; Thm 3 with the sign fixed)', marker: { symbol: 'circle-open', size: 16, color: '#2ca02c', line: { width: 2 } } },
         ],
         layout: { yaxis: { title: { text: 'κ' }, zeroline: true }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 30, b: 100 } },
-        caption: `Each configuration: ${paths} ASGD paths on a diagonal quadratic with staleness drawn i.i.d. from the model; κ is the slope of the measured Σ∇ (Lemma 1's series) on E[x_t − x_{t−1}]. For Thm 5 and Cor 2 Σ∇ is not of momentum form (derived: K e^{−λ}E_τ[∇f(x_{t−1−τ})]), so no κ is derived. Paper's experiment-free claims only; the staleness here is synthetic.`,
+        caption: `Each configuration: ${paths} ASGD paths on a diagonal quadratic with staleness drawn i.i.d. from the model; κ is the slope of the measured Σ∇ (Lemma 1's series) on E[x_t − x_{t−1}]. For Thm 5 and Cor 2 Σ∇ is not of momentum form (derived: K e^{−λ}E_τ[∇f(x_{t−1−τ})]), so no κ is derived. The staleness is drawn i.i.d. from the model, as the theorems assume; bars are 95% t-intervals (jackknife).`,
         width: 1100,
         height: 520,
       },
