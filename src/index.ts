@@ -26,6 +26,8 @@ export { cmpLogNormalizer, DelayDistribution, delayModel, DELAY_MODEL_KINDS } fr
 export type { DelayModelSpec } from './delay/models.ts';
 export { ConstantLag, effectiveLag, PrescribedLag, RandomLag, TimeVaryingLag, BEFORE_HISTORY_POLICIES } from './delay/lags.ts';
 export type { BeforeHistory, LagSource } from './delay/lags.ts';
+export { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d, minimizeScan } from './delay/fit.ts';
+export type { ModelFit } from './delay/fit.ts';
 
 // ASGD
 export { asgdConfig, runAsgd } from './asgd/runner.ts';
@@ -41,6 +43,27 @@ export { MinibatchSampler } from './asgd/minibatch.ts';
 export type { Sampling } from './asgd/minibatch.ts';
 export { schedule } from './asgd/schedule.ts';
 export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
+
+// Staleness lab: parameter server, server optimizers, staleness-adaptive steps, classifiers
+export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
+export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
+export { optimizer } from './asgd/optimizers.ts';
+export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
+export { adaptiveStep } from './asgd/adaptive-step.ts';
+export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';
+export { classificationAccuracy, generatedSoftmax, isClassificationObjective, softmaxObjective } from './asgd/objectives/softmax.ts';
+export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
+export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
+export type { MlpObjective } from './asgd/objectives/mlp.ts';
+export { batchMeans, simulateStaleness } from './experiments/staleness.ts';
+export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
+export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
+export { runMomentumExperiment } from './theory/implicit-momentum.ts';
+export type { MomentumExperiment, MomentumExperimentSpec, MomentumFits } from './theory/implicit-momentum.ts';
+export { AJI_TABLE2 } from './theory/checks/accumulation.ts';
+export { FIG3_MODEL } from './theory/checks/mindthestep-training.ts';
+export { hittingIteration } from './stats/hitting.ts';
+export { gammaP, gammaQ, logGamma, logGammaQ } from './core/special.ts';
 
 // Bridge
 export { sddeFromAsgd } from './bridge/to-sdde.ts';
