@@ -77,8 +77,13 @@ async function update(): Promise<void> {
   await Plotly.react('staleness-plot', [
     { type: 'bar', x: st.lags, y: st.observed, name: 'observed lags', marker: { color: '#9ecae1' } },
     { x: st.lags, y: st.model, name: 'configured model', mode: 'lines+markers', line: { color: '#333' } },
-    { x: st.lags, y: st.geometricFit, name: `geometric, moment fit p̂ = ${st.pHat.toFixed(3)}`, mode: 'lines', line: { color: '#ff7f0e', dash: 'dash' } },
-    { x: st.lags, y: st.poissonFit, name: `Poisson, moment fit λ̂ = ${st.lambdaHat.toFixed(2)}`, mode: 'lines', line: { color: '#9467bd', dash: 'dot' } },
+    ...st.fits.map((f, i) => ({
+      x: st.lags,
+      y: f.pmf,
+      name: `${f.model} (${Object.entries(f.params).map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`).join(', ')}), D_B ${f.distance.toPrecision(2)}`,
+      mode: 'lines',
+      line: { color: ['#ff7f0e', '#2ca02c', '#9467bd', '#d62728'][i % 4], dash: ['dash', 'dot', 'dashdot', 'longdash'][i % 4] },
+    })),
   ], { ...common, title: { text: 'staleness of the ASGD path' }, xaxis: { title: { text: 'lag l_k' } }, yaxis: { title: { text: 'probability' } } });
   state.runs++;
   document.getElementById('status')!.textContent = `updated in ${ms.toFixed(0)} ms`;

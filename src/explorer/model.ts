@@ -2,7 +2,7 @@
  * What the explorer computes, kept free of DOM and Node built-ins so the same code runs in the
  * browser bundle and in the tests: from the control values, a validated ASGD configuration, one
  * ASGD path beside its SDDE, ensemble moments with Thm 4.1's decay envelope, and the staleness
- * histogram with the configured model and fitted ones.
+ * histogram with the configured model and the four staleness models fitted by Bhattacharyya distance.
  */
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { generatedLeastSquares } from '../asgd/objectives/least-squares.ts';
@@ -10,7 +10,7 @@ import { toyObjective } from '../asgd/objectives/toy.ts';
 import { asgdConfig, type AsgdConfig, runAsgd } from '../asgd/runner.ts';
 import { type Coupling, runPair, validatePair } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import { delayModel } from '../delay/models.ts';
+import { fitStalenessModels } from '../delay/fit.ts';
 import { spectralAbscissa } from '../theory/lambert-w.ts';
 
 export interface ExplorerSettings {
@@ -80,7 +80,7 @@ export interface ExplorerResult {
   sdde: number[];
   /** Ensemble over `paths` paths (independent coupling): mean and sd of x_k and X(t_k) at saved k. */
   moments: { k: number[]; asgdMean: number[]; asgdSd: number[]; sddeMean: number[]; sddeSd: number[]; xStar: number; envelope: number[]; V: number };
-  staleness: { lags: number[]; observed: number[]; model: number[]; geometricFit: number[]; poissonFit: number[]; pHat: number; lambdaHat: number };
+  staleness: { lags: number[]; observed: number[]; model: number[]; fits: { model: string; params: Record<string, number>; distance: number; pmf: number[] }[]; workersHat: number };
 }
 
 export function explore(s: ExplorerSettings): ExplorerResult {
@@ -121,16 +121,18 @@ export function explore(s: ExplorerSettings): ExplorerResult {
   const total = Math.max(1, delays.length);
   const observed = counts.map((c) => c / total);
   const meanLag = delays.reduce((acc, l) => acc + l, 0) / total;
-  // moment fits (the untruncated maximum-likelihood estimates): geometric p̂ = 1/(1 + mean), Poisson λ̂ = mean
-  const pHat = 1 / (1 + meanLag);
-  const lambdaHat = Math.max(meanLag, 1e-9);
-  const geometricFit = delayModel({ kind: 'geometric', p: pHat, maxLag }).pmf;
-  const poissonFit = delayModel({ kind: 'poisson', lambda: lambdaHat, maxLag }).pmf;
+  // Bhattacharyya fits of the four MindTheStep models (Section VI), shown on 0..maxLag; CMP on the
+  // line λ^{1/ν} = m̂ (Eq. 13) with m̂ = round(mean lag) + 1, the worker count whose staleness mode
+  // would be this mean (there are no workers here: the lags come from a model)
+  const mHat = Math.max(1, Math.round(meanLag) + 1);
+  const fits = fitStalenessModels(delays.length ? delays : [0], mHat)
+    .filter((f) => f.model !== 'empirical')
+    .map((f) => ({ model: f.model, params: f.params, distance: f.distance, pmf: Array.from({ length: maxLag + 1 }, (_, i) => f.pmf[i] ?? 0) }));
   return {
     k,
     asgd: Array.from(pair.discrete.x),
     sdde: Array.from(pair.sdde.x),
     moments: { k: kk, asgdMean: mean(sum.a), asgdSd: sd(sum.a, sum.a2), sddeMean: mean(sum.s), sddeSd: sd(sum.s, sum.s2), xStar, envelope, V },
-    staleness: { lags: counts.map((_, i) => i), observed, model: Array.from(cfg.delay.pmf), geometricFit: Array.from(geometricFit), poissonFit: Array.from(poissonFit), pHat, lambdaHat },
+    staleness: { lags: counts.map((_, i) => i), observed, model: Array.from(cfg.delay.pmf), fits, workersHat: mHat },
   };
 }

@@ -99,6 +99,19 @@ describe('explorer model (no browser needed)', () => {
     }
     expect(Number.isFinite(explore({ ...DEFAULT_SETTINGS, iterations: 400, paths: 4 }).moments.V)).toBe(true);
   });
+  it('fits the four staleness models by Bhattacharyya distance; geometric lags are best fitted by the geometric model', async () => {
+    const { explore, DEFAULT_SETTINGS } = await import('../../src/explorer/model.ts');
+    const r = explore({ ...DEFAULT_SETTINGS, delay: 'geometric', delayParam: 0.3, maxLag: 30, iterations: 4000, paths: 2 });
+    expect(r.staleness.fits.map((f) => f.model)).toEqual(['geometric', 'uniform', 'poisson', 'cmp']);
+    for (const f of r.staleness.fits) {
+      expect(f.pmf.length).toBe(r.staleness.lags.length);
+      expect(Number.isFinite(f.distance)).toBe(true);
+    }
+    const best = [...r.staleness.fits].sort((a, b) => a.distance - b.distance)[0];
+    expect(best.model).toBe('geometric');
+    // the fitted p is the configured one within sampling error (4000 lags: SE of p̂ ≈ p√((1−p)/n) ≈ 0.004)
+    expect(Math.abs(best.params.p - 0.3)).toBeLessThan(0.02);
+  });
   it('maps refused fields to their controls', async () => {
     const { controlOf } = await import('../../src/explorer/model.ts');
     expect(controlOf('asgd.eta')).toBe('eta');
