@@ -21,7 +21,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { integer, nonNegativeNumber, positiveNumber, seedValue } from '../../core/validate.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, StreamPurpose } from '../../random/streams.ts';
-import { generatedClassificationFields, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';
+import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';
 
 /** The MLP objective: a classifier with its architecture and the scale used by mlpInitialPoint. */
 export interface MlpObjective extends ClassificationObjective {
@@ -138,24 +138,8 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
     return m;
   };
   /** forward, then s ← δ2 = softmax(s) − e_{y_i}. */
-  const outputDelta = (x: Float64Array, i: number): void => {
-    const m = forward(x, i);
-    let Z = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp(s[c] - m);
-      s[c] = e;
-      Z += e;
-    }
-    const inv = 1 / Z;
-    for (let c = 0; c < C; c++) s[c] *= inv;
-    s[labels[i]] -= 1;
-  };
-  const loss = (x: Float64Array, i: number): number => {
-    const m = forward(x, i);
-    let Z = 0;
-    for (let c = 0; c < C; c++) Z += Math.exp(s[c] - m);
-    return m + Math.log(Z) - s[labels[i]];
-  };
+  const outputDelta = (x: Float64Array, i: number): void => softmaxMinusOneHot(s, C, forward(x, i), labels[i]);
+  const loss = (x: Float64Array, i: number): number => crossEntropyOfScores(s, C, forward(x, i), labels[i]);
   // The three gradient loops below (write, add with λx, add without) share one structure: one pass
   // over W2 writes ∇W2, ∇b2 and accumulates g1 = W2ᵀδ2 (c ascending), then one pass over W1 with
   // δ1 = g1 ⊙ (1 − u²). Each entry's value is the same expression in componentGradient and

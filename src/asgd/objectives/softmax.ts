@@ -54,6 +54,29 @@ export function classificationAccuracy(obj: FiniteSumObjective, x: Float64Array,
 // ---------------------------------------------------------------------------------------------
 // Given data
 
+/**
+ * s ← softmax(s) − e_label in place, where m = max_c s_c (the log-sum-exp shift): the derivative
+ * of the cross-entropy with respect to the scores. Shared by the softmax and MLP objectives.
+ */
+export function softmaxMinusOneHot(s: Float64Array, C: number, m: number, label: number): void {
+  let Z = 0;
+  for (let c = 0; c < C; c++) {
+    const e = Math.exp(s[c] - m);
+    s[c] = e;
+    Z += e;
+  }
+  const inv = 1 / Z;
+  for (let c = 0; c < C; c++) s[c] *= inv;
+  s[label] -= 1;
+}
+
+/** −log softmax(s)[label] = m + log Σ_c e^{s_c − m} − s_label, with m = max_c s_c. */
+export function crossEntropyOfScores(s: Float64Array, C: number, m: number, label: number): number {
+  let Z = 0;
+  for (let c = 0; c < C; c++) Z += Math.exp(s[c] - m);
+  return m + Math.log(Z) - s[label];
+}
+
 export interface ClassificationData {
   /** Examples, n rows of d numbers. */
   A: number[][];
@@ -217,24 +240,8 @@ function buildSoftmax(A: Float64Array, labels: Int32Array, n: number, d: number,
     return m;
   };
   /** s ← softmax(W a_i) − e_{y_i} (the data part of ∂f_i/∂s). */
-  const residual = (x: Float64Array, i: number): void => {
-    const m = scores(x, i);
-    let Z = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp(s[c] - m);
-      s[c] = e;
-      Z += e;
-    }
-    const inv = 1 / Z;
-    for (let c = 0; c < C; c++) s[c] *= inv;
-    s[labels[i]] -= 1;
-  };
-  const loss = (x: Float64Array, i: number): number => {
-    const m = scores(x, i);
-    let Z = 0;
-    for (let c = 0; c < C; c++) Z += Math.exp(s[c] - m);
-    return m + Math.log(Z) - s[labels[i]];
-  };
+  const residual = (x: Float64Array, i: number): void => softmaxMinusOneHot(s, C, scores(x, i), labels[i]);
+  const loss = (x: Float64Array, i: number): number => crossEntropyOfScores(s, C, scores(x, i), labels[i]);
   const sqNorm = (x: Float64Array): number => {
     let r = 0;
     for (let k = 0; k < dim; k++) r += x[k] * x[k];
