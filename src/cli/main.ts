@@ -48,7 +48,7 @@ Usage:
       C is independent (default, as in the paper), shared-brownian or quantile.
 
   asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
-      Measure He et al.'s theorems and give a verdict for each (holds / holds, loose ×R / violated /
+      Measure the papers' theorems and claims and give a verdict for each (holds / holds, loose ×R / violated /
       not applicable): NAME is any of approximation, moments, energy, rates (He et al. 2018),
       mindthestep (Bäckström et al. 2019), accumulation (Aji & Heafield 2019) (default: all).
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
