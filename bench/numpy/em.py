@@ -120,14 +120,7 @@ def w1(seed, N, K, variant):
             B = min(L, K - k)
             zc = Z[:B]
             rng.standard_normal(out=zc)
-            ib = inc[:B]
-            np.multiply(buf[:B], -h, out=ib)
-            zc *= sqh
-            ib += zc
-            np.cumsum(ib, axis=0, out=ib)
-            ib += buf[L]
-            buf[: R - B] = buf[B:]
-            buf[R - B :] = ib
+            block_advance(buf, zc, inc[:B], h, sqh, L, B)
             k += B
         seconds = time.perf_counter() - t0
         xT = buf[L].copy()
@@ -139,6 +132,21 @@ def w1(seed, N, K, variant):
         "seX2": jnum(x2.std(ddof=1) / math.sqrt(N)) if N > 1 else 0.0,
     }
     emit("w1", seconds, N * K, rss, stats)
+
+
+def block_advance(buf, zc, ib, h, sqh, L, B):
+    """B ≤ L Euler–Maruyama steps of dX = −X(t−1)dt + dB at once: every delayed read x_{k+i−L}
+    is already in the window buf = (x_{k−L}, …, x_k), so the B new states are a cumulative sum.
+    zc holds B standard normals (scaled in place), ib is scratch of the same shape; rows are steps
+    (1-D: one path, 2-D: paths in columns)."""
+    R = L + 1
+    np.multiply(buf[:B], -h, out=ib)
+    zc *= sqh
+    ib += zc
+    np.cumsum(ib, axis=0, out=ib)
+    ib += buf[L]
+    buf[: R - B] = buf[B:]
+    buf[R - B :] = ib
 
 
 # ----------------------------------------------------------------------------------------- w2
@@ -189,14 +197,7 @@ def w2(seed, K, variant):
             B = min(L, K - k)
             zc = Z[:B]
             rng.standard_normal(out=zc)
-            ib = inc[:B]
-            np.multiply(buf[:B], -h, out=ib)
-            zc *= sqh
-            ib += zc
-            np.cumsum(ib, out=ib)
-            ib += buf[L]
-            buf[: R - B] = buf[B:]
-            buf[R - B :] = ib
+            block_advance(buf, zc, inc[:B], h, sqh, L, B)
             # x_j for j in (k, k+B] sits at buf[L - B + j - k]
             j = (k // every + 1) * every
             while j <= k + B:

@@ -129,21 +129,25 @@ async function writePng(html: string, png: string, io: Io, skip: boolean): Promi
   return png;
 }
 
+/** The one CONFIG.json positional of `command`, parsed; refused (exit 2) if missing or not JSON. */
+function readConfigFile(positionals: string[], command: string): { file: string; raw: unknown } {
+  if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one CONFIG file, got ${positionals.length}`);
+  const file = positionals[0];
+  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
+  try {
+    return { file, raw: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch (e) {
+    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
 async function cmdRun(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' } },
   });
-  if (positionals.length !== 1) throw new UsageError(`run needs exactly one CONFIG file, got ${positionals.length}`);
-  const file = positionals[0];
-  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
-  }
+  const { file, raw } = readConfigFile(positionals, 'run');
   const seed = parseSeed(values.seed);
   const prepared = prepareExperiment(raw, seed);
   const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
@@ -399,15 +403,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
 
 async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new UsageError(`sweep needs exactly one CONFIG file, got ${positionals.length}`);
-  const file = positionals[0];
-  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
-  }
+  const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
   const { sweepFigure } = await import('../sweep/figure.ts');
   const prepared = sw.prepareSweep(raw);
@@ -530,6 +526,16 @@ async function cmdExplore(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
+  run: cmdRun,
+  fig1: cmdFig1,
+  check: cmdCheck,
+  staleness: cmdStaleness,
+  sweep: cmdSweep,
+  merge: cmdMerge,
+  explore: cmdExplore,
+};
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -544,29 +550,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case 'version':
         io.out(`${VERSION}\n`);
         return EXIT.ok;
-      case 'run':
+      default: {
+        const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined; // not "toString" &c.
+        if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
         if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdRun(rest, io);
-      case 'fig1':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdFig1(rest, io);
-      case 'check':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdCheck(rest, io);
-      case 'staleness':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdStaleness(rest, io);
-      case 'sweep':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdSweep(rest, io);
-      case 'merge':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdMerge(rest, io);
-      case 'explore':
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await cmdExplore(rest, io);
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+        return await run(rest, io);
+      }
     }
   } catch (e) {
     if (e instanceof ConfigError) {

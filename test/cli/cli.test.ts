@@ -30,6 +30,7 @@ describe('help and version', () => {
   });
   it('an unknown command or option is bad input (exit 2)', async () => {
     expect((await cli(['frobnicate'])).code).toBe(EXIT.badInput);
+    expect((await cli(['toString'])).code).toBe(EXIT.badInput); // the command table is not a prototype lookup
     expect((await cli(['fig1', '--frob'])).code).toBe(EXIT.badInput);
   });
 });
