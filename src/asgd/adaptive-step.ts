@@ -13,7 +13,8 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, finiteNumber } from '../core/validate.ts';
-import { logGammaQ } from '../core/special.ts';
+import { gammaP, logGammaQ } from '../core/special.ts';
+import { cmpLogNormalizer } from '../delay/models.ts';
 
 export type AdaptiveStepSpec =
   | { kind: 'geometric'; C: number; p: number }
@@ -27,8 +28,10 @@ export interface AdaptiveStep {
   logRelative(tau: number): number;
   /** α(τ) as a multiple of the base α, after normalization, cap and drop (0: dropped or refused). */
   scale(tau: number): number;
-  /** Staleness values for which α(τ) overflowed or was not positive (refused, not applied). */
+  /** Calls of `scale` that refused a gradient because α(τ) was not positive or not representable. */
   overflowed: number;
+  /** With `normalizeOver`: E_τ[scale(τ)] over that sample (1 unless the cap makes 1 unattainable). */
+  meanScale?: number;
 }
 
 const logFact = (() => {
@@ -41,7 +44,8 @@ const logFact = (() => {
 
 /**
  * `alpha` is the base step α of the formulas (it enters the momentum forms through K/α);
- * normalization rescales so that the mean multiplier over `sample` is 1 (E_τ[α(τ)] = α).
+ * normalization rescales so that the mean multiplier over `normalizeOver`, cap and drops included,
+ * is 1 (E_τ[α(τ)] = α, Eq. 26).
  */
 export function adaptiveStep(input: unknown, alpha: number, options: { normalizeOver?: ArrayLike<number>; cap?: number; dropAbove?: number } = {}, field = 'adaptive'): AdaptiveStep {
   const s = plainObject(input, field);
@@ -74,19 +78,22 @@ export function adaptiveStep(input: unknown, alpha: number, options: { normalize
       const lambda = positiveNumber(s.lambda, `${field}.lambda`);
       const nu = positiveNumber(s.nu, `${field}.nu`);
       spec = { kind, K, lambda, nu };
+      // c(τ) = 1 − r e^{−λ} S_τ, S_τ = Σ_{j<τ} λ^j/(j!)^ν, r = K/α. For ν = 1 this is Eq. 17 (Cor 2),
+      // computed as such; otherwise, past the mode (where S_τ ≈ Z and the difference cancels) as
+      // (1 − r e^{−λ} Z) + r e^{−λ} T_τ with the tail T_τ = Z − S_τ summed directly.
+      const r = K / alpha;
+      const logLambda = Math.log(lambda);
+      const term = (j: number) => j * logLambda - nu * logFact(j);
+      const mode = Math.floor(Math.exp(logLambda / nu));
+      const logZ = nu === 1 ? lambda : cmpLogNormalizer(lambda, nu);
+      const headMinusOne = -Math.expm1(Math.log(Math.abs(r)) - lambda + logZ) * Math.sign(r) + (r < 0 ? 2 : 0); // 1 − r e^{−λ}Z
       logRel = (tau) => {
-        // Σ_{j<τ} λ^j/(j!)^ν in logs (log-sum-exp), then c(τ) = 1 − (K/α) e^{−λ} Σ
-        let m = -Infinity;
-        const terms: number[] = [];
-        for (let j = 0; j < tau; j++) {
-          const t = j * Math.log(lambda) - nu * logFact(j);
-          terms.push(t);
-          if (t > m) m = t;
-        }
-        const logSum = tau === 0 ? -Infinity : m + Math.log(terms.reduce((acc, t) => acc + Math.exp(t - m), 0));
-        const c = 1 - (K / alpha) * Math.exp(logSum - lambda);
+        let c: number;
+        if (nu === 1) c = poissonMomentumFactor(r, tau, lambda);
+        else if (tau <= mode) c = 1 - r * Math.exp(logSumExp(0, tau, term) - lambda);
+        else c = headMinusOne + r * Math.exp(logSumExp(tau, Infinity, term) - lambda);
         if (!(c > 0)) return -Infinity;
-        return Math.log(c) - tau * Math.log(lambda) + nu * logFact(tau);
+        return Math.log(c) - tau * logLambda + nu * logFact(tau);
       };
       break;
     }
@@ -96,36 +103,72 @@ export function adaptiveStep(input: unknown, alpha: number, options: { normalize
       const lambda = positiveNumber(s.lambda, `${field}.lambda`);
       spec = { kind, K, lambda };
       logRel = (tau) => {
-        // Γ(τ, λ)/Γ(τ) = Q(τ, λ); its limit at τ = 0 is 0
-        const Q = tau === 0 ? 0 : Math.exp(logGammaQ(tau, lambda));
-        const c = 1 - (K / alpha) * Q;
+        const c = poissonMomentumFactor(K / alpha, tau, lambda);
         if (!(c > 0)) return -Infinity;
         return Math.log(c) - tau * Math.log(lambda) + logFact(tau);
       };
       break;
     }
   }
+  // α(τ) depends on τ alone: tabulated on first use (the server asks once per applied gradient)
+  const raw = logRel;
+  const memo: number[] = [];
+  logRel = (tau) => (Number.isInteger(tau) && tau >= 0 && tau < 1e6 ? (memo[tau] ??= raw(tau)) : raw(tau));
   const cap = options.cap === undefined ? Infinity : positiveNumber(options.cap, `${field}.cap`);
   const dropAbove = options.dropAbove === undefined ? Infinity : integer(options.dropAbove, `${field}.dropAbove`, { min: 0 });
-  // normalization E_τ[α(τ)] = α over the observed sample (Eq. 26), in logs: log-mean-exp
+  // Normalization (Eq. 26): E_τ[scale(τ)] = 1 over the observed sample, where scale includes the
+  // cap and counts dropped (τ > dropAbove) and refused (α(τ) ≤ 0) gradients as 0 — they are not
+  // applied. Without a cap this is a log-mean-exp; with one, the mean of min(s·α(τ)/α, cap) is
+  // non-decreasing in s and is solved by bisection in log s. If even s → ∞ (every applied
+  // gradient at the cap) gives a mean below 1, the target is unattainable: s = ∞ and `meanScale`
+  // reports the mean actually reached.
   let logNorm = 0;
+  let meanScale: number | undefined;
   if (options.normalizeOver !== undefined) {
     const sample = options.normalizeOver;
     if (sample.length === 0) throw new ConfigError(`${field}.normalizeOver`, 'the staleness sample is empty');
-    const logs: number[] = [];
+    const counts = new Map<number, number>();
     for (let i = 0; i < sample.length; i++) {
       const t = sample[i];
-      if (t > dropAbove) continue;
-      logs.push(logRel(t));
+      if (!(Number.isInteger(t) && t >= 0)) throw new ConfigError(`${field}.normalizeOver[${i}]`, `must be a non-negative integer staleness, got ${t}`);
+      if (t <= dropAbove) counts.set(t, (counts.get(t) ?? 0) + 1);
     }
-    const finite = logs.filter(Number.isFinite);
-    if (finite.length === 0) throw new ConfigError(`${field}.normalizeOver`, 'α(τ) is not positive for any observed τ');
-    const m = Math.max(...finite);
-    logNorm = m + Math.log(finite.reduce((acc, l) => acc + Math.exp(l - m), 0) / logs.length);
+    const logs: number[] = [];
+    const weights: number[] = [];
+    for (const [t, c] of counts) {
+      const l = logRel(t);
+      if (Number.isFinite(l)) {
+        logs.push(l);
+        weights.push(c / sample.length);
+      }
+    }
+    if (logs.length === 0) throw new ConfigError(`${field}.normalizeOver`, 'α(τ) is not positive for any observed τ that is kept');
+    let m = -Infinity;
+    for (const l of logs) if (l > m) m = l;
+    const mean = (logS: number) => logs.reduce((acc, l, i) => acc + weights[i] * Math.min(Math.exp(l + logS), cap), 0);
+    let logS = -(m + Math.log(logs.reduce((acc, l, i) => acc + weights[i] * Math.exp(l - m), 0))); // the uncapped solution
+    if (cap < Infinity && mean(logS) < 1) {
+      const reachable = weights.reduce((a, w) => a + w, 0) * cap;
+      if (reachable < 1) logS = Infinity;
+      else {
+        // mean(lo) < 1 ≤ mean(hi): at hi every kept α(τ) is at the cap
+        let lo = logS;
+        let hi = Math.log(cap) - Math.min(...logs);
+        for (let it = 0; it < 200 && hi - lo > 1e-13 * (1 + Math.abs(hi)); it++) {
+          const mid = (lo + hi) / 2;
+          if (mean(mid) < 1) lo = mid;
+          else hi = mid;
+        }
+        logS = hi;
+      }
+    }
+    logNorm = -logS;
+    meanScale = Number.isFinite(logS) ? mean(logS) : weights.reduce((a, w) => a + w, 0) * cap;
   }
   const step: AdaptiveStep = {
     spec,
     overflowed: 0,
+    ...(meanScale !== undefined ? { meanScale } : {}),
     logRelative: logRel,
     scale(tau) {
       if (tau > dropAbove) return 0;
@@ -138,4 +181,30 @@ export function adaptiveStep(input: unknown, alpha: number, options: { normalize
     },
   };
   return step;
+}
+
+/**
+ * c(τ) = 1 − r Q(τ, λ) of Eq. 17 (Q(0, λ) = 0). For r ≤ 1 it is written (1 − r) + r P(τ, λ), a sum
+ * of non-negative terms, so it keeps its relative precision where Q → 1 (τ ≫ λ) instead of
+ * cancelling to 0.
+ */
+function poissonMomentumFactor(r: number, tau: number, lambda: number): number {
+  if (tau === 0) return 1;
+  return r >= 0 && r <= 1 ? 1 - r + r * gammaP(tau, lambda) : 1 - r * Math.exp(logGammaQ(tau, lambda));
+}
+
+/** log Σ_{j=from}^{to−1} e^{term(j)}; an infinite `to` sums until the terms have fallen e^{40} below the largest. */
+function logSumExp(from: number, to: number, term: (j: number) => number): number {
+  if (from >= to) return -Infinity;
+  // two passes over a finite range; for a tail, terms past `from` decrease (from > mode), so the first is the largest
+  let m = -Infinity;
+  const end = Number.isFinite(to) ? to : from + 1;
+  for (let j = from; j < end; j++) m = Math.max(m, term(j));
+  let sum = 0;
+  for (let j = from; j < to; j++) {
+    const t = term(j) - m;
+    sum += Math.exp(t);
+    if (!Number.isFinite(to) && t < -40) break;
+  }
+  return m + Math.log(sum);
 }

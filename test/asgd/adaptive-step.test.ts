@@ -42,9 +42,27 @@ describe('options', () => {
     const a = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: sample });
     const mean = sample.reduce((s, t) => s + a.scale(t), 0) / sample.length;
     expect(mean).toBeCloseTo(1, 12);
-    const capped = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: sample, cap: 5, dropAbove: 6 });
-    expect(Math.max(...[0, 1, 2, 3, 4, 5, 6].map((t) => capped.scale(t)))).toBeLessThanOrEqual(5);
+    expect(a.meanScale).toBeCloseTo(1, 12);
+  });
+  it('the cap is part of the normalization: E_τ[min(s·α(τ)/α, cap)] = 1 over the sample, drops counting as 0', () => {
+    // α(τ)/α = τ!/3^τ on the kept τ ≤ 6 of the sample: 1, 1/3, 2/9 (×2), 2/9 (×3), 24/81, 120/243;
+    // τ = 7 is dropped (0). Uncapped, s = 10/Σ = 3.09 puts τ = 0 above the cap 2, so τ = 0 sits at 2
+    // and s solves 2 + s·(543/243) = 10: s = 1944/543 (closed form, by hand).
+    const sample = [0, 1, 2, 2, 3, 3, 3, 4, 5, 7];
+    const capped = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: sample, cap: 2, dropAbove: 6 });
+    expect(capped.scale(0)).toBe(2);
+    expect(capped.scale(1)).toBeCloseTo(648 / 543, 12);
+    expect(capped.scale(5)).toBeCloseTo(960 / 543, 12);
     expect(capped.scale(7)).toBe(0);
+    expect(sample.reduce((acc, t) => acc + capped.scale(t), 0) / sample.length).toBeCloseTo(1, 12);
+    expect(capped.meanScale).toBeCloseTo(1, 12);
+  });
+  it('an unattainable target (too few gradients kept for the cap) puts every kept gradient at the cap and says so', () => {
+    // only τ = 0 is kept (1 of 10): at most 5 · 0.1 = 0.5 on average
+    const a = adaptiveStep({ kind: 'cmp', C: 1, lambda: 3, nu: 1 }, 0.01, { normalizeOver: [0, 5, 5, 5, 5, 5, 5, 5, 5, 5], cap: 5, dropAbove: 0 });
+    expect(a.scale(0)).toBe(5);
+    expect(a.scale(5)).toBe(0);
+    expect(a.meanScale).toBeCloseTo(0.5, 12);
   });
   it('overflow beyond the double range is capped when a cap is set, refused (0, counted) otherwise — never Infinity', () => {
     const a = adaptiveStep({ kind: 'cmp', C: 1, lambda: 1.5, nu: 2 }, 0.01);
