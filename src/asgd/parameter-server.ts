@@ -49,7 +49,11 @@ export interface ServerSpec {
   pullEvery?: number;
   computeTime: ComputeTimeSpec;
   optimizer: OptimizerSpec;
-  /** α(τ) multiplier on each gradient by its staleness (MindTheStep); default 1. */
+  /**
+   * α(τ) multiplier on each gradient by its staleness (MindTheStep); default 1. It must be finite
+   * and ≥ 0 (checked before the run for τ up to a bound of several rounds, memoized per τ); 0
+   * drops the gradient, and a value at τ = 0 must be > 0 (else nothing could ever be applied).
+   */
   stepScale?: (tau: number) => number;
   /** Gradients staler than this are dropped (not applied); default none. */
   dropAbove?: number;
@@ -61,7 +65,11 @@ export interface ServerSpec {
 export interface ServerResult {
   /** Staleness of every applied gradient, in order of application. */
   staleness: Int32Array;
-  /** Gradients dropped for staleness above `dropAbove`. */
+  /**
+   * Gradients not applied: staleness above `dropAbove`, or stepScale(τ) = 0 (or, beyond the range
+   * checked before the run, not a finite number ≥ 0). A round or buffer whose gradients are all
+   * dropped makes no update (the version and x stay; in sync mode the workers pull again).
+   */
   dropped: number;
   /** Saved update numbers, simulated times, iterates (row-major) and F. */
   updates: Int32Array;
@@ -153,7 +161,27 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
   const dropAbove = s.dropAbove === undefined ? Infinity : nonNegativeNumber(s.dropAbove, 'server.dropAbove');
   if (s.stepScale !== undefined && typeof s.stepScale !== 'function') throw new ConfigError('server.stepScale', 'must be a function τ => multiplier');
-  const stepScale = spec.stepScale;
+  // α(τ) per τ, memoized; checked before the run over the staleness a few rounds can produce
+  const userScale = spec.stepScale;
+  const scales: number[] = [];
+  const scaleAt = (tau: number): number => {
+    if (!userScale) return 1;
+    let v = scales[tau];
+    if (v === undefined) {
+      const u = userScale(tau);
+      v = scales[tau] = typeof u === 'number' && Number.isFinite(u) && u >= 0 ? u : 0;
+    }
+    return v;
+  };
+  if (userScale) {
+    const checked = 4 * (s.workers as number) * Math.max(G, L) + 4 * U;
+    for (let tau = 0; tau <= checked; tau++) {
+      const u = userScale(tau);
+      if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw new ConfigError('server.stepScale', `must return a finite number >= 0, got ${u} at τ = ${tau}`);
+      if (tau === 0 && !(u > 0)) throw new ConfigError('server.stepScale', 'must be > 0 at τ = 0: otherwise no gradient can ever be applied');
+      scales[tau] = u;
+    }
+  }
   const opt = optimizer(s.optimizer, d, 'server.optimizer');
   const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
   const x = new Float64Array(d);
@@ -237,21 +265,28 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
     let now = 0;
     while (version < updates) {
       let slowest = 0;
+      let applied = 0;
       for (let w = 0; w < m; w++) {
         slowest = Math.max(slowest, clock.draw(w));
         const tau = version - pullVersion[w];
-        if (tau > dropAbove) {
+        const scale = tau > dropAbove ? 0 : scaleAt(tau);
+        if (scale === 0) {
           dropped++;
           continue;
         }
         stalenessOut.push(tau);
-        const scale = stepScale ? stepScale(tau) : 1;
+        applied++;
         const tmp = acc.subarray(w * d, (w + 1) * d);
         tmp.fill(0);
         addGradient(w, acc, w * d);
         for (let i = 0; i < d; i++) serverBuf[i] += scale * tmp[i];
       }
       now += slowest;
+      if (applied === 0) {
+        // nothing to apply: no update; the workers pull again (else a stale round would repeat forever)
+        for (let w = 0; w < m; w++) pull(w);
+        continue;
+      }
       if (!apply(now)) break;
       // staleness injection: workers pull only every U updates
       if (version % U === 0) for (let w = 0; w < m; w++) pull(w);
@@ -278,18 +313,21 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       received++;
       // apply if the buffer is full
       if (received === G) {
+        let applied = 0;
         for (let j = 0; j < G; j++) {
           const tau = version - pendingVersion[j];
-          if (tau > dropAbove) {
+          const scale = tau > dropAbove ? 0 : scaleAt(tau);
+          if (scale === 0) {
             dropped++;
             continue;
           }
           stalenessOut.push(tau);
-          const scale = stepScale ? stepScale(tau) : 1;
+          applied++;
           for (let i = 0; i < d; i++) serverBuf[i] += scale * pendingGrad[j * d + i];
         }
         received = 0;
-        if (!apply(now)) break;
+        // a buffer of dropped gradients makes no update (the version stays, so the next τ are smaller)
+        if (applied > 0 && !apply(now)) break;
       }
       // answer the pull
       pull(w);

@@ -85,6 +85,27 @@ describe('records, reproducibility, refusals', () => {
     expect(Math.max(...d.staleness)).toBeLessThanOrEqual(2);
     expect(d.dropped).toBeGreaterThan(0);
   });
+  it('a buffer of dropped gradients makes no update (derived by hand for 4 equal workers, dropAbove 1)', () => {
+    // round 1: τ = 0, 1 applied, τ = 2, 3 dropped (the version stays at 2, those workers re-pull v2);
+    // every later round: the two fresh pullers have τ = 1 (applied), the other two τ = 2 (dropped).
+    // 100 updates = 2 per round, so the last is at t = 50 and 2 · 49 gradients were dropped.
+    const spec: ServerSpec = { ...base, workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 100, dropAbove: 1 };
+    const r = runParameterServer(spec, { seed: 1 });
+    expect(r.dropped).toBe(98);
+    expect(r.staleness.length).toBe(100);
+    expect(Array.from(r.staleness.slice(0, 4))).toEqual([0, 1, 1, 1]);
+    expect(Math.max(...r.staleness)).toBe(1);
+    expect(r.time.at(-1)).toBe(50);
+    // stepScale(τ) = 0 drops exactly as dropAbove does: the same run, bit for bit
+    const z = runParameterServer({ ...spec, dropAbove: undefined, stepScale: (tau) => (tau >= 2 ? 0 : 1) }, { seed: 1 });
+    expect(z.dropped).toBe(98);
+    expect(z.x).toEqual(r.x);
+  });
+  it('stepScale is checked before the run: finite, ≥ 0, and > 0 at τ = 0', () => {
+    for (const f of [(t: number) => (t === 3 ? NaN : 1), (t: number) => (t === 5 ? -1 : 1), () => 0, (t: number) => (t === 2 ? Infinity : 1)]) {
+      expect(() => runParameterServer({ ...base, stepScale: f }, { seed: 1 })).toThrow(expect.objectContaining({ field: 'server.stepScale' }));
+    }
+  });
   const bad: [Partial<ServerSpec> & Record<string, unknown>, string][] = [
     [{ workers: 0 }, 'server.workers'],
     [{ workers: -3 }, 'server.workers'],
