@@ -22,7 +22,7 @@ export interface StalenessSimulationSpec {
   globalAccumulation?: number;
   pullEvery?: number;
   seed?: number;
-  /** Updates discarded at the start (the server's first m updates have staleness < m − 1); default m·G. */
+  /** Updates discarded at the start; default ⌈m/G⌉ (the first m pushes, pulled at version 0), 0 in sync mode. */
   warmup?: number;
   objective?: FiniteSumObjective;
 }
@@ -36,6 +36,8 @@ export interface StalenessSimulation {
   /** P[τ = i], i = 0..max. */
   histogram: Float64Array;
   fits: ModelFit[];
+  /** The m of the CMP line search λ = m^ν: the worker count for plain async, round(mean τ) + 1 otherwise. */
+  cmpWorkers: number;
   /** Simulated time per update. */
   timePerUpdate: number;
 }
@@ -65,8 +67,10 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const m = integer(s.workers, 'staleness.workers', { min: 1, max: 100_000 });
   const updates = integer(s.updates, 'staleness.updates', { min: 10, max: 100_000_000 });
   const mode = s.mode === undefined ? 'async' : oneOf(s.mode, 'staleness.mode', ['async', 'sync'] as const);
-  const G = spec.globalAccumulation ?? 1;
-  const warmup = s.warmup === undefined ? Math.min(Math.floor(updates / 2), m * (Number.isInteger(G) && G > 0 ? G : 1)) : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
+  const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'staleness.globalAccumulation', { min: 1, max: 1_000_000 });
+  // the start-up transient: the first m pushes (every worker's first gradient was pulled at
+  // version 0), i.e. ⌈m/G⌉ updates; synchronous rounds have none (τ cycles 0 … U−1 from the start)
+  const warmup = s.warmup === undefined ? (mode === 'sync' ? 0 : Math.min(Math.floor(updates / 2), Math.ceil(m / G))) : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
   const objective = spec.objective ?? toyObjective();
   const r = runParameterServer(
     {
@@ -86,11 +90,16 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
     },
     { seed: spec.seed ?? 0 },
   );
-  // drop the gradients of the first `warmup` updates (each update applies G·(m or 1) gradients)
-  const perUpdate = r.staleness.length / updates;
-  const staleness = r.staleness.slice(Math.round(warmup * perUpdate));
+  if (r.status !== 'ok') throw new Error(`staleness simulation: the server ended with status ${r.status}`); // lr 1e-9 on the toy: a bug, not input
+  // drop the gradients of the first `warmup` updates: nothing is dropped here, so every update
+  // applied exactly G (async) or m (sync) gradients
+  const staleness = r.staleness.slice(warmup * (mode === 'sync' ? m : G));
   const { mean, se } = batchMeans(staleness);
-  const fits = fitStalenessModels(staleness, m);
+  // Eq. 13 ties the CMP mode to the worker count (λ^{1/ν} = m) for plain asynchronous SGD; with
+  // accumulation or in synchronous mode the staleness is not centred near m − 1, so the line
+  // search uses the worker count whose plain-async mode would be the observed mean
+  const cmpWorkers = mode === 'async' && G === 1 ? m : Math.max(1, Math.round(mean) + 1);
+  const fits = fitStalenessModels(staleness, cmpWorkers);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
-  return { spec, staleness, mean, meanSe: se, histogram, fits, timePerUpdate: r.time[r.time.length - 1] / updates };
+  return { spec, staleness, mean, meanSe: se, histogram, fits, cmpWorkers, timePerUpdate: r.time[r.time.length - 1] / updates };
 }
