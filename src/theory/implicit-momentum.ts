@@ -20,14 +20,15 @@
  *    Σ∇ = 0; Thm 5 / Cor 2: κ = K);
  *  - Δ_{t+1} on (Δ_t, A m_t): the momentum μ and gradient coefficient β of
  *    E[x_{t+1} − x_t] = μ E[x_t − x_{t−1}] − β ∇f(x_t) (the form the issue asks to compare).
- * Pre-start reads use x_j = x_0 for j < 0 ('history'), so these identities hold from t = 0.
+ * Pre-start reads use x_j = x_0 for j < 0 ('history'), so these identities hold for every t ≥ 1
+ * (at t = 0 the "previous step" x_0 − x_{−1} = 0 was not taken by the recursion).
  * Coordinates with different a_j are pooled; their different decay rates make μ and β
  * identifiable. Estimates are jackknife bias-corrected; confidence intervals: delete-one-block
  * jackknife over blocks of paths, Student t with G − 1 degrees of freedom.
  */
 import { Matrix, solve } from 'ml-matrix';
 import type { FiniteSumObjective } from '../asgd/objective.ts';
-import { runAsgd } from '../asgd/runner.ts';
+import { asgdConfig, runAsgd } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
 import { integer, positiveNumber, seedValue } from '../core/validate.ts';
 import type { DelayDistribution } from '../delay/models.ts';
@@ -155,15 +156,18 @@ export function runMomentumExperiment(spec: MomentumExperimentSpec): MomentumExp
   const steps = integer(spec.steps, `${field}.steps`, { min: 4, max: 1_000_000 });
   const paths = integer(spec.paths, `${field}.paths`, { min: 8, max: 100_000_000 });
   const G = integer(spec.blocks, `${field}.blocks`, { min: 8, max: paths });
+  // equal blocks: the jackknife's bias correction Gθ − (G−1)·mean θ_(−g) assumes them
+  if (paths % G !== 0) throw new ConfigError(`${field}.paths`, `must be a multiple of blocks = ${G} (equal blocks for the jackknife), got ${paths}`);
   const seed = seedValue(spec.seed, `${field}.seed`);
   const win = spec.window ?? [1, steps - 1];
-  if (!(Number.isInteger(win[0]) && Number.isInteger(win[1]) && win[0] >= 0 && win[1] <= steps - 1 && win[1] - win[0] >= 2)) throw new ConfigError(`${field}.window`, `must be integers 0 <= from < to <= steps − 1 with at least 2 steps, got [${win}]`);
+  if (!(Number.isInteger(win[0]) && Number.isInteger(win[1]) && win[0] >= 1 && win[1] <= steps - 1 && win[1] - win[0] >= 2)) throw new ConfigError(`${field}.window`, `must be integers 1 <= from < to <= steps − 1 with at least 2 steps (Lemma 1's rewrite needs Δ_t for t ≥ 1), got [${win}]`);
   const d = a.length;
   const objective = diagonalQuadratic(a);
-  const config = { objective, x0: spec.x0, eta: alpha, iterations: steps, batchSize: 1, delay: spec.delay, beforeHistory: 'history' as const, ...(spec.stepScale ? { stepScale: spec.stepScale } : {}) };
+  // validated (and stepScale tabulated) once for all paths
+  const config = asgdConfig({ objective, x0: spec.x0, eta: alpha, iterations: steps, batchSize: 1, delay: spec.delay, beforeHistory: 'history', ...(spec.stepScale ? { stepScale: spec.stepScale } : {}) }, field);
   const maxLag = spec.delay.maxLag;
   const weights = new Float64Array(maxLag + 1);
-  for (let i = 0; i <= maxLag; i++) weights[i] = spec.delay.pmf[i] * (spec.stepScale ? spec.stepScale(i) : 1);
+  for (let i = 0; i <= maxLag; i++) weights[i] = spec.delay.pmf[i] * (config.stepScales ? config.stepScales[i] : 1);
 
   const blockSum = Array.from({ length: G }, () => new Float64Array((steps + 1) * d));
   const blockCount = new Float64Array(G);

@@ -10,7 +10,11 @@ import { delayModel } from '../../src/delay/models.ts';
 import { type Estimate, runMomentumExperiment } from '../../src/theory/implicit-momentum.ts';
 
 const base = { curvatures: [0.25, 0.5, 1, 2], x0: 1, steps: 200, paths: 2000, blocks: 20, seed: 5 };
-const near = (e: Estimate, want: number, what: string) => expect(Math.abs(e.value - want), `${what}: ${e.value} ± ${e.se} vs ${want}`).toBeLessThanOrEqual(4 * e.se);
+const near = (e: Estimate, want: number, what: string) => {
+  // a test only tests something if its SE is small against the value: 4 SE must stay within 20%
+  expect(e.se, `${what}: SE ${e.se} too large to test ${want}`).toBeLessThan(0.05 * Math.abs(want));
+  expect(Math.abs(e.value - want), `${what}: ${e.value} ± ${e.se} vs ${want}`).toBeLessThanOrEqual(4 * e.se);
+};
 
 describe('bad input first', () => {
   const delay = delayModel({ kind: 'geometric', p: 0.5, maxLag: 40 });
@@ -20,6 +24,8 @@ describe('bad input first', () => {
     ['alpha 0', { alpha: 0 }, 'momentum.alpha'],
     ['too few blocks', { blocks: 2 }, 'momentum.blocks'],
     ['window past the end', { window: [1, 500] }, 'momentum.window'],
+    ['window from t = 0 (Δ_0 is not a step of the recursion)', { window: [0, 100] }, 'momentum.window'],
+    ['unequal blocks', { paths: 2010 }, 'momentum.paths'],
   ] as const) {
     it(name, () => {
       let err: unknown;
@@ -53,7 +59,7 @@ describe('Thm 3: α(τ) = C^{−τ}p^{−1}α', () => {
   it('the implicit momentum is (1−p)/C, not the printed 2 − (1−p)/C', () => {
     const p = 0.2;
     const C = 1.6;
-    const r = runMomentumExperiment({ ...base, alpha: 0.02, delay: delayModel({ kind: 'geometric', p, maxLag: 150 }), stepScale: (t) => C ** -t / p });
+    const r = runMomentumExperiment({ ...base, paths: 20000, alpha: 0.02, delay: delayModel({ kind: 'geometric', p, maxLag: 150 }), stepScale: (t) => C ** -t / p });
     near(r.fits.kappa, (1 - p) / C - 1, 'κ');
     near(r.fits.mu, (1 - p) / C, 'μ');
     near(r.fits.beta, 0.02, 'β');
