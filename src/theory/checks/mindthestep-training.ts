@@ -16,6 +16,7 @@ import { adaptiveStep } from '../../asgd/adaptive-step.ts';
 import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
 import { simulateStaleness } from '../../experiments/staleness.ts';
+import { hittingIteration } from '../../stats/hitting.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
@@ -31,17 +32,6 @@ const ARMS: Arm[] = [
   { id: 'eq14', label: 'MindTheStep, Eq. 14 (Poisson, λ = m)' },
 ];
 
-/** Updates until F ≤ threshold (linear interpolation between saved updates); NaN if never within the budget. */
-function updatesToThreshold(updates: ArrayLike<number>, F: ArrayLike<number>, threshold: number): number {
-  for (let i = 1; i < F.length; i++) {
-    if (F[i] <= threshold) {
-      const w = (F[i - 1] - threshold) / (F[i - 1] - F[i]);
-      return updates[i - 1] + w * (updates[i] - updates[i - 1]);
-    }
-  }
-  return NaN;
-}
-
 export async function checkFig3(opts: CheckOptions) {
   const obj = generatedMlp(FIG3_MODEL);
   const alphaC = 0.05;
@@ -52,7 +42,8 @@ export async function checkFig3(opts: CheckOptions) {
   const seeds = opts.quick ? 2 : 5;
   const ms = opts.quick ? [4, 32] : [4, 8, 16, 24, 32];
   const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
-  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string }[] = [];
+  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string; lowest: number }[] = [];
+  const meanScales: { m: number; eq17: number; eq14: number }[] = [];
   for (const m of ms) {
     opts.onProgress?.(`mindthestep: Fig. 3 analog, m = ${m}`);
     // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
@@ -61,6 +52,7 @@ export async function checkFig3(opts: CheckOptions) {
       eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
       eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
     };
+    meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
     for (const arm of ARMS) {
       for (let s = 0; s < seeds; s++) {
         const seed = opts.seed + 1600 + 37 * s;
@@ -81,8 +73,10 @@ export async function checkFig3(opts: CheckOptions) {
           },
           { seed },
         );
-        const u = updatesToThreshold(r.updates, r.F, threshold);
-        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status });
+        const u = hittingIteration(r.updates, r.F, threshold);
+        let lowest = Infinity;
+        for (const v of r.F) if (v < lowest) lowest = v;
+        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status, lowest });
       }
     }
   }
@@ -95,10 +89,12 @@ export async function checkFig3(opts: CheckOptions) {
   };
   const table = ms.map((m) => ({ m, ...Object.fromEntries(ARMS.map((a) => [a.id, stats(m, a.id)])) })) as unknown as ({ m: number } & Record<Arm['id'], ReturnType<typeof stats>>)[];
   const show = (s: ReturnType<typeof stats>) => (s.reached === 0 ? `none of ${s.runs} within ${f((budget * batch) / obj.n)} epochs` : `${f(s.mean)} ± ${f(s.sd)}${s.reached < s.runs ? ` (${s.reached}/${s.runs} reached)` : ''}`);
+  // a ratio of means only where every seed of both arms reached the threshold (no survivor bias)
   const speedup = (m: number, arm: 'eq17' | 'eq14') => {
     const t = table.find((r) => r.m === m)!;
-    return t.async.mean / t[arm].mean;
+    return t.async.reached === t.async.runs && t[arm].reached === t[arm].runs ? `×${f(t.async.mean / t[arm].mean)}` : `not defined (${t[arm].reached}/${t[arm].runs} seeds reached the threshold)`;
   };
+  const lowest = Math.min(...results.map((r) => r.lowest));
   const mMax = ms[ms.length - 1];
   const rows: CheckRow[] = [
     {
@@ -106,11 +102,11 @@ export async function checkFig3(opts: CheckOptions) {
       quantity: `epochs until training loss ≤ ${threshold}, mean ± sd over ${seeds} seeds (m = ${ms.join(', ')})`,
       predicted: 'MindTheStep persistently faster; ×1.5 average speedup at m = 32 (CNN on CIFAR-10)',
       measured: table.map((t) => `m = ${t.m}: async ${show(t.async)}, Eq. 17 ${show(t.eq17)}, Eq. 14 ${show(t.eq14)}`).join('; '),
-      verdict: reported(`speedup (AsyncPSGD epochs / MindTheStep epochs) at m = ${mMax}: Eq. 17 as printed ×${f(speedup(mMax, 'eq17'))}, Eq. 14 ×${f(speedup(mMax, 'eq14'))}; a stand-in model, so the paper's ×1.5 is compared, not tested`),
+      verdict: reported(`speedup (AsyncPSGD epochs / MindTheStep epochs) at m = ${mMax}: Eq. 17 as printed ${speedup(mMax, 'eq17')}, Eq. 14 ${speedup(mMax, 'eq14')}; mean step E_τ[α(τ)]/α_c actually reached after the cap: Eq. 17 ${meanScales.map((x) => f(x.eq17)).join(', ')}, Eq. 14 ${meanScales.map((x) => f(x.eq14)).join(', ')} (m = ${ms.join(', ')}; below 1 where Eq. 26 cannot be met with α(τ) ≤ 5α_c); a stand-in model, so the paper's ×1.5 is compared, not tested`),
     },
   ];
   const notes = [
-    `Fig. 3 analog: ${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, b = ${batch}, compute times normal(1, 0.2); SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05 — our threshold sits above this model's noise floor of about 0.47). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate 5000-update pilot run with the same m (Eq. 26), capped at 5α_c, τ > 150 dropped.`,
+    `Fig. 3 analog: ${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, b = ${batch}, compute times normal(1, 0.2); SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05; the lowest loss any run here reached was ${f(lowest)}). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate 5000-update pilot run with the same m (Eq. 26), with the cap α(τ) ≤ 5α_c and the drop of τ > 150 inside that mean; where the cap makes α_c unattainable every applied gradient gets 5α_c and the mean reached is reported.`,
   ];
   const colors: Record<string, string> = { async: '#1f77b4', eq17: '#d62728', eq14: '#2ca02c' };
   const figure = {
@@ -127,5 +123,5 @@ export async function checkFig3(opts: CheckOptions) {
       height: 520,
     },
   };
-  return { rows, notes, figures: [figure], data: { alphaC, batch, threshold, budget, table, runs: results } };
+  return { rows, notes, figures: [figure], data: { alphaC, batch, threshold, budget, table, meanScales, runs: results } };
 }
