@@ -11,11 +11,16 @@ function trace(gs: number[]) {
   let m = 0;
   let v = 0;
   const rows = { m: [0], v: [0], mh: [0], vh: [0], theta: [0] };
+  let thetaRef = 0;
   gs.forEach((g, i) => {
     const t = i + 1;
-    m = 0.9 * m + 0.1 * g; // the table's own columns, for m̂ and v̂
+    m = 0.9 * m + 0.1 * g; // the paper's recursion (Section 3), written here: the table's columns
     v = 0.98 * v + 0.02 * g * g;
+    // and the update θ ← θ − α m̂/(√v̂ + ε) from those columns: the optimizer must match it to
+    // rounding (the table's 3 decimals alone would not tell β1 from β2)
+    thetaRef -= (0.001 * (m / (1 - 0.9 ** t))) / (Math.sqrt(v / (1 - 0.98 ** t)) + 1e-9);
     opt.step(x, Float64Array.of(g));
+    expect(x[0], `θ_${t}`).toBeCloseTo(thetaRef, 15);
     rows.m.push(m);
     rows.v.push(v);
     rows.mh.push(m / (1 - 0.9 ** t));

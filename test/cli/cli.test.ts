@@ -250,7 +250,9 @@ describe('staleness', () => {
     expect(j.version).toBeTruthy();
     expect(j.results[0].meanStaleness).toBeCloseTo(3, 12);
     // refuses to overwrite without --force
-    expect((await cli(['staleness', '--workers', '4', '--updates', '400', '--out', out, '--no-png'])).code).toBe(EXIT.badInput);
+    const again = await cli(['staleness', '--workers', '4', '--compute', 'constant:1', '--updates', '400', '--out', out, '--no-png']);
+    expect(again.code).toBe(EXIT.badInput);
+    expect(again.err).toMatch(/already holds a result.*--force/);
   });
   it('several worker counts: a Table I analog; same seed ⇒ same JSON', async () => {
     const a = await cli(['staleness', '--workers', '2,4', '--updates', '2000', '--json']);

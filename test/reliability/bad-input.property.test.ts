@@ -120,14 +120,29 @@ describe('the CLI on broken JSON files: exit 0 or 2 only, no stack trace, nothin
       { seed: 11, numRuns: 40 },
     );
   });
-  it('staleness options', async () => {
-    const bad = fc.oneof(fc.constantFrom('-1', '0', 'abc', '1.5', '1e400', '', 'normal:1', 'normal:1:-1', 'constant:0', 'slow:1:2:3', 'exponential:NaN', '4,,8'), fc.string({ maxLength: 8 }));
+  it('staleness options: every known-bad value is refused naming its option', async () => {
+    const options = ['workers', 'compute', 'updates', 'global', 'local', 'pull-every'];
+    const knownBad = ['-1', '0', 'abc', '1.5', '1e400', '', 'normal:1', 'normal:1:-1', 'constant:0', 'slow:1:2:3', 'exponential:NaN', '4,,8'];
+    for (const option of options) {
+      for (const value of knownBad) {
+        const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-prop-'));
+        const mode = option === 'pull-every' ? ['--mode', 'sync'] : [];
+        let err = '';
+        const code = await main(['staleness', ...mode, `--${option}`, value, ...(option === 'updates' ? [] : ['--updates', '50']), '--out', join(d, 'o'), '--no-png'], { out: () => {}, err: (s) => void (err += s) });
+        expect(code, `--${option} ${JSON.stringify(value)}: ${err}`).toBe(EXIT.badInput);
+        expect(err).toContain(`--${option}`);
+        expect(existsSync(join(d, 'o'))).toBe(false);
+      }
+    }
+  });
+  it('staleness options: arbitrary strings run or are refused, never crash', async () => {
+    const bad = fc.string({ maxLength: 8 });
     await fc.assert(
       fc.asyncProperty(bad, fc.constantFrom('workers', 'compute', 'updates', 'global', 'local', 'pull-every'), async (value, option) => {
         const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-prop-'));
         const mode = option === 'pull-every' ? ['--mode', 'sync'] : [];
         let err = '';
-        const code = await main(['staleness', ...mode, `--${option}`, value, '--updates', option === 'updates' ? value : '50', '--out', join(d, 'o'), '--no-png'], { out: () => {}, err: (s) => void (err += s) });
+        const code = await main(['staleness', ...mode, `--${option}`, value, ...(option === 'updates' ? [] : ['--updates', '50']), '--out', join(d, 'o'), '--no-png'], { out: () => {}, err: (s) => void (err += s) });
         expect([EXIT.ok, EXIT.badInput], err).toContain(code);
         expect(err).not.toMatch(/\n\s+at /);
         if (code === EXIT.badInput) {
