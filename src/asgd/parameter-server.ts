@@ -92,7 +92,15 @@ class ComputeTimes {
     private readonly m: number,
   ) {
     this.normal = new NormalSampler(engine);
+    if (spec.kind === 'lognormal') {
+      // parameters of the underlying normal chosen so that the mean and sd are those given
+      const s2 = Math.log(1 + (spec.sd * spec.sd) / (spec.mean * spec.mean));
+      this.logMu = Math.log(spec.mean) - s2 / 2;
+      this.logSigma = Math.sqrt(s2);
+    }
   }
+  private readonly logMu: number = 0;
+  private readonly logSigma: number = 0;
   draw(worker: number): number {
     const s = this.spec;
     switch (s.kind) {
@@ -107,11 +115,8 @@ class ComputeTimes {
           if (v > 0) return v;
         }
       }
-      case 'lognormal': {
-        // parameters chosen so that the mean and sd are those given
-        const s2 = Math.log(1 + (s.sd * s.sd) / (s.mean * s.mean));
-        return Math.exp(Math.log(s.mean) - s2 / 2 + Math.sqrt(s2) * this.normal.next());
-      }
+      case 'lognormal':
+        return Math.exp(this.logMu + this.logSigma * this.normal.next());
       case 'slow-workers': {
         const slow = worker < Math.round(s.slowFraction * this.m);
         return -s.mean * (slow ? s.slowdown : 1) * Math.log(uniformOpen01(this.engine));
@@ -201,6 +206,9 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const pulled = new Float64Array(m * d); // each worker's copy of x
   const pullVersion = new Int32Array(m);
   const acc = new Float64Array(m * d); // local accumulation
+  // per-worker views, made once (no allocation per gradient)
+  const pulledOf = Array.from({ length: m }, (_, w) => pulled.subarray(w * d, (w + 1) * d));
+  const accOf = Array.from({ length: m }, (_, w) => acc.subarray(w * d, (w + 1) * d));
   const accCount = new Int32Array(m);
   const finish = new Float64Array(m); // next finish time of each worker
   const batch = new Int32Array(b);
@@ -233,7 +241,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   /** Minibatch gradient (mean over b) of worker w at its pulled x, added into out. */
   const addGradient = (w: number, out: Float64Array, off: number) => {
     samplers[w].draw(batch);
-    const xw = pulled.subarray(w * d, (w + 1) * d);
+    const xw = pulledOf[w];
     for (let j = 0; j < b; j++) {
       obj.componentGradient(batch[j], xw, gi);
       for (let i = 0; i < d; i++) out[off + i] += gi[i] / b;
@@ -276,7 +284,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
         }
         stalenessOut.push(tau);
         applied++;
-        const tmp = acc.subarray(w * d, (w + 1) * d);
+        const tmp = accOf[w];
         tmp.fill(0);
         addGradient(w, acc, w * d);
         for (let i = 0; i < d; i++) serverBuf[i] += scale * tmp[i];
@@ -307,8 +315,8 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       }
       // push: the server receives (version pulled, gradient sum)
       pendingVersion[received] = pullVersion[w];
-      pendingGrad.set(acc.subarray(w * d, (w + 1) * d), received * d);
-      acc.fill(0, w * d, (w + 1) * d);
+      pendingGrad.set(accOf[w], received * d);
+      accOf[w].fill(0);
       accCount[w] = 0;
       received++;
       // apply if the buffer is full

@@ -25,7 +25,8 @@ export function empiricalPmf(sample: ArrayLike<number>): Float64Array {
     if (v > max) max = v;
   }
   const pmf = new Float64Array(max + 1);
-  for (let i = 0; i < sample.length; i++) pmf[sample[i]] += 1 / sample.length;
+  for (let i = 0; i < sample.length; i++) pmf[sample[i]]++;
+  for (let k = 0; k <= max; k++) pmf[k] /= sample.length; // counts, then one division (exact frequencies)
   return pmf;
 }
 
