@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { marked } from 'marked';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import type { NotebookOutput } from '../src/notebook/output.ts';
-import { writeFigureHtml } from '../src/plot/html.ts';
+import { plotlyScriptTags, writeFigureHtml } from '../src/plot/html.ts';
 import { renderPng } from '../src/plot/png.ts';
 
 export interface Cell {
@@ -105,7 +105,7 @@ export async function runNotebook(file: string, outDir: string, png = true): Pro
   const seconds = (performance.now() - started) / 1000;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><link rel="icon" href="data:,">
-<script src="plotly.js"></script>
+${plotlyScriptTags(outDir)}
 <style>
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1150px; color: #222; line-height: 1.5; }
 pre.code { background: #f5f5f5; border-left: 3px solid #999; padding: 8px 12px; overflow-x: auto; font-size: 12.5px; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: Debian's Chromium (for PNG figures and browser tests; never a
-# downloaded browser) and the npm dependencies pinned by package-lock.json.
+# downloaded browser), the npm dependencies pinned by package-lock.json, and the build (dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,3 +22,4 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+node scripts/build.mjs

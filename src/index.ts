@@ -1,109 +1,19 @@
 /**
- * asgd-sdde — the public API.
- *
- * SDDE solver:   defineSdde → solve(problem, new EulerMaruyama(), options) → SddeSolution
- * ASGD runner:   asgdConfig / runAsgd over a FiniteSumObjective
- * Bridge:        sddeFromAsgd (He et al. Eq. 4 → 5 → 6), runPair (three couplings)
- * Delay models:  delayModel (constant, uniform, geometric, Poisson, CMP, pmf)
- * Randomness:    deriveEngine (one master seed → independent streams), NormalSampler
+ * asgd-sdde — the public API (Node). Everything in `browser.ts`, which runs in any JavaScript
+ * environment, plus what needs Node: figure pages and PNGs, CSV files, ensembles on worker
+ * threads, and the theory checks built on them.
  */
+export * from './browser.ts';
 
-// SDDE: what the equation is, how it is stepped, what is saved
-export { defineSdde, evalHistory } from './sdde/problem.ts';
-export type { CoefficientFn, DelaySpec, DiffusionSpec, HistorySpec, SddeProblem, SddeSpec } from './sdde/problem.ts';
-export { solve, gridSteps } from './sdde/solve.ts';
-export type { SolveOptions } from './sdde/solve.ts';
-export type { SddeAlgorithm, Stepper } from './sdde/algorithm.ts';
-export { EulerMaruyama } from './sdde/algorithms/euler-maruyama.ts';
-export type { SaveAtSpec } from './sdde/save-at.ts';
-export { component, stateAt } from './sdde/solution.ts';
-export type { Divergence, SddeSolution, SolveStatus } from './sdde/solution.ts';
-export { brownianPath, coarsenIncrements, GaussianIncrements, PrescribedIncrements } from './sdde/brownian.ts';
-export type { BrownianIncrements } from './sdde/brownian.ts';
-
-// Delays, shared by the solver and the runner
-export { cmpLogNormalizer, DelayDistribution, delayModel, DELAY_MODEL_KINDS } from './delay/models.ts';
-export type { DelayModelSpec } from './delay/models.ts';
-export { ConstantLag, effectiveLag, PrescribedLag, RandomLag, TimeVaryingLag, BEFORE_HISTORY_POLICIES } from './delay/lags.ts';
-export type { BeforeHistory, LagSource } from './delay/lags.ts';
-export { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d, minimizeScan } from './delay/fit.ts';
-export type { ModelFit } from './delay/fit.ts';
-
-// ASGD
-export { asgdConfig, runAsgd } from './asgd/runner.ts';
-export type { AsgdConfig, AsgdResult, AsgdRunOptions, AsgdSpec, StepObserver } from './asgd/runner.ts';
-export { GradientCovariance, meanGradient, minibatchVarianceFactor } from './asgd/objective.ts';
-export type { FiniteSumObjective } from './asgd/objective.ts';
-export { toyObjective } from './asgd/objectives/toy.ts';
-export { generatedLeastSquares, leastSquaresObjective } from './asgd/objectives/least-squares.ts';
-export { generatedLogistic, logisticObjective } from './asgd/objectives/logistic.ts';
-export { expressionObjective } from './asgd/objectives/expression.ts';
-export type { ExpressionObjectiveSpec } from './asgd/objectives/expression.ts';
-export { MinibatchSampler } from './asgd/minibatch.ts';
-export type { Sampling } from './asgd/minibatch.ts';
-export { schedule } from './asgd/schedule.ts';
-export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
-
-// Staleness lab: parameter server, server optimizers, staleness-adaptive steps, classifiers
-export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
-export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
-export { optimizer } from './asgd/optimizers.ts';
-export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
-export { adaptiveStep } from './asgd/adaptive-step.ts';
-export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';
-export { classificationAccuracy, generatedSoftmax, isClassificationObjective, softmaxObjective } from './asgd/objectives/softmax.ts';
-export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
-export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
-export type { MlpObjective } from './asgd/objectives/mlp.ts';
-export { batchMeans, simulateStaleness } from './experiments/staleness.ts';
-export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
-export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
-export { runMomentumExperiment } from './theory/implicit-momentum.ts';
-export type { MomentumExperiment, MomentumExperimentSpec, MomentumFits } from './theory/implicit-momentum.ts';
-export { AJI_TABLE2 } from './theory/checks/accumulation.ts';
-export { FIG3_MODEL } from './theory/checks/mindthestep-training.ts';
-export { hittingIteration } from './stats/hitting.ts';
-export { gammaP, gammaQ, logGamma, logGammaQ } from './core/special.ts';
-
-// Bridge
-export { sddeFromAsgd } from './bridge/to-sdde.ts';
-export type { BridgedSdde, BridgeOptions, SigmaSpec } from './bridge/to-sdde.ts';
-export { runPair, validatePair, COUPLINGS } from './bridge/pair.ts';
-export type { Coupling, PairOptions, PairResult } from './bridge/pair.ts';
-export { MinibatchNoiseLaw, lawSize } from './bridge/minibatch-law.ts';
-export { covarianceFactor, choleskySemidefiniteInPlace } from './bridge/covariance-factor.ts';
-
-// Randomness
-export { deriveEngine, uniformIndex, uniformOpen01, StreamPurpose } from './random/streams.ts';
-export type { Engine } from './random/streams.ts';
-export { NormalSampler } from './random/normal.ts';
-export { normalQuantile } from './random/normal-quantile.ts';
-
-// Experiments, output
-export { runFig1, FIG1_SETTINGS } from './experiments/fig1.ts';
-export { prepareExperiment } from './experiments/config.ts';
-export { runExperiment } from './experiments/run.ts';
-export { writeFigureHtml, figureHtml } from './plot/html.ts';
-export type { FigureSpec } from './plot/html.ts';
+// Output files
+export { writeFigureHtml, figureHtml, plotlyScriptTags, PLOTLY_MODES } from './plot/html.ts';
+export type { FigureSpec, PlotlyMode } from './plot/html.ts';
 export { renderPng } from './plot/png.ts';
+export type { PngResult } from './plot/png.ts';
 export { toCsv, writeCsv } from './io/csv.ts';
 
-// Ensembles, statistics, theory (for notebooks and studies)
+// Ensembles on worker threads, theory checks
 export { runEnsemble } from './stats/ensemble.ts';
 export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';
-export { MomentAccumulator, Z95 } from './stats/welford.ts';
-export { decayRate, logLogFit, weightedLineFit } from './stats/fit.ts';
-export { wasserstein1 } from './stats/wasserstein.ts';
-export { jackknifeSe, leaveOneBlockOutMeans } from './stats/jackknife.ts';
-export { characteristicRoot, lambertW, spectralAbscissa } from './theory/lambert-w.ts';
-export { ouMoments } from './theory/ou.ts';
-export { fundamentalConstant } from './theory/fundamental.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
-export { exponentVerdict, upperBoundVerdict } from './theory/verdict.ts';
-export { LINEAR_REGRESSION, pairConfig } from './theory/problems.ts';
-export { nb } from './notebook/output.ts';
-
-// Errors
-export { ConfigError } from './core/errors.ts';
-export { VERSION } from './version.ts';

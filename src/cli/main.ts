@@ -8,6 +8,7 @@
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
 import { COUPLINGS, type Coupling } from '../bridge/pair.ts';
@@ -17,7 +18,7 @@ import { runFig1 } from '../experiments/fig1.ts';
 import { type ComputeTimeSpec, validateComputeTime } from '../asgd/parameter-server.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
-import { writeFigureHtml } from '../plot/html.ts';
+import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
 import { VERSION } from '../version.ts';
 
@@ -32,6 +33,9 @@ const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process
 
 export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
 
+/** The examples shipped with the package (this module is src/cli/main.ts or dist/cli/main.js). */
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
 const HELP = `asgd-sdde ${VERSION} — stochastic delay differential equations for asynchronous SGD
 
 Usage:
@@ -40,7 +44,7 @@ Usage:
       ASGD run beside its SDDE ("kind": "pair"). Writes DIR/result.json (settings, seed, version,
       status, final states), DIR/paths.csv, DIR/figure.html and DIR/figure.png.
       The config schema, with one example per kind, is in the README ("Config files") and in
-      examples/.
+      ${EXAMPLES_DIR}
 
   asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png] [--force]
       Reproduce He et al. (2018) Fig. 1 (ASGD vs SDDE, SGD vs SDE on F(x) = ½(x+1)² + ½(x−1)²).
@@ -70,9 +74,9 @@ Usage:
       Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
 
   asgd-sdde explore [--port N] [--build DIR]
-      The interactive explorer: builds the page (the library bundled for the browser, no server-side
-      computation) and serves it on http://127.0.0.1:N/ (default 8765). --build DIR only writes the
-      static files (index.html, explorer.js, plotly.js) to DIR.
+      The interactive explorer (the library bundled for the browser, no server-side computation),
+      served on http://127.0.0.1:N/ (default 8765; 0 picks a free port). --build DIR writes its
+      static files (index.html, explorer.js, plotly.js) to DIR instead, for any web server.
 
   asgd-sdde help          this text        asgd-sdde --version     the version
 
@@ -82,6 +86,9 @@ Options:
   --json        print a machine-readable summary (final states, status, settings) on stdout.
   --force       overwrite the result an output directory already holds (never without it).
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
+  --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
+                by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
+                when the page is moved away from it).
   --threads N   check: worker threads for the ensembles (default: all cores for large ensembles).
   --strict      check: exit with code 1 if any verdict is "violated".
 
@@ -119,6 +126,11 @@ function refuseOverwrite(dir: string, markers: string[], force: boolean): void {
   if (found.length) throw new ConfigError('--out', `${dir} already holds a result (${found.join(', ')}); choose another directory or pass --force`);
 }
 
+/** --copy-plotly: a copy of plotly beside the figures (a folder that works on its own) instead of a link to the installed one. */
+function plotlyMode(values: { 'copy-plotly'?: boolean }): PlotlyMode {
+  return values['copy-plotly'] === true ? 'copy' : 'link';
+}
+
 async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
   if (skip) return null;
   const r = await renderPng(html, png);
@@ -145,7 +157,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' } },
+    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } },
   });
   const { file, raw } = readConfigFile(positionals, 'run');
   const seed = parseSeed(values.seed);
@@ -166,7 +178,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   };
   writeCsv(join(outDir, 'paths.csv'), result.table);
   const html = join(outDir, 'figure.html');
-  writeFigureHtml(html, result.figure);
+  writeFigureHtml(html, result.figure, plotlyMode(values));
   const png = await writePng(html, join(outDir, 'figure.png'), io, values['no-png'] === true);
   writeFileAtomic(join(outDir, 'result.json'), JSON.stringify({ ...summary, files: ['paths.csv', 'figure.html', ...(png ? ['figure.png'] : [])] }, null, 2) + '\n');
   if (values.json) io.out(JSON.stringify(summary) + '\n');
@@ -178,7 +190,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, force: { type: 'boolean' } },
+    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
   });
   if (positionals.length) throw new UsageError(`fig1 takes no positional arguments, got ${positionals.join(' ')}`);
   const seed = parseSeed(values.seed) ?? 1;
@@ -190,7 +202,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const r = runFig1({ seed, coupling: coupling as Coupling });
   const base = join(outDir, 'fig1-path-comparison');
   writeCsv(`${base}.csv`, r.table);
-  writeFigureHtml(`${base}.html`, r.figure);
+  writeFigureHtml(`${base}.html`, r.figure, plotlyMode(values));
   const png = await writePng(`${base}.html`, `${base}.png`, io, values['no-png'] === true);
   const summary = { tool: 'asgd-sdde', version: VERSION, command: 'fig1', ...r.summary, caption: r.figure.caption, files: ['fig1-path-comparison.csv', 'fig1-path-comparison.html', ...(png ? ['fig1-path-comparison.png'] : [])] };
   writeFileAtomic(`${base}.json`, JSON.stringify(summary, null, 2) + '\n');
@@ -233,7 +245,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, force: { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
   });
   const { CHECKS, CHECK_NAMES } = await import('../theory/index.ts');
   const { formatTable, reportHtml } = await import('../theory/report.ts');
@@ -262,14 +274,14 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   for (const r of results) {
     for (const f of r.figures) {
       const html = join(outDir, `${f.file}.html`);
-      writeFigureHtml(html, f.figure);
+      writeFigureHtml(html, f.figure, plotlyMode(values));
       files.push(`${f.file}.html`);
       const png = await writePng(html, join(outDir, `${f.file}.png`), io, values['no-png'] === true);
       if (png) files.push(`${f.file}.png`);
     }
   }
   const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', 'run time': `${seconds.toFixed(1)} s`, checks: results.map((r) => r.name).join(', ') };
-  writeFileAtomic(join(outDir, 'theory-report.html'), reportHtml(results, meta));
+  writeFileAtomic(join(outDir, 'theory-report.html'), reportHtml(results, meta, plotlyScriptTags(outDir, plotlyMode(values))));
   const report = {
     tool: 'asgd-sdde',
     version: VERSION,
@@ -343,7 +355,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
       seed: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
-      'no-png': { type: 'boolean' },
+      'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' },
       force: { type: 'boolean' },
     },
   });
@@ -385,7 +397,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
     }
     writeCsv(join(outDir, 'staleness.csv'), { columns: ['workers', 'tau', 'observed', 'geometric', 'uniform', 'poisson', 'cmp'], data: cols });
     const html = join(outDir, 'staleness.html');
-    writeFigureHtml(html, stalenessFigure(sims, settings));
+    writeFigureHtml(html, stalenessFigure(sims, settings), plotlyMode(values));
     files.push('staleness.csv', 'staleness.html');
     const png = await writePng(html, join(outDir, 'staleness.png'), io, values['no-png'] === true);
     if (png) files.push('staleness.png');
@@ -402,7 +414,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
   const { sweepFigure } = await import('../sweep/figure.ts');
@@ -448,13 +460,13 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
     report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
   }
   if (io.isTTY) io.err('\n');
-  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
+  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
   const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
   io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
   return EXIT.ok;
 }
 
-async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
+async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
   const { parseCsvLine } = await import('../sweep/sweep.ts');
   const parsed = [...rows.values()].map((line) => {
     const cells = parseCsvLine(line);
@@ -463,12 +475,12 @@ async function writeSweepFigure(outDir: string, keys: string[], metric: string, 
     return { values, metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]) };
   });
   const html = join(outDir, 'sweep.html');
-  writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption));
+  writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption), plotly);
   await writePng(html, join(outDir, 'sweep.png'), io, noPng);
 }
 
 async function cmdMerge(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
   const [out, ...shards] = positionals.map((p) => resolve(p));
   const sw = await import('../sweep/sweep.ts');
@@ -497,7 +509,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   const prepared = sw.prepareSweep(settings);
   sw.writeRows(out, header, rows);
   writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: prepared.seed, points: prepared.points.length, merged: shards, shard: '0/1' }, null, 2) + '\n');
-  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; merged from ${shards.length} shards.`);
+  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; merged from ${shards.length} shards.`);
   const missing = prepared.points.length - rows.size;
   io.out(`merged ${rows.size}/${prepared.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
   return EXIT.ok;
@@ -506,21 +518,20 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
 async function cmdExplore(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, build: { type: 'string' } } });
   if (positionals.length) throw new UsageError(`explore takes no positional arguments, got ${positionals.join(' ')}`);
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
   const port = values.port === undefined ? 8765 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
-  const { buildExplorer } = await import('../explorer/build.ts');
+  if (port > 65535) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
+  if (values.build !== undefined && values.build.trim() === '') throw new ConfigError('--build', 'must name a directory, got an empty string');
+  const { buildExplorer, explorerFiles } = await import('../explorer/build.ts');
   if (values.build !== undefined) {
     const dir = resolve(values.build);
     checkOutDir(dir);
-    await buildExplorer(dir);
+    buildExplorer(dir);
     io.out(`explorer written to ${dir} (open index.html through any static web server)\n`);
     return EXIT.ok;
   }
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const dir = await buildExplorer(mkdtempSync(join(tmpdir(), 'asgd-sdde-explorer-')));
-  const { serveDirectory } = await import('../explorer/serve.ts');
-  const { url } = await serveDirectory(dir, port);
+  const { serveFiles } = await import('../explorer/serve.ts');
+  const { url } = await serveFiles(explorerFiles(), port);
   io.out(`asgd-sdde explorer at ${url} (Ctrl-C to stop)\n`);
   await new Promise(() => {}); // serve until interrupted
   return EXIT.ok;

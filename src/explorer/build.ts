@@ -1,36 +1,32 @@
 /**
- * Build the explorer into plain static files: index.html, explorer.js (the library bundled for the
- * browser by esbuild, with core/mathjs.ts swapped for its static browser twin) and plotly.js.
+ * The explorer's files. The page is prebuilt by `npm run build` (scripts/build.mjs bundles
+ * web/explorer.ts with the library for the browser into dist/web/), so neither `explore` nor
+ * `explore --build` needs esbuild or the page's sources at run time; plotly is the copy installed
+ * with the package.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { plotlyBundlePath } from '../plot/html.ts';
+import { ConfigError } from '../core/errors.ts';
+import { PLOTLY_FILE, plotlyBundlePath } from '../plot/html.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The package root: this module is src/explorer/build.ts or dist/explorer/build.js. */
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function buildExplorer(outDir: string): Promise<string> {
+/** The served names and the files behind them: the explorer's whole site, a fixed list. */
+export function explorerFiles(): Record<string, string> {
+  const web = join(packageRoot, 'dist', 'web');
+  const files = { 'index.html': join(web, 'index.html'), 'explorer.js': join(web, 'explorer.js'), [PLOTLY_FILE]: plotlyBundlePath() };
+  for (const [name, file] of Object.entries(files)) {
+    if (!existsSync(file)) throw new ConfigError('explore', `the explorer's ${name} is missing (${file}); in a clone of the repository run \`npm run build\` first`);
+  }
+  return files;
+}
+
+/** Write the explorer's static files (index.html, explorer.js, plotly.js) into `outDir`. */
+export function buildExplorer(outDir: string): string {
+  const files = explorerFiles();
   mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, 'web', 'explorer.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    outfile: join(outDir, 'explorer.js'),
-    logLevel: 'error',
-    plugins: [
-      {
-        name: 'browser-mathjs',
-        setup(b) {
-          b.onResolve({ filter: /core\/mathjs\.ts$/ }, () => ({ path: join(root, 'src', 'core', 'mathjs.browser.ts') }));
-        },
-      },
-    ],
-  });
-  copyFileSync(join(root, 'web', 'index.html'), join(outDir, 'index.html'));
-  copyFileSync(plotlyBundlePath(), join(outDir, 'plotly.js'));
+  for (const [name, file] of Object.entries(files)) copyFileSync(file, join(outDir, name));
   return outDir;
 }

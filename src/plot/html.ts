@@ -1,10 +1,14 @@
 /**
- * Interactive figures as self-contained HTML pages that load plotly from one shared file beside
- * them (`plotly.js`, copied from the plotly.js-dist package), instead of embedding the bundle in
- * every page.
+ * Interactive figures as HTML pages that load plotly (plotly.js-dist-min) from one shared copy:
+ * by default the copy installed with the package, linked by a relative path, so an output
+ * directory holds only its own few kB (not a 4.6 MB bundle per folder); `plotly: 'copy'` puts the
+ * bundle beside the page instead, for a folder that must work on its own (e.g. on a web server).
+ * A linked page that is moved away from the installation falls back to the same plotly version on
+ * its CDN, so a figure sent to a colleague still opens.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
 
 export interface FigureSpec {
@@ -18,11 +22,38 @@ export interface FigureSpec {
   height?: number;
 }
 
+/** How a page reaches plotly: a relative link to the installed copy (default), or a copy beside it. */
+export type PlotlyMode = 'link' | 'copy';
+export const PLOTLY_MODES: readonly PlotlyMode[] = ['link', 'copy'];
+
+/** The file name of the copy beside a page in 'copy' mode (and in the explorer's folder). */
 export const PLOTLY_FILE = 'plotly.js';
 
+/** The installed plotly bundle (plotly.js-dist-min's minified build). */
 export function plotlyBundlePath(): string {
-  const require = createRequire(import.meta.url);
-  return require.resolve('plotly.js-dist');
+  return createRequire(import.meta.url).resolve('plotly.js-dist-min');
+}
+
+let plotlyVersionCache: string | undefined;
+function plotlyVersion(): string {
+  plotlyVersionCache ??= (JSON.parse(readFileSync(join(dirname(plotlyBundlePath()), 'package.json'), 'utf8')) as { version: string }).version;
+  return plotlyVersionCache;
+}
+
+/**
+ * The `<script>` tags that load plotly into a page written to directory `pageDir`; in 'copy' mode
+ * also puts the bundle there (once: an unchanged copy is not rewritten).
+ */
+export function plotlyScriptTags(pageDir: string, mode: PlotlyMode = 'link'): string {
+  if (mode === 'copy') {
+    copyFileAtomicIfChanged(plotlyBundlePath(), join(pageDir, PLOTLY_FILE));
+    return `<script src="${PLOTLY_FILE}"></script>`;
+  }
+  const href = relative(pageDir, plotlyBundlePath()).split(sep).map(encodeURIComponent).join('/');
+  const cdn = `https://cdn.plot.ly/plotly-${plotlyVersion()}.min.js`;
+  // document.write runs while the page is still being parsed, so the later inline script that
+  // draws the figure sees Plotly either way.
+  return `<script src="${escapeHtml(href)}"></script>\n<script>window.Plotly || document.write('<script src="${cdn}"><\\/script>');</script>`;
 }
 
 function escapeHtml(s: string): string {
@@ -34,7 +65,8 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)).replace(/<\//g, '<\\/');
 }
 
-export function figureHtml(fig: FigureSpec): string {
+/** The page of one figure; `plotlyTags` from `plotlyScriptTags` (default: a copy beside the page). */
+export function figureHtml(fig: FigureSpec, plotlyTags = `<script src="${PLOTLY_FILE}"></script>`): string {
   const width = fig.width ?? 1200;
   const height = fig.height ?? 520;
   const caption = fig.caption
@@ -46,7 +78,7 @@ export function figureHtml(fig: FigureSpec): string {
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(fig.title)}</title>
-<script src="${PLOTLY_FILE}"></script>
+${plotlyTags}
 <style>
   body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 16px; color: #222; background: #fff; }
   #figure { width: ${width}px; height: ${height}px; }
@@ -70,8 +102,7 @@ ${caption}
 `;
 }
 
-/** Write the page and make sure the shared plotly bundle sits beside it. */
-export function writeFigureHtml(file: string, fig: FigureSpec): void {
-  copyFileAtomicIfChanged(plotlyBundlePath(), join(dirname(file), PLOTLY_FILE));
-  writeFileAtomic(file, figureHtml(fig));
+/** Write the page of one figure, loading plotly as `mode` says (default: the shared installed copy). */
+export function writeFigureHtml(file: string, fig: FigureSpec, mode: PlotlyMode = 'link'): void {
+  writeFileAtomic(file, figureHtml(fig, plotlyScriptTags(dirname(file), mode)));
 }

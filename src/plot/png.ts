@@ -1,7 +1,8 @@
 /**
  * PNG snapshots of figure pages, rendered in Debian's headless Chromium through playwright-core
- * (never a downloaded browser). Where Chromium is missing, say so and how to install it; the
- * caller still has its HTML and CSV.
+ * (never a downloaded browser). Both are optional: playwright-core is an optional peer dependency
+ * of the package. Where either is missing, say so and how to install it; the caller still has its
+ * HTML and CSV.
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +29,13 @@ export async function renderPng(htmlFile: string, pngFile: string): Promise<PngR
   if (!existsSync(exe)) {
     return { ok: false, reason: `Chromium not found at ${exe}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH); the HTML and CSV were written` };
   }
-  const { chromium } = await import('playwright-core');
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    return { ok: false, reason: 'the optional dependency playwright-core is not installed: `npm install playwright-core` to render PNGs (it drives Debian\'s Chromium; no browser is downloaded); the HTML and CSV were written' };
+  }
   const browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true });
   try {
     const page = await browser.newPage({ viewport: { width: 1260, height: 700 }, deviceScaleFactor: 1 });

@@ -6,7 +6,7 @@
  * tempers inside every `next()` call; batching is what makes one 32-bit draw cost ~2 ns instead of
  * ~12 ns, and normal generation dominates an Euler–Maruyama step.
  */
-import type { Engine } from 'random-js';
+import type { Engine } from './engine.ts';
 
 const N = 624;
 const M = 397;

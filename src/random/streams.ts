@@ -14,10 +14,10 @@
  * MersenneTwister19937 stream, generated in batches (BatchedMersenneTwister19937: the same words,
  * tested against random-js, ~6× faster per draw); any random-js Engine can be passed instead.
  */
-import type { Engine } from 'random-js';
+import type { Engine } from './engine.ts';
 import { BatchedMersenneTwister19937 } from './mt19937.ts';
 
-export type { Engine } from 'random-js';
+export type { Engine } from './engine.ts';
 
 /** What a stream is used for; part of the derivation key. */
 export const StreamPurpose = {

@@ -53,6 +53,15 @@ export interface EnsembleOptions {
  */
 const PARALLEL_THRESHOLD = 20_000_000;
 
+/**
+ * The worker's entry file. The built package (dist/stats/ensemble.js) starts the compiled
+ * ensemble-worker.js with plain Node; running from the TypeScript sources (tests, notebooks under
+ * tsx) it starts a development shim that registers tsx first.
+ */
+export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
+  return new URL(moduleUrl.endsWith('.ts') ? './ensemble-worker.dev.mjs' : './ensemble-worker.js', moduleUrl);
+}
+
 function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: EnsembleTask): Pick<EnsembleResult, 'series' | 'distance'> {
   results.sort((a, b) => a.block - b.block);
   const series: Record<string, SeriesStats> = {};
@@ -103,7 +112,7 @@ export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions =
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(new URL('./ensemble-worker.mjs', import.meta.url), { workerData: { task, counter, nBlocks } });
+    const worker = new Worker(ensembleWorkerUrl(), { workerData: { task, counter, nBlocks } });
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (r: BlockResult | 'done') => {
         if (r === 'done') {

@@ -9,22 +9,12 @@
  * which converges cubically. Branch cuts follow SciPy (scipy.special.lambertw): a negative real
  * argument is on the upper side of the cut (Im z = +0). Tested against SciPy/mpmath fixtures.
  */
-import { mathjs } from '../core/mathjs.ts';
+import { complexClass } from '../core/complex.ts';
+import type { ComplexValue } from '../core/complex-type.ts';
 
-/** mathjs's Complex values are complex.js objects; these are the methods used here. */
-interface Cx {
-  re: number;
-  im: number;
-  add(x: Cx | number): Cx;
-  sub(x: Cx | number): Cx;
-  mul(x: Cx | number): Cx;
-  div(x: Cx | number): Cx;
-  exp(): Cx;
-  log(): Cx;
-  sqrt(): Cx;
-}
+type Cx = ComplexValue;
 type Complex = Cx;
-const cx = (re: number, im: number): Cx => mathjs().complex(re, im) as unknown as Cx;
+const cx = (re: number, im: number): Cx => new (complexClass())(re, im);
 
 const E = Math.E;
 const TWO_PI = 2 * Math.PI;

@@ -1,7 +1,7 @@
 /**
  * Reports of theory checks: a terminal table (theorem · quantity · predicted · measured (95% CI) ·
- * verdict), a JSON document, and an HTML page with every table and figure (plotly from the shared
- * file beside it).
+ * verdict), a JSON document, and an HTML page with every table and figure (plotly loaded by the
+ * tags of plot/html.ts's `plotlyScriptTags`).
  */
 import type { CheckResult } from './check.ts';
 
@@ -58,7 +58,7 @@ function json(v: unknown): string {
 
 const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1a', violated: '#b42318', 'not-applicable': '#777', reported: '#1f4e79' };
 
-export function reportHtml(results: CheckResult[], meta: Record<string, unknown>): string {
+export function reportHtml(results: CheckResult[], meta: Record<string, unknown>, plotlyTags = '<script src="plotly.js"></script>'): string {
   const sections = results
     .map((r, i) => {
       const rows = r.rows
@@ -78,7 +78,7 @@ ${figs}</section>`;
   const plots = results.flatMap((r, i) => r.figures.map((f, j) => `Plotly.newPlot('fig-${i}-${j}', ${json(f.figure.data)}, ${json({ ...f.figure.layout, width: f.figure.width ?? 1100, height: f.figure.height ?? 520, title: { text: f.figure.title } })}, { displaylogo: false })`));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>asgd-sdde theory report</title>
-<script src="plotly.js"></script>
+${plotlyTags}
 <style>
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 20px; color: #222; max-width: 1450px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0 16px 0; }

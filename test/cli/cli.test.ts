@@ -53,7 +53,8 @@ describe('run CONFIG', () => {
       expect(csv.length).toBeGreaterThan(10);
       expect(csv.slice(1).every((l) => l.split(',').every((v) => v !== '' && Number.isFinite(Number(v))))).toBe(true);
       expect(existsSync(join(out, 'figure.html'))).toBe(true);
-      expect(existsSync(join(out, 'plotly.js'))).toBe(true);
+      expect(existsSync(join(out, 'plotly.js'))).toBe(false); // the figure links the installed plotly
+      expect(readFileSync(join(out, 'figure.html'), 'utf8')).toContain('plotly.js-dist-min/plotly.min.js');
     });
   }
 
@@ -216,7 +217,7 @@ describe('fig1', () => {
     expect(csv[0]).toBe('k,t,asgd,sdde,sgd,sde');
     expect(csv.length).toBe(2002);
     expect(csv[1]).toBe('0,0,4,4,4,4');
-    expect(readFileSync(join(out, 'fig1-path-comparison.html'), 'utf8')).toContain('src="plotly.js"');
+    expect(readFileSync(join(out, 'fig1-path-comparison.html'), 'utf8')).toContain('plotly.js-dist-min/plotly.min.js"');
     const hasChromium = existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
     if (process.env.CI && !hasChromium) throw new Error('CI must install chromium (apt-get install -y chromium)');
     if (hasChromium) {

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildExplorer } from '../../src/explorer/build.ts';
-import { serveDirectory } from '../../src/explorer/serve.ts';
+import { explorerFiles } from '../../src/explorer/build.ts';
+import { serveFiles } from '../../src/explorer/serve.ts';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../src/plot/png.ts';
 
 const hasChromium = existsSync(chromiumPath());
@@ -27,8 +27,8 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    const dir = await buildExplorer(mkdtempSync(join(tmpdir(), 'asgd-sdde-explorer-test-')));
-    const served = await serveDirectory(dir, 0);
+    const served = await serveFiles(explorerFiles(), 0); // what `asgd-sdde explore` serves
+
     url = served.url;
     close = () => served.server.close();
     const { chromium } = await import('playwright-core');

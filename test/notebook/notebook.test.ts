@@ -28,7 +28,7 @@ describe('notebooks', () => {
     expect(html).toMatch(/<td>1<\/td><td>2<\/td>/);
     expect(html.indexOf('plain output')).toBeGreaterThan(second);
     expect(html).toContain("Plotly.newPlot('fig-0'");
-    expect(html).toContain('src="plotly.js"');
+    expect(html).toContain('plotly.js-dist-min/plotly.min.js"');
     expect(existsSync('test/fixtures/.notebook-sample.run.ts')).toBe(false); // the instrumented copy is removed
   });
 });

@@ -36,7 +36,7 @@ describe('check --quick', () => {
     // the verdicts are computed: the quick report contains more than one kind
     const kinds = new Set(report.checks.flatMap((c: { rows: { verdict: { kind: string } }[] }) => c.rows.map((row) => row.verdict.kind)));
     expect(kinds.size).toBeGreaterThan(1);
-    for (const f of ['theory-report.html', 'theory-report.json', 'check-approximation.html', 'check-moments.html', 'check-energy.html', 'check-rates.html', 'check-mindthestep-momentum.html', 'check-mindthestep-thm6.html', 'check-mindthestep-staleness.html', 'check-mindthestep-fig3.html', 'check-accumulation-staleness.html', 'check-accumulation-lr-sweep.html', 'check-accumulation-ablation.html', 'plotly.js']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['theory-report.html', 'theory-report.json', 'check-approximation.html', 'check-moments.html', 'check-energy.html', 'check-rates.html', 'check-mindthestep-momentum.html', 'check-mindthestep-thm6.html', 'check-mindthestep-staleness.html', 'check-mindthestep-fig3.html', 'check-accumulation-staleness.html', 'check-accumulation-lr-sweep.html', 'check-accumulation-ablation.html']) expect(existsSync(join(out, f)), f).toBe(true);
     const saved = JSON.parse(readFileSync(join(out, 'theory-report.json'), 'utf8'));
     expect(saved.seed).toBe(1);
     expect(saved.quick).toBe(true);

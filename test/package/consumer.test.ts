@@ -1,0 +1,240 @@
+/**
+ * The package as a user gets it: `npm pack`, then an offline install of the tarball into a new
+ * project outside the repository, and four consumers (issue 10):
+ *   (a) plain-JavaScript ESM run with `node`;
+ *   (b) a strict TypeScript project (NodeNext, strict, noUncheckedIndexedAccess, skipLibCheck)
+ *       compiled with tsc and run with `node`;
+ *   (c) the CLI through `npx asgd-sdde`: --help, fig1 --no-png, explore --build;
+ *   (d) an esbuild browser bundle of a script that imports the solver, run in Chromium.
+ * Each computes a result checked against an independent value (closed forms written out here),
+ * not only an exit status.
+ *
+ * Offline: the consumer's package-lock.json lists the tarball and the closure of its run-time
+ * dependencies with the versions, URLs and integrity hashes of the repository's own lockfile, so
+ * `npm ci --offline` takes every package from the npm cache that the repository's `npm ci` filled
+ * (npm install would need registry metadata, which `npm ci` does not cache).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../src/plot/png.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = fileURLToPath(new URL('./consumer/', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
+
+interface LockEntry {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  dev?: boolean;
+  devOptional?: boolean;
+  peer?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  [k: string]: unknown;
+}
+
+/** A consumer lockfile: the tarball plus the closure of its dependencies, copied from the repository's lockfile. */
+function consumerLock(tarball: string): object {
+  const repoLock = (JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  const file = `file:${tarball.split('/').pop()}`;
+  const packages: Record<string, LockEntry> = {
+    '': { name: 'consumer', version: '1.0.0', dependencies: { [pkg.name]: file } },
+    [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: file, integrity, license: 'MIT', dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+  };
+  const stack = Object.keys(pkg.dependencies);
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (packages[`node_modules/${name}`]) continue;
+    const entry = repoLock[`node_modules/${name}`];
+    if (!entry) throw new Error(`the repository's lockfile has no hoisted entry for ${name}`);
+    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...copy } = entry;
+    // the registry's tarball address (the repository's lockfile may omit it): with it and the
+    // integrity hash, npm takes the tarball from its content-addressed cache without metadata
+    copy.resolved ??= `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+    packages[`node_modules/${name}`] = copy;
+    stack.push(...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }));
+  }
+  return { name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
+}
+
+function runWithStderr(cmd: string, args: string[], cwd: string, timeout = 120_000): { stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+function run(cmd: string, args: string[], cwd: string, timeout = 120_000): string {
+  return runWithStderr(cmd, args, cwd, timeout).stdout;
+}
+
+function duBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += duBytes(p);
+    else if (e.isFile()) total += statSync(p).size;
+  }
+  return total;
+}
+
+/** EM's exact moments for dX = −aX dt + s dB (see consumer/plain.mjs). */
+function emOuMoments(a: number, s: number, x0: number, h: number, n: number): { mean: number; variance: number } {
+  const r = 1 - a * h;
+  return { mean: x0 * r ** n, variance: (s * s * h * (1 - r ** (2 * n))) / (1 - r * r) };
+}
+
+describe('the packed tarball, installed offline into a new project', () => {
+  let work = '';
+  let project = '';
+  let tarball = '';
+  let packed: { size: number; unpackedSize: number; files: { path: string }[] };
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'asgd-sdde-consumer-'));
+    // npm pack runs prepack (the build); --json lists what the tarball holds
+    packed = (JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo)) as (typeof packed & { filename: string })[])[0]!;
+    tarball = join(work, `${pkg.name}-${pkg.version}.tgz`);
+    project = join(work, 'project');
+    execFileSync('mkdir', ['-p', project]);
+    copyFileSync(tarball, join(project, `${pkg.name}-${pkg.version}.tgz`));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { [pkg.name]: `file:${pkg.name}-${pkg.version}.tgz` } }, null, 2));
+    writeFileSync(join(project, 'package-lock.json'), JSON.stringify(consumerLock(join(project, `${pkg.name}-${pkg.version}.tgz`)), null, 2));
+    run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
+    for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(project, f));
+    console.log(
+      `package: tarball ${(packed.size / 1024).toFixed(0)} kB (${packed.files.length} files, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked); ` +
+        `installed node_modules ${(duBytes(join(project, 'node_modules')) / 1e6).toFixed(1)} MB`,
+    );
+  }, 300_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships the built JavaScript, the declarations, the CLI, the examples, the prebuilt explorer and the LICENSE, and no tests', () => {
+    const files = new Set(packed.files.map((f) => f.path));
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/web/explorer.js', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
+      expect(files.has(f), f).toBe(true);
+    }
+    expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/'))).toEqual([]);
+    // dependencies are what a user needs at run time; tools of the repository are not installed
+    const installed = readdirSync(join(project, 'node_modules'));
+    for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', 'playwright-core', 'random-js']) expect(installed, dev).not.toContain(dev);
+  });
+
+  it('(a) plain ESM with node: OU moments at T match the Euler–Maruyama closed form; ensembles on 1 and 2 worker threads agree bit for bit', () => {
+    const out = JSON.parse(run(process.execPath, ['plain.mjs'], project)) as { version: string; mean: number; variance: number; ensembleMean: number; ensembleVariance: number; threads: number[]; sameBits: boolean };
+    const N = 4000;
+    const { mean, variance } = emOuMoments(1.5, 0.4, 1, 0.01, 100);
+    // tolerances: 4 standard errors; SE(mean) = √(Var/N), SE(variance) = Var·√(2/(N−1)) for a Gaussian
+    const seMean = Math.sqrt(variance / N);
+    const seVar = variance * Math.sqrt(2 / (N - 1));
+    expect(out.version).toBe(pkg.version);
+    for (const [m, v] of [[out.mean, out.variance], [out.ensembleMean, out.ensembleVariance]] as const) {
+      expect(Math.abs(m - mean), `mean ${m} vs ${mean} ± ${seMean}`).toBeLessThan(4 * seMean);
+      expect(Math.abs(v - variance), `variance ${v} vs ${variance} ± ${seVar}`).toBeLessThan(4 * seVar);
+    }
+    expect(out.threads).toEqual([1, 2]);
+    expect(out.sameBits).toBe(true);
+  });
+
+  it('(b) strict TypeScript (NodeNext, noUncheckedIndexedAccess) compiles against the declarations and follows x_{k+1} = x_k − 2η x_{k−min(l,k)}', () => {
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: true, outDir: 'out', typeRoots: [join(repo, 'node_modules', '@types')], types: ['node'] },
+        files: ['strict.ts'],
+      }),
+    );
+    run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
+    const eta = 0.01;
+    for (const lag of [0, 3]) {
+      const out = JSON.parse(run(process.execPath, ['out/strict.js', String(lag)], project)) as { status: string; k: number[]; x: number[]; refused: string };
+      expect(out.status).toBe('ok');
+      expect(out.k).toEqual(Array.from({ length: 201 }, (_, i) => i));
+      const x = [4];
+      for (let k = 0; k < 200; k++) x.push(x[k]! - 2 * eta * x[k - Math.min(lag, k)]!);
+      out.x.forEach((v, i) => expect(Math.abs(v - x[i]!), `lag ${lag}, k = ${i}`).toBeLessThan(1e-12 * Math.abs(x[i]!) + 1e-300));
+      expect(out.refused).toMatch(/eta/);
+    }
+  });
+
+  it('(c) npx asgd-sdde: --help names the shipped examples; fig1 --no-png computes the ASGD recursion; explore --build writes a working site', () => {
+    const help = run('npx', ['--offline', 'asgd-sdde', '--help'], project);
+    const examples = /(\S+examples\/)\s*$/m.exec(help)?.[1];
+    expect(examples && existsSync(join(examples, 'pair-toy-quantile.json')), help).toBe(true);
+
+    run('npx', ['--offline', 'asgd-sdde', 'fig1', '--no-png', '--out', 'fig1'], project);
+    const csv = readFileSync(join(project, 'fig1', 'fig1-path-comparison.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('k,t,asgd,sdde,sgd,sde');
+    const rows = csv.slice(1).map((l) => l.split(',').map(Number));
+    expect(rows.length).toBe(2001);
+    // Fig. 1 (He et al. Section 5): b = 1 from f_{1,2} = (x ± 1)², so each step is
+    // x_{k+1} = x_k − η·2(x_{k−l_k} ± 1) with η = 0.005 and l_k = 0 for k < 10 (warm-up), 10 after.
+    const eta = 0.005;
+    for (const [col, lagOf] of [[2, (k: number) => (k < 10 ? 0 : 10)], [4, () => 0]] as const) {
+      for (let k = 0; k + 1 < rows.length; k++) {
+        const sign = (rows[k]![col]! - rows[k + 1]![col]!) / (2 * eta) - rows[k - lagOf(k)]![col]!;
+        expect(Math.abs(Math.abs(sign) - 1), `column ${col}, k = ${k}`).toBeLessThan(1e-6);
+      }
+    }
+    const html = readFileSync(join(project, 'fig1', 'fig1-path-comparison.html'), 'utf8');
+    const src = /<script src="([^"]+)"><\/script>/.exec(html)![1]!;
+    expect(resolve(project, 'fig1', decodeURIComponent(src))).toBe(join(project, 'node_modules', 'plotly.js-dist-min', 'plotly.min.js'));
+    expect(readdirSync(join(project, 'fig1')).sort()).toEqual(['fig1-path-comparison.csv', 'fig1-path-comparison.html', 'fig1-path-comparison.json']);
+
+    // PNG rendering is optional: without playwright-core the figure is still written, and the note says how to get PNGs
+    const { stderr } = runWithStderr('npx', ['--offline', 'asgd-sdde', 'fig1', '--out', 'fig1-png'], project);
+    expect(stderr).toMatch(/playwright-core is not installed: `npm install playwright-core`/);
+    expect(readdirSync(join(project, 'fig1-png')).sort()).toEqual(['fig1-path-comparison.csv', 'fig1-path-comparison.html', 'fig1-path-comparison.json']);
+
+    run('npx', ['--offline', 'asgd-sdde', 'explore', '--build', 'site'], project);
+    expect(readdirSync(join(project, 'site')).sort()).toEqual(['explorer.js', 'index.html', 'plotly.js']);
+    const js = readFileSync(join(project, 'site', 'explorer.js'), 'utf8');
+    expect(js.length).toBeLessThan(400_000); // the page's own code, not all of mathjs
+    expect(readFileSync(join(project, 'site', 'index.html'), 'utf8')).toContain('explorer.js');
+  });
+
+  const hasChromium = existsSync(chromiumPath());
+  it('(d) an esbuild browser bundle of a script importing the solver runs in Chromium: OU moments match the closed form', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({ entryPoints: [join(project, 'browser.mjs')], bundle: true, platform: 'browser', format: 'iife', minify: true, outfile: join(project, 'www', 'bundle.js'), absWorkingDir: project, metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((f) => f.includes('node_modules/asgd-sdde/dist/browser.js')), inputs.join('\n')).toBe(true);
+    // tree-shaken: what reaches the bundle from mathjs (the solver uses none of it)
+    const inBundle = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f, i]) => [f, i.bytesInOutput] as const));
+    const mathjsBytes = inBundle.filter(([f]) => f.includes('node_modules/mathjs/')).reduce((t, [, b]) => t + b, 0);
+    expect(mathjsBytes, `mathjs in the solver's bundle; largest inputs: ${inBundle.sort((x, y) => y[1] - x[1]).slice(0, 5).map(([f, b]) => `${f} ${b}`).join(', ')}`).toBe(0);
+    const bytes = statSync(join(project, 'www', 'bundle.js')).size;
+    console.log(`browser bundle of the solver: ${(bytes / 1024).toFixed(0)} kB`);
+    writeFileSync(join(project, 'www', 'index.html'), '<!doctype html><html><body><script src="bundle.js"></script></body></html>');
+    if (!hasChromium) {
+      expect(process.env.CI, 'CI must install chromium (scripts/setup.sh)').toBeFalsy();
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`file://${join(project, 'www', 'index.html')}`);
+      await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 60_000 });
+      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { mean: number; variance: number; userAgent: string };
+      expect(errors).toEqual([]);
+      expect(out.userAgent).toMatch(/Chrome/);
+      const N = 4000;
+      const { mean, variance } = emOuMoments(1.5, 0.4, 1, 0.01, 100);
+      expect(Math.abs(out.mean - mean)).toBeLessThan(4 * Math.sqrt(variance / N));
+      expect(Math.abs(out.variance - variance)).toBeLessThan(4 * variance * Math.sqrt(2 / (N - 1)));
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,31 @@
+// (a) A plain-JavaScript ESM consumer, run with `node` (no TypeScript loader anywhere).
+// Ornstein–Uhlenbeck dX = −aX dt + s dB, X(0) = x0, by Euler–Maruyama at step h: the scheme's
+// exact moments are E X_n = x0 (1 − ah)^n and Var X_n = s² h Σ_{k<n} (1 − ah)^{2k} (closed forms
+// of the linear recursion X_{k+1} = (1 − ah) X_k + s √h Z_k), so the check has no discretization
+// bias to allow for. Paths come from the public `solve` one by one and from `runEnsemble` on 1 and
+// on 2 worker threads (the compiled worker file of the package must load).
+import { defineSdde, EulerMaruyama, runEnsemble, solve, VERSION } from 'asgd-sdde';
+
+const a = 1.5, s = 0.4, x0 = 1, h = 0.01, n = 100, N = 4000;
+const problem = defineSdde({ dim: 1, drift: (t, x, y, out) => { out[0] = -a * x[0]; }, diffusion: { noise: 'diagonal', g: s }, history: x0, T: n * h });
+let sum = 0, sum2 = 0;
+for (let path = 0; path < N; path++) {
+  const sol = solve(problem, new EulerMaruyama(), { dt: h, seed: 11, path, saveAt: { every: n } });
+  if (sol.status !== 'ok') throw new Error(`path ${path}: ${sol.status}`);
+  const xT = sol.x[sol.x.length - 1];
+  sum += xT;
+  sum2 += xT * xT;
+}
+const config = { kind: 'sdde', sdde: { dim: 1, drift: { linear: { x: [[-a]] } }, diffusion: { noise: 'diagonal', g: [s] }, history: x0, T: n * h, dt: h, saveEvery: n } };
+const one = await runEnsemble({ config, run: 'sdde', paths: N, seed: 11 }, { threads: 1 });
+const two = await runEnsemble({ config, run: 'sdde', paths: N, seed: 11 }, { threads: 2 });
+const m1 = one.series.sdde.x, m2 = two.series.sdde.x;
+console.log(JSON.stringify({
+  version: VERSION,
+  mean: sum / N,
+  variance: (sum2 - sum * sum / N) / (N - 1),
+  ensembleMean: m1.meanAt(1),
+  ensembleVariance: m1.variance(1),
+  threads: [one.threads, two.threads],
+  sameBits: m1.meanAt(1) === m2.meanAt(1) && m1.variance(1) === m2.variance(1),
+}));
