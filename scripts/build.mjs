@@ -41,12 +41,12 @@ if (tsc.status !== 0) {
 }
 
 const { build } = await import('esbuild');
-// The browser twins of the two Node-only modules, as the package.json "browser" field maps them
-// for consumers' bundlers: mathjs loaded statically instead of by createRequire.
+// The browser twins of the Node-only modules, as the package.json "browser" field maps them for
+// consumers' bundlers: mathjs loaded statically instead of by createRequire, no MNIST package.
 const browserTwins = {
   name: 'browser-twins',
   setup(b) {
-    b.onResolve({ filter: /core\/(mathjs|complex)\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
+    b.onResolve({ filter: /(core\/(mathjs|complex)|data\/mnist-source)\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
   },
 };
 mkdirSync(join(dist, 'web'), { recursive: true });

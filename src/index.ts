@@ -12,6 +12,12 @@ export { renderPng } from './plot/png.ts';
 export type { PngResult } from './plot/png.ts';
 export { toCsv, writeCsv } from './io/csv.ts';
 
+// Real data (needs the optional `mnist` package; its browser twin refuses)
+export { loadMnist, validateMnistSpec, MNIST_SCALINGS } from './data/mnist.ts';
+export type { MnistData, MnistScaling, MnistSpec } from './data/mnist.ts';
+export { mnistObjective, MNIST_MODELS } from './asgd/objectives/mnist.ts';
+export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/objectives/mnist.ts';
+
 // Ensembles on worker threads, theory checks
 export { runEnsemble } from './stats/ensemble.ts';
 export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';

@@ -3,13 +3,16 @@
  * | {"kind": "softmax", …} | {"kind": "mlp", …} | {"kind": "expression", …}. Generated data sets take
  * n, d, noise, seed; given data take A, B (least squares) or A, y (logistic). The classifiers
  * (softmax regression, a tanh MLP) take generated data only: n, d, classes (and hidden for the
- * MLP), optional noise, separation, l2, seed (and initScale for the MLP).
+ * MLP), optional noise, separation, l2, seed (and initScale for the MLP). {"kind": "mnist", "model":
+ * "softmax" | "logistic" | "least-squares" | "mlp", digits?, perDigit?, dim?, scaling?, l2?, hidden?}
+ * is real data (src/data/mnist.ts; needs the optional `mnist` package).
  */
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { expressionObjective } from '../asgd/objectives/expression.ts';
 import { generatedLeastSquares, leastSquaresObjective } from '../asgd/objectives/least-squares.ts';
 import { generatedLogistic, logisticObjective } from '../asgd/objectives/logistic.ts';
 import { generatedMlp } from '../asgd/objectives/mlp.ts';
+import { type MnistObjectiveSpec, mnistObjective } from '../asgd/objectives/mnist.ts';
 import { generatedSoftmax } from '../asgd/objectives/softmax.ts';
 import { toyObjective } from '../asgd/objectives/toy.ts';
 import { knownFields, oneOf, plainObject } from '../core/validate.ts';
@@ -20,11 +23,12 @@ export type ObjectiveSpec =
   | { kind: 'logistic'; n?: number; d?: number; noise?: number; l2?: number; seed?: number; A?: number[][]; y?: number[] }
   | { kind: 'softmax'; n: number; d: number; classes: number; noise?: number; separation?: number; l2?: number; seed?: number }
   | { kind: 'mlp'; n: number; d: number; hidden: number; classes: number; noise?: number; separation?: number; l2?: number; seed?: number; initScale?: number }
-  | { kind: 'expression'; variables: string[]; components?: string[]; expression?: string; data?: Record<string, number[]> };
+  | { kind: 'expression'; variables: string[]; components?: string[]; expression?: string; data?: Record<string, number[]> }
+  | ({ kind: 'mnist' } & MnistObjectiveSpec);
 
 export function objectiveFromSpec(input: unknown, field: string, probe?: ArrayLike<number>): FiniteSumObjective {
   const s = plainObject(input, field);
-  const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'softmax', 'mlp', 'expression'] as const);
+  const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'softmax', 'mlp', 'expression', 'mnist'] as const);
   switch (kind) {
     case 'toy':
       knownFields(s, field, ['kind']);
@@ -49,6 +53,8 @@ export function objectiveFromSpec(input: unknown, field: string, probe?: ArrayLi
     case 'mlp':
       knownFields(s, field, ['kind', 'n', 'd', 'hidden', 'classes', 'noise', 'separation', 'l2', 'seed', 'initScale']);
       return generatedMlp(s as never, field);
+    case 'mnist':
+      return mnistObjective(s as never, field);
     case 'expression': {
       knownFields(s, field, ['kind', 'variables', 'components', 'expression', 'data']);
       const { kind: _k, ...rest } = s;

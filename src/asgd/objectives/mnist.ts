@@ -1,0 +1,72 @@
+/**
+ * Objectives on MNIST (src/data/mnist.ts): softmax regression over the chosen digits, logistic
+ * regression or least squares on two digits (labels −1 for the first digit, +1 for the second),
+ * or the one-hidden-layer tanh MLP. The data's provenance (digits, images per digit, projection,
+ * scaling) becomes the objective's description, so it reaches every result file and caption.
+ */
+import { ConfigError } from '../../core/errors.ts';
+import { integer, knownFields, nonNegativeNumber, oneOf, plainObject, positiveNumber } from '../../core/validate.ts';
+import { loadMnist, type MnistSpec, validateMnistSpec } from '../../data/mnist.ts';
+import type { FiniteSumObjective } from '../objective.ts';
+import { leastSquaresObjective } from './least-squares.ts';
+import { logisticObjective } from './logistic.ts';
+import { type MlpObjective, mlpObjective } from './mlp.ts';
+import { type ClassificationObjective, softmaxObjective } from './softmax.ts';
+
+export const MNIST_MODELS = ['softmax', 'logistic', 'least-squares', 'mlp'] as const;
+export type MnistModel = (typeof MNIST_MODELS)[number];
+
+export interface MnistObjectiveSpec extends MnistSpec {
+  model: MnistModel;
+  /** L2 regularization λ ≥ 0 (weight decay for the MLP); default 0.01 (0 for least squares, which takes none). */
+  l2?: number;
+  /** Hidden units of the MLP; default 32. */
+  hidden?: number;
+  /** MLP initialization scale; default 1. */
+  initScale?: number;
+}
+
+function rows(A: Float64Array, n: number, d: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(A.subarray(i * d, (i + 1) * d)));
+}
+
+/** The objective type of each model: the classifiers report accuracy; the MLP has its initializer. */
+export type MnistObjectiveOf<M extends MnistModel> = M extends 'mlp' ? MlpObjective : M extends 'softmax' ? ClassificationObjective : FiniteSumObjective;
+
+export function mnistObjective<M extends MnistModel>(spec: MnistObjectiveSpec & { model: M }, field = 'objective'): MnistObjectiveOf<M> {
+  const s = plainObject(spec, field);
+  const model = oneOf(s.model, `${field}.model`, MNIST_MODELS);
+  knownFields(s, field, ['kind', 'model', 'digits', 'perDigit', 'dim', 'scaling', ...(model === 'least-squares' ? [] : ['l2']), ...(model === 'mlp' ? ['hidden', 'initScale'] : [])]);
+  const { kind: _kind, model: _model, l2: l2Raw, hidden: hiddenRaw, initScale: initRaw, ...dataSpec } = s;
+  const v = validateMnistSpec(dataSpec, field);
+  if ((model === 'logistic' || model === 'least-squares') && v.digits.length !== 2) {
+    throw new ConfigError(`${field}.digits`, `${model} on MNIST is binary: give exactly two digits (labels −1, +1), got ${v.digits.length}`);
+  }
+  const l2 = l2Raw === undefined ? 0.01 : nonNegativeNumber(l2Raw, `${field}.l2`);
+  const hidden = hiddenRaw === undefined ? 32 : integer(hiddenRaw, `${field}.hidden`, { min: 1, max: 100_000 });
+  const initScale = initRaw === undefined ? 1 : positiveNumber(initRaw, `${field}.initScale`);
+  const data = loadMnist(dataSpec as MnistSpec, field);
+  const A = rows(data.A, data.n, data.d);
+  const pm = Array.from(data.labels, (c) => (c === 0 ? -1 : 1));
+  let obj: FiniteSumObjective;
+  let what: string;
+  switch (model) {
+    case 'softmax':
+      obj = softmaxObjective({ A, labels: Array.from(data.labels), classes: data.digits.length, l2 }, field);
+      what = `softmax regression (λ = ${l2})`;
+      break;
+    case 'logistic':
+      obj = logisticObjective({ A, y: pm, l2 }, field);
+      what = `logistic regression, digit ${data.digits[0]} → −1, ${data.digits[1]} → +1 (λ = ${l2})`;
+      break;
+    case 'least-squares':
+      obj = leastSquaresObjective({ A, B: pm }, field);
+      what = `least squares on labels digit ${data.digits[0]} → −1, ${data.digits[1]} → +1`;
+      break;
+    case 'mlp':
+      obj = mlpObjective({ A, labels: Array.from(data.labels), classes: data.digits.length, hidden, l2, initScale }, field);
+      what = `one-hidden-layer tanh MLP (h = ${hidden}, λ = ${l2})`;
+      break;
+  }
+  return Object.assign(obj, { description: `${what} on ${data.provenance}` }) as MnistObjectiveOf<M>;
+}
