@@ -170,7 +170,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
     const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, noise: new PrescribedIncrements(coarse, d), lags: new PrescribedLag(lags) });
     sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: new PrescribedLag(lags, m, m), recordDelays: true });
     discreteX = recursion.x;
-    discreteStatus = recursion.status;
+    discreteStatus = recursion.status === 'diverged' ? 'diverged' : 'ok'; // no events here: never 'terminated'
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
     label = 'Eq. (5) recursion (EM at δ)';
   } else {
