@@ -59,6 +59,8 @@ export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
 export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
 export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
 export { optimizer } from './asgd/optimizers.ts';
+export { DelayCompensation, delayCompensationSpec } from './asgd/delay-compensation.ts';
+export type { DelayCompensationSpec } from './asgd/delay-compensation.ts';
 export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
 export { adaptiveStep } from './asgd/adaptive-step.ts';
 export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';

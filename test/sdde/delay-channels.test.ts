@@ -205,6 +205,9 @@ describe('random lags per coordinate (Hogwild inconsistent read)', () => {
     const d = 12;
     const problem = defineSdde({ dim: d, drift: (_t, _x, y, o) => { for (let i = 0; i < d; i++) o[i] = -y[i]; }, diffusion: { noise: 'diagonal', g: 0.1 }, history: 0, T: 20, delay: { kind: 'per-coordinate', model }, beforeHistory: 'clip' });
     const sol = solve(problem, em, { dt: 0.002, seed: 4, recordDelays: true, saveAt: { final: true } });
+    const again = solve(problem, em, { dt: 0.002, seed: 4, recordDelays: true, saveAt: { final: true } });
+    expect(again.x).toEqual(sol.x); // same seed ⇒ same bits
+    expect(again.delayTable!.lags).toEqual(sol.delayTable!.lags);
     const { channels, lags } = sol.delayTable!;
     expect(channels).toBe(d);
     const N = lags.length / d;

@@ -133,6 +133,8 @@ describe('structure and refusals', () => {
     const base = { dim: d, drift: (_t: number, x: Float64Array, y: Float64Array, o: Float64Array) => { for (let i = 0; i < d; i++) o[i] = -y[i] + 0.1 * x[(i + 1) % d]; }, history: (s: number, o: Float64Array) => { for (let i = 0; i < d; i++) o[i] = 1 + i * s; }, T: 2, delay: { kind: 'constant' as const, tau: 0.25 } };
     const fd = solve(defineSdde({ ...base, diffusion: { noise: 'diagonal', g } }), new Milstein({ substeps: 4 }), { dt: 0.002, seed: 6 });
     const an = solve(defineSdde({ ...base, diffusion: { noise: 'diagonal', g, dg } }), new Milstein({ substeps: 4 }), { dt: 0.002, seed: 6 });
+    // same seed ⇒ the same bits (sub-increments drawn from the seed's Brownian stream)
+    expect(solve(defineSdde({ ...base, diffusion: { noise: 'diagonal', g } }), new Milstein({ substeps: 4 }), { dt: 0.002, seed: 6 }).x).toEqual(fd.x);
     let worst = 0;
     for (let i = 0; i < fd.x.length; i++) worst = Math.max(worst, Math.abs(fd.x[i] - an.x[i]));
     expect(worst).toBeLessThan(1e-9);
