@@ -111,7 +111,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
     traces.push({ type: 'scatter', mode: 'lines', x: ps.map((p) => p.eps), y: ps.map((p) => fitR.prefactor * ((Math.log(1 / p.eps) * tau ** 2) / p.eps) ** fitR.slope), name: `fit ∝ log(1/ε)τ²/ε, τ = ${tau}`, line: { dash: 'dot' }, showlegend: tau === taus[0], xaxis: 'x', yaxis: 'y' });
     traces.push({ type: 'scatter', mode: 'lines+markers', x: ps.map((p) => p.eps), y: ps.map((p) => p.t), name: `time t_ε = kδ, τ = ${tau}`, xaxis: 'x2', yaxis: 'y2' });
   }
-  traces.push({ type: 'scatter', mode: 'markers', x: passages.map((p) => p.eps), y: passages.map((p) => p.mean), error_y: { type: 'data', array: passages.map((p) => Z95 * p.se) }, name: `E[T_ε] first passage per SDDE path (event), τ = ${taus[0]}`, marker: { symbol: 'diamond' }, xaxis: 'x2', yaxis: 'y2' });
+  traces.push({ type: 'scatter', mode: 'markers', x: passages.map((p) => p.eps), y: passages.map((p) => p.mean), error_y: { type: 'data', array: passages.map((p) => Z95 * p.se) }, name: `E[T_ε] first passage per SDDE path (event), τ = ${taus[0]}`, marker: { symbol: 'diamond', size: 9, color: '#000' }, xaxis: 'x2', yaxis: 'y2' });
   const notes = [
     `ASGD on ${obj.description}, b = 1, x0 = x* + (2, −1), constant staleness τ ∈ {${taus.join(', ')}} iterations, η = ε/τ², ${paths} paths per point; k_ε is where the ensemble mean of ‖x_k − x*‖² first reaches ε (log-linear interpolation between saved iterations), with a delete-one-block jackknife SE.`,
     `He et al.'s λ is taken at its supremum −V of the SDDE with delay τδ (δ = η); μ = ${f(mu)}.`,
