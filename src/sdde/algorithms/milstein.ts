@@ -16,7 +16,7 @@
  * state moved by g(t_j, X_j, Y_j)(W(r) − W(t_j)) + O(h): that is why the delayed term carries the
  * diffusion evaluated at the delayed time (stored in a ring of g, O(max lag) memory). I^θ is not a
  * function of ΔW_j and ΔW_k alone: I^θ = ½ΔW_j ΔW_k + A, where A is the Lévy area of the pair of
- * independent paths (W on step j, W on step k), mean zero given both increments, E[A²] = h²/12.
+ * independent paths (W on step j, W on step k), mean zero given both increments, E[A²] = h²/4.
  * When the noise gives p sub-increments per step (`substeps`, stored with g in the ring), I^θ is
  * the exact integral of the piecewise-linear path through them,
  *   I^θ = Σ_r (Σ_{r'<r} a_{r'} + a_r/2) b_r,   a = sub-increments of step j, b = of step k,
