@@ -5,7 +5,8 @@
  * exports; also `asgd-sdde/browser`). `src/index.ts` re-exports all of it and adds the Node-only
  * parts: figure files and PNGs, CSV output, ensembles on worker threads and the theory checks.
  *
- * SDDE solver:   defineSdde → solve(problem, new EulerMaruyama(), options) → SddeSolution
+ * SDDE solver:   defineSdde → solve(problem, new EulerMaruyama() | new Milstein(), options) → SddeSolution;
+ *                convergenceOrder (strong and weak orders from a dt ladder)
  * ASGD runner:   asgdConfig / runAsgd over a FiniteSumObjective
  * Bridge:        sddeFromAsgd (He et al. Eq. 4 → 5 → 6), runPair (three couplings)
  * Delay models:  delayModel (constant, uniform, geometric, Poisson, CMP, pmf)
@@ -13,12 +14,18 @@
  */
 
 // SDDE: what the equation is, how it is stepped, what is saved
-export { defineSdde, evalHistory } from './sdde/problem.ts';
-export type { CoefficientFn, DelaySpec, DiffusionSpec, HistorySpec, SddeProblem, SddeSpec } from './sdde/problem.ts';
+export { defineSdde, evalHistory, MAX_DELAYS } from './sdde/problem.ts';
+export type { CoefficientFn, DelaySpec, DiffusionDerivatives, DiffusionSpec, HistorySpec, JvpFn, SddeProblem, SddeSpec, SingleDelaySpec } from './sdde/problem.ts';
 export { solve, gridSteps } from './sdde/solve.ts';
 export type { SolveOptions } from './sdde/solve.ts';
-export type { SddeAlgorithm, Stepper } from './sdde/algorithm.ts';
+export type { HistoryInterpolation } from './sdde/delayed-read.ts';
+export type { EventRecord, EventSpec } from './sdde/events.ts';
+export type { SddeAlgorithm, StepContext, Stepper, StepperBinding } from './sdde/algorithm.ts';
 export { EulerMaruyama } from './sdde/algorithms/euler-maruyama.ts';
+export { Milstein } from './sdde/algorithms/milstein.ts';
+export type { MilsteinOptions } from './sdde/algorithms/milstein.ts';
+export { convergenceOrder } from './sdde/convergence.ts';
+export type { ConvergenceOptions, ConvergenceResult, LevelError, OrderFit } from './sdde/convergence.ts';
 export type { SaveAtSpec } from './sdde/save-at.ts';
 export { component, stateAt } from './sdde/solution.ts';
 export type { Divergence, SddeSolution, SolveStatus } from './sdde/solution.ts';
@@ -28,7 +35,7 @@ export type { BrownianIncrements } from './sdde/brownian.ts';
 // Delays, shared by the solver and the runner
 export { cmpLogNormalizer, DelayDistribution, delayModel, DELAY_MODEL_KINDS } from './delay/models.ts';
 export type { DelayModelSpec } from './delay/models.ts';
-export { ConstantLag, effectiveLag, PrescribedLag, RandomLag, TimeVaryingLag, BEFORE_HISTORY_POLICIES } from './delay/lags.ts';
+export { ConstantLag, effectiveLag, FractionalLag, PrescribedLag, RandomLag, TimeVaryingLag, BEFORE_HISTORY_POLICIES } from './delay/lags.ts';
 export type { BeforeHistory, LagSource } from './delay/lags.ts';
 export { bhattacharyyaDistance, empiricalPmf, fitStalenessModels, minimize1d, minimizeScan } from './delay/fit.ts';
 export type { ModelFit } from './delay/fit.ts';
@@ -52,6 +59,8 @@ export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
 export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
 export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
 export { optimizer } from './asgd/optimizers.ts';
+export { DelayCompensation, delayCompensationSpec } from './asgd/delay-compensation.ts';
+export type { DelayCompensationSpec } from './asgd/delay-compensation.ts';
 export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
 export { adaptiveStep } from './asgd/adaptive-step.ts';
 export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';

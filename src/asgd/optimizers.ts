@@ -1,28 +1,52 @@
 /**
- * Server-side optimizers of the parameter server: SGD, momentum SGD and Adam (Kingma & Ba 2015,
+ * Server-side optimizers of the parameter server: SGD, momentum SGD, Adam (Kingma & Ba 2015,
  * as written in Aji & Heafield 2019 Section 3):
  *   m_t ← β1 m_{t−1} + (1−β1) g_t,  v_t ← β2 v_{t−1} + (1−β2) g_t²,
- *   m̂_t = m_t/(1−β1^t),  v̂_t = v_t/(1−β2^t),  θ_t ← θ_{t−1} − α m̂_t/(√v̂_t + ε).
- * Each applies one update from a (summed or weighted) gradient, in place, allocation-free.
+ *   m̂_t = m_t/(1−β1^t),  v̂_t = v_t/(1−β2^t),  θ_t ← θ_{t−1} − α m̂_t/(√v̂_t + ε),
+ * and DC-ASGD (Zheng et al. 2017): each received gradient is first compensated for its delay,
+ * g̃ = g + λ g ⊙ g ⊙ (x_now − x_stale) (constant λ, or λ₀/√MeanSquare with `meanSquare`), then
+ * applied by SGD. Each applies one update from a (summed or weighted) gradient, in place,
+ * allocation-free.
  */
 import { ConfigError } from '../core/errors.ts';
 import { knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { DelayCompensation, delayCompensationSpec } from './delay-compensation.ts';
 
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
   | { kind: 'momentum'; lr: number; momentum: number }
-  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number };
+  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number }
+  | { kind: 'dc-asgd'; lr: number; lambda: number; meanSquare?: number; eps?: number };
 
 export interface Optimizer {
   readonly spec: OptimizerSpec;
   /** x ← update(x, g). */
   step(x: Float64Array, g: Float64Array): void;
+  /**
+   * Delay compensation of one received gradient before it is applied (DC-ASGD): g is modified in
+   * place from the current parameters and the parameters the gradient was computed at.
+   */
+  compensate?(g: Float64Array, xNow: Float64Array, xStale: Float64Array): void;
 }
 
 export function optimizer(input: unknown, dim: number, field = 'optimizer'): Optimizer {
   const s = plainObject(input, field);
-  const kind = oneOf(s.kind, `${field}.kind`, ['sgd', 'momentum', 'adam'] as const);
+  const kind = oneOf(s.kind, `${field}.kind`, ['sgd', 'momentum', 'adam', 'dc-asgd'] as const);
   const lr = positiveNumber(s.lr, `${field}.lr`);
+  if (kind === 'dc-asgd') {
+    const { lr: _lr, ...rest } = s;
+    const c = delayCompensationSpec({ ...rest, kind: 'dc-asgd' }, field);
+    const dc = new DelayCompensation(c, dim);
+    return {
+      spec: { kind, lr, lambda: c.lambda, ...(c.meanSquare !== undefined ? { meanSquare: c.meanSquare } : {}), ...(c.eps !== undefined ? { eps: c.eps } : {}) },
+      step(x, g) {
+        for (let i = 0; i < dim; i++) x[i] -= lr * g[i];
+      },
+      compensate(g, xNow, xStale) {
+        dc.apply(g, xNow, xStale);
+      },
+    };
+  }
   if (kind === 'sgd') {
     knownFields(s, field, ['kind', 'lr']);
     return {

@@ -218,6 +218,11 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   // until the update that applies them, when their staleness (and α(τ)) is known
   const pendingVersion = new Int32Array(G);
   const pendingGrad = new Float64Array(G * d);
+  // DC-ASGD: the parameters each buffered gradient was computed at (views made once)
+  const compensate = opt.compensate;
+  const pendingX = compensate ? new Float64Array(G * d) : null;
+  const pendingXOf = pendingX ? Array.from({ length: G }, (_, j) => pendingX.subarray(j * d, (j + 1) * d)) : [];
+  const pendingGradOf = compensate ? Array.from({ length: G }, (_, j) => pendingGrad.subarray(j * d, (j + 1) * d)) : [];
   let version = 0; // t′: updates applied
   const stalenessOut: number[] = [];
   let dropped = 0;
@@ -287,6 +292,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
         const tmp = accOf[w];
         tmp.fill(0);
         addGradient(w, acc, w * d);
+        if (compensate) compensate(tmp, x, pulledOf[w]);
         for (let i = 0; i < d; i++) serverBuf[i] += scale * tmp[i];
       }
       now += slowest;
@@ -316,6 +322,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       // push: the server receives (version pulled, gradient sum)
       pendingVersion[received] = pullVersion[w];
       pendingGrad.set(accOf[w], received * d);
+      if (pendingX) pendingX.set(pulledOf[w], received * d);
       accOf[w].fill(0);
       accCount[w] = 0;
       received++;
@@ -331,6 +338,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
           }
           stalenessOut.push(tau);
           applied++;
+          if (compensate) compensate(pendingGradOf[j], x, pendingXOf[j]);
           for (let i = 0; i < d; i++) serverBuf[i] += scale * pendingGrad[j * d + i];
         }
         received = 0;

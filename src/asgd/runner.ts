@@ -6,10 +6,18 @@
  * with real minibatches M_k drawn from the finite sum, lags l_k from the shared delay models
  * (`src/delay/`), and SGD as the case l_k ≡ 0. Iterates live in a ring buffer of maxLag+1 states.
  *
+ * Variants (opt-in):
+ *  - inconsistent read (Hogwild, Recht et al. 2011): coordinate j of the point read is
+ *    x_{k−l_{k,j}, j}, every coordinate with its own lag (from the delay model, or its own model);
+ *  - sparse updates (Hogwild's per-coordinate writes): an update writes only s of the d
+ *    coordinates, a uniform s-subset per iteration, scaled by d/s so that it stays unbiased;
+ *  - delay compensation (DC-ASGD, Zheng et al. 2017): g ← g + λ g ⊙ g ⊙ (x_k − x_read).
+ *
  * Randomness: minibatches and lags come from separate streams of one master seed, so the
- * minibatch sequence of a run does not depend on its delay model.
+ * minibatch sequence of a run does not depend on its delay model; the sparse coordinates have a
+ * stream of their own.
  */
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
@@ -19,6 +27,7 @@ import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
 import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';
 import type { FiniteSumObjective } from './objective.ts';
 import { schedule as makeSchedule, type Schedule, type ScheduleSpec } from './schedule.ts';
+import { DelayCompensation, type DelayCompensationSpec, delayCompensationSpec } from './delay-compensation.ts';
 
 export interface AsgdSpec {
   objective: FiniteSumObjective;
@@ -45,6 +54,16 @@ export interface AsgdSpec {
    * iterate does not move). Tabulated for l = 0..maxLag before the run (see `adaptiveStep`).
    */
   stepScale?: (lag: number) => number;
+  /**
+   * 'consistent' (default): the whole x_{k−l_k} is read. 'inconsistent': coordinate j is read at
+   * its own lag l_{k,j}, drawn independently from `delay` (Hogwild); or give one model per
+   * coordinate as {kind: 'inconsistent', delays: [...]}.
+   */
+  read?: 'consistent' | 'inconsistent' | { kind: 'inconsistent'; delays: (DelayModelSpec | DelayDistribution)[] };
+  /** Hogwild sparse updates: each update writes `coordinates` of the d coordinates (uniform subset), scaled by d/coordinates unless rescale is false. */
+  sparse?: { coordinates: number; rescale?: boolean };
+  /** Delay compensation (DC-ASGD, Zheng et al. 2017): g ← g + λ g ⊙ g ⊙ (x_k − x_read). */
+  compensation?: DelayCompensationSpec;
 }
 
 /** A validated ASGD configuration. */
@@ -61,6 +80,11 @@ export interface AsgdConfig {
   schedule: Schedule;
   /** stepScale(l) for l = 0..maxLag, or undefined for 1 everywhere. */
   stepScales?: Float64Array;
+  /** Inconsistent read: the delay model of each coordinate (length d); null under consistent read. */
+  coordinateDelays: DelayDistribution[] | null;
+  /** Sparse updates: coordinates written per update and whether the update is scaled by d/s; null: dense. */
+  sparse: { coordinates: number; rescale: boolean } | null;
+  compensation: DelayCompensationSpec | null;
 }
 
 /** Called after the gradient of step k is formed and before it is applied (for couplings and diagnostics). */
@@ -74,8 +98,8 @@ export interface AsgdRunOptions {
   recordDelays?: boolean;
   /** Keep the minibatch indices of every step (K·b integers). */
   recordBatches?: boolean;
-  /** Replace the delay model's draws (e.g. to share lags with another run). */
-  lags?: LagSource;
+  /** Replace the delay model's draws (e.g. to share lags with another run); one source per coordinate under inconsistent read. */
+  lags?: LagSource | LagSource[];
   onStep?: StepObserver;
 }
 
@@ -90,7 +114,7 @@ export interface AsgdResult {
   x: Float64Array;
   /** F at the saved iterates. */
   F: Float64Array;
-  /** Effective lag of every step taken. */
+  /** Effective lag of every step taken (inconsistent read: K × d, row-major, one per coordinate). */
   delays?: Int32Array;
   /** Minibatch indices, b per step taken. */
   batches?: Int32Array;
@@ -99,7 +123,7 @@ export interface AsgdResult {
   path: number;
 }
 
-const SPEC_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule', 'stepScale'];
+const SPEC_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule', 'stepScale', 'read', 'sparse', 'compensation'];
 
 function vectorOrScalar(v: unknown, field: string, d: number): Float64Array {
   if (typeof v === 'number') return new Float64Array(d).fill(finiteNumber(v, field));
@@ -140,7 +164,31 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
       stepScales[l] = v;
     }
   }
-  const cfg: AsgdConfig = { objective, x0, eta, iterations, batchSize, sampling, delay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`), ...(stepScales ? { stepScales } : {}) };
+  let coordinateDelays: DelayDistribution[] | null = null;
+  if (s.read !== undefined && s.read !== 'consistent') {
+    if (s.read === 'inconsistent') coordinateDelays = Array.from({ length: d }, () => delay);
+    else {
+      const r = plainObject(s.read, `${field}.read`);
+      knownFields(r, `${field}.read`, ['kind', 'delays']);
+      oneOf(r.kind, `${field}.read.kind`, ['inconsistent'] as const);
+      if (!Array.isArray(r.delays) || r.delays.length !== d) throw new ConfigError(`${field}.read.delays`, `must be an array of ${d} delay models (one per coordinate), got ${describe(r.delays)}`);
+      if (s.delay !== undefined) throw new ConfigError(`${field}.delay`, 'give either delay (every coordinate draws from it) or read.delays (one model per coordinate), not both');
+      coordinateDelays = r.delays.map((m: unknown, j: number) => (m instanceof DelayDistribution ? m : delayModel(m, `${field}.read.delays[${j}]`)));
+    }
+    if (stepScales) throw new ConfigError(`${field}.stepScale`, 'a staleness-adaptive step needs one staleness per update; under inconsistent read every coordinate has its own');
+  }
+  let sparse: AsgdConfig['sparse'] = null;
+  if (s.sparse !== undefined) {
+    const sp = plainObject(s.sparse, `${field}.sparse`);
+    knownFields(sp, `${field}.sparse`, ['coordinates', 'rescale']);
+    const coordinates = integer(sp.coordinates, `${field}.sparse.coordinates`, { min: 1, max: d });
+    if (sp.rescale !== undefined && typeof sp.rescale !== 'boolean') throw new ConfigError(`${field}.sparse.rescale`, `must be true or false, got ${describe(sp.rescale)}`);
+    sparse = { coordinates, rescale: sp.rescale !== false };
+  }
+  const compensation = s.compensation === undefined ? null : delayCompensationSpec(s.compensation, `${field}.compensation`);
+  // under read.delays the consistent-read `delay` is the coordinates' widest model (it sizes the ring)
+  const ringDelay = coordinateDelays && s.delay === undefined ? coordinateDelays.reduce((a, m) => (m.maxLag > a.maxLag ? m : a)) : delay;
+  const cfg: AsgdConfig = { objective, x0, eta, iterations, batchSize, sampling, delay: ringDelay, beforeHistory, history, schedule: makeSchedule(s.schedule, `${field}.schedule`), ...(stepScales ? { stepScales } : {}), coordinateDelays, sparse, compensation };
   Object.defineProperty(cfg, VALIDATED, { value: true, enumerable: false });
   return cfg;
 }
@@ -156,12 +204,29 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   if (plan.steps.length * cfg.objective.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} iterates of dimension ${cfg.objective.dim} (more than 2^28 numbers); save less often`);
   const { objective: obj, eta, batchSize: b, beforeHistory: policy, schedule, stepScales } = cfg;
   const d = obj.dim;
-  const lags = options.lags ?? new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
+  const coordinateDelays = cfg.coordinateDelays;
+  let lags: LagSource;
+  let coordLags: LagSource[] | null = null;
+  if (coordinateDelays === null) {
+    if (Array.isArray(options.lags)) throw new ConfigError('options.lags', 'one lag source under consistent read (an array is for inconsistent read: one per coordinate)');
+    lags = options.lags ?? new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
+  } else {
+    if (options.lags !== undefined && !(Array.isArray(options.lags) && options.lags.length === d)) throw new ConfigError('options.lags', `under inconsistent read, an array of ${d} lag sources (one per coordinate)`);
+    // one engine for all coordinates, drawn in coordinate order at every iteration
+    const engine = deriveEngine(seed, 'delay', path);
+    coordLags = (options.lags as LagSource[] | undefined) ?? coordinateDelays.map((m) => new RandomLag(m, engine));
+    lags = coordLags.reduce((a, l) => (l.maxLag > a.maxLag ? l : a));
+  }
   const maxLag = lags.maxLag;
   if (stepScales && maxLag >= stepScales.length) throw new ConfigError('options.lags', `reach lag ${maxLag}, beyond the delay model's ${stepScales.length - 1} for which stepScale was tabulated`);
   const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'minibatch', path));
   const onStep = options.onStep;
   const fused = obj.minibatchGradientSum;
+  const sparse = cfg.sparse;
+  const coordinates = sparse ? new MinibatchSampler(d, sparse.coordinates, 'without-replacement', deriveEngine(seed, 'coordinates', path)) : null;
+  const chosen = sparse ? new Int32Array(sparse.coordinates) : null;
+  const sparseScale = sparse && sparse.rescale ? d / sparse.coordinates : 1;
+  const compensation = cfg.compensation ? new DelayCompensation(cfg.compensation, d) : null;
 
   const ring = new StateRing(maxLag + 1, d);
   const x = Float64Array.from(cfg.x0);
@@ -173,7 +238,8 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   const kOut = new Int32Array(saveSteps.length);
   const xOut = new Float64Array(saveSteps.length * d);
   const FOut = new Float64Array(saveSteps.length);
-  const delays = options.recordDelays ? new Int32Array(K) : undefined;
+  const lagsPerStep = coordLags ? d : 1;
+  const delays = options.recordDelays ? new Int32Array(K * lagsPerStep) : undefined;
   const batches = options.recordBatches ? new Int32Array(K * b) : undefined;
   let saved = 0;
   ring.push(x);
@@ -185,16 +251,30 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
 
   let status: 'ok' | 'diverged' = 'ok';
   let k = 0;
+  let lag = 0;
   for (; k < K; k++) {
-    const lag = effectiveLag(lags.next(k), k, maxLag, policy);
-    if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);
-    if (delays) delays[k] = lag;
-    const j = k - lag;
-    if (lag === 0) xRead.set(x);
-    else if (j >= 0) {
-      const off = ring.offsetOf(j);
-      for (let i = 0; i < d; i++) xRead[i] = ring.data[off + i];
-    } else xRead.set(cfg.history);
+    if (coordLags === null) {
+      lag = effectiveLag(lags.next(k), k, maxLag, policy);
+      if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);
+      if (delays) delays[k] = lag;
+      const j = k - lag;
+      if (lag === 0) xRead.set(x);
+      else if (j >= 0) {
+        const off = ring.offsetOf(j);
+        for (let i = 0; i < d; i++) xRead[i] = ring.data[off + i];
+      } else xRead.set(cfg.history);
+    } else {
+      // inconsistent read: coordinate c of the iterate k − l_{k,c} (the largest lag is reported to onStep)
+      lag = 0;
+      for (let c = 0; c < d; c++) {
+        const lc = effectiveLag(coordLags[c].next(k), k, maxLag, policy);
+        if (!(lc >= 0 && lc <= maxLag)) throw new RangeError(`lag source ${c} returned ${lc} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);
+        if (delays) delays[k * d + c] = lc;
+        if (lc > lag) lag = lc;
+        const j = k - lc;
+        xRead[c] = lc === 0 ? x[c] : j >= 0 ? ring.data[ring.offsetOf(j) + c] : cfg.history[c];
+      }
+    }
 
     sampler.draw(batch);
     if (batches) batches.set(batch, k * b);
@@ -209,12 +289,26 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
     for (let i = 0; i < d; i++) g[i] /= b;
     const u = schedule.at(k);
     if (onStep) onStep(k, lag, xRead, batch, g, u);
+    if (compensation) compensation.apply(g, x, xRead);
     const step = stepScales ? eta * u * stepScales[lag] : eta * u;
     let finite = true;
-    for (let i = 0; i < d; i++) {
-      const v = x[i] - step * g[i];
-      if (!Number.isFinite(v)) finite = false;
-      xRead[i] = v; // reuse as the candidate x_{k+1}
+    if (coordinates === null) {
+      for (let i = 0; i < d; i++) {
+        const v = x[i] - step * g[i];
+        if (!Number.isFinite(v)) finite = false;
+        xRead[i] = v; // reuse as the candidate x_{k+1}
+      }
+    } else {
+      // Hogwild: only the chosen coordinates are written
+      coordinates.draw(chosen!);
+      xRead.set(x);
+      const sc = step * sparseScale;
+      for (let q = 0; q < chosen!.length; q++) {
+        const i = chosen![q];
+        const v = x[i] - sc * g[i];
+        if (!Number.isFinite(v)) finite = false;
+        xRead[i] = v;
+      }
     }
     if (!finite) {
       status = 'diverged';
@@ -238,7 +332,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
     k: full ? kOut : kOut.slice(0, saved),
     x: full ? xOut : xOut.slice(0, saved * d),
     F: full ? FOut : FOut.slice(0, saved),
-    ...(delays ? { delays: done === K ? delays : delays.slice(0, done + 1) } : {}),
+    ...(delays ? { delays: done === K ? delays : delays.slice(0, (done + 1) * lagsPerStep) } : {}),
     ...(batches ? { batches: done === K ? batches : batches.slice(0, (done + 1) * b) } : {}),
     iterations: done,
     seed,

@@ -97,22 +97,31 @@ class HeldLag implements LagSource {
 export function solveBridgedSdde(cfg: AsgdConfig, options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean }): SddeSolution {
   const { problem, delta } = sddeFromAsgd(cfg, options);
   const m = options.substeps === undefined ? 1 : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
+  const engine = deriveEngine(options.seed, options.delayStream ?? 'delay', options.path);
+  // inconsistent read: one held lag per coordinate, all drawing from the one engine in coordinate order
+  const models = cfg.coordinateDelays ?? [cfg.delay];
+  const held = models.map((model) => new HeldLag(new RandomLag(model, engine), m, problem.beforeHistory));
   return solve(problem, new EulerMaruyama(), {
     dt: delta / m,
     seed: options.seed,
     path: options.path,
     saveAt: { every: m * (options.saveEvery ?? 1) },
     recordDelays: options.recordDelays ?? false,
-    lags: new HeldLag(new RandomLag(cfg.delay, deriveEngine(options.seed, options.delayStream ?? 'delay', options.path)), m, problem.beforeHistory),
+    lags: cfg.coordinateDelays ? held : held[0],
   });
 }
 
-/** Draw the K lags of a delay model once (for replay in two solves). */
-function drawLags(cfg: AsgdConfig, engine: Engine): Int32Array {
-  const lags = new Int32Array(cfg.iterations);
-  const src = new RandomLag(cfg.delay, engine);
-  for (let k = 0; k < lags.length; k++) lags[k] = effectiveLag(src.next(), k, cfg.delay.maxLag, cfg.beforeHistory);
-  return lags;
+/**
+ * Draw the K lags of a delay model once (for replay in two solves); under inconsistent read one
+ * column per coordinate (drawn in coordinate order at each iteration, as the runner does).
+ */
+function drawLags(cfg: AsgdConfig, engine: Engine): Int32Array[] {
+  const models = cfg.coordinateDelays ?? [cfg.delay];
+  const maxLag = Math.max(...models.map((mdl) => mdl.maxLag));
+  const cols = models.map(() => new Int32Array(cfg.iterations));
+  const srcs = models.map((mdl) => new RandomLag(mdl, engine));
+  for (let k = 0; k < cfg.iterations; k++) for (let c = 0; c < cols.length; c++) cols[c][k] = effectiveLag(srcs[c].next(), k, maxLag, cfg.beforeHistory);
+  return cols;
 }
 
 /**
@@ -164,13 +173,14 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
     sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true });
     label = 'ASGD';
   } else if (coupling === 'shared-brownian') {
-    const lags = drawLags(cfg, deriveEngine(seed, 'delay', path));
+    const cols = drawLags(cfg, deriveEngine(seed, 'delay', path));
+    const one = (src: PrescribedLag[]) => (cfg.coordinateDelays ? src : src[0]);
     const fine = brownianPath(seed, path, d, K * m, h);
     const coarse = coarsenIncrements(fine, d, m);
-    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, noise: new PrescribedIncrements(coarse, d), lags: new PrescribedLag(lags) });
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: new PrescribedLag(lags, m, m), recordDelays: true });
+    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, noise: new PrescribedIncrements(coarse, d), lags: one(cols.map((c) => new PrescribedLag(c))) });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: one(cols.map((c) => new PrescribedLag(c, m, m))), recordDelays: true });
     discreteX = recursion.x;
-    discreteStatus = recursion.status;
+    discreteStatus = recursion.status === 'diverged' ? 'diverged' : 'ok'; // no events here: never 'terminated'
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
     label = 'Eq. (5) recursion (EM at δ)';
   } else {

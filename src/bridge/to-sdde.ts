@@ -12,6 +12,19 @@
  * assumption in Section 4.1) — or state-dependent: Σ(X(t−θ)) of the data, recomputed and
  * factored every step without allocation. Without replacement the minibatch covariance carries
  * the finite-population factor (n−b)/(n−1), which the paper's i.i.d. Σ/b omits.
+ *
+ * The runner's variants carry over (issue 12):
+ *  - inconsistent read: X(t−θ) becomes the per-coordinate delayed state (X_j(t − θ_j))_j, each
+ *    coordinate with the lags of its own model (the Hogwild model);
+ *  - sparse updates (s of d coordinates, a uniform subset, scaled by c = d/s or 1): the update
+ *    c·D_S g has mean κ∇F, κ = c·s/d, and covariance
+ *      c²[(s/d) diag(M) + (s(s−1)/(d(d−1))) offdiag(M)] − κ²∇F∇Fᵀ,   M = Σ_b + ∇F∇Fᵀ
+ *    (P[i ∈ S] = s/d, P[i, j ∈ S] = s(s−1)/(d(d−1))), with ∇F at the point where Σ is taken
+ *    (0 at x*; a given covariance is taken as at a stationary point);
+ *  - DC-ASGD with constant λ: E[g̃] = ∇F(y) + λ E[g ⊙ g] ⊙ (x − y), E[g ⊙ g] = ∇F(y)² + diag Σ_b,
+ *    so the drift gains the term −(η/δ)Uκλ(∇F(y)² + diag Σ_b) ⊙ (X(t) − X(t−θ)); the noise of the
+ *    compensation term itself (of order λ‖g‖²‖x − y‖, O(η l) smaller) is left out. The adaptive λ
+ *    of DC-ASGD-a depends on the path's gradient history and has no such SDDE: it is refused.
  */
 import type { AsgdConfig } from '../asgd/runner.ts';
 import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.ts';
@@ -63,22 +76,55 @@ export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field
   const U = cfg.schedule;
   const constantU = U.spec.kind === 'constant';
   const grad = new Float64Array(d);
+  if (cfg.compensation?.meanSquare !== undefined) throw new ConfigError('asgd.compensation.meanSquare', "DC-ASGD-a's adaptive λ depends on the path's gradient history and has no SDDE here; the bridge carries DC-ASGD with a constant λ (leave out meanSquare)");
+  // sparse updates: mean κ∇F, covariance weights on the diagonal and off it (see the header)
+  const sp = cfg.sparse && cfg.sparse.coordinates < d ? cfg.sparse : null;
+  const cS = sp ? (sp.rescale ? d / sp.coordinates : 1) : 1;
+  const kappa = sp ? (cS * sp.coordinates) / d : 1;
+  const wDiag = sp ? cS * cS * (sp.coordinates / d) : 1;
+  const wOff = sp ? cS * cS * ((sp.coordinates * (sp.coordinates - 1)) / (d * (d - 1))) : 1;
+  /** In place: Σ_b → the covariance of the sparse update at a point with gradient gF. */
+  const sparseCovariance = (S: Float64Array, gF: Float64Array | null) => {
+    if (!sp) return;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const gg = gF ? gF[i] * gF[j] : 0;
+        S[i * d + j] = (i === j ? wDiag : wOff) * (S[i * d + j] + gg) - kappa * kappa * gg;
+      }
+    }
+  };
+  const lambda = cfg.compensation ? cfg.compensation.lambda : 0;
+  // diag Σ_b where it is constant (σ at a point); per step in the state-dependent case
+  const diagCov = new Float64Array(d);
 
-  const drift: CoefficientFn = (t, _x, xLag, out) => {
+  const drift: CoefficientFn = (t, x, xLag, out) => {
     obj.gradient(xLag, grad);
-    const c = driftScale * (constantU ? 1 : U.continuous(t, delta));
-    for (let i = 0; i < d; i++) out[i] = -c * grad[i];
+    const c = kappa * driftScale * (constantU ? 1 : U.continuous(t, delta));
+    if (lambda === 0) for (let i = 0; i < d; i++) out[i] = -c * grad[i];
+    else {
+      if (stateCov) {
+        const S = stateCov.compute(xLag);
+        for (let i = 0; i < d; i++) diagCov[i] = varFactor * S[i * d + i];
+      }
+      for (let i = 0; i < d; i++) out[i] = -c * (grad[i] + lambda * (grad[i] * grad[i] + diagCov[i]) * (x[i] - xLag[i]));
+    }
   };
 
   let sigma: Float64Array | null = null;
   let sigmaPoint: Float64Array | undefined;
   let g: CoefficientFn | number[][];
+  const stateCov = sigmaSpec === 'state-dependent' && lambda !== 0 ? new GradientCovariance(obj) : null;
   if (sigmaSpec === 'state-dependent') {
     const cov = new GradientCovariance(obj);
     const L = new Float64Array(d * d);
+    const gradG = new Float64Array(d);
     g = (t, _x, xLag, out) => {
       const S = cov.compute(xLag);
       for (let i = 0; i < d * d; i++) S[i] *= varFactor;
+      if (sp) {
+        obj.gradient(xLag, gradG);
+        sparseCovariance(S, gradG);
+      }
       choleskySemidefiniteInPlace(S, d, L);
       const c = scale * (constantU ? 1 : U.continuous(t, delta));
       for (let i = 0; i < d * d; i++) out[i] = c * L[i];
@@ -96,6 +142,15 @@ export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field
       ? Float64Array.from(new GradientCovariance(obj).compute(sigmaPoint))
       : finiteMatrix((sigmaSpec as { covariance: unknown }).covariance, `${field}.sigma.covariance`, d, d);
     for (let i = 0; i < d * d; i++) S[i] *= varFactor;
+    for (let i = 0; i < d; i++) diagCov[i] = S[i * d + i];
+    if (sp) {
+      let gF: Float64Array | null = null;
+      if (sigmaPoint) {
+        gF = new Float64Array(d);
+        obj.gradient(sigmaPoint, gF);
+      }
+      sparseCovariance(S, gF);
+    }
     sigma = covarianceFactor(S, d, sigmaPoint ? `${field}.sigma` : `${field}.sigma.covariance`);
     const s = sigma;
     if (constantU) {
@@ -120,7 +175,8 @@ export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field
     history: sameHistory ? Array.from(x0) : (s: number, out: Float64Array) => out.set(s < 0 ? hist : x0),
     t0: 0,
     T: cfg.iterations * delta,
-    delay: { kind: 'random', model: cfg.delay },
+    // inconsistent read: every coordinate reads X_j(t − θ_j) with the lags of its own model
+    delay: cfg.coordinateDelays ? { kind: 'per-coordinate', delays: cfg.coordinateDelays.map((model) => ({ kind: 'random' as const, model })) } : { kind: 'random', model: cfg.delay },
     beforeHistory: options.sddeBeforeHistory === undefined ? cfg.beforeHistory : oneOf(options.sddeBeforeHistory, `${field}.sddeBeforeHistory`, BEFORE_HISTORY_POLICIES),
   });
   return { problem, delta, sigma, sigmaMode: sigma ? 'constant' : 'state-dependent', ...(sigmaPoint ? { sigmaPoint } : {}) };

@@ -100,3 +100,31 @@ export class TimeVaryingLag implements LagSource {
     return Math.round(this.theta(this.t0 + k * this.h) / this.h);
   }
 }
+
+/**
+ * A delay given in time, read between grid points: the lag at step k is θ(t_k)/h steps, not
+ * rounded (constant θ ≡ τ when `theta` is a number). A lag within 10⁻⁹ of a whole number of
+ * steps is snapped to it, so a delay on the grid is read exactly. `maxLag` = ⌈τ/h⌉ bounds it.
+ */
+export class FractionalLag implements LagSource {
+  readonly maxLag: number;
+  private readonly theta: ((t: number) => number) | number;
+  private readonly t0: number;
+  private readonly h: number;
+  constructor(theta: ((t: number) => number) | number, tauBound: number, t0: number, h: number) {
+    this.theta = theta;
+    this.t0 = t0;
+    this.h = h;
+    this.maxLag = Math.ceil(snapSteps(tauBound / h));
+  }
+  next(k: number): number {
+    const th = typeof this.theta === 'number' ? this.theta : this.theta(this.t0 + k * this.h);
+    return snapSteps(th / this.h);
+  }
+}
+
+/** A lag in steps, snapped to the nearest whole number when within 10⁻⁹ (relative) of it. */
+export function snapSteps(lag: number): number {
+  const r = Math.round(lag);
+  return Math.abs(lag - r) <= 1e-9 * Math.max(1, r) ? r : lag;
+}

@@ -10,16 +10,35 @@ import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
 import { finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES } from '../delay/lags.ts';
 import { checkDelayOnGrid, gridSteps } from '../sdde/solve.ts';
-import type { SddeProblem } from '../sdde/problem.ts';
+import { evalHistory, type SddeProblem } from '../sdde/problem.ts';
+import type { SddeAlgorithm } from '../sdde/algorithm.ts';
+import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
+import { Milstein } from '../sdde/algorithms/milstein.ts';
+import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
+import type { EventSpec } from '../sdde/events.ts';
 import { objectiveFromSpec } from './objective-spec.ts';
 import { sddeFromSpec } from './sdde-spec.ts';
 
 export type PreparedExperiment =
   | { kind: 'asgd'; seed: number; asgd: AsgdConfig; saveEvery: number; raw: unknown }
-  | { kind: 'sdde'; seed: number; problem: SddeProblem; dt: number; saveEvery: number; raw: unknown }
+  | { kind: 'sdde'; seed: number; problem: SddeProblem; dt: number; saveEvery: number; algorithm: SddeAlgorithm; interpolation: HistoryInterpolation; events?: EventSpec[]; raw: unknown }
   | { kind: 'pair'; seed: number; asgd: AsgdConfig; bridge: PairOptions; raw: unknown };
 
-const ASGD_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule', 'saveEvery'];
+const ASGD_FIELDS = ['objective', 'x0', 'eta', 'iterations', 'batchSize', 'sampling', 'delay', 'beforeHistory', 'history', 'schedule', 'saveEvery', 'read', 'sparse', 'compensation'];
+
+/** "euler-maruyama" (default), "milstein" or {"kind": "milstein", "substeps": p}. */
+function algorithmFromSpec(value: unknown, field: string): SddeAlgorithm {
+  if (value === undefined || value === 'euler-maruyama') return new EulerMaruyama();
+  if (value === 'milstein') return new Milstein();
+  const a = plainObject(value, field);
+  knownFields(a, field, ['kind', 'substeps']);
+  oneOf(a.kind, `${field}.kind`, ['euler-maruyama', 'milstein'] as const);
+  if (a.kind === 'euler-maruyama') {
+    if (a.substeps !== undefined) throw new ConfigError(`${field}.substeps`, 'only applies to milstein');
+    return new EulerMaruyama();
+  }
+  return new Milstein(a.substeps === undefined ? {} : { substeps: integer(a.substeps, `${field}.substeps`, { min: 1, max: 1_000_000 }) });
+}
 
 function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEvery: number } {
   const a = plainObject(input, field);
@@ -46,14 +65,26 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
     case 'sdde': {
       knownFields(c, '', ['kind', 'seed', 'sdde', 'description']);
       const s = plainObject(c.sdde, 'sdde');
-      const { problem } = sddeFromSpec(s, 'sdde');
+      const { problem, events } = sddeFromSpec(s, 'sdde');
       const dt = positiveNumber(s.dt, 'sdde.dt');
       withFieldPrefix('options.dt', 'sdde.dt', () => gridSteps(problem.t0, problem.T, dt));
+      const interpolation = s.interpolation === undefined ? 'grid' : oneOf(s.interpolation, 'sdde.interpolation', ['grid', 'linear', 'hermite'] as const);
       // Delay checks that need the grid (τ a whole number of steps, θ(t) within [0, τ]) happen
       // now, before any output: a zero-length dry run of the lag source.
-      withFieldPrefix('problem', 'sdde', () => checkDelayOnGrid(problem, dt));
+      withFieldPrefix('problem', 'sdde', () => checkDelayOnGrid(problem, dt, interpolation));
+      const algorithm = algorithmFromSpec(s.algorithm, 'sdde.algorithm');
+      // the stepper's own refusals (Milstein's noise structure) before any output
+      withFieldPrefix('problem', 'sdde', () =>
+        withFieldPrefix('options.interpolation', 'sdde.interpolation', () => {
+          const stepper = algorithm.stepper(problem);
+          const x0 = new Float64Array(problem.dim);
+          evalHistory(problem.history, problem.t0, x0);
+          const y0 = Float64Array.from({ length: problem.lagDim }, (_, i) => x0[i % problem.dim]);
+          stepper.bind?.({ maxLag: 0, substeps: algorithm.substeps ?? 1, offGrid: interpolation !== 'grid', x0, y0 });
+        }),
+      );
       const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'sdde.saveEvery', { min: 1, max: 2 ** 31 - 1 });
-      return { kind, seed, problem, dt, saveEvery, raw: input };
+      return { kind, seed, problem, dt, saveEvery, algorithm, interpolation, ...(events ? { events } : {}), raw: input };
     }
     case 'pair': {
       knownFields(c, '', ['kind', 'seed', 'asgd', 'bridge', 'description']);

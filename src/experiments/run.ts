@@ -6,7 +6,6 @@ import { runAsgd } from '../asgd/runner.ts';
 import { runPair } from '../bridge/pair.ts';
 import type { Table } from '../io/csv.ts';
 import type { FigureSpec } from '../plot/html.ts';
-import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { solve } from '../sdde/solve.ts';
 import type { PreparedExperiment } from './config.ts';
 
@@ -57,16 +56,16 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
       };
     }
     case 'sdde': {
-      const sol = solve(p.problem, new EulerMaruyama(), { dt: p.dt, seed: p.seed, saveAt: { every: p.saveEvery } });
+      const sol = solve(p.problem, p.algorithm, { dt: p.dt, seed: p.seed, saveAt: { every: p.saveEvery }, interpolation: p.interpolation, ...(p.events ? { events: p.events } : {}) });
       const d = sol.dim;
       const { names, cols } = columns(sol.x, d, 'x');
       return {
         table: { columns: ['t', ...names], data: [sol.t, ...cols] },
         figure: {
-          title: 'SDDE path (Euler–Maruyama)',
+          title: `SDDE path (${p.algorithm.name})`,
           data: lines(sol.t, names, cols),
           layout: { xaxis: { title: { text: 't' } }, yaxis: { title: { text: 'X(t)' } } },
-          caption: `Euler–Maruyama, dt = ${p.dt}, T = ${p.problem.T}, seed ${p.seed}. Status: ${sol.status}${sol.divergence ? ` at step ${sol.divergence.step}, t = ${sol.divergence.time}` : ''}.`,
+          caption: `${p.algorithm.name}, dt = ${p.dt}, T = ${p.problem.T}, history read '${p.interpolation}', seed ${p.seed}. Status: ${sol.status}${sol.divergence ? ` at step ${sol.divergence.step}, t = ${sol.divergence.time}` : ''}${sol.terminated ? ` at event '${sol.terminated.name}', t = ${sol.terminated.t}` : ''}.`,
         },
         summary: {
           status: sol.status,
@@ -74,6 +73,8 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
           steps: sol.steps,
           final: { t: sol.t.at(-1), x: lastState(sol.x, d) },
           algorithm: sol.algorithm,
+          ...(sol.terminated ? { terminated: { event: sol.terminated.name, t: sol.terminated.t, x: Array.from(sol.terminated.x) } } : {}),
+          ...(sol.events ? { events: sol.events.map((e) => ({ name: e.name, count: e.count, t: Array.from(e.t) })) } : {}),
         },
       };
     }

@@ -1,22 +1,73 @@
 /**
  * SDDEs from JSON, with coefficients as mathjs expressions in
  *   t, x1…xd (X(t)), y1…yd (X(t−θ)); for d = 1 also x and y.
+ * With several delays ("delay": {"kind": "several", "delays": [...]}) the delayed variables are
+ * y{i}_{q} = X_i(t − θ_q) (for d = 1 also y_{q}); with one delay per coordinate
+ * ("kind": "per-coordinate") y{i} = X_i(t − θ_i).
  * drift: d expressions; diffusion: {"noise": "none"} or {"noise": "scalar"|"diagonal", "g": d
  * expressions} or {"noise": "full", "g": d rows of m expressions}. Expressions are compiled once;
  * evaluating them is the slow path (library users pass TypeScript functions instead).
+ * Events: {"condition": expression in t and x…, "direction"?, "action"?, "maxRecords"?, "name"?}.
  */
 import type { EvalFunction } from 'mathjs';
 import { mathjs } from '../core/mathjs.ts';
 import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
-import { defineSdde, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem } from '../sdde/problem.ts';
+import type { EventSpec } from '../sdde/events.ts';
+import { defineSdde, MAX_DELAYS, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem, type SingleDelaySpec } from '../sdde/problem.ts';
 
 
-function variableNames(d: number): string[] {
-  const names = ['t'];
-  for (let i = 1; i <= d; i++) names.push(`x${i}`, `y${i}`);
-  if (d === 1) names.push('x', 'y');
-  return names;
+/** The expression names of X(t) and of the delayed argument, in xLag order. */
+function variableNames(d: number, delays: number): { x: string[]; y: string[][]; all: string[] } {
+  const x = Array.from({ length: d }, (_, i) => `x${i + 1}`);
+  // y[slot] = the names bound to xLag[slot]
+  const y: string[][] = [];
+  if (delays === 0) for (let i = 1; i <= d; i++) y.push(d === 1 ? [`y${i}`, 'y'] : [`y${i}`]);
+  else for (let q = 1; q <= delays; q++) for (let i = 1; i <= d; i++) y.push(d === 1 ? [`y${i}_${q}`, `y_${q}`] : [`y${i}_${q}`]);
+  const all = ['t', ...x, ...y.flat(), ...(d === 1 ? ['x'] : [])];
+  return { x, y, all };
+}
+
+function singleDelay(value: unknown, field: string): SingleDelaySpec {
+  const dl = plainObject(value, field);
+  const kind = oneOf(dl.kind, `${field}.kind`, ['none', 'constant', 'random', 'time-varying'] as const);
+  if (kind === 'random') {
+    knownFields(dl, field, ['kind', 'model']);
+    return { kind, model: dl.model as never };
+  }
+  if (kind === 'time-varying') {
+    // θ(t) as an expression in t, with its bound τ; checked on the whole grid before any step.
+    knownFields(dl, field, ['kind', 'theta', 'tau']);
+    const theta = compileExpr(dl.theta, `${field}.theta`, new Set(['t']));
+    const thetaScope = { t: 0 };
+    return {
+      kind,
+      theta: (t: number) => {
+        thetaScope.t = t;
+        const v = theta.evaluate(thetaScope);
+        return typeof v === 'number' ? v : NaN;
+      },
+      tau: dl.tau as number,
+    };
+  }
+  return dl as SingleDelaySpec;
+}
+
+function delayFromSpec(value: unknown, field: string): DelaySpec {
+  const dl = plainObject(value, field);
+  oneOf(dl.kind, `${field}.kind`, ['none', 'constant', 'random', 'time-varying', 'several', 'per-coordinate'] as const);
+  if (dl.kind === 'several') {
+    knownFields(dl, field, ['kind', 'delays']);
+    if (!Array.isArray(dl.delays) || dl.delays.length === 0 || dl.delays.length > MAX_DELAYS) throw new ConfigError(`${field}.delays`, `must be an array of 1 to ${MAX_DELAYS} delays, got ${describe(dl.delays)}`);
+    return { kind: 'several', delays: dl.delays.map((c, i) => singleDelay(c, `${field}.delays[${i}]`)) };
+  }
+  if (dl.kind === 'per-coordinate') {
+    knownFields(dl, field, ['kind', 'delays', 'model']);
+    if (dl.model !== undefined && dl.delays === undefined) return { kind: 'per-coordinate', model: dl.model as never };
+    if (!Array.isArray(dl.delays)) throw new ConfigError(`${field}.delays`, `must be an array of one delay per coordinate, got ${describe(dl.delays)}`);
+    return { kind: 'per-coordinate', delays: dl.delays.map((c, i) => singleDelay(c, `${field}.delays[${i}]`)) };
+  }
+  return singleDelay(dl, field);
 }
 
 function compileExpr(src: unknown, field: string, allowed: Set<string>): EvalFunction {
@@ -55,29 +106,28 @@ function isNumericTree(v: unknown): boolean {
   return Array.isArray(v) && v.length > 0 && v.every(isNumericTree);
 }
 
-export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddeProblem; dt: number } {
+export const SDDE_SPEC_FIELDS = ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'dt', 'delay', 'beforeHistory', 'saveEvery', 'algorithm', 'interpolation', 'events'];
+
+export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddeProblem; dt: number; events?: EventSpec[] } {
   const s = plainObject(input, field);
-  knownFields(s, field, ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'dt', 'delay', 'beforeHistory', 'saveEvery']);
+  knownFields(s, field, SDDE_SPEC_FIELDS);
   const d = integer(s.dim, `${field}.dim`, { min: 1, max: 10_000 });
-  const allowed = new Set(variableNames(d));
+  const delay: DelaySpec = s.delay === undefined ? { kind: 'none' } : delayFromSpec(s.delay, `${field}.delay`);
+  const names = variableNames(d, delay.kind === 'several' ? delay.delays.length : 0);
+  const allowed = new Set(names.all);
   // drift: d expressions, or {"linear": {"x": A, "y": B, "c": c}} for f = A X(t) + B X(t−θ) + c
   // (evaluated inline by the stepper: the fast path)
   const linear = typeof s.drift === 'object' && s.drift !== null && !Array.isArray(s.drift) ? (s.drift as { linear?: unknown }) : null;
   if (linear) knownFields(linear as Record<string, unknown>, `${field}.drift`, ['linear']);
   const drift = linear ? [] : exprVector(s.drift, `${field}.drift`, d, allowed);
   const scope: Record<string, number> = {};
-  const xNames = Array.from({ length: d }, (_, i) => `x${i + 1}`);
-  const yNames = Array.from({ length: d }, (_, i) => `y${i + 1}`);
+  const xNames = names.x;
+  const yNames = names.y;
   const bind = (t: number, x: Float64Array, y: Float64Array) => {
     scope.t = t;
-    for (let i = 0; i < d; i++) {
-      scope[xNames[i]] = x[i];
-      scope[yNames[i]] = y[i];
-    }
-    if (d === 1) {
-      scope.x = x[0];
-      scope.y = y[0];
-    }
+    for (let i = 0; i < d; i++) scope[xNames[i]] = x[i];
+    for (let j = 0; j < yNames.length; j++) for (const nm of yNames[j]) scope[nm] = y[j];
+    if (d === 1) scope.x = x[0];
   };
   const evalInto = (fs: EvalFunction[], out: Float64Array) => {
     for (let i = 0; i < fs.length; i++) {
@@ -130,28 +180,32 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
       },
     } as const;
   }
-  let delay: DelaySpec = { kind: 'none' };
-  if (s.delay !== undefined) {
-    const dl = plainObject(s.delay, `${field}.delay`);
-    const kind = oneOf(dl.kind, `${field}.delay.kind`, ['none', 'constant', 'random', 'time-varying'] as const);
-    if (kind === 'random') {
-      knownFields(dl, `${field}.delay`, ['kind', 'model']);
-      delay = { kind, model: dl.model as never };
-    } else if (kind === 'time-varying') {
-      // θ(t) as an expression in t, with its bound τ; checked on the whole grid before any step.
-      knownFields(dl, `${field}.delay`, ['kind', 'theta', 'tau']);
-      const theta = compileExpr(dl.theta, `${field}.delay.theta`, new Set(['t']));
-      const thetaScope = { t: 0 };
-      delay = {
-        kind,
-        theta: (t: number) => {
-          thetaScope.t = t;
-          const v = theta.evaluate(thetaScope);
+  let events: EventSpec[] | undefined;
+  if (s.events !== undefined) {
+    if (!Array.isArray(s.events) || s.events.length === 0) throw new ConfigError(`${field}.events`, `must be a non-empty array of events, got ${describe(s.events)}`);
+    const eventNames = new Set(['t', ...xNames, ...(d === 1 ? ['x'] : [])]);
+    events = s.events.map((raw, i) => {
+      const e = plainObject(raw, `${field}.events[${i}]`);
+      knownFields(e, `${field}.events[${i}]`, ['condition', 'direction', 'action', 'maxRecords', 'name']);
+      const cond = compileExpr(e.condition, `${field}.events[${i}].condition`, eventNames);
+      const eScope: Record<string, number> = {};
+      const { condition: _c, ...rest } = e;
+      return {
+        ...(rest as object),
+        condition: (t: number, x: Float64Array) => {
+          eScope.t = t;
+          for (let j = 0; j < d; j++) eScope[xNames[j]] = x[j];
+          if (d === 1) eScope.x = x[0];
+          let v: unknown;
+          try {
+            v = cond.evaluate(eScope);
+          } catch {
+            v = NaN;
+          }
           return typeof v === 'number' ? v : NaN;
         },
-        tau: dl.tau as number,
-      };
-    } else delay = dl as DelaySpec;
+      } as EventSpec;
+    });
   }
   const problem = withFieldPrefix('problem', field, () => defineSdde({
     dim: d,
@@ -163,5 +217,5 @@ export function sddeFromSpec(input: unknown, field = 'sdde'): { problem: SddePro
     delay,
     ...(s.beforeHistory !== undefined ? { beforeHistory: s.beforeHistory as never } : {}),
   }));
-  return { problem, dt: s.dt as number };
+  return { problem, dt: s.dt as number, ...(events ? { events } : {}) };
 }

@@ -11,45 +11,104 @@ export interface BrownianIncrements {
   readonly dim: number;
   /** Write ΔB for step k (length m) into out; steps are requested in order 0, 1, 2, …. */
   next(k: number, h: number, out: Float64Array): void;
+  /**
+   * Sub-increments per step (default 1): the path is also known on a grid `substeps` times finer
+   * than the step, and after each `next` the p×m array `fine` (row-major, sub-step by sub-step)
+   * holds them, with ΔB their sum. Milstein uses them for the double integral of the delayed
+   * term (Hu, Mohammed & Yan 2004), which the step's increments alone do not determine.
+   */
+  readonly substeps?: number;
+  readonly fine?: Float64Array;
 }
 
-/** Fresh N(0, h·I) increments from an engine. */
+/**
+ * Fresh N(0, h·I) increments from an engine. With `substeps` p > 1 each step draws p
+ * N(0, (h/p)·I) sub-increments (sub-step by sub-step, component by component) and ΔB is their
+ * sum: the same Brownian law, seen on a finer grid.
+ */
 export class GaussianIncrements implements BrownianIncrements {
   readonly dim: number;
+  readonly substeps: number;
+  readonly fine: Float64Array;
   /** The normal sampler (specialized kernels draw from it directly, in the same order). */
   readonly sampler: NormalSampler;
-  constructor(engine: Engine, dim: number) {
+  constructor(engine: Engine, dim: number, options: { substeps?: number } = {}) {
     this.dim = dim;
+    this.substeps = substepCount(options.substeps);
+    this.fine = new Float64Array(this.substeps * dim);
     this.sampler = new NormalSampler(engine);
   }
   private lastH = NaN;
   private sqrtH = NaN;
   next(_k: number, h: number, out: Float64Array): void {
+    const p = this.substeps;
     if (h !== this.lastH) {
       this.lastH = h;
-      this.sqrtH = Math.sqrt(h);
+      this.sqrtH = Math.sqrt(p === 1 ? h : h / p);
     }
     const s = this.sqrtH;
-    for (let i = 0; i < this.dim; i++) out[i] = s * this.sampler.next();
+    if (p === 1) {
+      for (let i = 0; i < this.dim; i++) out[i] = this.fine[i] = s * this.sampler.next();
+      return;
+    }
+    const m = this.dim;
+    const fine = this.fine;
+    for (let i = 0; i < m; i++) out[i] = 0;
+    for (let j = 0; j < p; j++) {
+      for (let i = 0; i < m; i++) {
+        const w = s * this.sampler.next();
+        fine[j * m + i] = w;
+        out[i] += w;
+      }
+    }
   }
 }
 
-/** Increments given in advance: row k of a steps×m array (row-major). */
+function substepCount(p: unknown): number {
+  if (p === undefined) return 1;
+  if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 1_000_000) throw new RangeError(`substeps must be an integer in [1, 10^6], got ${String(p)}`);
+  return p;
+}
+
+/**
+ * Increments given in advance: row k of a steps×m array (row-major). With `substeps` p the array
+ * holds a path on a grid p times finer: step k's ΔB is the sum of rows kp … kp+p−1 (summed in
+ * order, so the same bits as `coarsenIncrements`), and `fine` holds those rows.
+ */
 export class PrescribedIncrements implements BrownianIncrements {
   readonly dim: number;
   readonly increments: Float64Array;
-  constructor(increments: Float64Array, dim: number) {
+  readonly substeps: number;
+  readonly fine: Float64Array;
+  constructor(increments: Float64Array, dim: number, options: { substeps?: number } = {}) {
     if (increments.length % dim !== 0) throw new RangeError(`increments: length ${increments.length} is not a multiple of dim ${dim}`);
     this.dim = dim;
     this.increments = increments;
+    this.substeps = substepCount(options.substeps);
+    if ((increments.length / dim) % this.substeps !== 0) throw new RangeError(`increments: ${increments.length / dim} fine steps cannot be grouped by ${this.substeps}`);
+    this.fine = new Float64Array(this.substeps * dim);
   }
   get steps(): number {
-    return this.increments.length / this.dim;
+    return this.increments.length / this.dim / this.substeps;
   }
   next(k: number, _h: number, out: Float64Array): void {
-    const off = k * this.dim;
-    if (off + this.dim > this.increments.length) throw new RangeError(`increments: step ${k} requested, only ${this.steps} given`);
-    for (let i = 0; i < this.dim; i++) out[i] = this.increments[off + i];
+    const m = this.dim;
+    const p = this.substeps;
+    const off = k * m * p;
+    if (off + m * p > this.increments.length) throw new RangeError(`increments: step ${k} requested, only ${this.steps} given`);
+    const inc = this.increments;
+    if (p === 1) {
+      for (let i = 0; i < m; i++) out[i] = this.fine[i] = inc[off + i];
+      return;
+    }
+    for (let i = 0; i < m; i++) out[i] = 0;
+    for (let j = 0; j < p; j++) {
+      for (let i = 0; i < m; i++) {
+        const w = inc[off + j * m + i];
+        this.fine[j * m + i] = w;
+        out[i] += w;
+      }
+    }
   }
 }
 

@@ -6,7 +6,14 @@
  *
  * with X ∈ R^d, B an m-dimensional Brownian motion and 0 ≤ θ(t) ≤ τ (He et al. 2018, Section 2.2).
  * On the step grid t_k = t0 + k·h the delay is θ(t_k) = l_k·h with an integer lag l_k: constant,
- * a deterministic function of t, drawn at random from a delay model, or prescribed.
+ * a deterministic function of t, drawn at random from a delay model, or prescribed. With the
+ * solve option `interpolation` a delay given in time may also fall between grid points.
+ *
+ * The delayed argument `xLag` has `lagDim` entries:
+ *  - one delay:        X(t − θ(t))                                   (lagDim = d);
+ *  - several delays:   X(t − θ₁(t)), …, X(t − θ_p(t)), one after the other   (lagDim = p·d);
+ *  - per coordinate:   (X_1(t − θ_1(t)), …, X_d(t − θ_d(t))), coordinate j read at its own lag
+ *                      (lagDim = d): the inconsistent read of Hogwild (Recht et al. 2011).
  *
  * Coefficients are written into caller-owned buffers (`out`), so the solver allocates nothing
  * per step.
@@ -30,9 +37,20 @@ export type CoefficientFn = (t: number, x: Float64Array, xLag: Float64Array, out
  */
 export type DiffusionSpec =
   | { noise: 'none' }
-  | { noise: 'scalar'; g: CoefficientFn | ArrayLike<number> | number }
-  | { noise: 'diagonal'; g: CoefficientFn | ArrayLike<number> | number }
-  | { noise: 'full'; noiseDim?: number; g: CoefficientFn | number[][] };
+  | { noise: 'scalar'; g: CoefficientFn | ArrayLike<number> | number; dg?: DiffusionDerivatives }
+  | { noise: 'diagonal'; g: CoefficientFn | ArrayLike<number> | number; dg?: DiffusionDerivatives }
+  | { noise: 'full'; noiseDim?: number; g: CoefficientFn | number[][]; dg?: DiffusionDerivatives };
+
+/**
+ * A directional derivative (Jacobian–vector product) of g: out = (∂g/∂x)·v or (∂g/∂y)·v at
+ * (t, x, y), v of length d (x) or lagDim (y). Used by Milstein; when absent, Milstein takes a
+ * central difference of g along v (two evaluations of g, relative error ≈ 10⁻¹⁰).
+ */
+export type JvpFn = (t: number, x: Float64Array, xLag: Float64Array, v: Float64Array, out: Float64Array) => void;
+export interface DiffusionDerivatives {
+  x?: JvpFn;
+  y?: JvpFn;
+}
 
 /** Initial segment ξ on [t0 − τ, t0]: a constant, a function, or samples (linear interpolation). */
 export type HistorySpec =
@@ -50,12 +68,24 @@ export type HistorySpec =
  *  - prescribed:   l_k given per step (e.g. replaying an ASGD run's delays); `repeat` grid steps
  *                  per entry and lags multiplied by `scale` (for a grid finer than the ASGD's).
  */
-export type DelaySpec =
+export type SingleDelaySpec =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
   | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
   | { kind: 'random'; model: DelayModelSpec | DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array | number[]; repeat?: number; scale?: number };
+
+/**
+ * One delay, several delays (xLag = [X(t−θ₁); …; X(t−θ_p)]), or one delay per coordinate
+ * (xLag_j = X_j(t − θ_j)): each given as its own delay, or, for per-coordinate lags, one random
+ * model from which every coordinate draws its own lag each step. All of them read one history
+ * ring sized to the largest lag.
+ */
+export type DelaySpec =
+  | SingleDelaySpec
+  | { kind: 'several'; delays: SingleDelaySpec[] }
+  | { kind: 'per-coordinate'; delays: SingleDelaySpec[] }
+  | { kind: 'per-coordinate'; model: DelayModelSpec | DelayDistribution };
 
 /**
  * A linear drift f = A X(t) + B X(t−θ) + c (any part may be omitted): the form of He et al.'s
@@ -85,6 +115,8 @@ export type CompiledDiffusion = {
   size: number;
   constant: Float64Array | null;
   fn: CoefficientFn | null;
+  /** Directional derivatives of g given by the user (Milstein), or null. */
+  dg: { x: JvpFn | null; y: JvpFn | null } | null;
 };
 
 export type CompiledHistory =
@@ -92,16 +124,22 @@ export type CompiledHistory =
   | { kind: 'function'; fn: (s: number, out: Float64Array) => void }
   | { kind: 'samples'; times: Float64Array; values: Float64Array };
 
-export type CompiledDelay =
+export type CompiledSingleDelay =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
   | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
   | { kind: 'random'; model: DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array; repeat: number; scale: number };
 
+export type CompiledDelay =
+  | CompiledSingleDelay
+  | { kind: 'several'; channels: CompiledSingleDelay[] }
+  | { kind: 'per-coordinate'; channels: CompiledSingleDelay[] };
+
 export interface CompiledLinearDrift {
   /** d×d row-major, or null when absent. */
   A: Float64Array | null;
+  /** d×lagDim row-major (on the whole delayed argument), or null when absent. */
   B: Float64Array | null;
   c: Float64Array | null;
 }
@@ -117,7 +155,16 @@ export interface SddeProblem {
   readonly t0: number;
   readonly T: number;
   readonly delay: CompiledDelay;
+  /** Length of the delayed argument xLag: d (one delay, per coordinate) or p·d (p delays). */
+  readonly lagDim: number;
   readonly beforeHistory: BeforeHistory;
+}
+
+/** The delay channels of a problem: each reads a whole state ('vector') or one coordinate ('coordinate'). */
+export function delayChannels(delay: CompiledDelay): { layout: 'vector' | 'coordinate'; channels: CompiledSingleDelay[] } {
+  if (delay.kind === 'several') return { layout: 'vector', channels: delay.channels };
+  if (delay.kind === 'per-coordinate') return { layout: 'coordinate', channels: delay.channels };
+  return { layout: 'vector', channels: [delay] };
 }
 
 const SPEC_FIELDS = ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'delay', 'beforeHistory'];
@@ -126,41 +173,43 @@ export function defineSdde(spec: SddeSpec): SddeProblem {
   const s = plainObject(spec, 'problem');
   knownFields(s, 'problem', SPEC_FIELDS);
   const dim = integer(s.dim, 'problem.dim', { min: 1, max: 1_000_000 });
+  const delay = compileDelay(s.delay ?? { kind: 'none' }, dim);
+  const lagDim = delay.kind === 'several' ? delay.channels.length * dim : dim;
   let linearDrift: CompiledLinearDrift | null = null;
   let drift: CoefficientFn;
   if (typeof s.drift === 'function') drift = s.drift as CoefficientFn;
   else if (typeof s.drift === 'object' && s.drift !== null && 'linear' in s.drift) {
-    linearDrift = compileLinearDrift((s.drift as LinearDriftSpec).linear, dim);
-    drift = linearDriftFn(linearDrift, dim);
+    linearDrift = compileLinearDrift((s.drift as LinearDriftSpec).linear, dim, lagDim);
+    drift = linearDriftFn(linearDrift, dim, lagDim);
   } else throw new ConfigError('problem.drift', `must be a function (t, x, xLag, out) => void or {linear: {x, y, c}}, got ${describe(s.drift)}`);
   const t0 = s.t0 === undefined ? 0 : finiteNumber(s.t0, 'problem.t0');
   const T = finiteNumber(s.T, 'problem.T');
   if (!(T > t0)) throw new ConfigError('problem.T', `must be > t0 = ${t0}, got ${T}`);
   const diffusion = compileDiffusion(s.diffusion, dim);
-  const delay = compileDelay(s.delay ?? { kind: 'none' });
   const history = compileHistory(s.history, dim);
   const beforeHistory = s.beforeHistory === undefined ? 'history' : oneOf(s.beforeHistory, 'problem.beforeHistory', BEFORE_HISTORY_POLICIES);
-  return { dim, drift, linearDrift, diffusion, history, t0, T, delay, beforeHistory };
+  return { dim, drift, linearDrift, diffusion, history, t0, T, delay, lagDim, beforeHistory };
 }
 
-function compileLinearDrift(value: unknown, dim: number): CompiledLinearDrift {
+function compileLinearDrift(value: unknown, dim: number, lagDim: number): CompiledLinearDrift {
   const l = plainObject(value, 'problem.drift.linear');
   knownFields(l, 'problem.drift.linear', ['x', 'y', 'c']);
   if (l.x === undefined && l.y === undefined && l.c === undefined) throw new ConfigError('problem.drift.linear', 'needs at least one of x (matrix on X(t)), y (matrix on X(t−θ)), c (vector)');
   return {
     A: l.x === undefined ? null : finiteMatrix(l.x, 'problem.drift.linear.x', dim, dim),
-    B: l.y === undefined ? null : finiteMatrix(l.y, 'problem.drift.linear.y', dim, dim),
+    // with p delays, y is d × p·d: the blocks act on X(t−θ₁), …, X(t−θ_p)
+    B: l.y === undefined ? null : finiteMatrix(l.y, 'problem.drift.linear.y', dim, lagDim),
     c: l.c === undefined ? null : finiteVector(l.c, 'problem.drift.linear.c', dim),
   };
 }
 
 /** The linear drift as an ordinary coefficient function (for code that evaluates f generically). */
-export function linearDriftFn(L: CompiledLinearDrift, d: number): CoefficientFn {
+export function linearDriftFn(L: CompiledLinearDrift, d: number, lagDim = d): CoefficientFn {
   return (_t, x, y, out) => {
     for (let i = 0; i < d; i++) {
       let s = L.c ? L.c[i] : 0;
       if (L.A) for (let j = 0; j < d; j++) s += L.A[i * d + j] * x[j];
-      if (L.B) for (let j = 0; j < d; j++) s += L.B[i * d + j] * y[j];
+      if (L.B) for (let j = 0; j < lagDim; j++) s += L.B[i * lagDim + j] * y[j];
       out[i] = s;
     }
   };
@@ -171,13 +220,23 @@ function compileDiffusion(value: unknown, dim: number): CompiledDiffusion {
   const kind = oneOf(d.noise, 'problem.diffusion.noise', ['none', 'scalar', 'diagonal', 'full'] as const);
   if (kind === 'none') {
     knownFields(d, 'problem.diffusion', ['noise']);
-    return { kind, noiseDim: 0, size: 0, constant: null, fn: null };
+    return { kind, noiseDim: 0, size: 0, constant: null, fn: null, dg: null };
   }
-  knownFields(d, 'problem.diffusion', kind === 'full' ? ['noise', 'g', 'noiseDim'] : ['noise', 'g']);
+  knownFields(d, 'problem.diffusion', kind === 'full' ? ['noise', 'g', 'noiseDim', 'dg'] : ['noise', 'g', 'dg']);
   const m = kind === 'scalar' ? 1 : kind === 'diagonal' ? dim : d.noiseDim === undefined ? dim : integer(d.noiseDim, 'problem.diffusion.noiseDim', { min: 1, max: 1_000_000 });
   const size = kind === 'full' ? dim * m : dim;
   const g = d.g;
-  if (typeof g === 'function') return { kind, noiseDim: m, size, constant: null, fn: g as CoefficientFn };
+  let dg: CompiledDiffusion['dg'] = null;
+  if (d.dg !== undefined) {
+    const o = plainObject(d.dg, 'problem.diffusion.dg');
+    knownFields(o, 'problem.diffusion.dg', ['x', 'y']);
+    for (const key of ['x', 'y'] as const) {
+      if (o[key] !== undefined && typeof o[key] !== 'function') throw new ConfigError(`problem.diffusion.dg.${key}`, `must be a function (t, x, xLag, v, out) => void writing (∂g/∂${key})·v, got ${describe(o[key])}`);
+    }
+    if (typeof g !== 'function') throw new ConfigError('problem.diffusion.dg', 'derivatives are only meaningful for a diffusion given as a function (a constant g has none)');
+    dg = { x: (o.x as JvpFn | undefined) ?? null, y: (o.y as JvpFn | undefined) ?? null };
+  }
+  if (typeof g === 'function') return { kind, noiseDim: m, size, constant: null, fn: g as CoefficientFn, dg };
   let constant: Float64Array;
   if (kind === 'full') {
     if (!Array.isArray(g)) throw new ConfigError('problem.diffusion.g', `must be a function or a ${dim}×${m} matrix (array of rows), got ${describe(g)}`);
@@ -189,42 +248,67 @@ function compileDiffusion(value: unknown, dim: number): CompiledDiffusion {
   } else {
     constant = finiteVector(g, 'problem.diffusion.g', dim);
   }
-  return { kind, noiseDim: m, size, constant, fn: null };
+  return { kind, noiseDim: m, size, constant, fn: null, dg: null };
 }
 
-function compileDelay(value: unknown): CompiledDelay {
+/** Largest number of delays in a 'several' spec (each adds d entries to xLag). */
+export const MAX_DELAYS = 64;
+
+function compileDelay(value: unknown, dim: number): CompiledDelay {
   const d = plainObject(value, 'problem.delay');
-  const kind = oneOf(d.kind, 'problem.delay.kind', ['none', 'constant', 'time-varying', 'random', 'prescribed'] as const);
+  const kind = oneOf(d.kind, 'problem.delay.kind', ['none', 'constant', 'time-varying', 'random', 'prescribed', 'several', 'per-coordinate'] as const);
+  if (kind === 'several') {
+    knownFields(d, 'problem.delay', ['kind', 'delays']);
+    if (!Array.isArray(d.delays) || d.delays.length === 0) throw new ConfigError('problem.delay.delays', `must be a non-empty array of delays, got ${describe(d.delays)}`);
+    if (d.delays.length > MAX_DELAYS) throw new ConfigError('problem.delay.delays', `at most ${MAX_DELAYS} delays, got ${d.delays.length}`);
+    return { kind, channels: d.delays.map((c: unknown, i: number) => compileSingleDelay(c, `problem.delay.delays[${i}]`)) };
+  }
+  if (kind === 'per-coordinate') {
+    knownFields(d, 'problem.delay', ['kind', 'delays', 'model']);
+    if ((d.delays === undefined) === (d.model === undefined)) throw new ConfigError('problem.delay', 'a per-coordinate delay needs exactly one of `delays` (one delay per coordinate) or `model` (every coordinate draws its own lag from this model)');
+    if (d.model !== undefined) {
+      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, 'problem.delay.model');
+      return { kind, channels: Array.from({ length: dim }, () => ({ kind: 'random' as const, model })) };
+    }
+    if (!Array.isArray(d.delays) || d.delays.length !== dim) throw new ConfigError('problem.delay.delays', `must be an array of ${dim} delays (one per coordinate), got ${describe(d.delays)}`);
+    return { kind, channels: d.delays.map((c: unknown, i: number) => compileSingleDelay(c, `problem.delay.delays[${i}]`)) };
+  }
+  return compileSingleDelay(d, 'problem.delay');
+}
+
+function compileSingleDelay(value: unknown, field: string): CompiledSingleDelay {
+  const d = plainObject(value, field);
+  const kind = oneOf(d.kind, `${field}.kind`, ['none', 'constant', 'time-varying', 'random', 'prescribed'] as const);
   switch (kind) {
     case 'none':
-      knownFields(d, 'problem.delay', ['kind']);
+      knownFields(d, field, ['kind']);
       return { kind };
     case 'constant': {
-      knownFields(d, 'problem.delay', ['kind', 'lag', 'tau']);
+      knownFields(d, field, ['kind', 'lag', 'tau']);
       if ((d.lag === undefined) === (d.tau === undefined)) {
-        throw new ConfigError('problem.delay', 'a constant delay needs exactly one of `lag` (steps) or `tau` (time)');
+        throw new ConfigError(field, 'a constant delay needs exactly one of `lag` (steps) or `tau` (time)');
       }
-      if (d.lag !== undefined) return { kind, lag: integer(d.lag, 'problem.delay.lag', { min: 0, max: MAX_LAG_LIMIT }) };
-      return { kind, tau: nonNegativeNumber(d.tau, 'problem.delay.tau') };
+      if (d.lag !== undefined) return { kind, lag: integer(d.lag, `${field}.lag`, { min: 0, max: MAX_LAG_LIMIT }) };
+      return { kind, tau: nonNegativeNumber(d.tau, `${field}.tau`) };
     }
     case 'time-varying': {
-      knownFields(d, 'problem.delay', ['kind', 'theta', 'tau']);
-      if (typeof d.theta !== 'function') throw new ConfigError('problem.delay.theta', `must be a function t => θ(t), got ${describe(d.theta)}`);
-      return { kind, theta: d.theta as (t: number) => number, tau: nonNegativeNumber(d.tau, 'problem.delay.tau') };
+      knownFields(d, field, ['kind', 'theta', 'tau']);
+      if (typeof d.theta !== 'function') throw new ConfigError(`${field}.theta`, `must be a function t => θ(t), got ${describe(d.theta)}`);
+      return { kind, theta: d.theta as (t: number) => number, tau: nonNegativeNumber(d.tau, `${field}.tau`) };
     }
     case 'random': {
-      knownFields(d, 'problem.delay', ['kind', 'model']);
-      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, 'problem.delay.model');
+      knownFields(d, field, ['kind', 'model']);
+      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, `${field}.model`);
       return { kind, model };
     }
     case 'prescribed': {
-      knownFields(d, 'problem.delay', ['kind', 'lags', 'repeat', 'scale']);
+      knownFields(d, field, ['kind', 'lags', 'repeat', 'scale']);
       const raw = d.lags;
-      if (!(raw instanceof Int32Array) && !Array.isArray(raw)) throw new ConfigError('problem.delay.lags', `must be an array of non-negative integers, got ${describe(raw)}`);
+      if (!(raw instanceof Int32Array) && !Array.isArray(raw)) throw new ConfigError(`${field}.lags`, `must be an array of non-negative integers, got ${describe(raw)}`);
       const lags = new Int32Array(raw.length);
-      for (let i = 0; i < raw.length; i++) lags[i] = integer(raw[i], `problem.delay.lags[${i}]`, { min: 0, max: MAX_LAG_LIMIT });
-      const repeat = d.repeat === undefined ? 1 : integer(d.repeat, 'problem.delay.repeat', { min: 1 });
-      const scale = d.scale === undefined ? 1 : integer(d.scale, 'problem.delay.scale', { min: 1 });
+      for (let i = 0; i < raw.length; i++) lags[i] = integer(raw[i], `${field}.lags[${i}]`, { min: 0, max: MAX_LAG_LIMIT });
+      const repeat = d.repeat === undefined ? 1 : integer(d.repeat, `${field}.repeat`, { min: 1 });
+      const scale = d.scale === undefined ? 1 : integer(d.scale, `${field}.scale`, { min: 1 });
       return { kind, lags, repeat, scale };
     }
   }

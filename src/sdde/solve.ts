@@ -8,14 +8,16 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
-import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
-import { ConstantLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
-import { deriveEngine } from '../random/streams.ts';
-import type { SddeAlgorithm } from './algorithm.ts';
+import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { deriveEngine, type Engine } from '../random/streams.ts';
+import type { SddeAlgorithm, StepContext } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
 import { type BrownianIncrements, GaussianIncrements, PrescribedIncrements } from './brownian.ts';
-import { evalHistory, type SddeProblem } from './problem.ts';
+import { DelayedReader, type HistoryInterpolation } from './delayed-read.ts';
+import { EventTracker, type EventSpec } from './events.ts';
+import { type CompiledSingleDelay, delayChannels, evalHistory, type SddeProblem } from './problem.ts';
 import { planSaves, type SaveAtSpec } from './save-at.ts';
 import type { SddeSolution } from './solution.ts';
 
@@ -32,17 +34,28 @@ export interface SolveOptions {
   recordDelays?: boolean;
   /** Drive the solve with these Brownian increments instead of the seed's stream. */
   noise?: BrownianIncrements;
-  /** Take the lags from this source instead of the problem's delay spec. */
-  lags?: LagSource;
+  /** Take the lags from this source instead of the problem's delay spec (one per delay channel). */
+  lags?: LagSource | LagSource[];
   /**
    * 'auto' (default) uses a specialized loop where one applies (scalar linear drift, constant
    * noise, constant lag, Euler–Maruyama); 'generic' forces the general loop. Both give
    * bit-identical results (tested); the switch exists for tests and benchmarks.
    */
   kernel?: 'auto' | 'generic';
+  /**
+   * How a delay given in time (constant `tau`, time-varying θ(t)) is read:
+   *  - 'grid' (default): on the step grid — τ must be a whole number of steps, θ(t) is rounded
+   *    to the nearest step (an O(h) delay bias);
+   *  - 'linear': any τ and θ(t); the history between grid points is interpolated linearly;
+   *  - 'hermite': cubic Hermite interpolation with the stepper's drifts as slopes.
+   * Lags given in steps (random models, `lag`, prescribed) are on the grid in every mode.
+   */
+  interpolation?: HistoryInterpolation;
+  /** Stop or record where a condition c(t, X) crosses zero, located within the step (see `EventSpec`). */
+  events?: EventSpec[];
 }
 
-const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel'];
+const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel', 'interpolation', 'events'];
 
 /** Number of grid steps: (T − t0)/h, which must be an integer (relative tolerance 1e-9). */
 export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'): number {
@@ -56,8 +69,8 @@ export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'
   return n;
 }
 
-function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number): LagSource {
-  const d = problem.delay;
+function buildLagSource(d: CompiledSingleDelay, field: string, t0: number, h: number, nSteps: number, engine: () => Engine, interpolation: HistoryInterpolation): LagSource {
+  const offGrid = interpolation !== 'grid';
   switch (d.kind) {
     case 'none':
       return new ConstantLag(0);
@@ -65,38 +78,51 @@ function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: n
       if (d.lag !== undefined) return new ConstantLag(d.lag);
       const ratio = d.tau! / h;
       const lag = Math.round(ratio);
-      if (!(lag <= MAX_LAG_LIMIT)) throw new ConfigError('problem.delay.tau', `τ/dt = ${ratio} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
+      if (!(Math.ceil(ratio - 1e-9) <= MAX_LAG_LIMIT)) throw new ConfigError(`${field}.tau`, `τ/dt = ${ratio} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
+      if (offGrid) return new FractionalLag(d.tau!, d.tau!, t0, h);
       if (!(Math.abs(ratio - lag) <= 1e-6)) {
-        throw new ConfigError('problem.delay.tau', `τ = ${d.tau} is not a whole number of steps of dt = ${h} (τ/dt = ${ratio}); delays live on the step grid`);
+        throw new ConfigError(`${field}.tau`, `τ = ${d.tau} is not a whole number of steps of dt = ${h} (τ/dt = ${ratio}); delays live on the step grid (solve option interpolation: 'linear' or 'hermite' reads between grid points)`);
       }
       return new ConstantLag(lag);
     }
     case 'time-varying': {
-      const maxLag = Math.round(d.tau / h);
-      if (!(maxLag <= MAX_LAG_LIMIT)) throw new ConfigError('problem.delay.tau', `τ/dt = ${d.tau / h} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
+      const maxLag = offGrid ? Math.ceil(d.tau / h - 1e-9) : Math.round(d.tau / h);
+      if (!(maxLag <= MAX_LAG_LIMIT)) throw new ConfigError(`${field}.tau`, `τ/dt = ${d.tau / h} steps exceeds the largest lag ${MAX_LAG_LIMIT}`);
       // Check θ on the whole grid now, so that a bad θ is refused before any work.
       for (let k = 0; k < nSteps; k++) {
-        const t = problem.t0 + k * h;
+        const t = t0 + k * h;
         const th = d.theta(t);
-        if (!Number.isFinite(th) || th < 0 || Math.round(th / h) > maxLag) {
-          throw new ConfigError('problem.delay.theta', `θ(${t}) = ${describe(th)} is outside [0, τ = ${d.tau}]`);
+        if (!Number.isFinite(th) || th < 0 || (offGrid ? th > d.tau * (1 + 1e-12) : Math.round(th / h) > maxLag)) {
+          throw new ConfigError(`${field}.theta`, `θ(${t}) = ${describe(th)} is outside [0, τ = ${d.tau}]`);
         }
       }
-      return new TimeVaryingLag(d.theta, maxLag, problem.t0, h);
+      return offGrid ? new FractionalLag(d.theta, d.tau, t0, h) : new TimeVaryingLag(d.theta, maxLag, t0, h);
     }
     case 'random':
-      return new RandomLag(d.model, deriveEngine(seed, 'delay', path));
+      return new RandomLag(d.model, engine());
     case 'prescribed':
       if (d.lags.length * d.repeat < nSteps) {
-        throw new ConfigError('problem.delay.lags', `${d.lags.length} lags × repeat ${d.repeat} do not cover ${nSteps} steps`);
+        throw new ConfigError(`${field}.lags`, `${d.lags.length} lags × repeat ${d.repeat} do not cover ${nSteps} steps`);
       }
       return new PrescribedLag(d.lags, d.repeat, d.scale);
   }
 }
 
+/**
+ * The lag sources of a problem's delay channels on the grid of step h. Random channels share one
+ * engine (the seed's delay stream of this path), drawing in channel order at every step.
+ */
+function buildLagSources(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number, interpolation: HistoryInterpolation): LagSource[] {
+  const { channels } = delayChannels(problem.delay);
+  let engine: Engine | undefined;
+  const shared = () => (engine ??= deriveEngine(seed, 'delay', path));
+  const single = channels.length === 1 && problem.delay.kind !== 'several' && problem.delay.kind !== 'per-coordinate';
+  return channels.map((c, i) => buildLagSource(c, single ? 'problem.delay' : `problem.delay.delays[${i}]`, problem.t0, h, nSteps, shared, interpolation));
+}
+
 /** Refuse a delay that does not fit the grid of step h (before any work), as `solve` would. */
-export function checkDelayOnGrid(problem: SddeProblem, h: number): void {
-  buildLagSource(problem, h, gridSteps(problem.t0, problem.T, h), 0, 0);
+export function checkDelayOnGrid(problem: SddeProblem, h: number, interpolation: HistoryInterpolation = 'grid'): void {
+  buildLagSources(problem, h, gridSteps(problem.t0, problem.T, h), 0, 0, interpolation);
 }
 
 export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolveOptions): SddeSolution {
@@ -106,35 +132,52 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const h = positiveNumber(o.dt, 'options.dt');
   const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
+  const interpolation: HistoryInterpolation = o.interpolation === undefined ? 'grid' : oneOf(o.interpolation, 'options.interpolation', ['grid', 'linear', 'hermite'] as const);
   const nSteps = gridSteps(problem.t0, problem.T, h);
   const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt');
   if (plan.steps.length * problem.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} states of dimension ${problem.dim} (more than 2^28 numbers); save less often`);
-  const lags = options.lags ?? buildLagSource(problem, h, nSteps, seed, path);
+  const { layout, channels } = delayChannels(problem.delay);
+  let sources: LagSource[];
+  if (options.lags === undefined) sources = buildLagSources(problem, h, nSteps, seed, path, interpolation);
+  else {
+    sources = Array.isArray(options.lags) ? options.lags : [options.lags];
+    if (sources.length !== channels.length) throw new ConfigError('options.lags', `gives ${sources.length} lag source(s), the problem's delay has ${channels.length} channel(s)`);
+  }
   const d = problem.dim;
   const m = problem.diffusion.noiseDim;
   let noise: BrownianIncrements | null = null;
   if (m > 0) {
-    noise = options.noise ?? new GaussianIncrements(deriveEngine(seed, 'brownian', path), m);
+    noise = options.noise ?? new GaussianIncrements(deriveEngine(seed, 'brownian', path), m, algorithm.substeps === undefined ? {} : { substeps: algorithm.substeps });
     if (noise.dim !== m) throw new ConfigError('options.noise', `has ${noise.dim} Brownian components, the diffusion needs ${m}`);
     if (noise instanceof PrescribedIncrements && noise.steps < nSteps) {
       throw new ConfigError('options.noise', `gives ${noise.steps} increments, the grid has ${nSteps} steps`);
     }
   }
   const stepper = algorithm.stepper(problem);
-  const maxLag = lags.maxLag;
+  let maxLag = 0;
+  for (const src of sources) maxLag = Math.max(maxLag, src.maxLag);
   const policy = problem.beforeHistory;
   const t0 = problem.t0;
+  // One lag on the grid, read inline (the loop below, unchanged since the first solver);
+  // several delays, per-coordinate lags and reads between grid points go through the reader.
+  const extended = sources.length > 1 || layout === 'coordinate' || interpolation !== 'grid' || problem.lagDim !== d;
+  if (interpolation === 'hermite' && stepper.drift === undefined) throw new ConfigError('options.interpolation', `'hermite' needs a stepper that exposes its drift (${algorithm.name} does not); use 'linear'`);
+  const events = options.events === undefined ? null : new EventTracker(options.events, d);
 
   // ---- buffers, allocated once ----
   const ring = new StateRing(maxLag + 1, d);
   const x = new Float64Array(d);
-  const xLag = new Float64Array(d);
+  const xLag = new Float64Array(problem.lagDim);
   const xNext = new Float64Array(d);
   const dB = new Float64Array(Math.max(1, m));
   const saveSteps = plan.steps;
   const tOut = new Float64Array(saveSteps.length);
   const xOut = new Float64Array(saveSteps.length * d);
-  const delays = options.recordDelays ? new Int32Array(nSteps) : undefined;
+  const delays = options.recordDelays && !extended ? new Int32Array(nSteps) : undefined;
+  const delayTable = options.recordDelays && extended ? new Float64Array(nSteps * sources.length) : null;
+  const driftData = interpolation === 'hermite' ? new Float64Array((maxLag + 1) * d) : null;
+  const reader = extended ? new DelayedReader(layout, sources, d, maxLag, policy, problem.history, t0, h, driftData) : null;
+  const ctx: StepContext = { k: 0, channelStep: new Int32Array(sources.length), fine: noise?.fine ?? dB, substeps: noise?.substeps ?? 1 };
   let saved = 0;
 
   evalHistory(problem.history, t0, x);
@@ -144,14 +187,21 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     xOut.set(x, 0);
     saved = 1;
   }
+  if (stepper.bind) {
+    const y0 = new Float64Array(problem.lagDim);
+    for (let i = 0; i < y0.length; i++) y0[i] = x[i % d];
+    stepper.bind({ maxLag, substeps: ctx.substeps, offGrid: interpolation !== 'grid', x0: Float64Array.from(x), y0 });
+  }
+  events?.start(t0, x);
 
-  let status: 'ok' | 'diverged' = 'ok';
+  let status: 'ok' | 'diverged' | 'terminated' = 'ok';
   let divergence: { step: number; time: number } | undefined;
 
   // ---- specialized kernel: d = 1, linear drift, constant scalar/diagonal noise from an engine,
   // constant lag, Euler–Maruyama. Same draws, same arithmetic as the general loop below. ----
   const dif = problem.diffusion;
   const L = problem.linearDrift;
+  const lags = sources[0];
   if (
     options.kernel !== 'generic' &&
     algorithm instanceof EulerMaruyama &&
@@ -160,7 +210,10 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     dif.constant !== null &&
     (dif.kind === 'diagonal' || dif.kind === 'scalar') &&
     noise instanceof GaussianIncrements &&
-    lags instanceof ConstantLag
+    noise.substeps === 1 &&
+    lags instanceof ConstantLag &&
+    !extended &&
+    events === null
   ) {
     const a = L.A === null ? null : L.A[0];
     const b = L.B === null ? null : L.B[0];
@@ -214,6 +267,8 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   // an integer modulo per step (the hot loop's most expensive index operation otherwise).
   const capacity = maxLag + 1;
   const data = ring.data;
+  const channelStep = ctx.channelStep;
+  const stepperDrift = stepper.drift;
   let slot = 0; // slot of X_k
   const clip = policy === 'clip';
   const warmup = policy === 'warmup';
@@ -221,23 +276,28 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   let k = 0;
   for (; k < nSteps; k++) {
     const t = t0 + k * h;
-    const drawn = lags.next(k);
-    const lag = clip ? (drawn <= k ? drawn : k) : warmup ? (k < maxLag ? 0 : drawn) : drawn;
-    // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
-    if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
-    if (delays) delays[k] = lag;
-    if (lag === 0) {
-      for (let i = 0; i < d; i++) xLag[i] = x[i];
-    } else if (lag <= k) {
-      let rs = slot - lag;
-      if (rs < 0) rs += capacity;
-      const off = rs * d;
-      for (let i = 0; i < d; i++) xLag[i] = data[off + i];
-    } else {
-      evalHistory(problem.history, t0 + (k - lag) * h, xLag);
+    if (reader !== null) reader.fill(k, x, data, slot, capacity, xLag, channelStep, delayTable, k * sources.length);
+    else {
+      const drawn = lags.next(k);
+      const lag = clip ? (drawn <= k ? drawn : k) : warmup ? (k < maxLag ? 0 : drawn) : drawn;
+      // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
+      if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
+      if (delays) delays[k] = lag;
+      if (lag === 0) {
+        for (let i = 0; i < d; i++) xLag[i] = x[i];
+      } else if (lag <= k) {
+        let rs = slot - lag;
+        if (rs < 0) rs += capacity;
+        const off = rs * d;
+        for (let i = 0; i < d; i++) xLag[i] = data[off + i];
+      } else {
+        evalHistory(problem.history, t0 + (k - lag) * h, xLag);
+      }
+      channelStep[0] = lag === 0 ? k : lag <= k ? k - lag : -1;
     }
     if (noise !== null) noise.next(k, h, dB);
-    stepper.step(t, h, x, xLag, dB, xNext);
+    ctx.k = k;
+    stepper.step(t, h, x, xLag, dB, xNext, ctx);
 
     let finite = true;
     for (let i = 0; i < d; i++) {
@@ -250,6 +310,15 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
       status = 'diverged';
       divergence = { step: k + 1, time: t0 + (k + 1) * h };
       break;
+    }
+    if (events !== null && events.afterStep(k, t, h, x, xNext)) {
+      status = 'terminated';
+      k++;
+      break;
+    }
+    if (driftData !== null) {
+      const off = slot * d;
+      for (let i = 0; i < d; i++) driftData[off + i] = stepperDrift![i];
     }
     slot = slot + 1 === capacity ? 0 : slot + 1;
     const off = slot * d;
@@ -269,20 +338,27 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   return finish(k);
 
   function finish(k: number): SddeSolution {
-  const done = status === 'ok' ? nSteps : k;
-  return {
-    status,
-    ...(divergence ? { divergence } : {}),
-    dim: d,
-    t: saved === tOut.length ? tOut : tOut.slice(0, saved),
-    x: saved === tOut.length ? xOut : xOut.slice(0, saved * d),
-    // On divergence the lag of the step that blew up is kept too.
-    ...(delays ? { delays: done === nSteps ? delays : delays.slice(0, done + 1) } : {}),
-    steps: done,
-    dt: h,
-    seed,
-    path,
-    algorithm: { name: algorithm.name, strongOrder: algorithm.strongOrder, weakOrder: algorithm.weakOrder },
-  };
+    // steps taken: all of them, or up to the one that diverged / held the stopping event
+    const done = status === 'ok' ? nSteps : k;
+    const recorded = status === 'diverged' ? done + 1 : done;
+    const stop = events?.stop();
+    const note = stepper.note;
+    return {
+      status,
+      ...(divergence ? { divergence } : {}),
+      ...(stop ? { terminated: stop } : {}),
+      dim: d,
+      t: saved === tOut.length ? tOut : tOut.slice(0, saved),
+      x: saved === tOut.length ? xOut : xOut.slice(0, saved * d),
+      // On divergence the lag of the step that blew up is kept too.
+      ...(delays ? { delays: done === nSteps ? delays : delays.slice(0, recorded) } : {}),
+      ...(delayTable ? { delayTable: { channels: sources.length, lags: done === nSteps ? delayTable : delayTable.slice(0, recorded * sources.length) } } : {}),
+      ...(events ? { events: events.records() } : {}),
+      steps: done,
+      dt: h,
+      seed,
+      path,
+      algorithm: { name: algorithm.name, strongOrder: algorithm.strongOrder, weakOrder: algorithm.weakOrder, ...(note ? { note } : {}) },
+    };
   }
 }

@@ -8,7 +8,7 @@
 import { runAsgd } from '../asgd/runner.ts';
 import { runPair, solveBridgedSdde } from '../bridge/pair.ts';
 import { prepareExperiment, type PreparedExperiment } from '../experiments/config.ts';
-import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
+import { ConfigError } from '../core/errors.ts';
 import { solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 
@@ -70,6 +70,7 @@ function prepare(task: EnsembleTask): PreparedExperiment {
 export function ensembleLayout(task: EnsembleTask): EnsembleLayout {
   const p = prepare(task);
   if (p.kind === 'sdde') {
+    if (p.events) throw new ConfigError('sdde.events', 'events apply to a single run (asgd-sdde run); an ensemble keeps whole paths');
     const every = p.saveEvery;
     const n = Math.round((p.problem.T - p.problem.t0) / p.dt);
     const steps = [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
@@ -155,12 +156,11 @@ export function runBlock(task: EnsembleTask, block: number): BlockResult {
   const series: Record<string, SeriesAccumulator> = {};
   for (const name of layout.seriesNames) series[name] = new SeriesAccumulator(nT, d, task.covariance ?? false, withSq, name === 'asgd' && layout.FStar !== undefined, task.keepFinals ? count : 0);
   const distance = task.run === 'pair' ? new MomentAccumulator(nT, 1) : undefined;
-  const em = new EulerMaruyama();
 
   for (let j = 0; j < count; j++) {
     const path = first + j;
     if (p.kind === 'sdde') {
-      const sol = solve(p.problem, em, { dt: p.dt, seed: task.seed, path, saveAt: { every: p.saveEvery } });
+      const sol = solve(p.problem, p.algorithm, { dt: p.dt, seed: task.seed, path, saveAt: { every: p.saveEvery }, interpolation: p.interpolation });
       series.sdde.addPath(sol.x, d, undefined, j, sol.status);
       continue;
     }

@@ -16,7 +16,7 @@ async function cli(args: string[]) {
 }
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'asgd-sdde-cli-'));
-const examples = ['asgd-least-squares', 'sdde-delayed-ou', 'pair-toy-quantile', 'pair-expression-shared'];
+const examples = ['asgd-least-squares', 'sdde-delayed-ou', 'pair-toy-quantile', 'pair-expression-shared', 'sdde-two-delays-milstein', 'asgd-hogwild-dc'];
 
 describe('help and version', () => {
   it('help lists the commands and exit codes', async () => {

@@ -7,26 +7,28 @@
  * the strong order rises to 1 — a property of EM on such equations, measured in the tests.
  */
 import type { SddeAlgorithm, Stepper } from '../algorithm.ts';
-import type { CoefficientFn, CompiledLinearDrift, SddeProblem } from '../problem.ts';
+import type { CoefficientFn, SddeProblem } from '../problem.ts';
+import { DriftEvaluator } from './drift.ts';
 
 class EulerMaruyamaStepper implements Stepper {
   private readonly d: number;
   private readonly m: number;
   private readonly kind: 'none' | 'scalar' | 'diagonal' | 'full';
-  private readonly drift: CoefficientFn;
-  private readonly linear: CompiledLinearDrift | null;
+  private readonly driftEvaluator: DriftEvaluator;
   private readonly diffusionFn: CoefficientFn | null;
   private readonly f: Float64Array;
   private readonly g: Float64Array;
+  /** f(t_k, X_k, xLag) of the last step (Hermite history reads). */
+  readonly drift: Float64Array;
 
   constructor(problem: SddeProblem) {
     this.d = problem.dim;
     this.m = problem.diffusion.noiseDim;
     this.kind = problem.diffusion.kind;
-    this.drift = problem.drift;
-    this.linear = problem.linearDrift;
+    this.driftEvaluator = new DriftEvaluator(problem);
     this.diffusionFn = problem.diffusion.fn;
     this.f = new Float64Array(this.d);
+    this.drift = this.f;
     this.g = new Float64Array(Math.max(1, problem.diffusion.size));
     if (problem.diffusion.constant) this.g.set(problem.diffusion.constant);
   }
@@ -35,21 +37,7 @@ class EulerMaruyamaStepper implements Stepper {
     const d = this.d;
     const f = this.f;
     const g = this.g;
-    const L = this.linear;
-    if (L === null) this.drift(t, x, xLag, f);
-    else {
-      // linear drift inline: f = A x + B xLag + c (d = 1 is the common case and stays scalar)
-      const { A, B, c } = L;
-      if (d === 1) f[0] = (A === null ? 0 : A[0] * x[0]) + (B === null ? 0 : B[0] * xLag[0]) + (c === null ? 0 : c[0]);
-      else {
-        for (let i = 0; i < d; i++) {
-          let s = c === null ? 0 : c[i];
-          if (A !== null) for (let j = 0; j < d; j++) s += A[i * d + j] * x[j];
-          if (B !== null) for (let j = 0; j < d; j++) s += B[i * d + j] * xLag[j];
-          f[i] = s;
-        }
-      }
-    }
+    this.driftEvaluator.evaluate(t, x, xLag, f);
     if (this.diffusionFn !== null) this.diffusionFn(t, x, xLag, g);
     switch (this.kind) {
       case 'none':
