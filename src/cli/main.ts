@@ -58,13 +58,14 @@ Usage:
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
 
-  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--mode async|sync]
+  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--replicates R] [--mode async|sync]
                       [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
       Simulate a parameter server with M workers (default 8) and print the staleness histogram and
       the geometric / uniform / Poisson / CMP fits by Bhattacharyya distance (several M: a Table I
       analog). SPEC: constant:MEAN, exponential:MEAN, normal:MEAN:SD (default normal:1:0.2),
       lognormal:MEAN:SD, slow:MEAN:FRACTION:SLOWDOWN. --local/--global: accumulation (async);
-      --pull-every: staleness injection (sync). With --out, writes DIR/staleness.{json,csv,html,png}.
+      --pull-every: staleness injection (sync). N updates per run (default 20000), R independent runs
+      (default 10) give the standard error. With --out, writes DIR/staleness.{json,csv,html,png}.
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
@@ -348,6 +349,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
       workers: { type: 'string' },
       compute: { type: 'string' },
       updates: { type: 'string' },
+      replicates: { type: 'string' },
       mode: { type: 'string' },
       local: { type: 'string' },
       global: { type: 'string' },
@@ -364,6 +366,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   const computeTime = parseComputeTime(values.compute ?? 'normal:1:0.2');
   const updates = positiveIntOption(values.updates, '--updates', 20_000);
   if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
+  const replicates = positiveIntOption(values.replicates, '--replicates', 10, 100_000);
   const mode = values.mode ?? 'async';
   if (mode !== 'async' && mode !== 'sync') throw new ConfigError('--mode', `must be async or sync, got ${JSON.stringify(mode)}`);
   const L = positiveIntOption(values.local, '--local', 1);
@@ -379,14 +382,14 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   }
   const { simulateStaleness } = await import('../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
-  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
-  const settings = { workers, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
+  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
+  const settings = { workers, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
   const summary = {
     tool: 'asgd-sdde',
     version: VERSION,
     command: 'staleness',
     settings,
-    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
+    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, pZero: s.pZero, pZeroSe: s.pZeroSe, warmups: Array.from(s.warmups), samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
   };
   const files: string[] = [];
   if (outDir) {

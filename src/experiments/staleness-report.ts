@@ -4,7 +4,8 @@
  * observed pmfs against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
  */
 import type { FigureSpec } from '../plot/html.ts';
-import type { StalenessSimulation } from './staleness.ts';
+import { tQuantile } from '../stats/fit.ts';
+import { type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 
 const MODELS = ['geometric', 'uniform', 'poisson', 'cmp'] as const;
 const COLORS: Record<string, string> = { geometric: '#ff7f0e', uniform: '#9467bd', poisson: '#2ca02c', cmp: '#d62728' };
@@ -28,7 +29,9 @@ function paramsText(model: string, p: Record<string, number>): string {
 export function stalenessHistogramText(sim: StalenessSimulation, width = 50): string {
   const h = sim.histogram;
   const max = Math.max(...h);
-  const lines = [`staleness of ${sim.staleness.length} applied gradients, m = ${sim.spec.workers}: mean ${g(sim.mean)} ± ${g(1.96 * sim.meanSe)} (95%, batch means)`];
+  const R = sim.replicateMeans.length;
+  const ci = R > 1 ? ` ± ${g(tQuantile(0.975, R - 1) * sim.meanSe)} (95%, across ${R} independent runs)` : ' (one run: no standard error)';
+  const lines = [`staleness of ${sim.staleness.length} applied gradients, m = ${sim.spec.workers}: mean ${g(sim.mean)}${ci}`];
   for (let t = 0; t < h.length; t++) {
     if (h[t] === 0 && (t === 0 || h[t - 1] === 0) && t < h.length - 1 && h[t + 1] === 0) continue;
     lines.push(`${String(t).padStart(4)} ${'█'.repeat(Math.round((h[t] / max) * width)).padEnd(width)} ${g(h[t])}`);
@@ -74,6 +77,6 @@ export function stalenessFigure(sims: StalenessSimulation[], settings: Record<st
     layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   }
   const ct = settings.computeTime as Record<string, unknown>;
-  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per m, seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
+  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (async: each after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
   return { title: 'Staleness of a simulated parameter server and fitted models', data, layout, caption: text, width: Math.max(700, 350 * panels), height: 520 };
 }
