@@ -51,7 +51,7 @@ export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
 // Staleness lab: parameter server, server optimizers, staleness-adaptive steps, classifiers
 export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
 export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
-export { optimizer } from './asgd/optimizers.ts';
+export { initialOptimizerState, optimizer, optimizerStateLength } from './asgd/optimizers.ts';
 export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
 export { adaptiveStep } from './asgd/adaptive-step.ts';
 export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';
@@ -59,7 +59,7 @@ export { classificationAccuracy, generatedSoftmax, isClassificationObjective, so
 export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
 export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
 export type { MlpObjective } from './asgd/objectives/mlp.ts';
-export { batchMeans, simulateStaleness } from './experiments/staleness.ts';
+export { batchMeans, firstPushComplete, replicateSeed, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
 export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
 export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
 export { runMomentumExperiment } from './theory/implicit-momentum.ts';
