@@ -59,7 +59,7 @@ export { classificationAccuracy, generatedSoftmax, isClassificationObjective, so
 export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
 export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
 export type { MlpObjective } from './asgd/objectives/mlp.ts';
-export { batchMeans, firstPushComplete, replicateSeed, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
+export { batchMeans, firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
 export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
 export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
 export { runMomentumExperiment } from './theory/implicit-momentum.ts';

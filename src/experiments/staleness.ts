@@ -75,6 +75,8 @@ export interface StalenessSimulation {
   fits: ModelFit[];
   /** The m of the CMP line search λ = m^ν: the worker count for plain async, round(mean τ) + 1 otherwise. */
   cmpWorkers: number;
+  /** Share of applied gradients from the same worker as the previous one (mean over replicates). */
+  sameWorkerRate: number;
   /** Simulated time per update. */
   timePerUpdate: number;
 }
@@ -125,6 +127,13 @@ export function firstPushComplete(worker: ArrayLike<number>, m: number): number 
   return -1;
 }
 
+/** Share of consecutive applied gradients that come from the same worker. */
+export function sameWorkerRate(worker: ArrayLike<number>): number {
+  let same = 0;
+  for (let k = 1; k < worker.length; k++) if (worker[k] === worker[k - 1]) same++;
+  return worker.length > 1 ? same / (worker.length - 1) : NaN;
+}
+
 const meanAndSe = (xs: Float64Array): { mean: number; se: number } => {
   const R = xs.length;
   let s = 0;
@@ -152,6 +161,7 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const replicateMeans = new Float64Array(R);
   const replicatePZero = new Float64Array(R);
   const warmups = new Int32Array(R);
+  let same = 0;
   let time = 0;
   for (let r = 0; r < R; r++) {
     const run = runParameterServer(
@@ -185,6 +195,7 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
     warmups[r] = warmup;
     const tau = run.staleness.slice(warmup * perUpdate);
     parts.push(tau);
+    same += sameWorkerRate(run.worker.subarray(warmup * perUpdate)) / R;
     let sum = 0;
     let zeros = 0;
     for (const t of tau) {
@@ -209,5 +220,5 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const cmpWorkers = mode === 'async' && G === 1 ? m : Math.max(1, Math.round(mean) + 1);
   const fits = fitStalenessModels(staleness, cmpWorkers);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
-  return { spec, staleness, mean, meanSe: se, pZero: z.mean, pZeroSe: z.se, replicateMeans, replicatePZero, warmups, histogram, fits, cmpWorkers, timePerUpdate: time / R };
+  return { spec, staleness, mean, meanSe: se, pZero: z.mean, pZeroSe: z.se, replicateMeans, replicatePZero, warmups, histogram, fits, cmpWorkers, sameWorkerRate: same, timePerUpdate: time / R };
 }
