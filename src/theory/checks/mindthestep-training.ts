@@ -14,14 +14,64 @@
  *   - Eq. 14 with ν = 1 (Poisson, λ = m, C from the normalization): the form of Thm 4.
  */
 import { adaptiveStep } from '../../asgd/adaptive-step.ts';
+import type { FiniteSumObjective } from '../../asgd/objective.ts';
 import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
-import { simulateStaleness } from '../../experiments/staleness.ts';
+import { runThreadedServer, type ServerThreadPool } from '../../asgd/threaded-server.ts';
+import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import { firstPushComplete, simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
 export const FIG3_MODEL = { n: 2000, d: 4, hidden: 16, classes: 4, seed: 11 };
+
+/**
+ * What the Fig. 3 analog trains and on which server (the default: the MLP stand-in on the
+ * simulated server). On real threads (`server: 'threads'`) every run uses `pool`, and the Eq. 26
+ * normalization is over the staleness measured in a real-thread pilot run.
+ */
+export interface Fig3Setup {
+  /** Suffix of the figure file and key of the data ('' for the default). */
+  id: string;
+  /** Where the rows say what was trained, e.g. 'MNIST softmax, real threads'. */
+  label: string;
+  objective: FiniteSumObjective;
+  /** The objective as JSON (for real threads). */
+  spec?: ObjectiveSpec;
+  x0: (seed: number) => ArrayLike<number> | number;
+  alphaC: number;
+  batch: number;
+  threshold: number;
+  budget: number;
+  saveEvery: number;
+  ms: number[];
+  seeds: number;
+  server: 'simulated' | 'threads';
+  pool?: ServerThreadPool;
+  /** Setting sentence for the note and caption. */
+  describe: string;
+}
+
+/** The MLP stand-in on generated data, on the simulated server (the paper's Fig. 3 analog of record). */
+export function mlpFig3Setup(opts: CheckOptions): Fig3Setup {
+  const obj = generatedMlp(FIG3_MODEL);
+  return {
+    id: '',
+    label: '',
+    objective: obj,
+    x0: (seed) => mlpInitialPoint(obj, seed),
+    alphaC: 0.05,
+    batch: 16,
+    threshold: 0.55,
+    budget: 20000,
+    saveEvery: 25,
+    ms: opts.quick ? [4, 32] : [4, 8, 16, 24, 32],
+    seeds: opts.quick ? 2 : 5,
+    server: 'simulated',
+    describe: `${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, compute times normal(1, 0.2)`,
+  };
+}
 
 interface Arm {
   id: 'async' | 'async-2x' | 'async-5x' | 'eq17' | 'eq14';
@@ -39,22 +89,17 @@ const ARMS: Arm[] = [
   { id: 'eq14', label: 'MindTheStep, Eq. 14 (Poisson, λ = m)', lr: 1 },
 ];
 
-export async function checkFig3(opts: CheckOptions) {
-  const obj = generatedMlp(FIG3_MODEL);
-  const alphaC = 0.05;
-  const batch = 16;
-  const threshold = 0.55;
-  const budget = 20000;
-  const saveEvery = 25;
-  const seeds = opts.quick ? 2 : 5;
-  const ms = opts.quick ? [4, 32] : [4, 8, 16, 24, 32];
+export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
+  const { objective: obj, alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
   const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
+  const threads = setup.server === 'threads';
+  if (threads && (!setup.spec || !setup.pool)) throw new Error('checkFig3: real threads need the objective spec and a pool'); // a bug, not input
   const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string; lowest: number }[] = [];
   const meanScales: { m: number; eq17: number; eq14: number }[] = [];
   for (const m of ms) {
-    opts.onProgress?.(`mindthestep: Fig. 3 analog, m = ${m}`);
+    opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
     // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-    const observed = simulateStaleness({ workers: m, computeTime: compute, updates: 5000, seed: opts.seed + 1500 + m }).staleness;
+    const observed = threads ? await threadedPilot(setup, m, opts.seed + 1500 + m) : simulateStaleness({ workers: m, computeTime: compute, updates: 5000, seed: opts.seed + 1500 + m }).staleness;
     const steps = {
       eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
       eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
@@ -65,25 +110,17 @@ export async function checkFig3(opts: CheckOptions) {
         const seed = opts.seed + 1600 + 37 * s;
         const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
         const before = adaptive?.overflowed ?? 0;
-        const r = runParameterServer(
-          {
-            objective: obj,
-            x0: mlpInitialPoint(obj, seed),
-            workers: m,
-            batchSize: batch,
-            mode: 'async',
-            computeTime: compute,
-            optimizer: { kind: 'sgd', lr: arm.lr * alphaC },
-            ...(adaptive ? { stepScale: (tau: number) => adaptive.scale(tau) } : {}),
-            updates: budget,
-            saveEvery,
-          },
-          { seed },
-        );
+        const common = { x0: setup.x0(seed), workers: m, batchSize: batch, mode: 'async' as const, optimizer: { kind: 'sgd' as const, lr: arm.lr * alphaC }, updates: budget, saveEvery };
+        const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), ...(threads ? { dropAbove: 150 } : {}) } : {};
+        const r = threads
+          ? await runThreadedServer({ ...common, objective: setup.spec!, ...stepScale }, { seed, pool: setup.pool })
+          : runParameterServer({ ...common, objective: obj, computeTime: compute, ...stepScale }, { seed });
         const u = hittingIteration(r.updates, r.F, threshold);
         let lowest = Infinity;
         for (const v of r.F) if (v < lowest) lowest = v;
-        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status, lowest });
+        // refused: gradients given α(τ) = 0 (simulated: counted by α(τ) itself; threads: the server's drops)
+        const refused = !adaptive ? 0 : 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : adaptive.overflowed - before;
+        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused, status: r.status, lowest });
       }
     }
   }
@@ -108,7 +145,7 @@ export async function checkFig3(opts: CheckOptions) {
   const lowest = Math.min(...results.map((r) => r.lowest));
   const rows: CheckRow[] = [
     {
-      theorem: 'MindTheStep Fig. 3 (analog)',
+      theorem: `MindTheStep Fig. 3 (analog${setup.label ? `, ${setup.label}` : ''})`,
       quantity: `epochs until training loss ≤ ${threshold}, mean ± sd over ${seeds} seeds (m = ${ms.join(', ')}); constant-step controls at 2α_c and 5α_c`,
       predicted: 'MindTheStep persistently faster; ×1.5 average speedup at m = 32 (CNN on CIFAR-10)',
       measured: table.map((t) => `m = ${t.m}: async α_c ${show(t.async)}, 2α_c ${show(t['async-2x'])}, 5α_c ${show(t['async-5x'])}, Eq. 17 ${show(t.eq17)}, Eq. 14 ${show(t.eq14)}`).join('; '),
@@ -120,13 +157,13 @@ export async function checkFig3(opts: CheckOptions) {
     },
   ];
   const notes = [
-    `Fig. 3 analog: ${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, b = ${batch}, compute times normal(1, 0.2); SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05; the lowest loss any run here reached was ${f(lowest)}). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate 5000-update pilot run with the same m (Eq. 26), with the cap α(τ) ≤ 5α_c and the drop of τ > 150 inside that mean; where the cap makes α_c unattainable every applied gradient gets 5α_c and the mean reached is reported.`,
+    `Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}: ${setup.describe}; b = ${batch}; SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05; the lowest loss any run here reached was ${f(lowest)}). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate pilot run with the same m (${threads ? `a real-thread run of ${PILOT_UPDATES} updates after its warm-up` : '5000 simulated updates'}; Eq. 26), with the cap α(τ) ≤ 5α_c and the drop of τ > 150 inside that mean; where the cap makes α_c unattainable every applied gradient gets 5α_c and the mean reached is reported.`,
   ];
   const colors: Record<string, string> = { async: '#1f77b4', 'async-2x': '#6baed6', 'async-5x': '#c6dbef', eq17: '#d62728', eq14: '#2ca02c' };
   const figure = {
-    file: 'check-mindthestep-fig3',
+    file: `check-mindthestep-fig3${setup.id ? `-${setup.id}` : ''}`,
     figure: {
-      title: `Epochs until loss ≤ ${threshold}: AsyncPSGD (three constant steps) vs MindTheStep (Fig. 3 analog, ${seeds} seeds, bars = sd)`,
+      title: `Epochs until loss ≤ ${threshold}: AsyncPSGD (three constant steps) vs MindTheStep (Fig. 3 analog${setup.label ? `, ${setup.label}` : ''}, ${seeds} seeds, bars = sd)`,
       data: [
         ...ARMS.map((a) => ({ type: 'bar', name: a.label, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? t[a.id].mean : null)), error_y: { type: 'data', array: table.map((t) => t[a.id].sd) }, text: table.map((t) => (t[a.id].reached && t[a.id].reached < t[a.id].runs ? `${t[a.id].reached}/${t[a.id].runs}` : '')), marker: { color: colors[a.id] }, offsetgroup: a.id })),
         ...ARMS.map((a) => ({ type: 'bar', name: `${a.label}: not reached within ${f((budget * batch) / obj.n)} epochs`, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? null : (budget * batch) / obj.n)), marker: { color: 'rgba(0,0,0,0)', line: { color: colors[a.id], width: 2 }, pattern: { shape: '/', fgcolor: colors[a.id] } }, offsetgroup: a.id, showlegend: table.some((t) => !t[a.id].reached) })),
@@ -137,5 +174,16 @@ export async function checkFig3(opts: CheckOptions) {
       height: 520,
     },
   };
-  return { rows, notes, figures: [figure], data: { alphaC, batch, threshold, budget, table, tuned: table.map((t) => ({ m: t.m, arm: tuned(t)?.id ?? null })), meanScales, runs: results } };
+  return { rows, notes, figures: [figure], data: { setup: setup.label || 'MLP stand-in, simulated server', server: setup.server, alphaC, batch, threshold, budget, table, tuned: table.map((t) => ({ m: t.m, arm: tuned(t)?.id ?? null })), meanScales, runs: results } };
+}
+
+/** Updates of the real-thread pilot run whose staleness normalizes α(τ) (Eq. 26). */
+const PILOT_UPDATES = 3000;
+
+/** The staleness of a real-thread pilot run (SGD at α_c, after the warm-up), for the Eq. 26 normalization. */
+async function threadedPilot(setup: Fig3Setup, m: number, seed: number): Promise<Int32Array> {
+  const r = await runThreadedServer({ objective: setup.spec!, x0: setup.x0(seed), workers: m, batchSize: setup.batch, mode: 'async', optimizer: { kind: 'sgd', lr: setup.alphaC }, updates: PILOT_UPDATES, saveEvery: PILOT_UPDATES }, { seed, pool: setup.pool });
+  const j = firstPushComplete(r.worker, m);
+  const warmup = Math.min(Math.floor(r.staleness.length / 2), WARMUP_MULTIPLE * (j < 0 ? r.staleness.length : j));
+  return r.staleness.slice(warmup);
 }

@@ -26,6 +26,7 @@ import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { type Estimate, type MomentumExperiment, runMomentumExperiment } from '../implicit-momentum.ts';
 import { buildObjective, LINEAR_REGRESSION, quadraticHessian } from '../problems.ts';
 import { formatNumber as f, measurement, notApplicable, reported, upperBoundVerdict, type Verdict } from '../verdict.ts';
+import { realSystemChecks } from './mindthestep-real.ts';
 import { checkFig3 } from './mindthestep-training.ts';
 
 const CURVATURES = [0.25, 0.5, 1, 2];
@@ -278,6 +279,12 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
   notes.push(...fig3.notes);
   figures.push(...fig3.figures);
 
+  // ---------------- 5. real threads and real data (MNIST) ----------------
+  const real = await realSystemChecks(opts);
+  rows.push(...real.rows);
+  notes.push(...real.notes);
+  figures.push(...real.figures);
+
   return {
     name: 'mindthestep',
     title: 'MindTheStep-AsyncPSGD (Bäckström et al. 2019): implicit momentum, Thm 6, staleness models, Fig. 3',
@@ -289,6 +296,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
       thm6: thm6.data,
       stalenessModels: table.data,
       fig3: fig3.data,
+      real: real.data,
     },
     seconds: (performance.now() - started) / 1000,
   };
