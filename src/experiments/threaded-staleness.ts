@@ -174,8 +174,8 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
     wall += res.seconds;
     applied += total;
   }
-  const staleness = concat(parts);
-  const computeTime = fitComputeTimeLaw(concatF(computes));
+  const staleness = concat(parts, (n) => new Int32Array(n));
+  const computeTime = fitComputeTimeLaw(concat(computes, (n) => new Float64Array(n)));
   const fits = fitStalenessModels(staleness, m);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
   const mean = meanAndSe(perRun.map((p) => p.mean));
@@ -212,18 +212,9 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
   };
 }
 
-function concat(parts: Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function concatF(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+/** The parts one after the other, in a new array made by `make`. */
+function concat<T extends Int32Array | Float64Array>(parts: T[], make: (n: number) => T): T {
+  const out = make(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
