@@ -64,8 +64,7 @@ export type { StalenessSimulation, StalenessSimulationSpec } from './experiments
 export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
 export { runMomentumExperiment } from './theory/implicit-momentum.ts';
 export type { MomentumExperiment, MomentumExperimentSpec, MomentumFits } from './theory/implicit-momentum.ts';
-export { AJI_TABLE2 } from './theory/checks/accumulation.ts';
-export { FIG3_MODEL } from './theory/checks/mindthestep-training.ts';
+export { AJI_TABLE2, FIG3_MODEL } from './theory/checks/constants.ts';
 export { hittingIteration } from './stats/hitting.ts';
 export { gammaP, gammaQ, logGamma, logGammaQ } from './core/special.ts';
 

@@ -65,7 +65,7 @@ Usage:
       the geometric / uniform / Poisson / CMP fits by Bhattacharyya distance (several M: a Table I
       analog). SPEC: constant:MEAN, exponential:MEAN, normal:MEAN:SD (default normal:1:0.2),
       lognormal:MEAN:SD, slow:MEAN:FRACTION:SLOWDOWN. --local/--global: accumulation (async);
-      --pull-every: staleness injection (sync). N updates per run (default 20000), R independent runs
+      --pull-every: staleness injection (sync). N updates per run (default 2000), R independent runs
       (default 10) give the standard error. With --out, writes DIR/staleness.{json,csv,html,png}.
   asgd-sdde staleness --threads-real M[,M…] [--objective JSON|FILE] [--batch B] [--updates N] [--runs R]
                       [--hogwild] [--seed N] [--out DIR] [--json] [--no-png] [--force]
@@ -463,7 +463,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   for (const o of ['objective', 'batch', 'runs', 'hogwild'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to --threads-real`);
   const workers = (values.workers ?? '8').split(',').map((w) => positiveIntOption(w.trim(), '--workers', 8, 100_000));
   const computeTime = parseComputeTime(values.compute ?? 'normal:1:0.2');
-  const updates = positiveIntOption(values.updates, '--updates', 20_000);
+  const updates = positiveIntOption(values.updates, '--updates', 2000);
   if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
   const replicates = positiveIntOption(values.replicates, '--replicates', 10, 100_000);
   const mode = values.mode ?? 'async';

@@ -24,7 +24,8 @@ import { hittingIteration } from '../../stats/hitting.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
-export const FIG3_MODEL = { n: 2000, d: 4, hidden: 16, classes: 4, seed: 11 };
+export { FIG3_MODEL } from './constants.ts';
+import { FIG3_MODEL } from './constants.ts';
 
 /**
  * What the Fig. 3 analog trains and on which server (the default: the MLP stand-in on the
@@ -99,7 +100,7 @@ export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Se
   for (const m of ms) {
     opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
     // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-    const observed = threads ? await threadedPilot(setup, m, opts.seed + 1500 + m) : simulateStaleness({ workers: m, computeTime: compute, updates: 5000, seed: opts.seed + 1500 + m }).staleness;
+    const observed = threads ? await threadedPilot(setup, m, opts.seed + 1500 + m) : simulateStaleness({ workers: m, computeTime: compute, updates: 5000, replicates: 1, seed: opts.seed + 1500 + m }).staleness;
     const steps = {
       eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
       eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),

@@ -214,7 +214,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const refused: Record<number, number> = {};
     const firstRefused: string[] = [];
     for (const m of ms) {
-      const sim = simulateStaleness({ workers: m, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, updates: opts.quick ? 4000 : 20000, seed: opts.seed + 1200 + m });
+      const sim = simulateStaleness({ workers: m, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, updates: opts.quick ? 1000 : 2000, seed: opts.seed + 1200 + m }); // × 10 runs
       const a = adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, 0.01);
       let bad = 0;
       for (const t of sim.staleness) if (!Number.isFinite(a.logRelative(t))) bad++;
@@ -468,7 +468,7 @@ function theorem6(opts: CheckOptions) {
 /** Table I / Fig. 2 analog: staleness of a simulated server fitted by four models. */
 function stalenessModels(opts: CheckOptions) {
   const ms = opts.quick ? [2, 4, 8, 16, 32] : [2, 4, 8, 16, 20, 24, 28, 32];
-  const updates = opts.quick ? 5000 : 20000;
+  const updates = opts.quick ? 1000 : 2000; // per run, 10 runs per m
   const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
   const sims: StalenessSimulation[] = [];
   for (const m of ms) {
