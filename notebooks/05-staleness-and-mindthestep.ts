@@ -11,9 +11,9 @@ import { adaptiveStep, delayModel, nb, runMomentumExperiment, simulateStaleness,
 
 const workers = [2, 4, 8, 16, 32];
 const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
-const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime: compute, updates: 10000, seed: 1 }));
+const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime: compute, updates: 1000, seed: 1 }));
 nb.text(stalenessTableText(sims));
-nb.figure('fits', stalenessFigure(sims, { mode: 'async', localAccumulation: 1, globalAccumulation: 1, pullEvery: 1, computeTime: compute, updates: 10000, seed: 1 }));
+nb.figure('fits', stalenessFigure(sims, { mode: 'async', localAccumulation: 1, globalAccumulation: 1, pullEvery: 1, computeTime: compute, updates: 1000, seed: 1 }));
 
 // %% [markdown]
 // With nearly equal compute times (normal, sd 0.2 — our choice, standing in for the paper's CNN
@@ -34,11 +34,11 @@ const shapes = [
 ];
 nb.table(
   shapes.map(({ name, spec }) => {
-    const s = simulateStaleness({ workers: 8, computeTime: spec, updates: 20000, seed: 2 });
+    const s = simulateStaleness({ workers: 8, computeTime: spec, updates: 2000, seed: 2 });
     const fits = s.fits.filter((f) => f.model !== 'empirical').sort((a, b) => a.distance - b.distance);
     return { 'compute time': name, 'mean τ': s.mean, 'P[τ = 0]': s.histogram[0] ?? 0, 'best model': fits[0].model, 'its distance': fits[0].distance, 'geometric p': s.fits.find((f) => f.model === 'geometric')!.params.p };
   }),
-  'm = 8 workers, 20 000 updates: the staleness depends on how compute times vary',
+  'm = 8 workers, 10 runs of 2000 updates: the staleness depends on how compute times vary',
 );
 
 // %% [markdown]

@@ -58,7 +58,7 @@ export type { Schedule, ScheduleSpec } from './asgd/schedule.ts';
 // Staleness lab: parameter server, server optimizers, staleness-adaptive steps, classifiers
 export { runParameterServer, validateComputeTime } from './asgd/parameter-server.ts';
 export type { ComputeTimeSpec, ServerResult, ServerSpec } from './asgd/parameter-server.ts';
-export { optimizer } from './asgd/optimizers.ts';
+export { initialOptimizerState, optimizer, optimizerStateLength } from './asgd/optimizers.ts';
 export { DelayCompensation, delayCompensationSpec } from './asgd/delay-compensation.ts';
 export type { DelayCompensationSpec } from './asgd/delay-compensation.ts';
 export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
@@ -68,13 +68,12 @@ export { classificationAccuracy, generatedSoftmax, isClassificationObjective, so
 export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
 export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
 export type { MlpObjective } from './asgd/objectives/mlp.ts';
-export { batchMeans, simulateStaleness } from './experiments/staleness.ts';
+export { batchMeans, firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
 export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
 export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';
 export { runMomentumExperiment } from './theory/implicit-momentum.ts';
 export type { MomentumExperiment, MomentumExperimentSpec, MomentumFits } from './theory/implicit-momentum.ts';
-export { AJI_TABLE2 } from './theory/checks/accumulation.ts';
-export { FIG3_MODEL } from './theory/checks/mindthestep-training.ts';
+export { AJI_TABLE2, FIG3_MODEL } from './theory/checks/constants.ts';
 export { hittingIteration } from './stats/hitting.ts';
 export { gammaP, gammaQ, logGamma, logGammaQ } from './core/special.ts';
 

@@ -21,5 +21,12 @@ export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/ob
 // Ensembles on worker threads, theory checks
 export { runEnsemble } from './stats/ensemble.ts';
 export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';
+
+// A real-thread parameter server: worker_threads sharing the parameters in a SharedArrayBuffer
+export { runThreadedServer, ServerThreadPool } from './asgd/threaded-server.ts';
+export type { ThreadedServerResult, ThreadedServerSpec } from './asgd/threaded-server.ts';
+export { fitComputeTimeLaw, measureThreadedStaleness } from './experiments/threaded-staleness.ts';
+export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from './experiments/threaded-staleness.ts';
+export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';

@@ -7,6 +7,11 @@
  * g̃ = g + λ g ⊙ g ⊙ (x_now − x_stale) (constant λ, or λ₀/√MeanSquare with `meanSquare`), then
  * applied by SGD. Each applies one update from a (summed or weighted) gradient, in place,
  * allocation-free.
+ *
+ * The state (momentum buffer; Adam's m, v, t, β1^t, β2^t) lives in one Float64Array, made here or
+ * passed in: the real-thread server (threaded-server.ts) keeps it in shared memory, so whichever
+ * worker holds the server's lock steps the one optimizer. (DC-ASGD's compensation state — the
+ * adaptive variant's mean square — is held by its DelayCompensation, not in that array.)
  */
 import { ConfigError } from '../core/errors.ts';
 import { knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
@@ -29,7 +34,20 @@ export interface Optimizer {
   compensate?(g: Float64Array, xNow: Float64Array, xStale: Float64Array): void;
 }
 
-export function optimizer(input: unknown, dim: number, field = 'optimizer'): Optimizer {
+/** Length of an optimizer's state array (0 for SGD). */
+export function optimizerStateLength(spec: OptimizerSpec, dim: number): number {
+  return spec.kind === 'sgd' || spec.kind === 'dc-asgd' ? 0 : spec.kind === 'momentum' ? dim : 2 * dim + 3;
+}
+
+/** A fresh state array: zero buffers, Adam's t = 0 and β1^t = β2^t = 1. */
+export function initialOptimizerState(spec: OptimizerSpec, dim: number): Float64Array {
+  const st = new Float64Array(optimizerStateLength(spec, dim));
+  if (spec.kind === 'adam') st[2 * dim + 1] = st[2 * dim + 2] = 1;
+  return st;
+}
+
+/** `state`: an array from initialOptimizerState (or a copy of one, e.g. in shared memory); default a fresh one. */
+export function optimizer(input: unknown, dim: number, field = 'optimizer', state?: Float64Array): Optimizer {
   const s = plainObject(input, field);
   const kind = oneOf(s.kind, `${field}.kind`, ['sgd', 'momentum', 'adam', 'dc-asgd'] as const);
   const lr = positiveNumber(s.lr, `${field}.lr`);
@@ -59,7 +77,7 @@ export function optimizer(input: unknown, dim: number, field = 'optimizer'): Opt
   if (kind === 'momentum') {
     knownFields(s, field, ['kind', 'lr', 'momentum']);
     const mu = numberInRange(s.momentum, `${field}.momentum`, 0, 1, { hiOpen: true });
-    const v = new Float64Array(dim);
+    const v = stateFor({ kind, lr, momentum: mu }, dim, field, state);
     return {
       spec: { kind, lr, momentum: mu },
       step(x, g) {
@@ -75,17 +93,17 @@ export function optimizer(input: unknown, dim: number, field = 'optimizer'): Opt
   const b2 = s.beta2 === undefined ? 0.98 : numberInRange(s.beta2, `${field}.beta2`, 0, 1, { hiOpen: true });
   const eps = s.eps === undefined ? 1e-9 : nonNegativeNumber(s.eps, `${field}.eps`);
   if (b1 === 0 && b2 === 0 && eps === 0) throw new ConfigError(field, 'Adam with β1 = β2 = ε = 0 divides by |g|');
-  const m = new Float64Array(dim);
-  const v = new Float64Array(dim);
-  let t = 0;
-  let p1 = 1;
-  let p2 = 1;
+  const adamSpec: OptimizerSpec = { kind, lr, beta1: b1, beta2: b2, eps };
+  const st = stateFor(adamSpec, dim, field, state);
+  const m = st.subarray(0, dim);
+  const v = st.subarray(dim, 2 * dim);
+  const T = 2 * dim; // st[T] = t, st[T + 1] = β1^t, st[T + 2] = β2^t
   return {
-    spec: { kind, lr, beta1: b1, beta2: b2, eps },
+    spec: adamSpec,
     step(x, g) {
-      t++;
-      p1 *= b1;
-      p2 *= b2;
+      st[T]++;
+      const p1 = (st[T + 1] *= b1);
+      const p2 = (st[T + 2] *= b2);
       for (let i = 0; i < dim; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
@@ -95,4 +113,11 @@ export function optimizer(input: unknown, dim: number, field = 'optimizer'): Opt
       }
     },
   };
+}
+
+function stateFor(spec: OptimizerSpec, dim: number, field: string, state: Float64Array | undefined): Float64Array {
+  if (state === undefined) return initialOptimizerState(spec, dim);
+  const n = optimizerStateLength(spec, dim);
+  if (!(state instanceof Float64Array) || state.length !== n) throw new ConfigError(`${field}.state`, `must be a Float64Array of length ${n} (initialOptimizerState), got ${state?.length}`);
+  return state;
 }

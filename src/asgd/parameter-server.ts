@@ -65,6 +65,8 @@ export interface ServerSpec {
 export interface ServerResult {
   /** Staleness of every applied gradient, in order of application. */
   staleness: Int32Array;
+  /** The worker that computed each applied gradient (aligned with `staleness`). */
+  worker: Int32Array;
   /**
    * Gradients not applied: staleness above `dropAbove`, or stepScale(τ) = 0 (or, beyond the range
    * checked before the run, not a finite number ≥ 0). A round or buffer whose gradients are all
@@ -217,6 +219,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   // the server's buffer of received gradients (global accumulation): their pull versions, kept
   // until the update that applies them, when their staleness (and α(τ)) is known
   const pendingVersion = new Int32Array(G);
+  const pendingWorker = new Int32Array(G);
   const pendingGrad = new Float64Array(G * d);
   // DC-ASGD: the parameters each buffered gradient was computed at (views made once)
   const compensate = opt.compensate;
@@ -225,6 +228,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const pendingGradOf = compensate ? Array.from({ length: G }, (_, j) => pendingGrad.subarray(j * d, (j + 1) * d)) : [];
   let version = 0; // t′: updates applied
   const stalenessOut: number[] = [];
+  const workerOut: number[] = [];
   let dropped = 0;
   const nSave = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
   const uOut = new Int32Array(nSave);
@@ -288,6 +292,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
           continue;
         }
         stalenessOut.push(tau);
+        workerOut.push(w);
         applied++;
         const tmp = accOf[w];
         tmp.fill(0);
@@ -321,6 +326,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       }
       // push: the server receives (version pulled, gradient sum)
       pendingVersion[received] = pullVersion[w];
+      pendingWorker[received] = w;
       pendingGrad.set(accOf[w], received * d);
       if (pendingX) pendingX.set(pulledOf[w], received * d);
       accOf[w].fill(0);
@@ -337,6 +343,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
             continue;
           }
           stalenessOut.push(tau);
+          workerOut.push(pendingWorker[j]);
           applied++;
           if (compensate) compensate(pendingGradOf[j], x, pendingXOf[j]);
           for (let i = 0; i < d; i++) serverBuf[i] += scale * pendingGrad[j * d + i];
@@ -352,6 +359,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   }
   return {
     staleness: Int32Array.from(stalenessOut),
+    worker: Int32Array.from(workerOut),
     dropped,
     updates: uOut.slice(0, saved),
     time: tOut.slice(0, saved),

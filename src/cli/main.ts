@@ -16,6 +16,7 @@ import { prepareExperiment } from '../experiments/config.ts';
 import { runExperiment } from '../experiments/run.ts';
 import { runFig1 } from '../experiments/fig1.ts';
 import { type ComputeTimeSpec, validateComputeTime } from '../asgd/parameter-server.ts';
+import type { ObjectiveSpec } from '../experiments/objective-spec.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
 import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
@@ -58,13 +59,21 @@ Usage:
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
 
-  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--mode async|sync]
+  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--replicates R] [--mode async|sync]
                       [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
       Simulate a parameter server with M workers (default 8) and print the staleness histogram and
       the geometric / uniform / Poisson / CMP fits by Bhattacharyya distance (several M: a Table I
       analog). SPEC: constant:MEAN, exponential:MEAN, normal:MEAN:SD (default normal:1:0.2),
       lognormal:MEAN:SD, slow:MEAN:FRACTION:SLOWDOWN. --local/--global: accumulation (async);
-      --pull-every: staleness injection (sync). With --out, writes DIR/staleness.{json,csv,html,png}.
+      --pull-every: staleness injection (sync). N updates per run (default 2000), R independent runs
+      (default 10) give the standard error. With --out, writes DIR/staleness.{json,csv,html,png}.
+  asgd-sdde staleness --threads-real M[,M…] [--objective JSON|FILE] [--batch B] [--updates N] [--runs R]
+                      [--hogwild] [--seed N] [--out DIR] [--json] [--no-png] [--force]
+      Measure staleness on a real-thread parameter server (M worker_threads sharing the parameters,
+      SGD at a locked server; --hogwild: lock-free inconsistent reads) and compare it with the
+      simulated server at the compute-time law fitted to the measured compute times. Default
+      objective {"kind":"mnist","model":"softmax","dim":50,"perDigit":200} (needs the mnist package),
+      B = 16, N = 4000 updates per run, R = 3 runs.
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
@@ -340,6 +349,90 @@ function parseComputeTime(spec: string): ComputeTimeSpec {
   return validateComputeTime(out, '--compute');
 }
 
+/** `staleness --threads-real M[,M…]`: measured staleness on real threads beside the simulated server. */
+async function stalenessOnThreads(values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
+  for (const o of ['workers', 'compute', 'replicates', 'mode', 'local', 'global', 'pull-every'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} does not apply to --threads-real (real threads run asynchronous SGD)`);
+  const workers = String(values['threads-real']).split(',').map((w) => positiveIntOption(w.trim(), '--threads-real', 4, 256));
+  const batchSize = positiveIntOption(values.batch as string | undefined, '--batch', 16);
+  const updates = positiveIntOption(values.updates as string | undefined, '--updates', 4000, 10_000_000);
+  if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
+  const runs = positiveIntOption(values.runs as string | undefined, '--runs', 3, 1000);
+  let objective: ObjectiveSpec = { kind: 'mnist', model: 'softmax', dim: 50, perDigit: 200 };
+  if (typeof values.objective === 'string') {
+    const text = values.objective.trim().startsWith('{') ? values.objective : existsSync(values.objective) ? readFileSync(values.objective, 'utf8') : undefined;
+    if (text === undefined) throw new ConfigError('--objective', `must be a JSON objective or a file holding one, got ${JSON.stringify(values.objective)}`);
+    try {
+      objective = JSON.parse(text) as ObjectiveSpec;
+    } catch (e) {
+      throw new ConfigError('--objective', `is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const seed = parseSeed(values.seed as string | undefined) ?? 1;
+  const read = values.hogwild === true ? 'inconsistent' : 'consistent';
+  const outDir = values.out === undefined ? undefined : resolve(String(values.out));
+  if (outDir) {
+    checkOutDir(outDir);
+    refuseOverwrite(outDir, ['staleness.json'], values.force === true);
+  }
+  const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
+  objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts
+  const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');
+  const { ServerThreadPool } = await import('../asgd/threaded-server.ts');
+  const { threadedStalenessFigure, threadedStalenessText } = await import('../experiments/staleness-report.ts');
+  const pool = new ServerThreadPool(Math.max(...workers));
+  const results = [];
+  try {
+    for (const m of workers) {
+      if (!values.json) io.err(`real threads: m = ${m}\n`);
+      results.push(await measureThreadedStaleness({ workers: m, objective, batchSize, updates, runs, read, seed }, { pool }));
+    }
+  } finally {
+    await pool.close();
+  }
+  const settings = { threadsReal: workers, objective, batchSize, updates, runs, read, seed, optimizer: { kind: 'sgd', lr: 0.01 } };
+  const summary = {
+    tool: 'asgd-sdde',
+    version: VERSION,
+    command: 'staleness --threads-real',
+    settings,
+    results: results.map((r) => ({
+      workers: r.measured.spec.workers,
+      cores: r.cores,
+      measured: { meanStaleness: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, samples: r.measured.staleness.length, histogram: Array.from(r.measured.histogram), fits: r.measured.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+      computeTime: r.computeTime,
+      simulated: { meanStaleness: r.simulated.mean, meanSe: r.simulated.meanSe, pZero: r.simulated.pZero, sameWorkerRate: r.sameWorkerRate.simulated, histogram: Array.from(r.simulated.histogram), fits: r.simulated.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+      distance: r.distance,
+      computeShare: r.computeShare,
+      lockWaitShare: r.lockWaitShare,
+      updatesPerSecond: r.updatesPerSecond,
+      runs: r.runs,
+    })),
+  };
+  const files: string[] = [];
+  if (outDir) {
+    const cols: number[][] = [[], [], [], []];
+    for (const r of results) {
+      const n = Math.max(r.measured.histogram.length, r.simulated.histogram.length);
+      for (let t = 0; t < n; t++) [r.measured.spec.workers, t, r.measured.histogram[t] ?? 0, r.simulated.histogram[t] ?? 0].forEach((v, j) => cols[j].push(v));
+    }
+    writeCsv(join(outDir, 'staleness.csv'), { columns: ['workers', 'tau', 'measured', 'simulated'], data: cols });
+    const html = join(outDir, 'staleness.html');
+    const caption = `Real-thread parameter server on ${results[0]?.cores ?? '?'} hardware threads (shared with whatever else runs on the machine): m worker_threads, ${read} reads, SGD (lr 0.01) at the server, objective ${JSON.stringify(objective)}, b = ${batchSize}, ${runs} runs of ${updates} updates per m, each after a warm-up of 4× the updates until every worker has pushed once; seed ${seed}. The simulated server draws i.i.d. compute times from the law fitted by maximum likelihood (exponential, normal, log-normal) to the measured compute times, in units of their mean, and has no communication time.`;
+    writeFigureHtml(html, threadedStalenessFigure(results, caption), plotlyMode(values as { 'copy-plotly'?: boolean }));
+    files.push('staleness.csv', 'staleness.html');
+    const png = await writePng(html, join(outDir, 'staleness.png'), io, values['no-png'] === true);
+    if (png) files.push('staleness.png');
+    files.push('staleness.json');
+    writeFileAtomic(join(outDir, 'staleness.json'), JSON.stringify({ ...summary, files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  }
+  if (values.json) io.out(JSON.stringify({ ...summary, files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n');
+  else {
+    io.out(threadedStalenessText(results));
+    if (outDir) io.out(`wrote ${files.map((f) => join(outDir, f)).join(', ')}\n`);
+  }
+  return EXIT.ok;
+}
+
 async function cmdStaleness(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -348,10 +441,16 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
       workers: { type: 'string' },
       compute: { type: 'string' },
       updates: { type: 'string' },
+      replicates: { type: 'string' },
       mode: { type: 'string' },
       local: { type: 'string' },
       global: { type: 'string' },
       'pull-every': { type: 'string' },
+      'threads-real': { type: 'string' },
+      objective: { type: 'string' },
+      batch: { type: 'string' },
+      runs: { type: 'string' },
+      hogwild: { type: 'boolean' },
       seed: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -360,10 +459,13 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
     },
   });
   if (positionals.length) throw new UsageError(`staleness takes no positional arguments, got ${positionals.join(' ')}`);
+  if (values['threads-real'] !== undefined) return stalenessOnThreads(values, io);
+  for (const o of ['objective', 'batch', 'runs', 'hogwild'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to --threads-real`);
   const workers = (values.workers ?? '8').split(',').map((w) => positiveIntOption(w.trim(), '--workers', 8, 100_000));
   const computeTime = parseComputeTime(values.compute ?? 'normal:1:0.2');
-  const updates = positiveIntOption(values.updates, '--updates', 20_000);
+  const updates = positiveIntOption(values.updates, '--updates', 2000);
   if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
+  const replicates = positiveIntOption(values.replicates, '--replicates', 10, 100_000);
   const mode = values.mode ?? 'async';
   if (mode !== 'async' && mode !== 'sync') throw new ConfigError('--mode', `must be async or sync, got ${JSON.stringify(mode)}`);
   const L = positiveIntOption(values.local, '--local', 1);
@@ -379,14 +481,14 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   }
   const { simulateStaleness } = await import('../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
-  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
-  const settings = { workers, computeTime, updates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
+  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
+  const settings = { workers, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
   const summary = {
     tool: 'asgd-sdde',
     version: VERSION,
     command: 'staleness',
     settings,
-    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
+    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, pZero: s.pZero, pZeroSe: s.pZeroSe, warmups: Array.from(s.warmups), samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
   };
   const files: string[] = [];
   if (outDir) {

@@ -72,6 +72,15 @@ export function validateMnistSpec(spec: unknown, field: string): Required<MnistS
 
 const loaded = new Map<string, MnistData>();
 
+/**
+ * Put data loaded in another thread into this thread's cache: the real-thread server's workers
+ * get the main thread's copy (in shared memory) instead of re-reading 41 MB of JSON and redoing
+ * the PCA each.
+ */
+export function rememberMnist(spec: MnistSpec, data: MnistData): void {
+  loaded.set(JSON.stringify(validateMnistSpec(spec, 'mnist')), data);
+}
+
 /** The MNIST subset a spec describes (memoized per spec: loading and PCA take ~1–3 s). */
 export function loadMnist(spec: MnistSpec = {}, field = 'mnist'): MnistData {
   const v = validateMnistSpec(spec, field);

@@ -3,8 +3,11 @@
  * table (a Table I analog when several worker counts are given), and a plotly figure with the
  * observed pmfs against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
  */
+import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import type { FigureSpec } from '../plot/html.ts';
-import type { StalenessSimulation } from './staleness.ts';
+import { tQuantile } from '../stats/fit.ts';
+import { type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
+import type { ThreadedStaleness } from './threaded-staleness.ts';
 
 const MODELS = ['geometric', 'uniform', 'poisson', 'cmp'] as const;
 const COLORS: Record<string, string> = { geometric: '#ff7f0e', uniform: '#9467bd', poisson: '#2ca02c', cmp: '#d62728' };
@@ -28,7 +31,9 @@ function paramsText(model: string, p: Record<string, number>): string {
 export function stalenessHistogramText(sim: StalenessSimulation, width = 50): string {
   const h = sim.histogram;
   const max = Math.max(...h);
-  const lines = [`staleness of ${sim.staleness.length} applied gradients, m = ${sim.spec.workers}: mean ${g(sim.mean)} ± ${g(1.96 * sim.meanSe)} (95%, batch means)`];
+  const R = sim.replicateMeans.length;
+  const ci = R > 1 ? ` ± ${g(tQuantile(0.975, R - 1) * sim.meanSe)} (95%, across ${R} independent runs)` : ' (one run: no standard error)';
+  const lines = [`staleness of ${sim.staleness.length} applied gradients, m = ${sim.spec.workers}: mean ${g(sim.mean)}${ci}`];
   for (let t = 0; t < h.length; t++) {
     if (h[t] === 0 && (t === 0 || h[t - 1] === 0) && t < h.length - 1 && h[t + 1] === 0) continue;
     lines.push(`${String(t).padStart(4)} ${'█'.repeat(Math.round((h[t] / max) * width)).padEnd(width)} ${g(h[t])}`);
@@ -36,10 +41,11 @@ export function stalenessHistogramText(sim: StalenessSimulation, width = 50): st
   return lines.join('\n') + '\n';
 }
 
-export function stalenessTableText(sims: StalenessSimulation[]): string {
+/** The Table I analog; `labels` name the rows (default: m). */
+export function stalenessTableText(sims: StalenessSimulation[], labels?: string[]): string {
   const head = ['m', 'mean τ', 'P[τ=0]', ...MODELS.map((m) => `${m} (params; D_B)`)];
-  const rows = sims.map((s) => [
-    String(s.spec.workers),
+  const rows = sims.map((s, i) => [
+    labels?.[i] ?? String(s.spec.workers),
     g(s.mean),
     g(s.histogram[0] ?? 0),
     ...MODELS.map((m) => {
@@ -74,6 +80,86 @@ export function stalenessFigure(sims: StalenessSimulation[], settings: Record<st
     layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   }
   const ct = settings.computeTime as Record<string, unknown>;
-  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per m, seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
+  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (async: each after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
   return { title: 'Staleness of a simulated parameter server and fitted models', data, layout, caption: text, width: Math.max(700, 350 * panels), height: 520 };
+}
+
+/** Measured (real threads) against simulated (fitted compute-time law) staleness, one block per m. */
+export function threadedStalenessText(results: ThreadedStaleness[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const m = r.measured.spec.workers;
+    const R = r.runs.length;
+    const ci = (se: number, df: number) => (df >= 1 && Number.isFinite(se) ? ` ± ${g(tQuantile(0.975, df) * se)}` : '');
+    const c = r.computeTime;
+    lines.push(
+      `m = ${m} (${r.read} reads, ${R} run${R > 1 ? 's' : ''} on ${r.cores} cores): measured mean τ ${g(r.measured.mean)}${ci(r.measured.meanSe, R - 1)}, P[τ=0] ${g(r.measured.pZero)}${ci(r.measured.pZeroSe, R - 1)}, same worker twice in a row ${g(r.sameWorkerRate.measured)}; ` +
+        `simulated at the fitted law ${lawText(c.law)}: mean ${g(r.simulated.mean)}, P[τ=0] ${g(r.simulated.pZero)}, same worker ${g(r.sameWorkerRate.simulated)}; D_B(measured, simulated) ${g(r.distance)}.`,
+      `    compute time per gradient: mean ${g(c.meanSeconds * 1e6)} µs, median ${g(c.quantilesSeconds.p50 * 1e6)} µs, 99% ${g(c.quantilesSeconds.p99 * 1e6)} µs; of m × run time: ${g(100 * r.computeShare)}% computing, ${g(100 * r.lockWaitShare)}% waiting for the server lock; ${g(r.updatesPerSecond)} updates/s`,
+    );
+  }
+  const sims = results.flatMap((r) => [r.measured, r.simulated]);
+  const labels = results.flatMap((r) => [`${r.measured.spec.workers} threads`, `${r.measured.spec.workers} simulated`]);
+  return lines.join('\n') + '\n' + stalenessTableText(sims, labels);
+}
+
+export function lawText(law: ComputeTimeSpec): string {
+  switch (law.kind) {
+    case 'constant':
+    case 'exponential':
+      return `${law.kind}(mean ${g(law.mean)})`;
+    case 'normal':
+    case 'lognormal':
+      return `${law.kind}(mean ${g(law.mean)}, sd ${g(law.sd)})`;
+    case 'slow-workers':
+      return `slow-workers(mean ${g(law.mean)}, ${g(law.slowFraction)} × ${g(law.slowdown)})`;
+  }
+}
+
+/**
+ * Measured against simulated staleness: pmfs for up to three worker counts (bars: measured; black:
+ * the simulated server at the fitted compute-time law; colour: the best of the four model fits to
+ * the measured pmf), then mean τ, P[τ = 0] and the model distances against m.
+ */
+export function threadedStalenessFigure(results: ThreadedStaleness[], caption: string): FigureSpec {
+  const pick = results.length <= 3 ? results : [results[0], results[Math.floor(results.length / 2)], results[results.length - 1]];
+  const data: unknown[] = [];
+  const layout: Record<string, unknown> = { grid: { rows: 2, columns: 3, pattern: 'independent', roworder: 'top to bottom' }, legend: { orientation: 'h', y: -0.12 }, margin: { t: 40, b: 110 } };
+  pick.forEach((r, i) => {
+    const ax = i === 0 ? '' : String(i + 1);
+    const m = r.measured.spec.workers;
+    const shown = Math.min(r.measured.histogram.length, Math.max(4 * m, 12));
+    const x = Array.from({ length: shown }, (_, k) => k);
+    const best = r.measured.fits.filter((f) => f.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+    // a log axis from a decade below the smallest observed frequency: model tails far below it are cut
+    let floor = 1;
+    for (const v of r.measured.histogram) if (v > 0) floor = Math.min(floor, v);
+    for (const v of r.simulated.histogram) if (v > 0) floor = Math.min(floor, v);
+    floor /= 10;
+    const clip = (v: number | undefined) => (v !== undefined && v >= floor ? v : null);
+    data.push({ type: 'bar', x, y: x.map((k) => clip(r.measured.histogram[k])), name: 'measured (real threads)', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(r.simulated.histogram[k])), name: 'simulated server, fitted compute-time law', line: { color: '#000000' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best fit to measured, m = ${m}: ${best.model}`, line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    const tail = r.measured.histogram.length > shown ? `; τ up to ${r.measured.histogram.length - 1} observed` : '';
+    layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${m}${tail})` } };
+    layout[`yaxis${ax}`] = { title: { text: i === 0 ? 'P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
+  });
+  const ms = results.map((r) => r.measured.spec.workers);
+  const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: 'x4', yaxis: 'y4' });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: 'x4', yaxis: 'y4' });
+  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: 'x4', yaxis: 'y4' });
+  layout.xaxis4 = { title: { text: 'workers m' }, type: 'log' };
+  layout.yaxis4 = { title: { text: 'mean staleness' } };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: 'x5', yaxis: 'y5' });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: 'x5', yaxis: 'y5' });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: 'x5', yaxis: 'y5' });
+  layout.xaxis5 = { title: { text: 'workers m' }, type: 'log' };
+  layout.yaxis5 = { title: { text: 'share' }, range: [0, 1.05] };
+  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { color: COLORS[model] }, showlegend: false, xaxis: 'x6', yaxis: 'y6' });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: 'x6', yaxis: 'y6' });
+  layout.xaxis6 = { title: { text: 'workers m' }, type: 'log' };
+  layout.yaxis6 = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
+  const key = ' Top: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange), uniform (purple), Poisson (green) and CMP (red) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
+  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 820 };
 }

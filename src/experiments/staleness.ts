@@ -6,45 +6,92 @@
  * The staleness of an asynchronous server depends only on the compute times and the
  * accumulation settings, not on the gradients' values, so the simulation runs the cheapest
  * objective (the toy, b = 1) unless the caller passes one.
+ *
+ * Warm-up. Every worker pulls at version 0, so a gradient applied before its worker's first push
+ * has had no updates before 0 to count: its staleness is cut short. Discarding the first m/G
+ * updates (what this module did first) removes that only for equal compute times; with
+ * exponential ones ≈ m(1 − 1/m)^m workers have not pushed yet and the mean is low by
+ * ≈ m(m − 1)(1 − 1/m)^m/(U − m) (m = 16, U = 20 000: −4.3·10⁻³, measured −4.2·10⁻³). Ending the
+ * warm-up at W, the update by which every worker has pushed once, is not enough either: stopping
+ * exactly there selects a moment when every worker has pushed recently (measured bias at m = 16:
+ * −1.8·10⁻³, at m = 4: −8.6·10⁻⁴). The transient decays geometrically in the updates after W, so
+ * the default warm-up is 4W: over 400 – 4000 replicate runs each (m = 2, 4, 16, 32 exponential,
+ * m = 16 normal(1, 0.2), m = 8 log-normal(1, 1)) the remaining bias was within 1.5 pooled SE,
+ * below 0.05 of one run's standard deviation (2W still left 5–8 pooled SE at m = 2, 4, 16).
+ *
+ * Standard errors. The staleness series is strongly anti-correlated: the sum of the staleness of
+ * the gradients applied in a window is (m − 1)·(updates in it) up to the ages of the gradients in
+ * flight at its two ends, so the variance of the mean falls like 1/U², not 1/U, and batch means
+ * overstate it by about √(number of batches) (≈ 6× with 20 batches at m = 16). The standard error
+ * therefore comes from independent replicate runs: `replicates` runs (default 10), each with its
+ * own seed derived from the master seed, warm-up and `updates` updates; the mean is the mean of the
+ * replicate means and its SE their sample standard deviation over √R (R − 1 degrees of freedom).
  */
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { toyObjective } from '../asgd/objectives/toy.ts';
 import { type ComputeTimeSpec, runParameterServer } from '../asgd/parameter-server.ts';
-import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, seedValue } from '../core/validate.ts';
 import { fitStalenessModels, type ModelFit } from '../delay/fit.ts';
+import { deriveEngine } from '../random/streams.ts';
 
 export interface StalenessSimulationSpec {
   workers: number;
   computeTime: ComputeTimeSpec;
+  /** Server updates per replicate run (the warm-up included). */
   updates: number;
   mode?: 'async' | 'sync';
   localAccumulation?: number;
   globalAccumulation?: number;
   pullEvery?: number;
   seed?: number;
-  /** Updates discarded at the start; default ⌈m/G⌉ (the first m pushes, pulled at version 0), 0 in sync mode. */
+  /** Independent runs whose means give the standard error; default 10 (1: no SE). */
+  replicates?: number;
+  /**
+   * Updates discarded at the start of each run. Default (async): 4W, W the update by which every
+   * worker has pushed at least once (see the module comment), at most half the run; sync: 0
+   * (synchronous rounds have no start-up transient: τ cycles 0 … U−1 from the start).
+   */
   warmup?: number;
   objective?: FiniteSumObjective;
 }
 
 export interface StalenessSimulation {
   spec: StalenessSimulationSpec;
+  /** The staleness after the warm-up, all replicates in order. */
   staleness: Int32Array;
+  /** Mean of the replicate means. */
   mean: number;
-  /** Standard error of the mean by batch means (20 batches): successive staleness values are correlated. */
+  /** Its standard error from the spread of the replicate means (NaN with one replicate). */
   meanSe: number;
-  /** P[τ = i], i = 0..max. */
+  /** Mean over replicates of the share of τ = 0, and its standard error. */
+  pZero: number;
+  pZeroSe: number;
+  /** Per replicate: mean staleness, share of τ = 0, updates discarded as warm-up. */
+  replicateMeans: Float64Array;
+  replicatePZero: Float64Array;
+  warmups: Int32Array;
+  /** P[τ = i], i = 0..max, pooled over the replicates. */
   histogram: Float64Array;
   fits: ModelFit[];
   /** The m of the CMP line search λ = m^ν: the worker count for plain async, round(mean τ) + 1 otherwise. */
   cmpWorkers: number;
+  /** Share of applied gradients from the same worker as the previous one (mean over replicates). */
+  sameWorkerRate: number;
   /** Simulated time per update. */
   timePerUpdate: number;
 }
 
-const FIELDS = ['workers', 'computeTime', 'updates', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'seed', 'warmup', 'objective'];
+const FIELDS = ['workers', 'computeTime', 'updates', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'seed', 'replicates', 'warmup', 'objective'];
 
-/** Mean and batch-means SE of a correlated series (B batches). */
+/** Multiple of W (the update by which every worker has pushed once) discarded as warm-up. */
+export const WARMUP_MULTIPLE = 4;
+
+/**
+ * Mean and batch-means SE of a correlated series (B batches). Valid when the batches are long
+ * against the series' correlation and their means are close to independent; it is not used for
+ * staleness (see the module comment: its series is anti-correlated and B batch means overstate
+ * the SE by ≈ √B).
+ */
 export function batchMeans(values: ArrayLike<number>, B = 20): { mean: number; se: number } {
   const n = values.length;
   let s = 0;
@@ -61,6 +108,43 @@ export function batchMeans(values: ArrayLike<number>, B = 20): { mean: number; s
   return { mean, se: Math.sqrt(ss / (B - 1) / B) };
 }
 
+/** The seed of replicate r of a simulation seeded `seed`: 53 bits of its own stream. */
+export function replicateSeed(seed: number, r: number): number {
+  const e = deriveEngine(seed, 'replicate', r);
+  return (e.next() >>> 0) * 2 ** 21 + ((e.next() >>> 0) & 0x1f_ffff);
+}
+
+/** Index (in applied gradients) just past the first gradient of the last worker to push; −1 if some never pushed. */
+export function firstPushComplete(worker: ArrayLike<number>, m: number): number {
+  const seen = new Uint8Array(m);
+  let count = 0;
+  for (let j = 0; j < worker.length; j++) {
+    if (!seen[worker[j]]) {
+      seen[worker[j]] = 1;
+      if (++count === m) return j + 1;
+    }
+  }
+  return -1;
+}
+
+/** Share of consecutive applied gradients that come from the same worker. */
+export function sameWorkerRate(worker: ArrayLike<number>): number {
+  let same = 0;
+  for (let k = 1; k < worker.length; k++) if (worker[k] === worker[k - 1]) same++;
+  return worker.length > 1 ? same / (worker.length - 1) : NaN;
+}
+
+const meanAndSe = (xs: Float64Array): { mean: number; se: number } => {
+  const R = xs.length;
+  let s = 0;
+  for (const v of xs) s += v;
+  const mean = s / R;
+  if (R < 2) return { mean, se: NaN };
+  let ss = 0;
+  for (const v of xs) ss += (v - mean) ** 2;
+  return { mean, se: Math.sqrt(ss / (R - 1) / R) };
+};
+
 export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimulation {
   const s = plainObject(spec, 'staleness');
   knownFields(s, 'staleness', FIELDS);
@@ -68,38 +152,73 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const updates = integer(s.updates, 'staleness.updates', { min: 10, max: 100_000_000 });
   const mode = s.mode === undefined ? 'async' : oneOf(s.mode, 'staleness.mode', ['async', 'sync'] as const);
   const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'staleness.globalAccumulation', { min: 1, max: 1_000_000 });
-  // the start-up transient: the first m pushes (every worker's first gradient was pulled at
-  // version 0), i.e. ⌈m/G⌉ updates; synchronous rounds have none (τ cycles 0 … U−1 from the start)
-  const warmup = s.warmup === undefined ? (mode === 'sync' ? 0 : Math.min(Math.floor(updates / 2), Math.ceil(m / G))) : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
+  const R = s.replicates === undefined ? 10 : integer(s.replicates, 'staleness.replicates', { min: 1, max: 100_000 });
+  const seed = s.seed === undefined ? 0 : seedValue(s.seed, 'staleness.seed');
+  const fixedWarmup = s.warmup === undefined ? undefined : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
   const objective = spec.objective ?? toyObjective();
-  const r = runParameterServer(
-    {
-      objective,
-      x0: 0,
-      workers: m,
-      batchSize: 1,
-      mode,
-      ...(spec.localAccumulation !== undefined ? { localAccumulation: spec.localAccumulation } : {}),
-      ...(spec.globalAccumulation !== undefined ? { globalAccumulation: spec.globalAccumulation } : {}),
-      ...(spec.pullEvery !== undefined ? { pullEvery: spec.pullEvery } : {}),
-      computeTime: spec.computeTime,
-      // a negligible step: the iterate barely moves, so nothing can diverge; staleness does not depend on it
-      optimizer: { kind: 'sgd', lr: 1e-9 },
-      updates,
-      saveEvery: updates,
-    },
-    { seed: spec.seed ?? 0 },
-  );
-  if (r.status !== 'ok') throw new Error(`staleness simulation: the server ended with status ${r.status}`); // lr 1e-9 on the toy: a bug, not input
-  // drop the gradients of the first `warmup` updates: nothing is dropped here, so every update
-  // applied exactly G (async) or m (sync) gradients
-  const staleness = r.staleness.slice(warmup * (mode === 'sync' ? m : G));
-  const { mean, se } = batchMeans(staleness);
+  const perUpdate = mode === 'sync' ? m : G; // nothing is dropped here: every update applies exactly this many gradients
+  const parts: Int32Array[] = [];
+  const replicateMeans = new Float64Array(R);
+  const replicatePZero = new Float64Array(R);
+  const warmups = new Int32Array(R);
+  let same = 0;
+  let time = 0;
+  for (let r = 0; r < R; r++) {
+    const run = runParameterServer(
+      {
+        objective,
+        x0: 0,
+        workers: m,
+        batchSize: 1,
+        mode,
+        ...(spec.localAccumulation !== undefined ? { localAccumulation: spec.localAccumulation } : {}),
+        ...(spec.globalAccumulation !== undefined ? { globalAccumulation: spec.globalAccumulation } : {}),
+        ...(spec.pullEvery !== undefined ? { pullEvery: spec.pullEvery } : {}),
+        computeTime: spec.computeTime,
+        // a negligible step: the iterate barely moves, so nothing can diverge; staleness does not depend on it
+        optimizer: { kind: 'sgd', lr: 1e-9 },
+        updates,
+        saveEvery: updates,
+      },
+      { seed: R === 1 ? seed : replicateSeed(seed, r) },
+    );
+    if (run.status !== 'ok') throw new Error(`staleness simulation: the server ended with status ${run.status}`); // lr 1e-9 on the toy: a bug, not input
+    let warmup = fixedWarmup;
+    if (warmup === undefined) {
+      if (mode === 'sync') warmup = 0;
+      else {
+        const j = firstPushComplete(run.worker, m);
+        const W = j < 0 ? updates : Math.ceil(j / G);
+        warmup = Math.min(Math.floor(updates / 2), WARMUP_MULTIPLE * W);
+      }
+    }
+    warmups[r] = warmup;
+    const tau = run.staleness.slice(warmup * perUpdate);
+    parts.push(tau);
+    same += sameWorkerRate(run.worker.subarray(warmup * perUpdate)) / R;
+    let sum = 0;
+    let zeros = 0;
+    for (const t of tau) {
+      sum += t;
+      if (t === 0) zeros++;
+    }
+    replicateMeans[r] = sum / tau.length;
+    replicatePZero[r] = zeros / tau.length;
+    time += run.time[run.time.length - 1] / updates;
+  }
+  const staleness = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    staleness.set(p, off);
+    off += p.length;
+  }
+  const { mean, se } = meanAndSe(replicateMeans);
+  const z = meanAndSe(replicatePZero);
   // Eq. 13 ties the CMP mode to the worker count (λ^{1/ν} = m) for plain asynchronous SGD; with
   // accumulation or in synchronous mode the staleness is not centred near m − 1, so the line
   // search uses the worker count whose plain-async mode would be the observed mean
   const cmpWorkers = mode === 'async' && G === 1 ? m : Math.max(1, Math.round(mean) + 1);
   const fits = fitStalenessModels(staleness, cmpWorkers);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
-  return { spec, staleness, mean, meanSe: se, histogram, fits, cmpWorkers, timePerUpdate: r.time[r.time.length - 1] / updates };
+  return { spec, staleness, mean, meanSe: se, pZero: z.mean, pZeroSe: z.se, replicateMeans, replicatePZero, warmups, histogram, fits, cmpWorkers, sameWorkerRate: same, timePerUpdate: time / R };
 }

@@ -31,6 +31,8 @@ export const StreamPurpose = {
   bridgeDelay: 6,
   /** The coordinates a sparse (Hogwild) update writes. */
   coordinates: 7,
+  /** Seeds of independent replicate runs (staleness simulations). */
+  replicate: 8,
   user: 100,
 } as const;
 export type StreamPurposeName = keyof typeof StreamPurpose;

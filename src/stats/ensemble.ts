@@ -12,6 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../core/errors.ts';
+import { workerEntryUrl } from '../core/worker-entry.ts';
 import { integer, seedValue } from '../core/validate.ts';
 import { type BlockResult, ensembleLayout, type EnsembleLayout, type EnsembleTask, runBlock, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
@@ -59,7 +60,7 @@ const PARALLEL_THRESHOLD = 20_000_000;
  * tsx) it starts a development shim that registers tsx first.
  */
 export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  return new URL(moduleUrl.endsWith('.ts') ? './ensemble-worker.dev.mjs' : './ensemble-worker.js', moduleUrl);
+  return workerEntryUrl(moduleUrl, 'ensemble-worker');
 }
 
 function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: EnsembleTask): Pick<EnsembleResult, 'series' | 'distance'> {

@@ -3,7 +3,7 @@
  * β2 = 0.98, α = 0.001 on the three gradient sequences. Expected values are the paper's table.
  */
 import { describe, expect, it } from 'vitest';
-import { optimizer } from '../../src/asgd/optimizers.ts';
+import { initialOptimizerState, optimizer, optimizerStateLength } from '../../src/asgd/optimizers.ts';
 
 function trace(gs: number[]) {
   const opt = optimizer({ kind: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.98, eps: 1e-9 }, 1);
@@ -70,5 +70,22 @@ describe('optimizers: refusals and the plain cases', () => {
     ] as const) {
       expect(() => optimizer(spec, 1)).toThrow(expect.objectContaining({ field }));
     }
+  });
+  it('state kept in a given array: two instances over one state act as one optimizer (as the real-thread server uses it)', () => {
+    // expected: one optimizer stepping the same gradient sequence (the documented recursion is tested above)
+    for (const spec of [{ kind: 'momentum', lr: 0.1, momentum: 0.9 }, { kind: 'adam', lr: 0.01 }] as const) {
+      const gs = [[1, -2], [0.5, 3], [-1, 1], [2, 2]].map((g) => Float64Array.from(g));
+      const one = optimizer(spec, 2);
+      const x1 = Float64Array.of(1, -1);
+      for (const g of gs) one.step(x1, g);
+      const state = initialOptimizerState(spec, 2);
+      expect(state.length).toBe(optimizerStateLength(spec, 2));
+      const a = optimizer(spec, 2, 'optimizer', state);
+      const b = optimizer(spec, 2, 'optimizer', state);
+      const x2 = Float64Array.of(1, -1);
+      gs.forEach((g, i) => (i % 2 ? b : a).step(x2, g));
+      expect(Array.from(x2)).toEqual(Array.from(x1));
+    }
+    expect(() => optimizer({ kind: 'adam', lr: 0.01 }, 2, 'server.optimizer', new Float64Array(3))).toThrow(expect.objectContaining({ field: 'server.optimizer.state' }));
   });
 });

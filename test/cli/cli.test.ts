@@ -275,6 +275,12 @@ describe('staleness', () => {
     [['--mode', 'sync', '--global', '2'], '--mode'],
     [['--pull-every', '3'], '--pull-every'],
     [['--updates', '5'], '--updates'],
+    [['--threads-real', '0'], '--threads-real'],
+    [['--threads-real', '2', '--global', '2'], '--global'],
+    [['--threads-real', '2', '--objective', '{bad'], '--objective'],
+    [['--threads-real', '2', '--objective', '{"kind":"least-squares","n":-3}'], '--objective.n'],
+    [['--threads-real', '2', '--batch', '0'], '--batch'],
+    [['--batch', '4'], '--batch'],
   ] as const) {
     it(`bad input ${args.join(' ')} → exit 2 naming ${field}`, async () => {
       const out = tmp();
@@ -284,4 +290,19 @@ describe('staleness', () => {
       expect(existsSync(join(out, 'x'))).toBe(false);
     });
   }
+  it('--threads-real: measured staleness on real threads beside the simulated server (2 threads, bounded)', async () => {
+    const out = tmp();
+    const r = await cli(['staleness', '--threads-real', '2', '--objective', '{"kind":"least-squares","n":300,"d":8,"seed":1}', '--batch', '8', '--updates', '300', '--runs', '2', '--out', out, '--no-png']);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(r.out).toMatch(/2 threads/);
+    expect(r.out).toMatch(/2 simulated/);
+    for (const f of ['staleness.json', 'staleness.csv', 'staleness.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    const j = JSON.parse(readFileSync(join(out, 'staleness.json'), 'utf8'));
+    expect(j.command).toBe('staleness --threads-real');
+    expect(j.results[0].workers).toBe(2);
+    expect(j.results[0].runs).toHaveLength(2);
+    expect(['exponential', 'normal', 'lognormal']).toContain(j.results[0].computeTime.law.kind);
+    const pmf: number[] = j.results[0].measured.histogram;
+    expect(pmf.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 12);
+  });
 });

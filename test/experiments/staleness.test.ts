@@ -2,8 +2,9 @@
  * Staleness emerging from the simulated server. Expected values: the cyclic-order law
  * (N − 1)/G for equal compute times (derived in src/theory/checks/accumulation.ts); exponential
  * compute times make the staleness geometric with p = 1/m (memorylessness: each update is the
- * given worker's with probability 1/m), so its mean is m − 1; batch means of i.i.d. data have the
- * usual σ/√n error.
+ * given worker's with probability 1/m), so its mean is m − 1 and P[τ = 0] = 1/m; batch means of
+ * i.i.d. data have the usual σ/√n error. Standard errors of the staleness mean are computed here
+ * from the replicate means (their sample SD over √R), not taken from the code under test.
  */
 import { describe, expect, it } from 'vitest';
 import { batchMeans, simulateStaleness } from '../../src/experiments/staleness.ts';
@@ -11,6 +12,14 @@ import { fitStalenessModels } from '../../src/delay/fit.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { NormalSampler } from '../../src/random/normal.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
+import { tQuantile } from '../../src/stats/fit.ts';
+
+const acrossRuns = (xs: Float64Array) => {
+  const R = xs.length;
+  const mean = xs.reduce((a, v) => a + v, 0) / R;
+  const sd = Math.sqrt(xs.reduce((a, v) => a + (v - mean) ** 2, 0) / (R - 1));
+  return { mean, se: sd / Math.sqrt(R), sd };
+};
 
 describe('staleness simulation', () => {
   it('bad input is refused naming the field', () => {
@@ -57,5 +66,43 @@ describe('staleness simulation', () => {
     const centred = s.fits.find((f) => f.model === 'cmp')!.distance;
     const pinned = fitStalenessModels(s.staleness, 16).find((f) => f.model === 'cmp')!.distance;
     expect(centred).toBeLessThan(pinned);
+  });
+
+  it('warm-up bias (issue 13): exponential compute times, m = 16: mean m − 1 and P[τ = 0] = 1/m within 4 across-run SE; the old warm-up of m updates fails the same test', () => {
+    // The old rule discarded m updates; ≈ m(1 − 1/m)^m workers had not pushed yet, so the mean was
+    // low by ≈ m(m − 1)(1 − 1/m)^m/(U − m) = 4.3e-3 at U = 20 000, about 10 SE of 30 runs.
+    const m = 16;
+    const R = 30;
+    const crit = 4; // |t| ≤ 4 with 29 degrees of freedom: two-sided p ≈ 4e-4 under the truth
+    const now = simulateStaleness({ workers: m, computeTime: { kind: 'exponential', mean: 1 }, updates: 20000, replicates: R, seed: 13 });
+    const mean = acrossRuns(now.replicateMeans);
+    const p0 = acrossRuns(now.replicatePZero);
+    expect(Math.abs(mean.mean - (m - 1)) / mean.se, `mean ${mean.mean} ± ${mean.se}`).toBeLessThan(crit);
+    expect(Math.abs(p0.mean - 1 / m) / p0.se, `P[τ = 0] ${p0.mean} ± ${p0.se}`).toBeLessThan(crit);
+    // what the simulation reports is the same across-run estimate
+    expect(now.mean).toBeCloseTo(mean.mean, 12);
+    expect(now.meanSe).toBeCloseTo(mean.se, 12);
+    // every run's warm-up is 4W ≥ 4m (W ≥ m: each of the m workers must push once)
+    for (const w of now.warmups) expect(w).toBeGreaterThanOrEqual(4 * m);
+    const old = simulateStaleness({ workers: m, computeTime: { kind: 'exponential', mean: 1 }, updates: 20000, replicates: R, seed: 13, warmup: m });
+    const o = acrossRuns(old.replicateMeans);
+    expect((o.mean - (m - 1)) / o.se, `old warm-up: mean ${o.mean} ± ${o.se}`).toBeLessThan(-crit);
+    const predicted = -m * (m - 1) * (1 - 1 / m) ** m / (20000 - m);
+    expect(Math.abs(o.mean - (m - 1) - predicted), 'the old bias is the predicted one').toBeLessThan(tQuantile(0.9995, R - 1) * o.se);
+  });
+  it('the reported standard error matches the spread of independent simulations; 20 batch means overstate it', () => {
+    // 16 simulations (10 runs each): the sample variance of their means (15 df) against the mean of
+    // the reported SE² (16 × 9 df). Their ratio is ~F(15, 144); its 0.05% and 99.95% quantiles
+    // (scipy.stats.f.ppf) are 0.200 and 2.90, so the SD ratio lies in [0.45, 1.70].
+    const m = 16;
+    const sims = Array.from({ length: 16 }, (_, k) => simulateStaleness({ workers: m, computeTime: { kind: 'exponential', mean: 1 }, updates: 10000, replicates: 10, seed: 100 + k }));
+    const spread = acrossRuns(Float64Array.from(sims, (s) => s.mean)).sd;
+    const reported = Math.sqrt(sims.reduce((a, s) => a + s.meanSe ** 2, 0) / sims.length);
+    expect(spread / reported).toBeGreaterThan(0.45);
+    expect(spread / reported).toBeLessThan(1.7);
+    // batch means of one run's series: the series is anti-correlated (its sum telescopes), so 20
+    // batch means of one 10 000-update run are several times (3.9× here) the true SE of that run's mean (√10 × reported)
+    const oneRun = simulateStaleness({ workers: m, computeTime: { kind: 'exponential', mean: 1 }, updates: 10000, replicates: 1, seed: 7 });
+    expect(batchMeans(oneRun.staleness).se / (Math.sqrt(10) * reported)).toBeGreaterThan(2);
   });
 });

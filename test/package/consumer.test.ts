@@ -128,8 +128,8 @@ describe('the packed tarball, installed offline into a new project', () => {
     for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', 'playwright-core', 'random-js']) expect(installed, dev).not.toContain(dev);
   });
 
-  it('(a) plain ESM with node: OU moments at T match the Euler–Maruyama closed form; ensembles on 1 and 2 worker threads agree bit for bit', () => {
-    const out = JSON.parse(run(process.execPath, ['plain.mjs'], project)) as { version: string; mean: number; variance: number; ensembleMean: number; ensembleVariance: number; threads: number[]; sameBits: boolean };
+  it('(a) plain ESM with node: OU moments at T match the Euler–Maruyama closed form; ensembles on 1 and 2 worker threads agree bit for bit; the real-thread server runs and replays', () => {
+    const out = JSON.parse(run(process.execPath, ['plain.mjs'], project)) as { version: string; mean: number; variance: number; ensembleMean: number; ensembleVariance: number; threads: number[]; sameBits: boolean; threadedApplied: number; threadedReplayExact: boolean };
     const N = 4000;
     const { mean, variance } = emOuMoments(1.5, 0.4, 1, 0.01, 100);
     // tolerances: 4 standard errors; SE(mean) = √(Var/N), SE(variance) = Var·√(2/(N−1)) for a Gaussian
@@ -142,6 +142,8 @@ describe('the packed tarball, installed offline into a new project', () => {
     }
     expect(out.threads).toEqual([1, 2]);
     expect(out.sameBits).toBe(true);
+    expect(out.threadedApplied).toBe(200);
+    expect(out.threadedReplayExact).toBe(true);
   });
 
   it('(b) strict TypeScript (NodeNext, noUncheckedIndexedAccess) compiles against the declarations and follows x_{k+1} = x_k − 2η x_{k−min(l,k)}', () => {

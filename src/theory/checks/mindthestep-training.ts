@@ -17,14 +17,65 @@
  * of DC-ASGD-a (λ₀ = 2, m = 0.95: our choice, not tuned to this model), at the constant step α_c.
  */
 import { adaptiveStep } from '../../asgd/adaptive-step.ts';
+import type { FiniteSumObjective } from '../../asgd/objective.ts';
 import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
-import { simulateStaleness } from '../../experiments/staleness.ts';
+import { runThreadedServer, type ServerThreadPool } from '../../asgd/threaded-server.ts';
+import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import { firstPushComplete, simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
-export const FIG3_MODEL = { n: 2000, d: 4, hidden: 16, classes: 4, seed: 11 };
+export { FIG3_MODEL } from './constants.ts';
+import { FIG3_MODEL } from './constants.ts';
+
+/**
+ * What the Fig. 3 analog trains and on which server (the default: the MLP stand-in on the
+ * simulated server). On real threads (`server: 'threads'`) every run uses `pool`, and the Eq. 26
+ * normalization is over the staleness measured in a real-thread pilot run.
+ */
+export interface Fig3Setup {
+  /** Suffix of the figure file and key of the data ('' for the default). */
+  id: string;
+  /** Where the rows say what was trained, e.g. 'MNIST softmax, real threads'. */
+  label: string;
+  objective: FiniteSumObjective;
+  /** The objective as JSON (for real threads). */
+  spec?: ObjectiveSpec;
+  x0: (seed: number) => ArrayLike<number> | number;
+  alphaC: number;
+  batch: number;
+  threshold: number;
+  budget: number;
+  saveEvery: number;
+  ms: number[];
+  seeds: number;
+  server: 'simulated' | 'threads';
+  pool?: ServerThreadPool;
+  /** Setting sentence for the note and caption. */
+  describe: string;
+}
+
+/** The MLP stand-in on generated data, on the simulated server (the paper's Fig. 3 analog of record). */
+export function mlpFig3Setup(opts: CheckOptions): Fig3Setup {
+  const obj = generatedMlp(FIG3_MODEL);
+  return {
+    id: '',
+    label: '',
+    objective: obj,
+    x0: (seed) => mlpInitialPoint(obj, seed),
+    alphaC: 0.05,
+    batch: 16,
+    threshold: 0.55,
+    budget: 20000,
+    saveEvery: 25,
+    ms: opts.quick ? [4, 32] : [4, 8, 16, 24, 32],
+    seeds: opts.quick ? 2 : 5,
+    server: 'simulated',
+    describe: `${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, compute times normal(1, 0.2)`,
+  };
+}
 
 interface Arm {
   id: 'async' | 'async-2x' | 'async-5x' | 'eq17' | 'eq14' | 'dc-asgd';
@@ -45,51 +96,44 @@ const ARMS: Arm[] = [
 /** DC-ASGD-a's compensation (Zheng et al. 2017, Algorithm 2 with the adaptive λ). */
 const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
 
-export async function checkFig3(opts: CheckOptions) {
-  const obj = generatedMlp(FIG3_MODEL);
-  const alphaC = 0.05;
-  const batch = 16;
-  const threshold = 0.55;
-  const budget = 20000;
-  const saveEvery = 25;
-  const seeds = opts.quick ? 2 : 5;
-  const ms = opts.quick ? [4, 32] : [4, 8, 16, 24, 32];
+export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
+  const { objective: obj, alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
   const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
-  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string; lowest: number }[] = [];
+  const threads = setup.server === 'threads';
+  // DC-ASGD runs on the simulated server only (the real-thread server refuses it)
+  const arms = threads ? ARMS.filter((a) => a.id !== 'dc-asgd') : ARMS;
+  if (threads && (!setup.spec || !setup.pool)) throw new Error('checkFig3: real threads need the objective spec and a pool'); // a bug, not input
+  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; computedPerApplied: number; status: string; lowest: number }[] = [];
   const meanScales: { m: number; eq17: number; eq14: number }[] = [];
   for (const m of ms) {
-    opts.onProgress?.(`mindthestep: Fig. 3 analog, m = ${m}`);
+    opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
     // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-    const observed = simulateStaleness({ workers: m, computeTime: compute, updates: 5000, seed: opts.seed + 1500 + m }).staleness;
+    const observed = threads ? await threadedPilot(setup, m, opts.seed + 1500 + m) : simulateStaleness({ workers: m, computeTime: compute, updates: 5000, replicates: 1, seed: opts.seed + 1500 + m }).staleness;
     const steps = {
       eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
       eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
     };
     meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
-    for (const arm of ARMS) {
+    for (const arm of arms) {
       for (let s = 0; s < seeds; s++) {
         const seed = opts.seed + 1600 + 37 * s;
         const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
         const before = adaptive?.overflowed ?? 0;
-        const r = runParameterServer(
-          {
-            objective: obj,
-            x0: mlpInitialPoint(obj, seed),
-            workers: m,
-            batchSize: batch,
-            mode: 'async',
-            computeTime: compute,
-            optimizer: arm.id === 'dc-asgd' ? { kind: 'dc-asgd', lr: arm.lr * alphaC, ...DC_ASGD } : { kind: 'sgd', lr: arm.lr * alphaC },
-            ...(adaptive ? { stepScale: (tau: number) => adaptive.scale(tau) } : {}),
-            updates: budget,
-            saveEvery,
-          },
-          { seed },
-        );
+        const common = { x0: setup.x0(seed), workers: m, batchSize: batch, mode: 'async' as const, optimizer: arm.id === 'dc-asgd' ? ({ kind: 'dc-asgd', lr: arm.lr * alphaC, ...DC_ASGD } as const) : ({ kind: 'sgd', lr: arm.lr * alphaC } as const), updates: budget, saveEvery };
+        const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), ...(threads ? { dropAbove: 150 } : {}) } : {};
+        const r = threads
+          ? await runThreadedServer({ ...common, objective: setup.spec!, ...stepScale }, { seed, pool: setup.pool })
+          : runParameterServer({ ...common, objective: obj, computeTime: compute, ...stepScale }, { seed });
         const u = hittingIteration(r.updates, r.F, threshold);
         let lowest = Infinity;
         for (const v of r.F) if (v < lowest) lowest = v;
-        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status, lowest });
+        // refused: gradients given α(τ) = 0 (simulated: counted by α(τ) itself; threads: the server's drops)
+        const refused = !adaptive ? 0 : 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : adaptive.overflowed - before;
+        // epochs count applied updates (the paper's ⌈|D|/b⌉ iterations per epoch); a refused gradient
+        // was computed too: gradients computed per gradient applied, over the whole run
+        const droppedGradients = 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : r.dropped;
+        const computedPerApplied = (r.staleness.length + droppedGradients) / r.staleness.length;
+        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused, computedPerApplied, status: r.status, lowest });
       }
     }
   }
@@ -100,10 +144,15 @@ export async function checkFig3(opts: CheckOptions) {
     const sd = Math.sqrt(ok.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, ok.length - 1));
     return { mean, sd, reached: ok.length, runs: xs.length };
   };
-  const table = ms.map((m) => ({ m, ...Object.fromEntries(ARMS.map((a) => [a.id, stats(m, a.id)])) })) as unknown as ({ m: number } & Record<Arm['id'], ReturnType<typeof stats>>)[];
+  /** Mean over the seeds of gradients computed per gradient applied. */
+  const perApplied = (m: number, arm: Arm['id']) => {
+    const xs = results.filter((r) => r.m === m && r.arm === arm).map((r) => r.computedPerApplied);
+    return xs.reduce((a, v) => a + v, 0) / xs.length;
+  };
+  const table = ms.map((m) => ({ m, ...Object.fromEntries(arms.map((a) => [a.id, stats(m, a.id)])) })) as unknown as ({ m: number } & Record<Arm['id'], ReturnType<typeof stats>>)[];
   const show = (s: ReturnType<typeof stats>) => (s.reached === 0 ? `none of ${s.runs} within ${f((budget * batch) / obj.n)} epochs` : `${f(s.mean)} ± ${f(s.sd)}${s.reached < s.runs ? ` (${s.reached}/${s.runs} reached)` : ''}`);
   // the best constant step among α_c, 2α_c, 5α_c whose seeds all reached the threshold
-  const constant = ARMS.filter((a) => a.id.startsWith('async'));
+  const constant = arms.filter((a) => a.id.startsWith('async'));
   const tuned = (t: (typeof table)[number]) => {
     const ok = constant.filter((a) => t[a.id].reached === t[a.id].runs);
     return ok.length ? ok.reduce((b, a) => (t[a.id].mean < t[b.id].mean ? a : b)) : undefined;
@@ -114,34 +163,45 @@ export async function checkFig3(opts: CheckOptions) {
   const lowest = Math.min(...results.map((r) => r.lowest));
   const rows: CheckRow[] = [
     {
-      theorem: 'MindTheStep Fig. 3 (analog)',
+      theorem: `MindTheStep Fig. 3 (analog${setup.label ? `, ${setup.label}` : ''})`,
       quantity: `epochs until training loss ≤ ${threshold}, mean ± sd over ${seeds} seeds (m = ${ms.join(', ')}); constant-step controls at 2α_c and 5α_c`,
       predicted: 'MindTheStep persistently faster; ×1.5 average speedup at m = 32 (CNN on CIFAR-10)',
-      measured: table.map((t) => `m = ${t.m}: async α_c ${show(t.async)}, 2α_c ${show(t['async-2x'])}, 5α_c ${show(t['async-5x'])}, Eq. 17 ${show(t.eq17)}, Eq. 14 ${show(t.eq14)}, DC-ASGD-a ${show(t['dc-asgd'])}`).join('; '),
+      measured: table.map((t) => `m = ${t.m}: async α_c ${show(t.async)}, 2α_c ${show(t['async-2x'])}, 5α_c ${show(t['async-5x'])}, Eq. 17 ${show(t.eq17)}, Eq. 14 ${show(t.eq14)}${threads ? '' : `, DC-ASGD-a ${show(t['dc-asgd'])}`}`).join('; '),
       verdict: reported(
         `speedup over AsyncPSGD at α_c / over the best constant step (${table.map((t) => `m = ${t.m}: ${tuned(t)?.label.replace('AsyncPSGD ', '') ?? 'none'}`).join(', ')}): ` +
-          table.map((t) => `m = ${t.m}: Eq. 17 ${ratio(t, 'async', 'eq17')} / ${ratio(t, tuned(t)?.id, 'eq17')}, Eq. 14 ${ratio(t, 'async', 'eq14')} / ${ratio(t, tuned(t)?.id, 'eq14')}, DC-ASGD-a ${ratio(t, 'async', 'dc-asgd')} / ${ratio(t, tuned(t)?.id, 'dc-asgd')}`).join('; ') +
-          ` ('not defined': not every seed reached the threshold). Mean step E_τ[α(τ)]/α_c reached after the cap: Eq. 17 ${meanScales.map((x) => f(x.eq17)).join(', ')}, Eq. 14 ${meanScales.map((x) => f(x.eq14)).join(', ')} (below 1 where Eq. 26 cannot be met with α(τ) ≤ 5α_c). A stand-in model: the paper's ×1.5 is compared, not tested`,
+          table.map((t) => `m = ${t.m}: Eq. 17 ${ratio(t, 'async', 'eq17')} / ${ratio(t, tuned(t)?.id, 'eq17')}, Eq. 14 ${ratio(t, 'async', 'eq14')} / ${ratio(t, tuned(t)?.id, 'eq14')}${threads ? '' : `, DC-ASGD-a ${ratio(t, 'async', 'dc-asgd')} / ${ratio(t, tuned(t)?.id, 'dc-asgd')}`}`).join('; ') +
+          ` ('not defined': not every seed reached the threshold). Mean step E_τ[α(τ)]/α_c reached after the cap: Eq. 17 ${meanScales.map((x) => f(x.eq17)).join(', ')}, Eq. 14 ${meanScales.map((x) => f(x.eq14)).join(', ')} (below 1 where Eq. 26 cannot be met with α(τ) ≤ 5α_c). Epochs count applied updates; Eq. 17 computes ${ms.map((m) => f(perApplied(m, 'eq17'))).join(', ')} gradients per applied one (the refused are computed too), so in epochs of computed gradients its speedup over α_c is ${table.map((t) => (t.async.reached === t.async.runs && t.eq17.reached === t.eq17.runs ? `×${f(t.async.mean / (t.eq17.mean * perApplied(t.m, 'eq17')))}` : 'not defined')).join(', ')}. ${setup.label ? 'The' : 'A stand-in model: the'} paper's ×1.5 is compared, not tested`,
       ),
     },
   ];
   const notes = [
-    `Fig. 3 analog: ${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, b = ${batch}, compute times normal(1, 0.2); SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05; the lowest loss any run here reached was ${f(lowest)}). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate 5000-update pilot run with the same m (Eq. 26), with the cap α(τ) ≤ 5α_c and the drop of τ > 150 inside that mean; where the cap makes α_c unattainable every applied gradient gets 5α_c and the mean reached is reported. DC-ASGD-a (Zheng et al. 2017): SGD at α_c on the delay-compensated gradient g + λ g⊙g⊙(x_now − x_stale), λ = λ₀/√MeanSquare with λ₀ = ${DC_ASGD.lambda}, m = ${DC_ASGD.meanSquare} (our choice, not tuned).`,
+    `Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}: ${setup.describe}; b = ${batch}; SGD at the server with α_c = ${alphaC}; budget ${budget} updates (${f((budget * batch) / obj.n)} epochs); loss evaluated on all n points every ${saveEvery} updates, threshold ${threshold} (the paper: CNN, cross-entropy ≤ 0.05; the lowest loss any run here reached was ${f(lowest)}). MindTheStep steps normalized so that E_τ[α(τ)] = α_c over the staleness of a separate pilot run with the same m (${threads ? `a real-thread run of ${PILOT_UPDATES} updates after its warm-up` : '5000 simulated updates'}; Eq. 26), with the cap α(τ) ≤ 5α_c and the drop of τ > 150 inside that mean; where the cap makes α_c unattainable every applied gradient gets 5α_c and the mean reached is reported.${threads ? '' : ` DC-ASGD-a (Zheng et al. 2017): SGD at α_c on the delay-compensated gradient g + λ g⊙g⊙(x_now − x_stale), λ = λ₀/√MeanSquare with λ₀ = ${DC_ASGD.lambda}, m = ${DC_ASGD.meanSquare} (our choice, not tuned; simulated server only).`}`,
   ];
   const colors: Record<string, string> = { async: '#1f77b4', 'async-2x': '#6baed6', 'async-5x': '#c6dbef', eq17: '#d62728', eq14: '#2ca02c', 'dc-asgd': '#9467bd' };
   const figure = {
-    file: 'check-mindthestep-fig3',
+    file: `check-mindthestep-fig3${setup.id ? `-${setup.id}` : ''}`,
     figure: {
-      title: `Epochs until loss ≤ ${threshold}: AsyncPSGD (three constant steps) vs MindTheStep and DC-ASGD (Fig. 3 analog, ${seeds} seeds, bars = sd)`,
+      title: `Epochs until loss ≤ ${threshold}: AsyncPSGD (three constant steps) vs MindTheStep${threads ? '' : ' and DC-ASGD'} (Fig. 3 analog${setup.label ? `, ${setup.label}` : ''}, ${seeds} seeds, bars = sd)`,
       data: [
-        ...ARMS.map((a) => ({ type: 'bar', name: a.label, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? t[a.id].mean : null)), error_y: { type: 'data', array: table.map((t) => t[a.id].sd) }, text: table.map((t) => (t[a.id].reached && t[a.id].reached < t[a.id].runs ? `${t[a.id].reached}/${t[a.id].runs}` : '')), marker: { color: colors[a.id] }, offsetgroup: a.id })),
-        ...ARMS.map((a) => ({ type: 'bar', name: `${a.label}: not reached within ${f((budget * batch) / obj.n)} epochs`, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? null : (budget * batch) / obj.n)), marker: { color: 'rgba(0,0,0,0)', line: { color: colors[a.id], width: 2 }, pattern: { shape: '/', fgcolor: colors[a.id] } }, offsetgroup: a.id, showlegend: table.some((t) => !t[a.id].reached) })),
+        ...arms.map((a) => ({ type: 'bar', name: a.label, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? t[a.id].mean : null)), error_y: { type: 'data', array: table.map((t) => t[a.id].sd) }, text: table.map((t) => (t[a.id].reached && t[a.id].reached < t[a.id].runs ? `${t[a.id].reached}/${t[a.id].runs}` : '')), marker: { color: colors[a.id] }, offsetgroup: a.id })),
+        ...arms.map((a) => ({ type: 'bar', name: `${a.label}: not reached within ${f((budget * batch) / obj.n)} epochs`, x: ms.map((m) => `m = ${m}`), y: table.map((t) => (t[a.id].reached ? null : (budget * batch) / obj.n)), marker: { color: 'rgba(0,0,0,0)', line: { color: colors[a.id], width: 2 }, pattern: { shape: '/', fgcolor: colors[a.id] } }, offsetgroup: a.id, showlegend: table.some((t) => !t[a.id].reached) })),
       ],
       layout: { barmode: 'group', xaxis: { title: { text: 'workers' }, type: 'category' }, yaxis: { title: { text: `epochs until loss ≤ ${threshold}` } }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 40, b: 130 } },
-      caption: `${notes[0]} Blue shades: AsyncPSGD with constant steps α_c, 2α_c, 5α_c (5α_c is MindTheStep's cap), controls for the adaptive arms' larger steps on some gradients. Purple: DC-ASGD-a. Hatched bars: no seed reached the threshold within the budget (drawn at the budget); a fraction on a bar: seeds that reached it.`,
+      caption: `${notes[0]} Blue shades: AsyncPSGD with constant steps α_c, 2α_c, 5α_c (5α_c is MindTheStep's cap), controls for the adaptive arms' larger steps on some gradients. ${threads ? '' : 'Purple: DC-ASGD-a. '}Hatched bars: no seed reached the threshold within the budget (drawn at the budget); a fraction on a bar: seeds that reached it.`,
       width: 1000,
       height: 520,
     },
   };
-  return { rows, notes, figures: [figure], data: { alphaC, batch, threshold, budget, table, tuned: table.map((t) => ({ m: t.m, arm: tuned(t)?.id ?? null })), meanScales, runs: results } };
+  return { rows, notes, figures: [figure], data: { setup: setup.label || 'MLP stand-in, simulated server', server: setup.server, alphaC, batch, threshold, budget, table, tuned: table.map((t) => ({ m: t.m, arm: tuned(t)?.id ?? null })), meanScales, runs: results } };
+}
+
+/** Updates of the real-thread pilot run whose staleness normalizes α(τ) (Eq. 26). */
+const PILOT_UPDATES = 3000;
+
+/** The staleness of a real-thread pilot run (SGD at α_c, after the warm-up), for the Eq. 26 normalization. */
+async function threadedPilot(setup: Fig3Setup, m: number, seed: number): Promise<Int32Array> {
+  const r = await runThreadedServer({ objective: setup.spec!, x0: setup.x0(seed), workers: m, batchSize: setup.batch, mode: 'async', optimizer: { kind: 'sgd', lr: setup.alphaC }, updates: PILOT_UPDATES, saveEvery: PILOT_UPDATES }, { seed, pool: setup.pool });
+  const j = firstPushComplete(r.worker, m);
+  const warmup = Math.min(Math.floor(r.staleness.length / 2), WARMUP_MULTIPLE * (j < 0 ? r.staleness.length : j));
+  return r.staleness.slice(warmup);
 }

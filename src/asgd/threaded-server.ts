@@ -1,0 +1,389 @@
+/**
+ * A real-thread parameter server: m workers are `worker_threads` sharing the parameters in a
+ * SharedArrayBuffer (threaded-server-memory.ts); staleness is measured, not simulated. Each applied
+ * gradient records τ = t′ − t, the server's update counter when it is applied minus the counter
+ * when its worker pulled (MindTheStep Algorithm 1, line 12), the worker, the pulled version, the
+ * measured wall-clock time of computing it, and (optionally) the gradient itself.
+ *
+ * Server update: locked. A pushing worker applies its gradient (or adds it to the server's buffer)
+ * holding the server's mutex; a pull copies x and reads the version holding it. Why not lock-free:
+ * an update changes all d coordinates at once, and JavaScript has neither an atomic floating-point
+ * add nor a multi-word compare-and-swap, so a whole-gradient update can only be made atomic by
+ * mutual exclusion (a lock-free alternative, copy-on-write versions swapped by one compare-and-
+ * swap, would copy d values per update and could not share one optimizer state). The critical
+ * sections are O(d) copies and axpys, far shorter than a minibatch gradient, and the time spent
+ * waiting for the lock is measured and reported (`lockWaitSeconds`).
+ *
+ * Modes:
+ *  - read 'consistent' (default): every pull sees a whole number of updates; async with optional
+ *    global accumulation G (the server applies after G gradients), or sync (a barrier: the m
+ *    gradients of a round are applied together); any server optimizer (its state is shared).
+ *  - read 'inconsistent' (Hogwild, Niu et al. 2011): async SGD without a lock; pulls read
+ *    coordinates while others write them; each coordinate is updated by an atomic compare-and-swap
+ *    (no write is lost); τ is exact (the update number is reserved by compare-and-swap).
+ *
+ * Not reproducible bit for bit: the interleaving is the operating system's. The seed fixes each
+ * worker's minibatch stream (worker w draws from deriveEngine(seed, 'minibatch', w)).
+ *
+ * The run ends after `updates` server updates, when x becomes non-finite (status 'diverged'), or
+ * at `maxSeconds` of wall-clock time (status 'time-limit'); what was computed is kept. Every
+ * gradient a worker computed is accounted for: applied (in the log, once), dropped (α(τ) = 0 or
+ * τ > dropAbove), or unapplied (it arrived after the run had ended).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { ConfigError } from '../core/errors.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { workerEntryUrl } from '../core/worker-entry.ts';
+import { loadMnist, type MnistSpec } from '../data/mnist.ts';
+import { type ObjectiveSpec, objectiveFromSpec } from '../experiments/objective-spec.ts';
+import type { Sampling } from './minibatch.ts';
+import type { FiniteSumObjective } from './objective.ts';
+import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerSpec } from './optimizers.ts';
+import { C, sharedBytes, STATUS_DIVERGED, STATUS_TIME_LIMIT, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
+import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
+
+export interface ThreadedServerSpec {
+  /** A JSON objective spec (as in config files): each worker builds its own copy. */
+  objective: ObjectiveSpec;
+  x0: ArrayLike<number> | number;
+  workers: number;
+  batchSize: number;
+  sampling?: Sampling;
+  mode: 'async' | 'sync';
+  /** 'consistent' (default) or 'inconsistent' (Hogwild: async SGD, no lock). */
+  read?: 'consistent' | 'inconsistent';
+  /** Gradients the server sums before an update (async, consistent); default 1. */
+  globalAccumulation?: number;
+  optimizer: OptimizerSpec;
+  /** α(τ) multiplier, tabulated for τ ≤ dropAbove before the run (required with it). */
+  stepScale?: (tau: number) => number;
+  /** Gradients staler than this are dropped. */
+  dropAbove?: number;
+  updates: number;
+  saveEvery?: number;
+  /** Keep every applied gradient (updates × G × d doubles) for a replay; default false. */
+  recordGradients?: boolean;
+  /** Wall-clock limit in seconds; default 600. */
+  maxSeconds?: number;
+}
+
+export interface ThreadedServerResult {
+  /** Per applied gradient, in order of application: its staleness, worker, pulled version, index among its worker's gradients. */
+  staleness: Int32Array;
+  worker: Int32Array;
+  pullVersion: Int32Array;
+  sequence: Int32Array;
+  /** Measured wall-clock seconds of computing each applied gradient, and when it finished (seconds since the start). */
+  computeSeconds: Float64Array;
+  finishedAt: Float64Array;
+  /** With recordGradients: each applied gradient (the minibatch mean, before α(τ)), row-major. */
+  gradients?: Float64Array;
+  /** Per worker: gradients computed, applied, dropped, unapplied (arrived after the end); seconds computing and waiting for the lock. */
+  computed: Int32Array;
+  applied: Int32Array;
+  dropped: Int32Array;
+  unapplied: Int32Array;
+  computeTotalSeconds: Float64Array;
+  lockWaitSeconds: Float64Array;
+  /** Saved update numbers, wall-clock seconds since the start, iterates (row-major) and F. */
+  updates: Int32Array;
+  time: Float64Array;
+  x: Float64Array;
+  F: Float64Array;
+  status: 'ok' | 'diverged' | 'time-limit';
+  divergence?: { update: number; time: number };
+  dim: number;
+  workers: number;
+  read: 'consistent' | 'inconsistent';
+  /** Seconds from the start signal to the last worker's exit, and to start the threads before it. */
+  seconds: number;
+  startupSeconds: number;
+  /** Hardware threads of this machine (m above it time-share). */
+  cores: number;
+}
+
+const FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'read', 'globalAccumulation', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery', 'recordGradients', 'maxSeconds'];
+
+interface Validated {
+  objectiveSpec: ObjectiveSpec;
+  obj: FiniteSumObjective;
+  x0: Float64Array;
+  m: number;
+  b: number;
+  sampling: Sampling;
+  mode: 'async' | 'sync';
+  read: 'consistent' | 'inconsistent';
+  G: number;
+  opt: OptimizerSpec;
+  table: Float64Array;
+  dropAbove: number;
+  updates: number;
+  saveEvery: number;
+  record: boolean;
+  maxSeconds: number;
+}
+
+function validate(spec: ThreadedServerSpec): Validated {
+  const s = plainObject(spec, 'server');
+  knownFields(s, 'server', FIELDS);
+  const objectiveSpec = plainObject(s.objective, 'server.objective') as unknown as ObjectiveSpec;
+  if (objectiveSpec.kind === 'expression') throw new ConfigError('server.objective.kind', 'expression objectives are not supported on real threads (mathjs in every worker); use a built-in kind');
+  const obj = objectiveFromSpec(objectiveSpec, 'server.objective');
+  const d = obj.dim;
+  const m = integer(s.workers, 'server.workers', { min: 1, max: 256 });
+  const b = integer(s.batchSize, 'server.batchSize', { min: 1, max: 1_000_000 });
+  const sampling = s.sampling === undefined ? 'with-replacement' : oneOf(s.sampling, 'server.sampling', ['with-replacement', 'without-replacement'] as const);
+  if (sampling === 'without-replacement' && b > obj.n) throw new ConfigError('server.batchSize', `must be <= n = ${obj.n} without replacement, got ${b}`);
+  const mode = oneOf(s.mode, 'server.mode', ['async', 'sync'] as const);
+  const read = s.read === undefined ? 'consistent' : oneOf(s.read, 'server.read', ['consistent', 'inconsistent'] as const);
+  const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'server.globalAccumulation', { min: 1, max: 65_536 });
+  if (mode === 'sync' && G !== 1) throw new ConfigError('server.globalAccumulation', 'applies to async mode (sync already sums the m workers)');
+  const optSpec = optimizer(s.optimizer, d, 'server.optimizer').spec; // validates
+  // DC-ASGD compensates each gradient with the server's parameters at apply time and keeps its
+  // adaptive mean square at the server: not implemented across threads (each worker would hold its own)
+  if (optSpec.kind === 'dc-asgd') throw new ConfigError('server.optimizer.kind', 'dc-asgd is supported by the simulated server (runParameterServer), not yet on real threads');
+  if (read === 'inconsistent') {
+    if (mode !== 'async') throw new ConfigError('server.read', 'inconsistent reads (Hogwild) are asynchronous: mode must be async');
+    if (G !== 1) throw new ConfigError('server.read', 'inconsistent reads (Hogwild) have no server buffer: globalAccumulation must be 1');
+    if (optSpec.kind !== 'sgd') throw new ConfigError('server.read', `inconsistent reads (Hogwild) update coordinates one by one with SGD: optimizer.kind must be sgd, got ${optSpec.kind}`);
+  }
+  const updates = integer(s.updates, 'server.updates', { min: 1, max: 2 ** 31 - 1 });
+  const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
+  const dropAbove = s.dropAbove === undefined ? Infinity : integer(s.dropAbove, 'server.dropAbove', { min: 0, max: 1_000_000 });
+  let table = new Float64Array(0);
+  if (s.stepScale !== undefined) {
+    if (typeof s.stepScale !== 'function') throw new ConfigError('server.stepScale', 'must be a function τ => multiplier');
+    if (!Number.isFinite(dropAbove)) throw new ConfigError('server.dropAbove', 'is required with stepScale on real threads: α(τ) is tabulated for τ ≤ dropAbove and shared with the workers');
+    table = new Float64Array(dropAbove + 1);
+    for (let tau = 0; tau <= dropAbove; tau++) {
+      const u = (s.stepScale as (t: number) => unknown)(tau);
+      if (typeof u !== 'number' || !Number.isFinite(u) || u < 0) throw new ConfigError('server.stepScale', `must return a finite number >= 0, got ${u} at τ = ${tau}`);
+      if (tau === 0 && !(u > 0)) throw new ConfigError('server.stepScale', 'must be > 0 at τ = 0: otherwise no gradient can ever be applied');
+      table[tau] = u;
+    }
+  }
+  const record = s.recordGradients === undefined ? false : s.recordGradients === true ? true : s.recordGradients === false ? false : (() => { throw new ConfigError('server.recordGradients', `must be true or false, got ${JSON.stringify(s.recordGradients)}`); })();
+  if (record && updates * G * (mode === 'sync' ? m : 1) * d > 50_000_000) throw new ConfigError('server.recordGradients', `would keep ${updates * G * d} doubles; at most 5e7`);
+  const maxSeconds = s.maxSeconds === undefined ? 600 : positiveNumber(s.maxSeconds, 'server.maxSeconds');
+  const x0 = new Float64Array(d);
+  if (typeof s.x0 === 'number') {
+    if (!Number.isFinite(s.x0)) throw new ConfigError('server.x0', `must be finite, got ${s.x0}`);
+    x0.fill(s.x0);
+  } else {
+    const v = s.x0 as ArrayLike<number>;
+    if (!v || v.length !== d) throw new ConfigError('server.x0', `must be a number or have length ${d}`);
+    for (let i = 0; i < d; i++) {
+      if (!Number.isFinite(v[i])) throw new ConfigError(`server.x0[${i}]`, `must be finite, got ${v[i]}`);
+      x0[i] = v[i];
+    }
+  }
+  return { objectiveSpec, obj, x0, m, b, sampling, mode, read, G, opt: optSpec, table, dropAbove, updates, saveEvery, record, maxSeconds };
+}
+
+/** The MNIST subset an objective spec needs, loaded here once and shared with the workers. */
+function sharedMnist(spec: ObjectiveSpec): ThreadedWorkerTask['mnist'] {
+  if (spec.kind !== 'mnist') return undefined;
+  const { digits, perDigit, dim, scaling } = spec;
+  const dataSpec: MnistSpec = { ...(digits ? { digits } : {}), ...(perDigit !== undefined ? { perDigit } : {}), ...(dim !== undefined ? { dim } : {}), ...(scaling ? { scaling } : {}) };
+  const data = loadMnist(dataSpec, 'server.objective');
+  const A = new Float64Array(new SharedArrayBuffer(data.A.byteLength));
+  A.set(data.A);
+  const labels = new Int32Array(new SharedArrayBuffer(data.labels.byteLength));
+  labels.set(data.labels);
+  return { spec: dataSpec, data: { ...data, A, labels } };
+}
+
+export async function runThreadedServer(spec: ThreadedServerSpec, options: { seed?: number; pool?: ServerThreadPool } = {}): Promise<ThreadedServerResult> {
+  const v = validate(spec);
+  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const { obj, m, updates, saveEvery } = v;
+  const d = obj.dim;
+  const buffer = v.mode === 'sync' ? m : v.G;
+  const saves = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const layout: ThreadedLayout = { workers: m, dim: d, buffer, capacity: updates * buffer, saves, stateLength: optimizerStateLength(v.opt, d), tableLength: v.table.length, recordGradients: v.record };
+  const sab = new SharedArrayBuffer(sharedBytes(layout));
+  const V = threadedViews(sab, layout);
+  V.x.set(v.x0);
+  V.state.set(initialOptimizerState(v.opt, d));
+  V.table.set(v.table);
+  V.saveUpdate.fill(-1);
+  V.saveX.set(v.x0, 0);
+  V.saveUpdate[0] = 0;
+  const mnist = sharedMnist(v.objectiveSpec);
+  const own = options.pool ? undefined : new ServerThreadPool(m);
+  const pool = options.pool ?? own!;
+  if (pool.size < m) throw new ConfigError('options.pool', `has ${pool.size} threads, the run needs ${m}`);
+  const tasks: ThreadedWorkerTask[] = Array.from({ length: m }, (_, w) => ({
+    sab, layout, worker: w, seed, objective: v.objectiveSpec, ...(mnist ? { mnist } : {}), batchSize: v.b, sampling: v.sampling, mode: v.mode,
+    read: v.read, optimizer: v.opt, dropAbove: Number.isFinite(v.dropAbove) ? v.dropAbove : 2 ** 31 - 1, updates, saveEvery,
+  }));
+  let run: Awaited<ReturnType<ServerThreadPool['run']>>;
+  try {
+    run = await pool.run(tasks, V.ctrl, V.origin, v.maxSeconds);
+  } finally {
+    if (own) await own.close();
+  }
+  const { seconds, startupSeconds, timedOut } = run;
+
+  // ---- results ----
+  const ctrl = V.ctrl;
+  const nApplied = ctrl[C.APPLIED];
+  const per = (k: number) => Int32Array.from({ length: m }, (_, w) => V.perWorker[w * W.LENGTH + k]);
+  const unapplied = per(W.UNAPPLIED);
+  for (let j = 0; j < ctrl[C.PENDING]; j++) unapplied[V.pendingWorker[j]]++; // buffered when the run stopped
+  const version = ctrl[C.VERSION];
+  let status: ThreadedServerResult['status'] = ctrl[C.STATUS] === STATUS_DIVERGED ? 'diverged' : 'ok';
+  if (status === 'ok' && timedOut && version < updates) {
+    status = 'time-limit';
+    ctrl[C.STATUS] = STATUS_TIME_LIMIT;
+  }
+  // saved points in update order; the final state (exact once every thread has exited) replaces a
+  // snapshot of the same update (in Hogwild mode snapshots are racy copies) or is appended to them
+  const keep: number[] = [];
+  for (let k = 0; k < saves; k++) if (V.saveUpdate[k] >= 0) keep.push(k);
+  const finalVersion = v.read === 'inconsistent' ? ctrl[C.COMPLETED] : version;
+  const lastIsFinal = keep.length > 0 && V.saveUpdate[keep[keep.length - 1]] === finalVersion;
+  const n = keep.length + (lastIsFinal ? 0 : 1);
+  const uOut = new Int32Array(n);
+  const tOut = new Float64Array(n);
+  const xOut = new Float64Array(n * d);
+  keep.forEach((k, i) => {
+    uOut[i] = V.saveUpdate[k];
+    tOut[i] = V.saveTime[k];
+    xOut.set(V.saveX.subarray(k * d, (k + 1) * d), i * d);
+  });
+  if (!lastIsFinal) {
+    uOut[n - 1] = finalVersion;
+    tOut[n - 1] = seconds;
+  }
+  xOut.set(V.x, (n - 1) * d);
+  return finish(uOut, tOut, xOut);
+
+  function finish(uOut: Int32Array, tOut: Float64Array, xOut: Float64Array): ThreadedServerResult {
+    const F = new Float64Array(uOut.length);
+    for (let i = 0; i < uOut.length; i++) F[i] = obj.value(xOut.subarray(i * d, (i + 1) * d));
+    const divergedAt = ctrl[C.DIVERGED_AT];
+    return {
+      staleness: V.logTau.slice(0, nApplied),
+      worker: V.logWorker.slice(0, nApplied),
+      pullVersion: V.logPull.slice(0, nApplied),
+      sequence: V.logSeq.slice(0, nApplied),
+      computeSeconds: V.logCompute.slice(0, nApplied),
+      finishedAt: V.logFinish.slice(0, nApplied),
+      ...(v.record ? { gradients: V.logGrad.slice(0, nApplied * d) } : {}),
+      computed: per(W.COMPUTED),
+      applied: per(W.APPLIED),
+      dropped: per(W.DROPPED),
+      unapplied,
+      computeTotalSeconds: Float64Array.from({ length: m }, (_, w) => V.perWorkerTime[w * WT.LENGTH + WT.COMPUTE]),
+      lockWaitSeconds: Float64Array.from({ length: m }, (_, w) => V.perWorkerTime[w * WT.LENGTH + WT.LOCK_WAIT]),
+      updates: uOut,
+      time: tOut,
+      x: xOut,
+      F,
+      status,
+      ...(status === 'diverged' ? { divergence: { update: divergedAt, time: tOut[tOut.length - 1] } } : {}),
+      dim: d,
+      workers: m,
+      read: v.read,
+      seconds,
+      startupSeconds,
+      cores: availableParallelism(),
+    };
+  }
+}
+
+/**
+ * Worker threads of the real-thread server, kept across runs: starting a thread loads the library
+ * (~0.1 s built, more from the TypeScript sources), which a study of many short runs should pay
+ * once. `runThreadedServer(spec, { pool })` uses its first m threads; close it when done.
+ */
+export class ServerThreadPool {
+  readonly size: number;
+  private readonly threads: Worker[];
+  private broken: unknown;
+  private busy = false;
+
+  constructor(size: number) {
+    this.size = integer(size, 'pool.size', { min: 1, max: 256 });
+    this.threads = Array.from({ length: this.size }, () => new Worker(workerEntryUrl(import.meta.url, 'threaded-server-worker')));
+    for (const t of this.threads) {
+      // an idle thread that fails breaks the pool; during a run the run's own listeners report it
+      t.on('error', (e) => (this.broken ??= e));
+      t.on('exit', (code) => (this.broken ??= new Error(`threaded server: a pool thread exited with code ${code}`)));
+    }
+  }
+
+  /** Hand one task to each of the first tasks.length threads, start them together, wait for all. */
+  async run(tasks: ThreadedWorkerTask[], ctrl: Int32Array, origin: Float64Array, maxSeconds: number): Promise<{ seconds: number; startupSeconds: number; timedOut: boolean }> {
+    if (this.broken) throw this.broken instanceof Error ? this.broken : new Error(String(this.broken));
+    if (this.busy) throw new ConfigError('options.pool', 'is running another server: one run at a time');
+    this.busy = true;
+    const started = performance.now();
+    let failure: unknown;
+    const stopAll = () => {
+      Atomics.store(ctrl, C.STOP, 1);
+      Atomics.store(ctrl, C.GO, 1);
+      Atomics.notify(ctrl, C.GO);
+      Atomics.notify(ctrl, C.VERSION);
+    };
+    const cleanups: (() => void)[] = [];
+    const ready: Promise<void>[] = [];
+    const done: Promise<void>[] = [];
+    tasks.forEach((task, w) => {
+      const t = this.threads[w];
+      let onReady!: () => void;
+      let onDone!: () => void;
+      ready.push(new Promise<void>((r) => (onReady = r)));
+      done.push(new Promise<void>((r) => (onDone = r)));
+      const onMessage = (msg: string) => {
+        if (msg === 'ready') onReady();
+        if (msg === 'done') onDone();
+      };
+      const onFailure = (e: unknown) => {
+        failure ??= typeof e === 'number' ? new Error(`threaded server: worker ${w} exited with code ${e}`) : e;
+        stopAll();
+        onReady();
+        onDone();
+      };
+      t.on('message', onMessage);
+      t.on('error', onFailure);
+      t.on('exit', onFailure);
+      cleanups.push(() => {
+        t.off('message', onMessage);
+        t.off('error', onFailure);
+        t.off('exit', onFailure);
+      });
+      t.postMessage(task);
+    });
+    try {
+      await Promise.all(ready);
+      const startupSeconds = (performance.now() - started) / 1000;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stopAll();
+      }, maxSeconds * 1000);
+      const t0 = performance.now();
+      origin[0] = performance.timeOrigin + t0;
+      Atomics.store(ctrl, C.GO, 1);
+      Atomics.notify(ctrl, C.GO);
+      await Promise.all(done);
+      clearTimeout(timer);
+      if (failure) {
+        this.broken ??= failure;
+        throw failure instanceof Error ? failure : new Error(String(failure));
+      }
+      return { seconds: (performance.now() - t0) / 1000, startupSeconds, timedOut };
+    } finally {
+      for (const c of cleanups) c();
+      this.busy = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.broken ??= new Error('threaded server: the pool is closed');
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
