@@ -16,6 +16,7 @@ import type { SddeAlgorithm } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
 import { type BrownianIncrements, GaussianIncrements, PrescribedIncrements } from './brownian.ts';
 import { evalHistory, type SddeProblem } from './problem.ts';
+import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { planSaves, type SaveAtSpec } from './save-at.ts';
 import type { SddeSolution } from './solution.ts';
 
@@ -35,9 +36,10 @@ export interface SolveOptions {
   /** Take the lags from this source instead of the problem's delay spec. */
   lags?: LagSource;
   /**
-   * 'auto' (default) uses a specialized loop where one applies (scalar linear drift, constant
-   * noise, constant lag, Euler–Maruyama); 'generic' forces the general loop. Both give
-   * bit-identical results (tested); the switch exists for tests and benchmarks.
+   * 'auto' (default) runs Euler–Maruyama in the WebAssembly/SIMD kernels (src/kernels/) where they
+   * apply (linear drift with constant noise, or a large full diffusion); 'generic' forces the
+   * general loop. Both give bit-identical results (tested); the switch exists for tests and
+   * benchmarks.
    */
   kernel?: 'auto' | 'generic';
 }
@@ -56,7 +58,7 @@ export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'
   return n;
 }
 
-function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number): LagSource {
+export function buildLagSource(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number): LagSource {
   const d = problem.delay;
   switch (d.kind) {
     case 'none':
@@ -148,66 +150,15 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   let status: 'ok' | 'diverged' = 'ok';
   let divergence: { step: number; time: number } | undefined;
 
-  // ---- specialized kernel: d = 1, linear drift, constant scalar/diagonal noise from an engine,
-  // constant lag, Euler–Maruyama. Same draws, same arithmetic as the general loop below. ----
-  const dif = problem.diffusion;
-  const L = problem.linearDrift;
-  if (
-    options.kernel !== 'generic' &&
-    algorithm instanceof EulerMaruyama &&
-    d === 1 &&
-    L !== null &&
-    dif.constant !== null &&
-    (dif.kind === 'diagonal' || dif.kind === 'scalar') &&
-    noise instanceof GaussianIncrements &&
-    lags instanceof ConstantLag
-  ) {
-    const a = L.A === null ? null : L.A[0];
-    const b = L.B === null ? null : L.B[0];
-    const c = L.c === null ? null : L.c[0];
-    const g = dif.constant[0];
-    const sqrtH = Math.sqrt(h);
-    const sampler = noise.sampler;
-    const lag0 = lags.maxLag;
-    const capacity = maxLag + 1;
-    const data = ring.data;
-    let slot = 0;
-    let xk = x[0];
-    let nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
-    let k = 0;
-    for (; k < nSteps; k++) {
-      const lag = policy === 'clip' ? (lag0 <= k ? lag0 : k) : policy === 'warmup' ? (k < maxLag ? 0 : lag0) : lag0;
-      if (delays) delays[k] = lag;
-      let xl: number;
-      if (lag === 0) xl = xk;
-      else if (lag <= k) {
-        let rs = slot - lag;
-        if (rs < 0) rs += capacity;
-        xl = data[rs];
-      } else {
-        evalHistory(problem.history, t0 + (k - lag) * h, xLag);
-        xl = xLag[0];
-      }
-      // the general stepper's f = (A x) + (B xLag) + c, with absent terms as +0, in the same order
-      const f = (a === null ? 0 : a * xk) + (b === null ? 0 : b * xl) + (c === null ? 0 : c);
-      const dBk = sqrtH * sampler.next();
-      const xn = xk + h * f + g * dBk;
-      if (!Number.isFinite(xn)) {
-        status = 'diverged';
-        divergence = { step: k + 1, time: t0 + (k + 1) * h };
-        break;
-      }
-      xk = xn;
-      slot = slot + 1 === capacity ? 0 : slot + 1;
-      data[slot] = xn;
-      if (k + 1 === nextSave) {
-        tOut[saved] = t0 + (k + 1) * h;
-        xOut[saved] = xn;
-        saved++;
-        nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
-      }
-    }
-    return finish(k);
+  // ---- the WebAssembly/SIMD kernels (src/kernels/): Euler–Maruyama on the library's Gaussian
+  // stream for the problems they cover; the same bits as the general loop below (tested) ----
+  if (options.kernel !== 'generic' && algorithm instanceof EulerMaruyama && emKernelApplies(problem, noise, lags)) {
+    const run: EmPath = { noise: noise as GaussianIncrements | null, lags, tOut, xOut, saved, ...(delays ? { delays } : {}), status: 'ok', steps: 0 };
+    runEmKernel({ problem, h, nSteps, saveSteps, x0: x }, [run]);
+    saved = run.saved;
+    status = run.status;
+    divergence = run.divergence;
+    return finish(run.steps);
   }
 
   // The ring holds X_j in slot j mod capacity; `slot` tracks that for the current step without

@@ -9,7 +9,7 @@ import { runAsgd } from '../asgd/runner.ts';
 import { runPair, solveBridgedSdde } from '../bridge/pair.ts';
 import { prepareExperiment, type PreparedExperiment } from '../experiments/config.ts';
 import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
-import { solve } from '../sdde/solve.ts';
+import { solvePaths } from '../sdde/solve-paths.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 
 export type EnsembleRun = 'asgd' | 'pair' | 'bridge-sdde' | 'sdde';
@@ -157,13 +157,13 @@ export function runBlock(task: EnsembleTask, block: number): BlockResult {
   const distance = task.run === 'pair' ? new MomentAccumulator(nT, 1) : undefined;
   const em = new EulerMaruyama();
 
-  for (let j = 0; j < count; j++) {
+  if (p.kind === 'sdde') {
+    // paths side by side in the kernels where they apply; the same bits as one solve per path
+    const sols = solvePaths(p.problem, em, { dt: p.dt, seed: task.seed, saveAt: { every: p.saveEvery } }, first, count);
+    sols.forEach((sol, j) => series.sdde.addPath(sol.x, d, undefined, j, sol.status));
+  }
+  for (let j = 0; j < count && p.kind !== 'sdde'; j++) {
     const path = first + j;
-    if (p.kind === 'sdde') {
-      const sol = solve(p.problem, em, { dt: p.dt, seed: task.seed, path, saveAt: { every: p.saveEvery } });
-      series.sdde.addPath(sol.x, d, undefined, j, sol.status);
-      continue;
-    }
     if (task.run === 'asgd') {
       const every = p.kind === 'asgd' ? p.saveEvery : p.bridge.saveEvery ?? 1;
       const r = runAsgd(p.asgd, { seed: task.seed, path, saveAt: { every } });

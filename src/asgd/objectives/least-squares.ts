@@ -6,6 +6,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { GradientKernel, MIN_WORK } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -87,6 +88,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   }
   const minimizer = new Float64Array(d);
   for (let j = 0; j < d; j++) minimizer[j] = xs.get(j, 0);
+  let kernel: GradientKernel | undefined;
   const value = (x: Float64Array) => {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -107,6 +109,11 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
       for (let j = 0; j < d; j++) out[j] = A[off + j] * r;
     },
     minibatchGradientSum(batch, count, x, out) {
+      if (count * d >= MIN_WORK) {
+        // the same sums in the WebAssembly SIMD kernel (src/kernels/assembly/asgd.ts), same bits
+        (kernel ??= new GradientKernel('least-squares', A, B, d)).gradientSum(batch, count, x, out);
+        return;
+      }
       out.fill(0);
       const d4 = d & ~3;
       for (let m = 0; m < count; m++) {

@@ -7,16 +7,19 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { GradientKernel, MIN_WORK } from '../../kernels/gradients.ts';
+import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow. */
 function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  return z > 0 ? z + Math.log1p(exp(-z)) : Math.log1p(exp(z));
 }
+/** The logistic sigmoid, with fdlibm's exp (src/kernels/libm.ts): the gradient kernel computes the same. */
 function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
   return e / (1 + e);
 }
 
@@ -67,6 +70,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     for (let j = 0; j < d; j++) s += A[i * d + j] * x[j];
     return y[i] * s;
   };
+  let kernel: GradientKernel | undefined;
   const obj: FiniteSumObjective = {
     name: 'logistic',
     description,
@@ -75,6 +79,20 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     componentGradient(i, x, out) {
       const c = -y[i] * sigmoid(-margin(i, x));
       for (let j = 0; j < d; j++) out[j] = c * A[i * d + j] + l2 * x[j];
+    },
+    // Σ of componentGradient in batch order (the runner's sum, bit for bit); in the WebAssembly
+    // SIMD kernel (src/kernels/assembly/asgd.ts) when the batch is large enough to pay for a call
+    minibatchGradientSum(batch, count, x, out) {
+      if (count * d >= MIN_WORK) {
+        (kernel ??= new GradientKernel('logistic', A, y, d, l2)).gradientSum(batch, count, x, out);
+        return;
+      }
+      out.fill(0);
+      for (let m = 0; m < count; m++) {
+        const i = batch[m];
+        const c = -y[i] * sigmoid(-margin(i, x));
+        for (let j = 0; j < d; j++) out[j] += c * A[i * d + j] + l2 * x[j];
+      }
     },
     value(x) {
       let s = 0;

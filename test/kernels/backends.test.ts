@@ -1,0 +1,239 @@
+/**
+ * The WebAssembly SIMD kernels and their TypeScript fallback give the same bits, and both give the
+ * bits of the code they replace: the general Euler–Maruyama loop of solve (kernel: 'generic'), the
+ * library's NormalSampler over BatchedMersenneTwister19937, and the objectives' sums of
+ * componentGradient. Every case runs under both backends; a fingerprint (FNV-1a of the result's
+ * bytes) is compared, and the full arrays too, so a failure shows where the results part.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { generatedLeastSquares } from '../../src/asgd/objectives/least-squares.ts';
+import { generatedLogistic } from '../../src/asgd/objectives/logistic.ts';
+import { runAsgd } from '../../src/asgd/runner.ts';
+import { emRuns } from '../../src/kernels/euler-maruyama.ts';
+import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported, type KernelBackend } from '../../src/kernels/index.ts';
+import { RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../../src/kernels/layout.ts';
+import { BatchedMersenneTwister19937 } from '../../src/random/mt19937.ts';
+import { NormalSampler } from '../../src/random/normal.ts';
+import { deriveEngine } from '../../src/random/streams.ts';
+import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
+import { GaussianIncrements } from '../../src/sdde/brownian.ts';
+import { defineSdde, type SddeSpec } from '../../src/sdde/problem.ts';
+import { solvePaths } from '../../src/sdde/solve-paths.ts';
+import { solve, type SolveOptions } from '../../src/sdde/solve.ts';
+import type { SddeSolution } from '../../src/sdde/solution.ts';
+
+const BACKENDS: KernelBackend[] = ['wasm-simd', 'typescript'];
+afterAll(() => setKernelBackend('auto'));
+
+function under<T>(backend: KernelBackend, f: () => T): T {
+  setKernelBackend(backend);
+  try {
+    return f();
+  } finally {
+    setKernelBackend('auto');
+  }
+}
+
+/** FNV-1a over the bytes of typed arrays. */
+function fingerprint(...arrays: ArrayBufferView[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16);
+}
+
+function summary(s: SddeSolution) {
+  return { status: s.status, divergence: s.divergence, steps: s.steps, t: Array.from(s.t), x: Array.from(s.x), delays: s.delays ? Array.from(s.delays) : undefined, fp: fingerprint(s.t, s.x, ...(s.delays ? [s.delays] : [])) };
+}
+
+it('WebAssembly SIMD is available in this Node (else the wasm half of these tests would not run)', () => {
+  expect(wasmSimdSupported()).toBe(true);
+  expect(kernelBackend()).toBe('wasm-simd');
+});
+
+describe('random numbers: kernel streams = NormalSampler over BatchedMersenneTwister19937', () => {
+  for (const backend of BACKENDS) {
+    it(`${backend}: 300 000 normals in calls of varied length (refills, wedges and the tail), the words after, the layer pool`, () => {
+      const inst = new KernelInstance(backend === 'wasm-simd' ? new WebAssembly.Module(wasmBytes()) : null);
+      for (const path of [0, 1, 77]) {
+        const engine = deriveEngine(5, 'brownian', path) as BatchedMersenneTwister19937;
+        const ref = new NormalSampler(deriveEngine(5, 'brownian', path));
+        const r = inst.alloc(RNG_BYTES);
+        engine.save(inst.i32, r >> 2);
+        const out = inst.alloc(1000 * 8);
+        let slow = 0;
+        let drawn = 0;
+        for (let call = 0; drawn < 300_000; call++) {
+          const count = 1 + ((call * 7919) % 997);
+          inst.k.normals(r, out, count, 8, 0.25);
+          for (let i = 0; i < count; i++) {
+            const want = 0.25 * ref.next();
+            if (Math.abs(want) > 0.25 * 3.2) slow++;
+            const got = inst.f64[(out >> 3) + i];
+            if (!Object.is(got, want)) expect(got, `path ${path}, normal ${drawn + i}`).toBe(want);
+          }
+          drawn += count;
+        }
+        expect(slow).toBeGreaterThan(100); // the wedges and the tail were exercised
+        const st = ref.streamState();
+        expect(inst.u32[(r + RNG_POOL) >> 2]).toBe(st.pool);
+        expect(inst.i32[(r + RNG_POOL_LEFT) >> 2]).toBe(st.poolLeft);
+        const w = inst.alloc(2000 * 4);
+        inst.k.words(r, w, 2000);
+        for (let i = 0; i < 2000; i++) if (inst.i32[(w >> 2) + i] !== (st.engine.next() | 0)) expect(inst.i32[(w >> 2) + i], `word ${i}`).toBe(st.engine.next() | 0);
+      }
+    });
+  }
+});
+
+const em = new EulerMaruyama();
+const G = [[0.3, -0.1, 0.05], [0.02, 0.4, 0], [0.1, 0.1, 0.2]];
+// [name, spec, options]; each is solved by the general loop and by the kernels under both backends
+const cases: [string, SddeSpec, Partial<SolveOptions>][] = [
+  ['d = 1, dX = −X(t−1)dt + dB, history policy', { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: 5, delay: { kind: 'constant', tau: 1 } }, { recordDelays: true }],
+  ['d = 1, all terms, clip, scalar noise', { dim: 1, drift: { linear: { x: [[-0.3]], y: [[-0.8]], c: [0.2] } }, diffusion: { noise: 'scalar', g: [0.5] }, history: 2, T: 3, delay: { kind: 'constant', lag: 40 }, beforeHistory: 'clip' }, { recordDelays: true }],
+  ['d = 1, warmup, sampled history, every 7th', { dim: 1, drift: { linear: { y: [[-2]] } }, diffusion: { noise: 'diagonal', g: 0.1 }, history: { times: [-1, 0], values: [[3], [1]] }, T: 6, delay: { kind: 'constant', lag: 300 }, beforeHistory: 'warmup' }, { saveAt: { every: 7 }, recordDelays: true }],
+  ['d = 1, function history, saved times', { dim: 1, drift: { linear: { x: [[-1]], c: [1] } }, diffusion: { noise: 'diagonal', g: 0.2 }, history: (s, out) => void (out[0] = Math.cos(s)), T: 4, delay: { kind: 'constant', lag: 25 } }, { saveAt: { times: [0.5, 1, 1.5, 3.99] } }],
+  ['d = 1, no delay, final only', { dim: 1, drift: { linear: { x: [[-1]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 7 }, { saveAt: { final: true } }],
+  ['d = 1, no noise (a DDE)', { dim: 1, drift: { linear: { y: [[-1.2]] } }, diffusion: { noise: 'none' }, history: 1, T: 9, delay: { kind: 'constant', lag: 50 } }, {}],
+  ['d = 1, diverging mid-chunk', { dim: 1, drift: { linear: { x: [[400]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: 100, delay: { kind: 'constant', lag: 3 } }, { recordDelays: true, saveAt: { every: 3 } }],
+  ['d = 1, random lags (geometric), history', { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.7 }, history: (s, out) => void (out[0] = 1 + s), T: 8, delay: { kind: 'random', model: { kind: 'geometric', p: 0.02, maxLag: 400 } } }, { recordDelays: true, saveAt: { every: 13 } }],
+  ['d = 1, random lags, clip', { dim: 1, drift: { linear: { x: [[-0.5]], y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.7 }, history: 1, T: 8, delay: { kind: 'random', model: { kind: 'uniform', max: 30 } }, beforeHistory: 'clip' }, { recordDelays: true }],
+  ['d = 1, random lags, warmup', { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.7 }, history: 1, T: 8, delay: { kind: 'random', model: { kind: 'poisson', lambda: 20, maxLag: 60 } }, beforeHistory: 'warmup' }, { recordDelays: true }],
+  ['d = 1, time-varying θ(t)', { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 }, history: 0.5, T: 6, delay: { kind: 'time-varying', theta: (t) => 0.5 + 0.4 * Math.sin(t), tau: 0.9 } }, { recordDelays: true }],
+  ['d = 1, prescribed lags', { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 }, history: 0.5, T: 2, delay: { kind: 'prescribed', lags: [0, 3, 7, 1, 12], repeat: 50 } }, { recordDelays: true }],
+  ['d = 3, linear drift, diagonal noise', { dim: 3, drift: { linear: { x: [[-1, 0.2, 0], [0.1, -2, 0.3], [0, 0, -0.5]], y: [[-0.5, 0, 0.1], [0, -0.2, 0], [0.3, 0, -1]], c: [0.1, 0, -0.2] } }, diffusion: { noise: 'diagonal', g: [0.2, 0.3, 0.4] }, history: [1, -1, 0.5], T: 5, delay: { kind: 'constant', lag: 70 } }, { saveAt: { every: 9 } }],
+  ['d = 3, linear drift, scalar noise, clip', { dim: 3, drift: { linear: { y: [[-1, 0.2, 0], [0.1, -2, 0.3], [0, 0, -0.5]] } }, diffusion: { noise: 'scalar', g: [0.2, 0.3, 0.4] }, history: [1, -1, 0.5], T: 5, delay: { kind: 'constant', lag: 70 }, beforeHistory: 'clip' }, { recordDelays: true }],
+  ['d = 3, linear drift, full 3×3 noise, random lags', { dim: 3, drift: { linear: { x: [[-1, 0.2, 0], [0.1, -2, 0.3], [0, 0, -0.5]], c: [1, 2, 3] } }, diffusion: { noise: 'full', g: G }, history: 0, T: 5, delay: { kind: 'random', model: { kind: 'uniform', max: 20 } } }, { recordDelays: true }],
+  ['d = 2, full 2×5 noise, no delay', { dim: 2, drift: { linear: { x: [[-1, 0.5], [-0.5, -1]] } }, diffusion: { noise: 'full', noiseDim: 5, g: [[0.1, 0.2, 0.3, 0.4, 0.5], [0.5, 0.4, 0.3, 0.2, 0.1]] }, history: [1, 2], T: 3 }, {}],
+  ['d = 2, no noise, diverging', { dim: 2, drift: { linear: { x: [[300, 0], [0, -1]] } }, diffusion: { noise: 'none' }, history: [1, 1], T: 10, delay: { kind: 'constant', lag: 2 } }, { recordDelays: true }],
+];
+
+// function drift with a large full diffusion (the hybrid path: the drift runs in JS between kernel steps)
+const D = 12;
+const M = 9;
+const GF = Array.from({ length: D }, (_, i) => Array.from({ length: M }, (_, j) => 0.05 * (i === j ? 1 : 0) + 0.01 * Math.sin(i + 2 * j)));
+cases.push(['d = 12, m = 9, drift function, constant full noise (odd m: the tail of the 4-way sums)', { dim: D, drift: (_t, x, y, out) => { for (let i = 0; i < D; i++) out[i] = -y[i] + 0.1 * Math.tanh(x[(i + 1) % D]); }, diffusion: { noise: 'full', noiseDim: M, g: GF }, history: (s, out) => { for (let i = 0; i < D; i++) out[i] = Math.sin(s + i); }, T: 2, delay: { kind: 'constant', lag: 17 } }, { saveAt: { every: 4 }, recordDelays: true }]);
+cases.push(['d = 12, m = 9, drift and diffusion functions, random lags', { dim: D, drift: (t, x, y, out) => { for (let i = 0; i < D; i++) out[i] = -y[i] + 0.05 * t; }, diffusion: { noise: 'full', noiseDim: M, g: (_t, x, _y, out) => { for (let i = 0; i < D * M; i++) out[i] = 0.02 * (1 + 0.1 * Math.cos(x[i % D] + i)); } }, history: 0.3, T: 2, delay: { kind: 'random', model: { kind: 'geometric', p: 0.2, maxLag: 40 } } }, { recordDelays: true }]);
+cases.push(['d = 12, m = 9, drift function, diverging', { dim: D, drift: (_t, x, _y, out) => { for (let i = 0; i < D; i++) out[i] = 50 * x[i] * Math.abs(x[i]); }, diffusion: { noise: 'full', noiseDim: M, g: GF }, history: 1, T: 5, delay: { kind: 'constant', lag: 1 } }, { recordDelays: true }]);
+
+describe('Euler–Maruyama: kernels (both backends) ≡ the general loop, bit for bit', () => {
+  for (const [name, spec, opts] of cases) {
+    it(name, () => {
+      const p = defineSdde(spec);
+      const generic = summary(solve(p, em, { dt: 0.01, seed: 3, ...opts, kernel: 'generic' }));
+      for (const backend of BACKENDS) {
+        const before = emRuns.count;
+        const got = under(backend, () => summary(solve(p, em, { dt: 0.01, seed: 3, ...opts })));
+        expect(emRuns.count, `${backend}: the kernels ran`).toBe(before + 1);
+        expect(got, `${backend} (fingerprint ${got.fp}) vs generic (${generic.fp})`).toEqual(generic);
+      }
+    });
+  }
+
+  it('a Brownian stream passed in as options.noise continues where the kernel left it', () => {
+    const p = defineSdde(cases[0][1]);
+    for (const backend of BACKENDS) {
+      const a = new GaussianIncrements(deriveEngine(9, 'brownian', 0), 1);
+      const b = new GaussianIncrements(deriveEngine(9, 'brownian', 0), 1);
+      under(backend, () => solve(p, em, { dt: 0.01, noise: a }));
+      solve(p, em, { dt: 0.01, noise: b, kernel: 'generic' });
+      const ra = new Float64Array(999);
+      const rb = new Float64Array(999);
+      a.sampler.fill(ra);
+      b.sampler.fill(rb);
+      expect(Array.from(ra), backend).toEqual(Array.from(rb));
+    }
+  });
+
+  it('a drift function that calls solve itself (nested kernel use grows the shared memory) gives the same bits', () => {
+    const inner = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: 1, delay: { kind: 'constant', lag: 20000 } });
+    let calls = 0;
+    const outer = defineSdde({
+      dim: D,
+      drift: (_t, _x, y, out) => {
+        // every 40th call solves a problem with a large ring (more kernel memory than before)
+        const v = calls++ % 40 === 0 ? solve(inner, em, { dt: 1e-4, seed: calls, saveAt: { final: true } }).x[0] : 0;
+        for (let i = 0; i < D; i++) out[i] = -y[i] + 1e-3 * v;
+      },
+      diffusion: { noise: 'full', noiseDim: M, g: GF },
+      history: 0,
+      T: 1,
+      delay: { kind: 'constant', lag: 5 },
+    });
+    calls = 0;
+    const generic = summary(solve(outer, em, { dt: 0.01, seed: 1, kernel: 'generic' }));
+    for (const backend of BACKENDS) {
+      calls = 0;
+      expect(under(backend, () => summary(solve(outer, em, { dt: 0.01, seed: 1 }))), backend).toEqual(generic);
+    }
+  });
+});
+
+describe('paths side by side (SIMD lanes) ≡ one solve per path', () => {
+  const specs: [string, SddeSpec][] = [
+    ['history policy', cases[0][1]],
+    ['clip, all terms', cases[1][1]],
+    ['warmup', cases[2][1]],
+    ['no noise', cases[5][1]],
+    // x doubles every step: f = 100x overflows within 1022 steps iff the path's noise prefactor exceeds ≈ 0.04 (about half the paths)
+    ['some paths diverge, others not', { dim: 1, drift: { linear: { x: [[100]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 10.22 }],
+  ];
+  for (const [name, spec] of specs) {
+    it(name, () => {
+      const p = defineSdde(spec);
+      const opts = { dt: 0.01, seed: 11, saveAt: { every: 5 } };
+      const single = Array.from({ length: 19 }, (_, j) => summary(solve(p, em, { ...opts, path: 4 + j, kernel: 'generic' })));
+      for (const backend of BACKENDS) {
+        const before = emRuns.count;
+        const group = under(backend, () => solvePaths(p, em, opts, 4, 19)).map(summary);
+        expect(emRuns.count - before, `${backend}: 1 single + 3 groups of ≤ 8 lanes`).toBe(4);
+        expect(group, backend).toEqual(single);
+      }
+      if (name.startsWith('some')) {
+        const statuses = single.map((s) => s.status);
+        expect(statuses).toContain('ok');
+        expect(statuses).toContain('diverged');
+      }
+    });
+  }
+});
+
+describe('ASGD minibatch gradients: kernels (both backends) ≡ the sum of componentGradient', () => {
+  const objectives = [
+    ['least squares, d = 37 (odd: vector tails)', generatedLeastSquares({ n: 300, d: 37, seed: 2 })],
+    ['least squares, d = 100', generatedLeastSquares({ n: 500, d: 100, seed: 3 })],
+    ['logistic, d = 21, λ = 0.01', generatedLogistic({ n: 400, d: 21, l2: 0.01, seed: 4 })],
+    ['logistic, d = 64, λ = 0', generatedLogistic({ n: 400, d: 64, l2: 0, seed: 5 })],
+  ] as const;
+  for (const [name, obj] of objectives) {
+    it(name, () => {
+      const d = obj.dim;
+      const x = Float64Array.from({ length: d }, (_, j) => Math.sin(3 * j + 1) * (name.startsWith('logistic') ? 4 : 1));
+      const gi = new Float64Array(d);
+      for (const count of [1, 2, 3, 5, 32, 33, 256]) {
+        const batch = Int32Array.from({ length: count }, (_, m) => (m * 7919 + 13) % obj.n);
+        const want = new Float64Array(d);
+        for (let m = 0; m < count; m++) {
+          obj.componentGradient(batch[m], x, gi);
+          for (let j = 0; j < d; j++) want[j] += gi[j];
+        }
+        for (const backend of BACKENDS) {
+          const got = new Float64Array(d).fill(99);
+          under(backend, () => obj.minibatchGradientSum!(batch, count, x, got));
+          expect(Array.from(got), `${backend}, b = ${count}`).toEqual(Array.from(want));
+        }
+      }
+      expect(() => obj.minibatchGradientSum!(Int32Array.of(0, 1, 2, obj.n), 4, x, gi)).toThrow(/outside/);
+    });
+  }
+  it('a whole ASGD run (least squares n = 10⁴, d = 100, b = 32, uniform delays): same iterates under both backends', () => {
+    const obj = generatedLeastSquares({ n: 10_000, d: 100, seed: 1 });
+    const spec = { objective: obj, x0: 0, eta: 0.01, iterations: 400, batchSize: 32, delay: { kind: 'uniform' as const, max: 16 } };
+    const runs = BACKENDS.map((b) => under(b, () => runAsgd(spec, { seed: 2, saveAt: { every: 50 } })));
+    expect(fingerprint(runs[0].x, runs[0].F)).toBe(fingerprint(runs[1].x, runs[1].F));
+    expect(Array.from(runs[0].x)).toEqual(Array.from(runs[1].x));
+  });
+});
