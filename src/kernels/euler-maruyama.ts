@@ -25,7 +25,7 @@ import type { BeforeHistory } from '../delay/lags.ts';
 import { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
 import { GaussianIncrements } from '../sdde/brownian.ts';
 import { evalHistory, type SddeProblem } from '../sdde/problem.ts';
-import { type KernelInstance, sharedKernels } from './index.ts';
+import { borrowKernels, type KernelInstance, returnKernels } from './index.ts';
 import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
 
 /** Steps per kernel call. */
@@ -91,13 +91,12 @@ export const emRuns = { count: 0 };
  */
 export function runEmKernel(run: EmRun, paths: EmPath[]): void {
   emRuns.count++;
-  const inst = sharedKernels();
-  const mark = inst.mark();
+  const inst = borrowKernels();
   try {
     if (run.problem.dim === 1) runScalar(inst, run, paths);
     else runVector(inst, run, paths[0]);
   } finally {
-    inst.release(mark);
+    returnKernels(inst);
   }
 }
 
@@ -152,7 +151,6 @@ function prefill(inst: KernelInstance, run: EmRun, ring: number, cap: number, ma
   for (let j = -1; j >= -maxLag; j--) {
     if (problem.beforeHistory === 'history') {
       evalHistory(problem.history, t0 + j * h, v);
-      inst.refresh(); // a history function may have used the kernels too
       rowAt(cap + j, v);
     } else rowAt(cap + j, run.x0);
   }
@@ -180,7 +178,7 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
 
   const cap = maxLag + CHUNK;
   const ring = inst.alloc(cap * G * 8);
-  const z = hasNoise ? inst.alloc(CHUNK * G * 8) : 0;
+  const z = hasNoise && G > 1 ? inst.alloc(CHUNK * G * 8) : 0;
   const lagBuf = constant ? 0 : inst.alloc(CHUNK * 4);
   const div = inst.alloc(G * 4);
   const rng = streams(inst, paths);
@@ -201,10 +199,15 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
     } else {
       for (let i = 0; i < n; i++) inst.i32[(lagBuf >> 2) + i] = effective(lags.next(k + i), k + i, maxLag, policy);
     }
-    if (hasNoise) for (let l = 0; l < G; l++) inst.k.normals(rng.blocks[l], z + l * 8, n, G * 8, sqrtH);
     for (let l = 0; l < G; l++) inst.i32[(div >> 2) + l] = -1;
     const start = slot;
-    slot = inst.k.em1(G, n, ring, cap, slot, lagBuf, lagConst, z, h, a, b, c, flags, g, div);
+    if (G === 1 && hasNoise) {
+      // one path: its normals drawn inside the step loop
+      slot = inst.k.em1Fused(n, ring, cap, slot, lagBuf, lagConst, rng.blocks[0], sqrtH, h, a, b, c, flags, g, div);
+    } else {
+      if (hasNoise) for (let l = 0; l < G; l++) inst.k.normals(rng.blocks[l], z + l * 8, n, G * 8, sqrtH);
+      slot = inst.k.em1(G, n, ring, cap, slot, lagBuf, lagConst, z, h, a, b, c, flags, g, div);
+    }
 
     for (let l = 0; l < G; l++) {
       const p = paths[l];
@@ -283,11 +286,16 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   prefill(inst, run, ring, cap, maxLag, 1);
   rng.load();
   const kind = NOISE_CODE[dif.kind];
-  // host-side buffers for drift/diffusion functions (plain arrays: a callback may grow kernel memory)
-  const xHost = new Float64Array(d);
-  const yHost = new Float64Array(d);
-  const fHost = new Float64Array(d);
-  const gHost = new Float64Array(Math.max(1, dif.size));
+  // views lent to the drift and diffusion functions: X_k and X_{k−l} are copied into xbuf/ybuf
+  // (memmove inside kernel memory), f and g are written in place; the borrowed memory cannot grow
+  const xbuf = inst.alloc(d * 8);
+  const ybuf = inst.alloc(d * 8);
+  const xView = inst.f64.subarray(xbuf >> 3, (xbuf >> 3) + d);
+  const yView = inst.f64.subarray(ybuf >> 3, (ybuf >> 3) + d);
+  const fView = inst.f64.subarray(fbuf >> 3, (fbuf >> 3) + d);
+  const gView = inst.f64.subarray(gPtr >> 3, (gPtr >> 3) + Math.max(1, dif.size));
+  const f64 = inst.f64;
+  const i32 = inst.i32;
 
   let slot = 0;
   let k = 0;
@@ -295,34 +303,27 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   p.status = 'ok';
   while (k < nSteps) {
     const n = Math.min(chunk, nSteps - k);
-    for (let i = 0; i < n; i++) inst.i32[(lagBuf >> 2) + i] = effective(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
+    for (let i = 0; i < n; i++) i32[(lagBuf >> 2) + i] = effective(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
     if (m > 0) inst.k.normals(rng.blocks[0], z, n * m, 8, sqrtH);
-    inst.i32[div >> 2] = -1;
+    i32[div >> 2] = -1;
     const start = slot;
     if (!hybrid) {
       slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, kind, gPtr, gdb, div);
     } else {
       for (let i = 0; i < n; i++) {
-        const lag = inst.i32[(lagBuf >> 2) + i];
-        let rs = slot - lag;
+        let rs = slot - i32[(lagBuf >> 2) + i];
         if (rs < 0) rs += cap;
         const xo = (ring >> 3) + slot * d;
         const yo = (ring >> 3) + rs * d;
-        for (let j = 0; j < d; j++) {
-          xHost[j] = inst.f64[xo + j];
-          yHost[j] = inst.f64[yo + j];
-        }
+        f64.copyWithin(xbuf >> 3, xo, xo + d);
+        f64.copyWithin(ybuf >> 3, yo, yo + d);
         const t = t0 + (k + i) * h;
         // a linear drift (beside a diffusion function) is computed by the kernel itself
-        if (L === null) problem.drift(t, xHost, yHost, fHost);
-        if (dif.fn) dif.fn(t, xHost, yHost, gHost);
-        inst.refresh();
-        if (L === null) inst.f64.set(fHost, fbuf >> 3);
-        if (dif.fn) inst.f64.set(gHost.subarray(0, dif.size), gPtr >> 3);
-        const lagPtr = lagBuf + 4 * i;
-        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagPtr, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, kind, gPtr, gdb, div);
-        if (inst.i32[div >> 2] >= 0) {
-          inst.i32[div >> 2] = i;
+        if (L === null) problem.drift(t, xView, yView, fView);
+        if (dif.fn) dif.fn(t, xView, yView, gView);
+        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagBuf + 4 * i, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, kind, gPtr, gdb, div);
+        if (i32[div >> 2] >= 0) {
+          i32[div >> 2] = i;
           break;
         }
       }

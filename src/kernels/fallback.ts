@@ -24,6 +24,7 @@ export interface KernelExports {
   normals(r: number, out: number, count: number, stride: number, scale: number): void;
   words(r: number, out: number, count: number): void;
   em1(G: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
+  em1Fused(n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, r: number, sqrtH: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   emD(d: number, m: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, A: number, B: number, c: number, driftGiven: number, fbuf: number, kind: number, g: number, gdb: number, div: number): number;
   matvec4(G: number, v: number, out: number, rows: number, cols: number): void;
   lsqGradSum(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
@@ -117,30 +118,33 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     }
   }
 
-  function normals(r: number, out: number, count: number, stride: number, scale: number): void {
+  /** count draws scale·z into dst[at], dst[at + step], … (the `normals` kernel over any array). */
+  function normalsInto(r: number, dst: Float64Array, at: number, step: number, count: number, scale: number): void {
+    const i32 = mem.i32;
+    const u32 = mem.u32;
+    const f64 = mem.f64;
     const t0 = tables;
     const ii = (r + RNG_INDEX) >> 2;
     const ip = (r + RNG_POOL) >> 2;
     const il = (r + RNG_POOL_LEFT) >> 2;
     const o = (r + RNG_OUT) >> 2;
-    let i = mem.i32[ii];
-    let pool = mem.u32[ip];
-    let left = mem.i32[il];
-    let p = out >> 3;
-    const step = stride >> 3;
+    let i = i32[ii];
+    let pool = u32[ip];
+    let left = i32[il];
+    let p = at;
     for (let n = 0; n < count; n++) {
       if (i >= N) {
         mtRefill(r);
         i = 0;
       }
-      const hz = mem.i32[o + i];
+      const hz = i32[o + i];
       i++;
       if (left === 0) {
         if (i >= N) {
           mtRefill(r);
           i = 0;
         }
-        pool = mem.u32[o + i];
+        pool = u32[o + i];
         i++;
         left = 4;
       }
@@ -148,22 +152,54 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
       pool >>>= 8;
       left--;
       let z: number;
-      if (Math.abs(hz) < mem.f64[t0 + iz]) z = hz * mem.f64[t0 + 128 + iz];
+      if (Math.abs(hz) < f64[t0 + iz]) z = hz * f64[t0 + 128 + iz];
       else {
-        mem.i32[ii] = i;
-        mem.u32[ip] = pool;
-        mem.i32[il] = left;
+        i32[ii] = i;
+        u32[ip] = pool;
+        i32[il] = left;
         z = slowNormal(r, hz, iz);
-        i = mem.i32[ii];
-        pool = mem.u32[ip];
-        left = mem.i32[il];
+        i = i32[ii];
+        pool = u32[ip];
+        left = i32[il];
       }
-      mem.f64[p] = scale * z;
+      dst[p] = scale * z;
       p += step;
     }
-    mem.i32[ii] = i;
-    mem.u32[ip] = pool;
-    mem.i32[il] = left;
+    i32[ii] = i;
+    u32[ip] = pool;
+    i32[il] = left;
+  }
+
+  function normals(r: number, out: number, count: number, stride: number, scale: number): void {
+    normalsInto(r, mem.f64, out >> 3, stride >> 3, count, scale);
+  }
+
+  const fusedScratch = new Float64Array(256);
+  function em1Fused(n: number, ring: number, cap: number, slotIn: number, lags: number, lagConst: number, r: number, sqrtH: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number {
+    const hasA = (flags & EM_HAS_A) !== 0;
+    const hasB = (flags & EM_HAS_B) !== 0;
+    const hasC = (flags & EM_HAS_C) !== 0;
+    const rb = ring >> 3;
+    let slot = slotIn;
+    for (let k0 = 0; k0 < n; k0 += fusedScratch.length) {
+      const m = Math.min(fusedScratch.length, n - k0);
+      normalsInto(r, fusedScratch, 0, 1, m, sqrtH);
+      const f = mem.f64;
+      let x = f[rb + slot];
+      for (let j = 0; j < m; j++) {
+        const k = k0 + j;
+        let rs = slot - (lags === 0 ? lagConst : mem.i32[(lags >> 2) + k]);
+        if (rs < 0) rs += cap;
+        const xl = f[rb + rs];
+        const fx = (hasA ? a * x : 0) + (hasB ? b * xl : 0) + (hasC ? c : 0);
+        const xn = x + h * fx + g * fusedScratch[j];
+        slot = slot + 1 === cap ? 0 : slot + 1;
+        f[rb + slot] = xn;
+        if (!(Math.abs(xn) < Infinity) && mem.i32[div >> 2] < 0) mem.i32[div >> 2] = k;
+        x = xn;
+      }
+    }
+    return slot;
   }
 
   function words(r: number, out: number, count: number): void {
@@ -345,6 +381,7 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     normals,
     words,
     em1,
+    em1Fused,
     emD,
     matvec4,
     lsqGradSum,

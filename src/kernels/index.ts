@@ -14,9 +14,9 @@
  * ASGD_SDDE_KERNELS (auto | wasm-simd | typescript) forces one, for tests and benchmarks.
  *
  * Memory: a `KernelInstance` is one WebAssembly instance (or one fallback buffer) with a bump
- * allocator. The solver borrows the shared workspace with mark/release (nested solves, e.g. from a
- * drift callback, stack on top); objectives that keep data in kernel memory own an instance each,
- * reclaimed with the objective by the garbage collector.
+ * allocator. The solver borrows the shared workspace for a solve (a nested solve, e.g. from a drift
+ * callback, gets an instance of its own); objectives that keep data in kernel memory own an
+ * instance each, reclaimed with the objective by the garbage collector.
  */
 import { ZIGGURAT_TABLES } from '../random/normal.ts';
 import { type KernelExports, type MemoryViews, typeScriptKernels } from './fallback.ts';
@@ -41,6 +41,8 @@ export class KernelInstance implements MemoryViews {
   private seen: ArrayBuffer | null = null;
   /** Pointer to the ziggurat tables kn, wn, fn. */
   readonly tables: number;
+  /** The allocation mark when borrowed (see borrowKernels). */
+  borrowedAt = 0;
 
   constructor(module: WebAssembly.Module | null) {
     if (module) {
@@ -177,10 +179,26 @@ export function setKernelBackend(p: KernelPreference): void {
   preference = p;
 }
 
-/** The shared workspace of the current backend (borrow with mark/release). */
-export function sharedKernels(): KernelInstance {
+const busy = new Set<KernelInstance>();
+
+/**
+ * Borrow the shared workspace of the current backend until `returnKernels`. Its memory does not
+ * grow behind the borrower's back: a borrower may lend typed views of it to callbacks (a drift
+ * function), and a nested borrow from such a callback gets an instance of its own instead.
+ */
+export function borrowKernels(): KernelInstance {
   const b = kernelBackend();
-  return (shared[b] ??= new KernelInstance(b === 'wasm-simd' ? moduleNow() : null));
+  let inst = (shared[b] ??= new KernelInstance(b === 'wasm-simd' ? moduleNow() : null));
+  if (busy.has(inst)) inst = new KernelInstance(b === 'wasm-simd' ? moduleNow() : null);
+  busy.add(inst);
+  inst.borrowedAt = inst.mark();
+  return inst;
+}
+
+/** Give back a borrowed instance (frees everything allocated since the borrow). */
+export function returnKernels(inst: KernelInstance): void {
+  inst.release(inst.borrowedAt);
+  busy.delete(inst);
 }
 
 /** A new instance of the current backend with memory of its own (for data kept between calls). */

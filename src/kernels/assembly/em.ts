@@ -8,6 +8,8 @@
 // ring buffer, row j mod cap holding X_j (rows for j < 0 prefilled by the host with the history or
 // with X_0, which is how the pre-start policies reach the kernel).
 
+import { INDEX, mtRefill, N, OUT, POOL, POOL_LEFT, slowNormal, tables } from './rng';
+
 const HAS_A: i32 = 1;
 const HAS_B: i32 = 2;
 const HAS_C: i32 = 4;
@@ -32,6 +34,7 @@ export function em1(
   const hasC = (flags & HAS_C) != 0;
   const noise = (flags & HAS_NOISE) != 0;
   let slot = slotIn;
+  if (G == 8) return em1x8(n, ring, cap, slot, lags, lagConst, z, h, a, b, c, flags, g, div);
   if (G == 1) {
     // one path: X_k stays in a register; the chain X_k → X_{k+1} is two additions
     let x = load<f64>(ring + (<usize>slot << 3));
@@ -90,6 +93,127 @@ export function em1(
     }
     slot = ns;
   }
+  return slot;
+}
+
+/** em1 for 8 lanes: the four f64x2 states stay in registers from step to step. */
+function em1x8(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, z: usize, h: f64, a: f64, b: f64, c: f64, flags: i32, g: f64, div: usize): i32 {
+  const hasA = (flags & HAS_A) != 0;
+  const hasB = (flags & HAS_B) != 0;
+  const hasC = (flags & HAS_C) != 0;
+  const noise = (flags & HAS_NOISE) != 0;
+  const va = f64x2.splat(a);
+  const vb = f64x2.splat(b);
+  const vc = f64x2.splat(c);
+  const vh = f64x2.splat(h);
+  const vg = f64x2.splat(g);
+  const zero = f64x2.splat(0);
+  const inf = f64x2.splat(Infinity);
+  let slot = slotIn;
+  let px = ring + (<usize>slot << 6);
+  let x0 = v128.load(px);
+  let x1 = v128.load(px, 16);
+  let x2 = v128.load(px, 32);
+  let x3 = v128.load(px, 48);
+  for (let k: i32 = 0; k < n; k++) {
+    let rs = slot - lagAt(lags, lagConst, k);
+    if (rs < 0) rs += cap;
+    slot = slot + 1 == cap ? 0 : slot + 1;
+    const pl = ring + (<usize>rs << 6);
+    const pn = ring + (<usize>slot << 6);
+    const pz = z + (<usize>k << 6);
+    // f = (A x or +0) + (B y or +0) + (c or +0), then X + h f (+ g ΔB), per lane as em1
+    let f0 = f64x2.add(f64x2.add(hasA ? f64x2.mul(va, x0) : zero, hasB ? f64x2.mul(vb, v128.load(pl)) : zero), hasC ? vc : zero);
+    let f1 = f64x2.add(f64x2.add(hasA ? f64x2.mul(va, x1) : zero, hasB ? f64x2.mul(vb, v128.load(pl, 16)) : zero), hasC ? vc : zero);
+    let f2 = f64x2.add(f64x2.add(hasA ? f64x2.mul(va, x2) : zero, hasB ? f64x2.mul(vb, v128.load(pl, 32)) : zero), hasC ? vc : zero);
+    let f3 = f64x2.add(f64x2.add(hasA ? f64x2.mul(va, x3) : zero, hasB ? f64x2.mul(vb, v128.load(pl, 48)) : zero), hasC ? vc : zero);
+    x0 = f64x2.add(x0, f64x2.mul(vh, f0));
+    x1 = f64x2.add(x1, f64x2.mul(vh, f1));
+    x2 = f64x2.add(x2, f64x2.mul(vh, f2));
+    x3 = f64x2.add(x3, f64x2.mul(vh, f3));
+    if (noise) {
+      x0 = f64x2.add(x0, f64x2.mul(vg, v128.load(pz)));
+      x1 = f64x2.add(x1, f64x2.mul(vg, v128.load(pz, 16)));
+      x2 = f64x2.add(x2, f64x2.mul(vg, v128.load(pz, 32)));
+      x3 = f64x2.add(x3, f64x2.mul(vg, v128.load(pz, 48)));
+    }
+    v128.store(pn, x0);
+    v128.store(pn, x1, 16);
+    v128.store(pn, x2, 32);
+    v128.store(pn, x3, 48);
+    const ok = v128.and(v128.and(f64x2.lt(f64x2.abs(x0), inf), f64x2.lt(f64x2.abs(x1), inf)), v128.and(f64x2.lt(f64x2.abs(x2), inf), f64x2.lt(f64x2.abs(x3), inf)));
+    if (!i64x2.all_true(ok)) {
+      for (let l: i32 = 0; l < 8; l++) {
+        const v = load<f64>(pn + (<usize>l << 3));
+        if (!(Math.abs(v) < Infinity) && load<i32>(div + (<usize>l << 2)) < 0) store<i32>(div + (<usize>l << 2), k);
+      }
+    }
+  }
+  return slot;
+}
+
+/**
+ * One path with its normals drawn inside the step loop (the ziggurat's fast path inline, as in
+ * rng.ts `normals`): the random numbers are independent of the state, so the processor overlaps
+ * them with the two dependent additions of X_k → X_{k+1}. ΔB = √h·z, the same product as
+ * `normals` with scale √h. Stream r continues where it was.
+ */
+export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, r: usize, sqrtH: f64, h: f64, a: f64, b: f64, c: f64, flags: i32, g: f64, div: usize): i32 {
+  const hasA = (flags & HAS_A) != 0;
+  const hasB = (flags & HAS_B) != 0;
+  const hasC = (flags & HAS_C) != 0;
+  const kt = tables;
+  let i = load<i32>(r + INDEX);
+  let pool = load<u32>(r + POOL);
+  let left = load<i32>(r + POOL_LEFT);
+  let slot = slotIn;
+  let x = load<f64>(ring + (<usize>slot << 3));
+  for (let k: i32 = 0; k < n; k++) {
+    if (i >= N) {
+      mtRefill(r);
+      i = 0;
+    }
+    const hz = load<i32>(r + OUT + (<usize>i << 2));
+    i++;
+    if (left == 0) {
+      if (i >= N) {
+        mtRefill(r);
+        i = 0;
+      }
+      pool = load<u32>(r + OUT + (<usize>i << 2));
+      i++;
+      left = 4;
+    }
+    const iz = <i32>(pool & 127);
+    pool >>>= 8;
+    left--;
+    let zn: f64;
+    const fz = <f64>hz;
+    const ti = kt + (<usize>iz << 3);
+    if (Math.abs(fz) < load<f64>(ti)) zn = fz * load<f64>(ti, 1024);
+    else {
+      store<i32>(r + INDEX, i);
+      store<u32>(r + POOL, pool);
+      store<i32>(r + POOL_LEFT, left);
+      zn = slowNormal(r, hz, iz);
+      i = load<i32>(r + INDEX);
+      pool = load<u32>(r + POOL);
+      left = load<i32>(r + POOL_LEFT);
+    }
+    const dB = sqrtH * zn;
+    let rs = slot - lagAt(lags, lagConst, k);
+    if (rs < 0) rs += cap;
+    const xl = load<f64>(ring + (<usize>rs << 3));
+    const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
+    const xn = x + h * f + g * dB;
+    slot = slot + 1 == cap ? 0 : slot + 1;
+    store<f64>(ring + (<usize>slot << 3), xn);
+    if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
+    x = xn;
+  }
+  store<i32>(r + INDEX, i);
+  store<u32>(r + POOL, pool);
+  store<i32>(r + POOL_LEFT, left);
   return slot;
 }
 

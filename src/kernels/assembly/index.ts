@@ -3,5 +3,5 @@
 // gives the same bits; src/kernels/index.ts chooses between them.
 export { exp, log } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
-export { em1, emD, matvec4 } from './em';
+export { em1, em1Fused, emD, matvec4 } from './em';
 export { logisticGradSum, lsqGradSum } from './asgd';

@@ -12,15 +12,15 @@
 
 import { exp, log } from './libm';
 
-const N: i32 = 624;
+export const N: i32 = 624;
 const M: i32 = 397;
-const OUT: usize = 2496;
-const INDEX: usize = 4992;
-const POOL: usize = 4996;
-const POOL_LEFT: usize = 5000;
+export const OUT: usize = 2496;
+export const INDEX: usize = 4992;
+export const POOL: usize = 4996;
+export const POOL_LEFT: usize = 5000;
 
 /** Ziggurat tables kn, wn, fn (128 f64 each, in that order), written once by the host. */
-let tables: usize = 0;
+export let tables: usize = 0;
 
 export function setZigguratTables(ptr: usize): void {
   tables = ptr;
@@ -118,7 +118,7 @@ function layer(r: usize): i32 {
 const R: f64 = 3.442619855899;
 
 /** The wedges and the tail (Marsaglia & Tsang's nfix), as NormalSampler.slow(). */
-function slowNormal(r: usize, hzIn: i32, izIn: i32): f64 {
+export function slowNormal(r: usize, hzIn: i32, izIn: i32): f64 {
   let hz = hzIn;
   let iz = izIn;
   for (;;) {
@@ -149,6 +149,7 @@ export function normals(r: usize, out: usize, count: i32, stride: i32, scale: f6
   let pool = load<u32>(r + POOL);
   let left = load<i32>(r + POOL_LEFT);
   let p = out;
+  const kt = tables;
   for (let n: i32 = 0; n < count; n++) {
     if (i >= N) {
       mtRefill(r);
@@ -170,7 +171,8 @@ export function normals(r: usize, out: usize, count: i32, stride: i32, scale: f6
     left--;
     let z: f64;
     const fz = <f64>hz;
-    if (Math.abs(fz) < kn(iz)) z = fz * wn(iz);
+    const ti = kt + (<usize>iz << 3);
+    if (Math.abs(fz) < load<f64>(ti)) z = fz * load<f64>(ti, 1024);
     else {
       store<i32>(r + INDEX, i);
       store<u32>(r + POOL, pool);
