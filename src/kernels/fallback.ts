@@ -1,6 +1,6 @@
 /**
- * The TypeScript twin of every WebAssembly kernel (src/kernels/assembly/), over the same memory
- * layout: the backend where WebAssembly SIMD is missing (or until the module has compiled in a
+ * The TypeScript twin of the WebAssembly kernels (src/kernels/assembly/), over the same memory
+ * layout (the minibatch-gradient kernels' twins are the objectives' own loops, see gradients.ts): the backend where WebAssembly SIMD is missing (or until the module has compiled in a
  * browser's main thread). Same algorithm, same operations in the same order, so the same bits
  * (test/kernels/backends.test.ts runs both and compares). Pointers are byte offsets into the
  * backing buffer, as in WebAssembly; doubles are 8-byte aligned.
@@ -27,8 +27,9 @@ export interface KernelExports {
   em1Fused(n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, r: number, sqrtH: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   emD(d: number, m: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, A: number, B: number, c: number, driftGiven: number, fbuf: number, kind: number, g: number, gdb: number, div: number): number;
   matvec4(G: number, v: number, out: number, rows: number, cols: number): void;
-  lsqGradSum(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
-  logisticGradSum(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
+  /** WebAssembly only: the TypeScript fallback is the objective's own loop (see gradients.ts). */
+  lsqGradSum?(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
+  logisticGradSum?(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
 }
 
 const N = MT_N;
@@ -317,60 +318,6 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     return slot;
   }
 
-  function lsqGradSum(A: number, Bv: number, d: number, batch: number, count: number, x: number, out: number): void {
-    const f = mem.f64;
-    const xb = x >> 3;
-    const ob = out >> 3;
-    const d4 = d & ~3;
-    f.fill(0, ob, ob + d);
-    for (let m = 0; m < count; m++) {
-      const i = mem.i32[(batch >> 2) + m];
-      const row = (A >> 3) + i * d;
-      let r0 = 0;
-      let r1 = 0;
-      let r2 = 0;
-      let r3 = 0;
-      let j = 0;
-      for (; j < d4; j += 4) {
-        r0 += f[row + j] * f[xb + j];
-        r1 += f[row + j + 1] * f[xb + j + 1];
-        r2 += f[row + j + 2] * f[xb + j + 2];
-        r3 += f[row + j + 3] * f[xb + j + 3];
-      }
-      for (; j < d; j++) r0 += f[row + j] * f[xb + j];
-      const r = r0 + r1 + (r2 + r3) - f[(Bv >> 3) + i];
-      for (j = 0; j < d; j++) f[ob + j] += f[row + j] * r;
-    }
-  }
-
-  function logisticGradSum(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void {
-    const f = mem.f64;
-    const xb = x >> 3;
-    const ob = out >> 3;
-    const cb = cbuf >> 3;
-    for (let m = 0; m < count; m++) {
-      const i = mem.i32[(batch >> 2) + m];
-      const row = (A >> 3) + i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += f[row + j] * f[xb + j];
-      const yi = f[(y >> 3) + i];
-      const z = -(yi * s);
-      let sig: number;
-      if (z >= 0) sig = 1 / (1 + exp(-z));
-      else {
-        const e = exp(z);
-        sig = e / (1 + e);
-      }
-      f[cb + m] = -yi * sig;
-    }
-    f.fill(0, ob, ob + d);
-    for (let m = 0; m < count; m++) {
-      const row = (A >> 3) + mem.i32[(batch >> 2) + m] * d;
-      const c0 = f[cb + m];
-      for (let j = 0; j < d; j++) f[ob + j] += c0 * f[row + j] + l2 * f[xb + j];
-    }
-  }
-
   return {
     exp,
     log,
@@ -384,7 +331,5 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     em1Fused,
     emD,
     matvec4,
-    lsqGradSum,
-    logisticGradSum,
   };
 }

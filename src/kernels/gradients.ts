@@ -1,14 +1,19 @@
 /**
- * Minibatch gradient sums of the ASGD runner in the kernels (src/kernels/assembly/asgd.ts): the
- * objective's data live in a kernel instance of its own, copied there on the first call with a
- * large enough batch (and again if the backend changes), so a call moves only x, the batch indices
- * and the result. Below `MIN_WORK` (count·d) the objective's own TypeScript loop is faster than a
- * call; both give the same bits.
+ * Minibatch gradient sums of the ASGD runner in the WebAssembly kernels
+ * (src/kernels/assembly/asgd.ts): the objective's data live in a kernel instance of its own, copied
+ * there on the first call, so a call moves only x, the batch indices and the result. The
+ * TypeScript fallback of these kernels is the objective's own loop (least-squares.ts,
+ * logistic.ts), which they reproduce bit for bit; `useGradientKernel` says which one runs.
  */
-import { type KernelBackend, type KernelInstance, kernelBackend, newKernelInstance } from './index.ts';
+import { type KernelInstance, kernelBackend, newKernelInstance } from './index.ts';
 
 /** count·d from which a kernel call pays for its copies. */
 export const MIN_WORK = 64;
+
+/** Whether a minibatch of `count` rows of dimension d goes to the WebAssembly kernel. */
+export function useGradientKernel(count: number, d: number): boolean {
+  return count * d >= MIN_WORK && kernelBackend() === 'wasm-simd';
+}
 
 type Kind = 'least-squares' | 'logistic';
 
@@ -21,7 +26,6 @@ export class GradientKernel {
   private readonly d: number;
   private readonly l2: number;
   private inst: KernelInstance | undefined;
-  private backend: KernelBackend | undefined;
   private pA = 0;
   private pB = 0;
   private pX = 0;
@@ -39,11 +43,9 @@ export class GradientKernel {
   }
 
   private instance(count: number): KernelInstance {
-    const backend = kernelBackend();
     let inst = this.inst;
-    if (!inst || backend !== this.backend) {
+    if (!inst) {
       inst = this.inst = newKernelInstance();
-      this.backend = backend;
       this.capacity = 0;
       this.pA = inst.alloc(this.A.length * 8);
       this.pB = inst.alloc(this.B.length * 8);
@@ -75,8 +77,8 @@ export class GradientKernel {
     }
     const px = this.pX >> 3;
     for (let j = 0; j < d; j++) f64[px + j] = x[j];
-    if (this.kind === 'least-squares') inst.k.lsqGradSum(this.pA, this.pB, d, this.pBatch, count, this.pX, this.pOut);
-    else inst.k.logisticGradSum(this.pA, this.pB, d, this.l2, this.pBatch, count, this.pX, this.pOut, this.pC);
+    if (this.kind === 'least-squares') inst.k.lsqGradSum!(this.pA, this.pB, d, this.pBatch, count, this.pX, this.pOut);
+    else inst.k.logisticGradSum!(this.pA, this.pB, d, this.l2, this.pBatch, count, this.pX, this.pOut, this.pC);
     const po = this.pOut >> 3;
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
   }

@@ -3,10 +3,11 @@
  * what `solve(problem, algorithm, { ...options, path: first + j })` returns (same bits: the paths'
  * streams are separate and the kernels' lanes independent). Where the kernels can step paths side
  * by side (Euler–Maruyama, d = 1, linear drift, constant noise, a constant lag) they run
- * MAX_LANES paths per call — SIMD across paths; otherwise this is a loop over `solve`.
+ * MAX_LANES paths per call — SIMD across paths; otherwise this is a loop over `solve`. Options are
+ * validated as `solve` validates them, before any work.
  * Ensembles use it for their blocks of paths.
  */
-import { seedValue } from '../core/validate.ts';
+import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { MAX_LANES } from '../kernels/layout.ts';
 import { deriveEngine } from '../random/streams.ts';
@@ -22,24 +23,24 @@ export type SolvePathsOptions = Pick<SolveOptions, 'dt' | 'saveAt' | 'seed' | 'k
 
 export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolvePathsOptions, first: number, count: number): SddeSolution[] {
   const one = (path: number) => solve(problem, algorithm, { ...options, path });
-  const extra = Object.keys(options).filter((k) => !['dt', 'saveAt', 'seed', 'kernel'].includes(k));
-  if (count < 2 || extra.length > 0 || options.kernel === 'generic' || !(algorithm instanceof EulerMaruyama)) return Array.from({ length: count }, (_, j) => one(first + j));
-  // the first path through `solve` validates everything (and is a path we need anyway)
-  const out = [one(first)];
-  const h = options.dt;
-  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const o = plainObject(options, 'options');
+  knownFields(o, 'options', ['dt', 'saveAt', 'seed', 'kernel']);
+  integer(first, 'first path', { min: 0, max: 0xffff_ffff });
+  integer(count, 'count', { min: 0, max: 0xffff_ffff - first + 1 });
+  if (count < 2 || options.kernel === 'generic' || !(algorithm instanceof EulerMaruyama)) return Array.from({ length: count }, (_, j) => one(first + j));
+  // the validation of solve, before any work
+  const h = positiveNumber(o.dt, 'options.dt');
+  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
   const nSteps = gridSteps(problem.t0, problem.T, h);
-  const lags = buildLagSource(problem, h, nSteps, seed, first + 1);
+  const lags = buildLagSource(problem, h, nSteps, seed, first);
   const m = problem.diffusion.noiseDim;
-  const probe = m > 0 ? new GaussianIncrements(deriveEngine(seed, 'brownian', first + 1), m) : null;
-  if (!emKernelApplies(problem, probe, lags) || !emKernelGroups(problem, lags)) {
-    for (let j = 1; j < count; j++) out.push(one(first + j));
-    return out;
-  }
+  const probe = m > 0 ? new GaussianIncrements(deriveEngine(seed, 'brownian', first), m) : null;
+  if (!emKernelApplies(problem, probe, lags) || !emKernelGroups(problem, lags)) return Array.from({ length: count }, (_, j) => one(first + j));
+  const out: SddeSolution[] = [];
   const saveSteps = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt').steps;
   const x0 = new Float64Array(1);
   evalHistory(problem.history, problem.t0, x0);
-  for (let j = 1; j < count; j += MAX_LANES) {
+  for (let j = 0; j < count; j += MAX_LANES) {
     const lanes: EmPath[] = [];
     for (let l = 0; l < MAX_LANES && j + l < count; l++) {
       const path = first + j + l;

@@ -189,9 +189,11 @@ describe('paths side by side (SIMD lanes) ≡ one solve per path', () => {
       for (const backend of BACKENDS) {
         const before = emRuns.count;
         const group = under(backend, () => solvePaths(p, em, opts, 4, 19)).map(summary);
-        expect(emRuns.count - before, `${backend}: 1 single + 3 groups of ≤ 8 lanes`).toBe(4);
+        expect(emRuns.count - before, `${backend}: 3 groups of ≤ 8 lanes`).toBe(3);
         expect(group, backend).toEqual(single);
       }
+      expect(() => solvePaths(p, em, { ...opts, dt: -1 }, 0, 3)).toThrow(/options\.dt/);
+      expect(() => solvePaths(p, em, { ...opts, saveAt: { every: 0 } }, 0, 3)).toThrow(/saveAt/);
       if (name.startsWith('some')) {
         const statuses = single.map((s) => s.status);
         expect(statuses).toContain('ok');

@@ -6,7 +6,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { GradientKernel, MIN_WORK } from '../../kernels/gradients.ts';
+import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -109,7 +109,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
       for (let j = 0; j < d; j++) out[j] = A[off + j] * r;
     },
     minibatchGradientSum(batch, count, x, out) {
-      if (count * d >= MIN_WORK) {
+      if (useGradientKernel(count, d)) {
         // the same sums in the WebAssembly SIMD kernel (src/kernels/assembly/asgd.ts), same bits
         (kernel ??= new GradientKernel('least-squares', A, B, d)).gradientSum(batch, count, x, out);
         return;

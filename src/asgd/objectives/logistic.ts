@@ -7,7 +7,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { GradientKernel, MIN_WORK } from '../../kernels/gradients.ts';
+import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
@@ -83,7 +83,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     // Σ of componentGradient in batch order (the runner's sum, bit for bit); in the WebAssembly
     // SIMD kernel (src/kernels/assembly/asgd.ts) when the batch is large enough to pay for a call
     minibatchGradientSum(batch, count, x, out) {
-      if (count * d >= MIN_WORK) {
+      if (useGradientKernel(count, d)) {
         (kernel ??= new GradientKernel('logistic', A, y, d, l2)).gradientSum(batch, count, x, out);
         return;
       }
