@@ -83,3 +83,80 @@ export class GradientKernel {
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
   }
 }
+
+/**
+ * The tanh MLP of src/asgd/objectives/mlp.ts in the WebAssembly kernels (assembly/mlp.ts): the
+ * loss over all examples (what the parameter server evaluates at every save) and the worker's
+ * averaged minibatch gradient. The TypeScript fallback is the objective's own code.
+ */
+export class MlpKernel {
+  private readonly A: Float64Array;
+  private readonly labels: Int32Array;
+  private readonly n: number;
+  private readonly d: number;
+  private readonly h: number;
+  private readonly C: number;
+  private readonly l2: number;
+  private readonly dim: number;
+  private inst: KernelInstance | undefined;
+  private p = { A: 0, labels: 0, x: 0, out: 0, u: 0, s: 0, g1: 0, gi: 0, batch: 0 };
+  private capacity = 0;
+
+  constructor(A: Float64Array, labels: Int32Array, n: number, d: number, h: number, C: number, l2: number) {
+    this.A = A;
+    this.labels = labels;
+    this.n = n;
+    this.d = d;
+    this.h = h;
+    this.C = C;
+    this.l2 = l2;
+    this.dim = h * d + h + C * h + C;
+  }
+
+  private instance(count: number): KernelInstance {
+    let inst = this.inst;
+    if (!inst) {
+      inst = this.inst = newKernelInstance();
+      const p = this.p;
+      p.A = inst.alloc(this.A.length * 8);
+      p.labels = inst.alloc(this.n * 4);
+      p.x = inst.alloc(this.dim * 8);
+      p.out = inst.alloc(this.dim * 8);
+      p.u = inst.alloc(this.h * 8);
+      p.s = inst.alloc(this.C * 8);
+      p.g1 = inst.alloc(this.h * 8);
+      p.gi = inst.alloc(this.dim * 8);
+      inst.f64.set(this.A, p.A >> 3);
+      inst.i32.set(this.labels, p.labels >> 2);
+    }
+    if (count > this.capacity) {
+      this.capacity = Math.max(count, 2 * this.capacity, 64);
+      this.p.batch = inst.alloc(this.capacity * 4);
+    }
+    return inst;
+  }
+
+  value(x: Float64Array): number {
+    const inst = this.instance(0);
+    const p = this.p;
+    inst.f64.set(x.subarray(0, this.dim), p.x >> 3);
+    return inst.k.mlpValue!(p.A, p.labels, this.n, this.d, this.h, this.C, this.l2, p.x, p.u, p.s);
+  }
+
+  /** out[offset + k] += (∇f_{batch[m]}(x))_k / count for m in order. */
+  gradMeanAdd(batch: Int32Array, count: number, x: Float64Array, out: Float64Array, offset: number): void {
+    const inst = this.instance(count);
+    const p = this.p;
+    const n = this.n;
+    for (let m = 0; m < count; m++) {
+      const i = batch[m];
+      if (!(i >= 0 && i < n)) throw new RangeError(`minibatch index ${i} at position ${m} is outside [0, ${n})`);
+      inst.i32[(p.batch >> 2) + m] = i;
+    }
+    const dim = this.dim;
+    inst.f64.set(x.subarray(0, dim), p.x >> 3);
+    inst.f64.set(out.subarray(offset, offset + dim), p.out >> 3);
+    inst.k.mlpGradMeanAdd!(p.A, p.labels, this.d, this.h, this.C, this.l2, p.batch, count, p.x, p.out, p.u, p.s, p.g1, p.gi);
+    out.set(inst.f64.subarray(p.out >> 3, (p.out >> 3) + dim), offset);
+  }
+}

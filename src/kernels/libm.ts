@@ -160,3 +160,104 @@ export function exp(xIn: number): number {
   }
   return y * twopk * TWOM1000;
 }
+
+const Q1 = -3.33333333333331316428e-2;
+const Q2 = 1.58730158725481460165e-3;
+const Q3 = -7.93650757867487942473e-5;
+const Q4 = 4.00821782732936239552e-6;
+const Q5 = -2.01099218183624371326e-7;
+
+/** e^x − 1 (fdlibm s_expm1.c): accurate near 0; −1 below −56 ln 2; overflow → +∞. */
+export function expm1(xIn: number): number {
+  let x = xIn;
+  f64[0] = x;
+  let hx = u32[HI] >>> 0;
+  const xsb = hx & 0x80000000;
+  hx &= 0x7fffffff;
+  if (hx >= 0x4043687a) {
+    // |x| ≥ 56 ln 2
+    if (hx >= 0x40862e42) {
+      if (hx >= 0x7ff00000) {
+        if (((hx & 0xfffff) | u32[LO]) !== 0) return x + x; // NaN
+        return xsb === 0 ? x : -1;
+      }
+      if (x > O_THRESHOLD) return Infinity;
+    }
+    if (xsb !== 0) return -1; // x < −56 ln 2 (tiny − one rounds to −1)
+  }
+  let k = 0;
+  let c = 0;
+  if (hx > 0x3fd62e42) {
+    let hi: number;
+    let lo: number;
+    if (hx < 0x3ff0a2b2) {
+      if (xsb === 0) {
+        hi = x - LN2_HI;
+        lo = LN2_LO;
+        k = 1;
+      } else {
+        hi = x + LN2_HI;
+        lo = -LN2_LO;
+        k = -1;
+      }
+    } else {
+      k = (INVLN2 * x + (xsb === 0 ? 0.5 : -0.5)) | 0;
+      const t = k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+    c = (hi - x) - lo;
+  } else if (hx < 0x3c900000) {
+    return x; // |x| < 2^-54
+  }
+  const hfx = 0.5 * x;
+  const hxs = x * hfx;
+  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+  let t = 3.0 - r1 * hfx;
+  let e = hxs * ((r1 - t) / (6.0 - x * t));
+  if (k === 0) return x - (x * e - hxs);
+  const twopk = fromWords((0x3ff00000 + (k << 20)) | 0, 0);
+  e = x * (e - c) - c;
+  e -= hxs;
+  if (k === -1) return 0.5 * (x - e) - 0.5;
+  if (k === 1) {
+    if (x < -0.25) return -2.0 * (e - (x + 0.5));
+    return 1 + 2.0 * (x - e);
+  }
+  let y: number;
+  if (k <= -2 || k > 56) {
+    y = 1 - (e - x);
+    y = k === 1024 ? y * 2.0 * TWO1023 : y * twopk;
+    return y - 1;
+  }
+  if (k < 20) {
+    t = fromWords((0x3ff00000 - (0x200000 >> k)) | 0, 0); // 1 − 2^-k
+    y = t - (e - x);
+    return y * twopk;
+  }
+  t = fromWords(((0x3ff - k) << 20) | 0, 0); // 2^-k
+  y = x - (e + t);
+  y += 1;
+  return y * twopk;
+}
+
+/** Hyperbolic tangent (fdlibm s_tanh.c in FreeBSD's form, x itself below 2^-28): ±1 beyond |x| = 22. */
+export function tanh(x: number): number {
+  f64[0] = x;
+  const jx = u32[HI] | 0;
+  const ix = jx & 0x7fffffff;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1 / x + 1 : 1 / x - 1;
+  let z: number;
+  if (ix < 0x40360000) {
+    if (ix < 0x3e300000) return x; // |x| < 2^-28 (and ±0): tanh x rounds to x
+    if (ix >= 0x3ff00000) {
+      const t = expm1(2 * Math.abs(x));
+      z = 1 - 2 / (t + 2);
+    } else {
+      const t = expm1(-2 * Math.abs(x));
+      z = -t / (t + 2);
+    }
+  } else z = 1; // 1 − tiny
+  return jx >= 0 ? z : -z;
+}

@@ -8,6 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedLeastSquares } from '../../src/asgd/objectives/least-squares.ts';
 import { generatedLogistic } from '../../src/asgd/objectives/logistic.ts';
+import { generatedMlp, mlpInitialPoint } from '../../src/asgd/objectives/mlp.ts';
+import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { runAsgd } from '../../src/asgd/runner.ts';
 import { emRuns } from '../../src/kernels/euler-maruyama.ts';
 import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported, type KernelBackend } from '../../src/kernels/index.ts';
@@ -236,6 +238,41 @@ describe('ASGD minibatch gradients: kernels (both backends) ≡ the sum of compo
     const spec = { objective: obj, x0: 0, eta: 0.01, iterations: 400, batchSize: 32, delay: { kind: 'uniform' as const, max: 16 } };
     const runs = BACKENDS.map((b) => under(b, () => runAsgd(spec, { seed: 2, saveAt: { every: 50 } })));
     expect(fingerprint(runs[0].x, runs[0].F)).toBe(fingerprint(runs[1].x, runs[1].F));
+    expect(Array.from(runs[0].x)).toEqual(Array.from(runs[1].x));
+  });
+});
+
+describe('MLP: kernels (both backends) ≡ the objective’s loops', () => {
+  const obj = generatedMlp({ n: 300, d: 5, hidden: 7, classes: 3, l2: 0.01, seed: 4 });
+  const points = [mlpInitialPoint(obj, 1), Float64Array.from({ length: obj.dim }, (_, k) => 3 * Math.sin(k * 1.3))];
+  it('value: (1/n) Σ loss + (λ/2)‖x‖², the same bits', () => {
+    for (const x of points) {
+      const vals = BACKENDS.map((b) => under(b, () => obj.value(x)));
+      expect(vals[0], 'wasm vs typescript').toBe(vals[1]);
+    }
+  });
+  it('addMeanGradient: out[off + k] += ∇f_i(x)_k / b in batch order, the same bits as the loop over componentGradient', () => {
+    const gi = new Float64Array(obj.dim);
+    for (const x of points) {
+      for (const count of [1, 4, 16]) {
+        const batch = Int32Array.from({ length: count }, (_, m) => (m * 97 + 5) % obj.n);
+        const want = new Float64Array(obj.dim + 3).fill(0.5);
+        for (let m = 0; m < count; m++) {
+          obj.componentGradient(batch[m], x, gi);
+          for (let k = 0; k < obj.dim; k++) want[3 + k] += gi[k] / count;
+        }
+        for (const backend of BACKENDS) {
+          const got = new Float64Array(obj.dim + 3).fill(0.5);
+          under(backend, () => obj.addMeanGradient!(batch, count, x, got, 3));
+          expect(Array.from(got), `${backend}, b = ${count}`).toEqual(Array.from(want));
+        }
+      }
+    }
+  });
+  it('a parameter-server run on the MLP: the same trajectory and losses under both backends', () => {
+    const spec = { objective: obj, x0: mlpInitialPoint(obj, 2), workers: 4, batchSize: 8, mode: 'async' as const, computeTime: { kind: 'normal' as const, mean: 1, sd: 0.2 }, optimizer: { kind: 'sgd' as const, lr: 0.05 }, updates: 300, saveEvery: 20 };
+    const runs = BACKENDS.map((b) => under(b, () => runParameterServer(spec, { seed: 3 })));
+    expect(Array.from(runs[0].F)).toEqual(Array.from(runs[1].F));
     expect(Array.from(runs[0].x)).toEqual(Array.from(runs[1].x));
   });
 });

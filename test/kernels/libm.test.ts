@@ -1,14 +1,16 @@
 /**
- * fdlibm's exp and log (src/kernels/libm.ts and its AssemblyScript twin in the WebAssembly module):
+ * fdlibm's exp, log, expm1 and tanh (src/kernels/libm.ts and its AssemblyScript twin in the
+ * WebAssembly module):
  *  - both ports give the same bits on 10⁶ arguments (what makes kernel and fallback agree);
  *  - both are within 1 ulp of the C library's exp and log, from test/fixtures/libm.json
  *    (written by test/fixtures/libm.py: Python's math.exp/math.log, an independent implementation);
- *  - on Node 20 they equal Math.exp and Math.log bit for bit (V8 11 computes both with fdlibm):
- *    this is why switching the ziggurat and the logistic sigmoid to the ports changed no result.
+ *  - on Node 20 they equal Math.exp, Math.log, Math.expm1 bit for bit (V8 11 computes them with
+ *    fdlibm) and Math.tanh on Linux (glibc's tanh, also fdlibm's algorithm): this is why switching
+ *    the ziggurat, the sigmoid, softmax and the MLP to the ports changed no result.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exp, log } from '../../src/kernels/libm.ts';
+import { exp, expm1, log, tanh } from '../../src/kernels/libm.ts';
 import { KernelInstance, wasmBytes } from '../../src/kernels/index.ts';
 
 /** A Python float.hex string as a double (exact). */
@@ -36,7 +38,7 @@ function ulps(a: number, b: number): number {
   return Number(buf.getBigInt64(0) - buf.getBigInt64(8) < 0n ? buf.getBigInt64(8) - buf.getBigInt64(0) : buf.getBigInt64(0) - buf.getBigInt64(8));
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/libm.json', import.meta.url), 'utf8')) as { log: [string, string][]; exp: [string, string][] };
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/libm.json', import.meta.url), 'utf8')) as Record<'log' | 'exp' | 'expm1' | 'tanh', [string, string][]>;
 const wasm = new KernelInstance(new WebAssembly.Module(wasmBytes())).k;
 
 /** 10⁶ arguments: random bit patterns and the ranges the kernels use. */
@@ -100,6 +102,38 @@ describe('fdlibm exp and log', () => {
     for (const x of args()) {
       if (!Object.is(log(x), Math.log(x))) expect(log(x), `log(${x})`).toBe(Math.log(x));
       if (!Object.is(exp(x), Math.exp(x))) expect(exp(x), `exp(${x})`).toBe(Math.exp(x));
+    }
+  });
+});
+
+describe('fdlibm expm1 and tanh', () => {
+  it('the TypeScript and the WebAssembly ports give the same bits (10⁶ arguments)', () => {
+    for (const x of args()) {
+      if (!Object.is(expm1(x), wasm.expm1!(x))) expect(wasm.expm1!(x), `expm1(${x})`).toBe(expm1(x));
+      if (!Object.is(tanh(x), wasm.tanh!(x))) expect(wasm.tanh!(x), `tanh(${x})`).toBe(tanh(x));
+    }
+  });
+  it(`within 1 ulp of the C library (${fixture.expm1.length} expm1, ${fixture.tanh.length} tanh arguments)`, () => {
+    for (const [xs, ys] of fixture.expm1) expect(ulps(expm1(fromHex(xs)), fromHex(ys)), `expm1(${fromHex(xs)})`).toBeLessThanOrEqual(1);
+    for (const [xs, ys] of fixture.tanh) expect(ulps(tanh(fromHex(xs)), fromHex(ys)), `tanh(${fromHex(xs)})`).toBeLessThanOrEqual(1);
+  });
+  it('special values', () => {
+    expect(tanh(0)).toBe(0);
+    expect(Object.is(tanh(-0), -0)).toBe(true);
+    expect(tanh(Infinity)).toBe(1);
+    expect(tanh(-Infinity)).toBe(-1);
+    expect(tanh(NaN)).toBeNaN();
+    expect(tanh(30)).toBe(1);
+    expect(expm1(0)).toBe(0);
+    expect(expm1(-Infinity)).toBe(-1);
+    expect(expm1(Infinity)).toBe(Infinity);
+    expect(expm1(-50)).toBe(-1);
+    expect(expm1(1e-20)).toBe(1e-20);
+  });
+  it.runIf(process.versions.node.startsWith('20.') && process.platform === 'linux')('equal to Math.expm1 and Math.tanh of Node 20 on Linux (fdlibm expm1, glibc tanh), so MLP results did not change', () => {
+    for (const x of args()) {
+      if (!Object.is(expm1(x), Math.expm1(x))) expect(expm1(x), `expm1(${x})`).toBe(Math.expm1(x));
+      if (!Object.is(tanh(x), Math.tanh(x))) expect(tanh(x), `tanh(${x})`).toBe(Math.tanh(x));
     }
   });
 });

@@ -128,3 +128,103 @@ export function exp(xIn: f64): f64 {
   }
   return y * twopk * TWOM1000;
 }
+
+const Q1: f64 = -3.33333333333331316428e-2;
+const Q2: f64 = 1.58730158725481460165e-3;
+const Q3: f64 = -7.93650757867487942473e-5;
+const Q4: f64 = 4.00821782732936239552e-6;
+const Q5: f64 = -2.01099218183624371326e-7;
+
+@inline function fromHi(hi: i32): f64 {
+  return reinterpret<f64>(<u64><u32>hi << 32);
+}
+
+export function expm1(xIn: f64): f64 {
+  let x = xIn;
+  let hx = <u32>hiWord(x);
+  const xsb = hx & 0x80000000;
+  hx &= 0x7fffffff;
+  if (hx >= 0x4043687a) {
+    if (hx >= 0x40862e42) {
+      if (hx >= 0x7ff00000) {
+        if (((hx & 0xfffff) | loWord(x)) != 0) return x + x;
+        return xsb == 0 ? x : -1;
+      }
+      if (x > O_THRESHOLD) return Infinity;
+    }
+    if (xsb != 0) return -1;
+  }
+  let k: i32 = 0;
+  let c: f64 = 0;
+  if (hx > 0x3fd62e42) {
+    let hi: f64;
+    let lo: f64;
+    if (hx < 0x3ff0a2b2) {
+      if (xsb == 0) {
+        hi = x - LN2_HI;
+        lo = LN2_LO;
+        k = 1;
+      } else {
+        hi = x + LN2_HI;
+        lo = -LN2_LO;
+        k = -1;
+      }
+    } else {
+      k = <i32>(INVLN2 * x + (xsb == 0 ? 0.5 : -0.5));
+      const t = <f64>k;
+      hi = x - t * LN2_HI;
+      lo = t * LN2_LO;
+    }
+    x = hi - lo;
+    c = (hi - x) - lo;
+  } else if (hx < 0x3c900000) {
+    return x;
+  }
+  const hfx = 0.5 * x;
+  const hxs = x * hfx;
+  const r1 = 1 + hxs * (Q1 + hxs * (Q2 + hxs * (Q3 + hxs * (Q4 + hxs * Q5))));
+  let t = 3.0 - r1 * hfx;
+  let e = hxs * ((r1 - t) / (6.0 - x * t));
+  if (k == 0) return x - (x * e - hxs);
+  const twopk = fromHi(0x3ff00000 + (k << 20));
+  e = x * (e - c) - c;
+  e -= hxs;
+  if (k == -1) return 0.5 * (x - e) - 0.5;
+  if (k == 1) {
+    if (x < -0.25) return -2.0 * (e - (x + 0.5));
+    return 1 + 2.0 * (x - e);
+  }
+  let y: f64;
+  if (k <= -2 || k > 56) {
+    y = 1 - (e - x);
+    y = k == 1024 ? y * 2.0 * TWO1023 : y * twopk;
+    return y - 1;
+  }
+  if (k < 20) {
+    t = fromHi(0x3ff00000 - (0x200000 >> k));
+    y = t - (e - x);
+    return y * twopk;
+  }
+  t = fromHi((0x3ff - k) << 20);
+  y = x - (e + t);
+  y += 1;
+  return y * twopk;
+}
+
+export function tanh(x: f64): f64 {
+  const jx = hiWord(x);
+  const ix = jx & 0x7fffffff;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1 / x + 1 : 1 / x - 1;
+  let z: f64;
+  if (ix < 0x40360000) {
+    if (ix < 0x3e300000) return x;
+    if (ix >= 0x3ff00000) {
+      const t = expm1(2 * Math.abs(x));
+      z = 1 - 2 / (t + 2);
+    } else {
+      const t = expm1(-2 * Math.abs(x));
+      z = -t / (t + 2);
+    }
+  } else z = 1;
+  return jx >= 0 ? z : -z;
+}
