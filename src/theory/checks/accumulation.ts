@@ -25,6 +25,7 @@ import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { classificationAccuracy } from '../../asgd/objectives/softmax.ts';
 import { optimizer } from '../../asgd/optimizers.ts';
 import { type ComputeTimeSpec, runParameterServer, type ServerSpec } from '../../asgd/parameter-server.ts';
+import { parallelMap } from '../../stats/parallel-map.ts';
 import { simulateStaleness } from '../../experiments/staleness.ts';
 import { normalQuantile } from '../../random/normal-quantile.ts';
 import { NormalSampler } from '../../random/normal.ts';
@@ -53,6 +54,31 @@ function adamThetas(gs: number[]): number[] {
 }
 
 const exact = (ok: boolean, reasonOk: string, reasonBad: string): Verdict => (ok ? { kind: 'holds', label: 'holds', reason: reasonOk } : { kind: 'violated', label: 'violated', reason: reasonBad });
+
+const ACC_WORKERS = 4;
+const ACC_BATCH = 16;
+let accModel: ReturnType<typeof generatedMlp> | undefined;
+
+/** One Adam training run of the Aji & Heafield analogs: plain data in and out (a `parallelMap` task). */
+export interface AccumulationTask {
+  spec: Partial<Pick<ServerSpec, 'globalAccumulation' | 'localAccumulation' | 'batchSize' | 'pullEvery'>> & { mode: 'sync' | 'async'; updates: number };
+  lr: number;
+  seed: number;
+}
+
+export function accumulationRun(task: AccumulationTask): { loss: number; acc: number; status: string; staleness: number } {
+  const obj = (accModel ??= generatedMlp(FIG3_MODEL));
+  const { spec, lr, seed } = task;
+  const compute: ComputeTimeSpec = { kind: 'normal', mean: 1, sd: 0.2 };
+  const r = runParameterServer({ objective: obj, x0: mlpInitialPoint(obj, seed), workers: ACC_WORKERS, batchSize: ACC_BATCH, computeTime: compute, optimizer: { kind: 'adam', lr }, saveEvery: Math.max(1, Math.floor(spec.updates / 100)), ...spec }, { seed });
+  // final loss: mean of the last 10 saved values (one value is a noisy point of a noisy curve)
+  const tail = Array.from(r.F.slice(-10));
+  const loss = r.status === 'ok' ? tail.reduce((a, v) => a + v, 0) / tail.length : NaN;
+  const acc = r.status === 'ok' ? classificationAccuracy(obj, r.x.subarray(r.x.length - obj.dim)) : NaN;
+  let tau = 0;
+  for (const t of r.staleness) tau += t;
+  return { loss, acc, status: r.status, staleness: tau / r.staleness.length };
+}
 
 export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
@@ -193,21 +219,10 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
 
   // ---- Tables 1 / 5 analog: learning-rate sweep ----
   const obj = generatedMlp(FIG3_MODEL);
-  const N = 4;
-  const batch = 16;
+  const N = ACC_WORKERS;
+  const batch = ACC_BATCH;
   const budget = 16000; // gradients computed (= 128 epochs of n = 2000 at b = 16)
-  const compute: ComputeTimeSpec = { kind: 'normal', mean: 1, sd: 0.2 };
   const seeds = opts.quick ? 1 : 3;
-  const train = (extra: Partial<ServerSpec> & { mode: 'sync' | 'async'; updates: number }, lr: number, seed: number, workers = N) => {
-    const r = runParameterServer({ objective: obj, x0: mlpInitialPoint(obj, seed), workers, batchSize: batch, computeTime: compute, optimizer: { kind: 'adam', lr }, saveEvery: Math.max(1, Math.floor(extra.updates / 100)), ...extra }, { seed });
-    // final loss: mean of the last 10 saved values (one value is a noisy point of a noisy curve)
-    const tail = Array.from(r.F.slice(-10));
-    const loss = r.status === 'ok' ? tail.reduce((a, v) => a + v, 0) / tail.length : NaN;
-    const acc = r.status === 'ok' ? classificationAccuracy(obj, r.x.subarray(r.x.length - obj.dim)) : NaN;
-    let tau = 0;
-    for (const t of r.staleness) tau += t;
-    return { loss, acc, status: r.status, F: r.F, updates: r.updates, time: r.time, staleness: tau / r.staleness.length };
-  };
   /** Mean and sample sd over the seeds' runs of a quantity. */
   const overSeeds = (xs: number[]) => {
     const mean = xs.reduce((a, v) => a + v, 0) / xs.length;
@@ -219,11 +234,29 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
     { id: 'async', label: 'asynchronous', spec: { mode: 'async' as const, updates: budget } },
     { id: 'async-ga4', label: 'asynchronous + 4× global accumulation', spec: { mode: 'async' as const, globalAccumulation: 4, updates: budget / 4 } },
   ];
+  // ---- Sections 2.2–2.3: batch size vs staleness (runs planned here, run with the sweep) ----
+  const lr0 = 0.01;
+  const updates = budget / 4; // every arm below applies 4b-gradient sums or b-gradients, the same number of updates
+  const ablationArms: [string, string, AccumulationTask['spec']][] = [
+    ['sync, 4 × b', '4b', { mode: 'sync', updates }],
+    ['sync, 4 × b/4', 'b', { mode: 'sync', updates, batchSize: batch / 4 }],
+    ['sync, 4 × b, U = 5', '4b', { mode: 'sync', updates, pullEvery: 5 }],
+    ['sync, 4 × b, U = 7', '4b', { mode: 'sync', updates, pullEvery: 7 }],
+    ['async, b', 'b', { mode: 'async', updates }],
+    ['async, 4× local (4b)', '4b', { mode: 'async', updates, localAccumulation: 4 }],
+  ];
+  // every training run is independent: all of them on worker threads, results in task order
+  const tasks: AccumulationTask[] = [];
+  for (const lr of lrs) for (const arm of arms) for (let s = 0; s < seeds; s++) tasks.push({ spec: arm.spec, lr, seed: opts.seed + 2000 + s });
+  for (const lr of [lr0, 2 * lr0]) for (const [, , spec] of ablationArms) for (let s = 0; s < seeds; s++) tasks.push({ spec, lr, seed: opts.seed + 3000 + s });
+  opts.onProgress?.(`accumulation: learning-rate sweep and batch size vs staleness, ${tasks.length} training runs`);
+  const done = await parallelMap<AccumulationTask, ReturnType<typeof accumulationRun>>(tasks, { module: import.meta.url, name: 'accumulationRun' }, opts.threads ? { threads: opts.threads } : {});
+  let next = 0;
+  const take = () => Array.from({ length: seeds }, () => done[next++]);
   const sweep: { lr: number; arm: string; loss: number; lossSd: number; acc: number; staleness: number }[] = [];
   for (const lr of lrs) {
-    opts.onProgress?.(`accumulation: learning rate ${lr}`);
     for (const arm of arms) {
-      const runs = Array.from({ length: seeds }, (_, s) => train(arm.spec, lr, opts.seed + 2000 + s));
+      const runs = take();
       const loss = overSeeds(runs.map((r) => r.loss));
       sweep.push({ lr, arm: arm.id, loss: loss.mean, lossSd: loss.sd, acc: overSeeds(runs.map((r) => r.acc)).mean, staleness: overSeeds(runs.map((r) => r.staleness)).mean });
     }
@@ -250,23 +283,13 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
     },
   });
 
-  // ---- Sections 2.2–2.3: batch size vs staleness ----
-  const lr0 = 0.01;
-  const updates = budget / 4; // every arm below applies 4b-gradient sums or b-gradients, the same number of updates
   const ablation: { arm: string; lr: number; staleness: number; batch: string; loss: number; lossSd: number }[] = [];
-  const ablate = (label: string, eff: string, spec: Partial<ServerSpec> & { mode: 'sync' | 'async'; updates: number }, lr: number, workers = N) => {
-    const runs = Array.from({ length: seeds }, (_, s) => train(spec, lr, opts.seed + 3000 + s, workers));
-    const loss = overSeeds(runs.map((r) => r.loss));
-    ablation.push({ arm: label, lr, staleness: overSeeds(runs.map((r) => r.staleness)).mean, batch: eff, loss: loss.mean, lossSd: loss.sd });
-  };
   for (const lr of [lr0, 2 * lr0]) {
-    opts.onProgress?.(`accumulation: batch size vs staleness, α = ${lr}`);
-    ablate('sync, 4 × b', '4b', { mode: 'sync', updates }, lr);
-    ablate('sync, 4 × b/4', 'b', { mode: 'sync', updates, batchSize: batch / 4 }, lr);
-    ablate('sync, 4 × b, U = 5', '4b', { mode: 'sync', updates, pullEvery: 5 }, lr);
-    ablate('sync, 4 × b, U = 7', '4b', { mode: 'sync', updates, pullEvery: 7 }, lr);
-    ablate('async, b', 'b', { mode: 'async', updates }, lr);
-    ablate('async, 4× local (4b)', '4b', { mode: 'async', updates, localAccumulation: 4 }, lr);
+    for (const [label, eff] of ablationArms) {
+      const runs = take();
+      const loss = overSeeds(runs.map((r) => r.loss));
+      ablation.push({ arm: label, lr, staleness: overSeeds(runs.map((r) => r.staleness)).mean, batch: eff, loss: loss.mean, lossSd: loss.sd });
+    }
   }
   const A = (arm: string, lr: number) => ablation.find((a) => a.arm === arm && a.lr === lr)!;
   rows.push({

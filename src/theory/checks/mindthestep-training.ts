@@ -17,6 +17,7 @@ import { adaptiveStep } from '../../asgd/adaptive-step.ts';
 import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
 import { simulateStaleness } from '../../experiments/staleness.ts';
+import { parallelMap } from '../../stats/parallel-map.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
@@ -39,54 +40,89 @@ const ARMS: Arm[] = [
   { id: 'eq14', label: 'MindTheStep, Eq. 14 (Poisson, λ = m)', lr: 1 },
 ];
 
+const ALPHA_C = 0.05;
+const BATCH = 16;
+const THRESHOLD = 0.55;
+const BUDGET = 20000;
+const SAVE_EVERY = 25;
+const COMPUTE = { kind: 'normal' as const, mean: 1, sd: 0.2 };
+
+/** One training run of the Fig. 3 analog: plain data in and out, so that it can run on any thread. */
+export interface Fig3Task {
+  m: number;
+  arm: Arm['id'];
+  seed: number;
+  /** The check's seed (it seeds the pilot runs). */
+  checkSeed: number;
+}
+
+let model: ReturnType<typeof generatedMlp> | undefined;
+const pilots = new Map<string, { eq17: ReturnType<typeof adaptiveStep>; eq14: ReturnType<typeof adaptiveStep> }>();
+
+/** The staleness-adaptive steps for m workers, normalized over a pilot run's staleness (Eq. 26); computed once per thread. */
+function adaptiveSteps(m: number, checkSeed: number) {
+  const key = `${m}/${checkSeed}`;
+  let steps = pilots.get(key);
+  if (!steps) {
+    // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
+    const observed = simulateStaleness({ workers: m, computeTime: COMPUTE, updates: 5000, seed: checkSeed + 1500 + m }).staleness;
+    steps = {
+      eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, ALPHA_C, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
+      eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, ALPHA_C, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
+    };
+    pilots.set(key, steps);
+  }
+  return steps;
+}
+
+/** Run one (m, arm, seed) of the Fig. 3 analog (a `parallelMap` task function). */
+export function fig3Run(task: Fig3Task): { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string; lowest: number } {
+  const obj = (model ??= generatedMlp(FIG3_MODEL));
+  const arm = ARMS.find((a) => a.id === task.arm)!;
+  const steps = adaptiveSteps(task.m, task.checkSeed);
+  const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
+  const before = adaptive?.overflowed ?? 0;
+  const r = runParameterServer(
+    {
+      objective: obj,
+      x0: mlpInitialPoint(obj, task.seed),
+      workers: task.m,
+      batchSize: BATCH,
+      mode: 'async',
+      computeTime: COMPUTE,
+      optimizer: { kind: 'sgd', lr: arm.lr * ALPHA_C },
+      ...(adaptive ? { stepScale: (tau: number) => adaptive.scale(tau) } : {}),
+      updates: BUDGET,
+      saveEvery: SAVE_EVERY,
+    },
+    { seed: task.seed },
+  );
+  const u = hittingIteration(r.updates, r.F, THRESHOLD);
+  let lowest = Infinity;
+  for (const v of r.F) if (v < lowest) lowest = v;
+  // α(τ) is tabulated per run, so the refusals counted here belong to this run alone
+  return { m: task.m, arm: arm.id, seed: task.seed, updates: u, epochs: (u * BATCH) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status, lowest };
+}
+
 export async function checkFig3(opts: CheckOptions) {
-  const obj = generatedMlp(FIG3_MODEL);
-  const alphaC = 0.05;
-  const batch = 16;
-  const threshold = 0.55;
-  const budget = 20000;
-  const saveEvery = 25;
+  const obj = (model ??= generatedMlp(FIG3_MODEL));
+  const alphaC = ALPHA_C;
+  const batch = BATCH;
+  const threshold = THRESHOLD;
+  const budget = BUDGET;
+  const saveEvery = SAVE_EVERY;
   const seeds = opts.quick ? 2 : 5;
   const ms = opts.quick ? [4, 32] : [4, 8, 16, 24, 32];
-  const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
-  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; status: string; lowest: number }[] = [];
   const meanScales: { m: number; eq17: number; eq14: number }[] = [];
+  const tasks: Fig3Task[] = [];
   for (const m of ms) {
-    opts.onProgress?.(`mindthestep: Fig. 3 analog, m = ${m}`);
-    // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-    const observed = simulateStaleness({ workers: m, computeTime: compute, updates: 5000, seed: opts.seed + 1500 + m }).staleness;
-    const steps = {
-      eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
-      eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
-    };
+    const steps = adaptiveSteps(m, opts.seed);
     meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
-    for (const arm of ARMS) {
-      for (let s = 0; s < seeds; s++) {
-        const seed = opts.seed + 1600 + 37 * s;
-        const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
-        const before = adaptive?.overflowed ?? 0;
-        const r = runParameterServer(
-          {
-            objective: obj,
-            x0: mlpInitialPoint(obj, seed),
-            workers: m,
-            batchSize: batch,
-            mode: 'async',
-            computeTime: compute,
-            optimizer: { kind: 'sgd', lr: arm.lr * alphaC },
-            ...(adaptive ? { stepScale: (tau: number) => adaptive.scale(tau) } : {}),
-            updates: budget,
-            saveEvery,
-          },
-          { seed },
-        );
-        const u = hittingIteration(r.updates, r.F, threshold);
-        let lowest = Infinity;
-        for (const v of r.F) if (v < lowest) lowest = v;
-        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused: adaptive ? adaptive.overflowed - before : 0, status: r.status, lowest });
-      }
-    }
+    for (const arm of ARMS) for (let s = 0; s < seeds; s++) tasks.push({ m, arm: arm.id, seed: opts.seed + 1600 + 37 * s, checkSeed: opts.seed });
   }
+  // the runs are independent: on worker threads (results in task order, whatever the threads)
+  opts.onProgress?.(`mindthestep: Fig. 3 analog, ${tasks.length} training runs (m = ${ms.join(', ')})`);
+  const results = await parallelMap<Fig3Task, ReturnType<typeof fig3Run>>(tasks, { module: import.meta.url, name: 'fig3Run' }, opts.threads ? { threads: opts.threads } : {});
   const stats = (m: number, arm: Arm['id']) => {
     const xs = results.filter((r) => r.m === m && r.arm === arm).map((r) => r.epochs);
     const ok = xs.filter(Number.isFinite);
