@@ -96,12 +96,17 @@ export function em1(
   return slot;
 }
 
-/** em1 for 8 lanes: the four f64x2 states stay in registers from step to step. */
+/** em1 for 8 lanes: the four f64x2 states stay in registers from step to step; the common case compiled on its own. */
 function em1x8(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, z: usize, h: f64, a: f64, b: f64, c: f64, flags: i32, g: f64, div: usize): i32 {
   const hasA = (flags & HAS_A) != 0;
   const hasB = (flags & HAS_B) != 0;
   const hasC = (flags & HAS_C) != 0;
   const noise = (flags & HAS_NOISE) != 0;
+  if (lags == 0 && !hasA && hasB && !hasC && noise) return lanes8(n, ring, cap, slotIn, 0, lagConst, z, h, a, b, c, false, true, false, true, g, div);
+  return lanes8(n, ring, cap, slotIn, lags, lagConst, z, h, a, b, c, hasA, hasB, hasC, noise, g, div);
+}
+
+@inline function lanes8(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, z: usize, h: f64, a: f64, b: f64, c: f64, hasA: bool, hasB: bool, hasC: bool, noise: bool, g: f64, div: usize): i32 {
   const va = f64x2.splat(a);
   const vb = f64x2.splat(b);
   const vc = f64x2.splat(c);
@@ -156,60 +161,115 @@ function em1x8(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst
  * One path with its normals drawn inside the step loop (the ziggurat's fast path inline, as in
  * rng.ts `normals`): the random numbers are independent of the state, so the processor overlaps
  * them with the two dependent additions of X_k → X_{k+1}. ΔB = √h·z, the same product as
- * `normals` with scale √h. Stream r continues where it was.
+ * `normals` with scale √h. Stream r continues where it was. As in `normals`, the steps run in
+ * stretches without calls (no refill, no slow path), so that X_k stays in a register, and the
+ * common case (dX = b X(t − l) dt + g dB, constant lag) is compiled on its own.
  */
 export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, r: usize, sqrtH: f64, h: f64, a: f64, b: f64, c: f64, flags: i32, g: f64, div: usize): i32 {
   const hasA = (flags & HAS_A) != 0;
   const hasB = (flags & HAS_B) != 0;
   const hasC = (flags & HAS_C) != 0;
+  if (lags == 0 && !hasA && hasB && !hasC) return fusedSteps(n, ring, cap, slotIn, lags, lagConst, r, sqrtH, h, a, b, c, false, true, false, true, g, div);
+  return fusedSteps(n, ring, cap, slotIn, lags, lagConst, r, sqrtH, h, a, b, c, hasA, hasB, hasC, lags == 0, g, div);
+}
+
+@inline function fusedSteps(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, r: usize, sqrtH: f64, h: f64, a: f64, b: f64, c: f64, hasA: bool, hasB: bool, hasC: bool, constLag: bool, g: f64, div: usize): i32 {
   const kt = tables;
   let i = load<i32>(r + INDEX);
   let pool = load<u32>(r + POOL);
   let left = load<i32>(r + POOL_LEFT);
   let slot = slotIn;
   let x = load<f64>(ring + (<usize>slot << 3));
-  for (let k: i32 = 0; k < n; k++) {
-    if (i >= N) {
-      mtRefill(r);
-      i = 0;
-    }
-    const hz = load<i32>(r + OUT + (<usize>i << 2));
-    i++;
-    if (left == 0) {
-      if (i >= N) {
-        mtRefill(r);
-        i = 0;
-      }
-      pool = load<u32>(r + OUT + (<usize>i << 2));
+  let k: i32 = 0;
+  while (k < n) {
+    if (i >= N - 1) {
+      // at the end of the buffer: one step the general way (refill, maybe the slow path)
+      if (i >= N) { mtRefill(r); i = 0; }
+      const hz = load<i32>(r + OUT + (<usize>i << 2));
       i++;
-      left = 4;
+      if (left == 0) {
+        if (i >= N) { mtRefill(r); i = 0; }
+        pool = load<u32>(r + OUT + (<usize>i << 2));
+        i++;
+        left = 4;
+      }
+      const iz = <i32>(pool & 127);
+      pool >>>= 8;
+      left--;
+      let zn: f64;
+      const fz = <f64>hz;
+      const ti = kt + (<usize>iz << 3);
+      if (Math.abs(fz) < load<f64>(ti)) zn = fz * load<f64>(ti, 1024);
+      else {
+        store<i32>(r + INDEX, i); store<u32>(r + POOL, pool); store<i32>(r + POOL_LEFT, left);
+        zn = slowNormal(r, hz, iz);
+        i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
+      }
+      const dB = sqrtH * zn;
+      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
+      if (rs < 0) rs += cap;
+      const xl = load<f64>(ring + (<usize>rs << 3));
+      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
+      const xn = x + h * f + g * dB;
+      slot = slot + 1 == cap ? 0 : slot + 1;
+      store<f64>(ring + (<usize>slot << 3), xn);
+      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
+      x = xn;
+      k++;
+      continue;
     }
-    const iz = <i32>(pool & 127);
-    pool >>>= 8;
-    left--;
-    let zn: f64;
-    const fz = <f64>hz;
-    const ti = kt + (<usize>iz << 3);
-    if (Math.abs(fz) < load<f64>(ti)) zn = fz * load<f64>(ti, 1024);
-    else {
-      store<i32>(r + INDEX, i);
-      store<u32>(r + POOL, pool);
-      store<i32>(r + POOL_LEFT, left);
-      zn = slowNormal(r, hz, iz);
-      i = load<i32>(r + INDEX);
-      pool = load<u32>(r + POOL);
-      left = load<i32>(r + POOL_LEFT);
+    // a run of steps that needs no refill (≤ 2 words per step) and no call: the state stays in registers
+    let m = (N - i) >> 1;
+    if (m > n - k) m = n - k;
+    let slowHz: i32 = 0;
+    let slowIz: i32 = -1;
+    while (m > 0) {
+      const hz = load<i32>(r + OUT + (<usize>i << 2));
+      i++;
+      if (left == 0) {
+        pool = load<u32>(r + OUT + (<usize>i << 2));
+        i++;
+        left = 4;
+      }
+      const iz = <i32>(pool & 127);
+      pool >>>= 8;
+      left--;
+      const fz = <f64>hz;
+      const ti = kt + (<usize>iz << 3);
+      if (!(Math.abs(fz) < load<f64>(ti))) {
+        slowHz = hz;
+        slowIz = iz;
+        break;
+      }
+      const dB = sqrtH * (fz * load<f64>(ti, 1024));
+      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
+      if (rs < 0) rs += cap;
+      const xl = load<f64>(ring + (<usize>rs << 3));
+      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
+      const xn = x + h * f + g * dB;
+      slot = slot + 1 == cap ? 0 : slot + 1;
+      store<f64>(ring + (<usize>slot << 3), xn);
+      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
+      x = xn;
+      k++;
+      m--;
     }
-    const dB = sqrtH * zn;
-    let rs = slot - lagAt(lags, lagConst, k);
-    if (rs < 0) rs += cap;
-    const xl = load<f64>(ring + (<usize>rs << 3));
-    const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
-    const xn = x + h * f + g * dB;
-    slot = slot + 1 == cap ? 0 : slot + 1;
-    store<f64>(ring + (<usize>slot << 3), xn);
-    if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
-    x = xn;
+    if (slowIz >= 0) {
+      store<i32>(r + INDEX, i); store<u32>(r + POOL, pool); store<i32>(r + POOL_LEFT, left);
+      const zn = slowNormal(r, slowHz, slowIz);
+      i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
+      const dB = sqrtH * zn;
+      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
+      if (rs < 0) rs += cap;
+      const xl = load<f64>(ring + (<usize>rs << 3));
+      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
+      const xn = x + h * f + g * dB;
+      slot = slot + 1 == cap ? 0 : slot + 1;
+      store<f64>(ring + (<usize>slot << 3), xn);
+      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
+      x = xn;
+      k++;
+    }
   }
   store<i32>(r + INDEX, i);
   store<u32>(r + POOL, pool);

@@ -142,7 +142,9 @@ export function slowNormal(r: usize, hzIn: i32, izIn: i32): f64 {
 
 /**
  * count N(0, scale²) draws scale·z into out, out + stride, … (bytes): NormalSampler.next() in a
- * loop, with the stream's index and pool held in locals on the fast path.
+ * loop. Most draws happen in runs that need neither a refill nor the slow path (each draw takes at
+ * most two words): such a run contains no call, so V8 keeps the stream's index, the pool and the
+ * output pointer in registers; a draw outside the fast path leaves the run for the slow path.
  */
 export function normals(r: usize, out: usize, count: i32, stride: i32, scale: f64): void {
   let i = load<i32>(r + INDEX);
@@ -150,40 +152,70 @@ export function normals(r: usize, out: usize, count: i32, stride: i32, scale: f6
   let left = load<i32>(r + POOL_LEFT);
   let p = out;
   const kt = tables;
-  for (let n: i32 = 0; n < count; n++) {
-    if (i >= N) {
-      mtRefill(r);
-      i = 0;
-    }
-    const hz = load<i32>(r + OUT + (<usize>i << 2));
-    i++;
-    if (left == 0) {
-      if (i >= N) {
-        mtRefill(r);
-        i = 0;
-      }
-      pool = load<u32>(r + OUT + (<usize>i << 2));
+  let n: i32 = 0;
+  while (n < count) {
+    if (i >= N - 1) {
+      if (i >= N) { mtRefill(r); i = 0; }
+      const hz = load<i32>(r + OUT + (<usize>i << 2));
       i++;
-      left = 4;
+      if (left == 0) {
+        if (i >= N) { mtRefill(r); i = 0; }
+        pool = load<u32>(r + OUT + (<usize>i << 2));
+        i++;
+        left = 4;
+      }
+      const iz = <i32>(pool & 127);
+      pool >>>= 8;
+      left--;
+      let z: f64;
+      const fz = <f64>hz;
+      const ti = kt + (<usize>iz << 3);
+      if (Math.abs(fz) < load<f64>(ti)) z = fz * load<f64>(ti, 1024);
+      else {
+        store<i32>(r + INDEX, i); store<u32>(r + POOL, pool); store<i32>(r + POOL_LEFT, left);
+        z = slowNormal(r, hz, iz);
+        i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
+      }
+      store<f64>(p, scale * z);
+      p += <usize>stride;
+      n++;
+      continue;
     }
-    const iz = <i32>(pool & 127);
-    pool >>>= 8;
-    left--;
-    let z: f64;
-    const fz = <f64>hz;
-    const ti = kt + (<usize>iz << 3);
-    if (Math.abs(fz) < load<f64>(ti)) z = fz * load<f64>(ti, 1024);
-    else {
-      store<i32>(r + INDEX, i);
-      store<u32>(r + POOL, pool);
-      store<i32>(r + POOL_LEFT, left);
-      z = slowNormal(r, hz, iz);
-      i = load<i32>(r + INDEX);
-      pool = load<u32>(r + POOL);
-      left = load<i32>(r + POOL_LEFT);
+    let m = (N - i) >> 1;
+    if (m > count - n) m = count - n;
+    let slowHz: i32 = 0;
+    let slowIz: i32 = -1;
+    while (m > 0) {
+      const hz = load<i32>(r + OUT + (<usize>i << 2));
+      i++;
+      if (left == 0) {
+        pool = load<u32>(r + OUT + (<usize>i << 2));
+        i++;
+        left = 4;
+      }
+      const iz = <i32>(pool & 127);
+      pool >>>= 8;
+      left--;
+      const fz = <f64>hz;
+      const ti = kt + (<usize>iz << 3);
+      if (!(Math.abs(fz) < load<f64>(ti))) {
+        slowHz = hz;
+        slowIz = iz;
+        break;
+      }
+      store<f64>(p, scale * (fz * load<f64>(ti, 1024)));
+      p += <usize>stride;
+      n++;
+      m--;
     }
-    store<f64>(p, scale * z);
-    p += <usize>stride;
+    if (slowIz >= 0) {
+      store<i32>(r + INDEX, i); store<u32>(r + POOL, pool); store<i32>(r + POOL_LEFT, left);
+      const z = slowNormal(r, slowHz, slowIz);
+      i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
+      store<f64>(p, scale * z);
+      p += <usize>stride;
+      n++;
+    }
   }
   store<i32>(r + INDEX, i);
   store<u32>(r + POOL, pool);
