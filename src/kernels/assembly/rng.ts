@@ -41,50 +41,70 @@ export function setZigguratTables(ptr: usize): void {
   return c ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
 }
 
-/** Twist the state and temper all 624 outputs (MT19937's genrand, batched). */
+@inline function temper(y: i32): i32 {
+  let v = y;
+  v ^= v >>> 11;
+  v ^= (v << 7) & 0x9d2c5680;
+  v ^= (v << 15) & 0xefc60000;
+  return v ^ (v >>> 18);
+}
+
+/**
+ * Twist the state and temper all 624 outputs (MT19937's genrand, batched): each new state vector
+ * is tempered into the output buffer as soon as it is final (one pass over the state).
+ */
 export function mtRefill(r: usize): void {
   const up = i32x4.splat(0x80000000);
   const low = i32x4.splat(0x7fffffff);
   const mag = i32x4.splat(0x9908b0df);
   const one = i32x4.splat(1);
+  const m1 = i32x4.splat(0x9d2c5680);
+  const m2 = i32x4.splat(0xefc60000);
   let k: i32 = 0;
   // k < N − M: mt[k + M] is still the old word; four lanes at a time need mt[k + 1 … k + 4] old too
   for (; k + 4 <= N - M; k += 4) {
     const p = r + (<usize>k << 2);
     const y = v128.or(v128.and(v128.load(p), up), v128.and(v128.load(p + 4), low));
     const t = v128.xor(v128.load(p + (<usize>M << 2)), i32x4.shr_u(y, 1));
-    v128.store(p, v128.xor(t, v128.and(i32x4.neg(v128.and(y, one)), mag)));
+    let v = v128.xor(t, v128.and(i32x4.neg(v128.and(y, one)), mag));
+    v128.store(p, v);
+    v = v128.xor(v, i32x4.shr_u(v, 11));
+    v = v128.xor(v, v128.and(i32x4.shl(v, 7), m1));
+    v = v128.xor(v, v128.and(i32x4.shl(v, 15), m2));
+    v128.store(p + OUT, v128.xor(v, i32x4.shr_u(v, 18)));
   }
   for (; k < N - M; k++) {
     const p = r + (<usize>k << 2);
-    store<i32>(p, twistWord(load<i32>(p), load<i32>(p + 4), load<i32>(p + (<usize>M << 2))));
+    const v = twistWord(load<i32>(p), load<i32>(p + 4), load<i32>(p + (<usize>M << 2)));
+    store<i32>(p, v);
+    store<i32>(p + OUT, temper(v));
   }
   // N − M ≤ k < N − 1: mt[k + M − N] is already new (227 words back, more than a vector)
   for (; k + 4 <= N - 1; k += 4) {
     const p = r + (<usize>k << 2);
     const y = v128.or(v128.and(v128.load(p), up), v128.and(v128.load(p + 4), low));
     const t = v128.xor(v128.load(p - (<usize>(N - M) << 2)), i32x4.shr_u(y, 1));
-    v128.store(p, v128.xor(t, v128.and(i32x4.neg(v128.and(y, one)), mag)));
-  }
-  for (; k < N - 1; k++) {
-    const p = r + (<usize>k << 2);
-    store<i32>(p, twistWord(load<i32>(p), load<i32>(p + 4), load<i32>(p - (<usize>(N - M) << 2))));
-  }
-  store<i32>(r + (<usize>(N - 1) << 2), twistWord(load<i32>(r + (<usize>(N - 1) << 2)), load<i32>(r), load<i32>(r + (<usize>(M - 1) << 2))));
-  const m1 = i32x4.splat(0x9d2c5680);
-  const m2 = i32x4.splat(0xefc60000);
-  for (let i: i32 = 0; i < N; i += 4) {
-    let v = v128.load(r + (<usize>i << 2));
+    let v = v128.xor(t, v128.and(i32x4.neg(v128.and(y, one)), mag));
+    v128.store(p, v);
     v = v128.xor(v, i32x4.shr_u(v, 11));
     v = v128.xor(v, v128.and(i32x4.shl(v, 7), m1));
     v = v128.xor(v, v128.and(i32x4.shl(v, 15), m2));
-    v128.store(r + OUT + (<usize>i << 2), v128.xor(v, i32x4.shr_u(v, 18)));
+    v128.store(p + OUT, v128.xor(v, i32x4.shr_u(v, 18)));
   }
+  for (; k < N - 1; k++) {
+    const p = r + (<usize>k << 2);
+    const v = twistWord(load<i32>(p), load<i32>(p + 4), load<i32>(p - (<usize>(N - M) << 2)));
+    store<i32>(p, v);
+    store<i32>(p + OUT, temper(v));
+  }
+  const last = twistWord(load<i32>(r + (<usize>(N - 1) << 2)), load<i32>(r), load<i32>(r + (<usize>(M - 1) << 2)));
+  store<i32>(r + (<usize>(N - 1) << 2), last);
+  store<i32>(r + OUT + (<usize>(N - 1) << 2), temper(last));
   store<i32>(r + INDEX, 0);
 }
 
 /** The next 32-bit word of stream r (MT19937's next(); the index lives in memory). */
-function nextWord(r: usize): i32 {
+@inline function nextWord(r: usize): i32 {
   let i = load<i32>(r + INDEX);
   if (i >= N) {
     mtRefill(r);
@@ -95,14 +115,14 @@ function nextWord(r: usize): i32 {
 }
 
 /** A uniform in (0, 1) from two words: (a·2^26 + b + 1/2)/2^52 (src/random/streams.ts uniformOpen01). */
-function uniformOpen01(r: usize): f64 {
+@inline function uniformOpen01(r: usize): f64 {
   const a = <f64>(<u32>nextWord(r) >>> 6);
   const b = <f64>(<u32>nextWord(r) >>> 6);
   return (a * 67108864.0 + b + 0.5) / 4503599627370496.0;
 }
 
 /** Seven layer bits from the pool (one word feeds four layers), as NormalSampler.layer(). */
-function layer(r: usize): i32 {
+@inline function layer(r: usize): i32 {
   let left = load<i32>(r + POOL_LEFT);
   let pool = load<u32>(r + POOL);
   if (left == 0) {
