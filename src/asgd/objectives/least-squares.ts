@@ -3,7 +3,7 @@
  * ∇f_i(x) = a_i(a_iᵀx − b_i). x* solves the normal equations (ml-matrix), L and μ are the extreme
  * eigenvalues of Ã = AᵀA/n.
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
@@ -73,6 +73,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   const G = gramOverN(A, n, d);
   const { min: mu, max: L } = symmetricSpectrumBounds(G);
   if (!(mu > 1e-12 * L)) throw new ConfigError(`${field}.A`, `AᵀA/n is singular (smallest eigenvalue ${mu}); x* is not unique`);
+  const { Matrix, solve } = mlMatrix();
   const AtB = new Matrix(d, 1);
   for (let j = 0; j < d; j++) {
     let s = 0;

@@ -4,7 +4,7 @@
  * L = λ_max(AᵀA/n)/4 + λ (the bound He et al. quote, L ≤ 0.25 for normalized data), μ = λ.
  * x* by Newton's method (ml-matrix solve) when it converges (always for λ > 0).
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
@@ -119,6 +119,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
 
 /** Newton's method on F; returns x* if ‖∇F‖ < 1e-12 within 100 iterations, else undefined (e.g. separable data, λ = 0). */
 function newtonMinimizer(obj: FiniteSumObjective, A: Float64Array, y: Float64Array, n: number, d: number, l2: number): Float64Array | undefined {
+  const { Matrix, solve } = mlMatrix();
   const x = new Float64Array(d);
   const g = new Float64Array(d);
   for (let it = 0; it < 100; it++) {

@@ -14,7 +14,7 @@
  * `ClassificationObjective` shape, validation of given data, the Gaussian-mixture data generator,
  * and `classificationAccuracy`.
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import { NormalSampler } from '../../random/normal.ts';
@@ -361,6 +361,7 @@ function newtonMinimizer(obj: FiniteSumObjective, A: Float64Array, labels: Int32
         }
       }
     }
+    const { Matrix, solve } = mlMatrix();
     const M = new Matrix(dim, dim);
     for (let c1 = 0; c1 < C; c1++) {
       for (let c2 = c1; c2 < C; c2++) {
