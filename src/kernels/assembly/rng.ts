@@ -138,7 +138,7 @@ export function mtRefill(r: usize): void {
 const R: f64 = 3.442619855899;
 
 /** The wedges and the tail (Marsaglia & Tsang's nfix), as NormalSampler.slow(). */
-export function slowNormal(r: usize, hzIn: i32, izIn: i32): f64 {
+@inline export function slowNormal(r: usize, hzIn: i32, izIn: i32): f64 {
   let hz = hzIn;
   let iz = izIn;
   for (;;) {
