@@ -15,7 +15,7 @@
  * Results are bit-identical to the general loop (test/kernels/), including divergence, saving and
  * the recorded lags.
  *
- * The ring buffer holds maxLag + CHUNK rows (row j mod cap = X_j), so that every state of a chunk
+ * The ring buffer holds maxLag + (steps per call) rows (row j mod cap = X_j), so that every state of a chunk
  * is still there to be saved after it; rows of steps −maxLag … −1 are filled before the first step
  * with ξ(t0 + j·h) ('history') or X_0 ('clip': then a constant lag reads X_0 before the start,
  * which is what clipping gives), so the kernels read the history like any other row.
@@ -28,8 +28,10 @@ import { evalHistory, type SddeProblem } from '../sdde/problem.ts';
 import { borrowKernels, type KernelInstance, returnKernels } from './index.ts';
 import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
 
-/** Steps per kernel call. */
+/** Steps per kernel call (a group of paths; d ≥ 2). */
 const CHUNK = 256;
+/** Steps per kernel call for one scalar path: its calls are short, so fewer of them. */
+const CHUNK_ONE = 2048;
 /** d·m from which a drift or diffusion function is worth running beside the kernel. */
 const HYBRID_MIN_WORK = 64;
 
@@ -176,10 +178,11 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
   const g = hasNoise ? dif.constant![0] : 0;
   const sqrtH = Math.sqrt(h);
 
-  const cap = maxLag + CHUNK;
+  const chunk = G === 1 ? CHUNK_ONE : CHUNK;
+  const cap = maxLag + chunk;
   const ring = inst.alloc(cap * G * 8);
-  const z = hasNoise && G > 1 ? inst.alloc(CHUNK * G * 8) : 0;
-  const lagBuf = constant ? 0 : inst.alloc(CHUNK * 4);
+  const z = hasNoise && G > 1 ? inst.alloc(chunk * G * 8) : 0;
+  const lagBuf = constant ? 0 : inst.alloc(chunk * 4);
   const div = inst.alloc(G * 4);
   const rng = streams(inst, paths);
   prefill(inst, run, ring, cap, maxLag, G);
@@ -191,7 +194,7 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
   let k = 0;
   let nextSave = paths[0].saved; // all lanes have saved the same steps so far
   while (k < nSteps && nActive > 0) {
-    let n = Math.min(CHUNK, nSteps - k);
+    let n = Math.min(chunk, nSteps - k);
     if (constant && policy === 'warmup' && k < maxLag) n = Math.min(n, maxLag - k);
     let lagConst = 0;
     if (constant) {
