@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => a !== '--json' && a !== '--write');
@@ -86,6 +86,7 @@ const programs = (w: string): [string, string, string[]][] => [
   ['asgd-sdde-ts', process.execPath, [JS, w, '--seed', '1', '--threads', '1', '--kernels', 'typescript']],
 ];
 
+const loadBefore = loadavg()[0];
 const results: Record<string, Record<string, Result>> = {};
 for (const w of WORKLOADS) {
   results[w] = {};
@@ -153,6 +154,9 @@ const targets = [
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores,
+  // 1-minute load average before and after the run: above ~0.5 the machine was shared, and every
+  // program's throughput is lower (the ratios, from the same run, less so)
+  load: [loadBefore, loadavg()[0]].map((l) => Math.round(l * 100) / 100),
   node: process.version,
   python: version('python3', ['--version']),
   numpy: version('python3', ['-c', 'import numpy; print(numpy.__version__)']),
@@ -172,7 +176,7 @@ if (asJson) {
   };
   const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1));
   const lines = [
-    `Measured ${report.date.slice(0, 10)} on ${machine.cpu}, ${cores} cores; Node ${machine.node}, ${machine.python}, NumPy ${machine.numpy}, ${machine.cc}. Best of ${REPEATS} runs each; asgd-sdde is the built package (dist/) under plain node.`,
+    `Measured ${report.date.slice(0, 10)} on ${machine.cpu}, ${cores} cores (load average ${machine.load.join(' → ')}); Node ${machine.node}, ${machine.python}, NumPy ${machine.numpy}, ${machine.cc}. Best of ${REPEATS} runs each; asgd-sdde is the built package (dist/) under plain node.`,
     '',
     '| workload | C | NumPy | asgd-sdde (WebAssembly SIMD) | ÷ C | ÷ NumPy | TypeScript fallback | peak RSS (asgd-sdde) | statistics agree |',
     '|---|---|---|---|---|---|---|---|---|',
