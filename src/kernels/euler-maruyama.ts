@@ -68,6 +68,10 @@ export function emKernelApplies(problem: SddeProblem, noise: unknown, lags: LagS
   if (!(lags.maxLag >= 0 && Number.isInteger(lags.maxLag))) return false;
   const d = problem.dim;
   const dif = problem.diffusion;
+  // kernel memory (ring, ΔB, matrices) stays well below WebAssembly's 32-bit address space; a
+  // larger history runs on the general loop, whose ring is an ordinary Float64Array
+  const bytes = 8 * ((lags.maxLag + CHUNK_ONE) * d * MAX_LANES + CHUNK * Math.max(1, dif.noiseDim) + 2 * d * d + dif.size);
+  if (!(bytes < 2 ** 30)) return false;
   const linear = problem.linearDrift !== null;
   const constantNoise = dif.kind === 'none' || dif.constant !== null;
   if (d === 1) return linear && constantNoise && dif.kind !== 'full';

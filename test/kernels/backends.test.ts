@@ -276,3 +276,11 @@ describe('MLP: kernels (both backends) ≡ the objective’s loops', () => {
     expect(Array.from(runs[0].x)).toEqual(Array.from(runs[1].x));
   });
 });
+
+it('a history too large for kernel memory (lag 1.7·10⁶, d = 10: over 1 GiB of lanes) runs on the general loop', () => {
+  const p = defineSdde({ dim: 10, drift: { linear: { c: Array(10).fill(1) } }, diffusion: { noise: 'diagonal', g: 0.1 }, history: 0, T: 1, delay: { kind: 'constant', lag: 1_700_000 } });
+  const before = emRuns.count;
+  const s = solve(p, em, { dt: 0.01, seed: 1, saveAt: { final: true } });
+  expect(emRuns.count).toBe(before);
+  expect(s.status).toBe('ok');
+});
