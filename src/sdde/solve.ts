@@ -11,12 +11,12 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { deriveEngine } from '../random/streams.ts';
 import type { SddeAlgorithm } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
 import { type BrownianIncrements, GaussianIncrements, PrescribedIncrements } from './brownian.ts';
 import { evalHistory, type SddeProblem } from './problem.ts';
-import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { planSaves, type SaveAtSpec } from './save-at.ts';
 import type { SddeSolution } from './solution.ts';
 
