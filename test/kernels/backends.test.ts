@@ -284,3 +284,31 @@ it('a history too large for kernel memory (lag 1.7·10⁶, d = 10: over 1 GiB of
   expect(emRuns.count).toBe(before);
   expect(s.status).toBe('ok');
 });
+
+describe('ensembles: the same bits with 1 and 2 threads and with either backend', () => {
+  it('an SDDE ensemble stepped 8 paths per kernel call (70 paths, blocks of 32)', async () => {
+    const { runEnsemble } = await import('../../src/stats/ensemble.ts');
+    const config = { kind: 'sdde', seed: 1, sdde: { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: [1] }, history: 1, T: 3, dt: 0.01, delay: { kind: 'constant', lag: 50 }, saveEvery: 30 } };
+    const runs: Float64Array[] = [];
+    for (const backend of BACKENDS) {
+      for (const threads of [1, 2]) {
+        process.env.ASGD_SDDE_KERNELS = backend; // worker threads read it
+        setKernelBackend(backend);
+        try {
+          const ens = await runEnsemble({ config, run: 'sdde', paths: 70, seed: 5, keepFinals: true }, { threads });
+          runs.push(ens.series.sdde.finals!);
+          expect(ens.threads).toBe(threads);
+        } finally {
+          delete process.env.ASGD_SDDE_KERNELS;
+          setKernelBackend('auto');
+        }
+      }
+    }
+    const ref = runs[0];
+    // and equal to one generic solve per path
+    const p = (await import('../../src/experiments/config.ts')).prepareExperiment(config, 5);
+    if (p.kind !== 'sdde') throw new Error('sdde config');
+    for (let i = 0; i < 70; i += 23) expect(ref[i]).toBe(solve(p.problem, em, { dt: 0.01, seed: 5, path: i, kernel: 'generic', saveAt: { final: true } }).x[0]);
+    for (const r of runs) expect(fingerprint(r)).toBe(fingerprint(ref));
+  });
+});
