@@ -312,3 +312,23 @@ describe('ensembles: the same bits with 1 and 2 threads and with either backend'
     for (const r of runs) expect(fingerprint(r)).toBe(fingerprint(ref));
   });
 });
+
+it('where WebAssembly SIMD is missing the TypeScript fallback is chosen by itself, with the same bits (built package, plain node)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dist = new URL('../../dist/index.js', import.meta.url).href;
+  // an engine without SIMD fails to validate the module; without WebAssembly at all likewise
+  const script = (prelude: string) => `${prelude}
+const m = await import(${JSON.stringify(dist)});
+const p = m.defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: 5, delay: { kind: 'constant', lag: 30 } });
+const s = m.solve(p, new m.EulerMaruyama(), { dt: 0.01, seed: 4 });
+console.log(JSON.stringify({ backend: m.kernelBackend(), x: Array.from(s.x) }));`;
+  const run = (prelude: string) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script(prelude)], { encoding: 'utf8' })) as { backend: string; x: number[] };
+  const withSimd = run('');
+  const noSimd = run('WebAssembly.validate = () => false;');
+  const noWasm = run('delete globalThis.WebAssembly;');
+  expect(withSimd.backend).toBe('wasm-simd');
+  expect(noSimd.backend).toBe('typescript');
+  expect(noWasm.backend).toBe('typescript');
+  expect(noSimd.x).toEqual(withSimd.x);
+  expect(noWasm.x).toEqual(withSimd.x);
+});
