@@ -17,6 +17,17 @@ export function useGradientKernel(count: number, d: number): boolean {
 
 type Kind = 'least-squares' | 'logistic';
 
+/** The gradient kernel of an objective that has one (least squares, logistic), for whole-run kernels. */
+const registry = new WeakMap<object, () => GradientKernel>();
+
+export function registerGradientKernel(objective: object, kernel: () => GradientKernel): void {
+  registry.set(objective, kernel);
+}
+
+export function gradientKernelOf(objective: object): GradientKernel | undefined {
+  return registry.get(objective)?.();
+}
+
 /** The data of one objective in kernel memory, with scratch for one call. */
 export class GradientKernel {
   private readonly kind: Kind;
@@ -26,6 +37,8 @@ export class GradientKernel {
   private readonly d: number;
   private readonly l2: number;
   private inst: KernelInstance | undefined;
+  /** Set while a whole run uses the instance (see runIterations). */
+  running = false;
   private pA = 0;
   private pB = 0;
   private pX = 0;
@@ -42,7 +55,8 @@ export class GradientKernel {
     this.l2 = l2;
   }
 
-  private instance(count: number): KernelInstance {
+  /** The kernel instance holding the data (created on first use). */
+  instance(count: number): KernelInstance {
     let inst = this.inst;
     if (!inst) {
       inst = this.inst = newKernelInstance();
@@ -60,6 +74,12 @@ export class GradientKernel {
       this.pC = inst.alloc(this.capacity * 8);
     }
     return inst;
+  }
+
+  /** What asgdRun needs: the kind code, the data pointers, d, λ and the scratch for b = count. */
+  runArgs(count: number): { kind: number; A: number; B: number; d: number; l2: number; cbuf: number; g: number } {
+    this.instance(count);
+    return { kind: this.kind === 'least-squares' ? 0 : 1, A: this.pA, B: this.pB, d: this.d, l2: this.l2, cbuf: this.pC, g: this.pOut };
   }
 
   /** Σ_{m<count} ∇f_{batch[m]}(x) into out. */
@@ -113,7 +133,8 @@ export class MlpKernel {
     this.dim = h * d + h + C * h + C;
   }
 
-  private instance(count: number): KernelInstance {
+  /** The kernel instance holding the data (created on first use). */
+  instance(count: number): KernelInstance {
     let inst = this.inst;
     if (!inst) {
       inst = this.inst = newKernelInstance();

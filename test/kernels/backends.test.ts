@@ -11,6 +11,7 @@ import { generatedLogistic } from '../../src/asgd/objectives/logistic.ts';
 import { generatedMlp, mlpInitialPoint } from '../../src/asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { runAsgd } from '../../src/asgd/runner.ts';
+import { asgdRuns } from '../../src/kernels/asgd.ts';
 import { emRuns } from '../../src/kernels/euler-maruyama.ts';
 import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported, type KernelBackend } from '../../src/kernels/index.ts';
 import { RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../../src/kernels/layout.ts';
@@ -331,4 +332,33 @@ console.log(JSON.stringify({ backend: m.kernelBackend(), x: Array.from(s.x) }));
   expect(noWasm.backend).toBe('typescript');
   expect(noSimd.x).toEqual(withSimd.x);
   expect(noWasm.x).toEqual(withSimd.x);
+});
+
+describe('whole ASGD iterations in the kernel ≡ the runner’s loop (least squares, logistic regression)', () => {
+  const ls = generatedLeastSquares({ n: 400, d: 13, seed: 7 });
+  const lr = generatedLogistic({ n: 300, d: 9, l2: 0.05, seed: 8 });
+  const cases: [string, Parameters<typeof runAsgd>[0], Parameters<typeof runAsgd>[1]][] = [
+    ['least squares, uniform delays, clip, every 7th', { objective: ls, x0: 0.5, eta: 0.02, iterations: 700, batchSize: 5, delay: { kind: 'uniform', max: 12 } }, { seed: 3, saveAt: { every: 7 }, recordDelays: true, recordBatches: true }],
+    ['least squares, geometric delays, history, inverse schedule, without replacement', { objective: ls, x0: 1, eta: 0.05, iterations: 600, batchSize: 9, sampling: 'without-replacement', delay: { kind: 'geometric', p: 0.1, maxLag: 300 }, beforeHistory: 'history', history: Array.from({ length: 13 }, (_, i) => Math.cos(i)), schedule: { kind: 'inverse' } }, { seed: 4, recordDelays: true }],
+    ['least squares, warmup, constant lag 20, staleness-adaptive step', { objective: ls, x0: -1, eta: 0.03, iterations: 500, batchSize: 4, delay: { kind: 'constant', lag: 20 }, beforeHistory: 'warmup', stepScale: (l) => 1 / (1 + l) }, { seed: 5, saveAt: { times: [0, 19, 20, 21, 499] } }],
+    ['least squares, diverging', { objective: ls, x0: 0, eta: 40, iterations: 900, batchSize: 3, delay: { kind: 'uniform', max: 4 } }, { seed: 6, recordDelays: true, recordBatches: true }],
+    ['logistic, poisson delays, clip', { objective: lr, x0: 0, eta: 0.5, iterations: 800, batchSize: 16, delay: { kind: 'poisson', lambda: 3, maxLag: 10 } }, { seed: 7, saveAt: { every: 50 }, recordDelays: true }],
+    ['logistic, one example per batch, final only', { objective: lr, x0: 2, eta: 0.2, iterations: 1000, batchSize: 1 }, { seed: 8, saveAt: { final: true } }],
+  ];
+  for (const [name, spec, opts] of cases) {
+    it(name, () => {
+      const generic = under('typescript', () => runAsgd(spec, opts));
+      const before = asgdRuns.count;
+      const wasm = runAsgd(spec, opts);
+      expect(asgdRuns.count, 'the kernel ran').toBe(before + 1);
+      const pick = (r: ReturnType<typeof runAsgd>) => ({ ...r, k: Array.from(r.k), x: Array.from(r.x), F: Array.from(r.F), delays: r.delays && Array.from(r.delays), batches: r.batches && Array.from(r.batches) });
+      expect(pick(wasm), `fingerprints ${fingerprint(wasm.x, wasm.F)} vs ${fingerprint(generic.x, generic.F)}`).toEqual(pick(generic));
+      if (name.endsWith('diverging')) expect(wasm.status).toBe('diverged');
+    });
+  }
+  it('a per-step observer runs the runner’s own loop (the kernel has no hook)', () => {
+    let calls = 0;
+    runAsgd({ objective: ls, x0: 0, eta: 0.01, iterations: 50, batchSize: 2 }, { onStep: () => void calls++ });
+    expect(calls).toBe(50);
+  });
 });

@@ -6,7 +6,7 @@
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -99,7 +99,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     }
     return s / (2 * n);
   };
-  return {
+  const objective = {
     name: 'least-squares',
     description,
     dim: d,
@@ -148,5 +148,8 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     strongConvexity: mu,
     data: { A, B },
   } as FiniteSumObjective & { data: { A: Float64Array; B: Float64Array } };
+  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('least-squares', A, B, d)));
+  return objective;
 }
 

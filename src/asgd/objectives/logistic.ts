@@ -7,7 +7,7 @@
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
-import { GradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
@@ -113,8 +113,10 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     ...(l2 > 0 ? { strongConvexity: l2 } : {}),
   };
   const xs = newtonMinimizer(obj, A, y, n, d, l2);
-  if (xs) return { ...obj, minimizer: xs, minimum: obj.value(xs) };
-  return obj;
+  const objective = xs ? { ...obj, minimizer: xs, minimum: obj.value(xs) } : obj;
+  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('logistic', A, y, d, l2)));
+  return objective;
 }
 
 /** Newton's method on F; returns x* if ‖∇F‖ < 1e-12 within 100 iterations, else undefined (e.g. separable data, λ = 0). */
