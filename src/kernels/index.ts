@@ -153,6 +153,21 @@ function startCompiling(): Promise<WebAssembly.Module | null> {
   return compiling;
 }
 
+/**
+ * The compiled module, to hand to worker threads (`adoptKernelModule` there): V8 shares compiled
+ * code between the instances of one module, so a worker starts with the kernels the main thread
+ * has already optimized, instead of compiling and warming them up again. Undefined when the
+ * kernels are not WebAssembly here.
+ */
+export function kernelModule(): WebAssembly.Module | undefined {
+  return moduleNow() ?? undefined;
+}
+
+/** Use a module compiled by another thread (see kernelModule); ignored if one is already in use. */
+export function adoptKernelModule(m: unknown): void {
+  if (compiled === undefined && m instanceof WebAssembly.Module) compiled = m;
+}
+
 /** The backend the kernels use now. */
 export function kernelBackend(): KernelBackend {
   if (preference === 'typescript') return 'typescript';

@@ -12,6 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { kernelModule } from '../kernels/index.ts';
 
 export interface TaskFunction {
   /** URL of the module (import.meta.url of the module that exports the function). */
@@ -35,7 +36,7 @@ export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, o
   const next = new Int32Array(counter);
   const started: Worker[] = [];
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(workerUrl(), { workerData: { module: fn.module, name: fn.name, tasks, counter } });
+    const worker = new Worker(workerUrl(), { workerData: { module: fn.module, name: fn.name, tasks, counter, kernels: kernelModule() } });
     started.push(worker);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: { index: number; result: R } | 'done') => {

@@ -3,8 +3,10 @@
  * the shared counter until none are left, posts each result with its index, then posts 'done'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptKernelModule } from '../kernels/index.ts';
 
-const { module, name, tasks, counter } = workerData as { module: string; name: string; tasks: unknown[]; counter: SharedArrayBuffer };
+const { module, name, tasks, counter, kernels } = workerData as { module: string; name: string; tasks: unknown[]; counter: SharedArrayBuffer; kernels?: WebAssembly.Module };
+adoptKernelModule(kernels); // the main thread's compiled kernels
 const f = (await import(module))[name] as (task: unknown) => unknown;
 const next = new Int32Array(counter);
 for (;;) {
