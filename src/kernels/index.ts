@@ -7,8 +7,9 @@
  * Choosing the backend ('auto', the default): WebAssembly SIMD where `WebAssembly.validate`
  * accepts the module (every current browser and Node ≥ 16); the TypeScript fallback where
  * WebAssembly or its SIMD is missing, or until the module has compiled where compiling it
- * synchronously is refused (a browser's main thread refuses modules over a few kB: there the module
- * compiles asynchronously and the fallback runs meanwhile; `await kernelsReady()` waits for it).
+ * synchronously is refused (browsers may refuse it on the main thread above a size limit — Chrome
+ * once did above 4 kB: there the module compiles asynchronously and the fallback runs meanwhile;
+ * `await kernelsReady()` waits for it).
  * The kernel API itself is synchronous. Since both backends give the same bits, which one ran
  * never changes a result, only its speed. `setKernelBackend` or the environment variable
  * ASGD_SDDE_KERNELS (auto | wasm-simd | typescript) forces one, for tests and benchmarks.
@@ -137,8 +138,8 @@ function moduleNow(): WebAssembly.Module | null {
   try {
     compiled = new WebAssembly.Module(wasmBytes());
   } catch {
-    // a browser's main thread refuses synchronous compilation of larger modules: compile in the
-    // background and use the fallback until then
+    // a browser's main thread may refuse synchronous compilation of larger modules (or a CSP may
+    // refuse it): compile in the background and use the fallback until then
     startCompiling();
     return null;
   }
