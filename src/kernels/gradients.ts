@@ -17,6 +17,15 @@ export function useGradientKernel(count: number, d: number): boolean {
 
 type Kind = 'least-squares' | 'logistic';
 
+/** Copy batch[0 … count) into kernel memory at word `at`, refusing an index outside [0, n) (the kernels trust them). */
+function copyBatch(i32: Int32Array, at: number, batch: Int32Array, count: number, n: number): void {
+  for (let m = 0; m < count; m++) {
+    const i = batch[m];
+    if (!(i >= 0 && i < n)) throw new RangeError(`minibatch index ${i} at position ${m} is outside [0, ${n})`);
+    i32[at + m] = i;
+  }
+}
+
 /** The gradient kernel of an objective that has one (least squares, logistic), for whole-run kernels. */
 const registry = new WeakMap<object, () => GradientKernel>();
 
@@ -89,12 +98,7 @@ export class GradientKernel {
     const i32 = inst.i32;
     const f64 = inst.f64;
     const pb = this.pBatch >> 2;
-    const n = this.B.length;
-    for (let m = 0; m < count; m++) {
-      const i = batch[m];
-      if (!(i >= 0 && i < n)) throw new RangeError(`minibatch index ${i} at position ${m} is outside [0, ${n})`);
-      i32[pb + m] = i;
-    }
+    copyBatch(i32, pb, batch, count, this.B.length);
     const px = this.pX >> 3;
     for (let j = 0; j < d; j++) f64[px + j] = x[j];
     if (this.kind === 'least-squares') inst.k.lsqGradSum!(this.pA, this.pB, d, this.pBatch, count, this.pX, this.pOut);
@@ -168,12 +172,7 @@ export class MlpKernel {
   gradMeanAdd(batch: Int32Array, count: number, x: Float64Array, out: Float64Array, offset: number): void {
     const inst = this.instance(count);
     const p = this.p;
-    const n = this.n;
-    for (let m = 0; m < count; m++) {
-      const i = batch[m];
-      if (!(i >= 0 && i < n)) throw new RangeError(`minibatch index ${i} at position ${m} is outside [0, ${n})`);
-      inst.i32[(p.batch >> 2) + m] = i;
-    }
+    copyBatch(inst.i32, p.batch >> 2, batch, count, this.n);
     const dim = this.dim;
     inst.f64.set(x.subarray(0, dim), p.x >> 3);
     inst.f64.set(out.subarray(offset, offset + dim), p.out >> 3);

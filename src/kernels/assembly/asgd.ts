@@ -4,6 +4,7 @@
 // A is row-major n×d; batch is i32; out is overwritten.
 
 import { exp } from './libm';
+import { finishSum4 } from './sum4';
 
 /**
  * Least squares, ∇f_i = a_i (a_iᵀx − b_i). The residual sums a_iᵀx in four partial sums over
@@ -45,10 +46,10 @@ export function lsqGradSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32
       e01 = f64x2.add(e01, f64x2.mul(v128.load(p3 + o), x01));
       e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
     }
-    const r0 = residualOf(a01, a23, p0, x, d4, d) - load<f64>(Bv + (<usize>i0 << 3));
-    const r1 = residualOf(b01, b23, p1, x, d4, d) - load<f64>(Bv + (<usize>i1 << 3));
-    const r2 = residualOf(c01, c23, p2, x, d4, d) - load<f64>(Bv + (<usize>i2 << 3));
-    const r3 = residualOf(e01, e23, p3, x, d4, d) - load<f64>(Bv + (<usize>i3 << 3));
+    const r0 = finishSum4(a01, a23, p0, x, d4, d) - load<f64>(Bv + (<usize>i0 << 3));
+    const r1 = finishSum4(b01, b23, p1, x, d4, d) - load<f64>(Bv + (<usize>i1 << 3));
+    const r2 = finishSum4(c01, c23, p2, x, d4, d) - load<f64>(Bv + (<usize>i2 << 3));
+    const r3 = finishSum4(e01, e23, p3, x, d4, d) - load<f64>(Bv + (<usize>i3 << 3));
     const v0 = f64x2.splat(r0), v1 = f64x2.splat(r1), v2 = f64x2.splat(r2), v3 = f64x2.splat(r3);
     let j: i32 = 0;
     for (; j < d2; j += 2) {
@@ -77,7 +78,7 @@ export function lsqGradSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32
       a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
       a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), v128.load(x + o + 16)));
     }
-    const r0 = residualOf(a01, a23, p0, x, d4, d) - load<f64>(Bv + (<usize>i0 << 3));
+    const r0 = finishSum4(a01, a23, p0, x, d4, d) - load<f64>(Bv + (<usize>i0 << 3));
     const v0 = f64x2.splat(r0);
     let j: i32 = 0;
     for (; j < d2; j += 2) {
@@ -91,11 +92,6 @@ export function lsqGradSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32
   }
 }
 
-@inline function residualOf(a01: v128, a23: v128, row: usize, x: usize, d4: i32, d: i32): f64 {
-  let s0 = f64x2.extract_lane(a01, 0);
-  for (let j = d4; j < d; j++) s0 += load<f64>(row + (<usize>j << 3)) * load<f64>(x + (<usize>j << 3));
-  return s0 + f64x2.extract_lane(a01, 1) + (f64x2.extract_lane(a23, 0) + f64x2.extract_lane(a23, 1));
-}
 
 /** The logistic sigmoid as logistic.ts evaluates it (two branches, fdlibm exp). */
 @inline function sigmoid(z: f64): f64 {

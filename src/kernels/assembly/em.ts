@@ -9,6 +9,7 @@
 // with X_0, which is how the pre-start policies reach the kernel).
 
 import { INDEX, mtRefill, N, OUT, POOL, POOL_LEFT, slowNormal, tables } from './rng';
+import { finishSum4 } from './sum4';
 
 const HAS_A: i32 = 1;
 const HAS_B: i32 = 2;
@@ -173,6 +174,21 @@ export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize
   return fusedSteps(n, ring, cap, slotIn, lags, lagConst, r, sqrtH, h, a, b, c, hasA, hasB, hasC, lags == 0, g, div);
 }
 
+/**
+ * X_k → X_{k+1} = X_k + h f + g ΔB for one path, f = (a X_k or +0) + (b X_{k−lag} or +0) + (c or +0)
+ * as the general stepper computes it; stores X_{k+1} at ring row `next` and flags a non-finite one.
+ */
+@inline function scalarStep(x: f64, dB: f64, ring: usize, slot: i32, next: i32, cap: i32, lag: i32, h: f64, a: f64, b: f64, c: f64, hasA: bool, hasB: bool, hasC: bool, g: f64, div: usize, k: i32): f64 {
+  let rs = slot - lag;
+  if (rs < 0) rs += cap;
+  const xl = load<f64>(ring + (<usize>rs << 3));
+  const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
+  const xn = x + h * f + g * dB;
+  store<f64>(ring + (<usize>next << 3), xn);
+  if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
+  return xn;
+}
+
 @inline function fusedSteps(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize, lagConst: i32, r: usize, sqrtH: f64, h: f64, a: f64, b: f64, c: f64, hasA: bool, hasB: bool, hasC: bool, constLag: bool, g: f64, div: usize): i32 {
   const kt = tables;
   let i = load<i32>(r + INDEX);
@@ -205,16 +221,9 @@ export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize
         zn = slowNormal(r, hz, iz);
         i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
       }
-      const dB = sqrtH * zn;
-      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
-      if (rs < 0) rs += cap;
-      const xl = load<f64>(ring + (<usize>rs << 3));
-      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
-      const xn = x + h * f + g * dB;
-      slot = slot + 1 == cap ? 0 : slot + 1;
-      store<f64>(ring + (<usize>slot << 3), xn);
-      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
-      x = xn;
+      const next = slot + 1 == cap ? 0 : slot + 1;
+      x = scalarStep(x, sqrtH * zn, ring, slot, next, cap, constLag ? lagConst : load<i32>(lags + (<usize>k << 2)), h, a, b, c, hasA, hasB, hasC, g, div, k);
+      slot = next;
       k++;
       continue;
     }
@@ -241,16 +250,9 @@ export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize
         slowIz = iz;
         break;
       }
-      const dB = sqrtH * (fz * load<f64>(ti, 1024));
-      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
-      if (rs < 0) rs += cap;
-      const xl = load<f64>(ring + (<usize>rs << 3));
-      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
-      const xn = x + h * f + g * dB;
-      slot = slot + 1 == cap ? 0 : slot + 1;
-      store<f64>(ring + (<usize>slot << 3), xn);
-      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
-      x = xn;
+      const next = slot + 1 == cap ? 0 : slot + 1;
+      x = scalarStep(x, sqrtH * (fz * load<f64>(ti, 1024)), ring, slot, next, cap, constLag ? lagConst : load<i32>(lags + (<usize>k << 2)), h, a, b, c, hasA, hasB, hasC, g, div, k);
+      slot = next;
       k++;
       m--;
     }
@@ -258,16 +260,9 @@ export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize
       store<i32>(r + INDEX, i); store<u32>(r + POOL, pool); store<i32>(r + POOL_LEFT, left);
       const zn = slowNormal(r, slowHz, slowIz);
       i = load<i32>(r + INDEX); pool = load<u32>(r + POOL); left = load<i32>(r + POOL_LEFT);
-      const dB = sqrtH * zn;
-      let rs = slot - (constLag ? lagConst : load<i32>(lags + (<usize>k << 2)));
-      if (rs < 0) rs += cap;
-      const xl = load<f64>(ring + (<usize>rs << 3));
-      const f = (hasA ? a * x : 0.0) + (hasB ? b * xl : 0.0) + (hasC ? c : 0.0);
-      const xn = x + h * f + g * dB;
-      slot = slot + 1 == cap ? 0 : slot + 1;
-      store<f64>(ring + (<usize>slot << 3), xn);
-      if (!(Math.abs(xn) < Infinity) && load<i32>(div) < 0) store<i32>(div, k);
-      x = xn;
+      const next = slot + 1 == cap ? 0 : slot + 1;
+      x = scalarStep(x, sqrtH * zn, ring, slot, next, cap, constLag ? lagConst : load<i32>(lags + (<usize>k << 2)), h, a, b, c, hasA, hasB, hasC, g, div, k);
+      slot = next;
       k++;
     }
   }
@@ -314,10 +309,10 @@ export function matvec4(Gm: usize, v: usize, out: usize, rows: i32, cols: i32): 
       d01 = f64x2.add(d01, f64x2.mul(v128.load(r3 + o), v01));
       d23 = f64x2.add(d23, f64x2.mul(v128.load(r3 + o + 16), v23));
     }
-    store<f64>(out + (<usize>i << 3), finishRow(a01, a23, r0, v, m4, cols));
-    store<f64>(out + (<usize>(i + 1) << 3), finishRow(b01, b23, r1, v, m4, cols));
-    store<f64>(out + (<usize>(i + 2) << 3), finishRow(c01, c23, r2, v, m4, cols));
-    store<f64>(out + (<usize>(i + 3) << 3), finishRow(d01, d23, r3, v, m4, cols));
+    store<f64>(out + (<usize>i << 3), finishSum4(a01, a23, r0, v, m4, cols));
+    store<f64>(out + (<usize>(i + 1) << 3), finishSum4(b01, b23, r1, v, m4, cols));
+    store<f64>(out + (<usize>(i + 2) << 3), finishSum4(c01, c23, r2, v, m4, cols));
+    store<f64>(out + (<usize>(i + 3) << 3), finishSum4(d01, d23, r3, v, m4, cols));
   }
   for (; i < rows; i++) {
     const r0 = Gm + <usize>i * rowBytes;
@@ -328,15 +323,10 @@ export function matvec4(Gm: usize, v: usize, out: usize, rows: i32, cols: i32): 
       a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o), v128.load(v + o)));
       a23 = f64x2.add(a23, f64x2.mul(v128.load(r0 + o + 16), v128.load(v + o + 16)));
     }
-    store<f64>(out + (<usize>i << 3), finishRow(a01, a23, r0, v, m4, cols));
+    store<f64>(out + (<usize>i << 3), finishSum4(a01, a23, r0, v, m4, cols));
   }
 }
 
-@inline function finishRow(a01: v128, a23: v128, row: usize, v: usize, m4: i32, cols: i32): f64 {
-  let s0 = f64x2.extract_lane(a01, 0);
-  for (let j = m4; j < cols; j++) s0 += load<f64>(row + (<usize>j << 3)) * load<f64>(v + (<usize>j << 3));
-  return s0 + f64x2.extract_lane(a01, 1) + (f64x2.extract_lane(a23, 0) + f64x2.extract_lane(a23, 1));
-}
 
 const NOISE_NONE: i32 = 0;
 const NOISE_SCALAR: i32 = 1;
