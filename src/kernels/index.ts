@@ -155,9 +155,10 @@ function startCompiling(): Promise<WebAssembly.Module | null> {
 }
 
 /**
- * The compiled module, to hand to worker threads (`adoptKernelModule` there): V8 shares compiled
- * code between the instances of one module, so a worker starts with the kernels the main thread
- * has already optimized, instead of compiling and warming them up again. Undefined when the
+ * The compiled module, to hand to worker threads (`adoptKernelModule` there), which then skip
+ * decoding and validating it. (V8 also shares compiled code between isolates for identical module
+ * bytes, so a worker's kernels are fast from the start either way: measured, 1M normals in a new
+ * worker took 3.5–3.7 ms with the adopted module and 3.6–4.1 ms with its own.) Undefined when the
  * kernels are not WebAssembly here.
  */
 export function kernelModule(): WebAssembly.Module | undefined {
