@@ -21,6 +21,8 @@ export type { SolveOptions } from './sdde/solve.ts';
 export type { HistoryInterpolation } from './sdde/delayed-read.ts';
 export type { EventRecord, EventSpec } from './sdde/events.ts';
 export type { SddeAlgorithm, StepContext, Stepper, StepperBinding } from './sdde/algorithm.ts';
+export { solvePaths } from './sdde/solve-paths.ts';
+export type { SolvePathsOptions } from './sdde/solve-paths.ts';
 export { EulerMaruyama } from './sdde/algorithms/euler-maruyama.ts';
 export { Milstein } from './sdde/algorithms/milstein.ts';
 export type { MilsteinOptions } from './sdde/algorithms/milstein.ts';
@@ -90,6 +92,12 @@ export { deriveEngine, uniformIndex, uniformOpen01, StreamPurpose } from './rand
 export type { Engine } from './random/streams.ts';
 export { NormalSampler } from './random/normal.ts';
 export { normalQuantile } from './random/normal-quantile.ts';
+
+// The WebAssembly SIMD kernels and their TypeScript fallback (same bits): which one runs, and
+// waiting for the module where it compiles asynchronously (a browser's main thread)
+export { kernelBackend, kernelsReady, setKernelBackend, wasmSimdSupported } from './kernels/index.ts';
+export type { KernelBackend, KernelPreference } from './kernels/index.ts';
+export { exp as fdlibmExp, log as fdlibmLog } from './kernels/libm.ts';
 
 // Experiments (in memory; the CLI writes their files)
 export { runFig1, FIG1_SETTINGS } from './experiments/fig1.ts';

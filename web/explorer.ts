@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../src/core/errors.ts';
 import { controlOf, DEFAULT_SETTINGS, explore, type ExplorerSettings } from '../src/explorer/model.ts';
+import { kernelsReady } from '../src/kernels/index.ts';
 
 declare const Plotly: {
   react(id: string, data: unknown[], layout: Record<string, unknown>, config?: Record<string, unknown>): Promise<unknown>;
@@ -13,7 +14,7 @@ declare const Plotly: {
 const NUMERIC: (keyof ExplorerSettings)[] = ['eta', 'delayParam', 'maxLag', 'batchSize', 'iterations', 'seed', 'paths'];
 const ALL: (keyof ExplorerSettings)[] = ['objective', 'eta', 'delay', 'delayParam', 'maxLag', 'batchSize', 'iterations', 'coupling', 'seed', 'paths'];
 const el = (id: string) => document.getElementById(id) as HTMLInputElement;
-const state = { runs: 0, errors: 0, lastError: '' };
+const state = { runs: 0, errors: 0, lastError: '', kernels: '' };
 (window as unknown as { __explorer: typeof state }).__explorer = state;
 
 function read(): ExplorerSettings {
@@ -96,4 +97,9 @@ for (const key of ALL) {
     timer = window.setTimeout(() => void update(), 150);
   });
 }
-void update();
+// The WebAssembly kernels compile asynchronously on the main thread (a synchronous compile of a
+// module this size is refused there); the TypeScript fallback would give the same plots, only slower.
+void kernelsReady().then((backend) => {
+  state.kernels = backend;
+  return update();
+});

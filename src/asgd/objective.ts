@@ -18,6 +18,12 @@ export interface FiniteSumObjective {
    * present it must equal the sum of componentGradient calls in the same order (tested).
    */
   minibatchGradientSum?(batch: Int32Array, count: number, x: Float64Array, out: Float64Array): void;
+  /**
+   * Optional fused out[offset + k] += (∇f_{batch[m]}(x))_k / count for m = 0 … count − 1 in
+   * order (the parameter server's averaged worker gradient), for speed; when present it must equal
+   * that loop over componentGradient bit for bit (tested).
+   */
+  addMeanGradient?(batch: Int32Array, count: number, x: Float64Array, out: Float64Array, offset: number): void;
   /** x* and F* where known in closed form or computed at construction. */
   readonly minimizer?: Float64Array;
   readonly minimum?: number;

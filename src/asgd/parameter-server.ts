@@ -251,6 +251,10 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const addGradient = (w: number, out: Float64Array, off: number) => {
     samplers[w].draw(batch);
     const xw = pulledOf[w];
+    if (obj.addMeanGradient) {
+      obj.addMeanGradient(batch, b, xw, out, off); // the loop below, fused (same bits)
+      return;
+    }
     for (let j = 0; j < b; j++) {
       obj.componentGradient(batch[j], xw, gi);
       for (let i = 0; i < d; i++) out[off + i] += gi[i] / b;

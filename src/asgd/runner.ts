@@ -22,6 +22,7 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { DelayDistribution, type DelayModelSpec, delayModel } from '../delay/models.ts';
+import { asgdKernelFor, runAsgdKernel } from '../kernels/asgd.ts';
 import { deriveEngine } from '../random/streams.ts';
 import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
 import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';
@@ -251,8 +252,18 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
 
   let status: 'ok' | 'diverged' = 'ok';
   let k = 0;
+  // the whole iteration in the WebAssembly kernel where the objective has one (least squares,
+  // logistic regression) and the read is consistent, dense and uncompensated: the same draws and
+  // the same arithmetic as the loop below (tested)
+  const kernel = onStep || coordLags !== null || coordinates !== null || compensation !== null ? undefined : asgdKernelFor(obj, b, maxLag);
+  if (kernel) {
+    const r = runAsgdKernel(kernel, { objective: obj, x0: x, history: cfg.history, eta, iterations: K, batchSize: b, policy, schedule, ...(stepScales ? { stepScales } : {}), lags, sampler, saveSteps, kOut, xOut, FOut, saved, ...(delays ? { delays } : {}), ...(batches ? { batches } : {}) });
+    k = r.iterations;
+    saved = r.saved;
+    status = r.status;
+  }
   let lag = 0;
-  for (; k < K; k++) {
+  for (; !kernel && k < K; k++) {
     if (coordLags === null) {
       lag = effectiveLag(lags.next(k), k, maxLag, policy);
       if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);

@@ -8,7 +8,7 @@
  * `choleskySemidefiniteInPlace` is the allocation-free kernel for a state-dependent σ(X(t−θ))
  * that is refactored every step; a library call there would allocate per step.
  */
-import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { mlMatrix } from '../core/ml-matrix.ts';
 import { ConfigError } from '../core/errors.ts';
 
 export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
@@ -26,6 +26,7 @@ export function covarianceFactor(S: Float64Array, d: number, field: string): Flo
       if (Math.abs(x - y) > 1e-12 * scale) throw new ConfigError(field, `covariance is not symmetric: [${a}][${c}] = ${x}, [${c}][${a}] = ${y}`);
     }
   }
+  const { CholeskyDecomposition, EigenvalueDecomposition, Matrix } = mlMatrix();
   const M = new Matrix(d, d);
   for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) M.set(a, c, S[a * d + c]);
   const chol = new CholeskyDecomposition(M);

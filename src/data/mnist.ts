@@ -15,7 +15,7 @@
  *    variance, e.g. always-blank border pixels, are left at 0);
  *  - 'none': the raw pixels (or uncentered projections).
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { mlMatrix } from '../core/ml-matrix.ts';
 import { ConfigError } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import { mnistDigitSources } from './mnist-source.ts';
@@ -173,6 +173,7 @@ function principalComponents(X: Float64Array, n: number, P: number, k: number): 
       for (let b = a; b < P; b++) G[ga + b] += xa * X[o + b];
     }
   }
+  const { EigenvalueDecomposition, Matrix } = mlMatrix();
   const C = new Matrix(P, P);
   for (let a = 0; a < P; a++) {
     for (let b = a; b < P; b++) {

@@ -87,4 +87,21 @@ export class BatchedMersenneTwister19937 implements Engine {
     if (this.index >= N) this.refill();
     return this.out[this.index++];
   }
+
+  /**
+   * Copy the generator into `words` at `at`: 624 state words, the 624 buffered outputs, the read
+   * index (the layout of a kernel stream block, src/kernels/layout.ts), so a kernel can continue
+   * the stream; `restore` takes it back.
+   */
+  save(words: Int32Array, at: number): void {
+    words.set(this.state, at);
+    words.set(this.out, at + N);
+    words[at + 2 * N] = this.index;
+  }
+
+  restore(words: Int32Array, at: number): void {
+    this.state.set(words.subarray(at, at + N));
+    this.out.set(words.subarray(at + N, at + 2 * N));
+    this.index = words[at + 2 * N];
+  }
 }

@@ -11,6 +11,7 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 import type { SddeAlgorithm, StepContext } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
@@ -37,9 +38,10 @@ export interface SolveOptions {
   /** Take the lags from this source instead of the problem's delay spec (one per delay channel). */
   lags?: LagSource | LagSource[];
   /**
-   * 'auto' (default) uses a specialized loop where one applies (scalar linear drift, constant
-   * noise, constant lag, Euler–Maruyama); 'generic' forces the general loop. Both give
-   * bit-identical results (tested); the switch exists for tests and benchmarks.
+   * 'auto' (default) runs Euler–Maruyama in the WebAssembly/SIMD kernels (src/kernels/) where they
+   * apply (linear drift with constant noise, or large full noise; one lag on the grid; no events);
+   * 'generic' forces the general loop. Both give bit-identical results (tested); the switch
+   * exists for tests and benchmarks.
    */
   kernel?: 'auto' | 'generic';
   /**
@@ -112,7 +114,7 @@ function buildLagSource(d: CompiledSingleDelay, field: string, t0: number, h: nu
  * The lag sources of a problem's delay channels on the grid of step h. Random channels share one
  * engine (the seed's delay stream of this path), drawing in channel order at every step.
  */
-function buildLagSources(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number, interpolation: HistoryInterpolation): LagSource[] {
+export function buildLagSources(problem: SddeProblem, h: number, nSteps: number, seed: number, path: number, interpolation: HistoryInterpolation): LagSource[] {
   const { channels } = delayChannels(problem.delay);
   let engine: Engine | undefined;
   const shared = () => (engine ??= deriveEngine(seed, 'delay', path));
@@ -197,70 +199,24 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   let status: 'ok' | 'diverged' | 'terminated' = 'ok';
   let divergence: { step: number; time: number } | undefined;
 
-  // ---- specialized kernel: d = 1, linear drift, constant scalar/diagonal noise from an engine,
-  // constant lag, Euler–Maruyama. Same draws, same arithmetic as the general loop below. ----
-  const dif = problem.diffusion;
-  const L = problem.linearDrift;
+  // ---- the WebAssembly/SIMD kernels (src/kernels/): Euler–Maruyama on the library's Gaussian
+  // stream for the problems they cover (one lag read on the grid, no events, one increment per
+  // step); the same bits as the general loop below (tested) ----
   const lags = sources[0];
   if (
     options.kernel !== 'generic' &&
     algorithm instanceof EulerMaruyama &&
-    d === 1 &&
-    L !== null &&
-    dif.constant !== null &&
-    (dif.kind === 'diagonal' || dif.kind === 'scalar') &&
-    noise instanceof GaussianIncrements &&
-    noise.substeps === 1 &&
-    lags instanceof ConstantLag &&
     !extended &&
-    events === null
+    events === null &&
+    (noise === null || (noise instanceof GaussianIncrements && noise.substeps === 1)) &&
+    emKernelApplies(problem, noise, lags)
   ) {
-    const a = L.A === null ? null : L.A[0];
-    const b = L.B === null ? null : L.B[0];
-    const c = L.c === null ? null : L.c[0];
-    const g = dif.constant[0];
-    const sqrtH = Math.sqrt(h);
-    const sampler = noise.sampler;
-    const lag0 = lags.maxLag;
-    const capacity = maxLag + 1;
-    const data = ring.data;
-    let slot = 0;
-    let xk = x[0];
-    let nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
-    let k = 0;
-    for (; k < nSteps; k++) {
-      const lag = policy === 'clip' ? (lag0 <= k ? lag0 : k) : policy === 'warmup' ? (k < maxLag ? 0 : lag0) : lag0;
-      if (delays) delays[k] = lag;
-      let xl: number;
-      if (lag === 0) xl = xk;
-      else if (lag <= k) {
-        let rs = slot - lag;
-        if (rs < 0) rs += capacity;
-        xl = data[rs];
-      } else {
-        evalHistory(problem.history, t0 + (k - lag) * h, xLag);
-        xl = xLag[0];
-      }
-      // the general stepper's f = (A x) + (B xLag) + c, with absent terms as +0, in the same order
-      const f = (a === null ? 0 : a * xk) + (b === null ? 0 : b * xl) + (c === null ? 0 : c);
-      const dBk = sqrtH * sampler.next();
-      const xn = xk + h * f + g * dBk;
-      if (!Number.isFinite(xn)) {
-        status = 'diverged';
-        divergence = { step: k + 1, time: t0 + (k + 1) * h };
-        break;
-      }
-      xk = xn;
-      slot = slot + 1 === capacity ? 0 : slot + 1;
-      data[slot] = xn;
-      if (k + 1 === nextSave) {
-        tOut[saved] = t0 + (k + 1) * h;
-        xOut[saved] = xn;
-        saved++;
-        nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
-      }
-    }
-    return finish(k);
+    const run: EmPath = { noise: noise as GaussianIncrements | null, lags, tOut, xOut, saved, ...(delays ? { delays } : {}), status: 'ok', steps: 0 };
+    runEmKernel({ problem, h, nSteps, saveSteps, x0: x }, [run]);
+    saved = run.saved;
+    status = run.status;
+    divergence = run.divergence;
+    return finish(run.steps);
   }
 
   // The ring holds X_j in slot j mod capacity; `slot` tracks that for the current step without

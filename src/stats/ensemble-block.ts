@@ -9,6 +9,7 @@ import { runAsgd } from '../asgd/runner.ts';
 import { runPair, solveBridgedSdde } from '../bridge/pair.ts';
 import { prepareExperiment, type PreparedExperiment } from '../experiments/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { solvePaths } from '../sdde/solve-paths.ts';
 import { solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 
@@ -157,13 +158,17 @@ export function runBlock(task: EnsembleTask, block: number): BlockResult {
   for (const name of layout.seriesNames) series[name] = new SeriesAccumulator(nT, d, task.covariance ?? false, withSq, name === 'asgd' && layout.FStar !== undefined, task.keepFinals ? count : 0);
   const distance = task.run === 'pair' ? new MomentAccumulator(nT, 1) : undefined;
 
-  for (let j = 0; j < count; j++) {
+  if (p.kind === 'sdde') {
+    // paths side by side in the kernels where they apply (grid reads); the same bits as one solve per path
+    const options = { dt: p.dt, seed: task.seed, saveAt: { every: p.saveEvery } };
+    const sols =
+      p.interpolation === 'grid'
+        ? solvePaths(p.problem, p.algorithm, options, first, count)
+        : Array.from({ length: count }, (_, j) => solve(p.problem, p.algorithm, { ...options, path: first + j, interpolation: p.interpolation }));
+    sols.forEach((sol, j) => series.sdde.addPath(sol.x, d, undefined, j, sol.status));
+  }
+  for (let j = 0; j < count && p.kind !== 'sdde'; j++) {
     const path = first + j;
-    if (p.kind === 'sdde') {
-      const sol = solve(p.problem, p.algorithm, { dt: p.dt, seed: task.seed, path, saveAt: { every: p.saveEvery }, interpolation: p.interpolation });
-      series.sdde.addPath(sol.x, d, undefined, j, sol.status);
-      continue;
-    }
     if (task.run === 'asgd') {
       const every = p.kind === 'asgd' ? p.saveEvery : p.bridge.saveEvery ?? 1;
       const r = runAsgd(p.asgd, { seed: task.seed, path, saveAt: { every } });

@@ -5,9 +5,12 @@
  * registers tsx first.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptKernelModule } from '../kernels/index.ts';
 import { runBlock, type EnsembleTask } from './ensemble-block.ts';
 
-const { task, counter, nBlocks } = workerData as { task: EnsembleTask; counter: SharedArrayBuffer; nBlocks: number };
+const { task, counter, nBlocks, kernels } = workerData as { task: EnsembleTask; counter: SharedArrayBuffer; nBlocks: number; kernels?: WebAssembly.Module };
+// the main thread's compiled (and by now optimized) kernels, instead of compiling them again
+adoptKernelModule(kernels);
 const next = new Int32Array(counter);
 for (;;) {
   const block = Atomics.add(next, 0, 1);

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../core/errors.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
+import { kernelModule } from '../kernels/index.ts';
 import { integer, seedValue } from '../core/validate.ts';
 import { type BlockResult, ensembleLayout, type EnsembleLayout, type EnsembleTask, runBlock, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
@@ -113,7 +114,7 @@ export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions =
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { task, counter, nBlocks } });
+    const worker = new Worker(ensembleWorkerUrl(), { workerData: { task, counter, nBlocks, kernels: kernelModule() } });
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (r: BlockResult | 'done') => {
         if (r === 'done') {

@@ -60,6 +60,7 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
 
   it('loads without console errors and every plot has data', async () => {
     expect(consoleErrors).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __explorer: { kernels: string } }).__explorer.kernels)).toBe('wasm-simd');
     const lengths = await traceLengths();
     expect(lengths[0]).toEqual([2001, 2001]); // ASGD and SDDE, K + 1 points
     for (const plot of lengths) for (const n of plot) expect(n).toBeGreaterThan(1);

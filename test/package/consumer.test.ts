@@ -5,7 +5,8 @@
  *   (b) a strict TypeScript project (NodeNext, strict, noUncheckedIndexedAccess, skipLibCheck)
  *       compiled with tsc and run with `node`;
  *   (c) the CLI through `npx asgd-sdde`: --help, fig1 --no-png, explore --build;
- *   (d) an esbuild browser bundle of a script that imports the solver, run in Chromium.
+ *   (d) an esbuild browser bundle of a script that imports the solver, run in Chromium (including
+ *       the WebAssembly SIMD kernels against their TypeScript fallback).
  * Each computes a result checked against an independent value (closed forms written out here),
  * not only an exit status.
  *
@@ -228,13 +229,23 @@ describe('the packed tarball, installed offline into a new project', () => {
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(`file://${join(project, 'www', 'index.html')}`);
       await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 60_000 });
-      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { mean: number; variance: number; userAgent: string };
+      type Moments = { mean: number; variance: number; fingerprint: number };
+      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Moments & { userAgent: string; backendAtLoad: string; backend: string; wasm: Moments; ts: Moments; error?: string };
       expect(errors).toEqual([]);
+      expect(out.error).toBeUndefined();
       expect(out.userAgent).toMatch(/Chrome/);
       const N = 4000;
       const { mean, variance } = emOuMoments(1.5, 0.4, 1, 0.01, 100);
-      expect(Math.abs(out.mean - mean)).toBeLessThan(4 * Math.sqrt(variance / N));
-      expect(Math.abs(out.variance - variance)).toBeLessThan(4 * variance * Math.sqrt(2 / (N - 1)));
+      for (const m of [out, out.wasm]) {
+        expect(Math.abs(m.mean - mean)).toBeLessThan(4 * Math.sqrt(variance / N));
+        expect(Math.abs(m.variance - variance)).toBeLessThan(4 * variance * Math.sqrt(2 / (N - 1)));
+      }
+      // the WebAssembly SIMD kernels run in the browser, and their fallback gives the same bits
+      console.log(`browser kernels: ${out.backendAtLoad} at load, ${out.backend} after kernelsReady()`);
+      expect(out.backend).toBe('wasm-simd');
+      expect(out.wasm).toEqual(out.ts);
+      // the linear drift −a·x is the function drift's arithmetic: the same bits as the general loop
+      expect(out.wasm).toEqual({ mean: out.mean, variance: out.variance, fingerprint: out.fingerprint });
     } finally {
       await browser.close();
     }

@@ -1,6 +1,8 @@
 /**
- * The specialized scalar kernel is an optimization only: for every problem it accepts, its
- * output must be bit-identical to the general loop's (same draws, same arithmetic order).
+ * The Euler–Maruyama kernels (src/kernels/, WebAssembly SIMD or their TypeScript fallback) are an
+ * optimization only: for every problem they accept, the output must be bit-identical to the
+ * general loop's (same draws, same arithmetic order). test/kernels/backends.test.ts covers many
+ * more cases under both backends.
  */
 import { describe, expect, it } from 'vitest';
 import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
@@ -17,7 +19,7 @@ const cases: [string, SddeSpec, Partial<SolveOptions>][] = [
   ['diverging', { dim: 1, drift: { linear: { x: [[400]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: 100, delay: { kind: 'constant', lag: 3 } }, { recordDelays: true }],
 ];
 
-describe('specialized scalar kernel ≡ general loop', () => {
+describe('Euler–Maruyama kernels ≡ general loop', () => {
   for (const [name, spec, opts] of cases) {
     it(name, () => {
       const p = defineSdde(spec);

@@ -1,5 +1,6 @@
 /** Generated data, matrix helpers over row-major Float64Arrays, and symmetric spectra via ml-matrix. */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';
 
@@ -23,20 +24,20 @@ export function linearModelData(n: number, d: number, noise: number, seed: numbe
 }
 
 export function toMatrix(data: Float64Array, rows: number, cols: number): Matrix {
-  const m = new Matrix(rows, cols);
+  const m = new (mlMatrix().Matrix)(rows, cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, data[i * cols + j]);
   return m;
 }
 
 /** Smallest and largest eigenvalue of a symmetric matrix (ml-matrix's symmetric eigensolver). */
 export function symmetricSpectrumBounds(m: Matrix): { min: number; max: number } {
-  const ev = new EigenvalueDecomposition(m, { assumeSymmetric: true }).realEigenvalues;
+  const ev = new (mlMatrix().EigenvalueDecomposition)(m, { assumeSymmetric: true }).realEigenvalues;
   return { min: Math.min(...ev), max: Math.max(...ev) };
 }
 
 /** (1/n) AᵀA for row-major A (n×d). */
 export function gramOverN(A: Float64Array, n: number, d: number): Matrix {
-  const G = new Matrix(d, d);
+  const G = new (mlMatrix().Matrix)(d, d);
   for (let a = 0; a < d; a++) {
     for (let c = a; c < d; c++) {
       let s = 0;

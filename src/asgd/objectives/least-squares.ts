@@ -3,9 +3,10 @@
  * ∇f_i(x) = a_i(a_iᵀx − b_i). x* solves the normal equations (ml-matrix), L and μ are the extreme
  * eigenvalues of Ã = AᵀA/n.
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -72,6 +73,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   const G = gramOverN(A, n, d);
   const { min: mu, max: L } = symmetricSpectrumBounds(G);
   if (!(mu > 1e-12 * L)) throw new ConfigError(`${field}.A`, `AᵀA/n is singular (smallest eigenvalue ${mu}); x* is not unique`);
+  const { Matrix, solve } = mlMatrix();
   const AtB = new Matrix(d, 1);
   for (let j = 0; j < d; j++) {
     let s = 0;
@@ -87,6 +89,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   }
   const minimizer = new Float64Array(d);
   for (let j = 0; j < d; j++) minimizer[j] = xs.get(j, 0);
+  let kernel: GradientKernel | undefined;
   const value = (x: Float64Array) => {
     let s = 0;
     for (let i = 0; i < n; i++) {
@@ -96,7 +99,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     }
     return s / (2 * n);
   };
-  return {
+  const objective = {
     name: 'least-squares',
     description,
     dim: d,
@@ -107,6 +110,11 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
       for (let j = 0; j < d; j++) out[j] = A[off + j] * r;
     },
     minibatchGradientSum(batch, count, x, out) {
+      if (useGradientKernel(count, d)) {
+        // the same sums in the WebAssembly SIMD kernel (src/kernels/assembly/asgd.ts), same bits
+        (kernel ??= new GradientKernel('least-squares', A, B, d)).gradientSum(batch, count, x, out);
+        return;
+      }
       out.fill(0);
       const d4 = d & ~3;
       for (let m = 0; m < count; m++) {
@@ -140,5 +148,8 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     strongConvexity: mu,
     data: { A, B },
   } as FiniteSumObjective & { data: { A: Float64Array; B: Float64Array } };
+  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('least-squares', A, B, d)));
+  return objective;
 }
 

@@ -4,19 +4,22 @@
  * L = λ_max(AᵀA/n)/4 + λ (the bound He et al. quote, L ≤ 0.25 for normalized data), μ = λ.
  * x* by Newton's method (ml-matrix solve) when it converges (always for λ > 0).
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow. */
 function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  return z > 0 ? z + Math.log1p(exp(-z)) : Math.log1p(exp(z));
 }
+/** The logistic sigmoid, with fdlibm's exp (src/kernels/libm.ts): the gradient kernel computes the same. */
 function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
   return e / (1 + e);
 }
 
@@ -67,6 +70,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     for (let j = 0; j < d; j++) s += A[i * d + j] * x[j];
     return y[i] * s;
   };
+  let kernel: GradientKernel | undefined;
   const obj: FiniteSumObjective = {
     name: 'logistic',
     description,
@@ -75,6 +79,20 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     componentGradient(i, x, out) {
       const c = -y[i] * sigmoid(-margin(i, x));
       for (let j = 0; j < d; j++) out[j] = c * A[i * d + j] + l2 * x[j];
+    },
+    // Σ of componentGradient in batch order (the runner's sum, bit for bit); in the WebAssembly
+    // SIMD kernel (src/kernels/assembly/asgd.ts) when the batch is large enough to pay for a call
+    minibatchGradientSum(batch, count, x, out) {
+      if (useGradientKernel(count, d)) {
+        (kernel ??= new GradientKernel('logistic', A, y, d, l2)).gradientSum(batch, count, x, out);
+        return;
+      }
+      out.fill(0);
+      for (let m = 0; m < count; m++) {
+        const i = batch[m];
+        const c = -y[i] * sigmoid(-margin(i, x));
+        for (let j = 0; j < d; j++) out[j] += c * A[i * d + j] + l2 * x[j];
+      }
     },
     value(x) {
       let s = 0;
@@ -95,12 +113,15 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     ...(l2 > 0 ? { strongConvexity: l2 } : {}),
   };
   const xs = newtonMinimizer(obj, A, y, n, d, l2);
-  if (xs) return { ...obj, minimizer: xs, minimum: obj.value(xs) };
-  return obj;
+  const objective = xs ? { ...obj, minimizer: xs, minimum: obj.value(xs) } : obj;
+  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('logistic', A, y, d, l2)));
+  return objective;
 }
 
 /** Newton's method on F; returns x* if ‖∇F‖ < 1e-12 within 100 iterations, else undefined (e.g. separable data, λ = 0). */
 function newtonMinimizer(obj: FiniteSumObjective, A: Float64Array, y: Float64Array, n: number, d: number, l2: number): Float64Array | undefined {
+  const { Matrix, solve } = mlMatrix();
   const x = new Float64Array(d);
   const g = new Float64Array(d);
   for (let it = 0; it < 100; it++) {

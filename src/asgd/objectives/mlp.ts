@@ -19,6 +19,9 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import { integer, nonNegativeNumber, positiveNumber, seedValue } from '../../core/validate.ts';
+import { MlpKernel } from '../../kernels/gradients.ts';
+import { kernelBackend } from '../../kernels/index.ts';
+import { tanh } from '../../kernels/libm.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, StreamPurpose } from '../../random/streams.ts';
 import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';
@@ -117,6 +120,7 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
   const u = new Float64Array(h); // hidden activations
   const s = new Float64Array(C); // scores, then δ2
   const g1 = new Float64Array(h); // W2ᵀ δ2 (δ1 = g1 ⊙ (1 − u²))
+  const gOne = new Float64Array(dim); // one component gradient (addMeanGradient)
 
   /** u, s for example i; returns max_c s_c. */
   const forward = (x: Float64Array, i: number): number => {
@@ -125,7 +129,7 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
       const w = k * d;
       let t = x[oB1 + k];
       for (let j = 0; j < d; j++) t += x[w + j] * A[off + j];
-      u[k] = Math.tanh(t);
+      u[k] = tanh(t);
     }
     let m = -Infinity;
     for (let c = 0; c < C; c++) {
@@ -145,6 +149,10 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
   // δ1 = g1 ⊙ (1 − u²). Each entry's value is the same expression in componentGradient and
   // minibatchGradientSum, so the fused sum is bit-identical to summing componentGradient.
 
+  // the WebAssembly kernel of the loss and the worker gradient (src/kernels/assembly/mlp.ts): the
+  // same arithmetic as the code below, which is its TypeScript fallback
+  let kernel: MlpKernel | undefined;
+  const wasm = () => kernelBackend() === 'wasm-simd';
   const obj: MlpObjective = {
     name: 'mlp',
     description,
@@ -204,7 +212,18 @@ function buildMlp(A: Float64Array, labels: Int32Array, n: number, d: number, h: 
         }
       }
     },
+    addMeanGradient(batch, count, x, out, offset) {
+      if (wasm()) {
+        (kernel ??= new MlpKernel(A, labels, n, d, h, C, l2)).gradMeanAdd(batch, count, x, out, offset);
+        return;
+      }
+      for (let m = 0; m < count; m++) {
+        obj.componentGradient(batch[m], x, gOne);
+        for (let k = 0; k < dim; k++) out[offset + k] += gOne[k] / count;
+      }
+    },
     value(x) {
+      if (wasm()) return (kernel ??= new MlpKernel(A, labels, n, d, h, C, l2)).value(x);
       let t = 0;
       for (let i = 0; i < n; i++) t += loss(x, i);
       let r = 0;

@@ -14,11 +14,12 @@
  * `ClassificationObjective` shape, validation of given data, the Gaussian-mixture data generator,
  * and `classificationAccuracy`.
  */
-import { Matrix, solve } from 'ml-matrix';
+import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, uniformIndex } from '../../random/streams.ts';
+import { exp, log } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, symmetricSpectrumBounds } from './data.ts';
 
@@ -56,12 +57,13 @@ export function classificationAccuracy(obj: FiniteSumObjective, x: Float64Array,
 
 /**
  * s ← softmax(s) − e_label in place, where m = max_c s_c (the log-sum-exp shift): the derivative
- * of the cross-entropy with respect to the scores. Shared by the softmax and MLP objectives.
+ * of the cross-entropy with respect to the scores. Shared by the softmax and MLP objectives; exp
+ * and log here are fdlibm's (src/kernels/libm.ts), as in the MLP kernel.
  */
 export function softmaxMinusOneHot(s: Float64Array, C: number, m: number, label: number): void {
   let Z = 0;
   for (let c = 0; c < C; c++) {
-    const e = Math.exp(s[c] - m);
+    const e = exp(s[c] - m);
     s[c] = e;
     Z += e;
   }
@@ -73,8 +75,8 @@ export function softmaxMinusOneHot(s: Float64Array, C: number, m: number, label:
 /** −log softmax(s)[label] = m + log Σ_c e^{s_c − m} − s_label, with m = max_c s_c. */
 export function crossEntropyOfScores(s: Float64Array, C: number, m: number, label: number): number {
   let Z = 0;
-  for (let c = 0; c < C; c++) Z += Math.exp(s[c] - m);
-  return m + Math.log(Z) - s[label];
+  for (let c = 0; c < C; c++) Z += exp(s[c] - m);
+  return m + log(Z) - s[label];
 }
 
 export interface ClassificationData {
@@ -359,6 +361,7 @@ function newtonMinimizer(obj: FiniteSumObjective, A: Float64Array, labels: Int32
         }
       }
     }
+    const { Matrix, solve } = mlMatrix();
     const M = new Matrix(dim, dim);
     for (let c1 = 0; c1 < C; c1++) {
       for (let c2 = c1; c2 < C; c2++) {

@@ -28,14 +28,16 @@ import { classificationAccuracy, type ClassificationObjective } from '../../asgd
 import { runThreadedServer, ServerThreadPool } from '../../asgd/threaded-server.ts';
 import { optimizer } from '../../asgd/optimizers.ts';
 import { type ComputeTimeSpec, runParameterServer, type ServerSpec } from '../../asgd/parameter-server.ts';
+import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
 import { simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { tQuantile } from '../../stats/fit.ts';
+import { parallelMap } from '../../stats/parallel-map.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { formatNumber as f, reported, type Verdict } from '../verdict.ts';
 import { MNIST_SOFTMAX, mnistAvailable } from './mindthestep-real.ts';
-import { FIG3_MODEL } from './mindthestep-training.ts';
+import { FIG3_MODEL, type Fig3Recipe, recipeObjective } from './mindthestep-training.ts';
 
 export { AJI_TABLE2 } from './constants.ts';
 import { AJI_TABLE2 } from './constants.ts';
@@ -70,13 +72,40 @@ function finalOf(obj: FiniteSumObjective, r: { F: Float64Array; x: Float64Array;
 
 type TrainArm = Partial<ServerSpec> & { mode: 'sync' | 'async'; updates: number };
 
+/** One Adam training run on the simulated server, as plain data (a `parallelMap` task). */
+export interface AccumulationTask {
+  recipe: Fig3Recipe;
+  arm: TrainArm;
+  lr: number;
+  seed: number;
+  workers: number;
+  batch: number;
+}
+
+/** Run one AccumulationTask (the function `parallelMap` calls on every thread). */
+export function accumulationRun(task: AccumulationTask): ReturnType<typeof finalOf> {
+  const obj = recipeObjective(task.recipe);
+  const x0 = task.recipe.x0 === 'mlp-init' ? mlpInitialPoint(obj as ReturnType<typeof generatedMlp>, task.seed) : 0;
+  const r = runParameterServer({ objective: obj, x0, workers: task.workers, batchSize: task.batch, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, optimizer: { kind: 'adam', lr: task.lr }, saveEvery: Math.max(1, Math.floor(task.arm.updates / 100)), ...task.arm }, { seed: task.seed });
+  return finalOf(obj, r);
+}
+
+type Run = { arm: TrainArm; lr: number; seed: number };
+type RunAll = (runs: Run[]) => Promise<ReturnType<typeof finalOf>[]>;
+
+/** Independent simulated runs of one model on worker threads (results in the order given, whatever the threads). */
+function simulatedRuns(opts: CheckOptions, recipe: Fig3Recipe, workers: number, batch: number): RunAll {
+  return (runs) => parallelMap<AccumulationTask, ReturnType<typeof finalOf>>(runs.map((r) => ({ recipe, workers, batch, ...r })), { module: import.meta.url, name: 'accumulationRun' }, opts.threads ? { threads: opts.threads } : {});
+}
+
 interface SweepSetup {
   /** Figure-file suffix ('' for the stand-in). */
   id: string;
   /** What and where, for the row ('' for the stand-in). */
   label: string;
   obj: FiniteSumObjective;
-  train: (arm: TrainArm, lr: number, seed: number) => Promise<ReturnType<typeof finalOf>>;
+  /** Runs the training runs (all at once: simulated ones go to worker threads). */
+  runAll: RunAll;
   N: number;
   budget: number;
   lrs: number[];
@@ -93,11 +122,14 @@ async function lrSweep(opts: CheckOptions, setup: SweepSetup) {
     { id: 'async-ga4', label: 'asynchronous + 4× global accumulation', spec: { mode: 'async' as const, globalAccumulation: 4, updates: budget / 4 } },
   ];
   const sweep: { lr: number; arm: string; loss: number; lossSd: number; acc: number; staleness: number }[] = [];
+  const plan: Run[] = [];
+  for (const lr of lrs) for (const arm of arms) for (let s = 0; s < seeds; s++) plan.push({ arm: arm.spec, lr, seed: opts.seed + 2000 + s });
+  opts.onProgress?.(`accumulation: learning-rate sweep${setup.label ? ` (${setup.label})` : ''}, ${plan.length} training runs`);
+  const done = await setup.runAll(plan);
+  let next = 0;
   for (const lr of lrs) {
-    opts.onProgress?.(`accumulation: learning rate ${lr}${setup.label ? ` (${setup.label})` : ''}`);
     for (const arm of arms) {
-      const runs = [];
-      for (let s = 0; s < seeds; s++) runs.push(await setup.train(arm.spec, lr, opts.seed + 2000 + s));
+      const runs = done.slice(next, (next += seeds));
       const loss = overSeeds(runs.map((r) => r.loss));
       sweep.push({ lr, arm: arm.id, loss: loss.mean, lossSd: loss.sd, acc: overSeeds(runs.map((r) => r.acc)).mean, staleness: overSeeds(runs.map((r) => r.staleness)).mean });
     }
@@ -148,7 +180,7 @@ async function mnistLrSweeps(opts: CheckOptions): Promise<{ rows: CheckRow[]; fi
     id: 'mnist',
     label: 'MNIST softmax',
     obj,
-    train: async (arm, lr, seed) => finalOf(obj, runParameterServer({ objective: obj, x0: 0, workers: N, batchSize: batch, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, optimizer: { kind: 'adam', lr }, saveEvery: saveEvery(arm), ...arm }, { seed })),
+    runAll: simulatedRuns(opts, { objective: MNIST_SOFTMAX, x0: 'zero' }, N, batch),
     N,
     budget,
     lrs,
@@ -162,10 +194,14 @@ async function mnistLrSweeps(opts: CheckOptions): Promise<{ rows: CheckRow[]; fi
       id: 'mnist-threads',
       label: 'MNIST softmax, real threads',
       obj,
-      train: async (arm, lr, seed) => {
-        const { mode, updates, globalAccumulation } = arm;
-        const r = await runThreadedServer({ objective: MNIST_SOFTMAX, x0: 0, workers: N, batchSize: batch, mode, ...(globalAccumulation ? { globalAccumulation } : {}), optimizer: { kind: 'adam', lr }, updates, saveEvery: saveEvery(arm) }, { seed, pool });
-        return finalOf(obj, r);
+      runAll: async (runs) => {
+        const out: ReturnType<typeof finalOf>[] = [];
+        for (const { arm, lr, seed } of runs) {
+          const { mode, updates, globalAccumulation } = arm;
+          const r = await runThreadedServer({ objective: MNIST_SOFTMAX, x0: 0, workers: N, batchSize: batch, mode, ...(globalAccumulation ? { globalAccumulation } : {}), optimizer: { kind: 'adam', lr }, updates, saveEvery: saveEvery(arm) }, { seed, pool });
+          out.push(finalOf(obj, r));
+        }
+        return out;
       },
       N,
       budget,
@@ -328,18 +364,14 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   const N = 4;
   const batch = 16;
   const budget = 16000; // gradients computed (= 128 epochs of n = 2000 at b = 16)
-  const compute: ComputeTimeSpec = { kind: 'normal', mean: 1, sd: 0.2 };
   const seeds = opts.quick ? 1 : 3;
-  const train = (extra: Partial<ServerSpec> & { mode: 'sync' | 'async'; updates: number }, lr: number, seed: number, workers = N) => {
-    const r = runParameterServer({ objective: obj, x0: mlpInitialPoint(obj, seed), workers, batchSize: batch, computeTime: compute, optimizer: { kind: 'adam', lr }, saveEvery: Math.max(1, Math.floor(extra.updates / 100)), ...extra }, { seed });
-    return finalOf(obj, r);
-  };
+  const mlpRuns = simulatedRuns(opts, { objective: 'fig3-mlp', x0: 'mlp-init' }, N, batch);
   const lrs = opts.quick ? [0.001, 0.01, 0.1] : [0.001, 0.003, 0.01, 0.03, 0.1];
   const mlpSweep = await lrSweep(opts, {
     id: '',
     label: '',
     obj,
-    train: async (extra, lr, seed) => train(extra, lr, seed),
+    runAll: mlpRuns,
     N,
     budget,
     lrs,
@@ -359,19 +391,25 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   const lr0 = 0.01;
   const updates = budget / 4; // every arm below applies 4b-gradient sums or b-gradients, the same number of updates
   const ablation: { arm: string; lr: number; staleness: number; batch: string; loss: number; lossSd: number }[] = [];
-  const ablate = (label: string, eff: string, spec: Partial<ServerSpec> & { mode: 'sync' | 'async'; updates: number }, lr: number, workers = N) => {
-    const runs = Array.from({ length: seeds }, (_, s) => train(spec, lr, opts.seed + 3000 + s, workers));
-    const loss = overSeeds(runs.map((r) => r.loss));
-    ablation.push({ arm: label, lr, staleness: overSeeds(runs.map((r) => r.staleness)).mean, batch: eff, loss: loss.mean, lossSd: loss.sd });
-  };
+  const ablationArms: [string, string, TrainArm][] = [
+    ['sync, 4 × b', '4b', { mode: 'sync', updates }],
+    ['sync, 4 × b/4', 'b', { mode: 'sync', updates, batchSize: batch / 4 }],
+    ['sync, 4 × b, U = 5', '4b', { mode: 'sync', updates, pullEvery: 5 }],
+    ['sync, 4 × b, U = 7', '4b', { mode: 'sync', updates, pullEvery: 7 }],
+    ['async, b', 'b', { mode: 'async', updates }],
+    ['async, 4× local (4b)', '4b', { mode: 'async', updates, localAccumulation: 4 }],
+  ];
+  const ablationPlan: Run[] = [];
+  for (const lr of [lr0, 2 * lr0]) for (const [, , arm] of ablationArms) for (let s = 0; s < seeds; s++) ablationPlan.push({ arm, lr, seed: opts.seed + 3000 + s });
+  opts.onProgress?.(`accumulation: batch size vs staleness, ${ablationPlan.length} training runs`);
+  const ablationRuns = await mlpRuns(ablationPlan);
+  let taken = 0;
   for (const lr of [lr0, 2 * lr0]) {
-    opts.onProgress?.(`accumulation: batch size vs staleness, α = ${lr}`);
-    ablate('sync, 4 × b', '4b', { mode: 'sync', updates }, lr);
-    ablate('sync, 4 × b/4', 'b', { mode: 'sync', updates, batchSize: batch / 4 }, lr);
-    ablate('sync, 4 × b, U = 5', '4b', { mode: 'sync', updates, pullEvery: 5 }, lr);
-    ablate('sync, 4 × b, U = 7', '4b', { mode: 'sync', updates, pullEvery: 7 }, lr);
-    ablate('async, b', 'b', { mode: 'async', updates }, lr);
-    ablate('async, 4× local (4b)', '4b', { mode: 'async', updates, localAccumulation: 4 }, lr);
+    for (const [label, eff] of ablationArms) {
+      const runs = ablationRuns.slice(taken, (taken += seeds));
+      const loss = overSeeds(runs.map((r) => r.loss));
+      ablation.push({ arm: label, lr, staleness: overSeeds(runs.map((r) => r.staleness)).mean, batch: eff, loss: loss.mean, lossSd: loss.sd });
+    }
   }
   const A = (arm: string, lr: number) => ablation.find((a) => a.arm === arm && a.lr === lr)!;
   rows.push({

@@ -130,6 +130,7 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       label: 'MNIST softmax',
       objective: softmax,
       x0: () => 0,
+      recipe: { objective: MNIST_SOFTMAX, x0: 'zero' },
       threshold: 0.56,
       budget: epochs(30),
       ms: [4, 8, 16, 24, 32],
@@ -153,6 +154,7 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       describe: `${softmax.description} (${softmax.dim} parameters), x_0 = 0; real-thread asynchronous parameter server (runThreadedServer, locked, consistent reads) with m worker threads on a machine shared with other jobs`,
     },
   ];
+  const mlpSpec: ObjectiveSpec = { kind: 'mnist', model: 'mlp', dim: 50, perDigit: 200, hidden: 32 };
   const mlp = mnistObjective({ model: 'mlp', dim: 50, perDigit: 200, hidden: 32 });
   setups.splice(1, 0, {
     ...common,
@@ -161,6 +163,7 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
     label: 'MNIST MLP',
     objective: mlp,
     x0: (seed) => mlpInitialPoint(mlp, seed),
+    recipe: { objective: mlpSpec, x0: 'mlp-init' },
     threshold: 0.65,
     budget: epochs(30),
     ms: [4, 8, 16, 24, 32],

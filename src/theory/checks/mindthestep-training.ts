@@ -18,12 +18,13 @@
  */
 import { adaptiveStep } from '../../asgd/adaptive-step.ts';
 import type { FiniteSumObjective } from '../../asgd/objective.ts';
-import { generatedMlp, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
+import { generatedMlp, type MlpObjective, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
 import { runThreadedServer, type ServerThreadPool } from '../../asgd/threaded-server.ts';
-import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import { objectiveFromSpec, type ObjectiveSpec } from '../../experiments/objective-spec.ts';
 import { firstPushComplete, simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
+import { parallelMap } from '../../stats/parallel-map.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
@@ -44,6 +45,11 @@ export interface Fig3Setup {
   /** The objective as JSON (for real threads). */
   spec?: ObjectiveSpec;
   x0: (seed: number) => ArrayLike<number> | number;
+  /**
+   * How another thread rebuilds `objective` and `x0` (plain data): with it, the runs of a
+   * simulated setup go to worker threads (`parallelMap`); without it they run in this thread.
+   */
+  recipe?: Fig3Recipe;
   alphaC: number;
   batch: number;
   threshold: number;
@@ -73,8 +79,124 @@ export function mlpFig3Setup(opts: CheckOptions): Fig3Setup {
     ms: opts.quick ? [4, 32] : [4, 8, 16, 24, 32],
     seeds: opts.quick ? 2 : 5,
     server: 'simulated',
+    recipe: { objective: 'fig3-mlp', x0: 'mlp-init' },
     describe: `${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, compute times normal(1, 0.2)`,
   };
+}
+
+/** A setup's objective and start point as data: the MLP stand-in or an objective spec; LeCun-style MLP init or 0. */
+export interface Fig3Recipe {
+  objective: 'fig3-mlp' | ObjectiveSpec;
+  x0: 'mlp-init' | 'zero';
+}
+
+/** One simulated training run of the Fig. 3 analog, as plain data (a `parallelMap` task). */
+export interface Fig3Task {
+  recipe: Fig3Recipe;
+  m: number;
+  arm: Arm['id'];
+  seed: number;
+  /** Seed of the pilot run whose staleness normalizes α(τ) (Eq. 26). */
+  pilotSeed: number;
+  alphaC: number;
+  batch: number;
+  threshold: number;
+  budget: number;
+  saveEvery: number;
+}
+
+export interface Fig3Run {
+  m: number;
+  arm: Arm['id'];
+  seed: number;
+  updates: number;
+  epochs: number;
+  refused: number;
+  computedPerApplied: number;
+  status: string;
+  lowest: number;
+}
+
+const COMPUTE = { kind: 'normal' as const, mean: 1, sd: 0.2 };
+// per thread: objectives and normalized steps are rebuilt once and reused by every run that needs them
+const recipeObjectives = new Map<string, FiniteSumObjective>();
+const pilotSteps = new Map<string, { eq17: ReturnType<typeof adaptiveStep>; eq14: ReturnType<typeof adaptiveStep> }>();
+
+/** The objective a recipe describes, built once per thread. */
+export function recipeObjective(r: Fig3Recipe): FiniteSumObjective {
+  const key = JSON.stringify(r.objective);
+  let obj = recipeObjectives.get(key);
+  if (!obj) {
+    obj = r.objective === 'fig3-mlp' ? generatedMlp(FIG3_MODEL) : objectiveFromSpec(r.objective, 'objective');
+    recipeObjectives.set(key, obj);
+  }
+  return obj;
+}
+
+/** MindTheStep's steps for m workers normalized over `observed` (Eq. 26), with the cap 5α_c and the drop of τ > 150. */
+function normalizedSteps(m: number, alphaC: number, observed: ArrayLike<number>) {
+  return {
+    eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
+    eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
+  };
+}
+
+/** The steps over the staleness of a simulated 5000-update pilot run (deterministic in its seed; memoized per thread). */
+function simulatedPilotSteps(m: number, alphaC: number, pilotSeed: number) {
+  const key = `${m}/${alphaC}/${pilotSeed}`;
+  let steps = pilotSteps.get(key);
+  if (!steps) {
+    const observed = simulateStaleness({ workers: m, computeTime: COMPUTE, updates: 5000, replicates: 1, seed: pilotSeed }).staleness;
+    steps = normalizedSteps(m, alphaC, observed);
+    pilotSteps.set(key, steps);
+  }
+  return steps;
+}
+
+/** One run on the simulated server (the function `parallelMap` calls on every thread). */
+export function fig3Run(task: Fig3Task): Fig3Run {
+  const obj = recipeObjective(task.recipe);
+  const arm = ARMS.find((a) => a.id === task.arm)!;
+  const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? simulatedPilotSteps(task.m, task.alphaC, task.pilotSeed)[arm.id] : undefined;
+  const before = adaptive?.overflowed ?? 0;
+  const r = runParameterServer(
+    {
+      objective: obj,
+      x0: task.recipe.x0 === 'mlp-init' ? mlpInitialPoint(obj as MlpObjective, task.seed) : 0,
+      workers: task.m,
+      batchSize: task.batch,
+      mode: 'async',
+      computeTime: COMPUTE,
+      optimizer: arm.id === 'dc-asgd' ? { kind: 'dc-asgd', lr: arm.lr * task.alphaC, ...DC_ASGD } : { kind: 'sgd', lr: arm.lr * task.alphaC },
+      ...(adaptive ? { stepScale: (tau: number) => adaptive.scale(tau) } : {}),
+      updates: task.budget,
+      saveEvery: task.saveEvery,
+    },
+    { seed: task.seed },
+  );
+  return runSummary(task.m, arm.id, task.seed, r, task.threshold, task.batch, obj.n, adaptive ? adaptive.overflowed - before : 0);
+}
+
+/** Hitting time, lowest loss and refusals of one run (simulated or on threads). */
+function runSummary(
+  m: number,
+  arm: Arm['id'],
+  seed: number,
+  r: { updates: ArrayLike<number>; F: ArrayLike<number>; staleness: ArrayLike<number>; dropped: number | ArrayLike<number>; status: string },
+  threshold: number,
+  batch: number,
+  n: number,
+  refused: number,
+): Fig3Run {
+  const u = hittingIteration(r.updates, r.F, threshold);
+  let lowest = Infinity;
+  for (let i = 0; i < r.F.length; i++) if (r.F[i] < lowest) lowest = r.F[i];
+  // epochs count applied updates (the paper's ⌈|D|/b⌉ iterations per epoch); a refused gradient
+  // was computed too: gradients computed per gradient applied, over the whole run
+  let dropped = 0;
+  if (typeof r.dropped === 'number') dropped = r.dropped;
+  else for (let i = 0; i < r.dropped.length; i++) dropped += r.dropped[i];
+  return { m, arm, seed, updates: u, epochs: (u * batch) / n, refused, computedPerApplied: (r.staleness.length + dropped) / r.staleness.length, status: r.status, lowest };
 }
 
 interface Arm {
@@ -98,42 +220,42 @@ const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
 
 export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
   const { objective: obj, alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
-  const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
   const threads = setup.server === 'threads';
   // DC-ASGD runs on the simulated server only (the real-thread server refuses it)
   const arms = threads ? ARMS.filter((a) => a.id !== 'dc-asgd') : ARMS;
   if (threads && (!setup.spec || !setup.pool)) throw new Error('checkFig3: real threads need the objective spec and a pool'); // a bug, not input
-  const results: { m: number; arm: Arm['id']; seed: number; updates: number; epochs: number; refused: number; computedPerApplied: number; status: string; lowest: number }[] = [];
+  const results: Fig3Run[] = [];
   const meanScales: { m: number; eq17: number; eq14: number }[] = [];
-  for (const m of ms) {
-    opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
-    // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-    const observed = threads ? await threadedPilot(setup, m, opts.seed + 1500 + m) : simulateStaleness({ workers: m, computeTime: compute, updates: 5000, replicates: 1, seed: opts.seed + 1500 + m }).staleness;
-    const steps = {
-      eq17: adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
-      eq14: adaptiveStep({ kind: 'cmp', C: 1, lambda: m, nu: 1 }, alphaC, { normalizeOver: observed, cap: 5, dropAbove: 150 }),
-    };
-    meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
-    for (const arm of arms) {
-      for (let s = 0; s < seeds; s++) {
-        const seed = opts.seed + 1600 + 37 * s;
-        const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
-        const before = adaptive?.overflowed ?? 0;
-        const common = { x0: setup.x0(seed), workers: m, batchSize: batch, mode: 'async' as const, optimizer: arm.id === 'dc-asgd' ? ({ kind: 'dc-asgd', lr: arm.lr * alphaC, ...DC_ASGD } as const) : ({ kind: 'sgd', lr: arm.lr * alphaC } as const), updates: budget, saveEvery };
-        const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), ...(threads ? { dropAbove: 150 } : {}) } : {};
-        const r = threads
-          ? await runThreadedServer({ ...common, objective: setup.spec!, ...stepScale }, { seed, pool: setup.pool })
-          : runParameterServer({ ...common, objective: obj, computeTime: compute, ...stepScale }, { seed });
-        const u = hittingIteration(r.updates, r.F, threshold);
-        let lowest = Infinity;
-        for (const v of r.F) if (v < lowest) lowest = v;
-        // refused: gradients given α(τ) = 0 (simulated: counted by α(τ) itself; threads: the server's drops)
-        const refused = !adaptive ? 0 : 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : adaptive.overflowed - before;
-        // epochs count applied updates (the paper's ⌈|D|/b⌉ iterations per epoch); a refused gradient
-        // was computed too: gradients computed per gradient applied, over the whole run
-        const droppedGradients = 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : r.dropped;
-        const computedPerApplied = (r.staleness.length + droppedGradients) / r.staleness.length;
-        results.push({ m, arm: arm.id, seed, updates: u, epochs: (u * batch) / obj.n, refused, computedPerApplied, status: r.status, lowest });
+  if (!threads && setup.recipe) {
+    // simulated runs are independent: on worker threads (results in task order, whatever the threads)
+    const tasks: Fig3Task[] = [];
+    for (const m of ms) {
+      const steps = simulatedPilotSteps(m, alphaC, opts.seed + 1500 + m);
+      meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
+      for (const arm of arms) for (let s = 0; s < seeds; s++) tasks.push({ recipe: setup.recipe, m, arm: arm.id, seed: opts.seed + 1600 + 37 * s, pilotSeed: opts.seed + 1500 + m, alphaC, batch, threshold, budget, saveEvery });
+    }
+    opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, ${tasks.length} training runs (m = ${ms.join(', ')})`);
+    results.push(...(await parallelMap<Fig3Task, Fig3Run>(tasks, { module: import.meta.url, name: 'fig3Run' }, opts.threads ? { threads: opts.threads } : {})));
+  } else {
+    for (const m of ms) {
+      opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
+      // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
+      const steps = threads ? normalizedSteps(m, alphaC, await threadedPilot(setup, m, opts.seed + 1500 + m)) : simulatedPilotSteps(m, alphaC, opts.seed + 1500 + m);
+      meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
+      for (const arm of arms) {
+        for (let s = 0; s < seeds; s++) {
+          const seed = opts.seed + 1600 + 37 * s;
+          const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
+          const before = adaptive?.overflowed ?? 0;
+          const common = { x0: setup.x0(seed), workers: m, batchSize: batch, mode: 'async' as const, optimizer: arm.id === 'dc-asgd' ? ({ kind: 'dc-asgd', lr: arm.lr * alphaC, ...DC_ASGD } as const) : ({ kind: 'sgd', lr: arm.lr * alphaC } as const), updates: budget, saveEvery };
+          const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), ...(threads ? { dropAbove: 150 } : {}) } : {};
+          const r = threads
+            ? await runThreadedServer({ ...common, objective: setup.spec!, ...stepScale }, { seed, pool: setup.pool })
+            : runParameterServer({ ...common, objective: obj, computeTime: COMPUTE, ...stepScale }, { seed });
+          // refused: gradients given α(τ) = 0 (simulated: counted by α(τ) itself; threads: the server's drops)
+          const refused = !adaptive ? 0 : 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : adaptive.overflowed - before;
+          results.push(runSummary(m, arm.id, seed, r, threshold, batch, obj.n, refused));
+        }
       }
     }
   }

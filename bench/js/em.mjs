@@ -1,24 +1,30 @@
 /**
  * asgd-sdde's side of the benchmark: the same workloads as bench/c/em.c and bench/numpy/em.py,
- * through the public API, printing one JSON line:
+ * through the public API of the built package (dist/, run by plain node as users run it),
+ * printing one JSON line:
  *   {program, workload, seconds, units, throughput, peakRssMB, stats}
- * Usage: node --import tsx bench/js/em.ts w1|w2|w3|w4 [--seed S] [--threads T] [--paths N] [--steps K]
+ * Usage: node bench/js/em.mjs w1|w2|w3|w4 [--seed S] [--threads T] [--paths N] [--steps K]
+ *        [--kernels auto|wasm-simd|typescript]   (the kernels' backend; default auto)
  */
 import { parseArgs } from 'node:util';
-import { defineSdde, EulerMaruyama, leastSquaresObjective, runAsgd, solve } from '../../src/index.ts';
-import { runEnsemble } from '../../src/stats/ensemble.ts';
+import { defineSdde, EulerMaruyama, kernelBackend, leastSquaresObjective, runAsgd, runEnsemble, setKernelBackend, solve } from '../../dist/index.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, threads: { type: 'string' }, paths: { type: 'string' }, steps: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, threads: { type: 'string' }, paths: { type: 'string' }, steps: { type: 'string' }, kernels: { type: 'string' } } });
+if (values.kernels) {
+  // workers read the same choice from the environment
+  process.env.ASGD_SDDE_KERNELS = values.kernels;
+  setKernelBackend(values.kernels);
+}
 const workload = positionals[0];
 const seed = Number(values.seed ?? 1);
 const threads = Number(values.threads ?? 1);
 const peak = () => process.resourceUsage().maxRSS / 1024; // KiB → MiB
 
-function emit(o: { seconds: number; units: number; stats: Record<string, unknown> }): void {
-  console.log(JSON.stringify({ program: threads > 1 ? `asgd-sdde (${threads} threads)` : 'asgd-sdde', workload, seconds: o.seconds, units: o.units, throughput: o.units / o.seconds, peakRssMB: peak(), stats: o.stats }));
+function emit(o) {
+  console.log(JSON.stringify({ program: threads > 1 ? `asgd-sdde (${threads} threads)` : 'asgd-sdde', workload, kernels: kernelBackend(), seconds: o.seconds, units: o.units, throughput: o.units / o.seconds, peakRssMB: peak(), stats: o.stats }));
 }
 
-async function w1(): Promise<void> {
+async function w1() {
   const N = Number(values.paths ?? 1000);
   const K = Number(values.steps ?? 100_000);
   const h = 1e-3;
@@ -26,7 +32,7 @@ async function w1(): Promise<void> {
   const t0 = performance.now();
   const ens = await runEnsemble({ config, run: 'sdde', paths: N, seed, keepFinals: true }, { threads });
   const seconds = (performance.now() - t0) / 1000;
-  const f = ens.series.sdde.finals!;
+  const f = ens.series.sdde.finals;
   let m = 0;
   let m2 = 0;
   let m4 = 0;
@@ -42,7 +48,7 @@ async function w1(): Promise<void> {
   emit({ seconds, units: N * K, stats: { meanX: m, meanX2: m2, seX2: Math.sqrt((m4 - m2 * m2) / (N - 1)), fingerprint: hash >>> 0 } });
 }
 
-function w2(): void {
+function w2() {
   const K = Number(values.steps ?? 10_000_000);
   const h = 1e-3;
   const problem = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 1 }, history: 1, T: K * h, delay: { kind: 'constant', lag: 1000 } });
@@ -59,7 +65,7 @@ function w2(): void {
   emit({ seconds, units: K, stats: { meanX2: s / c, saved: n } });
 }
 
-function w3(): void {
+function w3() {
   const N = Number(values.paths ?? 4);
   const K = Number(values.steps ?? 10_000);
   const d = 100;
@@ -86,7 +92,7 @@ function w3(): void {
   emit({ seconds, units: N * K, stats: { meanSq: sq / (N * d) } });
 }
 
-function w4(): void {
+function w4() {
   const n = 10_000;
   const d = 100;
   const K = Number(values.steps ?? 20_000);
@@ -106,9 +112,9 @@ function w4(): void {
   emit({ seconds, units: K, stats: { finalF: r.F.at(-1), Fstar: objective.minimum } });
 }
 
-const run: Record<string, () => void | Promise<void>> = { w1, w2, w3, w4 };
+const run = { w1, w2, w3, w4 };
 if (!run[workload]) {
-  console.error(`usage: em.ts w1|w2|w3|w4 [--seed S] [--threads T] [--paths N] [--steps K]`);
+  console.error(`usage: em.mjs w1|w2|w3|w4 [--seed S] [--threads T] [--paths N] [--steps K] [--kernels auto|wasm-simd|typescript]`);
   process.exit(2);
 }
 await run[workload]();

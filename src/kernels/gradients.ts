@@ -1,0 +1,182 @@
+/**
+ * Minibatch gradient sums of the ASGD runner in the WebAssembly kernels
+ * (src/kernels/assembly/asgd.ts): the objective's data live in a kernel instance of its own, copied
+ * there on the first call, so a call moves only x, the batch indices and the result. The
+ * TypeScript fallback of these kernels is the objective's own loop (least-squares.ts,
+ * logistic.ts), which they reproduce bit for bit; `useGradientKernel` says which one runs.
+ */
+import { type KernelInstance, kernelBackend, newKernelInstance } from './index.ts';
+
+/** count·d from which a kernel call pays for its copies. */
+export const MIN_WORK = 64;
+
+/** Whether a minibatch of `count` rows of dimension d goes to the WebAssembly kernel. */
+export function useGradientKernel(count: number, d: number): boolean {
+  return count * d >= MIN_WORK && kernelBackend() === 'wasm-simd';
+}
+
+type Kind = 'least-squares' | 'logistic';
+
+/** Copy batch[0 … count) into kernel memory at word `at`, refusing an index outside [0, n) (the kernels trust them). */
+function copyBatch(i32: Int32Array, at: number, batch: Int32Array, count: number, n: number): void {
+  for (let m = 0; m < count; m++) {
+    const i = batch[m];
+    if (!(i >= 0 && i < n)) throw new RangeError(`minibatch index ${i} at position ${m} is outside [0, ${n})`);
+    i32[at + m] = i;
+  }
+}
+
+/** The gradient kernel of an objective that has one (least squares, logistic), for whole-run kernels. */
+const registry = new WeakMap<object, () => GradientKernel>();
+
+export function registerGradientKernel(objective: object, kernel: () => GradientKernel): void {
+  registry.set(objective, kernel);
+}
+
+export function gradientKernelOf(objective: object): GradientKernel | undefined {
+  return registry.get(objective)?.();
+}
+
+/** The data of one objective in kernel memory, with scratch for one call. */
+export class GradientKernel {
+  private readonly kind: Kind;
+  private readonly A: Float64Array;
+  /** Responses b (least squares) or labels y (logistic). */
+  private readonly B: Float64Array;
+  private readonly d: number;
+  private readonly l2: number;
+  private inst: KernelInstance | undefined;
+  /** Set while a whole run uses the instance (see runIterations). */
+  running = false;
+  private pA = 0;
+  private pB = 0;
+  private pX = 0;
+  private pOut = 0;
+  private pBatch = 0;
+  private pC = 0;
+  private capacity = 0;
+
+  constructor(kind: Kind, A: Float64Array, B: Float64Array, d: number, l2 = 0) {
+    this.kind = kind;
+    this.A = A;
+    this.B = B;
+    this.d = d;
+    this.l2 = l2;
+  }
+
+  /** The kernel instance holding the data (created on first use). */
+  instance(count: number): KernelInstance {
+    let inst = this.inst;
+    if (!inst) {
+      inst = this.inst = newKernelInstance();
+      this.capacity = 0;
+      this.pA = inst.alloc(this.A.length * 8);
+      this.pB = inst.alloc(this.B.length * 8);
+      this.pX = inst.alloc(this.d * 8);
+      this.pOut = inst.alloc(this.d * 8);
+      inst.f64.set(this.A, this.pA >> 3);
+      inst.f64.set(this.B, this.pB >> 3);
+    }
+    if (count > this.capacity) {
+      this.capacity = Math.max(count, 2 * this.capacity, 64);
+      this.pBatch = inst.alloc(this.capacity * 4);
+      this.pC = inst.alloc(this.capacity * 8);
+    }
+    return inst;
+  }
+
+  /** What asgdRun needs: the kind code, the data pointers, d, λ and the scratch for b = count. */
+  runArgs(count: number): { kind: number; A: number; B: number; d: number; l2: number; cbuf: number; g: number } {
+    this.instance(count);
+    return { kind: this.kind === 'least-squares' ? 0 : 1, A: this.pA, B: this.pB, d: this.d, l2: this.l2, cbuf: this.pC, g: this.pOut };
+  }
+
+  /** Σ_{m<count} ∇f_{batch[m]}(x) into out. */
+  gradientSum(batch: Int32Array, count: number, x: Float64Array, out: Float64Array): void {
+    const d = this.d;
+    const inst = this.instance(count);
+    const i32 = inst.i32;
+    const f64 = inst.f64;
+    const pb = this.pBatch >> 2;
+    copyBatch(i32, pb, batch, count, this.B.length);
+    const px = this.pX >> 3;
+    for (let j = 0; j < d; j++) f64[px + j] = x[j];
+    if (this.kind === 'least-squares') inst.k.lsqGradSum!(this.pA, this.pB, d, this.pBatch, count, this.pX, this.pOut);
+    else inst.k.logisticGradSum!(this.pA, this.pB, d, this.l2, this.pBatch, count, this.pX, this.pOut, this.pC);
+    const po = this.pOut >> 3;
+    for (let j = 0; j < d; j++) out[j] = f64[po + j];
+  }
+}
+
+/**
+ * The tanh MLP of src/asgd/objectives/mlp.ts in the WebAssembly kernels (assembly/mlp.ts): the
+ * loss over all examples (what the parameter server evaluates at every save) and the worker's
+ * averaged minibatch gradient. The TypeScript fallback is the objective's own code.
+ */
+export class MlpKernel {
+  private readonly A: Float64Array;
+  private readonly labels: Int32Array;
+  private readonly n: number;
+  private readonly d: number;
+  private readonly h: number;
+  private readonly C: number;
+  private readonly l2: number;
+  private readonly dim: number;
+  private inst: KernelInstance | undefined;
+  private p = { A: 0, labels: 0, x: 0, out: 0, u: 0, s: 0, g1: 0, gi: 0, batch: 0 };
+  private capacity = 0;
+
+  constructor(A: Float64Array, labels: Int32Array, n: number, d: number, h: number, C: number, l2: number) {
+    this.A = A;
+    this.labels = labels;
+    this.n = n;
+    this.d = d;
+    this.h = h;
+    this.C = C;
+    this.l2 = l2;
+    this.dim = h * d + h + C * h + C;
+  }
+
+  /** The kernel instance holding the data (created on first use). */
+  instance(count: number): KernelInstance {
+    let inst = this.inst;
+    if (!inst) {
+      inst = this.inst = newKernelInstance();
+      const p = this.p;
+      p.A = inst.alloc(this.A.length * 8);
+      p.labels = inst.alloc(this.n * 4);
+      p.x = inst.alloc(this.dim * 8);
+      p.out = inst.alloc(this.dim * 8);
+      p.u = inst.alloc(this.h * 8);
+      p.s = inst.alloc(this.C * 8);
+      p.g1 = inst.alloc(this.h * 8);
+      p.gi = inst.alloc(this.dim * 8);
+      inst.f64.set(this.A, p.A >> 3);
+      inst.i32.set(this.labels, p.labels >> 2);
+    }
+    if (count > this.capacity) {
+      this.capacity = Math.max(count, 2 * this.capacity, 64);
+      this.p.batch = inst.alloc(this.capacity * 4);
+    }
+    return inst;
+  }
+
+  value(x: Float64Array): number {
+    const inst = this.instance(0);
+    const p = this.p;
+    inst.f64.set(x.subarray(0, this.dim), p.x >> 3);
+    return inst.k.mlpValue!(p.A, p.labels, this.n, this.d, this.h, this.C, this.l2, p.x, p.u, p.s);
+  }
+
+  /** out[offset + k] += (∇f_{batch[m]}(x))_k / count for m in order. */
+  gradMeanAdd(batch: Int32Array, count: number, x: Float64Array, out: Float64Array, offset: number): void {
+    const inst = this.instance(count);
+    const p = this.p;
+    copyBatch(inst.i32, p.batch >> 2, batch, count, this.n);
+    const dim = this.dim;
+    inst.f64.set(x.subarray(0, dim), p.x >> 3);
+    inst.f64.set(out.subarray(offset, offset + dim), p.out >> 3);
+    inst.k.mlpGradMeanAdd!(p.A, p.labels, this.d, this.h, this.C, this.l2, p.batch, count, p.x, p.out, p.u, p.s, p.g1, p.gi);
+    out.set(inst.f64.subarray(p.out >> 3, (p.out >> 3) + dim), offset);
+  }
+}

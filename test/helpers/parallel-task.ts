@@ -1,0 +1,17 @@
+/** A task function for test/stats/parallel-map.test.ts: deterministic in its task. */
+import { NormalSampler } from '../../src/random/normal.ts';
+import { deriveEngine } from '../../src/random/streams.ts';
+
+export function sumOfNormals(task: { seed: number; n: number }): { seed: number; sum: number; draws: Float64Array } {
+  const s = new NormalSampler(deriveEngine(task.seed, 'user', 0));
+  const draws = new Float64Array(task.n);
+  s.fill(draws);
+  let sum = 0;
+  for (const v of draws) sum += v;
+  return { seed: task.seed, sum, draws };
+}
+
+export function fails(task: { bad: boolean }): number {
+  if (task.bad) throw new Error('task failed on purpose');
+  return 1;
+}
