@@ -7,7 +7,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 export interface LeastSquaresData {
   /** n rows of length d. */
@@ -20,6 +20,7 @@ export function leastSquaresObjective(data: LeastSquaresData, field = 'objective
   const n = data.A.length;
   const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
   if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
+  checkDataSize(n, d, field);
   const A = finiteMatrix(data.A, `${field}.A`, n, d);
   const B = finiteVector(data.B, `${field}.B`, n);
   return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`, field);
@@ -41,6 +42,7 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
   if (n < d) throw new ConfigError(`${field}.n`, `must be >= d = ${d} so that x* is unique, got ${n}`);
+  checkDataSize(n, d, field);
   const { A, response: B } = linearModelData(n, d, noise, seed, 0);
   return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }

@@ -8,7 +8,7 @@ import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow. */
 function softplus(z: number): number {
@@ -33,6 +33,7 @@ export function logisticObjective(data: LogisticData, field = 'objective'): Fini
   const n = data.A.length;
   const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
   if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
+  checkDataSize(n, d, field);
   const A = finiteMatrix(data.A, `${field}.A`, n, d);
   const y = finiteVector(data.y, `${field}.y`, n);
   for (let i = 0; i < n; i++) if (y[i] !== 1 && y[i] !== -1) throw new ConfigError(`${field}.y[${i}]`, `must be +1 or -1, got ${y[i]}`);
@@ -55,6 +56,7 @@ export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'):
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const l2 = spec.l2 === undefined ? 0.01 : nonNegativeNumber(spec.l2, `${field}.l2`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
+  checkDataSize(n, d, field);
   const { A, response } = linearModelData(n, d, noise, seed, 1);
   const y = response.map((r) => (r >= 0 ? 1 : -1));
   return buildLogistic(A, y, n, d, l2, `logistic regression, generated: A ~ N(0,1)^{${n}×${d}}, y = sign(A w + ${noise}·N(0,1)), λ = ${l2}, data seed ${seed}`);
