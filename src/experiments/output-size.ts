@@ -9,8 +9,8 @@ import { ConfigError } from '../core/errors.ts';
 import { gridSteps } from '../sdde/solve.ts';
 import type { PreparedExperiment } from './config.ts';
 
-/** 2^26 ≈ 6.7·10⁷ numbers in one table. */
-export const MAX_OUTPUT_NUMBERS = 2 ** 26;
+/** 2^25 ≈ 3.4·10⁷ numbers in one table. */
+export const MAX_OUTPUT_NUMBERS = 2 ** 25;
 /** Upper bound on the bytes of one CSV cell: a shortest round-trip double (≤ 24 characters) and its separator. */
 const BYTES_PER_CELL = 25;
 /** The figure page (thinned to a few thousand points per line), the summary and slack. */
@@ -59,7 +59,7 @@ export function estimateRunOutput(p: PreparedExperiment): OutputEstimate {
     // the smallest saveEvery whose table fits
     const perRow = Math.floor(MAX_OUTPUT_NUMBERS / columns) - 2;
     const need = Math.max(every + 1, Math.ceil(steps / Math.max(1, perRow)));
-    throw new ConfigError(field, `saving ${every === 1 ? 'every one' : `every ${every}th`} of ${steps} steps would write ${rows} rows × ${columns} columns = ${numbers} numbers (about ${((numbers * BYTES_PER_CELL) / 1e9).toFixed(1)} GB of CSV); a run writes at most 2^26 ≈ 6.7·10⁷: set saveEvery to ${need} or more`);
+    throw new ConfigError(field, `saving ${every === 1 ? 'every one' : `every ${every}th`} of ${steps} steps would write ${rows} rows × ${columns} columns = ${numbers} numbers (about ${((numbers * BYTES_PER_CELL) / 1e9).toFixed(1)} GB of CSV); a run writes at most 2^25 ≈ 3.4·10⁷: set saveEvery to ${need} or more`);
   }
   return { rows, columns, numbers, bytes: numbers * BYTES_PER_CELL + FIXED_BYTES };
 }

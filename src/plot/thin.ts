@@ -7,6 +7,8 @@
  */
 export const MAX_DRAWN_POINTS = 4000;
 
+
+
 /** Indices of the points to draw of a series of length y.length (all of them if it is short). */
 export function thinIndices(y: ArrayLike<number>, max = MAX_DRAWN_POINTS): Int32Array {
   const n = y.length;
@@ -28,7 +30,8 @@ export function thinIndices(y: ArrayLike<number>, max = MAX_DRAWN_POINTS): Int32
     else if (iMin === iMax) out.push(iMin);
     else out.push(Math.min(iMin, iMax), Math.max(iMin, iMax));
   }
-  if (out.at(-1) !== n - 1) out.push(n - 1); // the last point is always drawn
+  if (out[0] !== 0) out.unshift(0); // the first and the last point are always drawn
+  if (out.at(-1) !== n - 1) out.push(n - 1);
   return Int32Array.from(out);
 }
 
