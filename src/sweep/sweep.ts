@@ -250,7 +250,7 @@ export interface ReadRows {
 /**
  * Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). Each is checked by
  * `badRow`; a last line without its newline was cut by a crash (the writer ends every file with
- * one) and a second row for the same point is a duplicate: both are dropped with the reason.
+ * one); two different rows for the same point are both dropped. Every drop comes with its reason.
  */
 export function readRows(dir: string, header: string, expect: RowExpectation): ReadRows {
   const file = join(dir, 'sweep.csv');
@@ -269,6 +269,7 @@ export function readRows(dir: string, header: string, expect: RowExpectation): R
     const cut = text.slice(text.lastIndexOf('\n') + 1);
     dropped.push({ line: cut, reason: 'was cut off (no newline at the end of the file)' });
   }
+  const conflicting = new Set<number>();
   for (const line of body) {
     if (line === '') continue;
     const reason = badRow(line, width, expect);
@@ -277,8 +278,14 @@ export function readRows(dir: string, header: string, expect: RowExpectation): R
       continue;
     }
     const index = Number(parseCsvLine(line)[0]);
-    if (rows.has(index)) dropped.push({ line, reason: `point ${index} appears twice` });
-    else rows.set(index, line);
+    if (!rows.has(index)) rows.set(index, line);
+    else if (rows.get(index) !== line) conflicting.add(index);
+    // (an identical second copy is harmless: kept once)
+  }
+  // two different results for one point: neither can be trusted
+  for (const index of conflicting) {
+    dropped.push({ line: rows.get(index)!, reason: `point ${index} appears twice with different results` });
+    rows.delete(index);
   }
   return { rows, dropped };
 }
