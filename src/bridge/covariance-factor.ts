@@ -9,9 +9,12 @@
  * that is refactored every step; a library call there would allocate per step.
  */
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, describe } from '../core/errors.ts';
 
 export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 10_000) throw new ConfigError(field, `the dimension must be an integer in [1, 10000], got ${describe(d)}`);
+  if (!(S instanceof Float64Array) && !Array.isArray(S)) throw new ConfigError(field, `must be a ${d}×${d} covariance (row-major Float64Array), got ${describe(S)}`);
+  if (S.length !== d * d) throw new ConfigError(field, `must have ${d}·${d} = ${d * d} entries, got ${S.length}`);
   let scale = 0;
   for (let i = 0; i < d * d; i++) {
     if (!Number.isFinite(S[i])) throw new ConfigError(field, `covariance has a non-finite entry ${S[i]}`);

@@ -13,10 +13,10 @@
  * factored every step without allocation. Without replacement the minibatch covariance carries
  * the finite-population factor (n−b)/(n−1), which the paper's i.i.d. Σ/b omits.
  */
-import type { AsgdConfig } from '../asgd/runner.ts';
+import { type AsgdConfig, validatedConfig } from '../asgd/runner.ts';
 import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.ts';
 import { ConfigError, describe } from '../core/errors.ts';
-import { finiteMatrix, finiteVector, oneOf, positiveNumber } from '../core/validate.ts';
+import { finiteMatrix, finiteVector, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
 import { defineSdde, type CoefficientFn, type SddeProblem } from '../sdde/problem.ts';
 import { choleskySemidefiniteInPlace, covarianceFactor } from './covariance-factor.ts';
@@ -49,6 +49,8 @@ export interface BridgedSdde {
 }
 
 export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field = 'bridge'): BridgedSdde {
+  validatedConfig(cfg, 'cfg');
+  plainObject(options, field);
   const obj = cfg.objective;
   const d = obj.dim;
   const delta = options.delta === undefined ? cfg.eta : positiveNumber(options.delta, `${field}.delta`);

@@ -17,15 +17,17 @@ import { BIN } from '../helpers/cli-process.ts';
 
 const quiet = { out: () => {}, err: () => {} };
 
-function run(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; ms: number }> {
+function run(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; ms: number; stderr: string }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b) => void (stderr += b));
     let timer: NodeJS.Timeout | undefined;
     if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code, signal, ms: Date.now() - t0 });
+      resolve({ code, signal, ms: Date.now() - t0, stderr });
     });
   });
 }
@@ -75,7 +77,7 @@ describe('a killed --force run never leaves a mixed directory', () => {
     let reference = Infinity;
     for (const seed of [1, 2]) {
       const r = await run(['run', join(d, `c${seed}.json`), '--out', join(d, `ref${seed}`)]);
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       reference = Math.min(reference, r.ms);
       refs[seed] = contents(join(d, `ref${seed}`));
     }
@@ -108,7 +110,7 @@ describe('a killed --force run never leaves a mixed directory', () => {
     let reference = Infinity;
     for (const seed of [1, 2]) {
       const r = await run(args(seed, join(d, `ref${seed}`)));
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       reference = Math.min(reference, r.ms);
       refs[seed] = contents(join(d, `ref${seed}`));
     }

@@ -143,26 +143,26 @@ describe('refused before any work or by the directory\'s owner (item 8)', () => 
       expect(readdirSync(d)).toEqual(['s.json']);
     }
   });
-  it('two sweeps into one directory: the second is refused naming the first by PID, the first completes alone', async () => {
+  it('two sweeps into one directory: the second is refused naming the first by PID while the first runs', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-lock-'));
-    writeFileSync(join(d, 's.json'), JSON.stringify({ ...spec, paths: 600, grid: { 'asgd.delay.max': [0, 1, 2, 3, 4, 5] } }));
+    // a first sweep long enough (about a minute) to be certainly running while the second starts; it is killed afterwards
+    writeFileSync(join(d, 's.json'), JSON.stringify({ ...spec, paths: 100_000, grid: { 'asgd.delay.max': [0, 1, 2, 3, 4, 5] } }));
     const out = join(d, 'o');
     const first = spawn(process.execPath, [BIN, 'sweep', join(d, 's.json'), '--out', out, '--no-png'], { stdio: 'ignore' });
-    const firstExit = new Promise<number | null>((resolve) => first.on('exit', resolve));
-    // wait until the first holds the directory (its table exists)
-    for (let i = 0; i < 400 && !existsSync(join(out, 'sweep.csv')); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(existsSync(join(out, 'sweep.csv'))).toBe(true);
-    const second = await runCli(['sweep', join(d, 's.json'), '--out', out, '--no-png'], { timeoutMs: 120_000 });
-    const stillRunning = first.exitCode === null;
-    expect(await firstExit).toBe(0);
-    if (stillRunning) {
+    const firstExit = new Promise<void>((resolve) => first.on('exit', () => resolve()));
+    try {
+      // wait until the first holds the directory (its table exists)
+      for (let i = 0; i < 1200 && !existsSync(join(out, 'sweep.csv')); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(existsSync(join(out, 'sweep.csv'))).toBe(true);
+      const second = await runCli(['sweep', join(d, 's.json'), '--out', out, '--no-png'], { timeoutMs: 30_000 });
+      expect(first.exitCode, 'the first sweep was still running when the second finished').toBeNull();
       expect(second.code, second.stderr).toBe(EXIT.badInput);
       expect(second.stderr).toContain(`another sweep (process ${first.pid})`);
+      expect(JSON.parse(readFileSync(join(out, '.sweep.lock'), 'utf8')).pid).toBe(first.pid);
+    } finally {
+      first.kill('SIGKILL');
+      await firstExit;
     }
-    expect(stillRunning, 'the first sweep was still running when the second started').toBe(true);
-    const rows = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n');
-    expect(rows.length).toBe(7);
-    expect(existsSync(join(out, '.sweep.lock'))).toBe(false);
   });
   it('a lock left by a killed sweep (its process gone) is taken over', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-stale-'));

@@ -18,7 +18,7 @@ import { mathjs } from '../../core/mathjs.ts';
 import { ConfigError, describe } from '../../core/errors.ts';
 import { compileChecked, derivativeChecked, parseChecked } from '../../core/expression-guard.ts';
 import { checkKey } from '../../core/safe-keys.ts';
-import { finiteVector } from '../../core/validate.ts';
+import { finiteVector, plainObject } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 
 
@@ -37,6 +37,7 @@ interface CompiledComponent {
 }
 
 export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {
+  plainObject(spec, field);
   const math = mathjs();
   const vars = spec.variables;
   if (!Array.isArray(vars) || vars.length === 0) throw new ConfigError(`${field}.variables`, `must be a non-empty array of names, got ${describe(vars)}`);

@@ -6,7 +6,7 @@
  */
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
-import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -29,6 +29,7 @@ export interface LogisticData {
 }
 
 export function logisticObjective(data: LogisticData, field = 'objective'): FiniteSumObjective {
+  plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
   const n = data.A.length;
   const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
@@ -51,6 +52,7 @@ export interface GeneratedLogistic {
 }
 
 export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'): FiniteSumObjective {
+  plainObject(spec, field);
   const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });
   const d = integer(spec.d, `${field}.d`, { min: 1, max: 10_000 });
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
