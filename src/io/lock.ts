@@ -14,7 +14,8 @@ export interface Lock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this PID exists on this machine (EPERM: it exists, owned by another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -41,7 +42,7 @@ export function acquireLock(file: string, field: string, what: string): Lock {
       if (pid !== undefined && holder.host !== me.host) {
         throw new ConfigError(field, `${file} says ${what} is running as process ${pid} on host ${JSON.stringify(holder.host)}; if no such process runs, remove the lock file`);
       }
-      if (pid !== undefined && pid !== process.pid && alive(pid)) {
+      if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
         throw new ConfigError(field, `another ${what} (process ${pid}) is writing to this directory; wait for it to finish or choose another directory`);
       }
       try {

@@ -26,6 +26,7 @@ import { accessSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, r
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { fsyncDir } from './atomic.ts';
+import { processAlive } from './lock.ts';
 
 /** Linux NAME_MAX and PATH_MAX (bytes). */
 const NAME_MAX = 255;
@@ -35,15 +36,6 @@ const PATH_MAX = 4095;
 export function outDirOption(value: string | undefined, fallback: string, field = '--out'): string {
   if (value !== undefined && value.trim() === '') throw new ConfigError(field, 'must name a directory, got an empty string');
   return resolve(value ?? fallback);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The closest ancestor of `dir` (or `dir` itself) that exists. */
@@ -260,7 +252,7 @@ function removeStaleStages(parent: string, name: string): void {
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length));
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) continue;
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) continue;
     rmSync(join(parent, entry), { recursive: true, force: true });
   }
 }

@@ -8,7 +8,7 @@
  * a directory need --force, marker or not.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,25 +74,27 @@ describe('a killed --force run never leaves a mixed directory', () => {
     writeFileSync(join(d, 'c2.json'), JSON.stringify(config(2)));
     // references of both seeds, each in a fresh directory
     const refs: Record<number, Record<string, string>> = {};
-    let reference = Infinity;
+    let reference: number;
     for (const seed of [1, 2]) {
-      const r = await run(['run', join(d, `c${seed}.json`), '--out', join(d, `ref${seed}`)]);
+      // (references without PNG: a PNG is compared by presence only, the other files by content)
+      const r = await run(['run', join(d, `c${seed}.json`), '--out', join(d, `ref${seed}`), '--no-png']);
       expect(r.code, r.stderr).toBe(0);
-      reference = Math.min(reference, r.ms);
       refs[seed] = contents(join(d, `ref${seed}`));
     }
     const out = join(d, 'out');
-    cpSync(join(d, 'ref1'), out, { recursive: true });
+    expect((await run(['run', join(d, 'c1.json'), '--out', out])).code).toBe(0); // with its PNG
     expect(verdict(out, 'result.json', refs)).toBe(1);
+    expect(existsSync(join(out, 'figure.png'))).toBe(true);
+    reference = (await run(['run', join(d, 'c2.json'), '--out', out, '--force'])).ms; // the duration to spread the kills over, PNG included
     const seen = new Set<string>();
     let killed = 0;
-    for (const fraction of [0.25, 0.5, 0.7, 0.85, 0.95, 1.02]) {
+    for (const fraction of [0.2, 0.4, 0.55, 0.7, 0.8, 0.9]) {
       const seed = killed % 2 === 0 ? 2 : 1; // alternate, so that every kill replaces a result of the other seed
       const r = await run(['run', join(d, `c${seed}.json`), '--out', out, '--force'], Math.round(fraction * reference));
       if (r.signal === 'SIGKILL') killed++;
       seen.add(String(verdict(out, 'result.json', refs)));
     }
-    expect(killed, 'runs really killed').toBeGreaterThan(3);
+    expect(killed, 'runs really killed').toBeGreaterThan(2);
     // a complete run afterwards leaves no stage or temporary file behind
     expect((await run(['run', join(d, 'c2.json'), '--out', out, '--force', '--no-png'])).code).toBe(0);
     expect(verdict(out, 'result.json', refs)).toBe(2);
@@ -107,22 +109,23 @@ describe('a killed --force run never leaves a mixed directory', () => {
     // with PNG rendering: the longest stretch between the first figure written and the report
     const args = (seed: number, out: string) => ['check', 'energy', '--quick', '--threads', '1', '--seed', String(seed), '--out', out];
     const refs: Record<number, Record<string, string>> = {};
-    let reference = Infinity;
+    let reference: number;
     for (const seed of [1, 2]) {
-      const r = await run(args(seed, join(d, `ref${seed}`)));
+      const r = await run([...args(seed, join(d, `ref${seed}`)), '--no-png']);
       expect(r.code, r.stderr).toBe(0);
-      reference = Math.min(reference, r.ms);
       refs[seed] = contents(join(d, `ref${seed}`));
     }
     const out = join(d, 'out');
-    cpSync(join(d, 'ref1'), out, { recursive: true });
+    const first = await run(args(1, out)); // with its PNGs: the duration to spread the kills over
+    expect(first.code, first.stderr).toBe(0);
+    reference = first.ms;
     let killed = 0;
-    for (const fraction of [0.55, 0.7, 0.85, 0.95]) {
+    for (const fraction of [0.4, 0.6, 0.75, 0.9]) {
       const r = await run([...args(killed % 2 === 0 ? 2 : 1, out), '--force'], Math.round(fraction * reference));
       if (r.signal === 'SIGKILL') killed++;
       verdict(out, 'theory-report.json', refs);
     }
-    expect(killed).toBeGreaterThan(2);
+    expect(killed).toBeGreaterThan(1);
   });
 });
 
