@@ -72,8 +72,9 @@ Usage:
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
-      per point, one row of DIR/sweep.csv per point as it finishes (written atomically). Killed and
-      restarted with the same DIR it resumes. --shard i/n runs every n-th point (for job arrays).
+      per point, one row of DIR/sweep.csv per point as it finishes (written atomically; seconds per
+      point in DIR/sweep-timings.csv). Killed and restarted with the same DIR it resumes, keeping only
+      rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for job arrays).
   asgd-sdde merge OUT_DIR SHARD_DIR…
       Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
 
@@ -88,7 +89,9 @@ Options:
   --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
   --out DIR     output directory (run: default results/<config name>; fig1: default figures).
   --json        print a machine-readable summary (final states, status, settings) on stdout.
-  --force       overwrite the result an output directory already holds (never without it).
+  --force       replace the result an output directory holds (any file of it; never without --force).
+                A result appears all at once: written into a staging directory, published with its
+                JSON (result.json, theory-report.json, …) last.
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
   --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
                 by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
@@ -99,7 +102,9 @@ Options:
 Exit codes:
   0   success (a run whose state became non-finite is reported with status "diverged")
   1   check --strict: some verdict is "violated"
-  2   bad input: the message names the field and the reason; nothing was written
+  2   bad input: the message names the field and the reason; nothing was written (also: an output
+      that cannot be written — --out unwritable, a full disk, a table too large —, a port in use,
+      another sweep writing the same directory)
   70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
 `;
 
