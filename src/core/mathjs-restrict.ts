@@ -12,12 +12,14 @@ export interface ExpressionEngine {
   parse: MathJsInstance['parse'];
   derivative: MathJsInstance['derivative'];
   typeOf: MathJsInstance['typeOf'];
+  ConstantNode: MathJsInstance['ConstantNode'];
+  OperatorNode: MathJsInstance['OperatorNode'];
 }
 
 const DISABLED = ['import', 'createUnit', 'evaluate', 'parse', 'compile', 'simplify', 'derivative', 'resolve', 'chain', 'config', 'reviver'];
 
 export function restrict(math: MathJsInstance): ExpressionEngine {
-  const engine: ExpressionEngine = { parse: math.parse, derivative: math.derivative, typeOf: math.typeOf };
+  const engine: ExpressionEngine = { parse: math.parse, derivative: math.derivative, typeOf: math.typeOf, ConstantNode: math.ConstantNode, OperatorNode: math.OperatorNode };
   const disabled: Record<string, () => never> = {};
   for (const name of DISABLED) {
     disabled[name] = () => {

@@ -53,16 +53,6 @@ export function setDottedPath(obj: Record<string, unknown>, path: string, value:
   Object.defineProperty(cur, parts.at(-1)!, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** The value at the dotted `path` of `obj` (own properties only), or undefined. */
-export function getDottedPath(obj: unknown, path: string, field: string): unknown {
-  let cur: unknown = obj;
-  for (const p of splitDottedPath(path, field)) {
-    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, p)) return undefined;
-    cur = (cur as Record<string, unknown>)[p];
-  }
-  return cur;
-}
-
 /**
  * Check a parsed JSON tree before anything else reads it: no forbidden key at any depth, at most
  * `maxDepth` levels of nesting, at most `maxNodes` values. The refusal names the path where it
