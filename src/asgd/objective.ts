@@ -2,6 +2,8 @@
  * Finite-sum objectives F(x) = (1/n) Σ_i f_i(x) (He et al. Eq. 1) with per-component gradients,
  * which is what minibatch SGD samples from. Gradients are written into caller-owned buffers.
  */
+import { ConfigError, describe } from '../core/errors.ts';
+
 export interface FiniteSumObjective {
   readonly name: string;
   readonly dim: number;
@@ -33,6 +35,31 @@ export interface FiniteSumObjective {
   readonly strongConvexity?: number;
   /** A short description of the data and split, for captions and result files. */
   readonly description: string;
+}
+
+/**
+ * Check an objective handed to the runner, before any work: the shape (dim, n positive
+ * integers; componentGradient, value, gradient functions), a component gradient that writes into
+ * `out` (a gradient written as `(i, x) => …` returning its value instead runs as zero — refused),
+ * and F(x0) a finite number (a NaN objective would otherwise run to status "ok" with F = null).
+ */
+export function checkObjective(obj: unknown, field: string, x0?: Float64Array): asserts obj is FiniteSumObjective {
+  if (typeof obj !== 'object' || obj === null) throw new ConfigError(field, `must be a finite-sum objective (see toyObjective, generatedLeastSquares, expressionObjective), got ${describe(obj)}`);
+  const o = obj as Record<string, unknown>;
+  for (const f of ['componentGradient', 'value', 'gradient']) {
+    if (typeof o[f] !== 'function') throw new ConfigError(`${field}.${f}`, `must be a function, got ${describe(o[f])}`);
+  }
+  if (typeof o.dim !== 'number' || !Number.isInteger(o.dim) || o.dim < 1 || o.dim > 2 ** 26) throw new ConfigError(`${field}.dim`, `must be an integer in [1, 2^26], got ${describe(o.dim)}`);
+  if (typeof o.n !== 'number' || !Number.isInteger(o.n) || o.n < 1 || o.n > 2 ** 31 - 1) throw new ConfigError(`${field}.n`, `must be a positive integer (the number of components), got ${describe(o.n)}`);
+  if (!x0) return;
+  const objective = obj as FiniteSumObjective;
+  const out = new Float64Array(objective.dim).fill(NaN);
+  const returned = (objective.componentGradient as (i: number, x: Float64Array, out: Float64Array) => unknown)(0, Float64Array.from(x0), out);
+  if (returned !== undefined && out.every(Number.isNaN)) {
+    throw new ConfigError(`${field}.componentGradient`, `returned ${describe(returned)} and wrote nothing into out: a gradient writes ∇f_i(x) into out (out[j] = …) and returns nothing`);
+  }
+  const F = objective.value(Float64Array.from(x0));
+  if (typeof F !== 'number' || !Number.isFinite(F)) throw new ConfigError(`${field}.value`, `F(x0) is ${describe(F)}, not a finite number, at x0 = [${Array.from(x0.subarray(0, 8)).join(', ')}${x0.length > 8 ? ', …' : ''}]`);
 }
 
 /** ∇F = mean of the component gradients (used by objectives without a faster closed form). */

@@ -20,11 +20,11 @@
  * and the simulated wall-clock time of each saved update.
  */
 import { ConfigError } from '../core/errors.ts';
-import { integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { finiteNumber, integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
-import type { FiniteSumObjective } from './objective.ts';
+import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
 
 export type ComputeTimeSpec =
@@ -151,7 +151,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const s = plainObject(spec, 'server');
   knownFields(s, 'server', SPEC_FIELDS);
   const obj = spec.objective;
-  if (typeof obj !== 'object' || obj === null || typeof obj.componentGradient !== 'function') throw new ConfigError('server.objective', 'must be a finite-sum objective');
+  checkObjective(obj, 'server.objective');
   const d = obj.dim;
   const m = integer(s.workers, 'server.workers', { min: 1, max: 100_000 });
   const b = integer(s.batchSize, 'server.batchSize', { min: 1, max: 1_000_000 });
@@ -192,7 +192,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const opt = optimizer(s.optimizer, d, 'server.optimizer');
   const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
   const x = new Float64Array(d);
-  if (typeof s.x0 === 'number') x.fill(s.x0);
+  if (typeof s.x0 === 'number') x.fill(finiteNumber(s.x0, 'server.x0'));
   else {
     const v = s.x0 as ArrayLike<number>;
     if (!v || v.length !== d) throw new ConfigError('server.x0', `must have length ${d}`);
@@ -201,6 +201,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       x[i] = v[i];
     }
   }
+  checkObjective(obj, 'server.objective', x); // its gradient writes into out, F(x0) is finite
 
   // ---- state ----
   const samplers = Array.from({ length: m }, (_, w) => new MinibatchSampler(obj.n, b, sampling, deriveEngine(seed, 'minibatch', w)));

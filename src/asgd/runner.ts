@@ -26,7 +26,7 @@ import { asgdKernelFor, runAsgdKernel } from '../kernels/asgd.ts';
 import { deriveEngine } from '../random/streams.ts';
 import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
 import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';
-import type { FiniteSumObjective } from './objective.ts';
+import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { schedule as makeSchedule, type Schedule, type ScheduleSpec } from './schedule.ts';
 import { DelayCompensation, type DelayCompensationSpec, delayCompensationSpec } from './delay-compensation.ts';
 
@@ -138,11 +138,10 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const s = plainObject(spec, field);
   knownFields(s, field, SPEC_FIELDS);
   const objective = spec.objective;
-  if (typeof objective !== 'object' || objective === null || typeof objective.componentGradient !== 'function') {
-    throw new ConfigError(`${field}.objective`, 'must be a finite-sum objective (see toyObjective, generatedLeastSquares, expressionObjective)');
-  }
+  checkObjective(objective, `${field}.objective`);
   const d = objective.dim;
   const x0 = vectorOrScalar(s.x0, `${field}.x0`, d);
+  checkObjective(objective, `${field}.objective`, x0); // its gradient writes into out, F(x0) is finite
   const eta = positiveNumber(s.eta, `${field}.eta`);
   // iteration indices are Int32 (saved steps, recorded delays)
   const iterations = integer(s.iterations, `${field}.iterations`, { min: 1, max: 2 ** 31 - 1 });
@@ -353,5 +352,11 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
 
 function isConfig(c: AsgdSpec | AsgdConfig): c is AsgdConfig {
   return typeof c === 'object' && c !== null && (c as unknown as Record<symbol, unknown>)[VALIDATED] === true;
+}
+
+/** `cfg`, if it was built by asgdConfig; a ConfigError naming `field` otherwise (for entry points that take a built configuration). */
+export function validatedConfig(cfg: unknown, field: string): AsgdConfig {
+  if (!isConfig(cfg as AsgdConfig)) throw new ConfigError(field, 'must be an ASGD configuration built by asgdConfig({ objective, x0, eta, iterations, batchSize, … })');
+  return cfg as AsgdConfig;
 }
 

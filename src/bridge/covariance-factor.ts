@@ -9,9 +9,12 @@
  * that is refactored every step; a library call there would allocate per step.
  */
 import { mlMatrix } from '../core/ml-matrix.ts';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, describe } from '../core/errors.ts';
 
 export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
+  if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 10_000) throw new ConfigError(field, `the dimension must be an integer in [1, 10000], got ${describe(d)}`);
+  if (!(S instanceof Float64Array) && !Array.isArray(S)) throw new ConfigError(field, `must be a ${d}×${d} covariance (row-major Float64Array), got ${describe(S)}`);
+  if (S.length !== d * d) throw new ConfigError(field, `must have ${d}·${d} = ${d * d} entries, got ${S.length}`);
   let scale = 0;
   for (let i = 0; i < d * d; i++) {
     if (!Number.isFinite(S[i])) throw new ConfigError(field, `covariance has a non-finite entry ${S[i]}`);
@@ -27,13 +30,22 @@ export function covarianceFactor(S: Float64Array, d: number, field: string): Flo
     }
   }
   const { CholeskyDecomposition, EigenvalueDecomposition, Matrix } = mlMatrix();
+  // Entries near the ends of the double range (1e308) would overflow or underflow inside the
+  // decompositions (sums of squares, eigenvalues): such an S is factored as S/s, the factor then
+  // multiplied by √s (ordinary scales are factored as given, bit for bit as before). The
+  // Frobenius norm bounds every eigenvalue: if it is beyond the double range, so may be one.
+  const s = scale > 1e150 || (scale > 0 && scale < 1e-150) ? scale : 1;
+  let fro = 0;
+  for (let i = 0; i < d * d; i++) fro += (S[i] / s) ** 2;
+  if (!Number.isFinite(Math.sqrt(fro) * s)) throw new ConfigError(field, `covariance is beyond the double range: its norm ${Math.sqrt(fro).toPrecision(3)}·${s.toExponential(2)} exceeds ${Number.MAX_VALUE.toExponential(2)}, so its eigenvalues cannot be represented`);
+  const root = Math.sqrt(s);
   const M = new Matrix(d, d);
-  for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) M.set(a, c, S[a * d + c]);
+  for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) M.set(a, c, S[a * d + c] / s);
   const chol = new CholeskyDecomposition(M);
   const out = new Float64Array(d * d);
   if (chol.isPositiveDefinite()) {
     const L = chol.lowerTriangularMatrix;
-    for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) out[a * d + c] = L.get(a, c);
+    for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) out[a * d + c] = L.get(a, c) * root;
     return out;
   }
   const eig = new EigenvalueDecomposition(M, { assumeSymmetric: true });
@@ -42,13 +54,13 @@ export function covarianceFactor(S: Float64Array, d: number, field: string): Flo
   const lmax = Math.max(...lambda.map(Math.abs));
   const tol = 1e-10 * lmax; // relative: rounding in the eigensolver is ~ε·λ_max
   const lmin = Math.min(...lambda);
-  if (lmin < -tol) throw new ConfigError(field, `covariance is not positive semidefinite: smallest eigenvalue ${lmin}`);
+  if (lmin < -tol) throw new ConfigError(field, `covariance is not positive semidefinite: smallest eigenvalue ${lmin * s}`);
   for (let a = 0; a < d; a++) {
     for (let c = 0; c < d; c++) {
       // (V diag(√λ) Vᵀ)[a][c]: the symmetric square root.
-      let s = 0;
-      for (let j = 0; j < d; j++) s += V.get(a, j) * Math.sqrt(Math.max(lambda[j], 0)) * V.get(c, j);
-      out[a * d + c] = s;
+      let acc = 0;
+      for (let j = 0; j < d; j++) acc += V.get(a, j) * Math.sqrt(Math.max(lambda[j], 0)) * V.get(c, j);
+      out[a * d + c] = acc * root;
     }
   }
   return out;

@@ -14,9 +14,9 @@
  *                      minibatch noise into EM would reproduce ASGD exactly and measure nothing.)
  *                      With m > 1 the fine increments are a Brownian bridge on each coarse step.
  */
-import { type AsgdConfig, type AsgdResult, runAsgd } from '../asgd/runner.ts';
+import { type AsgdConfig, type AsgdResult, runAsgd, validatedConfig } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
-import { integer, oneOf, seedValue } from '../core/validate.ts';
+import { integer, oneOf, plainObject, seedValue } from '../core/validate.ts';
 import { type BeforeHistory, effectiveLag, type LagSource, PrescribedLag, RandomLag } from '../delay/lags.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { normalQuantile } from '../random/normal-quantile.ts';
@@ -129,6 +129,8 @@ function drawLags(cfg: AsgdConfig, engine: Engine): Int32Array[] {
  * anything: every refusal of `runPair` happens here.
  */
 export function validatePair(cfg: AsgdConfig, options: PairOptions) {
+  validatedConfig(cfg, 'cfg');
+  plainObject(options, 'options');
   const coupling = oneOf(options.coupling, 'bridge.coupling', COUPLINGS);
   const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
   const path = options.path === undefined ? 0 : integer(options.path, 'options.path', { min: 0 });

@@ -26,10 +26,10 @@
  *    compensation term itself (of order λ‖g‖²‖x − y‖, O(η l) smaller) is left out. The adaptive λ
  *    of DC-ASGD-a depends on the path's gradient history and has no such SDDE: it is refused.
  */
-import type { AsgdConfig } from '../asgd/runner.ts';
+import { type AsgdConfig, validatedConfig } from '../asgd/runner.ts';
 import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.ts';
 import { ConfigError, describe } from '../core/errors.ts';
-import { finiteMatrix, finiteVector, oneOf, positiveNumber } from '../core/validate.ts';
+import { finiteMatrix, finiteVector, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory } from '../delay/lags.ts';
 import { defineSdde, type CoefficientFn, type SddeProblem } from '../sdde/problem.ts';
 import { choleskySemidefiniteInPlace, covarianceFactor } from './covariance-factor.ts';
@@ -62,6 +62,8 @@ export interface BridgedSdde {
 }
 
 export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field = 'bridge'): BridgedSdde {
+  validatedConfig(cfg, 'cfg');
+  plainObject(options, field);
   const obj = cfg.objective;
   const d = obj.dim;
   const delta = options.delta === undefined ? cfg.eta : positiveNumber(options.delta, `${field}.delta`);

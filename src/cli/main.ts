@@ -6,19 +6,23 @@
  * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
  * output is written; 70 an internal fault (a bug: please report it).
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
 import { COUPLINGS, type Coupling } from '../bridge/pair.ts';
 import { prepareExperiment } from '../experiments/config.ts';
+import { estimateRunOutput } from '../experiments/output-size.ts';
 import { runExperiment } from '../experiments/run.ts';
 import { runFig1 } from '../experiments/fig1.ts';
 import { type ComputeTimeSpec, validateComputeTime } from '../asgd/parameter-server.ts';
 import type { ObjectiveSpec } from '../experiments/objective-spec.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
+import { acquireLock } from '../io/lock.ts';
+import { checkOutDir, outDirOption, outputFailure, Stage } from '../io/output-dir.ts';
+import { checkJsonTree } from '../core/safe-keys.ts';
 import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
 import { VERSION } from '../version.ts';
@@ -77,8 +81,9 @@ Usage:
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
-      per point, one row of DIR/sweep.csv per point as it finishes (written atomically). Killed and
-      restarted with the same DIR it resumes. --shard i/n runs every n-th point (for job arrays).
+      per point, one row of DIR/sweep.csv per point as it finishes (written atomically; seconds per
+      point in DIR/sweep-timings.csv). Killed and restarted with the same DIR it resumes, keeping only
+      rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for job arrays).
   asgd-sdde merge OUT_DIR SHARD_DIR…
       Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
 
@@ -93,7 +98,9 @@ Options:
   --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
   --out DIR     output directory (run: default results/<config name>; fig1: default figures).
   --json        print a machine-readable summary (final states, status, settings) on stdout.
-  --force       overwrite the result an output directory already holds (never without it).
+  --force       replace the result an output directory holds (any file of it; never without --force).
+                A result appears all at once: written into a staging directory, published with its
+                JSON (result.json, theory-report.json, …) last.
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
   --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
                 by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
@@ -104,7 +111,9 @@ Options:
 Exit codes:
   0   success (a run whose state became non-finite is reported with status "diverged")
   1   check --strict: some verdict is "violated"
-  2   bad input: the message names the field and the reason; nothing was written
+  2   bad input: the message names the field and the reason; nothing was written (also: an output
+      that cannot be written — --out unwritable, a full disk, a table too large —, a port in use,
+      another sweep writing the same directory)
   70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
 `;
 
@@ -116,24 +125,13 @@ function parseSeed(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** The output directory must be a directory (or not exist yet) that we can write: checked before any work. */
-function checkOutDir(dir: string): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new ConfigError('--out', `${dir} exists and is not a directory`);
-    try {
-      accessSync(dir, constants.W_OK);
-    } catch {
-      throw new ConfigError('--out', `${dir} is not writable`);
-    }
-  }
-}
-
-/** An output directory that already holds this command's result is only overwritten with --force. */
-function refuseOverwrite(dir: string, markers: string[], force: boolean): void {
-  if (force) return;
-  const found = markers.filter((m) => existsSync(join(dir, m)));
-  if (found.length) throw new ConfigError('--out', `${dir} already holds a result (${found.join(', ')}); choose another directory or pass --force`);
-}
+/** The files of each command's result: an existing one is only overwritten with --force. */
+const RUN_FILES = new Set(['result.json', 'paths.csv', 'figure.html', 'figure.png']);
+const isRunFile = (f: string) => RUN_FILES.has(f);
+const isFig1File = (f: string) => /^fig1-path-comparison\.(json|csv|html|png)$/.test(f);
+const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^check-[a-z0-9-]+\.(html|png)$/.test(f);
+const isStalenessFile = (f: string) => /^staleness\.(json|csv|html|png)$/.test(f);
+const isSweepFile = (f: string) => /^sweep(-timings)?\.(json|csv|html|png)$/.test(f);
 
 /** --copy-plotly: a copy of plotly beside the figures (a folder that works on its own) instead of a link to the installed one. */
 function plotlyMode(values: { 'copy-plotly'?: boolean }): PlotlyMode {
@@ -155,11 +153,14 @@ function readConfigFile(positionals: string[], command: string): { file: string;
   if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one CONFIG file, got ${positionals.length}`);
   const file = positionals[0];
   if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
+  let raw: unknown;
   try {
-    return { file, raw: JSON.parse(readFileSync(file, 'utf8')) };
+    raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
   }
+  checkJsonTree(raw, ''); // no __proto__ / constructor / prototype key, no nesting deeper than 64: before anything copies it
+  return { file, raw };
 }
 
 async function cmdRun(args: string[], io: Io): Promise<number> {
@@ -171,27 +172,31 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const { file, raw } = readConfigFile(positionals, 'run');
   const seed = parseSeed(values.seed);
   const prepared = prepareExperiment(raw, seed);
-  const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
-  checkOutDir(outDir);
-  refuseOverwrite(outDir, ['result.json'], values.force === true);
-  const result = runExperiment(prepared);
-  const summary = {
-    tool: 'asgd-sdde',
-    version: VERSION,
-    command: 'run',
-    config: basename(file),
-    kind: prepared.kind,
-    seed: prepared.seed,
-    settings: raw,
-    ...result.summary,
-  };
-  writeCsv(join(outDir, 'paths.csv'), result.table);
-  const html = join(outDir, 'figure.html');
-  writeFigureHtml(html, result.figure, plotlyMode(values));
-  const png = await writePng(html, join(outDir, 'figure.png'), io, values['no-png'] === true);
-  writeFileAtomic(join(outDir, 'result.json'), JSON.stringify({ ...summary, files: ['paths.csv', 'figure.html', ...(png ? ['figure.png'] : [])] }, null, 2) + '\n');
+  const size = estimateRunOutput(prepared); // a table that cannot be written is refused now, not after the run
+  const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isRunFile, marker: 'result.json', bytes: size.bytes });
+  const { summary, png, status } = await stage.run(async (dir) => {
+    const result = runExperiment(prepared);
+    const summary = {
+      tool: 'asgd-sdde',
+      version: VERSION,
+      command: 'run',
+      config: basename(file),
+      kind: prepared.kind,
+      seed: prepared.seed,
+      settings: raw,
+      ...result.summary,
+    };
+    writeCsv(join(dir, 'paths.csv'), result.table);
+    const html = join(dir, 'figure.html');
+    writeFigureHtml(html, result.figure, plotlyMode(values));
+    const png = await writePng(html, join(dir, 'figure.png'), io, values['no-png'] === true);
+    // result.json last: it lists the files of the result and marks it complete
+    writeFileAtomic(join(dir, 'result.json'), JSON.stringify({ ...summary, files: ['paths.csv', 'figure.html', ...(png ? ['figure.png'] : [])] }, null, 2) + '\n');
+    return { summary, png, status: result.summary.status };
+  });
   if (values.json) io.out(JSON.stringify(summary) + '\n');
-  else io.out(`${prepared.kind} run: status ${JSON.stringify(result.summary.status)}; wrote ${outDir}/{result.json,paths.csv,figure.html${png ? ',figure.png' : ''}}\n`);
+  else io.out(`${prepared.kind} run: status ${JSON.stringify(status)}; wrote ${outDir}/{result.json,paths.csv,figure.html${png ? ',figure.png' : ''}}\n`);
   return EXIT.ok;
 }
 
@@ -205,16 +210,18 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const seed = parseSeed(values.seed) ?? 1;
   const coupling = values.coupling ?? 'independent';
   if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
-  const outDir = resolve(values.out ?? 'figures');
-  checkOutDir(outDir);
-  refuseOverwrite(outDir, ['fig1-path-comparison.json'], values.force === true);
-  const r = runFig1({ seed, coupling: coupling as Coupling });
-  const base = join(outDir, 'fig1-path-comparison');
-  writeCsv(`${base}.csv`, r.table);
-  writeFigureHtml(`${base}.html`, r.figure, plotlyMode(values));
-  const png = await writePng(`${base}.html`, `${base}.png`, io, values['no-png'] === true);
-  const summary = { tool: 'asgd-sdde', version: VERSION, command: 'fig1', ...r.summary, caption: r.figure.caption, files: ['fig1-path-comparison.csv', 'fig1-path-comparison.html', ...(png ? ['fig1-path-comparison.png'] : [])] };
-  writeFileAtomic(`${base}.json`, JSON.stringify(summary, null, 2) + '\n');
+  const outDir = outDirOption(values.out, 'figures');
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isFig1File, marker: 'fig1-path-comparison.json' });
+  const summary = await stage.run(async (dir) => {
+    const r = runFig1({ seed, coupling: coupling as Coupling });
+    const base = join(dir, 'fig1-path-comparison');
+    writeCsv(`${base}.csv`, r.table);
+    writeFigureHtml(`${base}.html`, r.figure, plotlyMode(values));
+    const png = await writePng(`${base}.html`, `${base}.png`, io, values['no-png'] === true);
+    const summary = { tool: 'asgd-sdde', version: VERSION, command: 'fig1', ...r.summary, caption: r.figure.caption, files: ['fig1-path-comparison.csv', 'fig1-path-comparison.html', ...(png ? ['fig1-path-comparison.png'] : [])] };
+    writeFileAtomic(`${base}.json`, JSON.stringify(summary, null, 2) + '\n');
+    return summary;
+  });
   if (values.json) io.out(JSON.stringify(summary) + '\n');
   else io.out(`Fig. 1 (seed ${seed}, ${coupling} noise): wrote ${summary.files.map((f) => join(outDir, f)).join(', ')}\n`);
   return EXIT.ok;
@@ -266,43 +273,46 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
     threads = Number(values.threads);
   }
-  const outDir = resolve(values.out ?? 'figures');
-  checkOutDir(outDir);
-  refuseOverwrite(outDir, ['theory-report.json'], values.force === true);
+  const outDir = outDirOption(values.out, 'figures');
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
   const quick = values.quick === true;
   const progress = progressReporter(io);
   const started = performance.now();
-  const results = [];
-  for (const c of selected) {
-    progress.stage(`${c.name}: ${c.title}`);
-    results.push(await c.run({ quick, seed, ...(threads ? { threads } : {}), onProgress: (m) => progress.stage(m), onBlocks: (d, t) => progress.blocks(d, t) }));
-  }
-  progress.end();
-  const seconds = (performance.now() - started) / 1000;
-  const files: string[] = [];
-  for (const r of results) {
-    for (const f of r.figures) {
-      const html = join(outDir, `${f.file}.html`);
-      writeFigureHtml(html, f.figure, plotlyMode(values));
-      files.push(`${f.file}.html`);
-      const png = await writePng(html, join(outDir, `${f.file}.png`), io, values['no-png'] === true);
-      if (png) files.push(`${f.file}.png`);
+  const { results, report, seconds } = await stage.run(async (dir) => {
+    const results = [];
+    for (const c of selected) {
+      progress.stage(`${c.name}: ${c.title}`);
+      results.push(await c.run({ quick, seed, ...(threads ? { threads } : {}), onProgress: (m) => progress.stage(m), onBlocks: (d, t) => progress.blocks(d, t) }));
     }
-  }
-  const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', 'run time': `${seconds.toFixed(1)} s`, checks: results.map((r) => r.name).join(', ') };
-  writeFileAtomic(join(outDir, 'theory-report.html'), reportHtml(results, meta, plotlyScriptTags(outDir, plotlyMode(values))));
-  const report = {
-    tool: 'asgd-sdde',
-    version: VERSION,
-    command: 'check',
-    seed,
-    quick,
-    seconds,
-    checks: results.map((r) => ({ name: r.name, title: r.title, seconds: r.seconds, rows: r.rows, notes: r.notes, data: r.data })),
-    files: ['theory-report.html', 'theory-report.json', ...files],
-  };
-  writeFileAtomic(join(outDir, 'theory-report.json'), JSON.stringify(report, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-  if (values.json) io.out(JSON.stringify({ ...report, checks: report.checks.map(({ data: _d, ...rest }) => rest) }) + '\n');
+    progress.end();
+    const seconds = (performance.now() - started) / 1000;
+    const files: string[] = [];
+    for (const r of results) {
+      for (const f of r.figures) {
+        const html = join(dir, `${f.file}.html`);
+        writeFigureHtml(html, f.figure, plotlyMode(values));
+        files.push(`${f.file}.html`);
+        const png = await writePng(html, join(dir, `${f.file}.png`), io, values['no-png'] === true);
+        if (png) files.push(`${f.file}.png`);
+      }
+    }
+    // the report holds results only, so identical runs give identical bytes; wall-clock times go to theory-timings.json
+    const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', checks: results.map((r) => r.name).join(', ') };
+    writeFileAtomic(join(dir, 'theory-report.html'), reportHtml(results, meta, plotlyScriptTags(dir, plotlyMode(values))));
+    writeFileAtomic(join(dir, 'theory-timings.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'check', seed, quick, seconds, checks: results.map((r) => ({ name: r.name, seconds: r.seconds })) }, null, 2) + '\n');
+    const report = {
+      tool: 'asgd-sdde',
+      version: VERSION,
+      command: 'check',
+      seed,
+      quick,
+      checks: results.map((r) => ({ name: r.name, title: r.title, rows: r.rows, notes: r.notes, data: r.data })),
+      files: ['theory-report.html', 'theory-report.json', 'theory-timings.json', ...files],
+    };
+    writeFileAtomic(join(dir, 'theory-report.json'), JSON.stringify(report, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    return { results, report, seconds };
+  });
+  if (values.json) io.out(JSON.stringify({ ...report, seconds, checks: report.checks.map(({ data: _d, ...rest }, i) => ({ ...rest, seconds: results[i].seconds })) }) + '\n');
   else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, seed ${seed}, ${quick ? 'quick' : 'full'} ensembles)\n`);
   return checkExitCode(results, values.strict === true);
 }
@@ -369,18 +379,15 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   }
   const seed = parseSeed(values.seed as string | undefined) ?? 1;
   const read = values.hogwild === true ? 'inconsistent' : 'consistent';
-  const outDir = values.out === undefined ? undefined : resolve(String(values.out));
-  if (outDir) {
-    checkOutDir(outDir);
-    refuseOverwrite(outDir, ['staleness.json'], values.force === true);
-  }
+  const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts
   const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');
   const { ServerThreadPool } = await import('../asgd/threaded-server.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../experiments/staleness-report.ts');
   const pool = new ServerThreadPool(Math.max(...workers));
-  const results = [];
+  const results: Awaited<ReturnType<typeof measureThreadedStaleness>>[] = [];
   try {
     for (const m of workers) {
       if (!values.json) io.err(`real threads: m = ${m}\n`);
@@ -409,21 +416,23 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
     })),
   };
   const files: string[] = [];
-  if (outDir) {
-    const cols: number[][] = [[], [], [], []];
-    for (const r of results) {
-      const n = Math.max(r.measured.histogram.length, r.simulated.histogram.length);
-      for (let t = 0; t < n; t++) [r.measured.spec.workers, t, r.measured.histogram[t] ?? 0, r.simulated.histogram[t] ?? 0].forEach((v, j) => cols[j].push(v));
-    }
-    writeCsv(join(outDir, 'staleness.csv'), { columns: ['workers', 'tau', 'measured', 'simulated'], data: cols });
-    const html = join(outDir, 'staleness.html');
-    const caption = `Real-thread parameter server on ${results[0]?.cores ?? '?'} hardware threads (shared with whatever else runs on the machine): m worker_threads, ${read} reads, SGD (lr 0.01) at the server, objective ${JSON.stringify(objective)}, b = ${batchSize}, ${runs} runs of ${updates} updates per m, each after a warm-up of 4× the updates until every worker has pushed once; seed ${seed}. The simulated server draws i.i.d. compute times from the law fitted by maximum likelihood (exponential, normal, log-normal) to the measured compute times, in units of their mean, and has no communication time.`;
-    writeFigureHtml(html, threadedStalenessFigure(results, caption), plotlyMode(values as { 'copy-plotly'?: boolean }));
-    files.push('staleness.csv', 'staleness.html');
-    const png = await writePng(html, join(outDir, 'staleness.png'), io, values['no-png'] === true);
-    if (png) files.push('staleness.png');
-    files.push('staleness.json');
-    writeFileAtomic(join(outDir, 'staleness.json'), JSON.stringify({ ...summary, files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  if (stage) {
+    await stage.run(async (dir) => {
+      const cols: number[][] = [[], [], [], []];
+      for (const r of results) {
+        const n = Math.max(r.measured.histogram.length, r.simulated.histogram.length);
+        for (let t = 0; t < n; t++) [r.measured.spec.workers, t, r.measured.histogram[t] ?? 0, r.simulated.histogram[t] ?? 0].forEach((v, j) => cols[j].push(v));
+      }
+      writeCsv(join(dir, 'staleness.csv'), { columns: ['workers', 'tau', 'measured', 'simulated'], data: cols });
+      const html = join(dir, 'staleness.html');
+      const caption = `Real-thread parameter server on ${results[0]?.cores ?? '?'} hardware threads (shared with whatever else runs on the machine): m worker_threads, ${read} reads, SGD (lr 0.01) at the server, objective ${JSON.stringify(objective)}, b = ${batchSize}, ${runs} runs of ${updates} updates per m, each after a warm-up of 4× the updates until every worker has pushed once; seed ${seed}. The simulated server draws i.i.d. compute times from the law fitted by maximum likelihood (exponential, normal, log-normal) to the measured compute times, in units of their mean, and has no communication time.`;
+      writeFigureHtml(html, threadedStalenessFigure(results, caption), plotlyMode(values as { 'copy-plotly'?: boolean }));
+      files.push('staleness.csv', 'staleness.html');
+      const png = await writePng(html, join(dir, 'staleness.png'), io, values['no-png'] === true);
+      if (png) files.push('staleness.png');
+      files.push('staleness.json');
+      writeFileAtomic(join(dir, 'staleness.json'), JSON.stringify({ ...summary, files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    });
   }
   if (values.json) io.out(JSON.stringify({ ...summary, files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n');
   else {
@@ -474,11 +483,8 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   if (mode === 'sync' && (L !== 1 || G !== 1)) throw new ConfigError('--mode', 'accumulation (--local, --global) applies to async mode');
   if (mode === 'async' && U !== 1) throw new ConfigError('--pull-every', 'staleness injection applies to sync mode');
   const seed = parseSeed(values.seed) ?? 1;
-  const outDir = values.out === undefined ? undefined : resolve(values.out);
-  if (outDir) {
-    checkOutDir(outDir);
-    refuseOverwrite(outDir, ['staleness.json'], values.force === true);
-  }
+  const outDir = values.out === undefined ? undefined : outDirOption(values.out, '');
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { simulateStaleness } = await import('../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
   const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
@@ -491,20 +497,22 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
     results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, pZero: s.pZero, pZeroSe: s.pZeroSe, warmups: Array.from(s.warmups), samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
   };
   const files: string[] = [];
-  if (outDir) {
-    const cols: number[][] = [[], [], [], [], [], [], []];
-    for (const s of sims) {
-      const pmf = (model: string) => s.fits.find((x) => x.model === model)!.pmf;
-      for (let t = 0; t < s.histogram.length; t++) [s.spec.workers, t, s.histogram[t], pmf('geometric')[t], pmf('uniform')[t], pmf('poisson')[t], pmf('cmp')[t]].forEach((v, j) => cols[j].push(v));
-    }
-    writeCsv(join(outDir, 'staleness.csv'), { columns: ['workers', 'tau', 'observed', 'geometric', 'uniform', 'poisson', 'cmp'], data: cols });
-    const html = join(outDir, 'staleness.html');
-    writeFigureHtml(html, stalenessFigure(sims, settings), plotlyMode(values));
-    files.push('staleness.csv', 'staleness.html');
-    const png = await writePng(html, join(outDir, 'staleness.png'), io, values['no-png'] === true);
-    if (png) files.push('staleness.png');
-    files.push('staleness.json');
-    writeFileAtomic(join(outDir, 'staleness.json'), JSON.stringify({ ...summary, files }, null, 2) + '\n');
+  if (stage) {
+    await stage.run(async (dir) => {
+      const cols: number[][] = [[], [], [], [], [], [], []];
+      for (const s of sims) {
+        const pmf = (model: string) => s.fits.find((x) => x.model === model)!.pmf;
+        for (let t = 0; t < s.histogram.length; t++) [s.spec.workers, t, s.histogram[t], pmf('geometric')[t], pmf('uniform')[t], pmf('poisson')[t], pmf('cmp')[t]].forEach((v, j) => cols[j].push(v));
+      }
+      writeCsv(join(dir, 'staleness.csv'), { columns: ['workers', 'tau', 'observed', 'geometric', 'uniform', 'poisson', 'cmp'], data: cols });
+      const html = join(dir, 'staleness.html');
+      writeFigureHtml(html, stalenessFigure(sims, settings), plotlyMode(values));
+      files.push('staleness.csv', 'staleness.html');
+      const png = await writePng(html, join(dir, 'staleness.png'), io, values['no-png'] === true);
+      if (png) files.push('staleness.png');
+      files.push('staleness.json');
+      writeFileAtomic(join(dir, 'staleness.json'), JSON.stringify({ ...summary, files }, null, 2) + '\n');
+    });
   }
   if (values.json) io.out(JSON.stringify({ ...summary, files }) + '\n');
   else {
@@ -513,6 +521,22 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
     if (outDir) io.out(`wrote ${files.map((f) => join(outDir, f)).join(', ')}\n`);
   }
   return EXIT.ok;
+}
+
+/** A sweep's sweep.json, or a ConfigError naming `field` if it is not one (empty, null, truncated, foreign). */
+function readSweepManifest(file: string, field: string): { settings: unknown; shard?: unknown } {
+  let m: unknown;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8'));
+    checkJsonTree(m, field);
+  } catch (e) {
+    const why = e instanceof ConfigError ? e.reason : (e as Error).message;
+    throw new ConfigError(field, `${file} is not a sweep manifest (${why}); remove it or choose another directory`);
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || !('settings' in m) || (m as { tool?: unknown }).tool !== 'asgd-sdde') {
+    throw new ConfigError(field, `${file} is not a sweep manifest of asgd-sdde; remove it or choose another directory`);
+  }
+  return m as { settings: unknown; shard?: unknown };
 }
 
 async function cmdSweep(args: string[], io: Io): Promise<number> {
@@ -527,45 +551,67 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
     if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
     threads = Number(values.threads);
   }
-  const outDir = resolve(values.out ?? join('results', basename(file).replace(/\.json$/i, '')));
+  const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
   checkOutDir(outDir);
   const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
   const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
   const manifestFile = join(outDir, 'sweep.json');
   if (existsSync(manifestFile)) {
-    const old = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    const old = readSweepManifest(manifestFile, '--out');
     if (JSON.stringify(old.settings) !== JSON.stringify(raw) || old.shard !== manifest.shard) throw new ConfigError('--out', `${outDir} holds a different sweep (or shard); choose another directory`);
+  } else if (existsSync(join(outDir, 'sweep.csv'))) {
+    // rows without the manifest that says which sweep they belong to cannot be trusted
+    throw new ConfigError('--out', `${outDir} holds a sweep.csv without its sweep.json; remove it or choose another directory`);
   }
-  const rows = sw.readRows(outDir, header); // resume: the finished points
-  writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
-  sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
-  const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
-  const todo = mine.filter((p) => !rows.has(p.index));
-  const started = performance.now();
-  let done = 0;
-  const report = (extra: string) => {
-    const elapsed = (performance.now() - started) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (todo.length - done) : NaN;
-    const finished = mine.length - todo.length + done;
-    if (io.isTTY) {
-      const width = 24;
-      const filled = Math.round((finished / mine.length) * width);
-      io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
-    } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
-  };
-  if (rows.size) report(`resuming: ${mine.length - todo.length} finished points kept`);
-  for (const p of todo) {
-    const r = await sw.runPoint(prepared, p, threads);
-    rows.set(p.index, sw.csvRow(r));
-    sw.writeRows(outDir, header, rows); // atomically, after every point
-    done++;
-    report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
+  // one writer per directory: a second sweep started into the same --out is refused by PID
+  try {
+    mkdirSync(outDir, { recursive: true }); // the lock lives in the output directory
+  } catch (e) {
+    throw outputFailure(e, outDir);
   }
-  if (io.isTTY) io.err('\n');
-  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
-  const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
-  io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
-  return EXIT.ok;
+  const lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  try {
+    const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths }); // resume: the finished points
+    for (const d of dropped.slice(0, 10)) io.err(`note: recomputing a row of ${join(outDir, 'sweep.csv')} that ${d.reason}: ${JSON.stringify(d.line.slice(0, 120))}\n`);
+    if (dropped.length > 10) io.err(`note: … and ${dropped.length - 10} more bad rows recomputed\n`);
+    const timings = sw.readTimings(outDir);
+    for (const i of [...timings.keys()]) if (!rows.has(i)) timings.delete(i);
+    writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
+    const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
+    const todo = mine.filter((p) => !rows.has(p.index));
+    const started = performance.now();
+    let done = 0;
+    const report = (extra: string) => {
+      const elapsed = (performance.now() - started) / 1000;
+      const eta = done > 0 ? (elapsed / done) * (todo.length - done) : NaN;
+      const finished = mine.length - todo.length + done;
+      if (io.isTTY) {
+        const width = 24;
+        const filled = Math.round((finished / mine.length) * width);
+        io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
+      } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
+    };
+    if (rows.size) report(`resuming: ${mine.length - todo.length} finished points kept`);
+    for (const p of todo) {
+      const r = await sw.runPoint(prepared, p, threads);
+      rows.set(p.index, sw.csvRow(r));
+      timings.set(p.index, r.seconds);
+      sw.writeRows(outDir, header, rows); // atomically, after every point
+      sw.writeTimings(outDir, timings);
+      done++;
+      report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
+    }
+    if (io.isTTY) io.err('\n');
+    await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
+    const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
+    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    throw outputFailure(e, outDir);
+  } finally {
+    lock.release();
+  }
 }
 
 async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
@@ -584,36 +630,47 @@ async function writeSweepFigure(outDir: string, keys: string[], metric: string, 
 async function cmdMerge(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
+  for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));
   const sw = await import('../sweep/sweep.ts');
   const { sweepFigure } = await import('../sweep/figure.ts');
   let settings: unknown;
+  let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
   let header = '';
   const rows = new Map<number, string>();
   for (const dir of shards) {
     const mf = join(dir, 'sweep.json');
     if (!existsSync(mf)) throw new ConfigError('SHARD_DIR', `${dir} has no sweep.json`);
-    const m = JSON.parse(readFileSync(mf, 'utf8'));
-    if (settings === undefined) settings = m.settings;
-    else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
-    if (!header) header = sw.csvHeader(sw.prepareSweep(m.settings).keys, sw.prepareSweep(m.settings).spec.metric);
-    for (const [i, line] of sw.readRows(dir, header)) {
-      const strip = (l: string) => sw.parseCsvLine(l).slice(0, -1).join('\u0000'); // all but the timing
-      if (rows.has(i) && strip(rows.get(i)!) !== strip(line)) throw new ConfigError('SHARD_DIR', `point ${i} differs between shards`);
+    const m = readSweepManifest(mf, 'SHARD_DIR');
+    if (settings === undefined) {
+      settings = m.settings;
+      prepared = sw.prepareSweep(settings);
+      header = sw.csvHeader(prepared.keys, prepared.spec.metric);
+    } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
+    const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
+    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths });
+    // a shard's table is merged only whole: a bad row is refused, not silently dropped
+    if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
+    for (const [i, line] of read.rows) {
+      if (rows.has(i) && rows.get(i) !== line) throw new ConfigError('SHARD_DIR', `point ${i} differs between shards`);
       rows.set(i, line);
     }
   }
-  checkOutDir(out);
+  checkOutDir(out, 'OUT_DIR');
   if (existsSync(join(out, 'sweep.json'))) {
-    const old = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    const old = readSweepManifest(join(out, 'sweep.json'), 'OUT_DIR');
     if (JSON.stringify(old.settings) !== JSON.stringify(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
   }
-  const prepared = sw.prepareSweep(settings);
-  sw.writeRows(out, header, rows);
-  writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: prepared.seed, points: prepared.points.length, merged: shards, shard: '0/1' }, null, 2) + '\n');
-  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; merged from ${shards.length} shards.`);
-  const missing = prepared.points.length - rows.size;
-  io.out(`merged ${rows.size}/${prepared.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
+  const p = prepared!;
+  // the merged table replaces the one of the same sweep: published together, sweep.json last
+  const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
+  await stage.run(async (dir) => {
+    sw.writeRows(dir, header, rows);
+    await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${p.spec.metric} over ${p.keys.join(' × ')}; merged from ${shards.length} shards.`);
+    writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
+  });
+  const missing = p.points.length - rows.size;
+  io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
   return EXIT.ok;
 }
 
@@ -626,8 +683,8 @@ async function cmdExplore(args: string[], io: Io): Promise<number> {
   if (values.build !== undefined && values.build.trim() === '') throw new ConfigError('--build', 'must name a directory, got an empty string');
   const { buildExplorer, explorerFiles } = await import('../explorer/build.ts');
   if (values.build !== undefined) {
-    const dir = resolve(values.build);
-    checkOutDir(dir);
+    const dir = outDirOption(values.build, '', '--build');
+    checkOutDir(dir, '--build');
     buildExplorer(dir);
     io.out(`explorer written to ${dir} (open index.html through any static web server)\n`);
     return EXIT.ok;

@@ -1,12 +1,13 @@
 /**
  * The browser build's mathjs (the explorer bundle aliases core/mathjs.ts to this file): a
- * static import, since `createRequire` does not exist in a browser.
+ * static import, since `createRequire` does not exist in a browser. Restricted as in Node.
  */
-import { all, create, type MathJsInstance } from 'mathjs';
+import { all, create } from 'mathjs';
+import { type ExpressionEngine, restrict } from './mathjs-restrict.ts';
 
-let instance: MathJsInstance | undefined;
+let engine: ExpressionEngine | undefined;
 
-export function mathjs(): MathJsInstance {
-  instance ??= create(all, {});
-  return instance;
+export function mathjs(): ExpressionEngine {
+  engine ??= restrict(create(all, {}));
+  return engine;
 }

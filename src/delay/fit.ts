@@ -5,8 +5,8 @@
  * and the empirical distribution itself. All pmfs are truncated at the largest observed lag (the
  * fit compares shapes on the support that was observed) and renormalized.
  */
-import { ConfigError } from '../core/errors.ts';
-import { delayModel } from './models.ts';
+import { ConfigError, describe } from '../core/errors.ts';
+import { delayModel, MAX_LAG_LIMIT } from './models.ts';
 
 export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
   const n = Math.max(p.length, q.length);
@@ -17,11 +17,13 @@ export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>
 
 /** The empirical pmf of a staleness sample on {0..max}. */
 export function empiricalPmf(sample: ArrayLike<number>): Float64Array {
+  if (typeof sample !== 'object' || sample === null || typeof sample.length !== 'number') throw new ConfigError('staleness', `must be an array of observed staleness values, got ${describe(sample)}`);
   if (sample.length === 0) throw new ConfigError('staleness', 'the sample is empty');
   let max = 0;
   for (let i = 0; i < sample.length; i++) {
     const v = sample[i];
-    if (!Number.isInteger(v) || v < 0) throw new ConfigError(`staleness[${i}]`, `must be a non-negative integer, got ${v}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`staleness[${i}]`, `must be a non-negative integer, got ${describe(v)}`);
+    if (v > MAX_LAG_LIMIT) throw new ConfigError(`staleness[${i}]`, `is ${v}, beyond the largest lag ${MAX_LAG_LIMIT}`);
     if (v > max) max = v;
   }
   const pmf = new Float64Array(max + 1);

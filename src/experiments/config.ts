@@ -7,6 +7,7 @@
 import { asgdConfig, type AsgdConfig } from '../asgd/runner.ts';
 import { type Coupling, COUPLINGS, type PairOptions, validatePair } from '../bridge/pair.ts';
 import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
+import { checkJsonTree } from '../core/safe-keys.ts';
 import { finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES } from '../delay/lags.ts';
 import { checkDelayOnGrid, gridSteps } from '../sdde/solve.ts';
@@ -52,6 +53,7 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
 }
 
 export function prepareExperiment(input: unknown, seedOverride?: number): PreparedExperiment {
+  checkJsonTree(input, ''); // no __proto__ / constructor / prototype key, no nesting deeper than 64
   const c = plainObject(input, 'config');
   const kind = oneOf(c.kind, 'kind', ['asgd', 'sdde', 'pair'] as const);
   const configSeed = c.seed === undefined ? 0 : seedValue(c.seed, 'seed'); // validated even when overridden

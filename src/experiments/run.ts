@@ -6,6 +6,7 @@ import { runAsgd } from '../asgd/runner.ts';
 import { runPair } from '../bridge/pair.ts';
 import type { Table } from '../io/csv.ts';
 import type { FigureSpec } from '../plot/html.ts';
+import { MAX_DRAWN_POINTS, thinSeries } from '../plot/thin.ts';
 import { solve } from '../sdde/solve.ts';
 import type { PreparedExperiment } from './config.ts';
 
@@ -28,8 +29,17 @@ function lastState(x: Float64Array, d: number): number[] {
 
 const PLOTTED = 4; // components drawn in the figure (all are in the CSV)
 
-function lines(t: ArrayLike<number>, names: string[], cols: Float64Array[], dash = 'solid') {
-  return cols.slice(0, PLOTTED).map((c, j) => ({ type: 'scatter', mode: 'lines', x: Array.from(t), y: Array.from(c), name: names[j], line: { width: 1.3, dash } }));
+/** The first PLOTTED components as lines, each thinned to MAX_DRAWN_POINTS (the CSV has every point). */
+function lines(t: ArrayLike<number>, names: string[], cols: ArrayLike<number>[], dash = 'solid') {
+  return cols.slice(0, PLOTTED).map((c, j) => {
+    const { x, y } = thinSeries(t, c);
+    return { type: 'scatter', mode: 'lines', x, y, name: names[j], line: { width: 1.3, dash } };
+  });
+}
+
+/** The caption's note when the figure draws fewer points than the CSV holds. */
+function thinNote(rows: number): string {
+  return rows > MAX_DRAWN_POINTS ? ` The figure draws at most ${MAX_DRAWN_POINTS} points per line (the smallest and largest value of each of ${MAX_DRAWN_POINTS / 2} equal slices); the CSV has all ${rows} rows.` : '';
 }
 
 export function runExperiment(p: PreparedExperiment): ExperimentOutput {
@@ -44,7 +54,7 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
           title: `ASGD on ${p.asgd.objective.name}`,
           data: lines(r.k, names, cols),
           layout: { xaxis: { title: { text: 'iteration k' } }, yaxis: { title: { text: 'x' } } },
-          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}, before-history policy '${p.asgd.beforeHistory}', schedule ${JSON.stringify(p.asgd.schedule.spec)}; seed ${p.seed}. Status: ${r.status}.`,
+          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}, before-history policy '${p.asgd.beforeHistory}', schedule ${JSON.stringify(p.asgd.schedule.spec)}; seed ${p.seed}. Status: ${r.status}.${thinNote(r.k.length)}`,
         },
         summary: {
           status: r.status,
@@ -65,7 +75,7 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
           title: `SDDE path (${p.algorithm.name})`,
           data: lines(sol.t, names, cols),
           layout: { xaxis: { title: { text: 't' } }, yaxis: { title: { text: 'X(t)' } } },
-          caption: `${p.algorithm.name}, dt = ${p.dt}, T = ${p.problem.T}, history read '${p.interpolation}', seed ${p.seed}. Status: ${sol.status}${sol.divergence ? ` at step ${sol.divergence.step}, t = ${sol.divergence.time}` : ''}${sol.terminated ? ` at event '${sol.terminated.name}', t = ${sol.terminated.t}` : ''}.`,
+          caption: `${p.algorithm.name}, dt = ${p.dt}, T = ${p.problem.T}, history read '${p.interpolation}', seed ${p.seed}. Status: ${sol.status}${sol.divergence ? ` at step ${sol.divergence.step}, t = ${sol.divergence.time}` : ''}${sol.terminated ? ` at event '${sol.terminated.name}', t = ${sol.terminated.t}` : ''}.${thinNote(sol.t.length)}`,
         },
         summary: {
           status: sol.status,
@@ -84,14 +94,15 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
       const a = columns(r.discrete.x, d, 'discrete_x');
       const s = columns(r.sdde.x, d, 'sdde_x');
       const n = Math.min(r.k.length, a.cols[0].length, s.cols[0].length);
-      const cut = (c: ArrayLike<number>) => Array.from(c).slice(0, n);
+      // typed views, not copies into JS arrays (a long run's table would fill the V8 heap)
+      const cut = (c: Float64Array | Int32Array) => c.subarray(0, n);
       return {
         table: { columns: ['k', 't', ...a.names, ...s.names, 'distance'], data: [cut(r.k), cut(r.t), ...a.cols.map(cut), ...s.cols.map(cut), cut(r.distance)] },
         figure: {
           title: `${r.discrete.label} and its SDDE (${r.coupling} coupling)`,
           data: [...lines(r.k, a.names, a.cols), ...lines(r.k, s.names, s.cols, 'dot')],
           layout: { xaxis: { title: { text: `iteration k (t = kδ, δ = ${r.delta})` } }, yaxis: { title: { text: 'x' } } },
-          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}; SDDE (He et al. Eq. 6) with δ = ${r.delta}, ${r.substeps} EM substeps per step, σ ${r.sigmaMode}; coupling '${r.coupling}'; seed ${p.seed}.`,
+          caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}; SDDE (He et al. Eq. 6) with δ = ${r.delta}, ${r.substeps} EM substeps per step, σ ${r.sigmaMode}; coupling '${r.coupling}'; seed ${p.seed}.${thinNote(n)}`,
         },
         summary: {
           status: { discrete: r.discrete.status, sdde: r.sdde.status },

@@ -6,12 +6,13 @@
  * ("kind": "per-coordinate") y{i} = X_i(t − θ_i).
  * drift: d expressions; diffusion: {"noise": "none"} or {"noise": "scalar"|"diagonal", "g": d
  * expressions} or {"noise": "full", "g": d rows of m expressions}. Expressions are compiled once;
- * evaluating them is the slow path (library users pass TypeScript functions instead).
+ * evaluating them is the slow path (library users pass TypeScript functions instead). Every
+ * expression is checked against the whitelist of src/core/expression-guard.ts first.
  * Events: {"condition": expression in t and x…, "direction"?, "action"?, "maxRecords"?, "name"?}.
  */
 import type { EvalFunction } from 'mathjs';
-import { mathjs } from '../core/mathjs.ts';
 import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
+import { compileChecked, parseChecked } from '../core/expression-guard.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import type { EventSpec } from '../sdde/events.ts';
 import { defineSdde, MAX_DELAYS, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem, type SingleDelaySpec } from '../sdde/problem.ts';
@@ -44,8 +45,13 @@ function singleDelay(value: unknown, field: string): SingleDelaySpec {
       kind,
       theta: (t: number) => {
         thetaScope.t = t;
-        const v = theta.evaluate(thetaScope);
-        return typeof v === 'number' ? v : NaN;
+        // a mathjs runtime error is a θ(t) outside [0, τ]: refused on the grid check before any step
+        try {
+          const v = theta.evaluate(thetaScope);
+          return typeof v === 'number' ? v : NaN;
+        } catch {
+          return NaN;
+        }
       },
       tau: dl.tau as number,
     };
@@ -71,28 +77,8 @@ function delayFromSpec(value: unknown, field: string): DelaySpec {
 }
 
 function compileExpr(src: unknown, field: string, allowed: Set<string>): EvalFunction {
-  const math = mathjs();
   if (typeof src !== 'string' && typeof src !== 'number') throw new ConfigError(field, `must be an expression string or a number, got ${describe(src)}`);
-  let node;
-  try {
-    node = math.parse(String(src));
-  } catch (e) {
-    throw new ConfigError(field, `does not parse: ${(e as Error).message} (in ${JSON.stringify(src)})`);
-  }
-  const fnNames = new Set<string>();
-  for (const f of node.filter((n) => (n as { isFunctionNode?: boolean }).isFunctionNode === true)) {
-    const name = (f as unknown as { fn: { name?: string } }).fn?.name;
-    if (name) {
-      if (typeof (math as unknown as Record<string, unknown>)[name] !== 'function') throw new ConfigError(field, `unknown function '${name}' in ${JSON.stringify(src)}`);
-      fnNames.add(name);
-    }
-  }
-  for (const s of node.filter((n) => (n as { isSymbolNode?: boolean }).isSymbolNode === true)) {
-    const name = (s as unknown as { name: string }).name;
-    if (allowed.has(name) || fnNames.has(name) || typeof (math as unknown as Record<string, unknown>)[name] === 'number') continue;
-    throw new ConfigError(field, `uses unknown variable '${name}' (allowed: ${[...allowed].join(', ')}) in ${JSON.stringify(src)}`);
-  }
-  return node.compile();
+  return compileChecked(parseChecked(String(src), field, allowed));
 }
 
 function exprVector(value: unknown, field: string, length: number, allowed: Set<string>): EvalFunction[] {

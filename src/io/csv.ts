@@ -1,32 +1,46 @@
 /**
  * CSV tables: a header and equally long numeric columns, full double precision (shortest
  * round-trip form). A value that is not representable (an overflowed loss, say) is written as an
- * empty cell, never as NaN or Infinity.
+ * empty cell, never as NaN or Infinity. Files are written in chunks of rows (never one string of
+ * the whole table: 10⁷ rows would pass V8's string limit) to a temporary file, then renamed.
  */
-import { writeFileAtomic } from './atomic.ts';
+import { writeStreamAtomic } from './atomic.ts';
 
 export interface Table {
   columns: string[];
   data: ArrayLike<number>[];
 }
 
-export function toCsv(table: Table): string {
+const ROWS_PER_CHUNK = 4096;
+
+/** The table's text in chunks: the header line, then blocks of ROWS_PER_CHUNK rows. */
+function emitCsv(table: Table, emit: (chunk: string) => void): void {
   const { columns, data } = table;
   if (columns.length !== data.length) throw new Error(`csv: ${columns.length} column names for ${data.length} columns`);
   const n = data.length === 0 ? 0 : data[0].length;
   for (const col of data) if (col.length !== n) throw new Error('csv: columns of unequal length');
-  const lines = [columns.join(',')];
-  for (let i = 0; i < n; i++) {
-    let line = '';
-    for (let j = 0; j < data.length; j++) {
-      const v = data[j][i];
-      line += (j ? ',' : '') + (Number.isFinite(v) ? String(v) : '');
+  emit(columns.join(',') + '\n');
+  for (let start = 0; start < n; start += ROWS_PER_CHUNK) {
+    let chunk = '';
+    const end = Math.min(n, start + ROWS_PER_CHUNK);
+    for (let i = start; i < end; i++) {
+      let line = '';
+      for (let j = 0; j < data.length; j++) {
+        const v = data[j][i];
+        line += (j ? ',' : '') + (Number.isFinite(v) ? String(v) : '');
+      }
+      chunk += line + '\n';
     }
-    lines.push(line);
+    emit(chunk);
   }
-  return lines.join('\n') + '\n';
+}
+
+export function toCsv(table: Table): string {
+  let out = '';
+  emitCsv(table, (c) => void (out += c));
+  return out;
 }
 
 export function writeCsv(file: string, table: Table): void {
-  writeFileAtomic(file, toCsv(table));
+  writeStreamAtomic(file, (emit) => emitCsv(table, emit));
 }

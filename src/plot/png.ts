@@ -36,7 +36,14 @@ export async function renderPng(htmlFile: string, pngFile: string): Promise<PngR
     if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     return { ok: false, reason: 'the optional dependency playwright-core is not installed: `npm install playwright-core` to render PNGs (it drives Debian\'s Chromium; no browser is downloaded); the HTML and CSV were written' };
   }
-  const browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true });
+  // A browser that fails to start or to draw (a crash, a launch timeout on a loaded machine) costs
+  // the PNG, not the result: the HTML and CSV are complete without it.
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  try {
+    browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true });
+  } catch (e) {
+    return { ok: false, reason: `Chromium did not start (${(e as Error).message.split('\n')[0]}); the HTML and CSV were written` };
+  }
   try {
     const page = await browser.newPage({ viewport: { width: 1260, height: 700 }, deviceScaleFactor: 1 });
     const errors: string[] = [];
@@ -44,9 +51,14 @@ export async function renderPng(htmlFile: string, pngFile: string): Promise<PngR
     await page.goto(pathToFileURL(htmlFile).href);
     await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 60_000 });
     if (errors.length) return { ok: false, reason: `page errors: ${errors.join('; ')}` };
-    writeFileAtomic(pngFile, await page.screenshot({ fullPage: true }));
+    const png = await page.screenshot({ fullPage: true });
+    writeFileAtomic(pngFile, png);
     return { ok: true, file: pngFile };
+  } catch (e) {
+    // a file-system failure writing the PNG is the caller's to report (a full disk: nothing is kept)
+    if (typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) throw e;
+    return { ok: false, reason: `Chromium failed to render the page (${(e as Error).message.split('\n')[0]}); the HTML and CSV were written` };
   } finally {
-    await browser.close();
+    await browser.close().catch(() => {});
   }
 }

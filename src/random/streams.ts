@@ -14,6 +14,7 @@
  * MersenneTwister19937 stream, generated in batches (BatchedMersenneTwister19937: the same words,
  * tested against random-js, ~6× faster per draw); any random-js Engine can be passed instead.
  */
+import { ConfigError, describe } from '../core/errors.ts';
 import type { Engine } from './engine.ts';
 import { BatchedMersenneTwister19937 } from './mt19937.ts';
 
@@ -41,10 +42,10 @@ const SALT = 0x5dde_a59d;
 
 export function deriveEngine(masterSeed: number, purpose: StreamPurposeName | number, path = 0): Engine {
   if (!Number.isInteger(masterSeed) || masterSeed < 0 || masterSeed > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(`seed: must be an integer in [0, 2^53), got ${masterSeed}`);
+    throw new ConfigError('seed', `must be an integer in [0, 2^53), got ${describe(masterSeed)}`);
   }
   if (!Number.isInteger(path) || path < 0 || path > 0xffff_ffff) {
-    throw new RangeError(`path: must be an integer in [0, 2^32), got ${path}`);
+    throw new ConfigError('path', `must be an integer in [0, 2^32), got ${describe(path)}`);
   }
   const p = typeof purpose === 'number' ? purpose : StreamPurpose[purpose];
   const lo = masterSeed % 0x1_0000_0000;

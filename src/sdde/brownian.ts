@@ -3,6 +3,8 @@
  * (as diffrax separates the Brownian path from the solver), so that the same path can drive
  * several solves: the dt ladder of a convergence-order check, or the coupled pairs of the bridge.
  */
+import { ConfigError, describe } from '../core/errors.ts';
+import { integer, positiveNumber } from '../core/validate.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 
@@ -33,7 +35,8 @@ export class GaussianIncrements implements BrownianIncrements {
   /** The normal sampler (specialized kernels draw from it directly, in the same order). */
   readonly sampler: NormalSampler;
   constructor(engine: Engine, dim: number, options: { substeps?: number } = {}) {
-    this.dim = dim;
+    if (typeof engine !== 'object' || engine === null || typeof (engine as { next?: unknown }).next !== 'function') throw new ConfigError('engine', `must be an engine (deriveEngine(seed, purpose, path) or a random-js Engine), got ${describe(engine)}`);
+    this.dim = integer(dim, 'dim', { min: 1, max: 1_000_000 });
     this.substeps = substepCount(options.substeps);
     this.fine = new Float64Array(this.substeps * dim);
     this.sampler = new NormalSampler(engine);
@@ -81,7 +84,9 @@ export class PrescribedIncrements implements BrownianIncrements {
   readonly substeps: number;
   readonly fine: Float64Array;
   constructor(increments: Float64Array, dim: number, options: { substeps?: number } = {}) {
-    if (increments.length % dim !== 0) throw new RangeError(`increments: length ${increments.length} is not a multiple of dim ${dim}`);
+    if (!(increments instanceof Float64Array)) throw new ConfigError('increments', `must be a Float64Array, got ${describe(increments)}`);
+    integer(dim, 'dim', { min: 1, max: 1_000_000 });
+    if (increments.length % dim !== 0) throw new ConfigError('increments', `length ${increments.length} is not a multiple of dim ${dim}`);
     this.dim = dim;
     this.increments = increments;
     this.substeps = substepCount(options.substeps);
@@ -118,6 +123,10 @@ export class PrescribedIncrements implements BrownianIncrements {
  * `solve` with that seed draws.
  */
 export function brownianPath(seed: number, path: number, dim: number, steps: number, h: number): Float64Array {
+  integer(dim, 'dim', { min: 1, max: 1_000_000 });
+  integer(steps, 'steps', { min: 0, max: 2 ** 31 - 1 });
+  positiveNumber(h, 'h');
+  if (steps * dim > 2 ** 28) throw new ConfigError('steps', `steps × dim = ${steps * dim} increments is more than 2^28`);
   const src = new GaussianIncrements(deriveEngine(seed, 'brownian', path), dim);
   const out = new Float64Array(steps * dim);
   const row = new Float64Array(dim);
@@ -133,9 +142,12 @@ export function brownianPath(seed: number, path: number, dim: number, steps: num
  * times coarser. This is how a dt ladder shares one path across its levels.
  */
 export function coarsenIncrements(increments: Float64Array, dim: number, factor: number): Float64Array {
-  if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`factor must be a positive integer, got ${factor}`);
+  if (!(increments instanceof Float64Array)) throw new ConfigError('increments', `must be a Float64Array, got ${describe(increments)}`);
+  integer(dim, 'dim', { min: 1, max: 1_000_000 });
+  if (!Number.isInteger(factor) || factor < 1) throw new ConfigError('factor', `must be a positive integer, got ${describe(factor)}`);
   const steps = increments.length / dim;
-  if (steps % factor !== 0) throw new RangeError(`${steps} steps cannot be grouped by ${factor}`);
+  if (!Number.isInteger(steps)) throw new ConfigError('increments', `length ${increments.length} is not a multiple of dim ${dim}`);
+  if (steps % factor !== 0) throw new ConfigError('factor', `${steps} steps cannot be grouped by ${factor}`);
   const out = new Float64Array((steps / factor) * dim);
   for (let k = 0; k < steps; k++) {
     const ck = Math.floor(k / factor);

@@ -188,7 +188,27 @@ export function defineSdde(spec: SddeSpec): SddeProblem {
   const diffusion = compileDiffusion(s.diffusion, dim);
   const history = compileHistory(s.history, dim);
   const beforeHistory = s.beforeHistory === undefined ? 'history' : oneOf(s.beforeHistory, 'problem.beforeHistory', BEFORE_HISTORY_POLICIES);
+  if (linearDrift === null) checkWritesOut(drift, 'problem.drift', history, t0, dim, dim, lagDim);
+  if (diffusion.fn) checkWritesOut(diffusion.fn, 'problem.diffusion.g', history, t0, dim, diffusion.size, lagDim);
   return { dim, drift, linearDrift, diffusion, history, t0, T, delay, lagDim, beforeHistory };
+}
+
+/**
+ * A coefficient written as `(t, x, y) => -y[0]` returns its value instead of writing it into
+ * `out`; TypeScript accepts it (a function returning a number is assignable to one returning
+ * void), and the solver would run it as zero. It is called once here, at (t0, ξ(t0), ξ(t0)), with
+ * `out` filled with NaN: a returned value with nothing written is refused. (`(…, out) => out[0] =
+ * -y[0]`, which writes and returns, is fine.)
+ */
+function checkWritesOut(fn: CoefficientFn, field: string, history: CompiledHistory, t0: number, dim: number, size: number, lagDim: number): void {
+  const x = new Float64Array(dim);
+  evalHistory(history, t0, x);
+  const y = Float64Array.from({ length: lagDim }, (_, i) => x[i % dim]);
+  const out = new Float64Array(Math.max(1, size)).fill(NaN);
+  const returned = (fn as (t: number, x: Float64Array, y: Float64Array, out: Float64Array) => unknown)(t0, x, y, out);
+  if (returned !== undefined && out.every(Number.isNaN)) {
+    throw new ConfigError(field, `returned ${describe(returned)} and wrote nothing into out: a coefficient writes its value into out (out[i] = …) and returns nothing`);
+  }
 }
 
 function compileLinearDrift(value: unknown, dim: number, lagDim: number): CompiledLinearDrift {
@@ -223,7 +243,9 @@ function compileDiffusion(value: unknown, dim: number): CompiledDiffusion {
     return { kind, noiseDim: 0, size: 0, constant: null, fn: null, dg: null };
   }
   knownFields(d, 'problem.diffusion', kind === 'full' ? ['noise', 'g', 'noiseDim', 'dg'] : ['noise', 'g', 'dg']);
-  const m = kind === 'scalar' ? 1 : kind === 'diagonal' ? dim : d.noiseDim === undefined ? dim : integer(d.noiseDim, 'problem.diffusion.noiseDim', { min: 1, max: 1_000_000 });
+  // full: m Brownian motions; without noiseDim, m is the row length of a constant matrix (d × m, m ≠ d allowed) or d
+  const rowLength = kind === 'full' && Array.isArray(d.g) && Array.isArray(d.g[0]) ? (d.g[0] as unknown[]).length : 0;
+  const m = kind === 'scalar' ? 1 : kind === 'diagonal' ? dim : d.noiseDim !== undefined ? integer(d.noiseDim, 'problem.diffusion.noiseDim', { min: 1, max: 1_000_000 }) : rowLength > 0 ? rowLength : dim;
   const size = kind === 'full' ? dim * m : dim;
   const g = d.g;
   let dg: CompiledDiffusion['dg'] = null;

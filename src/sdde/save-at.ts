@@ -7,6 +7,9 @@
 import { ConfigError, describe } from '../core/errors.ts';
 import { finiteNumber, integer, knownFields, plainObject } from '../core/validate.ts';
 
+/** Most states a plan may keep (each run also caps states × dimension at 2^28 numbers). */
+export const MAX_SAVED_STATES = 2 ** 28;
+
 export type SaveAtSpec = { every: number } | { times: number[] } | { final: true };
 
 export interface SavePlan {
@@ -22,6 +25,8 @@ export function planSaves(spec: SaveAtSpec | undefined, nSteps: number, t0: numb
   if (s.every !== undefined) {
     const every = integer(s.every, `${field}.every`, { min: 1 });
     const count = Math.floor(nSteps / every) + 1 + (nSteps % every === 0 ? 0 : 1);
+    // refused before the plan is allocated (2^31 steps saved every step would take 8 GB here alone)
+    if (count > MAX_SAVED_STATES) throw new ConfigError(`${field}.every`, `would keep ${count} states (more than 2^28); save less often`);
     const steps = new Int32Array(count);
     let j = 0;
     for (let k = 0; k <= nSteps; k += every) steps[j++] = k;

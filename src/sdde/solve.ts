@@ -129,6 +129,8 @@ export function checkDelayOnGrid(problem: SddeProblem, h: number, interpolation:
 
 export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolveOptions): SddeSolution {
   // ---- validation: nothing below the loop header may throw on user input ----
+  if (typeof problem !== 'object' || problem === null || typeof problem.drift !== 'function' || typeof problem.diffusion !== 'object') throw new ConfigError('problem', `must be a problem built by defineSdde, got ${describe(problem)}`);
+  if (typeof algorithm !== 'object' || algorithm === null || typeof algorithm.stepper !== 'function') throw new ConfigError('algorithm', `must be an SDDE algorithm such as new EulerMaruyama(), got ${describe(algorithm)}`);
   const o = plainObject(options, 'options');
   knownFields(o, 'options', OPTION_FIELDS);
   const h = positiveNumber(o.dt, 'options.dt');

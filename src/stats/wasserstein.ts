@@ -2,11 +2,17 @@
  * 1-D Wasserstein-1 distance between two empirical distributions: W1 = ∫ |F_u(x) − F_v(x)| dx,
  * computed by one merged pass over the sorted samples (as scipy.stats.wasserstein_distance).
  */
+import { ConfigError, describe } from '../core/errors.ts';
+
 export function wasserstein1(u: ArrayLike<number>, v: ArrayLike<number>): number {
-  if (u.length === 0 || v.length === 0) throw new RangeError('wasserstein1: empty sample');
+  for (const [name, s] of [['u', u], ['v', v]] as const) {
+    if (typeof s !== 'object' || s === null || typeof s.length !== 'number') throw new ConfigError(name, `must be an array of numbers, got ${describe(s)}`);
+    if (s.length === 0) throw new ConfigError(name, 'is an empty sample');
+    for (let i = 0; i < s.length; i++) if (typeof s[i] !== 'number') throw new ConfigError(`${name}[${i}]`, `must be a number, got ${describe(s[i])}`);
+  }
   const a = Float64Array.from(u).sort();
   const b = Float64Array.from(v).sort();
-  for (const s of [a, b]) if (!s.every(Number.isFinite)) throw new RangeError('wasserstein1: non-finite sample value');
+  for (const [name, s] of [['u', a], ['v', b]] as const) if (!s.every(Number.isFinite)) throw new ConfigError(name, 'has a non-finite sample value');
   let i = 0;
   let j = 0;
   let x = Math.min(a[0], b[0]);

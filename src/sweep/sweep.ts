@@ -9,11 +9,14 @@
  *   point's result does not depend on which shard or run computed it.
  * - The CSV is rewritten atomically after each point, so a sweep killed and restarted with the same
  *   output directory resumes: finished points are kept, none is recomputed, lost or duplicated.
+ *   Each kept row is checked first (`badRow`): a row that is not exactly what this sweep would
+ *   have written for its point is dropped and the point recomputed.
  * - `--shard i/n` computes the points with index ≡ i (mod n); `merge` joins the shards' CSVs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, describe as describeValue } from '../core/errors.ts';
+import { checkJsonTree, setDottedPath, splitDottedPath } from '../core/safe-keys.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -41,17 +44,8 @@ export interface PreparedSweep {
   seed: number;
 }
 
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur: Record<string, unknown> = obj;
-  for (const p of parts.slice(0, -1)) {
-    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts.at(-1)!] = value;
-}
-
 export function prepareSweep(input: unknown): PreparedSweep {
+  checkJsonTree(input, 'sweep');
   const s = plainObject(input, 'sweep');
   knownFields(s, 'sweep', ['base', 'grid', 'metric', 'paths', 'eps', 'seed', 'description']);
   const base = plainObject(s.base, 'sweep.base');
@@ -59,6 +53,7 @@ export function prepareSweep(input: unknown): PreparedSweep {
   const keys = Object.keys(grid);
   if (keys.length === 0) throw new ConfigError('sweep.grid', 'must name at least one field, e.g. {"asgd.eta": [0.01, 0.02]}');
   for (const k of keys) {
+    splitDottedPath(k, `sweep.grid[${JSON.stringify(k)}]`); // no __proto__ / constructor / prototype, no empty segment
     const v = grid[k];
     if (!Array.isArray(v) || v.length === 0) throw new ConfigError(`sweep.grid.${k}`, `must be a non-empty array of values, got ${describeValue(v)}`);
   }
@@ -82,12 +77,20 @@ export function prepareSweep(input: unknown): PreparedSweep {
       r = Math.floor(r / vs.length);
     }
     const config = structuredClone(base);
-    keys.forEach((k, j) => setPath(config, k, values[j]));
+    keys.forEach((k, j) => setDottedPath(config, k, values[j], `sweep.grid[${JSON.stringify(k)}]`));
     // every point is validated now, before any work; the message names the point
+    const where = `sweep.grid (point ${index}: ${keys.map((k, j) => `${k} = ${JSON.stringify(values[j])}`).join(', ')})`;
     try {
-      prepareExperiment(config, seed);
+      const prepared = prepareExperiment(config, seed);
+      // what the metric needs of the point, checked now rather than after its ensemble ran
+      if (prepared.kind === 'sdde') throw new ConfigError('kind', `a sweep runs "asgd" or "pair" configs, got "sdde"`);
+      if (run === 'pair' && prepared.kind !== 'pair') throw new ConfigError('kind', `the metric "${metric}" needs a "pair" config, got ${describeValue(prepared.kind)}`);
+      const obj = prepared.asgd.objective;
+      if (metric === 'weak-error' && obj.dim !== 1) throw new ConfigError('asgd.objective', `the metric "weak-error" (Wasserstein-1 of the final states) needs a 1-D problem; this objective has d = ${obj.dim}`);
+      if (metric === 'time-to-eps' && !obj.minimizer) throw new ConfigError('asgd.objective', `the metric "time-to-eps" needs an objective with a known minimizer; ${obj.name} has none`);
+      if (metric === 'final-loss' && !obj.minimizer && obj.minimum === undefined) throw new ConfigError('asgd.objective', `the metric "final-loss" needs an objective with a known minimum or minimizer; ${obj.name} has neither`);
     } catch (e) {
-      if (e instanceof ConfigError) throw new ConfigError(`sweep.grid (point ${index}: ${keys.map((k, j) => `${k} = ${JSON.stringify(values[j])}`).join(', ')}) → ${e.field}`, e.reason);
+      if (e instanceof ConfigError) throw new ConfigError(`${where} → ${e.field}`, e.reason);
       throw e;
     }
     points.push({ index, values, config });
@@ -148,9 +151,11 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
 }
 
 // ---- CSV with atomic rewrite, resume and merge ----
+// sweep.csv holds results only (same seed ⇒ the same bytes); wall-clock seconds per point go to
+// sweep-timings.csv.
 
 export function csvHeader(keys: string[], metric: Metric): string {
-  return ['point', ...keys.map(quote), metric, `${metric}_se`, 'diverged', 'seconds'].join(',');
+  return ['point', ...keys.map(quote), metric, `${metric}_se`, 'diverged'].join(',');
 }
 
 /** RFC 4180: a field containing a comma, quote or newline is quoted, inner quotes doubled. */
@@ -158,11 +163,15 @@ function quote(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A grid value as a CSV field: numbers as numbers, anything else as its JSON text. */
-const cell = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : quote(JSON.stringify(v)));
+/** A grid value or a result as the text of its CSV field (before quoting): numbers as numbers, anything else as its JSON text. */
+function fieldText(v: unknown): string {
+  return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : JSON.stringify(v);
+}
 
-export function csvRow(r: PointResult): string {
-  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged, r.seconds.toFixed(3)].join(',');
+const cell = (v: unknown) => quote(fieldText(v));
+
+export function csvRow(r: Omit<PointResult, 'seconds'> & { seconds?: number }): string {
+  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged].join(',');
 }
 
 /** Split one CSV line into fields (RFC 4180 quoting). */
@@ -195,21 +204,113 @@ export function parseCsvLine(line: string): string[] {
   return out;
 }
 
-/** Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). */
-export function readRows(dir: string, header: string): Map<number, string> {
+/** What a finished row must match: the sweep's points, the shard, the number of paths. */
+export interface RowExpectation {
+  points: PreparedSweep['points'];
+  shard: { i: number; n: number };
+  paths: number;
+}
+
+const CANONICAL_INDEX = /^(0|[1-9][0-9]*)$/;
+/** A number cell as our writer writes it: empty, or the shortest round-trip text of a finite double. */
+const canonicalNumber = (c: string) => c === '' || (Number.isFinite(Number(c)) && String(Number(c)) === c);
+
+/**
+ * Why `line` is not a finished row of this sweep, or null if it is: every field present, the point
+ * in the grid and in this shard, the grid values those of the point, the metric and its standard
+ * error empty or a number in the writer's exact form (a row cut mid-number, `0.`, fails), the
+ * diverged count an integer in [0, paths] with an empty metric when positive.
+ */
+export function badRow(line: string, width: number, expect: RowExpectation): string | null {
+  const cells = parseCsvLine(line);
+  if (cells.length !== width) return `has ${cells.length} fields, the header ${width}`;
+  if (!CANONICAL_INDEX.test(cells[0])) return `point ${JSON.stringify(cells[0])} is not an index`;
+  const index = Number(cells[0]);
+  const p = index < expect.points.length ? expect.points[index] : undefined;
+  if (!p) return `point ${index} is not in the grid (${expect.points.length} points)`;
+  if (index % expect.shard.n !== expect.shard.i) return `point ${index} belongs to another shard than ${expect.shard.i}/${expect.shard.n}`;
+  for (let j = 0; j < p.values.length; j++) {
+    if (cells[1 + j] !== fieldText(p.values[j])) return `point ${index} has ${JSON.stringify(cells[1 + j])} where the grid has ${JSON.stringify(fieldText(p.values[j]))}`;
+  }
+  const k = 1 + p.values.length;
+  const [metric, se, diverged] = [cells[k], cells[k + 1], cells[k + 2]];
+  if (!canonicalNumber(metric)) return `point ${index}: the metric ${JSON.stringify(metric)} is not a number as written by asgd-sdde`;
+  if (!canonicalNumber(se)) return `point ${index}: the standard error ${JSON.stringify(se)} is not a number as written by asgd-sdde`;
+  if (!CANONICAL_INDEX.test(diverged) || Number(diverged) > expect.paths) return `point ${index}: the diverged count ${JSON.stringify(diverged)} is not an integer in [0, ${expect.paths}]`;
+  if (Number(diverged) > 0 && metric !== '') return `point ${index}: a metric beside ${diverged} diverged paths`;
+  return null;
+}
+
+export interface ReadRows {
+  rows: Map<number, string>;
+  /** Rows that are not finished rows of this sweep, with the reason (a resumed run recomputes them). */
+  dropped: { line: string; reason: string }[];
+}
+
+/**
+ * Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). Each is checked by
+ * `badRow`; a last line without its newline was cut by a crash (the writer ends every file with
+ * one); two different rows for the same point are both dropped. Every drop comes with its reason.
+ */
+export function readRows(dir: string, header: string, expect: RowExpectation): ReadRows {
   const file = join(dir, 'sweep.csv');
   // (a shard that never finished a point may have no table: zero rows)
   const rows = new Map<number, string>();
-  if (!existsSync(file)) return rows;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
-  if (lines[0] !== header) throw new ConfigError('--out', `${file} belongs to a different sweep (header ${JSON.stringify(lines[0])}); choose another directory`);
-  for (const line of lines.slice(1)) rows.set(Number(parseCsvLine(line)[0]), line);
-  return rows;
+  const dropped: ReadRows['dropped'] = [];
+  if (!existsSync(file)) return { rows, dropped };
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const complete = lines.pop() === ''; // text ended with a newline
+  if (lines.length === 0 && !complete) throw new ConfigError('--out', `${file} is not a sweep table (no header line); remove it or choose another directory`);
+  if (lines[0] !== header) throw new ConfigError('--out', `${file} belongs to a different sweep (header ${JSON.stringify(lines[0]?.slice(0, 200))}); choose another directory`);
+  const width = parseCsvLine(header).length;
+  const body = lines.slice(1);
+  if (!complete) {
+    const cut = text.slice(text.lastIndexOf('\n') + 1);
+    dropped.push({ line: cut, reason: 'was cut off (no newline at the end of the file)' });
+  }
+  const conflicting = new Set<number>();
+  for (const line of body) {
+    if (line === '') continue;
+    const reason = badRow(line, width, expect);
+    if (reason) {
+      dropped.push({ line, reason });
+      continue;
+    }
+    const index = Number(parseCsvLine(line)[0]);
+    if (!rows.has(index)) rows.set(index, line);
+    else if (rows.get(index) !== line) conflicting.add(index);
+    // (an identical second copy is harmless: kept once)
+  }
+  // two different results for one point: neither can be trusted
+  for (const index of conflicting) {
+    dropped.push({ line: rows.get(index)!, reason: `point ${index} appears twice with different results` });
+    rows.delete(index);
+  }
+  return { rows, dropped };
 }
 
 export function writeRows(dir: string, header: string, rows: Map<number, string>): void {
   const sorted = [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l);
   writeFileAtomic(join(dir, 'sweep.csv'), [header, ...sorted].join('\n') + '\n');
+}
+
+/** Wall-clock seconds per computed point, kept apart from the results (DIR/sweep-timings.csv). */
+export function writeTimings(dir: string, seconds: Map<number, number>): void {
+  const sorted = [...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([i, s]) => `${i},${s.toFixed(3)}`);
+  writeFileAtomic(join(dir, 'sweep-timings.csv'), ['point,seconds', ...sorted].join('\n') + '\n');
+}
+
+/** Timings of earlier runs into the same directory (resume keeps them); unreadable lines are ignored. */
+export function readTimings(dir: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const file = join(dir, 'sweep-timings.csv');
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+    const m = /^(\d+),(\d+(?:\.\d+)?)$/.exec(line);
+    if (m) out.set(Number(m[1]), Number(m[2]));
+  }
+  return out;
 }
 
 export function parseShard(v: string | undefined): { i: number; n: number } {

@@ -9,6 +9,7 @@
  * which converges cubically. Branch cuts follow SciPy (scipy.special.lambertw): a negative real
  * argument is on the upper side of the cut (Im z = +0). Tested against SciPy/mpmath fixtures.
  */
+import { ConfigError } from '../core/errors.ts';
 import { complexClass } from '../core/complex.ts';
 import type { ComplexValue } from '../core/complex-type.ts';
 
@@ -61,7 +62,8 @@ function initialGuess(z: Complex, k: number): Complex {
 }
 
 export function lambertW(zIn: C | number, k = 0): C {
-  if (!Number.isInteger(k)) throw new RangeError(`lambertW: branch k must be an integer, got ${k}`);
+  if (!Number.isInteger(k)) throw new ConfigError('k', `the branch of lambertW must be an integer, got ${k}`);
+  if (typeof zIn !== 'number' && (typeof zIn !== 'object' || zIn === null || typeof zIn.re !== 'number' || typeof zIn.im !== 'number')) throw new ConfigError('z', `must be a number or a complex {re, im}, got ${zIn === null ? 'null' : typeof zIn}`);
   const z = typeof zIn === 'number' ? cx(zIn, 0) : cx(zIn.re, zIn.im);
   if (!Number.isFinite(z.re) || !Number.isFinite(z.im)) return { re: NaN, im: NaN };
   if (z.re === 0 && z.im === 0) return k === 0 ? { re: 0, im: 0 } : { re: -Infinity, im: 0 };

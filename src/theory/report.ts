@@ -68,7 +68,7 @@ export function reportHtml(results: CheckResult[], meta: Record<string, unknown>
         )
         .join('\n');
       const figs = r.figures.map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${esc(f.figure.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
-      return `<section><h2>${esc(r.title)}</h2><p class="meta">${r.seconds.toFixed(1)} s</p>
+      return `<section><h2>${esc(r.title)}</h2>
 <table><thead><tr><th>theorem</th><th>quantity</th><th>predicted</th><th>measured (95% CI)</th><th>verdict</th><th>why</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -157,9 +157,9 @@ describe('run CONFIG', () => {
     const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o'), '--no-png', '--json']);
     expect(r.code, r.err).toBe(EXIT.ok);
   });
-  it('a mathjs runtime error inside a coefficient ends the run as diverged, not as a fault', async () => {
+  it('a mathjs runtime error inside a coefficient (an even root of x < 0) ends the run as diverged, not as a fault', async () => {
     const d = tmp();
-    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(sdde, ['sdde', 'drift'], ['-combinations(x, 2)']), ['sdde', 'history'], 1.5)));
+    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(sdde, ['sdde', 'drift'], ['-nthRoot(x, 2)']), ['sdde', 'history'], -1.5)));
     const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o'), '--no-png', '--json']);
     expect(r.code, r.err).toBe(EXIT.ok);
     expect(JSON.parse(r.out).status).toBe('diverged');

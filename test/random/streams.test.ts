@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { NormalSampler } from '../../src/random/normal.ts';
 import { deriveEngine, type Engine, StreamPurpose, uniformIndex, uniformOpen01 } from '../../src/random/streams.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 const PURPOSES = ['brownian', 'delay', 'minibatch', 'coupling', 'data', 'bridgeDelay'] as const;
 
@@ -46,15 +47,15 @@ function constantEngine(word: number, limit = 10_000): Engine {
 }
 
 describe('deriveEngine: invalid keys', () => {
-  it('throws RangeError for a seed that is not an integer in [0, 2^53)', () => {
+  it('throws a ConfigError naming the seed for a seed that is not an integer in [0, 2^53)', () => {
     for (const seed of [-1, 1.5, NaN, 2 ** 53, Infinity, -Infinity, -0.5]) {
-      expect(() => deriveEngine(seed, 'brownian', 0), `seed ${seed}`).toThrow(RangeError);
+      expect(() => deriveEngine(seed, 'brownian', 0), `seed ${seed}`).toThrow(ConfigError);
     }
   });
 
-  it('throws RangeError for a path that is not an integer in [0, 2^32)', () => {
+  it('throws a ConfigError naming the path for a path that is not an integer in [0, 2^32)', () => {
     for (const path of [-1, 0.5, NaN, 2 ** 32, Infinity]) {
-      expect(() => deriveEngine(1, 'brownian', path), `path ${path}`).toThrow(RangeError);
+      expect(() => deriveEngine(1, 'brownian', path), `path ${path}`).toThrow(ConfigError);
     }
   });
 

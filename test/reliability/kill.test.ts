@@ -66,7 +66,9 @@ describe('a killed run never leaves a truncated output file', () => {
       const r = await run(['run', join(d, 'new.json'), '--out', out, '--no-png', '--force'], Math.round(fraction * reference));
       if (r.signal === 'SIGKILL') killed++;
       expect([old.csv, neu.csv]).toContain(complete(join(out, 'paths.csv')));
-      expect([old.json, neu.json]).toContain(complete(join(out, 'result.json')));
+      // (result.json, the marker, is absent only if the kill fell in the milliseconds of publishing:
+      // removed first, renamed in last; test/reliability/publish.test.ts checks what stands beside it)
+      expect(['absent', old.json, neu.json]).toContain(complete(join(out, 'result.json')));
     }
     expect(killed, 'some runs were really killed').toBeGreaterThan(2);
     // a complete run afterwards removes the temporary files killed runs left behind

@@ -1,8 +1,10 @@
 /**
  * Same seed ⇒ bit-identical output files: across runs, across 1 vs 2 worker threads, and across
- * saving options (saving more must not change the random stream).
+ * saving options (saving more must not change the random stream). Result files carry no
+ * wall-clock times (issue 14, item 11): sweep.csv and theory-report.{json,html} of two identical
+ * runs are the same bytes; the times are in sweep-timings.csv and theory-timings.json.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +45,25 @@ describe('reproducibility', () => {
         expect(some.discrete.x[i], coupling).toBe(all.discrete.x[some.k[i]]);
       }
     }
+  });
+  it('check: theory-report.json and theory-report.html byte-identical on a second run; the times apart', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'asgd-sdde-rep-'));
+    const b = mkdtempSync(join(tmpdir(), 'asgd-sdde-rep-'));
+    for (const d of [a, b]) expect(await main(['check', 'energy', 'rates', '--quick', '--no-png', '--threads', '1', '--out', d], quiet)).toBe(0);
+    for (const f of ['theory-report.json', 'theory-report.html', 'check-energy.html']) expect(readFileSync(join(b, f), 'utf8'), f).toBe(readFileSync(join(a, f), 'utf8'));
+    expect(readFileSync(join(a, 'theory-report.json'), 'utf8')).not.toMatch(/"seconds"|run time/);
+    const timings = JSON.parse(readFileSync(join(a, 'theory-timings.json'), 'utf8'));
+    expect(timings.checks.map((c: { name: string }) => c.name)).toEqual(['energy', 'rates']);
+    expect(timings.seconds).toBeGreaterThan(0);
+  });
+  it('sweep: sweep.csv byte-identical on a second run; the times apart', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-rep-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify({ base: { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 200, batchSize: 1, delay: { kind: 'uniform', max: 2 }, saveEvery: 20 } }, grid: { 'asgd.eta': [0.01, 0.02, 0.05] }, metric: 'final-loss', paths: 16, seed: 2 }));
+    for (const o of ['a', 'b']) expect(await main(['sweep', join(d, 's.json'), '--out', join(d, o), '--no-png'], quiet)).toBe(0);
+    expect(readFileSync(join(d, 'b', 'sweep.csv'), 'utf8')).toBe(readFileSync(join(d, 'a', 'sweep.csv'), 'utf8'));
+    expect(readFileSync(join(d, 'b', 'sweep.html'), 'utf8')).toBe(readFileSync(join(d, 'a', 'sweep.html'), 'utf8'));
+    expect(existsSync(join(d, 'a', 'sweep-timings.csv'))).toBe(true);
+    expect(readFileSync(join(d, 'a', 'sweep-timings.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
   it('fig1: byte-identical files on a second run', async () => {
     const a = mkdtempSync(join(tmpdir(), 'asgd-sdde-rep-'));

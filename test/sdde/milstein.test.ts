@@ -152,7 +152,9 @@ describe('structure and refusals', () => {
     expect(configError(() => solve(crossY, mil, { dt: 0.1 }), 'cross y').reason).toMatch(/delayed argument/);
     const delayedG = defineSdde({ dim: 1, drift, diffusion: { noise: 'diagonal', g: (_t, _x, y, o) => void (o[0] = y[0]) }, history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
     expect(configError(() => solve(delayedG, mil, { dt: 0.1, interpolation: 'linear' }), 'off grid').field).toBe('options.interpolation');
-    expect(called).toBe(0);
+    // four calls: defineSdde's one probe per problem (refusing a drift that returns instead of
+    // writing out); solve refused each before any step, so it called the drift no time
+    expect(called).toBe(4);
     // a diffusion of X(t) only is fine off the grid
     const xOnly = defineSdde({ dim: 1, drift: (_t, _x, y, o) => void (o[0] = -y[0]), diffusion: { noise: 'diagonal', g: (_t, x, _y, o) => void (o[0] = 0.5 * x[0]) }, history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
     const s = solve(xOnly, mil, { dt: 0.1, interpolation: 'linear' });

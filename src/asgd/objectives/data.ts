@@ -1,8 +1,24 @@
 /** Generated data, matrix helpers over row-major Float64Arrays, and symmetric spectra via ml-matrix. */
 import type { Matrix } from 'ml-matrix';
 import { mlMatrix } from '../../core/ml-matrix.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';
+
+/** Most numbers of data a linear model may hold: 2^27 doubles (1 GB), as the classifiers. */
+export const MAX_DATA_NUMBERS = 2 ** 27;
+/** Most operations of its setup (the Gram matrix AᵀA/n: n·d², then its spectrum: ≤ d³): 2^37 ≈ 1.4·10¹¹, a few minutes. */
+export const MAX_SETUP_OPERATIONS = 2 ** 37;
+
+/**
+ * Refuse, before any allocation, data of n rows and d columns that cannot be held or set up in
+ * reasonable time: n = 10⁶, d = 10⁴ failed deep inside with "Invalid typed array length", and
+ * n = 10⁷, d = 100 ran for minutes before its first iteration.
+ */
+export function checkDataSize(n: number, d: number, field: string): void {
+  if (n * d > MAX_DATA_NUMBERS) throw new ConfigError(`${field}.n`, `n·d = ${n}·${d} = ${n * d} numbers of data is more than 2^27 (1 GB); use fewer rows or dimensions`);
+  if (n * d * d > MAX_SETUP_OPERATIONS) throw new ConfigError(`${field}.d`, `setting up x*, L and μ takes n·d² = ${(n * d * d).toExponential(2)} operations (AᵀA/n), more than 2^37 ≈ 1.4·10¹¹ (minutes); use fewer rows or dimensions`);
+}
 
 /**
  * A linear model's data from the seed's data stream `stream`: w ~ N(0, I_d), A ~ N(0,1)^{n×d}

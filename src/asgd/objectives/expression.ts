@@ -8,14 +8,17 @@
  *    — one component per data row, data symbols bound to the row's values.
  * F is the mean of the components (He et al. Eq. 1).
  *
- * Refused before any work: a string that does not parse, a symbol that is neither a variable,
- * a data column, nor a mathjs constant or function, and an expression that does not evaluate to
- * a real number at the start point.
+ * Refused before any work: a string that does not parse, a function, operator or symbol outside
+ * the whitelist of src/core/expression-guard.ts (a symbol must be a variable, a data column or a
+ * constant such as pi), and an expression whose value or gradient is not a finite real number at
+ * the start point.
  */
 import type { EvalFunction, MathNode } from 'mathjs';
 import { mathjs } from '../../core/mathjs.ts';
 import { ConfigError, describe } from '../../core/errors.ts';
-import { finiteVector } from '../../core/validate.ts';
+import { compileChecked, derivativeChecked, parseChecked } from '../../core/expression-guard.ts';
+import { checkKey } from '../../core/safe-keys.ts';
+import { finiteVector, plainObject } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 
 
@@ -28,46 +31,19 @@ export interface ExpressionObjectiveSpec {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function parseChecked(src: unknown, field: string, allowed: Set<string>): MathNode {
-  const math = mathjs();
-  if (typeof src !== 'string' || src.trim() === '') throw new ConfigError(field, `must be a non-empty expression string, got ${describe(src)}`);
-  let node: MathNode;
-  try {
-    node = math.parse(src);
-  } catch (e) {
-    throw new ConfigError(field, `does not parse: ${(e as Error).message} (in ${JSON.stringify(src)})`);
-  }
-  const functionNames = new Set<string>();
-  for (const f of node.filter((n) => (n as { isFunctionNode?: boolean }).isFunctionNode === true)) {
-    const fn = (f as unknown as { fn: { name?: string } }).fn;
-    if (fn?.name) {
-      if (typeof (math as unknown as Record<string, unknown>)[fn.name] !== 'function') {
-        throw new ConfigError(field, `unknown function '${fn.name}' in ${JSON.stringify(src)}`);
-      }
-      functionNames.add(fn.name);
-    }
-  }
-  for (const s of node.filter((n) => (n as { isSymbolNode?: boolean }).isSymbolNode === true)) {
-    const name = (s as unknown as { name: string }).name;
-    if (allowed.has(name) || functionNames.has(name)) continue;
-    const builtin = (math as unknown as Record<string, unknown>)[name];
-    if (typeof builtin === 'number') continue; // pi, e, …
-    throw new ConfigError(field, `uses unknown variable '${name}' (variables: ${[...allowed].join(', ') || 'none'}) in ${JSON.stringify(src)}`);
-  }
-  return node;
-}
-
 interface CompiledComponent {
   f: EvalFunction;
   grad: EvalFunction[];
 }
 
 export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {
+  plainObject(spec, field);
   const math = mathjs();
   const vars = spec.variables;
   if (!Array.isArray(vars) || vars.length === 0) throw new ConfigError(`${field}.variables`, `must be a non-empty array of names, got ${describe(vars)}`);
   vars.forEach((v, i) => {
     if (typeof v !== 'string' || !IDENT.test(v)) throw new ConfigError(`${field}.variables[${i}]`, `must be an identifier, got ${describe(v)}`);
+    checkKey(v, `${field}.variables[${i}]`);
   });
   if (new Set(vars).size !== vars.length) throw new ConfigError(`${field}.variables`, 'must be distinct');
   const d = vars.length;
@@ -79,9 +55,9 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
   let compiled: CompiledComponent[];
   let rows: number;
   const dataCols: [string, Float64Array][] = [];
-  const compile = (node: MathNode): CompiledComponent => ({
-    f: node.compile(),
-    grad: vars.map((v) => math.derivative(node, v).compile()),
+  const compile = (node: MathNode, where: string): CompiledComponent => ({
+    f: compileChecked(node),
+    grad: vars.map((v) => compileChecked(derivativeChecked(node, v, where))),
   });
 
   if (hasComponents) {
@@ -89,14 +65,7 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
     if (!Array.isArray(comps) || comps.length === 0) throw new ConfigError(`${field}.components`, `must be a non-empty array of expressions, got ${describe(comps)}`);
     if (spec.data !== undefined) throw new ConfigError(`${field}.data`, 'is only used with `expression`');
     const allowed = new Set(vars);
-    compiled = comps.map((c, i) => {
-      const node = parseChecked(c, `${field}.components[${i}]`, allowed);
-      try {
-        return compile(node);
-      } catch (e) {
-        throw new ConfigError(`${field}.components[${i}]`, `cannot be differentiated: ${(e as Error).message}`);
-      }
-    });
+    compiled = comps.map((c, i) => compile(parseChecked(c, `${field}.components[${i}]`, allowed), `${field}.components[${i}]`));
     rows = comps.length;
   } else {
     const data = spec.data;
@@ -106,18 +75,14 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
     rows = -1;
     for (const [name, col] of Object.entries(data)) {
       if (!IDENT.test(name)) throw new ConfigError(`${field}.data`, `column name ${JSON.stringify(name)} is not an identifier`);
+      checkKey(name, `${field}.data`);
       if (vars.includes(name)) throw new ConfigError(`${field}.data.${name}`, 'has the name of a variable');
       const v = finiteVector(col, `${field}.data.${name}`);
       if (rows === -1) rows = v.length;
       else if (v.length !== rows) throw new ConfigError(`${field}.data.${name}`, `has ${v.length} rows, other columns have ${rows}`);
       dataCols.push([name, v]);
     }
-    const node = parseChecked(spec.expression, `${field}.expression`, new Set([...vars, ...Object.keys(data)]));
-    try {
-      compiled = [compile(node)];
-    } catch (e) {
-      throw new ConfigError(`${field}.expression`, `cannot be differentiated: ${(e as Error).message}`);
-    }
+    compiled = [compile(parseChecked(spec.expression, `${field}.expression`, new Set([...vars, ...Object.keys(data)])), `${field}.expression`)];
   }
 
   const n = rows;
@@ -130,10 +95,11 @@ export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'obje
   const comp = (i: number) => (hasComponents ? compiled[i] : compiled[0]);
   const num = (v: unknown, where: string, what: string): number => {
     if (typeof v !== 'number') throw new ConfigError(where, `${what} is not a real number (got ${math.typeOf(v)})`);
+    if (!Number.isFinite(v)) throw new ConfigError(where, `${what} is ${v}, not a finite number`);
     return v;
   };
 
-  // A runtime error inside mathjs (e.g. combinations(x, 2) at a non-integer x) becomes NaN, so the
+  // A runtime error inside mathjs (e.g. factorial of a negative integer) becomes NaN, so the
   // run ends with status 'diverged' instead of an exception mid-loop.
   const safe = (f: EvalFunction): number => {
     try {

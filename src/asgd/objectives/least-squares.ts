@@ -5,10 +5,10 @@
  */
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 export interface LeastSquaresData {
   /** n rows of length d. */
@@ -17,10 +17,12 @@ export interface LeastSquaresData {
 }
 
 export function leastSquaresObjective(data: LeastSquaresData, field = 'objective'): FiniteSumObjective {
+  plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
   const n = data.A.length;
   const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
   if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
+  checkDataSize(n, d, field);
   const A = finiteMatrix(data.A, `${field}.A`, n, d);
   const B = finiteVector(data.B, `${field}.B`, n);
   return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`, field);
@@ -37,11 +39,13 @@ export interface GeneratedLeastSquares {
 
 /** A ~ N(0,1) entries, x_true ~ N(0, I), B = A x_true + noise·N(0, I), from the seed's data stream. */
 export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'objective'): FiniteSumObjective {
+  plainObject(spec, field);
   const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });
   const d = integer(spec.d, `${field}.d`, { min: 1, max: 10_000 });
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
   if (n < d) throw new ConfigError(`${field}.n`, `must be >= d = ${d} so that x* is unique, got ${n}`);
+  checkDataSize(n, d, field);
   const { A, response: B } = linearModelData(n, d, noise, seed, 0);
   return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }

@@ -6,11 +6,11 @@
  */
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow. */
 function softplus(z: number): number {
@@ -32,10 +32,12 @@ export interface LogisticData {
 }
 
 export function logisticObjective(data: LogisticData, field = 'objective'): FiniteSumObjective {
+  plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
   const n = data.A.length;
   const d = Array.isArray(data.A[0]) ? data.A[0].length : 0;
   if (d === 0) throw new ConfigError(`${field}.A[0]`, 'must be a non-empty row');
+  checkDataSize(n, d, field);
   const A = finiteMatrix(data.A, `${field}.A`, n, d);
   const y = finiteVector(data.y, `${field}.y`, n);
   for (let i = 0; i < n; i++) if (y[i] !== 1 && y[i] !== -1) throw new ConfigError(`${field}.y[${i}]`, `must be +1 or -1, got ${y[i]}`);
@@ -53,11 +55,13 @@ export interface GeneratedLogistic {
 }
 
 export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'): FiniteSumObjective {
+  plainObject(spec, field);
   const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });
   const d = integer(spec.d, `${field}.d`, { min: 1, max: 10_000 });
   const noise = spec.noise === undefined ? 0.5 : nonNegativeNumber(spec.noise, `${field}.noise`);
   const l2 = spec.l2 === undefined ? 0.01 : nonNegativeNumber(spec.l2, `${field}.l2`);
   const seed = spec.seed === undefined ? 0 : seedValue(spec.seed, `${field}.seed`);
+  checkDataSize(n, d, field);
   const { A, response } = linearModelData(n, d, noise, seed, 1);
   const y = response.map((r) => (r >= 0 ? 1 : -1));
   return buildLogistic(A, y, n, d, l2, `logistic regression, generated: A ~ N(0,1)^{${n}×${d}}, y = sign(A w + ${noise}·N(0,1)), λ = ${l2}, data seed ${seed}`);

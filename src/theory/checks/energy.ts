@@ -113,7 +113,7 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => sqA.meanAt(p)), name: `ASGD, τ = ${tau}`, line: { color, dash: 'dot' } });
     traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => bound[p]), name: `bound (SDDE's D), τ = ${tau}`, line: { color, dash: 'dash', width: 1 } });
     traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => boundA[p]), name: `bound (ASGD's D), τ = ${tau}`, line: { color, dash: 'dashdot', width: 1 } });
-    cases.push({ lag, tau, D, asgdEnvelope: asgd.series.asgd.envelope, H, trSigma, constant: c, seconds: sdde.seconds + asgd.seconds });
+    cases.push({ lag, tau, D, asgdEnvelope: asgd.series.asgd.envelope, H, trSigma, constant: c });
   }
   const notes = [
     `Strongly convex problem: ${obj.description}; μ = λ_min(Ã) = ${f(mu)}, L = λ_max(Ã) = ${f(L)}; b = ${b}; x0 = x* + (2, −1).`,

@@ -200,7 +200,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((_, p) => s.sqdist!.meanAt(p)), name: `E‖X − x*‖², ${c.label}`, line: { color }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: bound, name: 'bound', line: { color, dash: 'dash', width: 1 }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
     }
-    caseData.push({ label: c.label, lag: c.lag, tau, x0, dominantEigenvalue: aDom, V, rightmost, next, lambda, cLambda, rate: rateFit ?? null, seconds: ens.seconds, threads: ens.threads });
+    caseData.push({ label: c.label, lag: c.lag, tau, x0, dominantEigenvalue: aDom, V, rightmost, next, lambda, cLambda, rate: rateFit ?? null, threads: ens.threads });
   }
 
   // stability region: Vτ = Re W0(−aτ) against aτ; V < 0 ⇔ aτ < π/2
