@@ -13,6 +13,17 @@
  *                      CLT replacement of part (2), not two independent draws. (Feeding the raw
  *                      minibatch noise into EM would reproduce ASGD exactly and measure nothing.)
  *                      With m > 1 the fine increments are a Brownian bridge on each coarse step.
+ *  - 'axis-quantile'   (any d) The same construction along the principal axes of the minibatch-noise
+ *                      covariance C = VΛVᵀ at the point where σ is evaluated: the whitened noise
+ *                      w = Λ^{-1/2}Vᵀζ of each ASGD step is mapped axis by axis through the rank PIT
+ *                      of a law sampled once at that point (src/bridge/axis-law.ts, no enumeration),
+ *                      z_j = Φ⁻¹(U_j), and the SDDE's increment is √δ·Qz with Q = σ⁻¹VΛ^{1/2}
+ *                      (orthogonal), so that σ·Qz = VΛ^{1/2}z ≈ ζ. Each z_j is exactly N(0, 1) when
+ *                      the ASGD reads at the law point (over the law sample; up to the DKW band
+ *                      conditionally on it); the joint law of z is N(0, I) up to the dependence
+ *                      between the uncorrelated axes of the minibatch noise (its mixed cumulants,
+ *                      O(b^{−1/2})). In 1-D with a law independent of x it is the quantile coupling
+ *                      with a sampled law (tested).
  */
 import { type AsgdConfig, type AsgdResult, runAsgd } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -25,11 +36,12 @@ import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { brownianPath, coarsenIncrements, PrescribedIncrements } from '../sdde/brownian.ts';
 import { solve } from '../sdde/solve.ts';
 import type { SddeSolution } from '../sdde/solution.ts';
+import { axisNoiseLaw, DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS } from './axis-law.ts';
 import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
 
-export type Coupling = 'independent' | 'shared-brownian' | 'quantile';
-export const COUPLINGS = ['independent', 'shared-brownian', 'quantile'] as const;
+export type Coupling = 'independent' | 'shared-brownian' | 'quantile' | 'axis-quantile';
+export const COUPLINGS = ['independent', 'shared-brownian', 'quantile', 'axis-quantile'] as const;
 
 /** Largest exact minibatch-noise law the quantile coupling enumerates per step. */
 export const MAX_LAW_SIZE = 50_000;
@@ -42,6 +54,8 @@ export interface PairOptions extends BridgeOptions {
   substeps?: number;
   /** Keep every n-th coarse step; default 1. */
   saveEvery?: number;
+  /** 'axis-quantile': minibatches drawn for the sampled noise law; default 65 536. */
+  lawSamples?: number;
 }
 
 export interface PairResult {
@@ -132,6 +146,15 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
   if (coupling !== 'independent' && options.sddeBeforeHistory !== undefined && options.sddeBeforeHistory !== cfg.beforeHistory) {
     throw new ConfigError('bridge.sddeBeforeHistory', `the '${coupling}' coupling replays the ASGD's delays, so the SDDE uses the ASGD's policy '${cfg.beforeHistory}'; a different policy ('${options.sddeBeforeHistory}') is only possible with independent noise`);
   }
+  if (options.lawSamples !== undefined && coupling !== 'axis-quantile') throw new ConfigError('bridge.lawSamples', `is used by the 'axis-quantile' coupling only (this pair uses '${coupling}')`);
+  const lawSamples = options.lawSamples === undefined ? DEFAULT_LAW_SAMPLES : integer(options.lawSamples, 'bridge.lawSamples', { min: 100, max: MAX_LAW_NUMBERS });
+  if (coupling === 'axis-quantile') {
+    const sigma = options.sigma ?? 'at-minimizer';
+    if (sigma === 'state-dependent' || (typeof sigma === 'object' && sigma !== null && 'covariance' in sigma)) {
+      throw new ConfigError('bridge.sigma', `the 'axis-quantile' coupling samples the minibatch-noise law at the point where σ is evaluated, so σ must be "at-minimizer" or {"at": [...]}, got ${JSON.stringify(sigma)}`);
+    }
+    if (lawSamples * d > MAX_LAW_NUMBERS) throw new ConfigError('bridge.lawSamples', `× d = ${lawSamples} × ${d} exceeds ${MAX_LAW_NUMBERS} numbers kept in memory; use fewer samples or a projected objective`);
+  }
   if (coupling === 'quantile') {
     if (d !== 1) throw new ConfigError('bridge.coupling', `quantile coupling is defined for 1-D problems; this objective has d = ${d} (use "shared-brownian" or "independent")`);
     const size = lawSize(cfg.objective.n, cfg.batchSize, cfg.sampling);
@@ -140,11 +163,11 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
     }
   }
   const bridged = sddeFromAsgd(cfg, options);
-  return { coupling, seed, path, m, saveEvery, bridged };
+  return { coupling, seed, path, m, saveEvery, bridged, lawSamples };
 }
 
 export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
-  const { coupling, seed, path, m, saveEvery, bridged } = validatePair(cfg, options);
+  const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validatePair(cfg, options);
   const d = cfg.objective.dim;
   const K = cfg.iterations;
   const { problem, delta } = bridged;
@@ -173,6 +196,11 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
     discreteStatus = recursion.status;
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
     label = 'Eq. (5) recursion (EM at δ)';
+  } else if (coupling === 'axis-quantile') {
+    const r = runAxisQuantile(cfg, bridged.sigma!, bridged.sigmaPoint!, lawSamples, seed, path, saveEvery, m, delta);
+    asgd = r.asgd;
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(r.increments, d), lags: new PrescribedLag(r.lags, m, m), recordDelays: true });
+    label = 'ASGD';
   } else {
     const obj = cfg.objective;
     const law = new MinibatchNoiseLaw(obj.n, cfg.batchSize, cfg.sampling);
@@ -196,28 +224,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
         z[k] = normalQuantile(u);
       },
     });
-    const steps = asgd.iterations;
-    let increments: Float64Array;
-    if (m === 1) {
-      increments = new Float64Array(K);
-      const s = Math.sqrt(delta);
-      for (let k = 0; k < steps; k++) increments[k] = s * z[k];
-    } else {
-      // Brownian bridge on each coarse step: m N(0, h) draws shifted to sum to √δ·z_k.
-      increments = new Float64Array(K * m);
-      const normal = new NormalSampler(deriveEngine(seed, 'brownian', path));
-      const sh = Math.sqrt(h);
-      for (let k = 0; k < steps; k++) {
-        let sum = 0;
-        for (let j = 0; j < m; j++) {
-          const w = sh * normal.next();
-          increments[k * m + j] = w;
-          sum += w;
-        }
-        const shift = (Math.sqrt(delta) * z[k] - sum) / m;
-        for (let j = 0; j < m; j++) increments[k * m + j] += shift;
-      }
-    }
+    const increments = coupledIncrements(z, asgd.iterations, K, 1, m, delta, seed, path);
     const lags = asgd.delays!;
     const fullLags = new Int32Array(K);
     fullLags.set(lags.subarray(0, Math.min(lags.length, K)));
@@ -260,4 +267,119 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
     seed,
     path,
   };
+}
+
+/**
+ * The SDDE's Brownian increments for coupled standard normals z (K×d, the first `steps` rows set):
+ * √δ·z_k per coarse step, or with m > 1 a Brownian bridge on each coarse step — m N(0, h) draws
+ * (the seed's Brownian stream) shifted to sum to √δ·z_k. Rows past `steps` (a diverged ASGD) stay 0.
+ */
+function coupledIncrements(z: Float64Array, steps: number, K: number, d: number, m: number, delta: number, seed: number, path: number): Float64Array {
+  const increments = new Float64Array(K * m * d);
+  const sd = Math.sqrt(delta);
+  if (m === 1) {
+    for (let i = 0; i < steps * d; i++) increments[i] = sd * z[i];
+    return increments;
+  }
+  const normal = new NormalSampler(deriveEngine(seed, 'brownian', path));
+  const sh = Math.sqrt(delta / m);
+  for (let k = 0; k < steps; k++) {
+    for (let i = 0; i < d; i++) {
+      let sum = 0;
+      for (let j = 0; j < m; j++) {
+        const w = sh * normal.next();
+        increments[(k * m + j) * d + i] = w;
+        sum += w;
+      }
+      const shift = (sd * z[k * d + i] - sum) / m;
+      for (let j = 0; j < m; j++) increments[(k * m + j) * d + i] += shift;
+    }
+  }
+  return increments;
+}
+
+/**
+ * Q = σ⁻¹VΛ^{1/2}: the orthogonal map from principal-axis normals to the SDDE's Brownian
+ * coordinates, so that σ·Qz = VΛ^{1/2}z. σ is ml-matrix's Cholesky factor (lower triangular) when
+ * C is positive definite — solved by forward substitution — else the symmetric square root
+ * V'Λ^{1/2}V'ᵀ, for which Q = V. Checked: σQ = VΛ^{1/2} to rounding.
+ */
+function axisToBrownian(sigma: Float64Array, axes: Float64Array, lambda: Float64Array, d: number): Float64Array {
+  const R = new Float64Array(d * d);
+  let scale = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      R[i * d + j] = axes[i * d + j] * Math.sqrt(lambda[j]);
+      scale = Math.max(scale, Math.abs(R[i * d + j]));
+    }
+  }
+  let lower = true;
+  for (let i = 0; i < d; i++) {
+    if (!(sigma[i * d + i] > 0)) lower = false;
+    for (let j = i + 1; j < d; j++) if (sigma[i * d + j] !== 0) lower = false;
+  }
+  const Q = new Float64Array(d * d);
+  if (lower) {
+    for (let c = 0; c < d; c++) {
+      for (let i = 0; i < d; i++) {
+        let s = R[i * d + c];
+        for (let k = 0; k < i; k++) s -= sigma[i * d + k] * Q[k * d + c];
+        Q[i * d + c] = s / sigma[i * d + i];
+      }
+    }
+  } else Q.set(axes);
+  let err = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += sigma[i * d + k] * Q[k * d + j];
+      err = Math.max(err, Math.abs(s - R[i * d + j]));
+    }
+  }
+  if (!(err <= 1e-8 * Math.max(scale, Number.MIN_VALUE))) throw new Error(`axis-quantile: σQ differs from VΛ^{1/2} by ${err} (scale ${scale})`);
+  return Q;
+}
+
+/**
+ * The 'axis-quantile' coupling: the ASGD run, and for each of its steps the SDDE's coupled
+ * increment (see the header). Per step: ∇F at the read point, ζ = ∇F − g_M, w = Λ^{-1/2}Vᵀζ,
+ * U_j by the rank PIT of the sampled law, z_j = Φ⁻¹(U_j) (an independent N(0, 1) on an axis without
+ * noise), then Qz. The uniforms come from the path's coupling stream.
+ */
+function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Array, lawSamples: number, seed: number, path: number, saveEvery: number, m: number, delta: number): { asgd: AsgdResult; increments: Float64Array; lags: Int32Array } {
+  const d = cfg.objective.dim;
+  const K = cfg.iterations;
+  const law = axisNoiseLaw(cfg, point, lawSamples, seed);
+  const Q = axisToBrownian(sigma, law.axes, law.lambda, d);
+  const obj = cfg.objective;
+  const gF = new Float64Array(d);
+  const w = new Float64Array(d);
+  const za = new Float64Array(d);
+  const z = new Float64Array(K * d);
+  const engine = deriveEngine(seed, 'coupling', path);
+  const dead = law.degenerate;
+  const asgd = runAsgd(cfg, {
+    seed,
+    path,
+    saveAt: { every: saveEvery },
+    recordDelays: true,
+    onStep: (k, _lag, xRead, _batch, g) => {
+      obj.gradient(xRead, gF);
+      for (let i = 0; i < d; i++) gF[i] -= g[i]; // ζ = ∇F(x_read) − g_M
+      law.project(gF, w);
+      for (let j = 0; j < d; j++) {
+        const v = uniformOpen01(engine);
+        za[j] = normalQuantile(dead[j] ? v : law.pit(j, w[j], v));
+      }
+      const off = k * d;
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += Q[i * d + j] * za[j];
+        z[off + i] = s;
+      }
+    },
+  });
+  const lags = new Int32Array(K);
+  lags.set(asgd.delays!.subarray(0, Math.min(asgd.delays!.length, K)));
+  return { asgd, increments: coupledIncrements(z, asgd.iterations, K, d, m, delta, seed, path), lags };
 }

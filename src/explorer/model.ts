@@ -55,7 +55,7 @@ function delaySpec(s: ExplorerSettings): Record<string, unknown> {
     case 'constant':
       return { kind: 'constant', lag: s.delayParam };
     case 'uniform':
-      return { kind: 'uniform', max: s.delayParam };
+      return { kind: 'uniform', maxLag: s.delayParam };
     case 'geometric':
       return { kind: 'geometric', p: s.delayParam, maxLag: s.maxLag };
     case 'poisson':

@@ -29,6 +29,8 @@ export const StreamPurpose = {
   data: 5,
   /** The SDDE of an independently driven ASGD/SDDE pair (its own delays, not the ASGD's). */
   bridgeDelay: 6,
+  /** The minibatches that sample the noise law of the 'axis-quantile' coupling (once per run). */
+  couplingLaw: 7,
   user: 100,
 } as const;
 export type StreamPurposeName = keyof typeof StreamPurpose;

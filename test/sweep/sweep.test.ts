@@ -11,8 +11,8 @@ import { EXIT, main } from '../../src/cli/main.ts';
 
 const quiet = { out: () => {}, err: () => {} };
 const sweep = (paths: number) => ({
-  base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', max: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
-  grid: { 'asgd.delay.max': [0, 1, 2, 4, 8, 16], 'asgd.batchSize': [1, 2] },
+  base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', maxLag: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
+  grid: { 'asgd.delay.maxLag': [0, 1, 2, 4, 8, 16], 'asgd.batchSize': [1, 2] },
   metric: 'approximation-error',
   paths,
   seed: 3,
@@ -104,7 +104,7 @@ describe('sweeps', () => {
   });
   it('grid values containing commas are quoted (RFC 4180) and read back intact', async () => {
     const { csvRow, parseCsvLine } = await import('../../src/sweep/sweep.ts');
-    const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', max: 2 }, 3];
+    const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', maxLag: 2 }, 3];
     const line = csvRow({ point: 5, values, metric: 0.25, se: NaN, diverged: 0, seconds: 1 });
     const cells = parseCsvLine(line);
     expect(cells.slice(1, 5).map((c) => JSON.parse(c))).toEqual(values);
@@ -113,7 +113,7 @@ describe('sweeps', () => {
   });
   it('a shard that owns no points still writes its table, and merges', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-empty-shard-'));
-    const small = { ...sweep(10), grid: { 'asgd.delay.max': [0, 1] } };
+    const small = { ...sweep(10), grid: { 'asgd.delay.maxLag': [0, 1] } };
     writeFileSync(join(d, 's.json'), JSON.stringify(small));
     for (const i of [0, 1, 2]) expect(await main(['sweep', join(d, 's.json'), '--out', join(d, `s${i}`), '--shard', `${i}/3`, '--no-png'], quiet)).toBe(EXIT.ok);
     expect(existsSync(join(d, 's2', 'sweep.csv'))).toBe(true);

@@ -72,7 +72,7 @@ describe('check --quick', () => {
 describe('ensembles', () => {
   it('1 and 2 worker threads give bit-identical statistics (fixed blocks merged in order)', async () => {
     const task = {
-      config: { kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', max: 5 }, saveEvery: 30 }, bridge: { coupling: 'quantile', substeps: 2 } },
+      config: { kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', maxLag: 5 }, saveEvery: 30 }, bridge: { coupling: 'quantile', substeps: 2 } },
       run: 'pair' as const,
       paths: 100,
       seed: 3,

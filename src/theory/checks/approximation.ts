@@ -85,7 +85,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     const rec: Record<string, unknown> = {};
     data[p.label] = rec;
     for (const [delayLabel, delayOf] of [
-      ['uniform', (l: number) => ({ kind: 'uniform', max: l })],
+      ['uniform', (l: number) => ({ kind: 'uniform', maxLag: l })],
       ['constant', (l: number) => ({ kind: 'constant', lag: l })],
     ] as const) {
       const theorem = delayLabel === 'uniform' ? 'Thm 3.2' : 'Thm 3.4';
@@ -208,7 +208,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     // asks to report (how SDE approximations are usually judged); the paper predicts no value for
     // them, so no verdict is attached.
     opts.onProgress?.(`approximation: ${p.label}, weak error`);
-    const { ens } = await measure(p, K0, 1, { kind: 'uniform', max: l0 }, 'total', true);
+    const { ens } = await measure(p, K0, 1, { kind: 'uniform', maxLag: l0 }, 'total', true);
     const fa = ens.series.asgd.finals!;
     const fs = ens.series.sdde.finals!;
     const idx = Array.from(fa.keys()).filter((i) => Number.isFinite(fa[i]) && Number.isFinite(fs[i]));

@@ -1,0 +1,161 @@
+/**
+ * The 'axis-quantile' coupling (any d, sampled law) against independent references:
+ *  - its sampled law against the exact enumerated minibatch-noise law (MinibatchNoiseLaw, itself
+ *    tested against a numpy fixture), within the DKW band;
+ *  - in 1-D, where the noise law does not depend on x, against today's exact 'quantile' coupling:
+ *    the mean distance E|x_K − X(t_K)| agrees within the Monte Carlo error of the two estimates;
+ *  - in a separable 2-D problem (a product law whose principal axes are the coordinates), against
+ *    the exact 1-D quantile coupling run on each coordinate: E‖x_K − X(t_K)‖² = Σ_j E|·_j|².
+ * Tolerances are 4 combined standard errors (independent ensembles) unless stated.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FiniteSumObjective } from '../../src/asgd/objective.ts';
+import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
+import { toyObjective } from '../../src/asgd/objectives/toy.ts';
+import { asgdConfig, type AsgdConfig } from '../../src/asgd/runner.ts';
+import { AxisNoiseLaw } from '../../src/bridge/axis-law.ts';
+import { MinibatchNoiseLaw } from '../../src/bridge/minibatch-law.ts';
+import { runPair, validatePair } from '../../src/bridge/pair.ts';
+import { ConfigError } from '../../src/core/errors.ts';
+
+/** 1-D location model f_i = ½(x − c_i)²: ζ = c̄_M − c̄, a law that does not depend on x. */
+const location1d = (c: number[]) => leastSquaresObjective({ A: c.map(() => [1]), B: c });
+
+/** d-D location model f_i = ½‖x − c_i‖² (test-local, written from the definition). */
+function locationModel(points: number[][]): FiniteSumObjective {
+  const n = points.length;
+  const d = points[0].length;
+  const mean = new Float64Array(d);
+  for (const p of points) for (let j = 0; j < d; j++) mean[j] += p[j] / n;
+  const value = (x: Float64Array) => points.reduce((s, p) => s + p.reduce((t, v, j) => t + 0.5 * (x[j] - v) ** 2, 0), 0) / n;
+  return {
+    name: 'location',
+    description: `location model, n = ${n}, d = ${d}`,
+    dim: d,
+    n,
+    componentGradient(i, x, out) {
+      for (let j = 0; j < d; j++) out[j] = x[j] - points[i][j];
+    },
+    gradient(x, out) {
+      for (let j = 0; j < d; j++) out[j] = x[j] - mean[j];
+    },
+    value,
+    minimizer: mean,
+    minimum: value(mean),
+    lipschitz: 1,
+  };
+}
+
+function meanDistance(cfg: AsgdConfig, coupling: 'quantile' | 'axis-quantile', paths: number, seed: number, squared = false) {
+  let s = 0;
+  let s2 = 0;
+  for (let p = 0; p < paths; p++) {
+    const r = runPair(cfg, { coupling, seed, path: p, saveEvery: cfg.iterations });
+    const v = squared ? r.distance.at(-1)! ** 2 : r.distance.at(-1)!;
+    s += v;
+    s2 += v * v;
+  }
+  const mean = s / paths;
+  return { mean, se: Math.sqrt((s2 / paths - mean * mean) / (paths - 1)) };
+}
+
+describe("'axis-quantile': the sampled law", () => {
+  it('matches the exact enumerated law at every atom within the DKW band (1-D, skewed, b = 2)', () => {
+    const c = [0, 0, 0, 1, 4];
+    const obj = location1d(c);
+    const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: 2 });
+    const law = new AxisNoiseLaw(cfg, obj.minimizer!, 20_000, 3);
+    const exact = new MinibatchNoiseLaw(5, 2, 'with-replacement');
+    // component gradients at x* = c̄ = 1: g_i = 1 − c_i; a batch with gradient sum S has
+    // ζ = ∇F(x*) − S/2 = −S/2, whitened w = ζ/√λ along the axis (which may point either way)
+    const g = c.map((v) => 1 - v);
+    const sd = Math.sqrt(law.lambda[0]);
+    const sign = Math.sign(law.axes[0]);
+    const band = law.dkwBand(1e-4);
+    for (let i = 0; i < 5; i++) {
+      for (let j = i; j < 5; j++) {
+        const S = 0 + g[i] + g[j]; // canonical: ascending indices, summed from 0
+        const { below, at } = exact.probabilities(g, S); // P(ζ < ζ_S), P(ζ = ζ_S)
+        const w = (sign * (-S / 2)) / sd;
+        const F = sign > 0 ? below + at : 1 - below; // P(w ≤ w_S)
+        expect(Math.abs(law.cdf(0, w + 1e-12) - F), `S = ${S}`).toBeLessThan(band);
+      }
+    }
+    // the variance of the noise is Var(c)/b
+    const varC = c.reduce((a, v) => a + (v - 1) ** 2, 0) / 5;
+    expect(law.lambda[0]).toBeCloseTo(varC / 2, 12);
+  });
+  it('whitens: the principal axes of a diagonal covariance are the coordinates, with eigenvalues Var(c_j)/b', () => {
+    const pts: number[][] = [];
+    for (const a of [-1, 0, 2]) for (const b of [0, 0, 1, 5]) pts.push([a, b]);
+    const obj = locationModel(pts);
+    const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: 3 });
+    const law = new AxisNoiseLaw(cfg, obj.minimizer!, 1000, 1);
+    // Var(a) = 14/9, Var(b) = 5.1875 − 1.5² … computed: b values 0,0,1,5 → mean 1.5, var 4.25
+    expect(law.lambda[0]).toBeCloseTo(4.25 / 3, 12);
+    expect(law.lambda[1]).toBeCloseTo(14 / 9 / 3, 12);
+    expect(Math.abs(law.axes[0 * 2 + 0])).toBeCloseTo(0, 12); // first axis = coordinate 2
+    expect(Math.abs(law.axes[1 * 2 + 0])).toBeCloseTo(1, 12);
+  });
+});
+
+describe("'axis-quantile' in 1-D reproduces the exact 'quantile' coupling within Monte Carlo error", () => {
+  it('toy problem (He et al. Fig. 1 objective), uniform delays', () => {
+    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 1 / 200, iterations: 200, batchSize: 1, delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
+    const q = meanDistance(cfg, 'quantile', 1500, 11);
+    const a = meanDistance(cfg, 'axis-quantile', 1500, 11);
+    expect(Math.abs(a.mean - q.mean), `${a.mean} vs ${q.mean}`).toBeLessThan(4 * Math.hypot(a.se, q.se));
+  });
+  it('a skewed 1-D law (location model, b = 2), constant delay', () => {
+    const obj = location1d([0, 0, 0, 1, 4]);
+    const cfg = asgdConfig({ objective: obj, x0: 3, eta: 1 / 200, iterations: 200, batchSize: 2, delay: { kind: 'constant', lag: 3 }, beforeHistory: 'clip' });
+    // independent ensembles (different seeds): the tolerance is their combined Monte Carlo error
+    const q = meanDistance(cfg, 'quantile', 2000, 21);
+    const a = meanDistance(cfg, 'axis-quantile', 2000, 22);
+    expect(Math.abs(a.mean - q.mean), `${a.mean} ± ${a.se} vs ${q.mean} ± ${q.se}`).toBeLessThan(4 * Math.hypot(a.se, q.se));
+    // and the coupling is a real one: the independent coupling's distance is far larger
+    let ind = 0;
+    for (let p = 0; p < 200; p++) ind += runPair(cfg, { coupling: 'independent', seed: 21, path: p, saveEvery: 200 }).distance.at(-1)! / 200;
+    expect(ind).toBeGreaterThan(2 * q.mean);
+  });
+});
+
+describe("'axis-quantile' in a separable 2-D problem equals the exact 1-D coupling per coordinate", () => {
+  it('E‖x_K − X(t_K)‖² = Σ_j E|x_K,j − X_j(t_K)|² (product law, b = 2, uniform delays)', () => {
+    const ca = [0, 0, 3];
+    const cb = [-1, 0, 0, 0, 2];
+    const pts: number[][] = [];
+    for (const a of ca) for (const b of cb) pts.push([a, b]);
+    const base = { eta: 1 / 150, iterations: 150, batchSize: 2, delay: { kind: 'uniform' as const, maxLag: 2 }, beforeHistory: 'clip' as const };
+    const two = meanDistance(asgdConfig({ objective: locationModel(pts), x0: [2, -1], ...base }), 'axis-quantile', 2000, 31, true);
+    const oneA = meanDistance(asgdConfig({ objective: location1d(ca), x0: 2, ...base }), 'quantile', 2000, 32, true);
+    const oneB = meanDistance(asgdConfig({ objective: location1d(cb), x0: -1, ...base }), 'quantile', 2000, 33, true);
+    const sum = oneA.mean + oneB.mean;
+    expect(Math.abs(two.mean - sum), `${two.mean} ± ${two.se} vs ${sum}`).toBeLessThan(4 * Math.hypot(two.se, oneA.se, oneB.se));
+  });
+});
+
+describe("'axis-quantile' refusals (before any work)", () => {
+  const obj = location1d([0, 1, 5]);
+  const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: 1 });
+  const refused = (o: object, field: string, text: RegExp) => {
+    try {
+      validatePair(cfg, { coupling: 'axis-quantile', ...o });
+      throw new Error('not refused');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).field).toBe(field);
+      expect((e as ConfigError).reason).toMatch(text);
+    }
+  };
+  it('a state-dependent or user covariance σ (the law is sampled where σ is evaluated)', () => {
+    refused({ sigma: 'state-dependent' }, 'bridge.sigma', /at-minimizer/);
+    refused({ sigma: { covariance: [[1]] } }, 'bridge.sigma', /at-minimizer/);
+  });
+  it('lawSamples: too few, not an integer, too many numbers; and on another coupling', () => {
+    refused({ lawSamples: 10 }, 'bridge.lawSamples', />= 100/);
+    refused({ lawSamples: 1000.5 }, 'bridge.lawSamples', /integer/);
+    refused({ lawSamples: 2 ** 24 }, 'bridge.lawSamples', /<=/);
+    expect(() => validatePair(cfg, { coupling: 'quantile', lawSamples: 1000 })).toThrow(/axis-quantile/);
+  });
+});
