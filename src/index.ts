@@ -19,7 +19,9 @@ export { mnistObjective, MNIST_MODELS } from './asgd/objectives/mnist.ts';
 export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/objectives/mnist.ts';
 
 // Ensembles on worker threads, theory checks
-export { runEnsemble } from './stats/ensemble.ts';
-export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';
+export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
+export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
+export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
+export type { EnsembleRun } from './experiments/ensemble-source.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';

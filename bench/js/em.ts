@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { defineSdde, EulerMaruyama, leastSquaresObjective, runAsgd, solve } from '../../src/index.ts';
 import { runEnsemble } from '../../src/stats/ensemble.ts';
+import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, threads: { type: 'string' }, paths: { type: 'string' }, steps: { type: 'string' } } });
 const workload = positionals[0];
@@ -24,7 +25,7 @@ async function w1(): Promise<void> {
   const h = 1e-3;
   const config = { kind: 'sdde', seed, sdde: { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: [1] }, history: 1, T: K * h, dt: h, delay: { kind: 'constant', lag: 1000 }, saveEvery: K } };
   const t0 = performance.now();
-  const ens = await runEnsemble({ config, run: 'sdde', paths: N, seed, keepFinals: true }, { threads });
+  const ens = await runEnsemble(configEnsemble(config, 'sdde'), { paths: N, seed, keepFinals: true, threads });
   const seconds = (performance.now() - t0) / 1000;
   const f = ens.series.sdde.finals!;
   let m = 0;

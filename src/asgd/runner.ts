@@ -250,3 +250,8 @@ function isConfig(c: AsgdSpec | AsgdConfig): c is AsgdConfig {
   return typeof c === 'object' && c !== null && (c as unknown as Record<symbol, unknown>)[VALIDATED] === true;
 }
 
+/** An ASGD configuration as built (and validated) by `asgdConfig`, or a spec to validate: always a validated configuration. */
+export function toAsgdConfig(c: AsgdSpec | AsgdConfig, field = 'asgd'): AsgdConfig {
+  return isConfig(c) ? c : asgdConfig(c as AsgdSpec, field);
+}
+

@@ -17,7 +17,8 @@ import { ConfigError, describe as describeValue } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { type EnsembleRun, runEnsemble } from '../stats/ensemble.ts';
+import { runEnsemble } from '../stats/ensemble.ts';
+import { configEnsemble, type EnsembleRun } from '../experiments/ensemble-source.ts';
 import { wasserstein1 } from '../stats/wasserstein.ts';
 import { Z95 } from '../stats/welford.ts';
 
@@ -109,7 +110,7 @@ export interface PointResult {
 export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][number], threads?: number): Promise<PointResult> {
   const t0 = performance.now();
   const { metric, paths, eps } = sw.spec;
-  const ens = await runEnsemble({ config: p.config, run: sw.run, paths, seed: sw.seed, keepFinals: metric === 'weak-error' }, threads ? { threads } : {});
+  const ens = await runEnsemble(configEnsemble(p.config, sw.run), { paths, seed: sw.seed, keepFinals: metric === 'weak-error', ...(threads ? { threads } : {}) });
   const last = ens.k.length - 1;
   let value = NaN;
   let se = NaN;

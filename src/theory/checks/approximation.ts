@@ -16,6 +16,7 @@
  * non-negative) and stated. Weak errors (difference of means, of variances, W1) are reported too.
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
+import { configEnsemble } from '../../experiments/ensemble-source.ts';
 import { logLogFit, weightedLineFit } from '../../stats/fit.ts';
 import { wasserstein1 } from '../../stats/wasserstein.ts';
 import { Z95 } from '../../stats/welford.ts';
@@ -61,7 +62,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
   const measure = async (p: Problem, K: number, b: number, delay: Record<string, unknown>, part: Part, keepFinals = false) => {
     const { coupling, substeps } = PART_COUPLING[part];
     const config = pairConfig({ objective: p.objective, x0: p.x0, eta: 1 / K, iterations: K, batchSize: b, delay, beforeHistory: 'clip', saveEvery: K, coupling, substeps, sigma: p.label === 'toy' ? 'at-minimizer' : 'state-dependent', seed: opts.seed });
-    const ens = await runEnsemble({ config, run: 'pair', paths, seed: opts.seed + 1000 + seedOffset++, keepFinals }, { threads: opts.threads, onProgress: opts.onBlocks });
+    const ens = await runEnsemble(configEnsemble(config, 'pair'), { paths, seed: opts.seed + 1000 + seedOffset++, keepFinals, threads: opts.threads, onProgress: opts.onBlocks });
     const last = ens.k.length - 1;
     // a point where any path diverged is not measured (a mean over the survivors would be biased)
     const diverged = Math.max(ens.series.asgd.diverged, ens.series.sdde.diverged);
