@@ -23,5 +23,11 @@ export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from 
 export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
 export type { EnsembleRun } from './experiments/ensemble-source.ts';
+export { runSweep, runPreparedSweep, sweepCaption } from './sweep/run.ts';
+export type { RunSweepOptions, SweepResult, SweepSpec } from './sweep/run.ts';
+export { prepareSweep, METRICS } from './sweep/sweep.ts';
+export type { Metric, PointResult, PreparedSweep } from './sweep/sweep.ts';
+export { sweepFigure, sweepFits } from './sweep/figure.ts';
+export type { SeriesFit, SweepRow } from './sweep/figure.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';

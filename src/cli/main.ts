@@ -7,6 +7,7 @@
  * output is written; 70 an internal fault (a bug: please report it).
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -68,8 +69,12 @@ Usage:
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
-      per point, one row of DIR/sweep.csv per point as it finishes (written atomically). Killed and
-      restarted with the same DIR it resumes. --shard i/n runs every n-th point (for job arrays).
+      per point, one row of DIR/sweep.csv per point as it finishes (written atomically), and
+      DIR/sweep.{html,png}: the metric against each key, one series per value of the other, 95% CIs,
+      fitted exponents. Points run in parallel on --threads N threads (default: all cores), with
+      results bit-identical to one thread. A key whose values leave the run unchanged is refused.
+      Killed and restarted with the same DIR it resumes. --shard i/n runs every n-th point (for job
+      arrays). --json prints the rows and the fitted exponents.
   asgd-sdde merge OUT_DIR SHARD_DIR…
       Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
 
@@ -89,7 +94,8 @@ Options:
   --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
                 by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
                 when the page is moved away from it).
-  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles).
+  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles);
+                sweep: threads sharing the grid points (default: all cores).
   --strict      check: exit with code 1 if any verdict is "violated".
 
 Exit codes:
@@ -417,10 +423,10 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
-  const { sweepFigure } = await import('../sweep/figure.ts');
+  const { runPreparedSweep } = await import('../sweep/run.ts');
   const prepared = sw.prepareSweep(raw);
   const shard = sw.parseShard(values.shard);
-  let threads: number | undefined;
+  let threads = availableParallelism();
   if (values.threads !== undefined) {
     if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
     threads = Number(values.threads);
@@ -438,42 +444,41 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
   sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
   const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
-  const todo = mine.filter((p) => !rows.has(p.index));
+  const kept = mine.filter((p) => rows.has(p.index)).length;
   const started = performance.now();
   let done = 0;
-  const report = (extra: string) => {
+  const report = (finished: number, extra: string) => {
     const elapsed = (performance.now() - started) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (todo.length - done) : NaN;
-    const finished = mine.length - todo.length + done;
+    const eta = done > 0 ? (elapsed / done) * (mine.length - finished) : NaN;
     if (io.isTTY) {
       const width = 24;
       const filled = Math.round((finished / mine.length) * width);
       io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
     } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
   };
-  if (rows.size) report(`resuming: ${mine.length - todo.length} finished points kept`);
-  for (const p of todo) {
-    const r = await sw.runPoint(prepared, p, threads);
-    rows.set(p.index, sw.csvRow(r));
-    sw.writeRows(outDir, header, rows); // atomically, after every point
-    done++;
-    report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
-  }
+  if (rows.size) report(kept, `resuming: ${kept} finished points kept`);
+  const result = await runPreparedSweep(prepared, {
+    threads,
+    shard,
+    done: [...rows.values()].map((line) => sw.parseRow(line, prepared.keys)),
+    onPoint: (r, finished) => {
+      rows.set(r.point, sw.csvRow(r));
+      sw.writeRows(outDir, header, rows); // atomically, after every point
+      done++;
+      report(finished, `point ${r.point}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(r.values[j])}`).join(' ')} → ${r.metric}`);
+    },
+  });
   if (io.isTTY) io.err('\n');
-  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
-  const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
-  io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
+  await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, result.caption);
+  const summary = { ...manifest, outDir, threads: result.threads, finished: result.rows.length, seconds: result.seconds, rows: result.rows.map((r) => ({ point: r.point, values: r.values, [prepared.spec.metric]: Number.isFinite(r.metric) ? r.metric : null, se: Number.isFinite(r.se) ? r.se : null, diverged: r.diverged, seconds: r.seconds })), fits: result.fits };
+  io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n${result.fits.map((f) => `  exponent in ${f.against === 'x' ? f.key : `${f.key} + 1`} (${f.series}): ${f.exponent.toFixed(3)} (95% CI ${f.ci95[0].toFixed(3)} … ${f.ci95[1].toFixed(3)})`).join('\n')}${result.fits.length ? '\n' : ''}`);
   return EXIT.ok;
 }
 
-async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
-  const { parseCsvLine } = await import('../sweep/sweep.ts');
-  const parsed = [...rows.values()].map((line) => {
-    const cells = parseCsvLine(line);
-    const values = cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c));
-    const num = (c: string) => (c === '' ? NaN : Number(c));
-    return { values, metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]) };
-  });
+async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, caption: string): Promise<void> {
+  const { parseRow } = await import('../sweep/sweep.ts');
+  const { sweepFigure } = await import('../sweep/figure.ts');
+  const parsed = [...rows.values()].map((line) => parseRow(line, keys)).sort((a, b) => a.point - b.point);
   const html = join(outDir, 'sweep.html');
   writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption), plotly);
   await writePng(html, join(outDir, 'sweep.png'), io, noPng);
@@ -484,7 +489,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
   const [out, ...shards] = positionals.map((p) => resolve(p));
   const sw = await import('../sweep/sweep.ts');
-  const { sweepFigure } = await import('../sweep/figure.ts');
+  const { sweepCaption } = await import('../sweep/run.ts');
   let settings: unknown;
   let header = '';
   const rows = new Map<number, string>();
@@ -509,7 +514,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   const prepared = sw.prepareSweep(settings);
   sw.writeRows(out, header, rows);
   writeFileAtomic(join(out, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: prepared.seed, points: prepared.points.length, merged: shards, shard: '0/1' }, null, 2) + '\n');
-  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; merged from ${shards.length} shards.`);
+  await writeSweepFigure(out, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(prepared)}\n\nMerged from ${shards.length} shards.`);
   const missing = prepared.points.length - rows.size;
   io.out(`merged ${rows.size}/${prepared.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
   return EXIT.ok;

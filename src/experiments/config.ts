@@ -59,11 +59,12 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
       knownFields(c, '', ['kind', 'seed', 'asgd', 'bridge', 'description']);
       const { cfg, saveEvery } = prepareAsgd(c.asgd, 'asgd');
       const b = plainObject(c.bridge ?? { coupling: 'independent' }, 'bridge');
-      knownFields(b, 'bridge', ['coupling', 'sigma', 'substeps', 'delta', 'sddeBeforeHistory']);
+      knownFields(b, 'bridge', ['coupling', 'sigma', 'substeps', 'delta', 'sddeBeforeHistory', 'lawSamples']);
       const coupling: Coupling = oneOf(b.coupling, 'bridge.coupling', COUPLINGS);
       const bridge: PairOptions = { coupling, seed, saveEvery };
       if (b.substeps !== undefined) bridge.substeps = integer(b.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
       if (b.delta !== undefined) bridge.delta = positiveNumber(b.delta, 'bridge.delta');
+      if (b.lawSamples !== undefined) bridge.lawSamples = integer(b.lawSamples, 'bridge.lawSamples', { min: 100 });
       if (b.sddeBeforeHistory !== undefined) bridge.sddeBeforeHistory = oneOf(b.sddeBeforeHistory, 'bridge.sddeBeforeHistory', BEFORE_HISTORY_POLICIES);
       if (b.sigma !== undefined) {
         if (b.sigma === 'at-minimizer' || b.sigma === 'state-dependent') bridge.sigma = b.sigma;

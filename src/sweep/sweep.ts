@@ -20,9 +20,11 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { runEnsemble } from '../stats/ensemble.ts';
 import { configEnsemble, type EnsembleRun } from '../experiments/ensemble-source.ts';
 import { wasserstein1 } from '../stats/wasserstein.ts';
+import { mmdSquared } from '../stats/weak.ts';
 import { Z95 } from '../stats/welford.ts';
+import { refuseNoOpKeys } from './no-op.ts';
 
-export const METRICS = ['approximation-error', 'weak-error', 'final-loss', 'time-to-eps'] as const;
+export const METRICS = ['approximation-error', 'weak-error', 'weak-mmd', 'final-loss', 'time-to-eps'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export interface SweepSpec {
@@ -68,7 +70,7 @@ export function prepareSweep(input: unknown): PreparedSweep {
   const seed = s.seed === undefined ? 1 : seedValue(s.seed, 'sweep.seed');
   const eps = metric === 'time-to-eps' ? positiveNumber(s.eps, 'sweep.eps') : undefined;
   if (metric !== 'time-to-eps' && s.eps !== undefined) throw new ConfigError('sweep.eps', 'is only used with the metric "time-to-eps"');
-  const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' ? 'pair' : 'asgd';
+  const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' || metric === 'weak-mmd' ? 'pair' : 'asgd';
   if (run === 'pair' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs a "pair" config, got ${describeValue(base.kind)}`);
   if (run === 'asgd' && base.kind !== 'asgd' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs an "asgd" or "pair" config, got ${describeValue(base.kind)}`);
   const total = keys.reduce((n, k) => n * (grid[k] as unknown[]).length, 1);
@@ -93,6 +95,7 @@ export function prepareSweep(input: unknown): PreparedSweep {
     }
     points.push({ index, values, config });
   }
+  refuseNoOpKeys(keys, points, grid as Record<string, unknown[]>);
   return { spec: { base, grid: grid as Record<string, unknown[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
 }
 
@@ -106,16 +109,33 @@ export interface PointResult {
   seconds: number;
 }
 
+/** What a thread needs to compute one grid point (plain data: it is sent to worker threads). */
+export interface PointJob {
+  index: number;
+  values: unknown[];
+  config: unknown;
+  run: EnsembleRun;
+  metric: Metric;
+  paths: number;
+  seed: number;
+  eps?: number;
+}
+
+/** The jobs of a prepared sweep (all points, or the given subset). */
+export function pointJobs(sw: PreparedSweep, points: PreparedSweep['points'] = sw.points): PointJob[] {
+  return points.map((p) => ({ index: p.index, values: p.values, config: p.config, run: sw.run, metric: sw.spec.metric, paths: sw.spec.paths, seed: sw.seed, ...(sw.spec.eps !== undefined ? { eps: sw.spec.eps } : {}) }));
+}
+
 /** One grid point: its ensemble and the metric with its standard error (NaN: not reached / not defined). */
-export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][number], threads?: number): Promise<PointResult> {
+export async function runPoint(job: PointJob, threads?: number): Promise<PointResult> {
   const t0 = performance.now();
-  const { metric, paths, eps } = sw.spec;
-  const ens = await runEnsemble(configEnsemble(p.config, sw.run), { paths, seed: sw.seed, keepFinals: metric === 'weak-error', ...(threads ? { threads } : {}) });
+  const { metric, paths, eps } = job;
+  const ens = await runEnsemble(configEnsemble(job.config, job.run), { paths, seed: job.seed, keepFinals: metric === 'weak-error' || metric === 'weak-mmd', ...(threads ? { threads } : {}) });
   const last = ens.k.length - 1;
   let value = NaN;
   let se = NaN;
   const diverged = Object.values(ens.series).reduce((n, sr) => Math.max(n, sr.diverged), 0);
-  if (diverged > 0) return { point: p.index, values: p.values, metric: NaN, se: NaN, diverged, seconds: (performance.now() - t0) / 1000 };
+  if (diverged > 0) return { point: job.index, values: job.values, metric: NaN, se: NaN, diverged, seconds: (performance.now() - t0) / 1000 };
   if (metric === 'approximation-error') {
     value = ens.distance!.meanAt(last);
     se = ens.distance!.standardError(last);
@@ -123,8 +143,13 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
     const a = ens.series.asgd.finals!;
     const s = ens.series.sdde.finals!;
     const d = ens.dim;
-    if (d !== 1) throw new ConfigError('sweep.metric', 'weak-error (Wasserstein-1 of the final states) needs a 1-D problem');
+    if (d !== 1) throw new ConfigError('sweep.metric', 'weak-error (Wasserstein-1 of the final states) needs a 1-D problem; use "weak-mmd" in d dimensions');
     value = wasserstein1(a.filter(Number.isFinite), s.filter(Number.isFinite));
+  } else if (metric === 'weak-mmd') {
+    // unbiased MMD² between the laws of x_K and X(t_K) (Gaussian kernel, median bandwidth), jackknife SE
+    const r = mmdSquared(ens.series.asgd.finals!, ens.series.sdde.finals!, ens.dim);
+    value = r.mmd2;
+    se = r.se;
   } else if (metric === 'final-loss') {
     const g = ens.series.asgd.gap;
     if (g) {
@@ -145,7 +170,7 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
       }
     }
   }
-  return { point: p.index, values: p.values, metric: value, se, diverged: 0, seconds: (performance.now() - t0) / 1000 };
+  return { point: job.index, values: job.values, metric: value, se, diverged: 0, seconds: (performance.now() - t0) / 1000 };
 }
 
 // ---- CSV with atomic rewrite, resume and merge ----
@@ -164,6 +189,13 @@ const cell = (v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? Stri
 
 export function csvRow(r: PointResult): string {
   return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged, r.seconds.toFixed(3)].join(',');
+}
+
+/** A row of sweep.csv back as a PointResult (values JSON-decoded, empty cells NaN). */
+export function parseRow(line: string, keys: string[]): PointResult {
+  const cells = parseCsvLine(line);
+  const num = (c: string) => (c === '' ? NaN : Number(c));
+  return { point: Number(cells[0]), values: cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c)), metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]), diverged: Number(cells[3 + keys.length]), seconds: num(cells[4 + keys.length]) };
 }
 
 /** Split one CSV line into fields (RFC 4180 quoting). */

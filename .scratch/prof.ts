@@ -1,0 +1,14 @@
+import { asgdConfig, runPair, runAsgd, generatedLeastSquares } from '../src/index.ts';
+const d = 20;
+const ls = generatedLeastSquares({ n: 10000, d, seed: 1 });
+const c2 = asgdConfig({ objective: ls, x0: Array.from(ls.minimizer!), eta: 1e-4, iterations: 10000, batchSize: 16, delay: { kind: 'uniform', maxLag: 8 } });
+runPair(c2, { coupling: 'axis-quantile', seed: 1, path: 0, substeps: 1, saveEvery: 10000 });
+let t = performance.now();
+for (let p = 1; p <= 10; p++) runPair(c2, { coupling: 'axis-quantile', seed: 1, path: p, substeps: 1, saveEvery: 10000 });
+console.log('axis-quantile pair µs/step', (performance.now() - t) / 1e5 * 1000);
+t = performance.now();
+for (let p = 1; p <= 10; p++) runAsgd(c2, { seed: 1, path: p, saveAt: { every: 10000 } });
+console.log('asgd µs/step', (performance.now() - t) / 1e5 * 1000);
+t = performance.now();
+for (let p = 1; p <= 10; p++) runPair(c2, { coupling: 'shared-brownian', seed: 1, path: p, substeps: 1, saveEvery: 10000 });
+console.log('shared-brownian (2 EM solves) µs/step', (performance.now() - t) / 1e5 * 1000);
