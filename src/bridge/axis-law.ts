@@ -25,7 +25,8 @@ import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.t
 import type { AsgdConfig } from '../asgd/runner.ts';
 import { MinibatchSampler } from '../asgd/minibatch.ts';
 import { ConfigError } from '../core/errors.ts';
-import { deriveEngine } from '../random/streams.ts';
+import { normalQuantile } from '../random/normal-quantile.ts';
+import { deriveEngine, uniformOpen01 } from '../random/streams.ts';
 
 /** Default number of minibatches drawn for the sampled law. */
 export const DEFAULT_LAW_SAMPLES = 65_536;
@@ -51,6 +52,16 @@ export class AxisNoiseLaw {
   private readonly whiten: Float64Array;
   /** Per axis j, the M whitened samples sorted ascending, at [j·M, (j+1)·M). */
   private readonly sorted: Float64Array;
+  /**
+   * A bucket index per axis, so a search starts in a short range: G equal cells over
+   * [min, max] of the axis's samples; start[j·(G+1) + c] = first sample ≥ min + c·width.
+   */
+  private readonly buckets: number;
+  private readonly lo: Float64Array;
+  private readonly invWidth: Float64Array;
+  private readonly start: Int32Array;
+  /** T = C_z^{-1/2} (row-major d×d; see `decorrelation`); the coupling uses Tz. */
+  readonly decorrelate: Float64Array;
 
   constructor(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number) {
     const obj = cfg.objective;
@@ -100,29 +111,98 @@ export class AxisNoiseLaw {
       this.project(zeta, w);
       for (let j = 0; j < d; j++) this.sorted[j * samples + m] = w[j];
     }
+    const unsorted = d > 1 ? this.sorted.slice() : undefined;
     for (let j = 0; j < d; j++) this.sorted.subarray(j * samples, (j + 1) * samples).sort();
+    const G = Math.max(1, Math.min(65_536, Math.floor(samples / 4)));
+    this.buckets = G;
+    this.lo = new Float64Array(d);
+    this.invWidth = new Float64Array(d);
+    this.start = new Int32Array(d * (G + 1));
+    for (let j = 0; j < d; j++) {
+      const base = j * samples;
+      const lo = this.sorted[base];
+      const hi = this.sorted[base + samples - 1];
+      const width = (hi - lo) / G;
+      this.lo[j] = lo;
+      this.invWidth[j] = width > 0 ? 1 / width : 0;
+      for (let c = 0; c <= G; c++) this.start[j * (G + 1) + c] = c === 0 ? base : c === G ? base + samples : lowerBound(this.sorted, base, base + samples, lo + c * width);
+    }
+    this.decorrelate = unsorted ? this.decorrelation(unsorted, seed) : Float64Array.of(1);
   }
+
+  /**
+   * T = C_z^{-1/2}, C_z the covariance of z = (Φ⁻¹(U_j))_j over the law sample. Each z_j is N(0, 1),
+   * but the axes of the minibatch noise are only uncorrelated, not independent, so the z_j are
+   * correlated through their marginal maps (at b = 1 on least squares in d = 10: |corr| up to 0.05,
+   * falling with b). Tz has identity covariance, so the coupled SDDE's increments have the SDDE's
+   * second moments — which, summed over many steps, fix the law of X(t) up to O(K^{-1/2}) — at the
+   * price of marginals that are N(0, 1) only up to that correlation. d = 1: T = 1.
+   */
+  private decorrelation(unsorted: Float64Array, seed: number): Float64Array {
+    const d = this.dim;
+    const M = this.samples;
+    const live = Array.from({ length: d }, (_, j) => j).filter((j) => !this.degenerate[j]);
+    const T = new Float64Array(d * d);
+    for (let j = 0; j < d; j++) T[j * d + j] = 1;
+    if (live.length < 2) return T;
+    const engine = deriveEngine(seed, 'couplingLaw', 1);
+    const z = new Float64Array(d);
+    const mean = new Float64Array(d);
+    const C = new Float64Array(d * d);
+    for (let m = 0; m < M; m++) {
+      for (const j of live) z[j] = normalQuantile(this.pit(j, unsorted[j * M + m], uniformOpen01(engine)));
+      for (const a of live) {
+        mean[a] += z[a] / M;
+        for (const c of live) C[a * d + c] += (z[a] * z[c]) / M;
+      }
+    }
+    const Cm = new Matrix(live.length, live.length);
+    live.forEach((a, ia) => live.forEach((c, ic) => Cm.set(ia, ic, C[a * d + c] - mean[a] * mean[c])));
+    const eig = new EigenvalueDecomposition(Cm, { assumeSymmetric: true });
+    const V = eig.eigenvectorMatrix;
+    const lam = eig.realEigenvalues;
+    live.forEach((a, ia) =>
+      live.forEach((c, ic) => {
+        let t = 0;
+        for (let k = 0; k < live.length; k++) t += (V.get(ia, k) * V.get(ic, k)) / Math.sqrt(Math.max(lam[k], 1e-12));
+        T[a * d + c] = t;
+      }),
+    );
+    return T;
+  }
+
+  /** First index (absolute) on axis j with sample ≥ v (a bucket lookup, then a short binary search). */
+  private lowerIndex(j: number, v: number, upper: boolean): number {
+    const M = this.samples;
+    const base = j * M;
+    const G = this.buckets;
+    const iw = this.invWidth[j];
+    const sb = j * (G + 1);
+    let c = iw > 0 ? Math.floor((v - this.lo[j]) * iw) : v < this.lo[j] ? -1 : G;
+    if (c < 0) c = 0;
+    else if (c >= G) c = G - 1;
+    // the answer lies in [start[c], start[c+1]] unless rounding of the cell boundaries moved it: widen then
+    let lo = this.start[sb + c];
+    let hi = this.start[sb + c + 1];
+    const s = this.sorted;
+    if (lo > base && (upper ? s[lo - 1] > v : s[lo - 1] >= v)) lo = base;
+    if (hi < base + M && (upper ? s[hi] <= v : s[hi] < v)) hi = base + M;
+    return upper ? upperBound(s, lo, hi, v) : lowerBound(s, lo, hi, v);
+  }
+
 
   /** Whitened coordinates w = Λ^{-1/2} Vᵀ ζ (0 on degenerate axes). */
   project(zeta: Float64Array, out: Float64Array): void {
-    const d = this.dim;
-    const P = this.whiten;
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      const off = j * d;
-      for (let i = 0; i < d; i++) s += P[off + i] * zeta[i];
-      out[j] = s;
-    }
+    matVec(this.whiten, zeta, out, this.dim);
   }
 
   /** The rank PIT of w on axis j with the uniform v ∈ (0, 1); a value in (0, 1). */
   pit(j: number, w: number, v: number): number {
     const M = this.samples;
-    const s = this.sorted;
-    const base = j * M;
-    const below = lowerBound(s, base, base + M, w - TIE_TOLERANCE) - base;
-    const upto = upperBound(s, base, base + M, w + TIE_TOLERANCE) - base;
-    return (below + v * (upto - below + 1)) / (M + 1);
+    const below = this.lowerIndex(j, w - TIE_TOLERANCE, false);
+    // no sample within the tolerance (the common case for a continuous law): one search suffices
+    const upto = below < (j + 1) * M && this.sorted[below] <= w + TIE_TOLERANCE ? this.lowerIndex(j, w + TIE_TOLERANCE, true) : below;
+    return (below - j * M + v * (upto - below + 1)) / (M + 1);
   }
 
   /** The empirical CDF F_M on axis j at w (for diagnostics and tests). */
@@ -134,6 +214,30 @@ export class AxisNoiseLaw {
   /** Half-width of the DKW–Massart band of the sampled CDF at level 1 − α. */
   dkwBand(alpha = 0.05): number {
     return Math.sqrt(Math.log(2 / alpha) / (2 * this.samples));
+  }
+}
+
+/**
+ * out = M x for a row-major d×d M, four independent partial sums per row (a single running sum is
+ * one chain of dependent additions; four chains run in parallel, ≈2× faster at d = 20).
+ */
+export function matVec(M: Float64Array, x: Float64Array, out: Float64Array, d: number): void {
+  const d4 = d & ~3;
+  for (let i = 0; i < d; i++) {
+    const off = i * d;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let j = 0;
+    for (; j < d4; j += 4) {
+      a0 += M[off + j] * x[j];
+      a1 += M[off + j + 1] * x[j + 1];
+      a2 += M[off + j + 2] * x[j + 2];
+      a3 += M[off + j + 3] * x[j + 3];
+    }
+    for (; j < d; j++) a0 += M[off + j] * x[j];
+    out[i] = a0 + a1 + (a2 + a3);
   }
 }
 
@@ -190,6 +294,7 @@ export function axisNoiseLaw(cfg: AsgdConfig, point: Float64Array, samples: numb
   if (!law) {
     law = new AxisNoiseLaw(cfg, point, samples, seed);
     byKey.set(key, law);
+    if (byKey.size > 4) byKey.delete(byKey.keys().next().value!); // M·d numbers each: keep the last four
   }
   return law;
 }

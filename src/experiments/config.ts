@@ -27,6 +27,11 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
   const { saveEvery: se, objective: objSpec, ...rest } = a;
   const probe = typeof a.x0 === 'number' ? [a.x0] : Array.isArray(a.x0) ? (a.x0 as number[]) : undefined;
   const objective = objectiveFromSpec(objSpec, `${field}.objective`, probe && probe.every((v) => typeof v === 'number') ? probe : undefined);
+  // "x0": "minimizer" starts at x* (a stationary study: the noise law is the one at x*)
+  if (rest.x0 === 'minimizer') {
+    if (!objective.minimizer) throw new ConfigError(`${field}.x0`, 'is "minimizer", but this objective has no known minimizer; give a number or a vector');
+    rest.x0 = Array.from(objective.minimizer);
+  }
   const cfg = asgdConfig({ ...(rest as object), objective } as never, field);
   const saveEvery = se === undefined ? 1 : integer(se, `${field}.saveEvery`, { min: 1, max: 2 ** 31 - 1 });
   return { cfg, saveEvery };

@@ -46,11 +46,11 @@ function locationModel(points: number[][]): FiniteSumObjective {
   };
 }
 
-function meanDistance(cfg: AsgdConfig, coupling: 'quantile' | 'axis-quantile', paths: number, seed: number, squared = false) {
+function meanDistance(cfg: AsgdConfig, coupling: 'quantile' | 'axis-quantile', paths: number, seed: number, squared = false, substeps = 1) {
   let s = 0;
   let s2 = 0;
   for (let p = 0; p < paths; p++) {
-    const r = runPair(cfg, { coupling, seed, path: p, saveEvery: cfg.iterations });
+    const r = runPair(cfg, { coupling, seed, path: p, saveEvery: cfg.iterations, substeps });
     const v = squared ? r.distance.at(-1)! ** 2 : r.distance.at(-1)!;
     s += v;
     s2 += v * v;
@@ -99,12 +99,38 @@ describe("'axis-quantile': the sampled law", () => {
   });
 });
 
+describe("'axis-quantile': the rank PIT", () => {
+  it('equals the rank construction counted by full binary searches (the bucketed search is only faster), ties included', () => {
+    for (const [c, b] of [[[0, 0, 0, 1, 4], 1], [[0.3, 1.7, 2.2, 5.1, 0.9, 3.3, 8.0], 6]] as const) {
+      const obj = location1d([...c]);
+      const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: b });
+      const M = 3000;
+      const law = new AxisNoiseLaw(cfg, obj.minimizer!, M, 5);
+      const probes = Array.from({ length: 241 }, (_, i) => -6 + i * 0.05);
+      // the atoms themselves (b = 1: w = ±(c̄ − c_i)/√λ), where ties are exact
+      const sd = Math.sqrt(law.lambda[0]);
+      for (const ci of c) probes.push((Math.sign(law.axes[0]) * (ci - obj.minimizer![0])) / sd);
+      for (const w of probes) {
+        for (const v of [0.25, 0.75]) {
+          // #samples < w − tol and ≤ w + tol from the CDF (one binary search over the whole axis)
+          const belowN = Math.round(law.cdf(0, Math.max(w - 1e-9 - 4e-16 * Math.abs(w), w - 2e-9)) * M);
+          const uptoN = Math.round(law.cdf(0, w + 1e-9) * M);
+          expect(law.pit(0, w, v), `w = ${w}`).toBeCloseTo((belowN + v * (uptoN - belowN + 1)) / (M + 1), 12);
+        }
+      }
+    }
+  });
+});
+
 describe("'axis-quantile' in 1-D reproduces the exact 'quantile' coupling within Monte Carlo error", () => {
   it('toy problem (He et al. Fig. 1 objective), uniform delays', () => {
     const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 1 / 200, iterations: 200, batchSize: 1, delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
-    const q = meanDistance(cfg, 'quantile', 1500, 11);
-    const a = meanDistance(cfg, 'axis-quantile', 1500, 11);
-    expect(Math.abs(a.mean - q.mean), `${a.mean} vs ${q.mean}`).toBeLessThan(4 * Math.hypot(a.se, q.se));
+    // m = 1: the SDDE step is Eq. (5), taken inline with the ASGD; m = 8: bridged increments solved by `solve`
+    for (const m of [1, 8]) {
+      const q = meanDistance(cfg, 'quantile', 1500, 11, false, m);
+      const a = meanDistance(cfg, 'axis-quantile', 1500, 11, false, m);
+      expect(Math.abs(a.mean - q.mean), `m = ${m}: ${a.mean} vs ${q.mean}`).toBeLessThan(4 * Math.hypot(a.se, q.se));
+    }
   });
   it('a skewed 1-D law (location model, b = 2), constant delay', () => {
     const obj = location1d([0, 0, 0, 1, 4]);

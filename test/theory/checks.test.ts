@@ -51,7 +51,7 @@ describe('check --quick', () => {
     expect(row('mindthestep', 'Thm 3 corrected (p = 0.2, C = 1.6)').verdict.kind).toBe('holds');
     // the issue's budget: under 2 minutes on a 2-core machine (informative here; the bench measures speed)
     if (process.env.SHOW_FITS) console.log(`check --quick took ${seconds.toFixed(1)} s`);
-  });
+  }, 300_000); // every check end to end (≈ 100 s alone on 2 cores; more beside the other test files)
   it('--strict: exit 1 exactly when some verdict is violated', async () => {
     const { checkExitCode } = await import('../../src/cli/main.ts');
     const row = (kind: string) => ({ verdict: { kind } });
