@@ -30,8 +30,11 @@ export interface SeriesFit {
 
 const label = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
 
+/** The x value of a key: the value, or the first entry of a zipped key's tuple. */
+const xOf = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
 function numericKey(rows: SweepRow[], j: number): { numeric: boolean; hasZero: boolean; positiveSpan: number } {
-  const xs = rows.map((r) => r.values[j]);
+  const xs = rows.map((r) => xOf(r.values[j]));
   const numeric = xs.every((x) => typeof x === 'number' && Number.isFinite(x));
   if (!numeric) return { numeric, hasZero: false, positiveSpan: 0 };
   const v = xs as number[];
@@ -54,7 +57,7 @@ function panelSeries(keys: string[], rows: SweepRow[], j: number): { name: strin
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name)!.push(r);
   }
-  return [...groups.entries()].map(([name, rs]) => ({ name, rows: [...rs].sort((a, b) => Number(a.values[j]) - Number(b.values[j])) }));
+  return [...groups.entries()].map(([name, rs]) => ({ name, rows: [...rs].sort((a, b) => Number(xOf(a.values[j])) - Number(xOf(b.values[j]))) }));
 }
 
 /** The exponent fits of every series of every panel (numeric keys only; ≥ 3 finite positive points). */
@@ -66,11 +69,11 @@ export function sweepFits(keys: string[], rows: SweepRow[]): SeriesFit[] {
     if (!info.numeric) continue;
     for (const s of panelSeries(keys, rows, j)) {
       const ok = s.rows.filter((r) => Number.isFinite(r.metric) && r.metric > 0);
-      const xs = ok.map((r) => (r.values[j] as number) + (info.hasZero ? 1 : 0));
+      const xs = ok.map((r) => (xOf(r.values[j]) as number) + (info.hasZero ? 1 : 0));
       if (ok.length < 3 || new Set(xs).size < 3 || xs.some((x) => !(x > 0))) continue;
       const se = ok.map((r) => (Number.isFinite(r.se) && r.se > 0 ? r.se : NaN));
       const fit = logLogFit(xs, ok.map((r) => r.metric), se.every(Number.isFinite) ? se : undefined);
-      fits.push({ key: keys[j], series: s.name, exponent: fit.slope, ci95: fit.slopeCi95, against: info.hasZero ? 'x+1' : 'x', points: ok.length });
+      fits.push({ key: keys[j].split(',')[0], series: s.name, exponent: fit.slope, ci95: fit.slopeCi95, against: info.hasZero ? 'x+1' : 'x', points: ok.length });
     }
   }
   return fits;
@@ -93,17 +96,18 @@ export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], ca
     const axis = p === 0 ? '' : '2';
     const info = numericKey(rows, j);
     const logX = info.numeric && !info.hasZero && info.positiveSpan >= 4;
-    const ticks = info.numeric ? [...new Set(rows.map((r) => r.values[j] as number))].sort((a, b) => a - b) : undefined;
-    layout[`xaxis${axis}`] = { title: { text: info.hasZero ? `${keys[j]} (exponent fitted in ${keys[j]} + 1)` : keys[j] }, zeroline: false, ...(logX ? { type: 'log' } : info.numeric ? {} : { type: 'category' }), ...(ticks && ticks.length <= 12 ? { tickvals: ticks } : {}) };
+    const ticks = info.numeric ? [...new Set(rows.map((r) => xOf(r.values[j]) as number))].sort((a, b) => a - b) : undefined;
+    const xName = keys[j].split(',')[0];
+    layout[`xaxis${axis}`] = { title: { text: info.hasZero ? `${xName} (exponent fitted in ${xName} + 1)` : keys[j].includes(',') ? `${xName} (with ${keys[j].split(',').slice(1).join(', ')})` : xName }, zeroline: false, ...(logX ? { type: 'log' } : info.numeric ? {} : { type: 'category' }), ...(ticks && ticks.length <= 12 ? { tickvals: ticks } : {}) };
     layout[`yaxis${axis}`] = { title: { text: p === 0 ? metric : '' }, zeroline: false, ...(logY ? { type: 'log' } : {}) };
     panelSeries(keys, rows, j).forEach((s, i) => {
-      const fit = fits.find((f) => f.key === keys[j] && f.series === s.name);
+      const fit = fits.find((f) => f.key === keys[j].split(',')[0] && f.series === s.name);
       const slope = fit ? `: exponent ${fit.exponent.toFixed(2)} (${fit.ci95[0].toFixed(2)} … ${fit.ci95[1].toFixed(2)})` : '';
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
         name: `${panels.length === 2 ? `[vs ${keys[j]}] ` : ''}${s.name}${slope}`,
-        x: s.rows.map((r) => (info.numeric ? r.values[j] : label(r.values[j]))),
+        x: s.rows.map((r) => (info.numeric ? xOf(r.values[j]) : label(r.values[j]))),
         y: s.rows.map((r) => (Number.isFinite(r.metric) ? r.metric : null)),
         error_y: { type: 'data', array: s.rows.map((r) => (Number.isFinite(r.se) ? Z95 * r.se : 0)), thickness: 1 },
         line: { color: COLORS[i % COLORS.length], dash: p === 0 ? 'solid' : 'dot' },

@@ -61,7 +61,7 @@ const METRIC_TEXT: Record<Metric, string> = {
 /** The caption: the metric and every setting of the base config, the grid, paths, seed and the fit method. */
 export function sweepCaption(sw: PreparedSweep): string {
   const p = prepareExperiment(sw.points[0].config, sw.seed);
-  const gridded = new Set(sw.keys);
+  const gridded = new Set(sw.keys.flatMap((k) => k.split(',').map((q) => q.trim())));
   const v = (key: string, text: string) => (gridded.has(key) ? `${key.split('.').at(-1)} gridded` : text);
   const parts = [`Metric: ${METRIC_TEXT[sw.spec.metric]}${sw.spec.eps !== undefined ? ` (eps = ${sw.spec.eps})` : ''}.`];
   if (p.kind !== 'sdde') {

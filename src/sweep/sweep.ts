@@ -3,7 +3,8 @@
  * "asgd.delay.lag"), one ensemble per point, one CSV row per point.
  *
  * - Points are the Cartesian product of the grid in a fixed order (the first key varies slowest);
- *   every point is validated before any work.
+ *   every point is validated before any work. A zipped key "a.b,c.d" with values [[a1, c1], …]
+ *   sets several fields together (e.g. K and η = 1/K for He et al.'s δ = η = 1/K ladder).
  * - Every point uses the sweep's seed, so neighbouring points share random numbers (common random
  *   numbers: differences between points are not sampling noise of independent streams), and a
  *   point's result does not depend on which shard or run computed it.
@@ -64,6 +65,14 @@ export function prepareSweep(input: unknown): PreparedSweep {
   for (const k of keys) {
     const v = grid[k];
     if (!Array.isArray(v) || v.length === 0) throw new ConfigError(`sweep.grid.${k}`, `must be a non-empty array of values, got ${describeValue(v)}`);
+    // a zipped key "a.b,c.d" sets several fields together: each value is an array with one entry per field
+    const parts = k.split(',');
+    if (parts.some((q) => q.trim() === '')) throw new ConfigError(`sweep.grid.${k}`, 'names an empty field');
+    if (parts.length > 1) {
+      v.forEach((x, i) => {
+        if (!Array.isArray(x) || x.length !== parts.length) throw new ConfigError(`sweep.grid.${k}[${i}]`, `must be an array of ${parts.length} values (one per field of the zipped key), got ${describeValue(x)}`);
+      });
+    }
   }
   const metric = oneOf(s.metric, 'sweep.metric', METRICS);
   const paths = integer(s.paths, 'sweep.paths', { min: 2, max: 10_000_000 });
@@ -85,7 +94,11 @@ export function prepareSweep(input: unknown): PreparedSweep {
       r = Math.floor(r / vs.length);
     }
     const config = structuredClone(base);
-    keys.forEach((k, j) => setPath(config, k, values[j]));
+    keys.forEach((k, j) => {
+      const parts = k.split(',');
+      if (parts.length === 1) setPath(config, k, values[j]);
+      else parts.forEach((q, m) => setPath(config, q.trim(), (values[j] as unknown[])[m]));
+    });
     // every point is validated now, before any work; the message names the point
     try {
       prepareExperiment(config, seed);

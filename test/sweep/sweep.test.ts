@@ -184,6 +184,25 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     expect(prepareSweep({ base, grid: { 'asgd.delay.p': [0.5, 1] }, metric: 'final-loss', paths: 10 }).points.length).toBe(2);
   });
 
+  it('a zipped key sets several fields together (K and η = 1/K); a tuple of the wrong length is refused', async () => {
+    const { prepareSweep } = await import('../../src/sweep/sweep.ts');
+    const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1 } };
+    const key = 'asgd.iterations,asgd.eta,asgd.saveEvery';
+    const sw = prepareSweep({ base, grid: { [key]: [[100, 0.01, 100], [200, 0.005, 200]], 'asgd.batchSize': [1, 2] }, metric: 'final-loss', paths: 10 });
+    expect(sw.points.map((p) => (p.config as { asgd: { iterations: number; eta: number; saveEvery: number } }).asgd)).toMatchObject([
+      { iterations: 100, eta: 0.01, saveEvery: 100 },
+      { iterations: 100, eta: 0.01, saveEvery: 100 },
+      { iterations: 200, eta: 0.005, saveEvery: 200 },
+      { iterations: 200, eta: 0.005, saveEvery: 200 },
+    ]);
+    expect(() => prepareSweep({ base, grid: { [key]: [[100, 0.01]] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.iterations,asgd\.eta,asgd\.saveEvery\[0\]: must be an array of 3 values/);
+    const { sweepFits } = await import('../../src/sweep/figure.ts');
+    // exponents are fitted against the first field of the tuple
+    const fits = sweepFits([key], [100, 200, 400].map((K) => ({ values: [[K, 1 / K, K]], metric: K ** -0.5, se: 0.01 * K ** -0.5 })));
+    expect(fits[0].key).toBe('asgd.iterations');
+    expect(fits[0].exponent).toBeCloseTo(-0.5, 10);
+  });
+
   it('sweep --json prints the rows and the fits; weak-mmd works in d dimensions', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-json-'));
     const cfg = {
