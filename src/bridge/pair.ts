@@ -157,10 +157,10 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
     if (lawSamples * d > MAX_LAW_NUMBERS) throw new ConfigError('bridge.lawSamples', `× d = ${lawSamples} × ${d} exceeds ${MAX_LAW_NUMBERS} numbers kept in memory; use fewer samples or a projected objective`);
   }
   if (coupling === 'quantile') {
-    if (d !== 1) throw new ConfigError('bridge.coupling', `quantile coupling is defined for 1-D problems; this objective has d = ${d} (use "shared-brownian" or "independent")`);
+    if (d !== 1) throw new ConfigError('bridge.coupling', `quantile coupling is defined for 1-D problems; this objective has d = ${d} (use "axis-quantile", or "shared-brownian" / "independent")`);
     const size = lawSize(cfg.objective.n, cfg.batchSize, cfg.sampling);
     if (size > MAX_LAW_SIZE) {
-      throw new ConfigError('bridge.coupling', `the exact minibatch-noise law has ${size} outcomes for n = ${cfg.objective.n}, b = ${cfg.batchSize} (${cfg.sampling}); the quantile coupling enumerates at most ${MAX_LAW_SIZE}`);
+      throw new ConfigError('bridge.coupling', `the exact minibatch-noise law has ${size} outcomes for n = ${cfg.objective.n}, b = ${cfg.batchSize} (${cfg.sampling}); the quantile coupling enumerates at most ${MAX_LAW_SIZE} (use "axis-quantile": a sampled law, no enumeration)`);
     }
   }
   const bridged = sddeFromAsgd(cfg, options);
