@@ -18,7 +18,8 @@
  *                      step's minibatch noise evaluated there, ζ* = ∇F(x_L) − g_M(b, x_L), whitened
  *                      (w = Λ^{-1/2}Vᵀζ*), is mapped axis by axis through the rank PIT of a law
  *                      sampled once at x_L (src/bridge/axis-law.ts, no enumeration), z_j = Φ⁻¹(U_j),
- *                      decorrelated (z ← Tz, T = C_z^{-1/2}), and the SDDE's increment is √δ·Qz with
+ *                      calibrated on a second sample (z ← T(z − β): mean and covariance of z under
+ *                      the true law, given the law sample), and the SDDE's increment is √δ·Qz with
  *                      Q = σ⁻¹VΛ^{1/2}, so that σ·Qz ≈ ζ*. Each z_j is exactly N(0, 1) and mean-zero
  *                      given the past (over the law sample; up to the DKW band conditionally on it);
  *                      the joint law is N(0, I) in its second moments, up to the higher mixed
@@ -380,15 +381,16 @@ function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Arr
     batchMeanGradient(cfg, batch, law.point, gStar, tmp);
     for (let i = 0; i < d; i++) zeta[i] = gPoint[i] - gStar[i];
     law.project(zeta, w);
+    const beta = law.bias;
     for (let j = 0; j < d; j++) {
       const v = uniformOpen01(engine);
-      za[j] = normalQuantile(dead[j] ? v : law.pit(j, w[j], v));
+      za[j] = dead[j] ? normalQuantile(v) : normalQuantile(law.pit(j, w[j], v)) - beta[j];
     }
   };
 
   if (m === 1) {
     // R = VΛ^{1/2}: the noise η u R z of Eq. (5)
-    // R = VΛ^{1/2}T: the noise η u R z of Eq. (5), T the decorrelation of z (identity in 1-D)
+    // R = VΛ^{1/2}T: the noise η u R(z − β) of Eq. (5), T the decorrelation of z (identity in 1-D)
     const R = new Float64Array(d * d);
     const T = law.decorrelate;
     for (let i = 0; i < d; i++) {
