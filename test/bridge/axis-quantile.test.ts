@@ -99,6 +99,64 @@ describe("'axis-quantile': the sampled law", () => {
   });
 });
 
+describe("'axis-quantile': the calibration of the mapped normals", () => {
+  it('β is E[z] given the law sample (a 200 000-draw estimate agrees within 4 SE), and T(z − β) has mean 0 and identity covariance', async () => {
+    const { normalQuantile } = await import('../../src/random/normal-quantile.ts');
+    const { MinibatchSampler } = await import('../../src/asgd/minibatch.ts');
+    const { deriveEngine, uniformOpen01 } = await import('../../src/random/streams.ts');
+    const { batchMeanGradient } = await import('../../src/bridge/axis-law.ts');
+    const pts: number[][] = [];
+    for (let i = 0; i < 40; i++) pts.push([Math.exp(0.05 * i) % 3, (i * 7) % 5 === 0 ? 4 : (i % 3) - 1, ((i * i) % 11) / 4]);
+    const obj = locationModel(pts);
+    const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: 2 });
+    const law = new AxisNoiseLaw(cfg, obj.minimizer!, 400, 9); // a small law sample: its mean error is visible
+    const d = 3;
+    const N = 200_000;
+    const sampler = new MinibatchSampler(obj.n, 2, 'with-replacement', deriveEngine(77, 'user', 0));
+    const e = deriveEngine(77, 'user', 1);
+    const batch = new Int32Array(2);
+    const g = new Float64Array(d);
+    const tmp = new Float64Array(d);
+    const gF = new Float64Array(d);
+    obj.gradient(obj.minimizer!, gF);
+    const zeta = new Float64Array(d);
+    const w = new Float64Array(d);
+    const sum = new Float64Array(d);
+    const sum2 = new Float64Array(d);
+    const zc = new Float64Array(d);
+    const C = new Float64Array(d * d);
+    for (let m = 0; m < N; m++) {
+      sampler.draw(batch);
+      batchMeanGradient(cfg, batch, obj.minimizer!, g, tmp);
+      for (let i = 0; i < d; i++) zeta[i] = gF[i] - g[i];
+      law.project(zeta, w);
+      for (let j = 0; j < d; j++) {
+        const z = normalQuantile(law.pit(j, w[j], uniformOpen01(e)));
+        sum[j] += z;
+        sum2[j] += z * z;
+        zc[j] = z - law.bias[j];
+      }
+      // T(z − β)
+      for (let a = 0; a < d; a++) {
+        let t = 0;
+        for (let c = 0; c < d; c++) t += law.decorrelate[a * d + c] * zc[c];
+        tmp[a] = t;
+      }
+      for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) C[a * d + c] += (tmp[a] * tmp[c]) / N;
+    }
+    for (let j = 0; j < d; j++) {
+      const mean = sum[j] / N;
+      const se = Math.sqrt((sum2[j] / N - mean * mean) / N);
+      expect(Math.abs(mean - law.bias[j]), `axis ${j}: E z = ${mean}, β = ${law.bias[j]}`).toBeLessThan(4 * Math.hypot(se, 0.05 / Math.sqrt(400)));
+    }
+    // covariance of T(z − β) ≈ I: T is estimated from 400 calibration draws (SE of an entry ≈ 1/√400 = 0.05)
+    // and checked on N (≈ 1/√N): 4 SE of both
+    for (let a = 0; a < d; a++) for (let c = 0; c < d; c++) expect(Math.abs(C[a * d + c] - (a === c ? 1 : 0)), `C[${a}][${c}]`).toBeLessThan(4 / Math.sqrt(400) + 4 / Math.sqrt(N));
+    // the law sample is small enough that β is not negligible: the calibration does something
+    expect(Math.max(...Array.from(law.bias, Math.abs)), `β = ${Array.from(law.bias)}`).toBeGreaterThan(4 * Math.hypot(1 / Math.sqrt(N), 0.05 / Math.sqrt(400)));
+  });
+});
+
 describe("'axis-quantile': the rank PIT", () => {
   it('equals the rank construction counted by full binary searches (the bucketed search is only faster), ties included', () => {
     for (const [c, b] of [[[0, 0, 0, 1, 4], 1], [[0.3, 1.7, 2.2, 5.1, 0.9, 3.3, 8.0], 6]] as const) {
