@@ -25,6 +25,7 @@ import { GradientCovariance, minibatchVarianceFactor } from '../asgd/objective.t
 import type { AsgdConfig } from '../asgd/runner.ts';
 import { MinibatchSampler } from '../asgd/minibatch.ts';
 import { ConfigError } from '../core/errors.ts';
+import { matVec } from '../core/kernels.ts';
 import { normalQuantile } from '../random/normal-quantile.ts';
 import { deriveEngine, uniformOpen01 } from '../random/streams.ts';
 
@@ -98,21 +99,9 @@ export class AxisNoiseLaw {
 
     // M minibatch noises at x_L, whitened, sorted per axis
     this.sorted = new Float64Array(samples * d);
-    const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'couplingLaw', 0));
-    const batch = new Int32Array(b);
-    const gF = new Float64Array(d);
-    const g = new Float64Array(d);
-    const gi = new Float64Array(d);
-    const zeta = new Float64Array(d);
-    const w = new Float64Array(d);
-    obj.gradient(this.point, gF);
-    for (let m = 0; m < samples; m++) {
-      sampler.draw(batch);
-      batchMeanGradient(cfg, batch, this.point, g, gi);
-      for (let i = 0; i < d; i++) zeta[i] = gF[i] - g[i];
-      this.project(zeta, w);
+    this.whitenedDraws(cfg, seed, 0, samples, (m, w) => {
       for (let j = 0; j < d; j++) this.sorted[j * samples + m] = w[j];
-    }
+    });
     for (let j = 0; j < d; j++) this.sorted.subarray(j * samples, (j + 1) * samples).sort();
     const G = Math.max(1, Math.min(65_536, Math.floor(samples / 4)));
     this.buckets = G;
@@ -153,34 +142,20 @@ export class AxisNoiseLaw {
   private calibrate(cfg: AsgdConfig, seed: number): { bias: Float64Array; decorrelate: Float64Array } {
     const d = this.dim;
     const M = this.samples;
-    const obj = cfg.objective;
-    const b = cfg.batchSize;
     const live = Array.from({ length: d }, (_, j) => j).filter((j) => !this.degenerate[j]);
-    const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'couplingLaw', 2));
     const engine = deriveEngine(seed, 'couplingLaw', 3);
-    const batch = new Int32Array(b);
-    const gF = new Float64Array(d);
-    const g = new Float64Array(d);
-    const gi = new Float64Array(d);
-    const zeta = new Float64Array(d);
-    const w = new Float64Array(d);
     const z = new Float64Array(d);
     const cv = new Float64Array(d); // Σ (z − w)
     const S = new Float64Array(d * d); // Σ z zᵀ
     const Sz = new Float64Array(d); // Σ z
-    obj.gradient(this.point, gF);
-    for (let m = 0; m < M; m++) {
-      sampler.draw(batch);
-      batchMeanGradient(cfg, batch, this.point, g, gi);
-      for (let i = 0; i < d; i++) zeta[i] = gF[i] - g[i];
-      this.project(zeta, w);
+    this.whitenedDraws(cfg, seed, 2, M, (_m, w) => {
       for (const j of live) {
         z[j] = normalQuantile(this.pit(j, w[j], uniformOpen01(engine)));
         cv[j] += z[j] - w[j];
         Sz[j] += z[j];
       }
       for (const a of live) for (const c of live) S[a * d + c] += z[a] * z[c];
-    }
+    });
     const bias = new Float64Array(d);
     for (const j of live) bias[j] = cv[j] / M;
     const T = new Float64Array(d * d);
@@ -222,6 +197,30 @@ export class AxisNoiseLaw {
   }
 
 
+  /**
+   * `count` minibatch noises at x_L, ζ = ∇F(x_L) − g_M(b, x_L), whitened, from the stream
+   * (seed, 'couplingLaw', stream): each passed to `use(m, w)` (w is reused: copy what you keep).
+   */
+  private whitenedDraws(cfg: AsgdConfig, seed: number, stream: number, count: number, use: (m: number, w: Float64Array) => void): void {
+    const d = this.dim;
+    const b = cfg.batchSize;
+    const sampler = new MinibatchSampler(cfg.objective.n, b, cfg.sampling, deriveEngine(seed, 'couplingLaw', stream));
+    const batch = new Int32Array(b);
+    const gF = new Float64Array(d);
+    const g = new Float64Array(d);
+    const gi = new Float64Array(d);
+    const zeta = new Float64Array(d);
+    const w = new Float64Array(d);
+    cfg.objective.gradient(this.point, gF);
+    for (let m = 0; m < count; m++) {
+      sampler.draw(batch);
+      batchMeanGradient(cfg, batch, this.point, g, gi);
+      for (let i = 0; i < d; i++) zeta[i] = gF[i] - g[i];
+      this.project(zeta, w);
+      use(m, w);
+    }
+  }
+
   /** Whitened coordinates w = Λ^{-1/2} Vᵀ ζ (0 on degenerate axes). */
   project(zeta: Float64Array, out: Float64Array): void {
     matVec(this.whiten, zeta, out, this.dim);
@@ -245,30 +244,6 @@ export class AxisNoiseLaw {
   /** Half-width of the DKW–Massart band of the sampled CDF at level 1 − α. */
   dkwBand(alpha = 0.05): number {
     return Math.sqrt(Math.log(2 / alpha) / (2 * this.samples));
-  }
-}
-
-/**
- * out = M x for a row-major d×d M, four independent partial sums per row (a single running sum is
- * one chain of dependent additions; four chains run in parallel, ≈2× faster at d = 20).
- */
-export function matVec(M: Float64Array, x: Float64Array, out: Float64Array, d: number): void {
-  const d4 = d & ~3;
-  for (let i = 0; i < d; i++) {
-    const off = i * d;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let j = 0;
-    for (; j < d4; j += 4) {
-      a0 += M[off + j] * x[j];
-      a1 += M[off + j + 1] * x[j + 1];
-      a2 += M[off + j + 2] * x[j + 2];
-      a3 += M[off + j + 3] * x[j + 3];
-    }
-    for (; j < d; j++) a0 += M[off + j] * x[j];
-    out[i] = a0 + a1 + (a2 + a3);
   }
 }
 

@@ -38,7 +38,8 @@ import { brownianPath, coarsenIncrements, PrescribedIncrements } from '../sdde/b
 import { solve } from '../sdde/solve.ts';
 import type { Divergence, SddeSolution } from '../sdde/solution.ts';
 import { StateRing } from '../core/ring-buffer.ts';
-import { axisNoiseLaw, batchMeanGradient, DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS, matVec } from './axis-law.ts';
+import { matVec } from '../core/kernels.ts';
+import { axisNoiseLaw, batchMeanGradient, DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS } from './axis-law.ts';
 import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
 

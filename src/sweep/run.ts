@@ -7,22 +7,9 @@
 import { prepareExperiment } from '../experiments/config.ts';
 import { type SeriesFit, sweepFits } from './figure.ts';
 import { runPoints } from './parallel.ts';
-import { type Metric, type PointResult, pointJobs, type PreparedSweep, prepareSweep } from './sweep.ts';
+import { type Metric, type PointResult, pointJobs, type PreparedSweep, prepareSweep, type SweepSpec } from './sweep.ts';
 
-export interface SweepSpec {
-  /** An experiment config (kind "asgd" or "pair", as for `asgd-sdde run`). */
-  base: Record<string, unknown>;
-  /** Dotted field paths of `base` → the values to try. */
-  grid: Record<string, unknown[]>;
-  metric: Metric;
-  /** Paths per point. */
-  paths: number;
-  /** time-to-eps: the threshold on E‖x_k − x*‖². */
-  eps?: number;
-  /** One seed for every point (common random numbers); default 1. */
-  seed?: number;
-  description?: string;
-}
+export type { SweepSpec } from './sweep.ts';
 
 export interface RunSweepOptions {
   /** Threads; default 1. Points are shared among them (or, with fewer points, each point's paths). */

@@ -29,12 +29,18 @@ export const METRICS = ['approximation-error', 'weak-error', 'weak-mmd', 'final-
 export type Metric = (typeof METRICS)[number];
 
 export interface SweepSpec {
+  /** An experiment config (kind "asgd" or "pair", as for `asgd-sdde run`). */
   base: Record<string, unknown>;
+  /** Dotted field paths of `base` (or zipped "a.b,c.d") → the values to try. */
   grid: Record<string, unknown[]>;
   metric: Metric;
+  /** Paths per point. */
   paths: number;
+  /** time-to-eps: the threshold on E‖x_k − x*‖². */
   eps?: number;
+  /** One seed for every point (common random numbers); default 1. */
   seed?: number;
+  description?: string;
 }
 
 export interface PreparedSweep {

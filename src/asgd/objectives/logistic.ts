@@ -7,6 +7,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
+import { dot4 } from '../../core/kernels.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -62,25 +63,8 @@ export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'):
 
 function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l2: number, description: string): FiniteSumObjective {
   const { max } = symmetricSpectrumBounds(gramOverN(A, n, d));
-  // four independent partial sums (as least squares' residual): the dot product is the hot loop
-  // of ∇F, which the SDDE's drift evaluates every step (n·d per call)
-  const d4 = d & ~3;
-  const margin = (i: number, x: Float64Array) => {
-    const off = i * d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j < d4; j += 4) {
-      s0 += A[off + j] * x[j];
-      s1 += A[off + j + 1] * x[j + 1];
-      s2 += A[off + j + 2] * x[j + 2];
-      s3 += A[off + j + 3] * x[j + 3];
-    }
-    for (; j < d; j++) s0 += A[off + j] * x[j];
-    return y[i] * (s0 + s1 + (s2 + s3));
-  };
+  // the dot product is the hot loop of ∇F, which the SDDE's drift evaluates every step (n·d per call)
+  const margin = (i: number, x: Float64Array) => y[i] * dot4(A, i * d, x, d);
   const obj: FiniteSumObjective = {
     name: 'logistic',
     description,
