@@ -306,8 +306,8 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
 
 function formatDuration(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+  const whole = Math.round(s); // round first: 659.6 s is 11:00, not 10:60
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 function positiveIntOption(v: string | undefined, name: string, fallback: number, max = 100_000_000): number {
@@ -423,8 +423,10 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
-  const { runPreparedSweep } = await import('../sweep/run.ts');
+  const { runPreparedSweep, sweepWarning } = await import('../sweep/run.ts');
   const prepared = sw.prepareSweep(raw);
+  const warning = sweepWarning(prepared);
+  if (warning) io.err(`warning: ${warning}\n`);
   const shard = sw.parseShard(values.shard);
   let threads = availableParallelism();
   if (values.threads !== undefined) {

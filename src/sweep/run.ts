@@ -45,6 +45,18 @@ const METRIC_TEXT: Record<Metric, string> = {
   'time-to-eps': 'the first saved k with E‖x_k − x*‖² ≤ eps',
 };
 
+/**
+ * A warning for a sweep whose numbers would not mean what the metric says: the distance of an
+ * independently driven pair measures two independent draws, not the approximation (issue 15: it
+ * used to be returned without a word). Undefined when there is nothing to warn about.
+ */
+export function sweepWarning(sw: PreparedSweep): string | undefined {
+  if (sw.spec.metric !== 'approximation-error') return undefined;
+  const independent = sw.points.filter((p) => ((p.config as { bridge?: { coupling?: string } }).bridge?.coupling ?? 'independent') === 'independent');
+  if (independent.length === 0) return undefined;
+  return `${independent.length} of ${sw.points.length} points use the 'independent' coupling: their E‖x_K − X(t_K)‖ is the distance between two independent draws, not the approximation error path by path (use "axis-quantile" in any d, or "quantile" in 1-D)`;
+}
+
 /** The caption: the metric and every setting of the base config, the grid, paths, seed and the fit method. */
 export function sweepCaption(sw: PreparedSweep): string {
   const p = prepareExperiment(sw.points[0].config, sw.seed);
@@ -66,6 +78,8 @@ export function sweepCaption(sw: PreparedSweep): string {
       `SDDE (He et al. Eq. 6): coupling ${v('bridge.coupling', `'${b.coupling}'`)}, σ ${JSON.stringify(b.sigma ?? 'at-minimizer')}, δ = ${b.delta ?? 'η'}, ${b.substeps ?? (b.coupling === 'shared-brownian' ? 16 : 1)} Euler–Maruyama substeps per step${b.coupling === 'axis-quantile' ? `, noise law sampled from ${b.lawSamples ?? 65536} minibatches at the σ point` : ''}.`,
     );
   }
+  const warning = sweepWarning(sw);
+  if (warning) parts.push(`Warning: ${warning}.`);
   parts.push(`Grid: ${sw.keys.map((k) => `${k} ∈ {${sw.spec.grid[k].map((x) => JSON.stringify(x)).join(', ')}}`).join('; ')}. ${sw.spec.paths} paths per point, seed ${sw.seed} at every point (common random numbers). Bars: 95% CIs (±1.96 SE). Exponents: weighted least squares of log metric on log x (x + 1 for a key including 0), 95% CI, errors inflated when the points scatter beyond their SEs.`);
   return parts.join('\n\n');
 }

@@ -184,6 +184,18 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     expect(prepareSweep({ base, grid: { 'asgd.delay.p': [0.5, 1] }, metric: 'final-loss', paths: 10 }).points.length).toBe(2);
   });
 
+  it("warns that the 'independent' coupling's distance is not the approximation error", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-warn-'));
+    const cfg = sweep(10);
+    (cfg.base as { bridge: { coupling: string } }).bridge.coupling = 'independent';
+    cfg.grid = { 'asgd.batchSize': [1, 2] } as never;
+    writeFileSync(join(d, 's.json'), JSON.stringify(cfg));
+    let err = '';
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png', '--threads', '1'], { out: () => {}, err: (s) => void (err += s) })).toBe(EXIT.ok);
+    expect(err).toMatch(/warning: 2 of 2 points use the 'independent' coupling/);
+    expect(readFileSync(join(d, 'o', 'sweep.html'), 'utf8')).toContain('Warning: 2 of 2 points');
+  });
+
   it('a zipped key sets several fields together (K and η = 1/K); a tuple of the wrong length is refused', async () => {
     const { prepareSweep } = await import('../../src/sweep/sweep.ts');
     const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1 } };
