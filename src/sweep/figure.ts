@@ -52,7 +52,8 @@ function panelSeries(keys: string[], rows: SweepRow[], j: number): { name: strin
     return 0;
   });
   for (const r of ordered) {
-    const others = keys.map((k, m) => (m === j ? '' : `${k} = ${label(r.values[m])}`)).filter((s) => s !== '').join(', ');
+    // a zipped key is named by its first field and value (K for a K–η ladder)
+    const others = keys.map((k, m) => (m === j ? '' : `${k.split(',')[0]} = ${label(xOf(r.values[m]))}`)).filter((s) => s !== '').join(', ');
     const name = others || keys[j];
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name)!.push(r);
@@ -106,7 +107,7 @@ export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], ca
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
-        name: `${panels.length === 2 ? `[vs ${keys[j]}] ` : ''}${s.name}${slope}`,
+        name: `${panels.length === 2 ? `[vs ${keys[j].split(',')[0]}] ` : ''}${s.name}${slope}`,
         x: s.rows.map((r) => (info.numeric ? xOf(r.values[j]) : label(r.values[j]))),
         y: s.rows.map((r) => (Number.isFinite(r.metric) ? r.metric : null)),
         error_y: { type: 'data', array: s.rows.map((r) => (Number.isFinite(r.se) ? Z95 * r.se : 0)), thickness: 1 },
@@ -117,5 +118,6 @@ export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], ca
       });
     });
   }
-  return { title: `Sweep: ${metric}${panels.length === 2 ? ` over ${keys[0]} (left) and ${keys[1]} (right)` : ''}`, data, layout, caption, width: panels.length === 2 ? 1400 : 900, height: 640 };
+  const short = (k: string) => k.split(',')[0];
+  return { title: `Sweep: ${metric}${panels.length === 2 ? ` over ${short(keys[0])} (left) and ${short(keys[1])} (right)` : ''}`, data, layout, caption, width: panels.length === 2 ? 1400 : 900, height: 640 };
 }
