@@ -6,11 +6,11 @@
 // at b = 1, and over the batch size b at K = 200, with uniform delays on {0..2}, and fit exponents.
 
 // %%
-import { logLogFit, nb, pairConfig, runEnsemble } from '../src/index.ts';
+import { configEnsemble, logLogFit, nb, pairConfig, runEnsemble } from '../src/index.ts';
 
 async function error(K: number, b: number, maxDelay: number, substeps: number): Promise<{ mean: number; se: number }> {
-  const config = pairConfig({ objective: { kind: 'toy' }, x0: 4, eta: 1 / K, iterations: K, batchSize: b, delay: { kind: 'uniform', max: maxDelay }, beforeHistory: 'clip', saveEvery: K, coupling: 'quantile', substeps, seed: 1 });
-  const ens = await runEnsemble({ config, run: 'pair', paths: 400, seed: 1 });
+  const config = pairConfig({ objective: { kind: 'toy' }, x0: 4, eta: 1 / K, iterations: K, batchSize: b, delay: { kind: 'uniform', maxLag: maxDelay }, beforeHistory: 'clip', saveEvery: K, coupling: 'quantile', substeps, seed: 1 });
+  const ens = await runEnsemble(configEnsemble(config, 'pair'), { paths: 400, seed: 1 });
   const last = ens.k.length - 1;
   return { mean: ens.distance!.meanAt(last), se: ens.distance!.standardError(last) };
 }

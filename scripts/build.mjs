@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -50,19 +50,42 @@ const browserTwins = {
   },
 };
 mkdirSync(join(dist, 'web'), { recursive: true });
-const result = await build({
-  entryPoints: [join(root, 'web', 'explorer.ts')],
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  outfile: join(dist, 'web', 'explorer.js'),
-  logLevel: 'error',
-  metafile: true,
-  plugins: [browserTwins],
-});
+// Two bundles: the page (controls and plots only) and the Web Worker that runs the library, so the
+// page never freezes while an ensemble runs.
+const kB = {};
+for (const name of ['explorer', 'explorer-worker']) {
+  const result = await build({
+    entryPoints: [join(root, 'web', `${name}.ts`)],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    outfile: join(dist, 'web', `${name}.js`),
+    logLevel: 'error',
+    metafile: true,
+    plugins: [browserTwins],
+  });
+  kB[name] = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0) / 1024;
+}
 copyFileSync(join(root, 'web', 'index.html'), join(dist, 'web', 'index.html'));
-const bytes = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0);
+
+// The MNIST subset the explorer offers: the mnist package is not bundled (41 MB of JSON), so the
+// build writes a small prepared asset from it — digits 3 and 8, the first 500 images of each in the
+// package's order, projected on their 10 leading principal components and scaled ('global'), labels
+// 3 → −1, 8 → +1 — with the same loader the library uses (dist/data/mnist.js). Without the package
+// (it is a devDependency and an optional peer) the asset is skipped and the explorer says so.
+const asset = join(dist, 'web', 'mnist-3v8.json');
+try {
+  const { loadMnist } = await import(pathToFileURL(join(dist, 'data', 'mnist.js')).href);
+  const data = loadMnist({ digits: [3, 8], perDigit: 500, dim: 10, scaling: 'global' });
+  const A = Array.from({ length: data.n }, (_, i) => Array.from(data.A.subarray(i * data.d, (i + 1) * data.d), (v) => Number(v.toPrecision(6))));
+  const y = Array.from(data.labels, (c) => (c === 0 ? -1 : 1));
+  writeFileSync(asset, JSON.stringify({ A, y, provenance: `${data.provenance}; in the explorer: 6 significant digits, labels 3 → −1, 8 → +1` }));
+  kB.mnist = JSON.stringify({ A, y }).length / 1024;
+} catch (e) {
+  rmSync(asset, { force: true });
+  console.log(`build: no MNIST asset for the explorer (${e.message.split('\n')[0]})`);
+}
 writeFileSync(stamp, `${new Date(0).toISOString()}\n`); // content fixed; only its mtime matters
-console.log(`build: dist/ (tsc) and dist/web/explorer.js (${(bytes / 1024).toFixed(0)} kB)`);
+console.log(`build: dist/ (tsc), dist/web/explorer.js (${kB.explorer.toFixed(0)} kB), explorer-worker.js (${kB['explorer-worker'].toFixed(0)} kB)${kB.mnist ? `, mnist-3v8.json (${kB.mnist.toFixed(0)} kB)` : ''}`);

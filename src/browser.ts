@@ -85,6 +85,7 @@ export type { BridgedSdde, BridgeOptions, SigmaSpec } from './bridge/to-sdde.ts'
 export { runPair, validatePair, COUPLINGS } from './bridge/pair.ts';
 export type { Coupling, PairOptions, PairResult } from './bridge/pair.ts';
 export { MinibatchNoiseLaw, lawSize } from './bridge/minibatch-law.ts';
+export { AxisNoiseLaw, axisNoiseLaw, DEFAULT_LAW_SAMPLES } from './bridge/axis-law.ts';
 export { covarianceFactor, choleskySemidefiniteInPlace } from './bridge/covariance-factor.ts';
 
 // Randomness
@@ -108,6 +109,8 @@ export { runExperiment } from './experiments/run.ts';
 export { MomentAccumulator, Z95 } from './stats/welford.ts';
 export { decayRate, logLogFit, weightedLineFit } from './stats/fit.ts';
 export { wasserstein1 } from './stats/wasserstein.ts';
+export { medianBandwidth, mmdSquared, weakError } from './stats/weak.ts';
+export type { MmdOptions, MmdResult, WeakError } from './stats/weak.ts';
 export { jackknifeSe, leaveOneBlockOutMeans } from './stats/jackknife.ts';
 export { characteristicRoot, lambertW, spectralAbscissa } from './theory/lambert-w.ts';
 export { ouMoments } from './theory/ou.ts';

@@ -19,8 +19,16 @@ export { mnistObjective, MNIST_MODELS } from './asgd/objectives/mnist.ts';
 export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/objectives/mnist.ts';
 
 // Ensembles on worker threads, theory checks
-export { runEnsemble } from './stats/ensemble.ts';
-export type { EnsembleOptions, EnsembleResult, EnsembleTask } from './stats/ensemble.ts';
+export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
+export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
+export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
+export type { EnsembleRun } from './experiments/ensemble-source.ts';
+export { runSweep, runPreparedSweep, sweepCaption } from './sweep/run.ts';
+export type { RunSweepOptions, SweepResult, SweepSpec } from './sweep/run.ts';
+export { prepareSweep, METRICS } from './sweep/sweep.ts';
+export type { Metric, PointResult, PreparedSweep } from './sweep/sweep.ts';
+export { sweepFigure, sweepFits } from './sweep/figure.ts';
+export type { SeriesFit, SweepRow } from './sweep/figure.ts';
 
 // A real-thread parameter server: worker_threads sharing the parameters in a SharedArrayBuffer
 export { runThreadedServer, ServerThreadPool } from './asgd/threaded-server.ts';

@@ -7,7 +7,7 @@
  *        [--kernels auto|wasm-simd|typescript]   (the kernels' backend; default auto)
  */
 import { parseArgs } from 'node:util';
-import { defineSdde, EulerMaruyama, kernelBackend, leastSquaresObjective, runAsgd, runEnsemble, setKernelBackend, solve } from '../../dist/index.js';
+import { configEnsemble, defineSdde, EulerMaruyama, kernelBackend, leastSquaresObjective, runAsgd, runEnsemble, setKernelBackend, solve } from '../../dist/index.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { seed: { type: 'string' }, threads: { type: 'string' }, paths: { type: 'string' }, steps: { type: 'string' }, kernels: { type: 'string' } } });
 if (values.kernels) {
@@ -30,7 +30,7 @@ async function w1() {
   const h = 1e-3;
   const config = { kind: 'sdde', seed, sdde: { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: [1] }, history: 1, T: K * h, dt: h, delay: { kind: 'constant', lag: 1000 }, saveEvery: K } };
   const t0 = performance.now();
-  const ens = await runEnsemble({ config, run: 'sdde', paths: N, seed, keepFinals: true }, { threads });
+  const ens = await runEnsemble(configEnsemble(config, 'sdde'), { paths: N, seed, keepFinals: true, threads });
   const seconds = (performance.now() - t0) / 1000;
   const f = ens.series.sdde.finals;
   let m = 0;

@@ -360,3 +360,8 @@ export function validatedConfig(cfg: unknown, field: string): AsgdConfig {
   return cfg as AsgdConfig;
 }
 
+/** An ASGD configuration as built (and validated) by `asgdConfig`, or a spec to validate: always a validated configuration. */
+export function toAsgdConfig(c: AsgdSpec | AsgdConfig, field = 'asgd'): AsgdConfig {
+  return isConfig(c) ? c : asgdConfig(c as AsgdSpec, field);
+}
+

@@ -6,7 +6,8 @@
  * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
  * output is written; 70 an internal fault (a bug: please report it).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -82,8 +83,12 @@ Usage:
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
       per point, one row of DIR/sweep.csv per point as it finishes (written atomically; seconds per
-      point in DIR/sweep-timings.csv). Killed and restarted with the same DIR it resumes, keeping only
-      rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for job arrays).
+      point in DIR/sweep-timings.csv), and DIR/sweep.{html,png}: the metric against each key, one
+      series per value of the other, 95% CIs, fitted exponents. Points run in parallel on --threads N
+      threads (default: all cores), with results bit-identical to one thread. A key whose values
+      leave the run unchanged is refused. Killed and restarted with the same DIR it resumes, keeping
+      only rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for
+      job arrays). --json prints the rows and the fitted exponents.
   asgd-sdde merge OUT_DIR SHARD_DIR…
       Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
 
@@ -105,7 +110,8 @@ Options:
   --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
                 by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
                 when the page is moved away from it).
-  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles).
+  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles);
+                sweep: threads sharing the grid points (default: all cores).
   --strict      check: exit with code 1 if any verdict is "violated".
 
 Exit codes:
@@ -319,8 +325,8 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
 
 function formatDuration(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+  const whole = Math.round(s); // round first: 659.6 s is 11:00, not 10:60
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 function positiveIntOption(v: string | undefined, name: string, fallback: number, max = 100_000_000): number {
@@ -543,10 +549,12 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
-  const { sweepFigure } = await import('../sweep/figure.ts');
+  const { runPreparedSweep, sweepWarning } = await import('../sweep/run.ts');
   const prepared = sw.prepareSweep(raw);
+  const warning = sweepWarning(prepared);
+  if (warning) io.err(`warning: ${warning}\n`);
   const shard = sw.parseShard(values.shard);
-  let threads: number | undefined;
+  let threads = availableParallelism();
   if (values.threads !== undefined) {
     if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
     threads = Number(values.threads);
@@ -579,33 +587,36 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
     writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
     sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
     const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
-    const todo = mine.filter((p) => !rows.has(p.index));
+    const kept = mine.filter((p) => rows.has(p.index)).length;
     const started = performance.now();
     let done = 0;
-    const report = (extra: string) => {
+    const report = (finished: number, extra: string) => {
       const elapsed = (performance.now() - started) / 1000;
-      const eta = done > 0 ? (elapsed / done) * (todo.length - done) : NaN;
-      const finished = mine.length - todo.length + done;
+      const eta = done > 0 ? (elapsed / done) * (mine.length - finished) : NaN;
       if (io.isTTY) {
         const width = 24;
         const filled = Math.round((finished / mine.length) * width);
         io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
       } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
     };
-    if (rows.size) report(`resuming: ${mine.length - todo.length} finished points kept`);
-    for (const p of todo) {
-      const r = await sw.runPoint(prepared, p, threads);
-      rows.set(p.index, sw.csvRow(r));
-      timings.set(p.index, r.seconds);
-      sw.writeRows(outDir, header, rows); // atomically, after every point
-      sw.writeTimings(outDir, timings);
-      done++;
-      report(`point ${p.index}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(p.values[j])}`).join(' ')} → ${r.metric}`);
-    }
+    if (rows.size) report(kept, `resuming: ${kept} finished points kept`);
+    const result = await runPreparedSweep(prepared, {
+      threads,
+      shard,
+      done: [...rows.values()].map((line) => sw.parseRow(line, prepared.keys)),
+      onPoint: (r, finished) => {
+        rows.set(r.point, sw.csvRow(r));
+        timings.set(r.point, r.seconds);
+        sw.writeRows(outDir, header, rows); // atomically, after every point
+        sw.writeTimings(outDir, timings);
+        done++;
+        report(finished, `point ${r.point}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(r.values[j])}`).join(' ')} → ${r.metric}`);
+      },
+    });
     if (io.isTTY) io.err('\n');
-    await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${prepared.spec.metric} over ${prepared.keys.join(' × ')}; ${prepared.spec.paths} paths per point; seed ${prepared.seed} at every point (common random numbers).`);
-    const summary = { ...manifest, outDir, finished: [...rows.keys()].filter((i) => i % shard.n === shard.i).length };
-    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n`);
+    await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, result.caption);
+    const summary = { ...manifest, outDir, threads: result.threads, finished: result.rows.length, seconds: result.seconds, rows: result.rows.map((r) => ({ point: r.point, values: r.values, [prepared.spec.metric]: Number.isFinite(r.metric) ? r.metric : null, se: Number.isFinite(r.se) ? r.se : null, diverged: r.diverged })), fits: result.fits };
+    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n${result.fits.map((f) => `  exponent in ${f.against === 'x' ? f.key : `${f.key} + 1`} (${f.series}): ${f.exponent.toFixed(3)} (95% CI ${f.ci95[0].toFixed(3)} … ${f.ci95[1].toFixed(3)})`).join('\n')}${result.fits.length ? '\n' : ''}`);
     return EXIT.ok;
   } catch (e) {
     throw outputFailure(e, outDir);
@@ -614,14 +625,10 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, sweepFigure: typeof import('../sweep/figure.ts').sweepFigure, caption: string): Promise<void> {
-  const { parseCsvLine } = await import('../sweep/sweep.ts');
-  const parsed = [...rows.values()].map((line) => {
-    const cells = parseCsvLine(line);
-    const values = cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c));
-    const num = (c: string) => (c === '' ? NaN : Number(c));
-    return { values, metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]) };
-  });
+async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, caption: string): Promise<void> {
+  const { parseRow } = await import('../sweep/sweep.ts');
+  const { sweepFigure } = await import('../sweep/figure.ts');
+  const parsed = [...rows.values()].map((line) => parseRow(line, keys)).sort((a, b) => a.point - b.point);
   const html = join(outDir, 'sweep.html');
   writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption), plotly);
   await writePng(html, join(outDir, 'sweep.png'), io, noPng);
@@ -633,7 +640,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));
   const sw = await import('../sweep/sweep.ts');
-  const { sweepFigure } = await import('../sweep/figure.ts');
+  const { sweepCaption } = await import('../sweep/run.ts');
   let settings: unknown;
   let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
   let header = '';
@@ -666,7 +673,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
   await stage.run(async (dir) => {
     sw.writeRows(dir, header, rows);
-    await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, sweepFigure, `${p.spec.metric} over ${p.keys.join(' × ')}; merged from ${shards.length} shards.`);
+    await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);
     writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
   });
   const missing = p.points.length - rows.size;

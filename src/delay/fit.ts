@@ -105,13 +105,13 @@ export function fitStalenessModels(sample: ArrayLike<number>, workers: number): 
   const c = minimizeScan((lnu) => D(cmp(Math.exp(lnu))), Math.log(0.02), Math.log(20));
   let bestU = { max: 0, distance: Infinity };
   for (let u = 0; u <= maxLag; u++) {
-    const dist = D(delayModel({ kind: 'uniform', max: u, maxLag }).pmf);
+    const dist = D(delayModel({ kind: 'uniform', maxLag: Math.min(u, maxLag) }).pmf);
     if (dist < bestU.distance) bestU = { max: u, distance: dist };
   }
   const nu = Math.exp(c.x);
   return [
     { model: 'geometric', params: { p: g.x }, distance: g.value, pmf: geometric(g.x) },
-    { model: 'uniform', params: { max: bestU.max }, distance: bestU.distance, pmf: delayModel({ kind: 'uniform', max: bestU.max, maxLag }).pmf },
+    { model: 'uniform', params: { max: bestU.max }, distance: bestU.distance, pmf: delayModel({ kind: 'uniform', maxLag: Math.min(bestU.max, maxLag) }).pmf },
     { model: 'poisson', params: { lambda: po.x }, distance: po.value, pmf: poisson(po.x) },
     { model: 'cmp', params: { lambda: workers ** nu, nu }, distance: c.value, pmf: cmp(nu) },
     { model: 'empirical', params: {}, distance: 0, pmf: emp },

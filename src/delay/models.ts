@@ -11,7 +11,12 @@
  *  - geometric(p):   P[τ = i] = p(1−p)^i,            i ≥ 0      (Theorem 2)
  *  - poisson(λ):     P[τ = i] = e^{−λ} λ^i / i!
  *  - cmp(λ, ν):      P[τ = i] = λ^i / ((i!)^ν Z(λ,ν)) (Eq. 12; λ, not μ = λ^{1/ν})
- *  - uniform(max):   P[τ = i] = 1/(max+1),           i ∈ {0..max}
+ *  - uniform(maxLag): P[τ = i] = 1/(maxLag+1),       i ∈ {0..maxLag}
+ *
+ * Field names: `maxLag` is the largest lag of every model that has one — the bound of the
+ * uniform model, the truncation of the others (the same number either way: no lag exceeds it).
+ * The uniform model's older name for it, `max`, is still read; giving both is refused, so that
+ * no field can be a silent truncation of another.
  *  - constant(lag):  τ ≡ lag (consumes no random numbers)
  *  - pmf(weights):   P[τ = i] ∝ weights[i]
  */
@@ -21,7 +26,9 @@ import { type Engine, uniformOpen01 } from '../random/streams.ts';
 
 export type DelayModelSpec =
   | { kind: 'constant'; lag: number }
-  | { kind: 'uniform'; max: number; maxLag?: number }
+  | { kind: 'uniform'; maxLag: number }
+  /** The uniform model's older field name (read as maxLag). */
+  | { kind: 'uniform'; max: number }
   | { kind: 'geometric'; p: number; maxLag: number }
   | { kind: 'poisson'; lambda: number; maxLag: number }
   | { kind: 'cmp'; lambda: number; nu: number; maxLag: number }
@@ -150,10 +157,11 @@ export function delayModel(specInput: unknown, field = 'delay'): DelayDistributi
     }
     case 'uniform': {
       knownFields(spec, field, ['kind', 'max', 'maxLag']);
-      const max = integer(spec.max, `${field}.max`, { min: 0, max: MAX_LAG_LIMIT });
-      const maxLag = spec.maxLag === undefined ? max : maxLagField(spec.maxLag, `${field}.maxLag`);
-      const n = Math.min(max, maxLag);
-      return new DelayDistribution({ kind, max, maxLag }, new Float64Array(n + 1));
+      if (spec.max !== undefined && spec.maxLag !== undefined) {
+        throw new ConfigError(`${field}.max`, `is the older name of maxLag (the largest lag of the uniform model); give only maxLag, got both max = ${JSON.stringify(spec.max)} and maxLag = ${JSON.stringify(spec.maxLag)}`);
+      }
+      const maxLag = spec.maxLag !== undefined || spec.max === undefined ? maxLagField(spec.maxLag, `${field}.maxLag`) : integer(spec.max, `${field}.max`, { min: 0, max: MAX_LAG_LIMIT });
+      return new DelayDistribution({ kind, maxLag }, new Float64Array(maxLag + 1));
     }
     case 'geometric': {
       knownFields(spec, field, ['kind', 'p', 'maxLag']);

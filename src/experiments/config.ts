@@ -47,6 +47,11 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
   const { saveEvery: se, objective: objSpec, ...rest } = a;
   const probe = typeof a.x0 === 'number' ? [a.x0] : Array.isArray(a.x0) ? (a.x0 as number[]) : undefined;
   const objective = objectiveFromSpec(objSpec, `${field}.objective`, probe && probe.every((v) => typeof v === 'number') ? probe : undefined);
+  // "x0": "minimizer" starts at x* (a stationary study: the noise law is the one at x*)
+  if (rest.x0 === 'minimizer') {
+    if (!objective.minimizer) throw new ConfigError(`${field}.x0`, 'is "minimizer", but this objective has no known minimizer; give a number or a vector');
+    rest.x0 = Array.from(objective.minimizer);
+  }
   const cfg = asgdConfig({ ...(rest as object), objective } as never, field);
   const saveEvery = se === undefined ? 1 : integer(se, `${field}.saveEvery`, { min: 1, max: 2 ** 31 - 1 });
   return { cfg, saveEvery };
@@ -92,11 +97,12 @@ export function prepareExperiment(input: unknown, seedOverride?: number): Prepar
       knownFields(c, '', ['kind', 'seed', 'asgd', 'bridge', 'description']);
       const { cfg, saveEvery } = prepareAsgd(c.asgd, 'asgd');
       const b = plainObject(c.bridge ?? { coupling: 'independent' }, 'bridge');
-      knownFields(b, 'bridge', ['coupling', 'sigma', 'substeps', 'delta', 'sddeBeforeHistory']);
+      knownFields(b, 'bridge', ['coupling', 'sigma', 'substeps', 'delta', 'sddeBeforeHistory', 'lawSamples']);
       const coupling: Coupling = oneOf(b.coupling, 'bridge.coupling', COUPLINGS);
       const bridge: PairOptions = { coupling, seed, saveEvery };
       if (b.substeps !== undefined) bridge.substeps = integer(b.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
       if (b.delta !== undefined) bridge.delta = positiveNumber(b.delta, 'bridge.delta');
+      if (b.lawSamples !== undefined) bridge.lawSamples = integer(b.lawSamples, 'bridge.lawSamples', { min: 100 });
       if (b.sddeBeforeHistory !== undefined) bridge.sddeBeforeHistory = oneOf(b.sddeBeforeHistory, 'bridge.sddeBeforeHistory', BEFORE_HISTORY_POLICIES);
       if (b.sigma !== undefined) {
         if (b.sigma === 'at-minimizer' || b.sigma === 'state-dependent') bridge.sigma = b.sigma;

@@ -78,6 +78,7 @@ export function runFig1(options: Fig1Options = {}): Fig1Result {
     independent: 'independent noise (as in the paper): the discrete path uses the seed\'s minibatch stream, the continuous path its Brownian stream',
     'shared-brownian': 'shared Brownian path: the discrete path is the Eq. (5) Gaussian recursion at δ, the continuous path the same SDDE on h = δ/16 driven by the same increments',
     quantile: 'quantile coupling: each SDDE increment is Φ⁻¹ of the randomized PIT of the same step\'s minibatch noise, with the same delays',
+    'axis-quantile': 'axis-quantile coupling: each SDDE increment is Φ⁻¹ of the rank PIT of the same step\'s minibatch noise under a law sampled at x*, with the same delays',
   }[coupling];
   const figure: FigureSpec = {
     title: 'He et al. (2018) Fig. 1 reproduced: path comparison',

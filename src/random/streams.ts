@@ -34,6 +34,8 @@ export const StreamPurpose = {
   coordinates: 7,
   /** Seeds of independent replicate runs (staleness simulations). */
   replicate: 8,
+  /** The minibatches that sample the noise law of the 'axis-quantile' coupling (once per run). */
+  couplingLaw: 9,
   user: 100,
 } as const;
 export type StreamPurposeName = keyof typeof StreamPurpose;

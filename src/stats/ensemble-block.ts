@@ -1,32 +1,61 @@
 /**
- * One block of an ensemble: paths [first, first + count) of a task, run one after the other
- * and accumulated into streaming moments. This is the unit of work of `runEnsemble`, the same
- * code in the main thread and in worker threads.
+ * What an ensemble runs, and one block of it.
  *
- * A task is plain JSON (an experiment config and what to run), so a worker rebuilds it exactly.
+ * An `EnsembleModel` says what one path is: its layout (saved times, dimension, series names) and
+ * `runPath(seed, path)`, which returns the saved states of each series. Models come from what a
+ * user has: an SDDE problem (`sddeModel`), an ASGD configuration with its objective object
+ * (`asgdModel`), ASGD beside its SDDE (`pairModel`), or any object with `layout` and `runPath`.
+ *
+ * A block is paths [block·B, min((block+1)·B, N)), run one after the other and accumulated into
+ * streaming moments; blocks are the unit of work of `runEnsemble`, the same code in the main thread
+ * and in worker threads.
  */
-import { runAsgd } from '../asgd/runner.ts';
-import { runPair, solveBridgedSdde } from '../bridge/pair.ts';
-import { prepareExperiment, type PreparedExperiment } from '../experiments/config.ts';
-import { ConfigError } from '../core/errors.ts';
+import { type AsgdConfig, type AsgdSpec, runAsgd, toAsgdConfig } from '../asgd/runner.ts';
+import { type PairOptions, runPair, solveBridgedSdde, validatePair } from '../bridge/pair.ts';
+import type { SddeAlgorithm } from '../sdde/algorithm.ts';
+import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
+import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
+import type { SddeProblem } from '../sdde/problem.ts';
 import { solvePaths } from '../sdde/solve-paths.ts';
-import { solve } from '../sdde/solve.ts';
+import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 
-export type EnsembleRun = 'asgd' | 'pair' | 'bridge-sdde' | 'sdde';
+export interface EnsembleLayout {
+  /** Saved step numbers k and times t (t = kδ for ASGD/SDDE pairs; t = k for plain ASGD). */
+  k: Float64Array;
+  t: Float64Array;
+  dim: number;
+  seriesNames: string[];
+  /** Solver/runner steps per path (for deciding whether threads pay). */
+  steps: number;
+  /** x*, when known: the ensemble then tracks ‖X − x*‖². */
+  xStar?: Float64Array;
+  /** F*, when known: ASGD series then track F(x) − F*. */
+  FStar?: number;
+}
 
-export interface EnsembleTask {
-  /** An experiment config as for `asgd-sdde run` (kind asgd, pair or sdde). */
-  config: unknown;
-  /** asgd: the ASGD of an asgd/pair config; pair: ASGD and SDDE; bridge-sdde: only the SDDE of a pair config; sdde: an sdde config. */
-  run: EnsembleRun;
-  paths: number;
-  seed: number;
+/** One path's output: saved states (saved points × dim, row-major) per series, and for pairs their distance. */
+export interface PathOutput {
+  series: Record<string, { x: Float64Array; status: 'ok' | 'diverged' | 'terminated'; F?: Float64Array }>;
+  /** ‖discrete − SDDE‖ at the saved points (pairs). */
+  distance?: Float64Array;
+}
+
+/** What one path of an ensemble is. */
+export interface EnsembleModel {
+  layout: EnsembleLayout;
+  runPath(seed: number, path: number): PathOutput;
+  /** Paths first … first + count − 1 at once (optional; must equal runPath path by path, bit for bit). */
+  runPaths?(seed: number, first: number, count: number): PathOutput[];
+}
+
+/** Statistics accumulated by an ensemble. */
+export interface EnsembleStatistics {
   /** Paths per block (default 32). Results do not depend on the thread count, but do on this. */
   blockSize?: number;
   /** Keep the full covariance of the state at every saved time (default: variances only). */
   covariance?: boolean;
-  /** Keep every path's final state (1-D problems: for Wasserstein distances); default false. */
+  /** Keep every path's final state (paths × dim), for distances between laws; default false. */
   keepFinals?: boolean;
 }
 
@@ -52,45 +81,78 @@ export interface BlockResult {
   distance?: MomentState;
 }
 
-export interface EnsembleLayout {
-  /** Saved iteration numbers k and times t = kδ (δ = 1 for plain ASGD: t = k). */
-  k: Float64Array;
-  t: Float64Array;
-  dim: number;
-  seriesNames: string[];
-  /** Solver/runner steps per path (for deciding whether threads pay). */
-  steps: number;
-  xStar?: Float64Array;
-  FStar?: number;
+function savedSteps(n: number, every: number): number[] {
+  return [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
 }
 
-function prepare(task: EnsembleTask): PreparedExperiment {
-  return prepareExperiment(task.config, task.seed);
-}
-
-export function ensembleLayout(task: EnsembleTask): EnsembleLayout {
-  const p = prepare(task);
-  if (p.kind === 'sdde') {
-    if (p.events) throw new ConfigError('sdde.events', 'events apply to a single run (asgd-sdde run); an ensemble keeps whole paths');
-    const every = p.saveEvery;
-    const n = Math.round((p.problem.T - p.problem.t0) / p.dt);
-    const steps = [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
-    return { k: Float64Array.from(steps), t: Float64Array.from(steps, (s) => p.problem.t0 + s * p.dt), dim: p.problem.dim, seriesNames: ['sdde'], steps: n };
-  }
-  const cfg = p.asgd;
-  const every = p.kind === 'asgd' ? p.saveEvery : p.bridge.saveEvery ?? 1;
-  const K = cfg.iterations;
-  const steps = [...Array.from({ length: Math.floor(K / every) + 1 }, (_, i) => i * every), ...(K % every ? [K] : [])];
-  const delta = p.kind === 'pair' ? p.bridge.delta ?? cfg.eta : 1;
-  const names = task.run === 'pair' ? ['asgd', 'sdde'] : task.run === 'bridge-sdde' ? ['sdde'] : ['asgd'];
+/**
+ * Paths of an SDDE solved by `algorithm` (default Euler–Maruyama) at step dt, every `saveEvery`-th
+ * step kept, the delayed state read on the grid or interpolated. Events are not taken: an ensemble
+ * keeps whole paths (a run with events is `solve`'s).
+ */
+export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }): EnsembleModel {
+  const every = options.saveEvery ?? 1;
+  const n = gridSteps(problem.t0, problem.T, options.dt);
+  const steps = savedSteps(n, every);
+  const algorithm = options.algorithm ?? new EulerMaruyama();
+  const interpolation = options.interpolation ?? 'grid';
+  const solveOptions = (seed: number) => ({ dt: options.dt, seed, saveAt: { every } });
+  const output = (sol: { x: Float64Array; status: 'ok' | 'diverged' | 'terminated' }): PathOutput => ({ series: { sdde: { x: sol.x, status: sol.status } } });
   return {
-    k: Float64Array.from(steps),
-    t: Float64Array.from(steps, (s) => s * delta),
+    layout: { k: Float64Array.from(steps), t: Float64Array.from(steps, (s) => problem.t0 + s * options.dt), dim: problem.dim, seriesNames: ['sdde'], steps: n },
+    runPath(seed, path) {
+      return output(solve(problem, algorithm, { ...solveOptions(seed), path, interpolation }));
+    },
+    // paths side by side in the kernels where they apply (one lag read on the grid): the same bits as runPath
+    ...(interpolation === 'grid' ? { runPaths: (seed: number, first: number, count: number) => solvePaths(problem, algorithm, solveOptions(seed), first, count).map(output) } : {}),
+  };
+}
+
+function asgdLayout(cfg: AsgdConfig, every: number, delta: number, names: string[], steps: number): EnsembleLayout {
+  const saved = savedSteps(cfg.iterations, every);
+  return {
+    k: Float64Array.from(saved),
+    t: Float64Array.from(saved, (s) => s * delta),
     dim: cfg.objective.dim,
     seriesNames: names,
-    steps: K * ((task.run === 'asgd' ? 1 : 0) + (task.run === 'asgd' || p.kind !== 'pair' ? 0 : p.bridge.substeps ?? 1) + (task.run === 'pair' ? 1 : 0)),
+    steps,
     ...(cfg.objective.minimizer ? { xStar: cfg.objective.minimizer } : {}),
     ...(cfg.objective.minimum !== undefined ? { FStar: cfg.objective.minimum } : {}),
+  };
+}
+
+/** Paths of ASGD (iteration numbers as times), every `saveEvery`-th iterate kept. */
+export function asgdModel(config: AsgdConfig | AsgdSpec, options: { saveEvery?: number } = {}): EnsembleModel {
+  const cfg = toAsgdConfig(config);
+  const every = options.saveEvery ?? 1;
+  return {
+    layout: asgdLayout(cfg, every, 1, ['asgd'], cfg.iterations),
+    runPath(seed, path) {
+      const r = runAsgd(cfg, { seed, path, saveAt: { every } });
+      return { series: { asgd: { x: r.x, status: r.status, F: r.F } } };
+    },
+  };
+}
+
+/**
+ * ASGD beside its SDDE (He et al. Eq. 6) under a coupling: series 'asgd' and 'sdde' and their
+ * distance ('pair'), or the bridged SDDE alone with its own noise and delays ('bridge-sdde').
+ */
+export function pairModel(config: AsgdConfig | AsgdSpec, bridge: PairOptions, run: 'pair' | 'bridge-sdde' = 'pair'): EnsembleModel {
+  const cfg = toAsgdConfig(config);
+  const v = validatePair(cfg, bridge); // every refusal before any work
+  const every = v.saveEvery;
+  const names = run === 'pair' ? ['asgd', 'sdde'] : ['sdde'];
+  return {
+    layout: asgdLayout(cfg, every, v.bridged.delta, names, cfg.iterations * (v.m + (run === 'pair' ? 1 : 0))),
+    runPath(seed, path): PathOutput {
+      if (run === 'bridge-sdde') {
+        const sol = solveBridgedSdde(cfg, { ...bridge, seed, path });
+        return { series: { sdde: { x: sol.x, status: sol.status } } };
+      }
+      const r = runPair(cfg, { ...bridge, seed, path });
+      return { series: { asgd: { x: r.discrete.x, status: r.discrete.status }, sdde: { x: r.sdde.x, status: r.sdde.status } }, distance: r.distance };
+    },
   };
 }
 
@@ -144,49 +206,32 @@ class SeriesAccumulator {
   }
 }
 
-/** Run block `block` (paths block·B … min((block+1)·B, paths) − 1). */
-export function runBlock(task: EnsembleTask, block: number): BlockResult {
-  const B = task.blockSize ?? 32;
+/** Run block `block` of `paths` paths of `model` (paths block·B … min((block+1)·B, paths) − 1). */
+export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { paths: number; seed: number }, block: number): BlockResult {
+  const B = spec.blockSize ?? 32;
   const first = block * B;
-  const count = Math.min(B, task.paths - first);
-  const p = prepare(task);
-  const layout = ensembleLayout(task);
+  const count = Math.min(B, spec.paths - first);
+  const layout = model.layout;
   const nT = layout.k.length;
   const d = layout.dim;
   const withSq = layout.xStar !== undefined;
   const series: Record<string, SeriesAccumulator> = {};
-  for (const name of layout.seriesNames) series[name] = new SeriesAccumulator(nT, d, task.covariance ?? false, withSq, name === 'asgd' && layout.FStar !== undefined, task.keepFinals ? count : 0);
-  const distance = task.run === 'pair' ? new MomentAccumulator(nT, 1) : undefined;
-
-  if (p.kind === 'sdde') {
-    // paths side by side in the kernels where they apply (grid reads); the same bits as one solve per path
-    const options = { dt: p.dt, seed: task.seed, saveAt: { every: p.saveEvery } };
-    const sols =
-      p.interpolation === 'grid'
-        ? solvePaths(p.problem, p.algorithm, options, first, count)
-        : Array.from({ length: count }, (_, j) => solve(p.problem, p.algorithm, { ...options, path: first + j, interpolation: p.interpolation }));
-    sols.forEach((sol, j) => series.sdde.addPath(sol.x, d, undefined, j, sol.status));
-  }
-  for (let j = 0; j < count && p.kind !== 'sdde'; j++) {
-    const path = first + j;
-    if (task.run === 'asgd') {
-      const every = p.kind === 'asgd' ? p.saveEvery : p.bridge.saveEvery ?? 1;
-      const r = runAsgd(p.asgd, { seed: task.seed, path, saveAt: { every } });
-      series.asgd.addPath(r.x, d, layout.xStar, j, r.status, r.F, layout.FStar);
-      continue;
+  for (const name of layout.seriesNames) series[name] = new SeriesAccumulator(nT, d, spec.covariance ?? false, withSq, name === 'asgd' && layout.FStar !== undefined, spec.keepFinals ? count : 0);
+  let distance: MomentAccumulator | undefined;
+  const batch = model.runPaths?.(spec.seed, first, count);
+  for (let j = 0; j < count; j++) {
+    const out = batch ? batch[j] : model.runPath(spec.seed, first + j);
+    for (const name of layout.seriesNames) {
+      const s = out.series[name];
+      if (!s) throw new RangeError(`ensemble: path ${first + j} returned no series '${name}' (the layout names ${layout.seriesNames.join(', ')})`);
+      series[name].addPath(s.x, d, layout.xStar, j, s.status, s.F, layout.FStar);
     }
-    if (p.kind !== 'pair') throw new RangeError(`ensemble: run '${task.run}' needs a pair config`);
-    if (task.run === 'bridge-sdde') {
-      const sol = solveBridgedSdde(p.asgd, { ...p.bridge, seed: task.seed, path });
-      series.sdde.addPath(sol.x, d, layout.xStar, j, sol.status);
-      continue;
+    if (out.distance) {
+      distance ??= new MomentAccumulator(nT, 1);
+      distance.add(out.distance, out.distance.length);
     }
-    const r = runPair(p.asgd, { ...p.bridge, seed: task.seed, path });
-    series.asgd.addPath(r.discrete.x, d, layout.xStar, j, r.discrete.status);
-    series.sdde.addPath(r.sdde.x, d, layout.xStar, j, r.sdde.status);
-    distance!.add(r.distance, r.distance.length);
   }
-  const out: Record<string, SeriesState> = {};
-  for (const [name, acc] of Object.entries(series)) out[name] = acc.state();
-  return { block, series: out, ...(distance ? { distance: distance.state() } : {}) };
+  const result: Record<string, SeriesState> = {};
+  for (const [name, acc] of Object.entries(series)) result[name] = acc.state();
+  return { block, series: result, ...(distance ? { distance: distance.state() } : {}) };
 }

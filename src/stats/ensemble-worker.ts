@@ -1,20 +1,23 @@
 /**
- * Worker-thread entry of `runEnsemble`: takes block indices from the shared counter until none are
- * left, posting each block's statistics, then posts 'done'. The built package runs the compiled
- * file with plain Node; from the TypeScript sources (tests, notebooks) `ensemble-worker.dev.mjs`
- * registers tsx first.
+ * Worker-thread entry of `runEnsemble`: builds the model of its module source once (importing the
+ * module and calling the exported factory with the given arguments), then takes block indices from
+ * the shared counter until none are left, posting each block's statistics, then posts 'done'. The
+ * built package runs the compiled file with plain Node; from the TypeScript sources (tests,
+ * notebooks) `ensemble-worker.dev.mjs` registers tsx first.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { adoptKernelModule } from '../kernels/index.ts';
-import { runBlock, type EnsembleTask } from './ensemble-block.ts';
+import { loadModel, type EnsembleModule } from './ensemble.ts';
+import { type EnsembleStatistics, runBlock } from './ensemble-block.ts';
 
-const { task, counter, nBlocks, kernels } = workerData as { task: EnsembleTask; counter: SharedArrayBuffer; nBlocks: number; kernels?: WebAssembly.Module };
-// the main thread's compiled (and by now optimized) kernels, instead of compiling them again
+const { ref, spec, counter, nBlocks, kernels } = workerData as { ref: EnsembleModule; spec: EnsembleStatistics & { paths: number; seed: number }; counter: SharedArrayBuffer; nBlocks: number; kernels?: WebAssembly.Module };
+// the main thread's compiled kernels, instead of compiling them again
 adoptKernelModule(kernels);
+const model = await loadModel(ref);
 const next = new Int32Array(counter);
 for (;;) {
   const block = Atomics.add(next, 0, 1);
   if (block >= nBlocks) break;
-  parentPort!.postMessage(runBlock(task, block));
+  parentPort!.postMessage(runBlock(model, spec, block));
 }
 parentPort!.postMessage('done');

@@ -1,24 +1,58 @@
 /**
- * Ensembles: N independent paths of one configuration, path i driven by the streams of
- * (seed, path i), summarized by streaming moments at the saved times.
+ * Ensembles: N independent paths of one model, path i driven by the streams of (seed, path i),
+ * summarized by streaming moments at the saved times.
+ *
+ * What runs is what a TypeScript user has (src/stats/ensemble-block.ts):
+ *   runEnsemble({ problem, dt, saveEvery }, …)             an SDDE from defineSdde
+ *   runEnsemble({ asgd, saveEvery }, …)                    an ASGD configuration or spec (objective object)
+ *   runEnsemble({ asgd, bridge, run? }, …)                 ASGD beside its SDDE ('pair') or the SDDE alone
+ *   runEnsemble({ layout, runPath }, …)                    any model: a function of (seed, path)
+ *   runEnsemble({ module, export, args }, …)               a model built in each thread by a factory
+ * Objects holding functions cannot be sent to worker threads, so the first four run on the calling
+ * thread; a module reference — a module URL (or path) and the name of an exported factory
+ * `(args) => EnsembleModel` — is imported by each worker, which builds its own model once and runs
+ * blocks of paths with it. The JSON configurations of the CLI use this route
+ * (src/experiments/ensemble-source.ts).
  *
  * Reproducibility whatever the thread count: paths are grouped in fixed blocks; each block is
  * accumulated sequentially, and the blocks are merged in block order. Threads only decide who
  * computes which block, so 1 thread and 2 threads give bit-identical statistics.
- *
- * Parallelism: worker_threads on all cores when the ensemble is large enough to pay for starting
- * them (each worker loads the library, ~0.5 s).
  */
 import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
+import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
 import { kernelModule } from '../kernels/index.ts';
 import { integer, seedValue } from '../core/validate.ts';
-import { type BlockResult, ensembleLayout, type EnsembleLayout, type EnsembleTask, runBlock, type SeriesState } from './ensemble-block.ts';
+import type { SddeAlgorithm } from '../sdde/algorithm.ts';
+import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
+import type { SddeProblem } from '../sdde/problem.ts';
+import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
 
-export type { BlockResult, EnsembleTask, EnsembleRun } from './ensemble-block.ts';
+export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
+export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
+
+/** A model built by an exported factory of a module: what worker threads can rebuild. */
+export interface EnsembleModule {
+  /** Module URL (file:…) or file path (relative paths resolve against the working directory). */
+  module: string | URL;
+  /** Name of the exported factory (args) => EnsembleModel (or a promise of one). */
+  export: string;
+  /** Arguments of the factory; must be structured-cloneable (plain data). */
+  args?: unknown;
+}
+
+export type EnsembleSource =
+  | EnsembleModel
+  | EnsembleModule
+  | { problem: SddeProblem; dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }
+  | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
+  | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
 
 export interface SeriesStats {
   x: MomentAccumulator;
@@ -40,8 +74,14 @@ export interface EnsembleResult extends EnsembleLayout {
   seconds: number;
 }
 
-export interface EnsembleOptions {
-  /** Worker threads; default: all cores when paths × saved points is large, else 1. */
+export interface EnsembleOptions extends EnsembleStatistics {
+  paths: number;
+  /** Master seed: path i uses the streams of (seed, i). */
+  seed: number;
+  /**
+   * Worker threads; default: all cores for a module source whose paths × steps pays for starting
+   * them, else 1. More than 1 needs a module source.
+   */
   threads?: number;
   /** Called after each block. */
   onProgress?: (done: number, total: number) => void;
@@ -50,8 +90,8 @@ export interface EnsembleOptions {
 }
 
 /**
- * Path-steps below which threads do not pay for their start-up: a worker compiles and loads the
- * library (~1 s) while one thread runs a few million steps per second.
+ * Path-steps below which threads do not pay for their start-up: a worker loads the library and
+ * builds its model (~0.3–1 s) while one thread runs a few million steps per second.
  */
 const PARALLEL_THRESHOLD = 20_000_000;
 
@@ -64,11 +104,60 @@ export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
   return workerEntryUrl(moduleUrl, 'ensemble-worker');
 }
 
-function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: EnsembleTask): Pick<EnsembleResult, 'series' | 'distance'> {
+export function isEnsembleModule(s: unknown): s is EnsembleModule {
+  return typeof s === 'object' && s !== null && 'module' in s && 'export' in s;
+}
+
+/** A module reference with its URL as a string (what a worker receives). */
+export function moduleHref(m: string | URL): string {
+  if (m instanceof URL) return m.href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m)) return m; // a URL (not a Windows drive)
+  return pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
+}
+
+/** Build the model of a module source: import the module, call its factory. */
+export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
+  const href = moduleHref(ref.module);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
+  }
+  const factory = Object.hasOwn(mod, ref.export) ? mod[ref.export] : undefined;
+  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(ref.export)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
+  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(ref.args), `${href}#${ref.export}`);
+}
+
+function checkModel(m: unknown, what: string): EnsembleModel {
+  const o = m as EnsembleModel;
+  if (typeof o !== 'object' || o === null || typeof o.runPath !== 'function' || typeof o.layout !== 'object' || o.layout === null) {
+    throw new ConfigError('ensemble', `${what} is not an ensemble model ({ layout, runPath(seed, path) })`);
+  }
+  const L = o.layout;
+  if (!(L.k instanceof Float64Array) || !(L.t instanceof Float64Array) || L.k.length !== L.t.length || L.k.length === 0) throw new ConfigError('ensemble.layout', `${what}: k and t must be Float64Arrays of one positive length`);
+  if (!Number.isInteger(L.dim) || L.dim < 1) throw new ConfigError('ensemble.layout.dim', `${what}: must be a positive integer, got ${L.dim}`);
+  if (!Array.isArray(L.seriesNames) || L.seriesNames.length === 0) throw new ConfigError('ensemble.layout.seriesNames', `${what}: must name at least one series`);
+  return o;
+}
+
+/** The model a source describes (module sources are imported and built here). */
+export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
+  if (isEnsembleModule(source)) return loadModel(source);
+  const s = source as Record<string, unknown>;
+  if ('problem' in s) {
+    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
+    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
+  }
+  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
+  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
+  return checkModel(source, 'the source');
+}
+
+function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: number, B: number): Pick<EnsembleResult, 'series' | 'distance'> {
   results.sort((a, b) => a.block - b.block);
   const series: Record<string, SeriesStats> = {};
   let distance: MomentAccumulator | undefined;
-  const B = task.blockSize ?? 32;
   for (const r of results) {
     for (const [name, s] of Object.entries(r.series) as [string, SeriesState][]) {
       let acc = series[name];
@@ -77,7 +166,7 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: Ensem
           x: new MomentAccumulator(s.x.nPoints, s.x.dim, { covariance: s.x.covariance }),
           ...(s.sqdist ? { sqdist: new MomentAccumulator(s.sqdist.nPoints, 1) } : {}),
           ...(s.gap ? { gap: new MomentAccumulator(s.gap.nPoints, 1) } : {}),
-          ...(s.finals ? { finals: new Float64Array(task.paths * layout.dim).fill(NaN) } : {}),
+          ...(s.finals ? { finals: new Float64Array(paths * layout.dim).fill(NaN) } : {}),
           envelope: 0,
           diverged: 0,
         };
@@ -97,28 +186,36 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, task: Ensem
   return { series, ...(distance ? { distance } : {}) };
 }
 
-export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions = {}): Promise<EnsembleResult> {
-  const paths = integer(task.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
-  seedValue(task.seed, 'ensemble.seed');
-  const B = integer(task.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
-  const layout = ensembleLayout(task); // validates the config before any work
-  if (task.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
+export async function runEnsemble(source: EnsembleSource, options: EnsembleOptions): Promise<EnsembleResult> {
+  const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
+  const seed = seedValue(options.seed, 'ensemble.seed');
+  const B = integer(options.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
+  if (options.threads !== undefined) integer(options.threads, 'ensemble.threads', { min: 1, max: 1024 });
+  const viaModule = isEnsembleModule(source);
+  if (!viaModule && (options.threads ?? 1) > 1) {
+    throw new ConfigError('ensemble.threads', `${options.threads} threads need a source that worker threads can rebuild: give { module, export, args } (a module URL and an exported factory (args) => { layout, runPath }) instead of objects holding functions`);
+  }
+  const model = await modelOf(source); // validates everything before any work
+  const layout = model.layout;
+  if (options.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
+  const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false };
   const nBlocks = Math.ceil(paths / B);
   const work = paths * layout.steps;
-  const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
+  const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
   const started = performance.now();
   const results: BlockResult[] = [];
   // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
-  // work starts at once, workers join when they have loaded, and the load balances itself.
-  // Which thread ran a block does not matter: results are merged in block order.
+  // work starts at once, workers join when they have built their model, and the load balances
+  // itself. Which thread ran a block does not matter: results are merged in block order.
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
+  const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { task, counter, nBlocks, kernels: kernelModule() } });
-    return new Promise<void>((resolve, reject) => {
+    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule() } });
+    return new Promise<void>((resolvePromise, reject) => {
       worker.on('message', (r: BlockResult | 'done') => {
         if (r === 'done') {
-          void worker.terminate().then(() => resolve());
+          void worker.terminate().then(() => resolvePromise());
           return;
         }
         results.push(r);
@@ -133,12 +230,12 @@ export async function runEnsemble(task: EnsembleTask, options: EnsembleOptions =
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     if (b >= nBlocks) break;
-    results.push(runBlock(task, b));
+    results.push(runBlock(model, spec, b));
     options.onProgress?.(results.length, nBlocks);
     // let worker messages in (progress, and their results) between blocks
     if (threads > 1) await new Promise((r) => setImmediate(r));
   }
   await Promise.all(workers);
-  const merged = mergeBlocks(results, layout, task); // sorts results by block
-  return { ...layout, paths, seed: task.seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
+  const merged = mergeBlocks(results, layout, paths, B); // sorts results by block
+  return { ...layout, paths, seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
 }

@@ -3,7 +3,8 @@
  * "asgd.delay.lag"), one ensemble per point, one CSV row per point.
  *
  * - Points are the Cartesian product of the grid in a fixed order (the first key varies slowest);
- *   every point is validated before any work.
+ *   every point is validated before any work. A zipped key "a.b,c.d" with values [[a1, c1], …]
+ *   sets several fields together (e.g. K and η = 1/K for He et al.'s δ = η = 1/K ladder).
  * - Every point uses the sweep's seed, so neighbouring points share random numbers (common random
  *   numbers: differences between points are not sampling noise of independent streams), and a
  *   point's result does not depend on which shard or run computed it.
@@ -20,20 +21,29 @@ import { checkJsonTree, setDottedPath, splitDottedPath } from '../core/safe-keys
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
-import { type EnsembleRun, runEnsemble } from '../stats/ensemble.ts';
+import { runEnsemble } from '../stats/ensemble.ts';
+import { configEnsemble, type EnsembleRun } from '../experiments/ensemble-source.ts';
 import { wasserstein1 } from '../stats/wasserstein.ts';
+import { mmdSquared } from '../stats/weak.ts';
 import { Z95 } from '../stats/welford.ts';
+import { refuseNoOpKeys } from './no-op.ts';
 
-export const METRICS = ['approximation-error', 'weak-error', 'final-loss', 'time-to-eps'] as const;
+export const METRICS = ['approximation-error', 'weak-error', 'weak-mmd', 'final-loss', 'time-to-eps'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export interface SweepSpec {
+  /** An experiment config (kind "asgd" or "pair", as for `asgd-sdde run`). */
   base: Record<string, unknown>;
+  /** Dotted field paths of `base` (or zipped "a.b,c.d") → the values to try. */
   grid: Record<string, unknown[]>;
   metric: Metric;
+  /** Paths per point. */
   paths: number;
+  /** time-to-eps: the threshold on E‖x_k − x*‖². */
   eps?: number;
+  /** One seed for every point (common random numbers); default 1. */
   seed?: number;
+  description?: string;
 }
 
 export interface PreparedSweep {
@@ -53,16 +63,25 @@ export function prepareSweep(input: unknown): PreparedSweep {
   const keys = Object.keys(grid);
   if (keys.length === 0) throw new ConfigError('sweep.grid', 'must name at least one field, e.g. {"asgd.eta": [0.01, 0.02]}');
   for (const k of keys) {
-    splitDottedPath(k, `sweep.grid[${JSON.stringify(k)}]`); // no __proto__ / constructor / prototype, no empty segment
+    // no __proto__ / constructor / prototype, no empty segment (in every field of a zipped key)
+    for (const q of k.split(',')) splitDottedPath(q.trim(), `sweep.grid[${JSON.stringify(k)}]`);
     const v = grid[k];
     if (!Array.isArray(v) || v.length === 0) throw new ConfigError(`sweep.grid.${k}`, `must be a non-empty array of values, got ${describeValue(v)}`);
+    // a zipped key "a.b,c.d" sets several fields together: each value is an array with one entry per field
+    const parts = k.split(',');
+    if (parts.some((q) => q.trim() === '')) throw new ConfigError(`sweep.grid.${k}`, 'names an empty field');
+    if (parts.length > 1) {
+      v.forEach((x, i) => {
+        if (!Array.isArray(x) || x.length !== parts.length) throw new ConfigError(`sweep.grid.${k}[${i}]`, `must be an array of ${parts.length} values (one per field of the zipped key), got ${describeValue(x)}`);
+      });
+    }
   }
   const metric = oneOf(s.metric, 'sweep.metric', METRICS);
   const paths = integer(s.paths, 'sweep.paths', { min: 2, max: 10_000_000 });
   const seed = s.seed === undefined ? 1 : seedValue(s.seed, 'sweep.seed');
   const eps = metric === 'time-to-eps' ? positiveNumber(s.eps, 'sweep.eps') : undefined;
   if (metric !== 'time-to-eps' && s.eps !== undefined) throw new ConfigError('sweep.eps', 'is only used with the metric "time-to-eps"');
-  const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' ? 'pair' : 'asgd';
+  const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' || metric === 'weak-mmd' ? 'pair' : 'asgd';
   if (run === 'pair' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs a "pair" config, got ${describeValue(base.kind)}`);
   if (run === 'asgd' && base.kind !== 'asgd' && base.kind !== 'pair') throw new ConfigError('sweep.base.kind', `the metric "${metric}" needs an "asgd" or "pair" config, got ${describeValue(base.kind)}`);
   const total = keys.reduce((n, k) => n * (grid[k] as unknown[]).length, 1);
@@ -77,7 +96,12 @@ export function prepareSweep(input: unknown): PreparedSweep {
       r = Math.floor(r / vs.length);
     }
     const config = structuredClone(base);
-    keys.forEach((k, j) => setDottedPath(config, k, values[j], `sweep.grid[${JSON.stringify(k)}]`));
+    keys.forEach((k, j) => {
+      const field = `sweep.grid[${JSON.stringify(k)}]`;
+      const parts = k.split(',');
+      if (parts.length === 1) setDottedPath(config, k, values[j], field);
+      else parts.forEach((q, m) => setDottedPath(config, q.trim(), (values[j] as unknown[])[m], field));
+    });
     // every point is validated now, before any work; the message names the point
     const where = `sweep.grid (point ${index}: ${keys.map((k, j) => `${k} = ${JSON.stringify(values[j])}`).join(', ')})`;
     try {
@@ -95,6 +119,7 @@ export function prepareSweep(input: unknown): PreparedSweep {
     }
     points.push({ index, values, config });
   }
+  refuseNoOpKeys(keys, points, grid as Record<string, unknown[]>);
   return { spec: { base, grid: grid as Record<string, unknown[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
 }
 
@@ -108,16 +133,33 @@ export interface PointResult {
   seconds: number;
 }
 
+/** What a thread needs to compute one grid point (plain data: it is sent to worker threads). */
+export interface PointJob {
+  index: number;
+  values: unknown[];
+  config: unknown;
+  run: EnsembleRun;
+  metric: Metric;
+  paths: number;
+  seed: number;
+  eps?: number;
+}
+
+/** The jobs of a prepared sweep (all points, or the given subset). */
+export function pointJobs(sw: PreparedSweep, points: PreparedSweep['points'] = sw.points): PointJob[] {
+  return points.map((p) => ({ index: p.index, values: p.values, config: p.config, run: sw.run, metric: sw.spec.metric, paths: sw.spec.paths, seed: sw.seed, ...(sw.spec.eps !== undefined ? { eps: sw.spec.eps } : {}) }));
+}
+
 /** One grid point: its ensemble and the metric with its standard error (NaN: not reached / not defined). */
-export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][number], threads?: number): Promise<PointResult> {
+export async function runPoint(job: PointJob, threads?: number): Promise<PointResult> {
   const t0 = performance.now();
-  const { metric, paths, eps } = sw.spec;
-  const ens = await runEnsemble({ config: p.config, run: sw.run, paths, seed: sw.seed, keepFinals: metric === 'weak-error' }, threads ? { threads } : {});
+  const { metric, paths, eps } = job;
+  const ens = await runEnsemble(configEnsemble(job.config, job.run), { paths, seed: job.seed, keepFinals: metric === 'weak-error' || metric === 'weak-mmd', ...(threads ? { threads } : {}) });
   const last = ens.k.length - 1;
   let value = NaN;
   let se = NaN;
   const diverged = Object.values(ens.series).reduce((n, sr) => Math.max(n, sr.diverged), 0);
-  if (diverged > 0) return { point: p.index, values: p.values, metric: NaN, se: NaN, diverged, seconds: (performance.now() - t0) / 1000 };
+  if (diverged > 0) return { point: job.index, values: job.values, metric: NaN, se: NaN, diverged, seconds: (performance.now() - t0) / 1000 };
   if (metric === 'approximation-error') {
     value = ens.distance!.meanAt(last);
     se = ens.distance!.standardError(last);
@@ -125,8 +167,13 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
     const a = ens.series.asgd.finals!;
     const s = ens.series.sdde.finals!;
     const d = ens.dim;
-    if (d !== 1) throw new ConfigError('sweep.metric', 'weak-error (Wasserstein-1 of the final states) needs a 1-D problem');
+    if (d !== 1) throw new ConfigError('sweep.metric', 'weak-error (Wasserstein-1 of the final states) needs a 1-D problem; use "weak-mmd" in d dimensions');
     value = wasserstein1(a.filter(Number.isFinite), s.filter(Number.isFinite));
+  } else if (metric === 'weak-mmd') {
+    // unbiased MMD² between the laws of x_K and X(t_K) (Gaussian kernel, median bandwidth), jackknife SE
+    const r = mmdSquared(ens.series.asgd.finals!, ens.series.sdde.finals!, ens.dim);
+    value = r.mmd2;
+    se = r.se;
   } else if (metric === 'final-loss') {
     const g = ens.series.asgd.gap;
     if (g) {
@@ -147,7 +194,7 @@ export async function runPoint(sw: PreparedSweep, p: PreparedSweep['points'][num
       }
     }
   }
-  return { point: p.index, values: p.values, metric: value, se, diverged: 0, seconds: (performance.now() - t0) / 1000 };
+  return { point: job.index, values: job.values, metric: value, se, diverged: 0, seconds: (performance.now() - t0) / 1000 };
 }
 
 // ---- CSV with atomic rewrite, resume and merge ----
@@ -172,6 +219,13 @@ const cell = (v: unknown) => quote(fieldText(v));
 
 export function csvRow(r: Omit<PointResult, 'seconds'> & { seconds?: number }): string {
   return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged].join(',');
+}
+
+/** A row of sweep.csv back as a PointResult (values JSON-decoded, empty cells NaN). */
+export function parseRow(line: string, keys: string[]): PointResult {
+  const cells = parseCsvLine(line);
+  const num = (c: string) => (c === '' ? NaN : Number(c));
+  return { point: Number(cells[0]), values: cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c)), metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]), diverged: Number(cells[3 + keys.length]), seconds: num(cells[4 + keys.length]) };
 }
 
 /** Split one CSV line into fields (RFC 4180 quoting). */

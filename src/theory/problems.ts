@@ -13,7 +13,7 @@ export const LINEAR_REGRESSION: ObjectiveSpec = { kind: 'least-squares', n: 200,
 
 export interface PairConfigOptions {
   objective: ObjectiveSpec;
-  x0: number | number[];
+  x0: number | number[] | 'minimizer';
   eta: number;
   iterations: number;
   batchSize: number;
@@ -22,10 +22,11 @@ export interface PairConfigOptions {
   schedule?: Record<string, unknown>;
   sampling?: 'with-replacement' | 'without-replacement';
   saveEvery?: number;
-  coupling?: 'independent' | 'shared-brownian' | 'quantile';
+  coupling?: 'independent' | 'shared-brownian' | 'quantile' | 'axis-quantile';
   sigma?: SigmaSpec;
   substeps?: number;
   delta?: number;
+  lawSamples?: number;
   seed: number;
 }
 
@@ -50,6 +51,7 @@ export function pairConfig(o: PairConfigOptions) {
       sigma: o.sigma ?? 'at-minimizer',
       substeps: o.substeps ?? 1,
       ...(o.delta !== undefined ? { delta: o.delta } : {}),
+      ...(o.lawSamples !== undefined ? { lawSamples: o.lawSamples } : {}),
     },
   };
 }

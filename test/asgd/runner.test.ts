@@ -99,7 +99,7 @@ describe('staleness-adaptive steps (stepScale)', () => {
   const full = { objective: toyObjective(), x0: 4, eta: 0.05, iterations: 60, batchSize: 2, sampling: 'without-replacement' as const, beforeHistory: 'history' as const };
   it('x_{k+1} = x_k − η α(l_k) ∇F(x_{k−l_k}) over the recorded lags (hand-written recursion; α(l) = 0 drops)', () => {
     const scale = (l: number) => (l === 3 ? 0 : 1.5 ** -l);
-    const r = runAsgd({ ...full, delay: { kind: 'uniform', max: 4 }, stepScale: scale }, { recordDelays: true, seed: 5 });
+    const r = runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: scale }, { recordDelays: true, seed: 5 });
     const xs = [4];
     for (let k = 0; k < 60; k++) {
       const l = r.delays![k];
@@ -120,7 +120,7 @@ describe('staleness-adaptive steps (stepScale)', () => {
     ['not a function', 3],
   ] as const) {
     it(`refused before any work: ${name}`, () => {
-      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', max: 4 }, stepScale: fn as never })).toThrow(/asgd\.stepScale/);
+      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: fn as never })).toThrow(/asgd\.stepScale/);
     });
   }
 });
@@ -169,7 +169,7 @@ describe('schedules', () => {
 
 describe('objectives from expressions', () => {
   it('the toy written as mathjs expressions gives the same path as the built-in toy', () => {
-    const spec = { x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform' as const, max: 4 } };
+    const spec = { x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform' as const, maxLag: 4 } };
     const a = runAsgd({ ...spec, objective: toyObjective() }, { seed: 5 });
     const e = runAsgd({ ...spec, objective: expressionObjective({ variables: ['x'], components: ['(x+1)^2', '(x-1)^2'] }) }, { seed: 5 });
     for (let k = 0; k < a.x.length; k++) expect(e.x[k]).toBeCloseTo(a.x[k], 12);

@@ -151,7 +151,7 @@ describe("'quantile' coupling on the Fig. 1 settings", () => {
 
 describe('replayed delays', () => {
   it('the quantile SDDE uses exactly the ASGD’s random lags, l_k·m on each of the m fine steps of step k', () => {
-    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta, iterations: 300, batchSize: 1, delay: { kind: 'uniform', max: 6 }, beforeHistory: 'clip' });
+    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta, iterations: 300, batchSize: 1, delay: { kind: 'uniform', maxLag: 6 }, beforeHistory: 'clip' });
     const m = 3;
     const r = runPair(cfg, { coupling: 'quantile', seed: 2, substeps: m });
     const coarse = r.asgd!.delays!;
@@ -200,7 +200,7 @@ describe('refusals', () => {
   });
   it('a state-dependent σ works on least squares (refactored every step)', () => {
     const ls = generatedLeastSquares({ n: 50, d: 3, seed: 2 });
-    const r = runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 200, batchSize: 5, delay: { kind: 'uniform', max: 3 } }), { coupling: 'shared-brownian', sigma: 'state-dependent', substeps: 4, seed: 1 });
+    const r = runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 200, batchSize: 5, delay: { kind: 'uniform', maxLag: 3 } }), { coupling: 'shared-brownian', sigma: 'state-dependent', substeps: 4, seed: 1 });
     expect(r.sdde.status).toBe('ok');
     expect(r.sigmaMode).toBe('state-dependent');
   });

@@ -37,7 +37,7 @@ function specOf(c: PmfCase): DelayModelSpec {
     case 'cmp':
       return { kind: 'cmp', lambda: P.lam!, nu: P.nu!, maxLag: c.maxLag };
     case 'uniform':
-      return { kind: 'uniform', max: P.l! };
+      return { kind: 'uniform', maxLag: P.l! };
   }
 }
 
@@ -65,7 +65,7 @@ describe('delayModel: invalid specs throw ConfigError naming the field', () => {
     expectField({ kind: 'constant', lag: 1, foo: 2 }, 'delay.foo');
     expectField({ kind: 'geometric', p: 0.3, maxLag: 4, lambda: 2 }, 'delay.lambda');
     expectField({ kind: 'poisson', lambda: 2, maxLag: 4, nu: 1 }, 'delay.nu');
-    expectField({ kind: 'uniform', max: 3, maxlag: 3 }, 'delay.maxlag');
+    expectField({ kind: 'uniform', maxLag: 3, maxlag: 3 }, 'delay.maxlag');
     expectField({ kind: 'pmf', weights: [1], extra: true }, 'delay.extra');
   });
 
@@ -82,7 +82,7 @@ describe('delayModel: invalid specs throw ConfigError naming the field', () => {
       expectField({ kind: 'cmp', lambda: 2, nu: 1, maxLag }, 'delay.maxLag');
     }
     for (const maxLag of [-1, 2.5, NaN, 1e7 + 1]) {
-      expectField({ kind: 'uniform', max: 3, maxLag }, 'delay.maxLag');
+      expectField({ kind: 'uniform', maxLag }, 'delay.maxLag');
       expectField({ kind: 'pmf', weights: [1, 1], maxLag }, 'delay.maxLag');
     }
   });
@@ -102,8 +102,14 @@ describe('delayModel: invalid specs throw ConfigError naming the field', () => {
     for (const lag of [-1, 1.5, NaN, Infinity, 1e7 + 1, undefined]) expectField({ kind: 'constant', lag }, 'delay.lag');
   });
 
-  it('uniform: max must be a non-negative integer', () => {
-    for (const max of [-1, 0.5, NaN, undefined]) expectField({ kind: 'uniform', max }, 'delay.max');
+  it('uniform: maxLag (the bound) must be a non-negative integer; so must its older name max', () => {
+    for (const maxLag of [-1, 0.5, NaN, undefined]) expectField({ kind: 'uniform', maxLag }, 'delay.maxLag');
+    for (const max of [-1, 0.5, NaN]) expectField({ kind: 'uniform', max }, 'delay.max');
+  });
+
+  it('uniform: max and maxLag together are refused (no field may silently truncate another)', () => {
+    expectField({ kind: 'uniform', max: 10, maxLag: 4 }, 'delay.max');
+    expectField({ kind: 'uniform', max: 4, maxLag: 4 }, 'delay.max');
   });
 
   it('pmf: weights must be a non-empty array of finite non-negative numbers with positive total', () => {
@@ -237,15 +243,16 @@ describe('delayModel: closed-form models and truncation', () => {
     }
   });
 
-  it('uniform(max) with maxLag < max is uniform on {0..maxLag}', () => {
-    const m = delayModel({ kind: 'uniform', max: 10, maxLag: 4 });
+  it('uniform(maxLag = 4) — or its older spelling max = 4 — is uniform on {0..4}', () => {
+    expect(Array.from(delayModel({ kind: 'uniform', max: 4 }).pmf)).toEqual(Array.from(delayModel({ kind: 'uniform', maxLag: 4 }).pmf));
+    const m = delayModel({ kind: 'uniform', maxLag: 4 });
     expect(m.maxLag).toBe(4);
     for (let i = 0; i <= 4; i++) expect(Math.abs(m.pmf[i] - 0.2), `pmf[${i}] = ${m.pmf[i]}`).toBeLessThanOrEqual(1e-15);
     expect(Math.abs(m.mean - 2), `mean ${m.mean}`).toBeLessThanOrEqual(1e-14);
   });
 
   it('uniform(max = 0) is the point mass at 0', () => {
-    const m = delayModel({ kind: 'uniform', max: 0 });
+    const m = delayModel({ kind: 'uniform', maxLag: 0 });
     expect(Array.from(m.pmf)).toEqual([1]);
   });
 
@@ -296,7 +303,7 @@ describe('delayModel: closed-form models and truncation', () => {
 
 describe('DelayDistribution.quantile is the inverse CDF (smallest i with cdf[i] > u)', () => {
   it('uniform on {0..4}: u in ((k)/5, (k+1)/5) maps to k', () => {
-    const m = delayModel({ kind: 'uniform', max: 4 });
+    const m = delayModel({ kind: 'uniform', maxLag: 4 });
     for (const [u, k] of [[1e-300, 0], [0.1, 0], [0.3, 1], [0.5, 2], [0.7, 3], [0.9, 4], [1 - 2 ** -53, 4]] as const) {
       expect(m.quantile(u), `quantile(${u})`).toBe(k);
     }

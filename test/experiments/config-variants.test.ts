@@ -9,6 +9,7 @@ import { prepareExperiment } from '../../src/experiments/config.ts';
 import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
 import { defineSdde } from '../../src/sdde/problem.ts';
 import { solve } from '../../src/sdde/solve.ts';
+import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 import { runEnsemble } from '../../src/stats/ensemble.ts';
 import { configError } from '../helpers/config-error.ts';
 
@@ -71,7 +72,7 @@ describe('sdde configs', () => {
   });
 
   it('an ensemble of a config with events is refused (it keeps whole paths)', async () => {
-    await expect(runEnsemble({ config: sdde({ events: [{ condition: 'x1' }] }), run: 'sdde', paths: 4, seed: 1 }, { threads: 1 })).rejects.toThrow(/sdde\.events/);
+    await expect(runEnsemble(configEnsemble(sdde({ events: [{ condition: 'x1' }] }), 'sdde'), { paths: 4, seed: 1, threads: 1 })).rejects.toThrow(/sdde\.events/);
   });
 });
 

@@ -289,6 +289,7 @@ it('a history too large for kernel memory (lag 1.7·10⁶, d = 10: over 1 GiB of
 describe('ensembles: the same bits with 1 and 2 threads and with either backend', () => {
   it('an SDDE ensemble stepped 8 paths per kernel call (70 paths, blocks of 32)', async () => {
     const { runEnsemble } = await import('../../src/stats/ensemble.ts');
+    const { configEnsemble } = await import('../../src/experiments/ensemble-source.ts');
     const config = { kind: 'sdde', seed: 1, sdde: { dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: [1] }, history: 1, T: 3, dt: 0.01, delay: { kind: 'constant', lag: 50 }, saveEvery: 30 } };
     const runs: Float64Array[] = [];
     for (const backend of BACKENDS) {
@@ -296,7 +297,7 @@ describe('ensembles: the same bits with 1 and 2 threads and with either backend'
         process.env.ASGD_SDDE_KERNELS = backend; // worker threads read it
         setKernelBackend(backend);
         try {
-          const ens = await runEnsemble({ config, run: 'sdde', paths: 70, seed: 5, keepFinals: true }, { threads });
+          const ens = await runEnsemble(configEnsemble(config, 'sdde'), { paths: 70, seed: 5, keepFinals: true, threads });
           runs.push(ens.series.sdde.finals!);
           expect(ens.threads).toBe(threads);
         } finally {

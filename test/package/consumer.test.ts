@@ -120,7 +120,7 @@ describe('the packed tarball, installed offline into a new project', () => {
 
   it('ships the built JavaScript, the declarations, the CLI, the examples, the prebuilt explorer and the LICENSE, and no tests', () => {
     const files = new Set(packed.files.map((f) => f.path));
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/web/explorer.js', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/sweep/point-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
       expect(files.has(f), f).toBe(true);
     }
     expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/'))).toEqual([]);
@@ -198,9 +198,10 @@ describe('the packed tarball, installed offline into a new project', () => {
     expect(readdirSync(join(project, 'fig1-png')).sort()).toEqual(['fig1-path-comparison.csv', 'fig1-path-comparison.html', 'fig1-path-comparison.json']);
 
     run('npx', ['--offline', 'asgd-sdde', 'explore', '--build', 'site'], project);
-    expect(readdirSync(join(project, 'site')).sort()).toEqual(['explorer.js', 'index.html', 'plotly.js']);
-    const js = readFileSync(join(project, 'site', 'explorer.js'), 'utf8');
-    expect(js.length).toBeLessThan(400_000); // the page's own code, not all of mathjs
+    expect(readdirSync(join(project, 'site')).sort()).toEqual(['explorer-worker.js', 'explorer.js', 'index.html', 'mnist-3v8.json', 'plotly.js']);
+    const js = readFileSync(join(project, 'site', 'explorer-worker.js'), 'utf8');
+    expect(js.length).toBeLessThan(400_000); // the library for the worker, not all of mathjs
+    expect(readFileSync(join(project, 'site', 'explorer.js'), 'utf8').length).toBeLessThan(50_000); // the page: controls and plots only
     expect(readFileSync(join(project, 'site', 'index.html'), 'utf8')).toContain('explorer.js');
   });
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 
 const delayArb = fc.oneof(
   fc.record({ kind: fc.constant('constant'), lag: fc.integer({ min: 0, max: 5 }) }),
-  fc.record({ kind: fc.constant('uniform'), max: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ kind: fc.constant('uniform'), maxLag: fc.integer({ min: 0, max: 5 }) }),
   fc.record({ kind: fc.constant('geometric'), p: fc.double({ min: 0.05, max: 1, noNaN: true }), maxLag: fc.integer({ min: 1, max: 10 }) }),
   fc.record({ kind: fc.constant('poisson'), lambda: fc.double({ min: 0.1, max: 5, noNaN: true }), maxLag: fc.integer({ min: 1, max: 12 }) }),
   fc.record({ kind: fc.constant('cmp'), lambda: fc.double({ min: 0.2, max: 5, noNaN: true }), nu: fc.double({ min: 0.3, max: 2, noNaN: true }), maxLag: fc.integer({ min: 1, max: 12 }) }),

@@ -14,7 +14,7 @@ const K = 120_000;
 const config = (seed: number) => ({
   kind: 'asgd',
   seed,
-  asgd: { objective: { kind: 'least-squares', n: 100, d: 8, seed: 1 }, x0: 0, eta: 0.01, iterations: K, batchSize: 4, delay: { kind: 'uniform', max: 4 }, saveEvery: 1 },
+  asgd: { objective: { kind: 'least-squares', n: 100, d: 8, seed: 1 }, x0: 0, eta: 0.01, iterations: K, batchSize: 4, delay: { kind: 'uniform', maxLag: 4 }, saveEvery: 1 },
 });
 
 function run(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: string | null; ms: number }> {

@@ -36,7 +36,7 @@ describe('reproducibility', () => {
     for (let i = 0; i < some.k.length; i++) for (let j = 0; j < 3; j++) expect(some.x[i * 3 + j]).toBe(all.x[some.k[i] * 3 + j]);
   });
   it('pairs: saving every 10th step gives exactly those points of the full run, for every coupling', () => {
-    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', max: 5 } });
+    const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', maxLag: 5 } });
     for (const coupling of ['independent', 'shared-brownian', 'quantile'] as const) {
       const all = runPair(cfg, { coupling, seed: 3, substeps: 2 });
       const some = runPair(cfg, { coupling, seed: 3, substeps: 2, saveEvery: 10 });

@@ -117,7 +117,7 @@ describe('random lags', () => {
   it('do not shift the Brownian stream: a drift that ignores the delay gives a bit-identical path', () => {
     const mk = (delay: object) => defineSdde({ dim: 2, drift: (_t, x, _y, out) => { out[0] = -x[0]; out[1] = -2 * x[1]; }, diffusion: { noise: 'diagonal', g: [0.3, 0.5] }, history: [1, 2], T: 1, delay: delay as never });
     const a = solve(mk({ kind: 'none' }), em, { dt: 0.001, seed: 9 });
-    const b = solve(mk({ kind: 'random', model: { kind: 'uniform', max: 20 } }), em, { dt: 0.001, seed: 9 });
+    const b = solve(mk({ kind: 'random', model: { kind: 'uniform', maxLag: 20 } }), em, { dt: 0.001, seed: 9 });
     expect(b.x).toEqual(a.x);
   });
 });

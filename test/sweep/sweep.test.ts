@@ -11,8 +11,8 @@ import { EXIT, main } from '../../src/cli/main.ts';
 
 const quiet = { out: () => {}, err: () => {} };
 const sweep = (paths: number) => ({
-  base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', max: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
-  grid: { 'asgd.delay.max': [0, 1, 2, 4, 8, 16], 'asgd.batchSize': [1, 2] },
+  base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', maxLag: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
+  grid: { 'asgd.delay.maxLag': [0, 1, 2, 4, 8, 16], 'asgd.batchSize': [1, 2] },
   metric: 'approximation-error',
   paths,
   seed: 3,
@@ -102,7 +102,7 @@ describe('sweeps', () => {
   });
   it('grid values containing commas are quoted (RFC 4180) and read back intact', async () => {
     const { csvRow, parseCsvLine } = await import('../../src/sweep/sweep.ts');
-    const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', max: 2 }, 3];
+    const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', maxLag: 2 }, 3];
     const line = csvRow({ point: 5, values, metric: 0.25, se: NaN, diverged: 0, seconds: 1 });
     const cells = parseCsvLine(line);
     expect(cells.slice(1, 5).map((c) => JSON.parse(c))).toEqual(values);
@@ -111,7 +111,7 @@ describe('sweeps', () => {
   });
   it('a shard that owns no points still writes its table, and merges', async () => {
     const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-empty-shard-'));
-    const small = { ...sweep(10), grid: { 'asgd.delay.max': [0, 1] } };
+    const small = { ...sweep(10), grid: { 'asgd.delay.maxLag': [0, 1] } };
     writeFileSync(join(d, 's.json'), JSON.stringify(small));
     for (const i of [0, 1, 2]) expect(await main(['sweep', join(d, 's.json'), '--out', join(d, `s${i}`), '--shard', `${i}/3`, '--no-png'], quiet)).toBe(EXIT.ok);
     expect(existsSync(join(d, 's2', 'sweep.csv'))).toBe(true);
@@ -124,5 +124,113 @@ describe('sweeps', () => {
     writeFileSync(join(d, 't.json'), JSON.stringify({ ...sweep(10), seed: 4 }));
     expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.ok);
     expect(await main(['sweep', join(d, 't.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.badInput);
+  });
+});
+
+describe('sweeps: parallel points, the API, no silent traps', () => {
+  it('points on 2 threads give the table of 1 thread, bit for bit (timing column aside)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-par-'));
+    writeFileSync(join(d, 's.json'), JSON.stringify(sweep(60)));
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'one'), '--threads', '1', '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'two'), '--threads', '2', '--no-png'], quiet)).toBe(EXIT.ok);
+    expect(table(join(d, 'two'))).toEqual(table(join(d, 'one')));
+    expect(table(join(d, 'one')).length).toBe(13);
+  });
+
+  it('runSweep: typed rows in point order, exponents per series, a caption with every setting', async () => {
+    const { runSweep } = await import('../../src/sweep/run.ts');
+    const seen: number[] = [];
+    const r = await runSweep(
+      {
+        base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 200, batchSize: 1, delay: { kind: 'uniform', maxLag: 2 }, saveEvery: 200 }, bridge: { coupling: 'quantile', substeps: 1 } },
+        grid: { 'asgd.batchSize': [1, 2, 4, 8], 'asgd.delay.maxLag': [0, 4] },
+        metric: 'approximation-error',
+        paths: 200,
+        seed: 2,
+      },
+      { threads: 2, onPoint: (row) => seen.push(row.point) },
+    );
+    expect(r.rows.map((x) => x.point)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // one exponent per series: in b for each maxLag (2), in maxLag + 1 needs ≥ 3 values (none)
+    expect(r.fits.map((f) => `${f.key}|${f.series}|${f.against}`)).toEqual(['asgd.batchSize|asgd.delay.maxLag = 0|x', 'asgd.batchSize|asgd.delay.maxLag = 4|x']);
+    // the CLT part falls with b (README: like b^{-1} on the toy); at least clearly negative
+    for (const f of r.fits) expect(f.ci95[1]).toBeLessThan(-0.3);
+    for (const text of ['n = 2, d = 1', 'η = 0.005', 'K = 200', "'quantile'", '200 paths per point', 'seed 2', '95% CIs', 'batchSize gridded']) expect(r.caption).toContain(text);
+  });
+
+  it('refuses a key whose values leave the run unchanged, naming it, before any work', async () => {
+    const { prepareSweep } = await import('../../src/sweep/sweep.ts');
+    const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1, delay: { kind: 'geometric', p: 1, maxLag: 4 } } };
+    const refused = (grid: Record<string, unknown[]>, field: string, text: RegExp) => {
+      try {
+        prepareSweep({ base, grid, metric: 'final-loss', paths: 10 });
+        throw new Error('not refused');
+      } catch (e) {
+        expect((e as { field: string }).field).toBe(field);
+        expect((e as Error).message).toMatch(text);
+      }
+    };
+    // p = 1: every lag is 0 whatever the truncation
+    refused({ 'asgd.delay.maxLag': [4, 8, 16] }, 'sweep.grid.asgd.delay.maxLag', /leaves the run unchanged/);
+    // a pmf truncated beyond its weights: 5 and 9 give the same pmf (only 2 and 5 differ)
+    refused({ 'asgd.delay': [1, 5, 9].map((maxLag) => ({ kind: 'pmf', weights: [1, 1, 1], maxLag })) }, 'sweep.grid.asgd.delay', /values .*maxLag":5.* and .*maxLag":9.* give the same run/);
+    refused({ 'asgd.eta': [0.01, 0.01] }, 'sweep.grid.asgd.eta', /repeats the value 0.01/);
+    // the old trap: a uniform model's bound gridded under another name is an error of the point now
+    expect(() => prepareSweep({ base: { ...base, asgd: { ...base.asgd, delay: { kind: 'uniform', max: 0 } } }, grid: { 'asgd.delay.maxLag': [0, 4] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.delay\.max: is the older name of maxLag/);
+    // a key that changes the run passes
+    expect(prepareSweep({ base, grid: { 'asgd.delay.p': [0.5, 1] }, metric: 'final-loss', paths: 10 }).points.length).toBe(2);
+  });
+
+  it("warns that the 'independent' coupling's distance is not the approximation error", async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-warn-'));
+    const cfg = sweep(10);
+    (cfg.base as { bridge: { coupling: string } }).bridge.coupling = 'independent';
+    cfg.grid = { 'asgd.batchSize': [1, 2] } as never;
+    writeFileSync(join(d, 's.json'), JSON.stringify(cfg));
+    let err = '';
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png', '--threads', '1'], { out: () => {}, err: (s) => void (err += s) })).toBe(EXIT.ok);
+    expect(err).toMatch(/warning: 2 of 2 points use the 'independent' coupling/);
+    expect(readFileSync(join(d, 'o', 'sweep.html'), 'utf8')).toContain('Warning: 2 of 2 points');
+  });
+
+  it('a zipped key sets several fields together (K and η = 1/K); a tuple of the wrong length is refused', async () => {
+    const { prepareSweep } = await import('../../src/sweep/sweep.ts');
+    const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1 } };
+    const key = 'asgd.iterations,asgd.eta,asgd.saveEvery';
+    const sw = prepareSweep({ base, grid: { [key]: [[100, 0.01, 100], [200, 0.005, 200]], 'asgd.batchSize': [1, 2] }, metric: 'final-loss', paths: 10 });
+    expect(sw.points.map((p) => (p.config as { asgd: { iterations: number; eta: number; saveEvery: number } }).asgd)).toMatchObject([
+      { iterations: 100, eta: 0.01, saveEvery: 100 },
+      { iterations: 100, eta: 0.01, saveEvery: 100 },
+      { iterations: 200, eta: 0.005, saveEvery: 200 },
+      { iterations: 200, eta: 0.005, saveEvery: 200 },
+    ]);
+    expect(() => prepareSweep({ base, grid: { [key]: [[100, 0.01]] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.iterations,asgd\.eta,asgd\.saveEvery\[0\]: must be an array of 3 values/);
+    const { sweepFits } = await import('../../src/sweep/figure.ts');
+    // exponents are fitted against the first field of the tuple
+    const fits = sweepFits([key], [100, 200, 400].map((K) => ({ values: [[K, 1 / K, K]], metric: K ** -0.5, se: 0.01 * K ** -0.5 })));
+    expect(fits[0].key).toBe('asgd.iterations');
+    expect(fits[0].exponent).toBeCloseTo(-0.5, 10);
+  });
+
+  it('sweep --json prints the rows and the fits; weak-mmd works in d dimensions', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-json-'));
+    const cfg = {
+      base: { kind: 'pair', asgd: { objective: { kind: 'least-squares', n: 200, d: 3, seed: 1 }, x0: 0, eta: 0.02, iterations: 100, batchSize: 4, delay: { kind: 'constant', lag: 1 }, saveEvery: 100 }, bridge: { coupling: 'axis-quantile', lawSamples: 2000 } },
+      grid: { 'asgd.batchSize': [1, 4, 16] },
+      metric: 'weak-mmd',
+      paths: 64,
+    };
+    writeFileSync(join(d, 's.json'), JSON.stringify(cfg));
+    let out = '';
+    expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--json', '--no-png', '--threads', '1'], { out: (s) => void (out += s), err: () => {} })).toBe(EXIT.ok);
+    const summary = JSON.parse(out);
+    expect(summary.rows.map((r: { point: number }) => r.point)).toEqual([0, 1, 2]);
+    for (const r of summary.rows) {
+      expect(Number.isFinite(r['weak-mmd'])).toBe(true);
+      expect(r.se).toBeGreaterThan(0);
+    }
+    expect(Array.isArray(summary.fits)).toBe(true);
+    expect(readFileSync(join(d, 'o', 'sweep.html'), 'utf8')).toContain('axis-quantile');
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/cli/main.ts';
 import { runEnsemble } from '../../src/stats/ensemble.ts';
+import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 
 async function cli(args: string[]) {
   let out = '';
@@ -50,7 +51,7 @@ describe('check --quick', () => {
     expect(row('mindthestep', 'Thm 3 corrected (p = 0.2, C = 1.6)').verdict.kind).toBe('holds');
     // the issue's budget: under 2 minutes on a 2-core machine (informative here; the bench measures speed)
     if (process.env.SHOW_FITS) console.log(`check --quick took ${seconds.toFixed(1)} s`);
-  });
+  }, 300_000); // every check end to end (≈ 100 s alone on 2 cores; more beside the other test files)
   it('--strict: exit 1 exactly when some verdict is violated', async () => {
     const { checkExitCode } = await import('../../src/cli/main.ts');
     const row = (kind: string) => ({ verdict: { kind } });
@@ -71,17 +72,10 @@ describe('check --quick', () => {
 
 describe('ensembles', () => {
   it('1 and 2 worker threads give bit-identical statistics (fixed blocks merged in order)', async () => {
-    const task = {
-      config: { kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', max: 5 }, saveEvery: 30 }, bridge: { coupling: 'quantile', substeps: 2 } },
-      run: 'pair' as const,
-      paths: 100,
-      seed: 3,
-      blockSize: 16,
-      covariance: true,
-      keepFinals: true,
-    };
-    const one = await runEnsemble(task, { threads: 1 });
-    const two = await runEnsemble(task, { threads: 2 });
+    const source = configEnsemble({ kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 300, batchSize: 1, delay: { kind: 'uniform', maxLag: 5 }, saveEvery: 30 }, bridge: { coupling: 'quantile', substeps: 2 } }, 'pair');
+    const spec = { paths: 100, seed: 3, blockSize: 16, covariance: true, keepFinals: true };
+    const one = await runEnsemble(source, { ...spec, threads: 1 });
+    const two = await runEnsemble(source, { ...spec, threads: 2 });
     expect(two.threads).toBe(2);
     for (const name of ['asgd', 'sdde']) {
       expect(two.series[name].x.mean).toEqual(one.series[name].x.mean);

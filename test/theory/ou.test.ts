@@ -24,6 +24,7 @@ describe('Ornstein–Uhlenbeck moments', () => {
 describe('Monte Carlo against the OU closed form', () => {
   it('the bridged SDE of linear regression (τ = 0): ensemble mean and covariance within 4.5 SE of the closed form', async () => {
     const { runEnsemble } = await import('../../src/stats/ensemble.ts');
+    const { configEnsemble } = await import('../../src/experiments/ensemble-source.ts');
     const { asgdConfig, bridgeSigma, buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } = await import('../../src/theory/problems.ts');
     const obj = buildObjective(LINEAR_REGRESSION);
     const xs = Array.from(obj.minimizer!);
@@ -33,7 +34,7 @@ describe('Monte Carlo against the OU closed form', () => {
     const sigma = bridgeSigma(asgdConfig({ objective: obj, x0, eta, iterations: 10, batchSize: 1 }));
     const GGt = sigma.map((ri) => sigma.map((rj) => ri.reduce((s, v, k) => s + v * rj[k], 0) * eta)); // G = √η σ
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: 300, batchSize: 1, delay: { kind: 'constant', lag: 0 }, saveEvery: 100, substeps: 16, seed: 1 });
-    const ens = await runEnsemble({ config, run: 'bridge-sdde', paths: 3000, seed: 4, covariance: true });
+    const ens = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths: 3000, seed: 4, covariance: true });
     const s = ens.series.sdde.x;
     // 3 times × (2 mean + 4 covariance entries): |z| ≤ 4.5 keeps the family-wise false alarm below 1e-4.
     // Covariance SE under Gaussianity: sqrt((C_ii C_jj + C_ij²)/N). EM bias at h = 6.25e-4 is < 0.1 SE.

@@ -6,6 +6,7 @@
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
+import { dot4 } from '../../core/kernels.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
@@ -50,27 +51,9 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
   return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }
 
-/**
- * a_iᵀx − b_i with four independent partial sums: a single running sum is one long chain of
- * dependent additions, which limits the minibatch gradient to ~1 flop/ns; four chains run in
- * parallel (≈1.7× faster). componentGradient and the fused minibatch gradient share this order.
- */
+/** a_iᵀx − b_i (four-chain dot product, src/core/kernels.ts): shared by the component and fused gradients. */
 function residual(A: Float64Array, B: Float64Array, d: number, i: number, x: Float64Array): number {
-  const off = i * d;
-  const d4 = d & ~3;
-  let r0 = 0;
-  let r1 = 0;
-  let r2 = 0;
-  let r3 = 0;
-  let j = 0;
-  for (; j < d4; j += 4) {
-    r0 += A[off + j] * x[j];
-    r1 += A[off + j + 1] * x[j + 1];
-    r2 += A[off + j + 2] * x[j + 2];
-    r3 += A[off + j + 3] * x[j + 3];
-  }
-  for (; j < d; j++) r0 += A[off + j] * x[j];
-  return r0 + r1 + (r2 + r3) - B[i];
+  return dot4(A, i * d, x, d) - B[i];
 }
 
 function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: number, description: string, field: string): FiniteSumObjective {
@@ -140,11 +123,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     // ∇F(x) = Ãx − B̃ with Ã = AᵀA/n, B̃ = AᵀB/n precomputed: O(d²) per call instead of O(nd),
     // which matters in the SDDE's drift (evaluated every fine step).
     gradient(x, out) {
-      for (let a = 0; a < d; a++) {
-        let s = -Bt[a];
-        for (let c = 0; c < d; c++) s += At[a * d + c] * x[c];
-        out[a] = s;
-      }
+      for (let a = 0; a < d; a++) out[a] = dot4(At, a * d, x, d) - Bt[a];
     },
     minimizer,
     minimum: value(minimizer),

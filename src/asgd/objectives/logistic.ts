@@ -7,6 +7,7 @@
 import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
+import { dot4 } from '../../core/kernels.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp } from '../../kernels/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
@@ -69,11 +70,16 @@ export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'):
 
 function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l2: number, description: string): FiniteSumObjective {
   const { max } = symmetricSpectrumBounds(gramOverN(A, n, d));
+  // a_iᵀx summed left to right: the order of the minibatch kernel (src/kernels/assembly/asgd.ts),
+  // so that componentGradient and minibatchGradientSum give its bits
   const margin = (i: number, x: Float64Array) => {
     let s = 0;
     for (let j = 0; j < d; j++) s += A[i * d + j] * x[j];
     return y[i] * s;
   };
+  // the full gradient and value (no kernel) sum in four chains: ∇F is the hot loop of the SDDE's
+  // drift, evaluated every step (n·d per call)
+  const margin4 = (i: number, x: Float64Array) => y[i] * dot4(A, i * d, x, d);
   let kernel: GradientKernel | undefined;
   const obj: FiniteSumObjective = {
     name: 'logistic',
@@ -100,7 +106,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     },
     value(x) {
       let s = 0;
-      for (let i = 0; i < n; i++) s += softplus(-margin(i, x));
+      for (let i = 0; i < n; i++) s += softplus(-margin4(i, x));
       let r = 0;
       for (let j = 0; j < d; j++) r += x[j] * x[j];
       return s / n + 0.5 * l2 * r;
@@ -108,8 +114,9 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
     gradient(x, out) {
       out.fill(0);
       for (let i = 0; i < n; i++) {
-        const c = -y[i] * sigmoid(-margin(i, x));
-        for (let j = 0; j < d; j++) out[j] += c * A[i * d + j];
+        const c = -y[i] * sigmoid(-margin4(i, x));
+        const off = i * d;
+        for (let j = 0; j < d; j++) out[j] += c * A[off + j];
       }
       for (let j = 0; j < d; j++) out[j] = out[j] / n + l2 * x[j];
     },

@@ -12,6 +12,7 @@
  * largest ‖X(t) − x0‖ over all paths and times — an estimate from below of the true sup.
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
+import { configEnsemble } from '../../experiments/ensemble-source.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } from '../problems.ts';
 import { formatNumber as f, measurement, upperBoundVerdict, type Verdict } from '../verdict.ts';
@@ -51,8 +52,8 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     const theorem = lag === 0 ? 'Cor 4.3 (τ = 0, SGD)' : `Thm 4.2 (τ = ${tau})`;
     opts.onProgress?.(`energy: ${theorem}`);
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta: 1, iterations: K, batchSize: b, delay: { kind: 'constant', lag }, beforeHistory: 'history', schedule: { kind: 'inverse-mu', mu }, saveEvery, substeps, delta, seed: opts.seed });
-    const sdde = await runEnsemble({ config, run: 'bridge-sdde', paths, seed: opts.seed + 10 + ci }, { threads: opts.threads, onProgress: opts.onBlocks });
-    const asgd = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 20 + ci }, { threads: opts.threads, onProgress: opts.onBlocks });
+    const sdde = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + 10 + ci, threads: opts.threads, onProgress: opts.onBlocks });
+    const asgd = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 20 + ci, threads: opts.threads, onProgress: opts.onBlocks });
     if (sdde.series.sdde.diverged || asgd.series.asgd.diverged) throw new Error(`energy: paths diverged (SDDE ${sdde.series.sdde.diverged}, ASGD ${asgd.series.asgd.diverged}) on a strongly convex problem`);
     // D: the largest ‖X(t) − x0‖ over all paths and every (coarse) step — a sample maximum, which
     // grows with the number of paths (with Gaussian noise no finite D exists almost surely).

@@ -19,6 +19,7 @@ import { prepareExperiment } from '../../experiments/config.ts';
 import { EulerMaruyama } from '../../sdde/algorithms/euler-maruyama.ts';
 import { solve } from '../../sdde/solve.ts';
 import { runEnsemble } from '../../stats/ensemble.ts';
+import { configEnsemble } from '../../experiments/ensemble-source.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import { logLogFit, weightedLineFit } from '../../stats/fit.ts';
 import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
@@ -50,7 +51,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
       opts.onProgress?.(`rates: τ = ${tau}, ε = ${eps}`);
       const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: tau }, beforeHistory: 'history', saveEvery, seed: opts.seed });
       // blocks of 8 paths: ≥ 16 blocks for the jackknife
-      const ens = await runEnsemble({ config, run: 'asgd', paths, seed: opts.seed + 100 + points.length, blockSize: 8 }, { threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+      const ens = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 100 + points.length, blockSize: 8, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
       if (ens.series.asgd.diverged > 0) throw new Error(`rates: ${ens.series.asgd.diverged} ASGD paths diverged at τ = ${tau}, ε = ${eps}`);
       const sq = ens.series.asgd.sqdist!;
       const k = hittingIteration(ens.k, sq.mean, eps);

@@ -4,7 +4,7 @@
 // of the linear recursion X_{k+1} = (1 − ah) X_k + s √h Z_k), so the check has no discretization
 // bias to allow for. Paths come from the public `solve` one by one and from `runEnsemble` on 1 and
 // on 2 worker threads (the compiled worker file of the package must load).
-import { defineSdde, EulerMaruyama, runEnsemble, runThreadedServer, solve, VERSION } from 'asgd-sdde';
+import { configEnsemble, defineSdde, EulerMaruyama, runEnsemble, runThreadedServer, solve, VERSION } from 'asgd-sdde';
 
 const a = 1.5, s = 0.4, x0 = 1, h = 0.01, n = 100, N = 4000;
 const problem = defineSdde({ dim: 1, drift: (t, x, y, out) => { out[0] = -a * x[0]; }, diffusion: { noise: 'diagonal', g: s }, history: x0, T: n * h });
@@ -17,8 +17,11 @@ for (let path = 0; path < N; path++) {
   sum2 += xT * xT;
 }
 const config = { kind: 'sdde', sdde: { dim: 1, drift: { linear: { x: [[-a]] } }, diffusion: { noise: 'diagonal', g: [s] }, history: x0, T: n * h, dt: h, saveEvery: n } };
-const one = await runEnsemble({ config, run: 'sdde', paths: N, seed: 11 }, { threads: 1 });
-const two = await runEnsemble({ config, run: 'sdde', paths: N, seed: 11 }, { threads: 2 });
+const one = await runEnsemble(configEnsemble(config, 'sdde'), { paths: N, seed: 11, threads: 1 });
+const two = await runEnsemble(configEnsemble(config, 'sdde'), { paths: N, seed: 11, threads: 2 });
+// the problem object itself (functions: the calling thread) gives the same numbers
+const direct = await runEnsemble({ problem, dt: h, saveEvery: n }, { paths: N, seed: 11 });
+if (direct.series.sdde.x.meanAt(1) !== sum / N && Math.abs(direct.series.sdde.x.meanAt(1) - sum / N) > 1e-12) throw new Error('problem ensemble differs from the paths solved one by one');
 const m1 = one.series.sdde.x, m2 = two.series.sdde.x;
 // the real-thread parameter server from the installed package (its compiled worker must load):
 // the final x equals the sequential replay x ← x − lr·g of the logged gradients, bit for bit
