@@ -6,7 +6,7 @@
  * use are refused with exit 2 naming --port; serving leaves no temporary directory behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,9 +75,10 @@ describe('explore: hostile requests', () => {
       expect(r.status, method).toBe(405);
       expect(r.headers.allow).toBe('GET, HEAD');
     }
-    const head = await get(port, '/explorer.js', { method: 'HEAD' });
+    // HEAD: the headers of the GET (the file's length), no body
+    const head = await get(port, '/explorer-worker.js', { method: 'HEAD' });
     expect(head.status).toBe(200);
-    expect(Number(head.headers['content-length'])).toBeGreaterThan(10_000);
+    expect(Number(head.headers['content-length'])).toBe(statSync(new URL('../../dist/web/explorer-worker.js', import.meta.url)).size);
     expect(head.body).toBe('');
   });
   it('a Host other than 127.0.0.1 / localhost with this port gets 421 (DNS rebinding)', async () => {
