@@ -9,6 +9,7 @@
 import type { SddeAlgorithm, Stepper } from '../algorithm.ts';
 import type { CoefficientFn, SddeProblem } from '../problem.ts';
 import { DriftEvaluator } from './drift.ts';
+import { dot4 } from '../../core/kernels.ts';
 
 class EulerMaruyamaStepper implements Stepper {
   private readonly d: number;
@@ -52,25 +53,9 @@ class EulerMaruyamaStepper implements Stepper {
         for (let i = 0; i < d; i++) out[i] = x[i] + h * f[i] + g[i] * dB[i];
         return;
       case 'full': {
-        // G·ΔB with four partial sums per row: one running sum is a chain of dependent additions
+        // G·ΔB with four partial sums per row (dot4: one running sum is a chain of dependent additions)
         const m = this.m;
-        const m4 = m & ~3;
-        for (let i = 0; i < d; i++) {
-          const row = i * m;
-          let a0 = 0;
-          let a1 = 0;
-          let a2 = 0;
-          let a3 = 0;
-          let j = 0;
-          for (; j < m4; j += 4) {
-            a0 += g[row + j] * dB[j];
-            a1 += g[row + j + 1] * dB[j + 1];
-            a2 += g[row + j + 2] * dB[j + 2];
-            a3 += g[row + j + 3] * dB[j + 3];
-          }
-          for (; j < m; j++) a0 += g[row + j] * dB[j];
-          out[i] = x[i] + h * f[i] + (a0 + a1 + (a2 + a3));
-        }
+        for (let i = 0; i < d; i++) out[i] = x[i] + h * f[i] + dot4(g, i * m, dB, m);
         return;
       }
     }
