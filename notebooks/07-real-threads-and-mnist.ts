@@ -92,7 +92,8 @@ nb.figure('threads-b256', threadedStalenessFigure(slow, 'MNIST softmax gradients
 // number moves from run to run with the machine's load, hence the wide intervals across runs):
 //
 // - **With fast gradients (b = 16) τ = 0 is far more frequent than simulated** (P[τ = 0] between
-//   about 0.3 and 0.99 against 0.3 … 0.007 simulated), with a tail of hundreds or thousands of
+//   about 0.1 and 0.99 depending on m and on the machine's load, against 0.14 … 10⁻⁴ simulated —
+//   equal only at m = 2), with a tail of hundreds or thousands of
 //   updates. More threads than cores time-share them: a thread running alone in its time slice
 //   pushes gradient after gradient at τ = 0 — the share of updates that come from the same worker as
 //   the previous one equals P[τ = 0] — and a thread descheduled mid-gradient returns very stale.
@@ -108,8 +109,9 @@ nb.figure('threads-b256', threadedStalenessFigure(slow, 'MNIST softmax gradients
 // - **The locked server convoys.** With m ≫ cores a lock holder can be descheduled while every
 //   pusher waits: the share of m × run time spent waiting for the lock grows with m.
 // - **With gradients of about a time slice (b = 256)** the measured mean is m − 1 within its
-//   interval and the distance to the simulation is several times smaller, but P[τ = 0] stays about
-//   twice the simulated one.
+//   interval and the distance to the simulation is several times smaller, but P[τ = 0] still differs
+//   from the simulated one by a factor of about two (below it on an idle machine, above it under
+//   load).
 
 // %% [markdown]
 // ## 3. Fig. 3 on MNIST
