@@ -167,6 +167,11 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
     if (sigma === 'state-dependent' || (typeof sigma === 'object' && sigma !== null && 'covariance' in sigma)) {
       throw new ConfigError('bridge.sigma', `the 'axis-quantile' coupling samples the minibatch-noise law at the point where σ is evaluated, so σ must be "at-minimizer" or {"at": [...]}, got ${JSON.stringify(sigma)}`);
     }
+    // its step (Eq. 5 inline, or the replayed single lag) reads the whole state at one lag and
+    // applies the plain update: the runner's variants are refused, not silently dropped
+    if (cfg.coordinateDelays) throw new ConfigError('bridge.coupling', "the 'axis-quantile' coupling reads the whole state at one lag; an inconsistent read (asgd.read) has per-coordinate lags: use 'shared-brownian' or 'independent'");
+    if (cfg.sparse && cfg.sparse.coordinates < d) throw new ConfigError('bridge.coupling', "the 'axis-quantile' coupling updates every coordinate; sparse updates (asgd.sparse): use 'shared-brownian' or 'independent'");
+    if (cfg.compensation) throw new ConfigError('bridge.coupling', "the 'axis-quantile' coupling takes the plain Eq. (5) step; delay compensation (asgd.compensation): use 'shared-brownian' or 'independent'");
     if (lawSamples * d > MAX_LAW_NUMBERS) throw new ConfigError('bridge.lawSamples', `× d = ${lawSamples} × ${d} exceeds ${MAX_LAW_NUMBERS} numbers kept in memory; use fewer samples or a projected objective`);
   }
   if (coupling === 'quantile') {

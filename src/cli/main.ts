@@ -6,7 +6,7 @@
  * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
  * output is written; 70 an internal fault (a bug: please report it).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +55,7 @@ Usage:
   asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png] [--force]
       Reproduce He et al. (2018) Fig. 1 (ASGD vs SDDE, SGD vs SDE on F(x) = ½(x+1)² + ½(x−1)²).
       Writes DIR/fig1-path-comparison.{html,png,csv,json}; DIR defaults to figures/.
-      C is independent (default, as in the paper), shared-brownian or quantile.
+      C is independent (default, as in the paper), shared-brownian, quantile or axis-quantile.
 
   asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
       Measure the papers' theorems and claims and give a verdict for each (holds / holds, loose ×R / violated /
@@ -386,9 +386,9 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   const seed = parseSeed(values.seed as string | undefined) ?? 1;
   const read = values.hogwild === true ? 'inconsistent' : 'consistent';
   const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
-  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
-  objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts
+  objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');
   const { ServerThreadPool } = await import('../asgd/threaded-server.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../experiments/staleness-report.ts');
@@ -493,7 +493,13 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { simulateStaleness } = await import('../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
-  const sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
+  let sims: ReturnType<typeof simulateStaleness>[];
+  try {
+    sims = workers.map((m) => simulateStaleness({ workers: m, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed }));
+  } catch (e) {
+    stage?.discard(); // a refusal from the simulation leaves no staging folder behind
+    throw e;
+  }
   const settings = { workers, computeTime, updates, replicates, mode, localAccumulation: L, globalAccumulation: G, pullEvery: U, seed };
   const summary = {
     tool: 'asgd-sdde',
@@ -669,13 +675,19 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
     if (JSON.stringify(old.settings) !== JSON.stringify(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
   }
   const p = prepared!;
-  // the merged table replaces the one of the same sweep: published together, sweep.json last
-  const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
-  await stage.run(async (dir) => {
-    sw.writeRows(dir, header, rows);
-    await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);
-    writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
-  });
+  // a sweep still writing into OUT_DIR holds its lock: refused by name, as a second sweep would be
+  const lock = existsSync(out) ? acquireLock(join(out, '.sweep.lock'), 'OUT_DIR', 'merge') : undefined;
+  try {
+    // the merged table replaces the one of the same sweep: published together, sweep.json last
+    const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
+    await stage.run(async (dir) => {
+      sw.writeRows(dir, header, rows);
+      await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);
+      writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
+    });
+  } finally {
+    lock?.release();
+  }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
   return EXIT.ok;

@@ -227,6 +227,9 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
       });
     });
   });
+  // a failing worker (e.g. a module source that throws) is handled at once — not only at Promise.all
+  // after this loop, where Node would already have ended the process — and stops the loop
+  for (const w of workers) w.catch(() => Atomics.store(next, 0, nBlocks));
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     if (b >= nBlocks) break;

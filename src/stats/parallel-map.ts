@@ -12,6 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerEntryUrl } from '../core/worker-entry.ts';
 import { kernelModule } from '../kernels/index.ts';
 
 export interface TaskFunction {
@@ -23,7 +24,7 @@ export interface TaskFunction {
 
 /** The worker entry: compiled JS from the built package, a tsx shim from the TypeScript sources. */
 function workerUrl(moduleUrl: string = import.meta.url): URL {
-  return new URL(moduleUrl.endsWith('.ts') ? './parallel-worker.dev.mjs' : './parallel-worker.js', moduleUrl);
+  return workerEntryUrl(moduleUrl, 'parallel-worker');
 }
 
 export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number } = {}): Promise<R[]> {
@@ -52,6 +53,9 @@ export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, o
       });
     });
   });
+  // a failing worker is handled at once — not only at Promise.all after the main thread's loop,
+  // where Node would already have ended the process on an unhandled rejection — and stops the loop
+  for (const w of workers) w.catch(() => Atomics.store(next, 0, n));
   try {
     for (;;) {
       const i = Atomics.add(next, 0, 1);

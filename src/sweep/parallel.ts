@@ -9,11 +9,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../core/errors.ts';
+import { workerEntryUrl } from '../core/worker-entry.ts';
+import { kernelModule } from '../kernels/index.ts';
 import { type PointJob, type PointResult, runPoint } from './sweep.ts';
 
 /** The point worker's entry file (compiled .js in the package, a tsx shim from the sources). */
 export function pointWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  return new URL(moduleUrl.endsWith('.ts') ? './point-worker.dev.mjs' : './point-worker.js', moduleUrl);
+  return workerEntryUrl(moduleUrl, 'point-worker');
 }
 
 /** Compute `jobs` on `threads` threads; `onResult` sees each row as it finishes (in finishing order). */
@@ -28,7 +30,7 @@ export async function runPoints(jobs: PointJob[], threads: number, onResult: (r:
   const next = new Int32Array(counter);
   let failure: unknown;
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(pointWorkerUrl(), { workerData: { jobs, counter } });
+    const worker = new Worker(pointWorkerUrl(), { workerData: { jobs, counter, kernels: kernelModule() } });
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: 'done' | { i: number; result?: PointResult; error?: { name: string; message: string; field?: string; reason?: string } }) => {
         if (m === 'done') {
@@ -48,6 +50,8 @@ export async function runPoints(jobs: PointJob[], threads: number, onResult: (r:
       });
     });
   });
+  // a worker that fails outright is handled at once (not only at Promise.all, after this loop) and stops it
+  for (const w of workers) w.catch(() => Atomics.store(next, 0, jobs.length));
   for (;;) {
     const i = Atomics.add(next, 0, 1);
     if (i >= jobs.length) break;

@@ -5,9 +5,12 @@
  * file with plain Node; from the TypeScript sources `point-worker.dev.mjs` registers tsx first.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { adoptKernelModule } from '../kernels/index.ts';
 import { type PointJob, runPoint } from './sweep.ts';
 
-const { jobs, counter } = workerData as { jobs: PointJob[]; counter: SharedArrayBuffer };
+const { jobs, counter, kernels } = workerData as { jobs: PointJob[]; counter: SharedArrayBuffer; kernels?: WebAssembly.Module };
+// the main thread's compiled kernels, instead of compiling them again (as the other worker pools do)
+adoptKernelModule(kernels);
 const next = new Int32Array(counter);
 for (;;) {
   const i = Atomics.add(next, 0, 1);

@@ -91,7 +91,7 @@ describe("'axis-quantile': the sampled law", () => {
     const obj = locationModel(pts);
     const cfg = asgdConfig({ objective: obj, x0: 0, eta: 0.01, iterations: 10, batchSize: 3 });
     const law = new AxisNoiseLaw(cfg, obj.minimizer!, 1000, 1);
-    // Var(a) = 14/9, Var(b) = 5.1875 − 1.5² … computed: b values 0,0,1,5 → mean 1.5, var 4.25
+    // a ∈ {−1, 0, 2}: mean 1/3, Var(a) = 5/3 − 1/9 = 14/9; b ∈ {0, 0, 1, 5}: mean 1.5, E b² = 6.5, Var(b) = 6.5 − 2.25 = 4.25
     expect(law.lambda[0]).toBeCloseTo(4.25 / 3, 12);
     expect(law.lambda[1]).toBeCloseTo(14 / 9 / 3, 12);
     expect(Math.abs(law.axes[0 * 2 + 0])).toBeCloseTo(0, 12); // first axis = coordinate 2
@@ -190,8 +190,9 @@ describe("'axis-quantile' in 1-D reproduces the exact 'quantile' coupling within
     const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 1 / 200, iterations: 200, batchSize: 1, delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
     // m = 1: the SDDE step is Eq. (5), taken inline with the ASGD; m = 8: bridged increments solved by `solve`
     for (const m of [1, 8]) {
+      // independent ensembles (different seeds): the tolerance is their combined Monte Carlo error
       const q = meanDistance(cfg, 'quantile', 1500, 11, false, m);
-      const a = meanDistance(cfg, 'axis-quantile', 1500, 11, false, m);
+      const a = meanDistance(cfg, 'axis-quantile', 1500, 12, false, m);
       expect(Math.abs(a.mean - q.mean), `m = ${m}: ${a.mean} vs ${q.mean}`).toBeLessThan(4 * Math.hypot(a.se, q.se));
     }
   });
@@ -240,6 +241,28 @@ describe("'axis-quantile' refusals (before any work)", () => {
   it('a state-dependent or user covariance σ (the law is sampled where σ is evaluated)', () => {
     refused({ sigma: 'state-dependent' }, 'bridge.sigma', /at-minimizer/);
     refused({ sigma: { covariance: [[1]] } }, 'bridge.sigma', /at-minimizer/);
+  });
+  it("the runner's variants its plain Eq. (5) step would drop: inconsistent read, sparse updates, delay compensation", () => {
+    const ls = leastSquaresObjective({ A: [[1, 0], [0, 1], [1, 1], [2, -1]], B: [1, 2, 0, 1] });
+    const base = { objective: ls, x0: [0, 0], eta: 0.01, iterations: 10, batchSize: 1, delay: { kind: 'constant', lag: 1 } } as const;
+    const refusedFor = (extra: object, text: RegExp) => {
+      const e = (() => {
+        try {
+          validatePair(asgdConfig({ ...base, ...extra }), { coupling: 'axis-quantile' });
+        } catch (err) {
+          return err;
+        }
+        return undefined;
+      })();
+      expect(e, JSON.stringify(extra)).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).field).toBe('bridge.coupling');
+      expect((e as ConfigError).reason).toMatch(text);
+    };
+    refusedFor({ read: 'inconsistent' }, /asgd\.read/);
+    refusedFor({ sparse: { coordinates: 1 } }, /asgd\.sparse/);
+    refusedFor({ compensation: { kind: 'dc-asgd', lambda: 0.5 } }, /asgd\.compensation/);
+    // the plain configuration is accepted
+    expect(() => validatePair(asgdConfig(base), { coupling: 'axis-quantile', lawSamples: 1000 })).not.toThrow();
   });
   it('lawSamples: too few, not an integer, too many numbers; and on another coupling', () => {
     refused({ lawSamples: 10 }, 'bridge.lawSamples', />= 100/);

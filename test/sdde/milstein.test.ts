@@ -110,8 +110,8 @@ describe('strong order against closed forms', () => {
 });
 
 describe('structure and refusals', () => {
-  it('additive noise: the same bits as Euler–Maruyama (scalar, diagonal, full)', () => {
-    for (const diffusion of [{ noise: 'scalar', g: [0.3, 0.1] }, { noise: 'diagonal', g: 0.4 }, { noise: 'full', noiseDim: 3, g: [[0.1, 0.2, 0], [0, 0.3, 0.1]] }] as const) {
+  it('additive noise: the same bits as Euler–Maruyama (scalar, diagonal, full with 3 and 5 noise dimensions)', () => {
+    for (const diffusion of [{ noise: 'scalar', g: [0.3, 0.1] }, { noise: 'diagonal', g: 0.4 }, { noise: 'full', noiseDim: 3, g: [[0.1, 0.2, 0], [0, 0.3, 0.1]] }, { noise: 'full', noiseDim: 5, g: [[0.1, 0.2, 0, 0.05, 0.3], [0, 0.3, 0.1, 0.2, 0.01]] }] as const) {
       const p = defineSdde({ dim: 2, drift: (_t, x, y, o) => { o[0] = -y[1]; o[1] = -x[0]; }, diffusion: diffusion as never, history: [1, 2], T: 2, delay: { kind: 'constant', tau: 0.3 } });
       expect(solve(p, mil, { dt: 0.01, seed: 4 }).x, diffusion.noise).toEqual(solve(p, em, { dt: 0.01, seed: 4 }).x);
     }

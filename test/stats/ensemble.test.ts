@@ -70,6 +70,13 @@ describe('runEnsemble sources', () => {
     expect(Array.from(inPlace.series.sdde.x.mean)).toEqual(Array.from(one.series.sdde.x.mean));
   });
 
+  it('a worker that fails while the main thread works rejects the ensemble with its error (the process goes on)', async () => {
+    // 4000 blocks of one 40 000-step path (seconds of work): the main thread is still taking blocks
+    // when the worker, started, throws on its first path
+    const args = { a: 1, s: 0.3, tau: 0.5, T: 4, dt: 1e-4 };
+    await expect(runEnsemble({ module: fixture, export: 'failsOnWorkers', args }, { paths: 4000, blockSize: 1, seed: 2, threads: 2 })).rejects.toThrow(/failed on a worker thread/);
+  });
+
   it('refuses, before any work: threads for a source holding functions, a missing export, a module that does not load, a non-model', async () => {
     const problem = defineSdde({ dim: 1, drift: (_t, x, _y, out) => void (out[0] = -x[0]), diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 1 });
     const refused = async (p: Promise<unknown>, field: string, text: RegExp) => {

@@ -91,6 +91,26 @@ describe('MMD² (unbiased U-statistic)', () => {
     expect(vstat).toBeGreaterThan(10 * (sd / Math.sqrt(est.length)));
   });
 
+  it('the reported jackknife SE is the spread of independent estimates (40 replicates, two Gaussians in d = 3)', () => {
+    // Every tolerance above is a multiple of the reported SE, so the SE itself is checked here
+    // against the empirical standard deviation of 40 independent estimates. The sample SD of 40
+    // draws has relative standard error ≈ 1/√(2·39) = 0.113 (normal theory); the mean reported SE
+    // varies far less. 4 of those SEs: the ratio must lie within 1 ± 0.45.
+    const c = fx.mmd[1];
+    const est: number[] = [];
+    let seSum = 0;
+    for (let r = 0; r < 40; r++) {
+      const x = gaussianSample(c.m1, c.C1, 300, 300 + r);
+      const y = gaussianSample(c.m2, c.C2, 300, 400 + r);
+      const m = mmdSquared(x, y, c.d, { bandwidth: c.bandwidth });
+      est.push(m.mmd2);
+      seSum += m.se / 40;
+    }
+    const mean = est.reduce((a, v) => a + v, 0) / est.length;
+    const sd = Math.sqrt(est.reduce((a, v) => a + (v - mean) ** 2, 0) / (est.length - 1));
+    expect(Math.abs(seSum / sd - 1), `mean reported SE ${seSum}, empirical SD ${sd}`).toBeLessThan(4 / Math.sqrt(2 * 39));
+  });
+
   it('the median bandwidth is the median pooled distance (1-D: hand computed)', () => {
     // pooled {0, 1, 3, 6}: distances 1, 3, 6, 2, 5, 3 → sorted 1 2 3 3 5 6, median index 3 → 3
     expect(medianBandwidth([0, 1], [3, 6], 1)).toBe(3);

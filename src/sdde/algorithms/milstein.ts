@@ -39,6 +39,7 @@
  * error ≈ 10⁻¹⁰ of the term).
  */
 import { ConfigError } from '../../core/errors.ts';
+import { dot4 } from '../../core/kernels.ts';
 import type { SddeAlgorithm, StepContext, Stepper, StepperBinding } from '../algorithm.ts';
 import { type CoefficientFn, delayChannels, type JvpFn, type SddeProblem } from '../problem.ts';
 import { DriftEvaluator } from './drift.ts';
@@ -229,13 +230,8 @@ class MilsteinStepper implements Stepper {
       const m = this.m;
       if (this.noiseKind === 'scalar') for (let i = 0; i < d; i++) out[i] = x[i] + h * f[i] + G[i] * dB[0];
       else if (this.noiseKind === 'diagonal') for (let i = 0; i < d; i++) out[i] = x[i] + h * f[i] + G[i] * dB[i];
-      else {
-        for (let i = 0; i < d; i++) {
-          let s = 0;
-          for (let j = 0; j < m; j++) s += G[i * m + j] * dB[j];
-          out[i] = x[i] + h * f[i] + s;
-        }
-      }
+      // G·ΔB in Euler–Maruyama's four chains (dot4), so that the bits are EM's for any noise dimension
+      else for (let i = 0; i < d; i++) out[i] = x[i] + h * f[i] + dot4(G, i * m, dB, m);
       return;
     }
     this.gFn!(t, x, xLag, g);
