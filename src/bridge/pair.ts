@@ -111,8 +111,13 @@ class HeldLag implements LagSource {
  * the ASGD's delay model, each held for m fine steps as θ = l_k δ): the continuous side of an
  * independent pair, and the SDDE ensembles of the theory checks.
  */
-export function solveBridgedSdde(cfg: AsgdConfig, options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean }): SddeSolution {
-  const { problem, delta } = sddeFromAsgd(cfg, options);
+export function solveBridgedSdde(
+  cfg: AsgdConfig,
+  options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean },
+  /** `sddeFromAsgd(cfg, options)` when the caller has it (ensembles build the SDDE once for all paths). */
+  bridgedSdde?: ReturnType<typeof sddeFromAsgd>,
+): SddeSolution {
+  const { problem, delta } = bridgedSdde ?? sddeFromAsgd(cfg, options);
   const m = options.substeps === undefined ? 1 : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
   const engine = deriveEngine(options.seed, options.delayStream ?? 'delay', options.path);
   // inconsistent read: one held lag per coordinate, all drawing from the one engine in coordinate order
@@ -185,8 +190,15 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
   return { coupling, seed, path, m, saveEvery, bridged, lawSamples };
 }
 
-export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
-  const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validatePair(cfg, options);
+export type ValidatedPair = ReturnType<typeof validatePair>;
+
+/**
+ * ASGD beside its SDDE. `validated` is `validatePair(cfg, options)` when the caller has it: an
+ * ensemble validates (and builds the SDDE, with the covariance at its σ point) once for all paths
+ * instead of once per path.
+ */
+export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
+  const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validated ?? validatePair(cfg, options);
   const d = cfg.objective.dim;
   const K = cfg.iterations;
   const { problem, delta } = bridged;
@@ -203,7 +215,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions): PairResult {
 
   if (coupling === 'independent') {
     asgd = runAsgd(cfg, { seed, path, saveAt: { every: saveEvery } });
-    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true });
+    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true }, bridged);
     label = 'ASGD';
   } else if (coupling === 'shared-brownian') {
     const cols = drawLags(cfg, deriveEngine(seed, 'delay', path));

@@ -147,10 +147,11 @@ export function pairModel(config: AsgdConfig | AsgdSpec, bridge: PairOptions, ru
     layout: asgdLayout(cfg, every, v.bridged.delta, names, cfg.iterations * (v.m + (run === 'pair' ? 1 : 0))),
     runPath(seed, path): PathOutput {
       if (run === 'bridge-sdde') {
-        const sol = solveBridgedSdde(cfg, { ...bridge, seed, path });
+        const sol = solveBridgedSdde(cfg, { ...bridge, seed, path }, v.bridged);
         return { series: { sdde: { x: sol.x, status: sol.status } } };
       }
-      const r = runPair(cfg, { ...bridge, seed, path });
+      // validated once above (the SDDE and its covariance at the σ point included), not per path
+      const r = runPair(cfg, { ...bridge, seed, path }, { ...v, seed, path });
       return { series: { asgd: { x: r.discrete.x, status: r.discrete.status }, sdde: { x: r.sdde.x, status: r.sdde.status } }, distance: r.distance };
     },
   };
