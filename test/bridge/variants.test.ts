@@ -4,9 +4,11 @@
  *    recursion: with inconsistent read the 'shared-brownian' recursion must follow the ASGD run
  *    drawn with the same seed (same per-coordinate lags) to rounding, and with DC-ASGD it must
  *    follow the NumPy DC-ASGD trajectory (test/fixtures/async_variants.py);
- *  - sparse updates: the bridge's σσᵀ (closed form in to-sdde.ts) against the Monte Carlo
- *    covariance of one runner update at x* (40 000 one-step runs; each entry within 5 standard
- *    errors, the SE of a product mean from its sample variance);
+ *  - sparse updates: the covariance of one update at x* written out in the test from the data
+ *    (component gradients at x*, Σ_b, the sparse weights), which the bridge's σσᵀ must equal to
+ *    rounding and the Monte Carlo covariance of one runner update must match (40 000 one-step
+ *    runs; each entry within 5 standard errors — Bonferroni over the d² entries — the SE of a
+ *    product mean from its sample variance);
  *  - d = 10, inconsistent read: E‖X(T) − x*‖² of ASGD and of its SDDE (independent noise) agree
  *    within 4 combined standard errors plus 10% (the weak error of the approximation, O(η));
  *  - the bridge's σ(X(t−θ)) (1-D least squares, state-dependent): Milstein's strong order on the
@@ -55,9 +57,36 @@ describe('the bridge with the runner’s variants', () => {
   it('sparse updates: σσᵀ = c²[(s/d) diag Σ_b + (s(s−1)/(d(d−1))) offdiag Σ_b] at x* matches the runner’s update covariance', () => {
     const eta = 0.01;
     const spec = { objective: obj, x0: Array.from(obj.minimizer!), iterations: 1, batchSize: 2, eta, sparse: { coordinates: 2 } };
-    const { sigma } = sddeFromAsgd(asgdConfig(spec));
+    // The expected covariance, written out here from the data (not from to-sdde.ts): at x* the
+    // component gradients are g_i = a_i(a_iᵀx* − b_i), Σ = (1/n)Σ(g_i − ḡ)(g_i − ḡ)ᵀ, Σ_b = Σ/b
+    // (with replacement), and a uniform subset of s of d coordinates scaled by c = d/s has
+    // covariance c²[(s/d) diag Σ_b + (s(s−1)/(d(d−1))) offdiag Σ_b] (∇F(x*) = 0).
+    const xs = obj.minimizer!;
+    const A = fx.A as number[][];
+    const Bv = fx.B as number[];
+    const g = A.map((a, i) => {
+      const r = a.reduce((t, aj, j) => t + aj * xs[j], 0) - Bv[i];
+      return a.map((aj) => aj * r);
+    });
+    const gBar = Array.from({ length: d }, (_, j) => g.reduce((t, gi) => t + gi[j], 0) / n);
+    const s = spec.sparse.coordinates;
+    const c = d / s;
     const S = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) S[i * d + j] += sigma![i * d + k] * sigma![j * d + k];
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const sigmaB = g.reduce((t, gk) => t + (gk[i] - gBar[i]) * (gk[j] - gBar[j]), 0) / n / spec.batchSize;
+        S[i * d + j] = c * c * (i === j ? s / d : (s * (s - 1)) / (d * (d - 1))) * sigmaB;
+      }
+    }
+    // the bridge's σσᵀ is that closed form (to rounding)
+    const { sigma } = sddeFromAsgd(asgdConfig(spec));
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let bridged = 0;
+        for (let k = 0; k < d; k++) bridged += sigma![i * d + k] * sigma![j * d + k];
+        expect(Math.abs(bridged - S[i * d + j]), `σσᵀ entry (${i}, ${j})`).toBeLessThan(1e-10 * (1 + Math.abs(S[i * d + j])));
+      }
+    }
     const cfg = asgdConfig(spec);
     const N = 40_000;
     const sum = new Float64Array(d * d);
@@ -75,7 +104,7 @@ describe('the bridge with the runner’s variants', () => {
     for (let i = 0; i < d * d; i++) {
       const mean = sum[i] / N; // E[u] = 0 at x*
       const se = Math.sqrt((sq[i] / N - mean * mean) / N);
-      expect(Math.abs(mean - S[i]), `entry (${Math.floor(i / d)}, ${i % d}): MC ${mean} ± ${se}, bridge ${S[i]}`).toBeLessThan(5 * se + 1e-12);
+      expect(Math.abs(mean - S[i]), `entry (${Math.floor(i / d)}, ${i % d}): MC ${mean} ± ${se}, closed form ${S[i]}`).toBeLessThan(5 * se + 1e-12);
     }
   });
 
