@@ -419,14 +419,13 @@ function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Arr
   };
 
   if (m === 1) {
-    // R = VΛ^{1/2}: the noise η u R z of Eq. (5)
     // R = VΛ^{1/2}T: the noise η u R(z − β) of Eq. (5), T the decorrelation of z (identity in 1-D)
     const R = new Float64Array(d * d);
     const T = law.decorrelate;
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
         let r = 0;
-        for (let k = 0; k < d; k++) r += law.axes[i * d + k] * Math.sqrt(law.lambda[k]) * (d === 1 ? 1 : T[k * d + j]);
+        for (let k = 0; k < d; k++) r += law.axes[i * d + k] * Math.sqrt(law.lambda[k]) * T[k * d + j];
         R[i * d + j] = r;
       }
     }
@@ -503,7 +502,7 @@ function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Arr
   const Q0 = axisToBrownian(sigma, law.axes, law.lambda, d);
   // QT: decorrelated axis normals (T = 1 in 1-D)
   const Q = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Q[i * d + j] += Q0[i * d + k] * (d === 1 ? 1 : law.decorrelate[k * d + j]);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) Q[i * d + j] += Q0[i * d + k] * law.decorrelate[k * d + j];
   const z = new Float64Array(K * d);
   const asgd = runAsgd(cfg, {
     seed,

@@ -164,7 +164,9 @@ export class MlpKernel {
   value(x: Float64Array): number {
     const inst = this.instance(0);
     const p = this.p;
-    inst.f64.set(x.subarray(0, this.dim), p.x >> 3);
+    const f = inst.f64;
+    const xb = p.x >> 3;
+    for (let k = 0; k < this.dim; k++) f[xb + k] = x[k]; // copied by index: no subarray view per call
     return inst.k.mlpValue!(p.A, p.labels, this.n, this.d, this.h, this.C, this.l2, p.x, p.u, p.s);
   }
 
@@ -174,9 +176,16 @@ export class MlpKernel {
     const p = this.p;
     copyBatch(inst.i32, p.batch >> 2, batch, count, this.n);
     const dim = this.dim;
-    inst.f64.set(x.subarray(0, dim), p.x >> 3);
-    inst.f64.set(out.subarray(offset, offset + dim), p.out >> 3);
+    const f = inst.f64;
+    const xb = p.x >> 3;
+    const ob = p.out >> 3;
+    // copied by index: a subarray view per call would allocate on every ASGD step
+    for (let k = 0; k < dim; k++) {
+      f[xb + k] = x[k];
+      f[ob + k] = out[offset + k];
+    }
     inst.k.mlpGradMeanAdd!(p.A, p.labels, this.d, this.h, this.C, this.l2, p.batch, count, p.x, p.out, p.u, p.s, p.g1, p.gi);
-    out.set(inst.f64.subarray(p.out >> 3, (p.out >> 3) + dim), offset);
+    const r = inst.f64; // (the view as the call left it)
+    for (let k = 0; k < dim; k++) out[offset + k] = r[ob + k];
   }
 }

@@ -225,7 +225,7 @@ export function csvRow(r: Omit<PointResult, 'seconds'> & { seconds?: number }): 
 export function parseRow(line: string, keys: string[]): PointResult {
   const cells = parseCsvLine(line);
   const num = (c: string) => (c === '' ? NaN : Number(c));
-  return { point: Number(cells[0]), values: cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c)), metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]), diverged: Number(cells[3 + keys.length]), seconds: num(cells[4 + keys.length]) };
+  return { point: Number(cells[0]), values: cells.slice(1, 1 + keys.length).map((c) => JSON.parse(c)), metric: num(cells[1 + keys.length]), se: num(cells[2 + keys.length]), diverged: Number(cells[3 + keys.length]), seconds: NaN }; // wall-clock seconds live in sweep-timings.csv
 }
 
 /** Split one CSV line into fields (RFC 4180 quoting). */
