@@ -274,11 +274,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);
   const selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
   const seed = parseSeed(values.seed) ?? 1;
-  let threads: number | undefined;
-  if (values.threads !== undefined) {
-    if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
-    threads = Number(values.threads);
-  }
+  const threads = values.threads === undefined ? undefined : positiveIntOption(values.threads, '--threads', 1, 256);
   const outDir = outDirOption(values.out, 'figures');
   const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
   const quick = values.quick === true;
@@ -560,11 +556,7 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   const warning = sweepWarning(prepared);
   if (warning) io.err(`warning: ${warning}\n`);
   const shard = sw.parseShard(values.shard);
-  let threads = availableParallelism();
-  if (values.threads !== undefined) {
-    if (!/^\d+$/.test(values.threads) || Number(values.threads) < 1 || Number(values.threads) > 256) throw new ConfigError('--threads', `must be an integer in [1, 256], got ${JSON.stringify(values.threads)}`);
-    threads = Number(values.threads);
-  }
+  const threads = positiveIntOption(values.threads, '--threads', availableParallelism(), 256);
   const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
   checkOutDir(outDir);
   const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
