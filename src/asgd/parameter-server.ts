@@ -20,7 +20,8 @@
  * and the simulated wall-clock time of each saved update.
  */
 import { ConfigError } from '../core/errors.ts';
-import { finiteNumber, integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { finiteNumber, integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
@@ -81,6 +82,8 @@ export interface ServerResult {
   status: 'ok' | 'diverged';
   divergence?: { update: number; time: number };
   dim: number;
+  /** The master seed used (the one given, or the fresh one drawn when none was); pass it back to reproduce the run bit for bit. */
+  seed: number;
 }
 
 const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery'];
@@ -190,7 +193,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
     }
   }
   const opt = optimizer(s.optimizer, d, 'server.optimizer');
-  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const seed = seedOrFresh(options.seed, 'options.seed');
   const x = new Float64Array(d);
   if (typeof s.x0 === 'number') x.fill(finiteNumber(s.x0, 'server.x0'));
   else {
@@ -373,5 +376,6 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
     status,
     ...(divergence ? { divergence } : {}),
     dim: d,
+    seed,
   };
 }

@@ -19,7 +19,8 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
-import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { DelayDistribution, type DelayModelSpec, delayModel } from '../delay/models.ts';
 import { asgdKernelFor, runAsgdKernel } from '../kernels/asgd.ts';
@@ -92,6 +93,7 @@ export interface AsgdConfig {
 export type StepObserver = (k: number, lag: number, xRead: Float64Array, batch: Int32Array, gradient: Float64Array, u: number) => void;
 
 export interface AsgdRunOptions {
+  /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   path?: number;
   /** Which iterates to keep (iteration numbers as times); default every iteration. */
@@ -197,7 +199,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   const cfg = isConfig(specOrConfig) ? specOrConfig : asgdConfig(specOrConfig);
   const o = plainObject(options, 'options');
   knownFields(o, 'options', ['seed', 'path', 'saveAt', 'recordDelays', 'recordBatches', 'lags', 'onStep']);
-  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
+  const seed = seedOrFresh(o.seed, 'options.seed');
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const K = cfg.iterations;
   const plan = planSaves(options.saveAt, K, 0, 1, 'options.saveAt');

@@ -33,7 +33,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../core/errors.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
 import { loadMnist, type MnistSpec } from '../data/mnist.ts';
 import { type ObjectiveSpec, objectiveFromSpec } from '../experiments/objective-spec.ts';
@@ -94,6 +95,8 @@ export interface ThreadedServerResult {
   status: 'ok' | 'diverged' | 'time-limit';
   divergence?: { update: number; time: number };
   dim: number;
+  /** The master seed used (given, or drawn fresh when none was); it fixes the minibatch streams, not the interleaving. */
+  seed: number;
   workers: number;
   read: 'consistent' | 'inconsistent';
   /** Seconds from the start signal to the last worker's exit, and to start the threads before it. */
@@ -196,7 +199,7 @@ function sharedMnist(spec: ObjectiveSpec): ThreadedWorkerTask['mnist'] {
 
 export async function runThreadedServer(spec: ThreadedServerSpec, options: { seed?: number; pool?: ServerThreadPool } = {}): Promise<ThreadedServerResult> {
   const v = validate(spec);
-  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const seed = seedOrFresh(options.seed, 'options.seed');
   const { obj, m, updates, saveEvery } = v;
   const d = obj.dim;
   const buffer = v.mode === 'sync' ? m : v.G;
@@ -285,6 +288,7 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
       status,
       ...(status === 'diverged' ? { divergence: { update: divergedAt, time: tOut[tOut.length - 1] } } : {}),
       dim: d,
+      seed,
       workers: m,
       read: v.read,
       seconds,

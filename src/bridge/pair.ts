@@ -28,7 +28,8 @@
  */
 import { type AsgdConfig, type AsgdResult, runAsgd, validatedConfig } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
-import { integer, oneOf, plainObject, seedValue } from '../core/validate.ts';
+import { integer, oneOf, plainObject } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { type BeforeHistory, effectiveLag, type LagSource, PrescribedLag, RandomLag } from '../delay/lags.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { normalQuantile } from '../random/normal-quantile.ts';
@@ -51,6 +52,7 @@ export const MAX_LAW_SIZE = 50_000;
 
 export interface PairOptions extends BridgeOptions {
   coupling: Coupling;
+  /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   path?: number;
   /** SDDE substeps per ASGD step: h = δ/m. Default 1 (16 for 'shared-brownian'). */
@@ -154,7 +156,7 @@ export function validatePair(cfg: AsgdConfig, options: PairOptions) {
   validatedConfig(cfg, 'cfg');
   plainObject(options, 'options');
   const coupling = oneOf(options.coupling, 'bridge.coupling', COUPLINGS);
-  const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
+  const seed = seedOrFresh(options.seed, 'options.seed');
   const path = options.path === undefined ? 0 : integer(options.path, 'options.path', { min: 0 });
   const m = options.substeps === undefined ? (coupling === 'shared-brownian' ? 16 : 1) : integer(options.substeps, 'bridge.substeps', { min: 1, max: 1_000_000 });
   const saveEvery = options.saveEvery === undefined ? 1 : integer(options.saveEvery, 'asgd.saveEvery', { min: 1, max: 2 ** 31 - 1 });
@@ -222,8 +224,8 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
     const one = (src: PrescribedLag[]) => (cfg.coordinateDelays ? src : src[0]);
     const fine = brownianPath(seed, path, d, K * m, h);
     const coarse = coarsenIncrements(fine, d, m);
-    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, noise: new PrescribedIncrements(coarse, d), lags: one(cols.map((c) => new PrescribedLag(c))) });
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(fine, d), lags: one(cols.map((c) => new PrescribedLag(c, m, m))), recordDelays: true });
+    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, seed, path, noise: new PrescribedIncrements(coarse, d), lags: one(cols.map((c) => new PrescribedLag(c))) });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(fine, d), lags: one(cols.map((c) => new PrescribedLag(c, m, m))), recordDelays: true });
     discreteX = recursion.x;
     discreteStatus = recursion.status === 'diverged' ? 'diverged' : 'ok'; // no events here: never 'terminated'
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
@@ -231,7 +233,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
   } else if (coupling === 'axis-quantile') {
     const r = runAxisQuantile(cfg, bridged.sigma!, bridged.sigmaPoint!, lawSamples, seed, path, saveEvery, m, delta);
     asgd = r.asgd;
-    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true });
+    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true });
     label = 'ASGD';
   } else {
     const obj = cfg.objective;
@@ -260,7 +262,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
     const lags = asgd.delays!;
     const fullLags = new Int32Array(K);
     fullLags.set(lags.subarray(0, Math.min(lags.length, K)));
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m), recordDelays: true });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m), recordDelays: true });
     label = 'ASGD';
   }
   if (asgd) {

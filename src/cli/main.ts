@@ -202,7 +202,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
     return { summary, png, status: result.summary.status };
   });
   if (values.json) io.out(JSON.stringify(summary) + '\n');
-  else io.out(`${prepared.kind} run: status ${JSON.stringify(status)}; wrote ${outDir}/{result.json,paths.csv,figure.html${png ? ',figure.png' : ''}}\n`);
+  else io.out(`${prepared.kind} run (seed ${prepared.seed}): status ${JSON.stringify(status)}; wrote ${outDir}/{result.json,paths.csv,figure.html${png ? ',figure.png' : ''}}\n`);
   return EXIT.ok;
 }
 
@@ -547,12 +547,20 @@ function readSweepManifest(file: string, field: string): { settings: unknown; sh
   return m as { settings: unknown; shard?: unknown };
 }
 
+/**
+ * A sweep config without a seed runs with the CLI's documented default seed 1 (one invocation is
+ * one experiment; its shards and its merge must agree on the seed), where the library would draw one.
+ */
+function withCliSeed(raw: unknown): unknown {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && (raw as { seed?: unknown }).seed === undefined ? { ...raw, seed: 1 } : raw;
+}
+
 async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
   const { runPreparedSweep, sweepWarning } = await import('../sweep/run.ts');
-  const prepared = sw.prepareSweep(raw);
+  const prepared = sw.prepareSweep(withCliSeed(raw));
   const warning = sweepWarning(prepared);
   if (warning) io.err(`warning: ${warning}\n`);
   const shard = sw.parseShard(values.shard);
@@ -614,7 +622,7 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
     if (io.isTTY) io.err('\n');
     await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, result.caption);
     const summary = { ...manifest, outDir, threads: result.threads, finished: result.rows.length, seconds: result.seconds, rows: result.rows.map((r) => ({ point: r.point, values: r.values, [prepared.spec.metric]: Number.isFinite(r.metric) ? r.metric : null, se: Number.isFinite(r.se) ? r.se : null, diverged: r.diverged })), fits: result.fits };
-    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n${result.fits.map((f) => `  exponent in ${f.against === 'x' ? f.key : `${f.key} + 1`} (${f.series}): ${f.exponent.toFixed(3)} (95% CI ${f.ci95[0].toFixed(3)} … ${f.ci95[1].toFixed(3)})`).join('\n')}${result.fits.length ? '\n' : ''}`);
+    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep (seed ${prepared.seed}): ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n${result.fits.map((f) => `  exponent in ${f.against === 'x' ? f.key : `${f.key} + 1`} (${f.series}): ${f.exponent.toFixed(3)} (95% CI ${f.ci95[0].toFixed(3)} … ${f.ci95[1].toFixed(3)})`).join('\n')}${result.fits.length ? '\n' : ''}`);
     return EXIT.ok;
   } catch (e) {
     throw outputFailure(e, outDir);
@@ -649,7 +657,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
     const m = readSweepManifest(mf, 'SHARD_DIR');
     if (settings === undefined) {
       settings = m.settings;
-      prepared = sw.prepareSweep(settings);
+      prepared = sw.prepareSweep(withCliSeed(settings));
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
     } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };

@@ -30,7 +30,8 @@
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { toyObjective } from '../asgd/objectives/toy.ts';
 import { type ComputeTimeSpec, runParameterServer } from '../asgd/parameter-server.ts';
-import { integer, knownFields, oneOf, plainObject, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { fitStalenessModels, type ModelFit } from '../delay/fit.ts';
 import { deriveEngine } from '../random/streams.ts';
 
@@ -43,6 +44,7 @@ export interface StalenessSimulationSpec {
   localAccumulation?: number;
   globalAccumulation?: number;
   pullEvery?: number;
+  /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   /** Independent runs whose means give the standard error; default 10 (1: no SE). */
   replicates?: number;
@@ -57,6 +59,8 @@ export interface StalenessSimulationSpec {
 
 export interface StalenessSimulation {
   spec: StalenessSimulationSpec;
+  /** The master seed used (spec.seed, or a fresh one when the spec has none); pass it back to reproduce the simulation. */
+  seed: number;
   /** The staleness after the warm-up, all replicates in order. */
   staleness: Int32Array;
   /** Mean of the replicate means. */
@@ -153,7 +157,7 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const mode = s.mode === undefined ? 'async' : oneOf(s.mode, 'staleness.mode', ['async', 'sync'] as const);
   const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'staleness.globalAccumulation', { min: 1, max: 1_000_000 });
   const R = s.replicates === undefined ? 10 : integer(s.replicates, 'staleness.replicates', { min: 1, max: 100_000 });
-  const seed = s.seed === undefined ? 0 : seedValue(s.seed, 'staleness.seed');
+  const seed = seedOrFresh(s.seed, 'staleness.seed');
   const fixedWarmup = s.warmup === undefined ? undefined : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
   const objective = spec.objective ?? toyObjective();
   const perUpdate = mode === 'sync' ? m : G; // nothing is dropped here: every update applies exactly this many gradients
@@ -220,5 +224,5 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const cmpWorkers = mode === 'async' && G === 1 ? m : Math.max(1, Math.round(mean) + 1);
   const fits = fitStalenessModels(staleness, cmpWorkers);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
-  return { spec, staleness, mean, meanSe: se, pZero: z.mean, pZeroSe: z.se, replicateMeans, replicatePZero, warmups, histogram, fits, cmpWorkers, sameWorkerRate: same, timePerUpdate: time / R };
+  return { spec, seed, staleness, mean, meanSe: se, pZero: z.mean, pZeroSe: z.se, replicateMeans, replicatePZero, warmups, histogram, fits, cmpWorkers, sameWorkerRate: same, timePerUpdate: time / R };
 }

@@ -20,7 +20,8 @@
  */
 import { runThreadedServer, type ServerThreadPool } from '../asgd/threaded-server.ts';
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { bhattacharyyaDistance, fitStalenessModels } from '../delay/fit.ts';
 import type { ObjectiveSpec } from './objective-spec.ts';
 import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
@@ -38,6 +39,7 @@ export interface ThreadedStalenessSpec {
   lr?: number;
   /** Start point (a number: every coordinate); default 0, or the MLP's own initialization is the caller's to pass. */
   x0?: ArrayLike<number> | number;
+  /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   /** Replicate runs of the simulation at the fitted law; default 10. */
   simulatedReplicates?: number;
@@ -127,7 +129,7 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
   const runs = s.runs === undefined ? 3 : integer(s.runs, 'staleness.runs', { min: 1, max: 1000 });
   const read = s.read === undefined ? 'consistent' : oneOf(s.read, 'staleness.read', ['consistent', 'inconsistent'] as const);
   const lr = s.lr === undefined ? 0.01 : positiveNumber(s.lr, 'staleness.lr');
-  const seed = s.seed === undefined ? 0 : seedValue(s.seed, 'staleness.seed');
+  const seed = seedOrFresh(s.seed, 'staleness.seed');
   const simR = s.simulatedReplicates === undefined ? 10 : integer(s.simulatedReplicates, 'staleness.simulatedReplicates', { min: 1, max: 100_000 });
   const parts: Int32Array[] = [];
   const computes: Float64Array[] = [];
@@ -182,6 +184,7 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
   const p0 = meanAndSe(perRun.map((p) => p.pZero));
   const measured: StalenessSimulation = {
     spec: { workers: m, computeTime: computeTime.law, updates, replicates: runs, seed },
+    seed,
     staleness,
     mean: mean.mean,
     meanSe: mean.se,

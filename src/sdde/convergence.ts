@@ -19,7 +19,8 @@
  * time-varying θ(t)): a lag counted in steps means a different delay on each level.
  */
 import { ConfigError, describe } from '../core/errors.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { tQuantile } from '../stats/fit.ts';
 import { jackknifeSe } from '../stats/jackknife.ts';
 import type { SddeAlgorithm } from './algorithm.ts';
@@ -33,7 +34,7 @@ export interface ConvergenceOptions {
   dts: number[];
   /** Sample paths (each one Brownian path shared by all levels); at least 2 per block. */
   paths: number;
-  /** Master seed of the Brownian paths (path i uses the seed's Brownian stream of path i); default 0. */
+  /** Master seed of the Brownian paths (path i uses the seed's Brownian stream of path i); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   /** The reference step is min(dts)/refine; default 4. */
   refine?: number;
@@ -72,6 +73,8 @@ export interface ConvergenceResult {
   strong: OrderFit;
   weak: OrderFit;
   reference: { dt: number };
+  /** The master seed used (given, or drawn fresh when none was); pass it back to reproduce the result. */
+  seed: number;
   paths: number;
   /** Paths left out because a solve on some level diverged. */
   diverged: number;
@@ -87,7 +90,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
   const dts = o.dts.map((v: unknown, i: number) => positiveNumber(v, `options.dts[${i}]`));
   if (new Set(dts).size !== dts.length) throw new ConfigError('options.dts', 'must be distinct steps');
   const paths = integer(o.paths, 'options.paths', { min: 4, max: 10_000_000 });
-  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
+  const seed = seedOrFresh(o.seed, 'options.seed');
   const refine = o.refine === undefined ? 4 : integer(o.refine, 'options.refine', { min: 1, max: 1024 });
   const interpolation = o.interpolation === undefined ? 'grid' : oneOf(o.interpolation, 'options.interpolation', ['grid', 'linear', 'hermite'] as const);
   if (o.functional !== undefined && typeof o.functional !== 'function') throw new ConfigError('options.functional', `must be a function x => number, got ${describe(o.functional)}`);
@@ -114,13 +117,13 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
   for (let p = 0; p < paths; p++) {
     const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef) : null;
     const noiseAt = (r: number) => (fine ? { noise: new PrescribedIncrements(fine, m, { substeps: r }) } : {});
-    const ref = solve(problem, algorithm, { dt: hRef, saveAt: { final: true }, interpolation, ...noiseAt(1) });
+    const ref = solve(problem, algorithm, { dt: hRef, saveAt: { final: true }, interpolation, seed, path: p, ...noiseAt(1) });
     if (ref.status !== 'ok') continue;
     const xRef = ref.x.subarray(ref.x.length - d);
     const phiRef = phi(xRef);
     let good = Number.isFinite(phiRef);
     for (let l = 0; l < L && good; l++) {
-      const sol = solve(problem, algorithm, { dt: dts[l], saveAt: { final: true }, interpolation, ...noiseAt(factors[l]) });
+      const sol = solve(problem, algorithm, { dt: dts[l], saveAt: { final: true }, interpolation, seed, path: p, ...noiseAt(factors[l]) });
       if (sol.status !== 'ok') {
         good = false;
         break;
@@ -146,6 +149,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
     strong: fitStrong,
     weak: fitWeak,
     reference: { dt: hRef },
+    seed,
     paths: kept.length,
     diverged: paths - kept.length,
     blocks,

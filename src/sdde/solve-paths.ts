@@ -7,7 +7,8 @@
  * validated as `solve` validates them, before any work.
  * Ensembles use it for their blocks of paths.
  */
-import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from '../kernels/euler-maruyama.ts';
 import { MAX_LANES } from '../kernels/layout.ts';
 import { deriveEngine } from '../random/streams.ts';
@@ -22,15 +23,16 @@ import { buildLagSources, gridSteps, solve, type SolveOptions } from './solve.ts
 export type SolvePathsOptions = Pick<SolveOptions, 'dt' | 'saveAt' | 'seed' | 'kernel'>;
 
 export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolvePathsOptions, first: number, count: number): SddeSolution[] {
-  const one = (path: number) => solve(problem, algorithm, { ...options, path });
   const o = plainObject(options, 'options');
   knownFields(o, 'options', ['dt', 'saveAt', 'seed', 'kernel']);
+  // one seed for all the paths: drawn once when none is given
+  const seed = seedOrFresh(o.seed, 'options.seed');
+  const one = (path: number) => solve(problem, algorithm, { ...options, seed, path });
   integer(first, 'first path', { min: 0, max: 0xffff_ffff });
   integer(count, 'count', { min: 0, max: 0xffff_ffff - first + 1 });
   if (count < 2 || options.kernel === 'generic' || !(algorithm instanceof EulerMaruyama)) return Array.from({ length: count }, (_, j) => one(first + j));
   // the validation of solve, before any work
   const h = positiveNumber(o.dt, 'options.dt');
-  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
   const nSteps = gridSteps(problem.t0, problem.T, h);
   // the kernels' lanes read one lag on the grid (several or per-coordinate delays: path by path)
   if (problem.delay.kind === 'several' || problem.delay.kind === 'per-coordinate') return Array.from({ length: count }, (_, j) => one(first + j));

@@ -8,7 +8,8 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
 import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
@@ -27,7 +28,7 @@ export interface SolveOptions {
   dt: number;
   /** What to keep; default every step. */
   saveAt?: SaveAtSpec;
-  /** Master seed (integer in [0, 2^53)); default 0. */
+  /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   /** Path index: selects the independent streams of this path; default 0. */
   path?: number;
@@ -134,7 +135,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const o = plainObject(options, 'options');
   knownFields(o, 'options', OPTION_FIELDS);
   const h = positiveNumber(o.dt, 'options.dt');
-  const seed = o.seed === undefined ? 0 : seedValue(o.seed, 'options.seed');
+  const seed = seedOrFresh(o.seed, 'options.seed');
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const interpolation: HistoryInterpolation = o.interpolation === undefined ? 'grid' : oneOf(o.interpolation, 'options.interpolation', ['grid', 'linear', 'hermite'] as const);
   const nSteps = gridSteps(problem.t0, problem.T, h);

@@ -27,7 +27,8 @@ import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
 import { kernelModule } from '../kernels/index.ts';
-import { integer, seedValue } from '../core/validate.ts';
+import { integer } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
@@ -76,8 +77,8 @@ export interface EnsembleResult extends EnsembleLayout {
 
 export interface EnsembleOptions extends EnsembleStatistics {
   paths: number;
-  /** Master seed: path i uses the streams of (seed, i). */
-  seed: number;
+  /** Master seed: path i uses the streams of (seed, i); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
+  seed?: number;
   /**
    * Worker threads; default: all cores for a module source whose paths × steps pays for starting
    * them, else 1. More than 1 needs a module source.
@@ -188,7 +189,7 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: numb
 
 export async function runEnsemble(source: EnsembleSource, options: EnsembleOptions): Promise<EnsembleResult> {
   const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
-  const seed = seedValue(options.seed, 'ensemble.seed');
+  const seed = seedOrFresh(options.seed, 'ensemble.seed');
   const B = integer(options.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
   if (options.threads !== undefined) integer(options.threads, 'ensemble.threads', { min: 1, max: 1024 });
   const viaModule = isEnsembleModule(source);

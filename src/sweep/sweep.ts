@@ -18,7 +18,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, describe as describeValue } from '../core/errors.ts';
 import { checkJsonTree, setDottedPath, splitDottedPath } from '../core/safe-keys.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
+import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { seedOrFresh } from '../core/seed.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { runEnsemble } from '../stats/ensemble.ts';
@@ -41,7 +42,7 @@ export interface SweepSpec {
   paths: number;
   /** time-to-eps: the threshold on E‖x_k − x*‖². */
   eps?: number;
-  /** One seed for every point (common random numbers); default 1. */
+  /** One seed for every point (common random numbers); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed` (the CLI's default is 1). */
   seed?: number;
   description?: string;
 }
@@ -78,7 +79,7 @@ export function prepareSweep(input: unknown): PreparedSweep {
   }
   const metric = oneOf(s.metric, 'sweep.metric', METRICS);
   const paths = integer(s.paths, 'sweep.paths', { min: 2, max: 10_000_000 });
-  const seed = s.seed === undefined ? 1 : seedValue(s.seed, 'sweep.seed');
+  const seed = seedOrFresh(s.seed, 'sweep.seed');
   const eps = metric === 'time-to-eps' ? positiveNumber(s.eps, 'sweep.eps') : undefined;
   if (metric !== 'time-to-eps' && s.eps !== undefined) throw new ConfigError('sweep.eps', 'is only used with the metric "time-to-eps"');
   const run: EnsembleRun = metric === 'approximation-error' || metric === 'weak-error' || metric === 'weak-mmd' ? 'pair' : 'asgd';

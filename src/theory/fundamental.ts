@@ -21,7 +21,7 @@ export function fundamentalConstant(a: number, tau: number, lambda: number, V: n
     T: steps * h,
     delay: { kind: 'constant', lag },
   });
-  const sol = solve(problem, new EulerMaruyama(), { dt: h, saveAt: { every: 10 } });
+  const sol = solve(problem, new EulerMaruyama(), { dt: h, saveAt: { every: 10 }, seed: 0 });
   let c = 0;
   for (let i = 0; i < sol.t.length; i++) c = Math.max(c, Math.abs(sol.x[i]) * Math.exp(lambda * sol.t[i]));
   return c;

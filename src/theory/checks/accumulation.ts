@@ -281,7 +281,7 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   const constant: ComputeTimeSpec = { kind: 'constant', mean: 1 };
   {
     const combos: [number, number, number][] = [[1, 1, 3], [4, 1, 3], [2, 2, 1.5], [1, 4, 0.75]];
-    const measured = combos.map(([L, G]) => simulateStaleness({ workers: 4, computeTime: constant, updates: 4000, localAccumulation: L, globalAccumulation: G, replicates: 1 }).mean);
+    const measured = combos.map(([L, G]) => simulateStaleness({ workers: 4, computeTime: constant, updates: 4000, localAccumulation: L, globalAccumulation: G, replicates: 1, seed: 0 }).mean);
     const ok = combos.every(([, , want], i) => Math.abs(measured[i] - want) < 1e-9);
     rows.push({
       theorem: 'Aji & Heafield Table 3',
@@ -295,7 +295,7 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
     const law: { N: number; G: number; constant: number; exponential: number; exponentialSe: number; normal: number; normalSe: number }[] = [];
     for (const N of Ns) {
       for (const G of Gs) {
-        const c = simulateStaleness({ workers: N, computeTime: constant, updates: 2000, globalAccumulation: G, replicates: 1 }); // deterministic: one run
+        const c = simulateStaleness({ workers: N, computeTime: constant, updates: 2000, globalAccumulation: G, replicates: 1, seed: 0 }); // deterministic: one run
         const e = simulateStaleness({ workers: N, computeTime: { kind: 'exponential', mean: 1 }, updates: opts.quick ? 2000 : 8000, globalAccumulation: G, seed: opts.seed + N * 100 + G }); // × 10 runs
         const n = simulateStaleness({ workers: N, computeTime: { kind: 'normal', mean: 1, sd: 0.3 }, updates: opts.quick ? 2000 : 8000, globalAccumulation: G, seed: opts.seed + 5000 + N * 100 + G });
         law.push({ N, G, constant: c.mean, exponential: e.mean, exponentialSe: e.meanSe, normal: n.mean, normalSe: n.meanSe });
@@ -348,7 +348,7 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   // ---- staleness injection ----
   {
     const Us = [5, 7];
-    const measured = Us.map((U) => simulateStaleness({ workers: 4, computeTime: constant, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, replicates: 1 }).mean);
+    const measured = Us.map((U) => simulateStaleness({ workers: 4, computeTime: constant, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, replicates: 1, seed: 0 }).mean);
     const ok = Us.every((U, i) => Math.abs(measured[i] - (U - 1) / 2) < 1e-9);
     rows.push({
       theorem: 'Aji & Heafield Section 2.3',
