@@ -31,7 +31,7 @@ function expectTrajectory(x: Float64Array, ref: number[][], what: string) {
 describe('inconsistent read (Hogwild)', () => {
   it('per-coordinate constant lags reproduce the NumPy recursion', () => {
     const c = fx.inconsistent;
-    const r = runAsgd({ ...full, eta: c.eta, read: { kind: 'inconsistent', delays: c.lags.map((lag: number) => ({ kind: 'constant', lag })) } }, { recordDelays: true });
+    const r = runAsgd({ ...full, eta: c.eta, read: { kind: 'inconsistent', delays: c.lags.map((lag: number) => ({ kind: 'constant', lag })) } }, { seed: 0, recordDelays: true });
     expectTrajectory(r.x, c.x, 'inconsistent');
     // K × d lags, clipped at k
     expect(r.delays!.length).toBe(K * d);
@@ -56,8 +56,8 @@ describe('inconsistent read (Hogwild)', () => {
   });
 
   it('consistent read is unchanged (the default), and bad read specs are refused by field', () => {
-    const a = runAsgd({ ...full, eta: 0.1, delay: { kind: 'constant', lag: 2 } });
-    const b = runAsgd({ ...full, eta: 0.1, delay: { kind: 'constant', lag: 2 }, read: 'consistent' });
+    const a = runAsgd({ ...full, eta: 0.1, delay: { kind: 'constant', lag: 2 } }, { seed: 0 });
+    const b = runAsgd({ ...full, eta: 0.1, delay: { kind: 'constant', lag: 2 }, read: 'consistent' }, { seed: 0 });
     expect(b.x).toEqual(a.x);
     expect(configError(() => asgdConfig({ ...full, eta: 0.1, read: { kind: 'inconsistent', delays: [{ kind: 'constant', lag: 1 }] } }), 'count').field).toBe('asgd.read.delays');
     expect(configError(() => asgdConfig({ ...full, eta: 0.1, delay: { kind: 'constant', lag: 1 }, read: { kind: 'inconsistent', delays: Array(d).fill({ kind: 'constant', lag: 1 }) } }), 'both').field).toBe('asgd.delay');
@@ -107,14 +107,14 @@ describe('sparse updates', () => {
 describe('DC-ASGD (Zheng et al. 2017)', () => {
   it('constant λ and the adaptive λ of DC-ASGD-a reproduce the NumPy recursion', () => {
     const c = fx['dc-c'];
-    const rc = runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag }, compensation: { kind: 'dc-asgd', lambda: c.lambda } });
+    const rc = runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag }, compensation: { kind: 'dc-asgd', lambda: c.lambda } }, { seed: 0 });
     expectTrajectory(rc.x, c.x, 'dc-c');
     const a = fx['dc-a'];
-    const ra = runAsgd({ ...full, eta: a.eta, delay: { kind: 'constant', lag: a.lag }, compensation: { kind: 'dc-asgd', lambda: a.lambda, meanSquare: a.meanSquare } });
+    const ra = runAsgd({ ...full, eta: a.eta, delay: { kind: 'constant', lag: a.lag }, compensation: { kind: 'dc-asgd', lambda: a.lambda, meanSquare: a.meanSquare } }, { seed: 0 });
     expectTrajectory(ra.x, a.x, 'dc-a');
     // λ = 0 is plain ASGD
-    const r0 = runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag }, compensation: { kind: 'dc-asgd', lambda: 0 } });
-    expect(r0.x).toEqual(runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag } }).x);
+    const r0 = runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag }, compensation: { kind: 'dc-asgd', lambda: 0 } }, { seed: 0 });
+    expect(r0.x).toEqual(runAsgd({ ...full, eta: c.eta, delay: { kind: 'constant', lag: c.lag } }, { seed: 0 }).x);
   });
 
   it('as a server optimizer: 2 workers with equal compute times apply the staleness-1 recursion; 1 worker is SGD', () => {

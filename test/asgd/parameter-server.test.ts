@@ -20,13 +20,13 @@ const mean = (a: Int32Array) => a.reduce((s, v) => s + v, 0) / a.length;
 describe('staleness with equal compute times (Aji & Heafield Table 3)', () => {
   for (const [L, G, expected] of [[1, 1, 3], [4, 1, 3], [2, 2, 1.5], [1, 4, 0.75]] as const) {
     it(`local ${L} × global ${G}: average staleness ${expected}`, () => {
-      const r = runParameterServer({ ...base, localAccumulation: L, globalAccumulation: G });
+      const r = runParameterServer({ ...base, localAccumulation: L, globalAccumulation: G }, { seed: 0 });
       // steady state: after the first 40 applied gradients (whole cycles of 4 follow)
       expect(mean(r.staleness.slice(40, 40 + 4 * 80))).toBe(expected);
     });
   }
   it('asynchronous: every gradient has staleness N − 1 after the first round', () => {
-    const r = runParameterServer({ ...base, workers: 7 });
+    const r = runParameterServer({ ...base, workers: 7 }, { seed: 0 });
     expect(Array.from(r.staleness.slice(0, 7))).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(new Set(r.staleness.slice(7))).toEqual(new Set([6]));
   });
@@ -35,7 +35,7 @@ describe('staleness with equal compute times (Aji & Heafield Table 3)', () => {
 describe('staleness injection into synchronous SGD', () => {
   for (const U of [1, 5, 7]) {
     it(`pull every ${U} updates: average staleness ${(U - 1) / 2}`, () => {
-      const r = runParameterServer({ ...base, mode: 'sync', pullEvery: U, updates: 70 * U });
+      const r = runParameterServer({ ...base, mode: 'sync', pullEvery: U, updates: 70 * U }, { seed: 0 });
       expect(mean(r.staleness)).toBe((U - 1) / 2);
     });
   }
@@ -121,7 +121,7 @@ describe('records, reproducibility, refusals', () => {
     it(`refuses ${JSON.stringify(patch)}`, () => {
       let err: unknown;
       try {
-        runParameterServer({ ...base, ...patch } as ServerSpec);
+        runParameterServer({ ...base, ...patch } as ServerSpec, { seed: 0 });
       } catch (e) {
         err = e;
       }

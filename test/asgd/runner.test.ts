@@ -67,18 +67,18 @@ describe('delays', () => {
     return xs;
   }
   it("'clip' reads x_{k−min(l,k)}", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'clip' }, { recordDelays: true });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'clip' }, { seed: 0, recordDelays: true });
     expect(Array.from(r.delays!)).toEqual(Array.from({ length: 40 }, (_, k) => Math.min(5, k)));
     const xs = byHand((k) => Math.min(5, k));
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
   it("'warmup' runs SGD for the first l steps", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'warmup' }, { recordDelays: true });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'warmup' }, { seed: 0, recordDelays: true });
     const xs = byHand((k) => (k < 5 ? 0 : 5));
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
   it("'history' reads the given pre-start iterate", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'history', history: 10 });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'history', history: 10 }, { seed: 0 });
     const xs = byHand(() => 5, 10);
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
@@ -120,7 +120,7 @@ describe('staleness-adaptive steps (stepScale)', () => {
     ['not a function', 3],
   ] as const) {
     it(`refused before any work: ${name}`, () => {
-      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: fn as never })).toThrow(/asgd\.stepScale/);
+      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: fn as never }, { seed: 0 })).toThrow(/asgd\.stepScale/);
     });
   }
 });
@@ -142,20 +142,20 @@ describe('minibatches', () => {
     for (const c of counts) expect(Math.abs(c / K - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / K));
   });
   it('with replacement allows b > n', () => {
-    expect(runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }).status).toBe('ok');
+    expect(runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }, { seed: 0 }).status).toBe('ok');
   });
 });
 
 describe('schedules', () => {
   it('u_k = 1/(k+1) on the full-batch toy gives x_K = x_0 ∏(1 − 2η/(k+1))', () => {
-    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.3, iterations: 50, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse' } }, { saveAt: { final: true } });
+    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.3, iterations: 50, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse' } }, { seed: 0, saveAt: { final: true } });
     let x = 4;
     for (let k = 0; k < 50; k++) x *= 1 - (2 * 0.3) / (k + 1);
     expect(r.x[0]).toBeCloseTo(x, 13);
   });
   it('u_k = 1/(μ(k+1)) and 1/√(k+1)', () => {
-    const a = runAsgd({ objective: toyObjective(), x0: 4, eta: 1, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-mu', mu: 4 } }, { saveAt: { final: true } });
-    const b = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.2, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-sqrt' } }, { saveAt: { final: true } });
+    const a = runAsgd({ objective: toyObjective(), x0: 4, eta: 1, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-mu', mu: 4 } }, { seed: 0, saveAt: { final: true } });
+    const b = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.2, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-sqrt' } }, { seed: 0, saveAt: { final: true } });
     let xa = 4;
     let xb = 4;
     for (let k = 0; k < 30; k++) {
@@ -190,7 +190,7 @@ describe('seeds', () => {
 describe('divergence', () => {
   it('η too large: stops with status diverged at the step that overflowed, keeping the iterates', () => {
     // full-batch toy with η = 2: x_{k+1} = −3 x_k, overflows near k = log(1.8e308/4)/log 3 ≈ 645
-    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 2, iterations: 5000, batchSize: 2, sampling: 'without-replacement' });
+    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 2, iterations: 5000, batchSize: 2, sampling: 'without-replacement' }, { seed: 0 });
     expect(r.status).toBe('diverged');
     const expectedStep = Math.ceil(Math.log(Number.MAX_VALUE / 4) / Math.log(3));
     expect(Math.abs(r.divergence!.step - expectedStep)).toBeLessThanOrEqual(1);
@@ -220,7 +220,7 @@ describe('bad input is refused, naming the field', () => {
     it(name, () => {
       let err: unknown;
       try {
-        runAsgd({ ...good, ...patch } as AsgdSpec);
+        runAsgd({ ...good, ...patch } as AsgdSpec, { seed: 0 });
       } catch (e) {
         err = e;
       }

@@ -169,7 +169,7 @@ describe('replayed delays', () => {
   it('a different SDDE pre-start policy is refused for replay couplings', () => {
     for (const coupling of ['quantile', 'shared-brownian'] as const) {
       try {
-        runPair(fig1(10), { coupling, sddeBeforeHistory: 'history' });
+        runPair(fig1(10), { seed: 0, coupling, sddeBeforeHistory: 'history' });
         expect.unreachable();
       } catch (e) {
         expect((e as ConfigError).field).toBe('bridge.sddeBeforeHistory');
@@ -181,22 +181,22 @@ describe('replayed delays', () => {
 describe('refusals', () => {
   it('quantile coupling needs a 1-D problem', () => {
     const ls = generatedLeastSquares({ n: 20, d: 2, seed: 1 });
-    expect(() => runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 10, batchSize: 2 }), { coupling: 'quantile' })).toThrow(ConfigError);
+    expect(() => runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 10, batchSize: 2 }), { seed: 0, coupling: 'quantile' })).toThrow(ConfigError);
   });
   it('σ at x* needs a known minimizer', () => {
     const obj = expressionObjective({ variables: ['x'], components: ['(x+1)^2', '(x-1)^2'] });
     try {
-      runPair(asgdConfig({ objective: obj, x0: 1, eta: 0.01, iterations: 10, batchSize: 1 }), { coupling: 'independent' });
+      runPair(asgdConfig({ objective: obj, x0: 1, eta: 0.01, iterations: 10, batchSize: 1 }), { seed: 0, coupling: 'independent' });
       expect.unreachable();
     } catch (e) {
       expect((e as ConfigError).field).toBe('bridge.sigma');
     }
     // naming the point works
-    expect(runPair(asgdConfig({ objective: obj, x0: 1, eta: 0.01, iterations: 10, batchSize: 1 }), { coupling: 'independent', sigma: { at: [0] } }).sdde.status).toBe('ok');
+    expect(runPair(asgdConfig({ objective: obj, x0: 1, eta: 0.01, iterations: 10, batchSize: 1 }), { seed: 0, coupling: 'independent', sigma: { at: [0] } }).sdde.status).toBe('ok');
   });
   it('an exact minibatch law too large to enumerate is refused', () => {
     const ls = generatedLeastSquares({ n: 200, d: 1, seed: 1 });
-    expect(() => runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 10, batchSize: 8 }), { coupling: 'quantile' })).toThrow(/at most/);
+    expect(() => runPair(asgdConfig({ objective: ls, x0: 0, eta: 0.01, iterations: 10, batchSize: 8 }), { seed: 0, coupling: 'quantile' })).toThrow(/at most/);
   });
   it('a state-dependent σ works on least squares (refactored every step)', () => {
     const ls = generatedLeastSquares({ n: 50, d: 3, seed: 2 });

@@ -23,15 +23,15 @@ const acrossRuns = (xs: Float64Array) => {
 
 describe('staleness simulation', () => {
   it('bad input is refused naming the field', () => {
-    expect(() => simulateStaleness({ workers: 0, computeTime: { kind: 'constant', mean: 1 }, updates: 100 })).toThrow(ConfigError);
-    expect(() => simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: -1 }, updates: 100 })).toThrow(/computeTime\.mean/);
-    expect(() => simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 100, globalAccumulation: 0 })).toThrow(/globalAccumulation/);
-    expect(() => simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 100, mode: 'sync', pullEvery: 0 })).toThrow(/pullEvery/);
+    expect(() => simulateStaleness({ seed: 0, workers: 0, computeTime: { kind: 'constant', mean: 1 }, updates: 100 })).toThrow(ConfigError);
+    expect(() => simulateStaleness({ seed: 0, workers: 4, computeTime: { kind: 'constant', mean: -1 }, updates: 100 })).toThrow(/computeTime\.mean/);
+    expect(() => simulateStaleness({ seed: 0, workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 100, globalAccumulation: 0 })).toThrow(/globalAccumulation/);
+    expect(() => simulateStaleness({ seed: 0, workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 100, mode: 'sync', pullEvery: 0 })).toThrow(/pullEvery/);
   });
   it('equal compute times: mean staleness (N − 1)/G exactly, for every N and G', () => {
     for (const N of [1, 2, 3, 5, 8])
       for (const G of [1, 2, 3, 4]) {
-        const s = simulateStaleness({ workers: N, computeTime: { kind: 'constant', mean: 1 }, updates: 120 * G, globalAccumulation: G });
+        const s = simulateStaleness({ seed: 0, workers: N, computeTime: { kind: 'constant', mean: 1 }, updates: 120 * G, globalAccumulation: G });
         expect(s.mean, `N = ${N}, G = ${G}`).toBeCloseTo((N - 1) / G, 12);
       }
   });
@@ -57,7 +57,7 @@ describe('staleness simulation', () => {
     expect(se / (1 / Math.sqrt(20000))).toBeLessThan(1.56);
   });
   it('synchronous injection has no start-up transient: (U − 1)/2 exactly by default over whole pull cycles', () => {
-    for (const U of [5, 7]) expect(simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 70 * U, mode: 'sync', pullEvery: U }).mean).toBeCloseTo((U - 1) / 2, 12);
+    for (const U of [5, 7]) expect(simulateStaleness({ seed: 0, workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 70 * U, mode: 'sync', pullEvery: U }).mean).toBeCloseTo((U - 1) / 2, 12);
   });
   it('with global accumulation the CMP line search is centred on the observed staleness, not on m', () => {
     const s = simulateStaleness({ workers: 16, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, updates: 8000, globalAccumulation: 4, seed: 2 });

@@ -51,8 +51,8 @@ describe('measureThreadedStaleness (2 real threads)', () => {
     await pool.close();
   });
   it('bad input is refused naming the field', async () => {
-    await expect(measureThreadedStaleness({ workers: 2, objective: { kind: 'toy' }, batchSize: 1, updates: 5 }, { pool })).rejects.toThrow(/staleness\.updates/);
-    await expect(measureThreadedStaleness({ workers: 2, objective: { kind: 'toy' }, batchSize: 1, updates: 100, runs: 0 }, { pool })).rejects.toThrow(/staleness\.runs/);
+    await expect(measureThreadedStaleness({ seed: 0, workers: 2, objective: { kind: 'toy' }, batchSize: 1, updates: 5 }, { pool })).rejects.toThrow(/staleness\.updates/);
+    await expect(measureThreadedStaleness({ seed: 0, workers: 2, objective: { kind: 'toy' }, batchSize: 1, updates: 100, runs: 0 }, { pool })).rejects.toThrow(/staleness\.runs/);
   });
   it('measured and simulated analyses agree with the log, the fitted law and each other', async () => {
     const r = await measureThreadedStaleness({ workers: 2, objective: { kind: 'least-squares', n: 300, d: 8, seed: 1 }, batchSize: 8, updates: 400, runs: 2, seed: 3 }, { pool });

@@ -141,8 +141,8 @@ describe('Euler–Maruyama: kernels (both backends) ≡ the general loop, bit fo
     for (const backend of BACKENDS) {
       const a = new GaussianIncrements(deriveEngine(9, 'brownian', 0), 1);
       const b = new GaussianIncrements(deriveEngine(9, 'brownian', 0), 1);
-      under(backend, () => solve(p, em, { dt: 0.01, noise: a }));
-      solve(p, em, { dt: 0.01, noise: b, kernel: 'generic' });
+      under(backend, () => solve(p, em, { seed: 0, dt: 0.01, noise: a }));
+      solve(p, em, { seed: 0, dt: 0.01, noise: b, kernel: 'generic' });
       const ra = new Float64Array(999);
       const rb = new Float64Array(999);
       a.sampler.fill(ra);
@@ -359,7 +359,7 @@ describe('whole ASGD iterations in the kernel ≡ the runner’s loop (least squ
   }
   it('a per-step observer runs the runner’s own loop (the kernel has no hook)', () => {
     let calls = 0;
-    runAsgd({ objective: ls, x0: 0, eta: 0.01, iterations: 50, batchSize: 2 }, { onStep: () => void calls++ });
+    runAsgd({ objective: ls, x0: 0, eta: 0.01, iterations: 50, batchSize: 2 }, { seed: 0, onStep: () => void calls++ });
     expect(calls).toBe(50);
   });
 });

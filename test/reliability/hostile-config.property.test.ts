@@ -54,7 +54,7 @@ describe('prototype pollution through sweep grid keys (item 2)', () => {
       fc.property(key, fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 3 }), (k, values) => {
         let err: unknown;
         try {
-          prepareSweep({ base, grid: { [k]: values }, metric: 'approximation-error', paths: 4 });
+          prepareSweep({ seed: 1, base, grid: { [k]: values }, metric: 'approximation-error', paths: 4 });
         } catch (e) {
           err = e;
         }
@@ -66,8 +66,8 @@ describe('prototype pollution through sweep grid keys (item 2)', () => {
     );
   });
   it('empty segments are refused too, valid dotted keys still work', () => {
-    for (const k of ['asgd..eta', '.asgd.eta', 'asgd.eta.', '']) expect(() => prepareSweep({ base, grid: { [k]: [0.01] }, metric: 'approximation-error', paths: 4 }), JSON.stringify(k)).toThrow(ConfigError);
-    const ok = prepareSweep({ base, grid: { 'asgd.eta': [0.01, 0.02], 'bridge.substeps': [1, 2] }, metric: 'approximation-error', paths: 4 });
+    for (const k of ['asgd..eta', '.asgd.eta', 'asgd.eta.', '']) expect(() => prepareSweep({ seed: 1, base, grid: { [k]: [0.01] }, metric: 'approximation-error', paths: 4 }), JSON.stringify(k)).toThrow(ConfigError);
+    const ok = prepareSweep({ seed: 1, base, grid: { 'asgd.eta': [0.01, 0.02], 'bridge.substeps': [1, 2] }, metric: 'approximation-error', paths: 4 });
     expect(ok.points.map((p) => [(p.config as typeof base).asgd.eta, (p.config as typeof base).bridge.substeps])).toEqual([[0.01, 1], [0.01, 2], [0.02, 1], [0.02, 2]]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The public `convergenceOrder(problem, algorithm, { dts, paths })`: fitted strong and weak
+ * The public `convergenceOrder(problem, algorithm, { seed: 0, dts, paths })`: fitted strong and weak
  * orders without an analytic solution. Expected values are independent of the code under test:
  *  - per-level weak errors of EM on GBM: E X_h(T) = x0(1 + μh)^{T/h} exactly (E[1 + μh + σΔW] =
  *    1 + μh), so E[X_h(T) − X_ref(T)] = x0[(1 + μh)^{T/h} − (1 + μh_ref)^{T/h_ref}] — compared
@@ -67,13 +67,13 @@ describe('convergenceOrder', () => {
   it('refuses ladders it cannot measure, before any work', () => {
     const base = { dim: 1, drift: (_t: number, _x: Float64Array, y: Float64Array, o: Float64Array) => void (o[0] = -y[0]), diffusion: { noise: 'diagonal' as const, g: 0.5 }, history: 1, T: 1 };
     const random = defineSdde({ ...base, delay: { kind: 'random', model: { kind: 'uniform', max: 3 } } });
-    expect(configError(() => convergenceOrder(random, em, { dts, paths: 10 }), 'random').field).toBe('problem.delay');
+    expect(configError(() => convergenceOrder(random, em, { seed: 0, dts, paths: 10 }), 'random').field).toBe('problem.delay');
     const steps = defineSdde({ ...base, delay: { kind: 'constant', lag: 3 } });
-    expect(configError(() => convergenceOrder(steps, em, { dts, paths: 10 }), 'lag in steps').reason).toMatch(/tau/);
+    expect(configError(() => convergenceOrder(steps, em, { seed: 0, dts, paths: 10 }), 'lag in steps').reason).toMatch(/tau/);
     const ok = defineSdde({ ...base, delay: { kind: 'constant', tau: 0.3 } });
-    expect(configError(() => convergenceOrder(ok, em, { dts, paths: 10 }), 'off grid').field).toBe('problem.delay.tau');
-    expect(configError(() => convergenceOrder(ok, em, { dts: [0.1, 0.05], paths: 10 }), 'two levels').field).toBe('options.dts');
-    expect(configError(() => convergenceOrder(ok, em, { dts: [1 / 8, 1 / 16, 1 / 24], paths: 10, refine: 1, interpolation: 'linear' }), 'not multiples').field).toMatch(/^options\.dts/);
-    expect(configError(() => convergenceOrder(ok, em, { dts, paths: 2 }), 'paths').field).toBe('options.paths');
+    expect(configError(() => convergenceOrder(ok, em, { seed: 0, dts, paths: 10 }), 'off grid').field).toBe('problem.delay.tau');
+    expect(configError(() => convergenceOrder(ok, em, { seed: 0, dts: [0.1, 0.05], paths: 10 }), 'two levels').field).toBe('options.dts');
+    expect(configError(() => convergenceOrder(ok, em, { seed: 0, dts: [1 / 8, 1 / 16, 1 / 24], paths: 10, refine: 1, interpolation: 'linear' }), 'not multiples').field).toMatch(/^options\.dts/);
+    expect(configError(() => convergenceOrder(ok, em, { seed: 0, dts, paths: 2 }), 'paths').field).toBe('options.paths');
   });
 });

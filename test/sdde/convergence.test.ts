@@ -44,7 +44,7 @@ function ladder(opts: {
     opts.levelsLog2.forEach((l, i) => {
       const n = 2 ** l;
       const inc = coarsenIncrements(fine, 1, nFine / n);
-      const sol = solve(opts.problem, em, { dt: T / n, saveAt: { final: true }, noise: new PrescribedIncrements(inc, 1) });
+      const sol = solve(opts.problem, em, { seed: 0, dt: T / n, saveAt: { final: true }, noise: new PrescribedIncrements(inc, 1) });
       errs[i][p] = Math.abs(sol.x[0] - exact);
     });
   }
@@ -123,7 +123,7 @@ describe('weak order', () => {
       const fine = brownianPath(21, p, 1, 2 ** 6, T / 2 ** 6);
       levels.forEach((l, i) => {
         const inc = coarsenIncrements(fine, 1, 2 ** (6 - l));
-        finals[i][p] = solve(problem, em, { dt: T / 2 ** l, saveAt: { final: true }, noise: new PrescribedIncrements(inc, 1) }).x[0];
+        finals[i][p] = solve(problem, em, { seed: 0, dt: T / 2 ** l, saveAt: { final: true }, noise: new PrescribedIncrements(inc, 1) }).x[0];
       });
     }
     const exactMean = x0 * Math.exp(mu * T);

@@ -39,7 +39,7 @@ describe('deterministic DDE x′ = −x(t−1) (σ = 0)', () => {
   it('EM converges to the method-of-steps solution on [0, 3] with order 1', () => {
     const hs = [0.02, 0.01, 0.005, 0.0025, 0.00125];
     const errs = hs.map((dt) => {
-      const sol = solve(dde(), em, { dt });
+      const sol = solve(dde(), em, { seed: 0, dt });
       let max = 0;
       for (let i = 0; i < sol.t.length; i++) max = Math.max(max, Math.abs(sol.x[i] - methodOfSteps(sol.t[i])));
       return max;
@@ -52,27 +52,27 @@ describe('deterministic DDE x′ = −x(t−1) (σ = 0)', () => {
 
   it('a function history is read before t = 0 (x = 1 − t²/2 on [0, 1])', () => {
     const dt = 1e-3;
-    const sol = solve(dde((s, out) => void (out[0] = 1 + s), 1), em, { dt });
+    const sol = solve(dde((s, out) => void (out[0] = 1 + s), 1), em, { seed: 0, dt });
     const i = sol.t.length - 1;
     expect(Math.abs(sol.x[i] - 0.5)).toBeLessThan(2 * dt);
     // sampled history, linearly interpolated, reproduces the same linear function exactly
-    const sampled = solve(dde({ times: [-1, 0], values: [[0], [1]] }, 1), em, { dt });
+    const sampled = solve(dde({ times: [-1, 0], values: [[0], [1]] }, 1), em, { seed: 0, dt });
     for (let k = 0; k < sol.x.length; k++) expect(sampled.x[k]).toBeCloseTo(sol.x[k], 12);
   });
 
   it('a time-varying θ(t) ≡ τ gives the constant-delay path; θ(t) is rounded to the grid', () => {
     const dt = 0.01;
-    const constant = solve(dde(), em, { dt });
+    const constant = solve(dde(), em, { seed: 0, dt });
     const varying = solve(
       defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'none' }, history: 1, T: 3, delay: { kind: 'time-varying', theta: () => 1, tau: 1 } }),
       em,
-      { dt },
+      { seed: 0, dt },
     );
     expect(Array.from(varying.x)).toEqual(Array.from(constant.x));
     const ramp = solve(
       defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'none' }, history: 1, T: 1, delay: { kind: 'time-varying', theta: (t) => t / 2, tau: 0.5 } }),
       em,
-      { dt: 0.1, recordDelays: true },
+      { seed: 0, dt: 0.1, recordDelays: true },
     );
     // θ(t_k) = t_k/2 at t_k = 0, 0.1, …, 0.9 is 0, 0.05, …, 0.45 → round(θ/h): half-way cases round up
     expect(Array.from(ramp.delays!)).toEqual([0, 1, 1, 2, 2, 3, 3, 4, 4, 5]);

@@ -22,7 +22,7 @@ describe('events', () => {
     const c = 0.3;
     const hs = [0.05, 0.025, 0.0125, 0.00625];
     const errs = hs.map((h) => {
-      const sol = solve(decay, em, { dt: h, events: [{ condition: (_t, x) => x[0] - c, direction: 'down' }] });
+      const sol = solve(decay, em, { seed: 0, dt: h, events: [{ condition: (_t, x) => x[0] - c, direction: 'down' }] });
       expect(sol.status).toBe('terminated');
       const k = Math.floor(Math.log(c) / Math.log(1 - h)); // (1−h)^k > c ≥ (1−h)^{k+1}
       const a = (1 - h) ** k;
@@ -46,11 +46,11 @@ describe('events', () => {
     const h = 0.1;
     const eps = 0.5;
     const cond = (_t: number, x: Float64Array) => x[0] * x[0] + x[1] * x[1] - eps;
-    const sol = solve(p, em, { dt: h, events: [{ condition: cond, direction: 'down', action: 'record' }] });
+    const sol = solve(p, em, { seed: 0, dt: h, events: [{ condition: cond, direction: 'down', action: 'record' }] });
     expect(sol.status).toBe('ok');
     const ev = sol.events![0];
     expect(ev.count).toBeGreaterThanOrEqual(1);
-    const full = solve(p, em, { dt: h });
+    const full = solve(p, em, { seed: 0, dt: h });
     const k = ev.step[0];
     const x0 = full.x.subarray(2 * k, 2 * k + 2);
     const x1 = full.x.subarray(2 * k + 2, 2 * k + 4);
@@ -68,7 +68,7 @@ describe('events', () => {
 
   it("'record' keeps every zero of x₁ for the oscillator (both directions), near π/2 + jπ", () => {
     const p = defineSdde({ dim: 2, drift: (_t, x, _y, o) => { o[0] = x[1]; o[1] = -x[0]; }, diffusion: { noise: 'none' }, history: [1, 0], T: 20 });
-    const sol = solve(p, em, { dt: 1e-4, events: [{ condition: (_t, x) => x[0], action: 'record', name: 'zero' }, { condition: (_t, x) => x[0], direction: 'up', action: 'record' }] });
+    const sol = solve(p, em, { seed: 0, dt: 1e-4, events: [{ condition: (_t, x) => x[0], action: 'record', name: 'zero' }, { condition: (_t, x) => x[0], direction: 'up', action: 'record' }] });
     const [both, up] = sol.events!;
     expect(both.name).toBe('zero');
     expect(both.count).toBe(6); // π/2, 3π/2, …, 11π/2 < 20
@@ -93,10 +93,10 @@ describe('events', () => {
   });
 
   it('bad events are refused before any work, naming the field', () => {
-    expect(configError(() => solve(decay, em, { dt: 0.1, events: [] }), 'empty').field).toBe('options.events');
-    expect(configError(() => solve(decay, em, { dt: 0.1, events: [{ condition: 3 } as never] }), 'not fn').field).toBe('options.events[0].condition');
-    expect(configError(() => solve(decay, em, { dt: 0.1, events: [{ condition: () => NaN }] }), 'NaN at t0').field).toBe('options.events[0].condition');
-    expect(configError(() => solve(decay, em, { dt: 0.1, events: [{ condition: () => 1, direction: 'left' as never }] }), 'direction').field).toBe('options.events[0].direction');
-    expect(configError(() => solve(decay, em, { dt: 0.1, events: [{ condition: () => 1, action: 'record', maxRecords: 0 }] }), 'maxRecords').field).toBe('options.events[0].maxRecords');
+    expect(configError(() => solve(decay, em, { seed: 0, dt: 0.1, events: [] }), 'empty').field).toBe('options.events');
+    expect(configError(() => solve(decay, em, { seed: 0, dt: 0.1, events: [{ condition: 3 } as never] }), 'not fn').field).toBe('options.events[0].condition');
+    expect(configError(() => solve(decay, em, { seed: 0, dt: 0.1, events: [{ condition: () => NaN }] }), 'NaN at t0').field).toBe('options.events[0].condition');
+    expect(configError(() => solve(decay, em, { seed: 0, dt: 0.1, events: [{ condition: () => 1, direction: 'left' as never }] }), 'direction').field).toBe('options.events[0].direction');
+    expect(configError(() => solve(decay, em, { seed: 0, dt: 0.1, events: [{ condition: () => 1, action: 'record', maxRecords: 0 }] }), 'maxRecords').field).toBe('options.events[0].maxRecords');
   });
 });

@@ -45,7 +45,7 @@ function strongLadder(problem: ReturnType<typeof defineSdde>, alg: Milstein | Eu
     const x = exact(fine, hf);
     levels.forEach((l, i) => {
       const factor = nFine / 2 ** l;
-      const sol = solve(problem, alg, { dt: T / 2 ** l, saveAt: { final: true }, noise: new PrescribedIncrements(fine, 1, { substeps: factor }) });
+      const sol = solve(problem, alg, { seed: 0, dt: T / 2 ** l, saveAt: { final: true }, noise: new PrescribedIncrements(fine, 1, { substeps: factor }) });
       errs[i][p] = Math.abs(sol.x[0] - x);
     });
   }
@@ -145,25 +145,25 @@ describe('structure and refusals', () => {
     let called = 0;
     const drift = () => void called++;
     const full = defineSdde({ dim: 2, drift, diffusion: { noise: 'full', noiseDim: 2, g: (_t, x, _y, o) => o.set([x[0], 0, 0, x[1]]) }, history: 1, T: 1 });
-    expect(configError(() => solve(full, mil, { dt: 0.1 }), 'full').field).toBe('problem.diffusion');
+    expect(configError(() => solve(full, mil, { seed: 0, dt: 0.1 }), 'full').field).toBe('problem.diffusion');
     const cross = defineSdde({ dim: 3, drift, diffusion: { noise: 'diagonal', g: (_t, x, _y, o) => { for (let i = 0; i < 3; i++) o[i] = 0.1 * x[(i + 1) % 3]; } }, history: [1, 2, 3], T: 1 });
-    expect(configError(() => solve(cross, mil, { dt: 0.1 }), 'cross x').reason).toMatch(/through X_i/);
+    expect(configError(() => solve(cross, mil, { seed: 0, dt: 0.1 }), 'cross x').reason).toMatch(/through X_i/);
     const crossY = defineSdde({ dim: 3, drift, diffusion: { noise: 'diagonal', g: (_t, x, y, o) => { for (let i = 0; i < 3; i++) o[i] = x[i] + 0.1 * y[(i + 2) % 3]; } }, history: [1, 2, 3], T: 1, delay: { kind: 'constant', tau: 0.2 } });
-    expect(configError(() => solve(crossY, mil, { dt: 0.1 }), 'cross y').reason).toMatch(/delayed argument/);
+    expect(configError(() => solve(crossY, mil, { seed: 0, dt: 0.1 }), 'cross y').reason).toMatch(/delayed argument/);
     const delayedG = defineSdde({ dim: 1, drift, diffusion: { noise: 'diagonal', g: (_t, _x, y, o) => void (o[0] = y[0]) }, history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
-    expect(configError(() => solve(delayedG, mil, { dt: 0.1, interpolation: 'linear' }), 'off grid').field).toBe('options.interpolation');
+    expect(configError(() => solve(delayedG, mil, { seed: 0, dt: 0.1, interpolation: 'linear' }), 'off grid').field).toBe('options.interpolation');
     // four calls: defineSdde's one probe per problem (refusing a drift that returns instead of
     // writing out); solve refused each before any step, so it called the drift no time
     expect(called).toBe(4);
     // a diffusion of X(t) only is fine off the grid
     const xOnly = defineSdde({ dim: 1, drift: (_t, _x, y, o) => void (o[0] = -y[0]), diffusion: { noise: 'diagonal', g: (_t, x, _y, o) => void (o[0] = 0.5 * x[0]) }, history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
-    const s = solve(xOnly, mil, { dt: 0.1, interpolation: 'linear' });
+    const s = solve(xOnly, mil, { seed: 0, dt: 0.1, interpolation: 'linear' });
     expect(s.status).toBe('ok');
     expect(s.algorithm.note).toBeUndefined();
     // a delayed-state diffusion without sub-increments carries a note on its order
-    const n = solve(delayedG, mil, { dt: 0.05 });
+    const n = solve(delayedG, mil, { seed: 0, dt: 0.05 });
     expect(n.algorithm.note).toMatch(/strong order is 1\/2/);
-    expect(solve(delayedG, new Milstein({ substeps: 4 }), { dt: 0.05 }).algorithm.note).toBeUndefined();
+    expect(solve(delayedG, new Milstein({ substeps: 4 }), { seed: 0, dt: 0.05 }).algorithm.note).toBeUndefined();
   });
 });
 

@@ -24,19 +24,19 @@ describe('noise shapes', () => {
   }
   it('full: X(T) = X(0) + G Σ ΔB', () => {
     const G = [[1, 2], [-0.5, 3], [0, 1]];
-    const s = solve(defineSdde({ dim: 3, drift: zero, diffusion: { noise: 'full', noiseDim: 2, g: G }, history: [1, 2, 3], T: 1 }), em, { dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB2, 2) });
+    const s = solve(defineSdde({ dim: 3, drift: zero, diffusion: { noise: 'full', noiseDim: 2, g: G }, history: [1, 2, 3], T: 1 }), em, { seed: 0, dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB2, 2) });
     const expected = [0, 1, 2].map((i) => [1, 2, 3][i] + G[i][0] * sum[0] + G[i][1] * sum[1]);
     for (let i = 0; i < 3; i++) expect(s.x[i]).toBeCloseTo(expected[i], 12);
   });
   it('diagonal: component i driven by B_i', () => {
-    const s = solve(defineSdde({ dim: 2, drift: zero, diffusion: { noise: 'diagonal', g: [2, 3] }, history: 0, T: 1 }), em, { dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB2, 2) });
+    const s = solve(defineSdde({ dim: 2, drift: zero, diffusion: { noise: 'diagonal', g: [2, 3] }, history: 0, T: 1 }), em, { seed: 0, dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB2, 2) });
     expect(s.x[0]).toBeCloseTo(2 * sum[0], 12);
     expect(s.x[1]).toBeCloseTo(3 * sum[1], 12);
   });
   it('scalar: one Brownian motion shared by all components', () => {
     const dB1 = brownianPath(3, 0, 1, steps, 0.02);
     const w = dB1.reduce((a, v) => a + v, 0);
-    const s = solve(defineSdde({ dim: 2, drift: zero, diffusion: { noise: 'scalar', g: [2, -1] }, history: 0, T: 1 }), em, { dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB1, 1) });
+    const s = solve(defineSdde({ dim: 2, drift: zero, diffusion: { noise: 'scalar', g: [2, -1] }, history: 0, T: 1 }), em, { seed: 0, dt: 0.02, saveAt: { final: true }, noise: new PrescribedIncrements(dB1, 1) });
     expect(s.x[0]).toBeCloseTo(2 * w, 12);
     expect(s.x[1]).toBeCloseTo(-w, 12);
   });
@@ -85,7 +85,7 @@ describe('reproducibility', () => {
 
 describe('divergence', () => {
   it('dx/dt = x² from x(0) = 1 stops with status diverged after t = 1, keeping the saved states', () => {
-    const s = solve(defineSdde({ dim: 1, drift: (_t, x, _y, out) => void (out[0] = x[0] * x[0]), diffusion: { noise: 'none' }, history: 1, T: 3 }), em, { dt: 0.001, recordDelays: true });
+    const s = solve(defineSdde({ dim: 1, drift: (_t, x, _y, out) => void (out[0] = x[0] * x[0]), diffusion: { noise: 'none' }, history: 1, T: 3 }), em, { seed: 0, dt: 0.001, recordDelays: true });
     expect(s.status).toBe('diverged');
     expect(s.divergence!.time).toBeGreaterThan(1);
     expect(s.divergence!.time).toBeCloseTo(s.divergence!.step * 0.001, 12);
@@ -112,7 +112,7 @@ describe('history ring buffer', () => {
     // A history that grew per step would hold 10^6 doubles (8 MB) at the end: the typed-array
     // memory retained after the solve must stay far below that.
     const before = process.memoryUsage().arrayBuffers;
-    const s = solve(defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 1000, delay: { kind: 'constant', tau: 1 } }), em, { dt: 1e-3, saveAt: { final: true } });
+    const s = solve(defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 1000, delay: { kind: 'constant', tau: 1 } }), em, { seed: 0, dt: 1e-3, saveAt: { final: true } });
     expect(s.status).toBe('ok');
     expect(s.steps).toBe(1_000_000);
     expect(s.x.length).toBe(1);
@@ -120,33 +120,33 @@ describe('history ring buffer', () => {
   });
   it('a custom lag source that breaks its declared maxLag is stopped', () => {
     const problem = defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'none' }, history: 1, T: 1 });
-    expect(() => solve(problem, em, { dt: 0.1, lags: { maxLag: 1, next: () => 3 } })).toThrow(/outside \[0, maxLag = 1\]/);
+    expect(() => solve(problem, em, { seed: 0, dt: 0.1, lags: { maxLag: 1, next: () => 3 } })).toThrow(/outside \[0, maxLag = 1\]/);
   });
 });
 
 describe('bad input is refused before any work, naming the field', () => {
   const good: SddeSpec = { dim: 1, drift: zero, diffusion: { noise: 'diagonal', g: 1 }, history: 0, T: 1 };
   const cases: [string, () => unknown, string][] = [
-    ['dt NaN', () => solve(defineSdde(good), em, { dt: NaN }), 'options.dt'],
-    ['dt 0', () => solve(defineSdde(good), em, { dt: 0 }), 'options.dt'],
-    ['dt negative', () => solve(defineSdde(good), em, { dt: -0.1 }), 'options.dt'],
-    ['dt Infinity', () => solve(defineSdde(good), em, { dt: Infinity }), 'options.dt'],
-    ['dt not dividing T', () => solve(defineSdde(good), em, { dt: 0.3 }), 'options.dt'],
+    ['dt NaN', () => solve(defineSdde(good), em, { seed: 0, dt: NaN }), 'options.dt'],
+    ['dt 0', () => solve(defineSdde(good), em, { seed: 0, dt: 0 }), 'options.dt'],
+    ['dt negative', () => solve(defineSdde(good), em, { seed: 0, dt: -0.1 }), 'options.dt'],
+    ['dt Infinity', () => solve(defineSdde(good), em, { seed: 0, dt: Infinity }), 'options.dt'],
+    ['dt not dividing T', () => solve(defineSdde(good), em, { seed: 0, dt: 0.3 }), 'options.dt'],
     ['T NaN', () => defineSdde({ ...good, T: NaN }), 'problem.T'],
     ['T <= t0', () => defineSdde({ ...good, T: 0 }), 'problem.T'],
     ['negative lag', () => defineSdde({ ...good, delay: { kind: 'constant', lag: -1 } }), 'problem.delay.lag'],
     ['non-integer lag', () => defineSdde({ ...good, delay: { kind: 'constant', lag: 1.5 } }), 'problem.delay.lag'],
-    ['tau off the grid', () => solve(defineSdde({ ...good, delay: { kind: 'constant', tau: 0.015 } }), em, { dt: 0.01 }), 'problem.delay.tau'],
+    ['tau off the grid', () => solve(defineSdde({ ...good, delay: { kind: 'constant', tau: 0.015 } }), em, { seed: 0, dt: 0.01 }), 'problem.delay.tau'],
     ['delay model out of range', () => defineSdde({ ...good, delay: { kind: 'random', model: { kind: 'geometric', p: 1.5, maxLag: 3 } } }), 'problem.delay.model.p'],
-    ['theta outside [0, tau]', () => solve(defineSdde({ ...good, delay: { kind: 'time-varying', theta: (t) => 2 * t, tau: 0.5 } }), em, { dt: 0.01 }), 'problem.delay.theta'],
+    ['theta outside [0, tau]', () => solve(defineSdde({ ...good, delay: { kind: 'time-varying', theta: (t) => 2 * t, tau: 0.5 } }), em, { seed: 0, dt: 0.01 }), 'problem.delay.theta'],
     ['unknown problem field', () => defineSdde({ ...good, dt: 0.1 } as never), 'problem.dt'],
-    ['unknown option', () => solve(defineSdde(good), em, { dt: 0.1, saveEvery: 2 } as unknown as SolveOptions), 'options.saveEvery'],
+    ['unknown option', () => solve(defineSdde(good), em, { seed: 0, dt: 0.1, saveEvery: 2 } as unknown as SolveOptions), 'options.saveEvery'],
     ['diffusion of wrong length', () => defineSdde({ ...good, dim: 2, history: 0, diffusion: { noise: 'diagonal', g: [1, 2, 3] } }), 'problem.diffusion.g'],
     ['history of wrong length', () => defineSdde({ ...good, history: [1, 2] }), 'problem.history'],
-    ['save time outside [t0, T]', () => solve(defineSdde(good), em, { dt: 0.1, saveAt: { times: [2] } }), 'options.saveAt.times[0]'],
+    ['save time outside [t0, T]', () => solve(defineSdde(good), em, { seed: 0, dt: 0.1, saveAt: { times: [2] } }), 'options.saveAt.times[0]'],
     ['negative seed', () => solve(defineSdde(good), em, { dt: 0.1, seed: -1 }), 'options.seed'],
-    ['dt far too small to grid', () => solve(defineSdde(good), em, { dt: 1e-10 }), 'options.dt'],
-    ['dt that misses T by a fraction of a step at 10^9 steps', () => solve(defineSdde({ ...good, T: 1 }), em, { dt: 1 / (1e9 + 0.5) }), 'options.dt'],
+    ['dt far too small to grid', () => solve(defineSdde(good), em, { seed: 0, dt: 1e-10 }), 'options.dt'],
+    ['dt that misses T by a fraction of a step at 10^9 steps', () => solve(defineSdde({ ...good, T: 1 }), em, { seed: 0, dt: 1 / (1e9 + 0.5) }), 'options.dt'],
   ];
   for (const [name, fn, field] of cases) {
     it(name, () => {

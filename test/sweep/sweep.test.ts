@@ -164,7 +164,7 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1, delay: { kind: 'geometric', p: 1, maxLag: 4 } } };
     const refused = (grid: Record<string, unknown[]>, field: string, text: RegExp) => {
       try {
-        prepareSweep({ base, grid, metric: 'final-loss', paths: 10 });
+        prepareSweep({ seed: 1, base, grid, metric: 'final-loss', paths: 10 });
         throw new Error('not refused');
       } catch (e) {
         expect((e as { field: string }).field).toBe(field);
@@ -177,9 +177,9 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     refused({ 'asgd.delay': [1, 5, 9].map((maxLag) => ({ kind: 'pmf', weights: [1, 1, 1], maxLag })) }, 'sweep.grid.asgd.delay', /values .*maxLag":5.* and .*maxLag":9.* give the same run/);
     refused({ 'asgd.eta': [0.01, 0.01] }, 'sweep.grid.asgd.eta', /repeats the value 0.01/);
     // the old trap: a uniform model's bound gridded under another name is an error of the point now
-    expect(() => prepareSweep({ base: { ...base, asgd: { ...base.asgd, delay: { kind: 'uniform', max: 0 } } }, grid: { 'asgd.delay.maxLag': [0, 4] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.delay\.max: is the older name of maxLag/);
+    expect(() => prepareSweep({ seed: 1, base: { ...base, asgd: { ...base.asgd, delay: { kind: 'uniform', max: 0 } } }, grid: { 'asgd.delay.maxLag': [0, 4] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.delay\.max: is the older name of maxLag/);
     // a key that changes the run passes
-    expect(prepareSweep({ base, grid: { 'asgd.delay.p': [0.5, 1] }, metric: 'final-loss', paths: 10 }).points.length).toBe(2);
+    expect(prepareSweep({ seed: 1, base, grid: { 'asgd.delay.p': [0.5, 1] }, metric: 'final-loss', paths: 10 }).points.length).toBe(2);
   });
 
   it("warns that the 'independent' coupling's distance is not the approximation error", async () => {
@@ -198,14 +198,14 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     const { prepareSweep } = await import('../../src/sweep/sweep.ts');
     const base = { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 50, batchSize: 1 } };
     const key = 'asgd.iterations,asgd.eta,asgd.saveEvery';
-    const sw = prepareSweep({ base, grid: { [key]: [[100, 0.01, 100], [200, 0.005, 200]], 'asgd.batchSize': [1, 2] }, metric: 'final-loss', paths: 10 });
+    const sw = prepareSweep({ seed: 1, base, grid: { [key]: [[100, 0.01, 100], [200, 0.005, 200]], 'asgd.batchSize': [1, 2] }, metric: 'final-loss', paths: 10 });
     expect(sw.points.map((p) => (p.config as { asgd: { iterations: number; eta: number; saveEvery: number } }).asgd)).toMatchObject([
       { iterations: 100, eta: 0.01, saveEvery: 100 },
       { iterations: 100, eta: 0.01, saveEvery: 100 },
       { iterations: 200, eta: 0.005, saveEvery: 200 },
       { iterations: 200, eta: 0.005, saveEvery: 200 },
     ]);
-    expect(() => prepareSweep({ base, grid: { [key]: [[100, 0.01]] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.iterations,asgd\.eta,asgd\.saveEvery\[0\]: must be an array of 3 values/);
+    expect(() => prepareSweep({ seed: 1, base, grid: { [key]: [[100, 0.01]] }, metric: 'final-loss', paths: 10 })).toThrow(/asgd\.iterations,asgd\.eta,asgd\.saveEvery\[0\]: must be an array of 3 values/);
     const { sweepFits } = await import('../../src/sweep/figure.ts');
     // exponents are fitted against the first field of the tuple
     const fits = sweepFits([key], [100, 200, 400].map((K) => ({ values: [[K, 1 / K, K]], metric: K ** -0.5, se: 0.01 * K ** -0.5 })));
