@@ -40,12 +40,12 @@ nb.table(tableRows, 'Adam at the server reproduces Table 2 (the m, v, m̂, v̂ c
 // %%
 const grid = [];
 for (const [L, G] of [[1, 1], [4, 1], [2, 2], [1, 4]]) {
-  const eq = simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 4000, localAccumulation: L, globalAccumulation: G, replicates: 1 });
+  const eq = simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 4000, localAccumulation: L, globalAccumulation: G, seed: 0, replicates: 1 });
   const ex = simulateStaleness({ workers: 4, computeTime: { kind: 'exponential', mean: 1 }, updates: 4000, localAccumulation: L, globalAccumulation: G, seed: 2 }); // × 10 runs
   grid.push({ 'local × global': `${L} × ${G}`, 'Table 3': (4 - 1) / G, 'equal compute times': eq.mean, 'exponential compute times': `${ex.mean.toFixed(3)} ± ${(2.26 * ex.meanSe).toFixed(3)} (95%, t with 9 df across 10 runs)` });
 }
 nb.table(grid, 'N = 4 workers: average staleness');
-const inj = [5, 7].map((U) => ({ U, 'average staleness': simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, replicates: 1 }).mean, '(U − 1)/2': (U - 1) / 2 }));
+const inj = [5, 7].map((U) => ({ U, 'average staleness': simulateStaleness({ workers: 4, computeTime: { kind: 'constant', mean: 1 }, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, seed: 0, replicates: 1 }).mean, '(U − 1)/2': (U - 1) / 2 }));
 nb.table(inj, 'Staleness injected into synchronous SGD: workers pull every U updates (Section 2.3)');
 
 // %% [markdown]
