@@ -30,6 +30,8 @@ export { convergenceOrder } from './sdde/convergence.ts';
 export type { ConvergenceOptions, ConvergenceResult, LevelError, OrderFit } from './sdde/convergence.ts';
 export type { SaveAtSpec } from './sdde/save-at.ts';
 export { component, stateAt } from './sdde/solution.ts';
+export { stateAtTime } from './sdde/dense-output.ts';
+export type { DenseData, SolutionRow, SolutionViews } from './sdde/dense-output.ts';
 export type { Divergence, SddeSolution, SolveStatus } from './sdde/solution.ts';
 export { brownianPath, coarsenIncrements, GaussianIncrements, PrescribedIncrements } from './sdde/brownian.ts';
 export type { BrownianIncrements } from './sdde/brownian.ts';
@@ -89,6 +91,7 @@ export { AxisNoiseLaw, axisNoiseLaw, DEFAULT_LAW_SAMPLES } from './bridge/axis-l
 export { covarianceFactor, choleskySemidefiniteInPlace } from './bridge/covariance-factor.ts';
 
 // Randomness
+export { freshSeed } from './core/seed.ts';
 export { deriveEngine, uniformIndex, uniformOpen01, StreamPurpose } from './random/streams.ts';
 export type { Engine } from './random/streams.ts';
 export { NormalSampler } from './random/normal.ts';

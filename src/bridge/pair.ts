@@ -38,6 +38,7 @@ import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { brownianPath, coarsenIncrements, PrescribedIncrements } from '../sdde/brownian.ts';
 import { solve } from '../sdde/solve.ts';
 import type { Divergence, SddeSolution } from '../sdde/solution.ts';
+import { withSolutionViews } from '../sdde/dense-output.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { matVec } from '../core/kernels.ts';
 import { axisNoiseLaw, batchMeanGradient, DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS } from './axis-law.ts';
@@ -485,7 +486,7 @@ function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Arr
     for (let k = asgd.iterations; k < K; k++) step(k, 0, false, cfg.schedule.at(k));
     const t = new Float64Array(saved);
     for (let i = 0; i < saved; i++) t[i] = Math.min(i * saveEvery, K) * delta;
-    const sdde: SddeSolution = {
+    const sdde: SddeSolution = withSolutionViews({
       status,
       ...(divergence ? { divergence } : {}),
       dim: d,
@@ -497,7 +498,7 @@ function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Arr
       seed,
       path,
       algorithm: { name: 'Euler–Maruyama (Eq. 5, inline with the ASGD)', strongOrder: 0.5, weakOrder: 1 },
-    };
+    });
     return { asgd, sdde };
   }
 

@@ -1,8 +1,12 @@
 /**
  * What a solve keeps, validated before any work (diffrax's SaveAt): every n-th step (the last
- * step is always included), given times (snapped to the nearest grid point; the solution reports
- * the grid time actually saved), or only the final state. The output buffer is allocated once,
- * from this plan.
+ * step is always included), given times, or only the final state. The output buffer is allocated
+ * once, from this plan.
+ *
+ * Given times off the step grid: the SDDE solver saves the requested time itself, its state
+ * interpolated between the two grid states around it ('interpolate', see dense-output.ts); the
+ * ASGD runner, whose grid is the iteration count, snaps a time to the nearest iteration ('snap').
+ * A time within 1e-9 steps of a grid point is that grid point.
  */
 import { ConfigError, describe } from '../core/errors.ts';
 import { finiteNumber, integer, knownFields, plainObject } from '../core/validate.ts';
@@ -15,9 +19,15 @@ export type SaveAtSpec = { every: number } | { times: number[] } | { final: true
 export interface SavePlan {
   /** Step indices (0 = the initial state) to save, strictly increasing. */
   steps: Int32Array;
+  /**
+   * With 'interpolate' and given times: requested time i is interpolated between saved grid
+   * states left[i] and left[i] + 1 (indices into `steps`) at weight s[i] ∈ [0, 1) (s = 0: the
+   * grid state left[i] itself).
+   */
+  requested?: { times: Float64Array; left: Int32Array; s: Float64Array };
 }
 
-export function planSaves(spec: SaveAtSpec | undefined, nSteps: number, t0: number, h: number, field = 'saveAt'): SavePlan {
+export function planSaves(spec: SaveAtSpec | undefined, nSteps: number, t0: number, h: number, field = 'saveAt', offGrid: 'snap' | 'interpolate' = 'snap'): SavePlan {
   const s = plainObject(spec ?? { every: 1 }, field);
   const keys = Object.keys(s);
   if (keys.length !== 1) throw new ConfigError(field, `must have exactly one of every, times, final; got ${keys.join(', ') || 'none'}`);
@@ -40,6 +50,7 @@ export function planSaves(spec: SaveAtSpec | undefined, nSteps: number, t0: numb
   const times = s.times;
   if (!Array.isArray(times) || times.length === 0) throw new ConfigError(`${field}.times`, `must be a non-empty array of times, got ${describe(times)}`);
   const T = t0 + nSteps * h;
+  if (offGrid === 'interpolate') return interpolatedPlan(times, nSteps, t0, h, T, field);
   const steps = new Int32Array(times.length);
   for (let i = 0; i < times.length; i++) {
     const t = finiteNumber(times[i], `${field}.times[${i}]`);
@@ -50,4 +61,45 @@ export function planSaves(spec: SaveAtSpec | undefined, nSteps: number, t0: numb
     }
   }
   return { steps };
+}
+
+/** Given times saved at their own values: the grid states around each, and the weight between them. */
+function interpolatedPlan(times: unknown[], nSteps: number, t0: number, h: number, T: number, field: string): SavePlan {
+  const n = times.length;
+  const ts = new Float64Array(n);
+  const leftStep = new Int32Array(n);
+  const s = new Float64Array(n);
+  const needed: number[] = [];
+  const need = (k: number) => {
+    if (needed.length === 0 || needed[needed.length - 1] < k) needed.push(k);
+  };
+  for (let i = 0; i < n; i++) {
+    const t = finiteNumber(times[i], `${field}.times[${i}]`);
+    if (t < t0 - 1e-9 * h || t > T + 1e-9 * h) throw new ConfigError(`${field}.times[${i}]`, `must lie in [${t0}, ${T}], got ${t}`);
+    if (i > 0 && !(t > ts[i - 1])) throw new ConfigError(`${field}.times[${i}]`, `must be increasing; ${t} follows ${ts[i - 1]}`);
+    ts[i] = t;
+    const u = (t - t0) / h;
+    const k = Math.round(u);
+    if (Math.abs(u - k) <= 1e-9) {
+      // on the grid
+      leftStep[i] = Math.min(nSteps, Math.max(0, k));
+      need(leftStep[i]);
+    } else {
+      const a = Math.min(nSteps - 1, Math.floor(u));
+      leftStep[i] = a;
+      s[i] = u - a;
+      need(a);
+      need(a + 1);
+    }
+    if (needed.length > MAX_SAVED_STATES) throw new ConfigError(`${field}.times`, `would keep more than 2^28 states`);
+  }
+  const steps = Int32Array.from(needed);
+  // index of each requested time's left grid state within `steps` (both increase together)
+  const left = new Int32Array(n);
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    while (steps[j] !== leftStep[i]) j++;
+    left[i] = j;
+  }
+  return { steps, requested: { times: ts, left, s } };
 }

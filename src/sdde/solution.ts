@@ -5,6 +5,7 @@
  * are requested): the states saved at grid times before the event, and the event's time and
  * interpolated state in `terminated`.
  */
+import type { SolutionViews } from './dense-output.ts';
 import type { EventRecord } from './events.ts';
 export type SolveStatus = 'ok' | 'diverged' | 'terminated';
 
@@ -14,14 +15,20 @@ export interface Divergence {
   time: number;
 }
 
-export interface SddeSolution {
+/**
+ * A solve's result: status, saved times and states, what was recorded, and the views of
+ * `SolutionViews` (`at`, `state`, `component`, `toTable`).
+ */
+export interface SddeSolution extends SolutionViews {
   status: SolveStatus;
   divergence?: Divergence;
   dim: number;
-  /** Saved times (grid times t0 + k·h). */
+  /** Saved times: grid times t0 + k·h, or the requested `saveAt.times` themselves. */
   t: Float64Array;
-  /** Saved states, row-major: state i is x[i·dim … (i+1)·dim). */
+  /** Saved states, row-major: state i is x[i·dim … (i+1)·dim). A requested time between grid points holds the interpolated state (see `SolutionViews.at`). */
   x: Float64Array;
+  /** With `dense: true` (or interpolation 'hermite'): the drift at each saved state, row-major; NaN where none was evaluated (the final state, requested times between grid points). */
+  drift?: Float64Array;
   /** Effective lag l_k used at each step taken (when `recordDelays`, one delay on the grid); θ(t_k) = l_k·h. */
   delays?: Int32Array;
   /**

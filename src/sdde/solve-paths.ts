@@ -17,6 +17,7 @@ import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
 import { GaussianIncrements } from './brownian.ts';
 import { evalHistory, type SddeProblem } from './problem.ts';
 import { planSaves } from './save-at.ts';
+import { withSolutionViews } from './dense-output.ts';
 import type { SddeSolution } from './solution.ts';
 import { buildLagSources, gridSteps, solve, type SolveOptions } from './solve.ts';
 
@@ -42,8 +43,11 @@ export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, optio
   const m = problem.diffusion.noiseDim;
   const probe = m > 0 ? new GaussianIncrements(deriveEngine(seed, 'brownian', first), m) : null;
   if (!emKernelApplies(problem, probe, lags) || !emKernelGroups(problem, lags)) return Array.from({ length: count }, (_, j) => one(first + j));
+  const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt', 'interpolate');
+  // times between grid points are interpolated by solve
+  if (plan.requested) return Array.from({ length: count }, (_, j) => one(first + j));
   const out: SddeSolution[] = [];
-  const saveSteps = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt').steps;
+  const saveSteps = plan.steps;
   const x0 = new Float64Array(1);
   evalHistory(problem.history, problem.t0, x0);
   for (let j = 0; j < count; j += MAX_LANES) {
@@ -63,7 +67,7 @@ export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, optio
     runEmKernel({ problem, h, nSteps, saveSteps, x0 }, lanes);
     lanes.forEach((p, l) => {
       const full = p.saved === saveSteps.length;
-      out.push({
+      out.push(withSolutionViews({
         status: p.status,
         ...(p.divergence ? { divergence: p.divergence } : {}),
         dim: 1,
@@ -74,7 +78,7 @@ export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, optio
         seed,
         path: first + j + l,
         algorithm: { name: algorithm.name, strongOrder: algorithm.strongOrder, weakOrder: algorithm.weakOrder },
-      });
+      }));
     });
   }
   return out;

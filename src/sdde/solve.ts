@@ -21,6 +21,7 @@ import { DelayedReader, type HistoryInterpolation } from './delayed-read.ts';
 import { EventTracker, type EventSpec } from './events.ts';
 import { type CompiledSingleDelay, delayChannels, evalHistory, type SddeProblem } from './problem.ts';
 import { planSaves, type SaveAtSpec } from './save-at.ts';
+import { atRequestedTimes, withSolutionViews } from './dense-output.ts';
 import type { SddeSolution } from './solution.ts';
 
 export interface SolveOptions {
@@ -56,9 +57,16 @@ export interface SolveOptions {
   interpolation?: HistoryInterpolation;
   /** Stop or record where a condition c(t, X) crosses zero, located within the step (see `EventSpec`). */
   events?: EventSpec[];
+  /**
+   * Record the drift at every saved state (`sol.drift`, dim more numbers per state), so that
+   * `sol.at(t)` and saved times between grid points interpolate with cubic Hermite instead of
+   * linearly; default false (true in effect with `interpolation: 'hermite'`). Needs a stepper that
+   * exposes its drift (Euler–Maruyama, Milstein); runs the general loop, not the kernels.
+   */
+  dense?: boolean;
 }
 
-const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel', 'interpolation', 'events'];
+const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel', 'interpolation', 'events', 'dense'];
 
 /** Number of grid steps: (T − t0)/h, which must be an integer (relative tolerance 1e-9). */
 export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'): number {
@@ -139,7 +147,8 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const interpolation: HistoryInterpolation = o.interpolation === undefined ? 'grid' : oneOf(o.interpolation, 'options.interpolation', ['grid', 'linear', 'hermite'] as const);
   const nSteps = gridSteps(problem.t0, problem.T, h);
-  const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt');
+  const plan = planSaves(options.saveAt, nSteps, problem.t0, h, 'options.saveAt', 'interpolate');
+  if (o.dense !== undefined && typeof o.dense !== 'boolean') throw new ConfigError('options.dense', `must be true or false, got ${describe(o.dense)}`);
   if (plan.steps.length * problem.dim > 2 ** 28) throw new ConfigError('options.saveAt', `would keep ${plan.steps.length} states of dimension ${problem.dim} (more than 2^28 numbers); save less often`);
   const { layout, channels } = delayChannels(problem.delay);
   let sources: LagSource[];
@@ -167,6 +176,8 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   // several delays, per-coordinate lags and reads between grid points go through the reader.
   const extended = sources.length > 1 || layout === 'coordinate' || interpolation !== 'grid' || problem.lagDim !== d;
   if (interpolation === 'hermite' && stepper.drift === undefined) throw new ConfigError('options.interpolation', `'hermite' needs a stepper that exposes its drift (${algorithm.name} does not); use 'linear'`);
+  if (o.dense === true && stepper.drift === undefined) throw new ConfigError('options.dense', `needs a stepper that exposes its drift (${algorithm.name} does not); sol.at interpolates linearly without it`);
+  const recordDrift = o.dense === true || interpolation === 'hermite';
   const events = options.events === undefined ? null : new EventTracker(options.events, d);
 
   // ---- buffers, allocated once ----
@@ -178,6 +189,9 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const saveSteps = plan.steps;
   const tOut = new Float64Array(saveSteps.length);
   const xOut = new Float64Array(saveSteps.length * d);
+  // drift at the saved states (dense output): the last state has none (no step starts there)
+  const driftOut = recordDrift ? new Float64Array(saveSteps.length * d).fill(NaN) : null;
+  let driftSaved = 0;
   const delays = options.recordDelays && !extended ? new Int32Array(nSteps) : undefined;
   const delayTable = options.recordDelays && extended ? new Float64Array(nSteps * sources.length) : null;
   const driftData = interpolation === 'hermite' ? new Float64Array((maxLag + 1) * d) : null;
@@ -208,6 +222,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const lags = sources[0];
   if (
     options.kernel !== 'generic' &&
+    driftOut === null &&
     algorithm instanceof EulerMaruyama &&
     !extended &&
     events === null &&
@@ -257,6 +272,11 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     if (noise !== null) noise.next(k, h, dB);
     ctx.k = k;
     stepper.step(t, h, x, xLag, dB, xNext, ctx);
+    if (driftOut !== null && driftSaved < saveSteps.length && saveSteps[driftSaved] === k) {
+      const off = driftSaved * d;
+      for (let i = 0; i < d; i++) driftOut[off + i] = stepperDrift![i];
+      driftSaved++;
+    }
 
     let finite = true;
     for (let i = 0; i < d; i++) {
@@ -302,13 +322,12 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     const recorded = status === 'diverged' ? done + 1 : done;
     const stop = events?.stop();
     const note = stepper.note;
-    return {
+    const grid = { dim: d, t: saved === tOut.length ? tOut : tOut.slice(0, saved), x: saved === tOut.length ? xOut : xOut.slice(0, saved * d), ...(driftOut ? { drift: saved === tOut.length ? driftOut : driftOut.slice(0, saved * d) } : {}) };
+    return withSolutionViews({
       status,
       ...(divergence ? { divergence } : {}),
       ...(stop ? { terminated: stop } : {}),
-      dim: d,
-      t: saved === tOut.length ? tOut : tOut.slice(0, saved),
-      x: saved === tOut.length ? xOut : xOut.slice(0, saved * d),
+      ...(plan.requested ? atRequestedTimes(grid, plan.requested) : grid),
       // On divergence the lag of the step that blew up is kept too.
       ...(delays ? { delays: done === nSteps ? delays : delays.slice(0, recorded) } : {}),
       ...(delayTable ? { delayTable: { channels: sources.length, lags: done === nSteps ? delayTable : delayTable.slice(0, recorded * sources.length) } } : {}),
@@ -318,6 +337,6 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
       seed,
       path,
       algorithm: { name: algorithm.name, strongOrder: algorithm.strongOrder, weakOrder: algorithm.weakOrder, ...(note ? { note } : {}) },
-    };
+    });
   }
 }
