@@ -126,7 +126,16 @@ function checkTime(sol: DenseData, t: unknown, field: string): number {
   return t;
 }
 
-/** `sol.at(t)` / `sol.at(times)` on any solution-shaped data (see `SolutionViews.at`). */
+/**
+ * `sol.at(t)` / `sol.at(times)` on any solution-shaped data `{ dim, t, x, drift? }` (a solution
+ * after a structured clone or a spread, which carry the arrays but not the methods).
+ * Hermite where `drift` is recorded, linear otherwise; see `SolutionViews.at`.
+ * @returns a new Float64Array: dim numbers, or times.length × dim row-major
+ * @throws ConfigError (field `t` or `t[i]`) for a time not finite or outside [t[0], t[last]]
+ * @example
+ * const copy = structuredClone(sol);   // from a worker: data only
+ * stateAtTime(copy, 0.25);             // the same numbers as sol.at(0.25)
+ */
 export function stateAtTime(sol: DenseData, t: number | ArrayLike<number>): Float64Array {
   const d = sol.dim;
   if (typeof t === 'number') {
