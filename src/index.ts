@@ -21,6 +21,8 @@ export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/ob
 // Ensembles on worker threads, theory checks
 export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
 export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
+export { exactQuantiles, MAX_KEPT_NUMBERS } from './stats/ensemble-extras.ts';
+export type { EnsembleAnalysisOptions, OutputSpec, Reduction } from './stats/ensemble-extras.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
 export type { EnsembleRun } from './experiments/ensemble-source.ts';
 export { runSweep, runPreparedSweep, sweepCaption } from './sweep/run.ts';

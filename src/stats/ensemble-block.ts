@@ -79,6 +79,10 @@ export interface BlockResult {
   series: Record<string, SeriesState>;
   /** ‖discrete − SDDE‖ per saved time (pair). */
   distance?: MomentState;
+  /** Every path's saved states per series (count × points × dim; NaN where a path stopped early), when kept. */
+  kept?: Record<string, Float64Array>;
+  /** The per-path outputs, in path order (when an `output` function is given). */
+  outputs?: unknown[];
 }
 
 function savedSteps(n: number, every: number): number[] {
@@ -208,7 +212,7 @@ class SeriesAccumulator {
 }
 
 /** Run block `block` of `paths` paths of `model` (paths block·B … min((block+1)·B, paths) − 1). */
-export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { paths: number; seed: number }, block: number): BlockResult {
+export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { paths: number; seed: number; keepPaths?: boolean }, block: number, output?: (path: PathOutput, i: number) => unknown): BlockResult {
   const B = spec.blockSize ?? 32;
   const first = block * B;
   const count = Math.min(B, spec.paths - first);
@@ -219,6 +223,8 @@ export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { path
   const series: Record<string, SeriesAccumulator> = {};
   for (const name of layout.seriesNames) series[name] = new SeriesAccumulator(nT, d, spec.covariance ?? false, withSq, name === 'asgd' && layout.FStar !== undefined, spec.keepFinals ? count : 0);
   let distance: MomentAccumulator | undefined;
+  const kept = spec.keepPaths ? Object.fromEntries(layout.seriesNames.map((n) => [n, new Float64Array(count * nT * d).fill(NaN)])) : undefined;
+  const outputs: unknown[] | undefined = output ? [] : undefined;
   const batch = model.runPaths?.(spec.seed, first, count);
   for (let j = 0; j < count; j++) {
     const out = batch ? batch[j] : model.runPath(spec.seed, first + j);
@@ -226,7 +232,9 @@ export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { path
       const s = out.series[name];
       if (!s) throw new RangeError(`ensemble: path ${first + j} returned no series '${name}' (the layout names ${layout.seriesNames.join(', ')})`);
       series[name].addPath(s.x, d, layout.xStar, j, s.status, s.F, layout.FStar);
+      kept?.[name].set(s.x.subarray(0, Math.min(s.x.length, nT * d)), j * nT * d);
     }
+    if (outputs) outputs.push(output!(out, first + j));
     if (out.distance) {
       distance ??= new MomentAccumulator(nT, 1);
       distance.add(out.distance, out.distance.length);
@@ -234,5 +242,5 @@ export function runBlock(model: EnsembleModel, spec: EnsembleStatistics & { path
   }
   const result: Record<string, SeriesState> = {};
   for (const [name, acc] of Object.entries(series)) result[name] = acc.state();
-  return { block, series: result, ...(distance ? { distance: distance.state() } : {}) };
+  return { block, series: result, ...(distance ? { distance: distance.state() } : {}), ...(kept ? { kept } : {}), ...(outputs ? { outputs } : {}) };
 }

@@ -33,6 +33,7 @@ import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
 import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
+import { BlockOrderReducer, type EnsembleAnalysisOptions, exactQuantiles, loadOutput, validateAnalysis } from './ensemble-extras.ts';
 import { MomentAccumulator } from './welford.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
@@ -57,6 +58,10 @@ export type EnsembleSource =
 
 export interface SeriesStats {
   x: MomentAccumulator;
+  /** With `quantiles`: the probabilities p and the quantiles, row-major saved times × p × dim (exact, type 7; see ensemble-extras.ts). */
+  quantiles?: { p: number[]; values: Float64Array };
+  /** With `keep: 'paths'`: every path's saved states, row-major paths × saved times × dim (NaN past a divergence). */
+  paths?: Float64Array;
   sqdist?: MomentAccumulator;
   gap?: MomentAccumulator;
   finals?: Float64Array;
@@ -73,9 +78,15 @@ export interface EnsembleResult extends EnsembleLayout {
   blocks?: BlockResult[];
   threads: number;
   seconds: number;
+  /** With `output`: the per-path outputs in path order (paths of the blocks run, when `reduce` stopped early). */
+  outputs?: unknown[];
+  /** With `reduce`: the final accumulator. */
+  reduced?: unknown;
+  /** With `reduce`: true when the reduction stopped the ensemble before all paths ran (`paths` is then the number run). */
+  stoppedEarly?: boolean;
 }
 
-export interface EnsembleOptions extends EnsembleStatistics {
+export interface EnsembleOptions extends EnsembleStatistics, EnsembleAnalysisOptions {
   paths: number;
   /** Master seed: path i uses the streams of (seed, i); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
@@ -199,10 +210,20 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   const model = await modelOf(source); // validates everything before any work
   const layout = model.layout;
   if (options.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
-  const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false };
   const nBlocks = Math.ceil(paths / B);
   const work = paths * layout.steps;
-  const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
+  const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && typeof options.output !== 'function' && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
+  const analysis = validateAnalysis(options, paths, layout.k.length, layout.dim, layout.seriesNames.length, options.threads ?? 1);
+  const output = analysis.output ? await loadOutput(analysis.output, moduleHref) : undefined;
+  const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
+  const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
+  const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: moduleHref(analysis.output.module), export: analysis.output.export } : undefined;
+  /** A block's result: kept, folded into the reduction in block order; a reduction's stop ends the work. */
+  const take = (r: BlockResult) => {
+    results.push(r);
+    if (reducer?.add(r.block, r.outputs ?? [])) Atomics.store(next, 0, nBlocks);
+    options.onProgress?.(results.length, nBlocks);
+  };
   const started = performance.now();
   const results: BlockResult[] = [];
   // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
@@ -212,15 +233,14 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   const next = new Int32Array(counter);
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule() } });
+    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule(), ...(outputRef ? { outputRef } : {}) } });
     return new Promise<void>((resolvePromise, reject) => {
       worker.on('message', (r: BlockResult | 'done') => {
         if (r === 'done') {
           void worker.terminate().then(() => resolvePromise());
           return;
         }
-        results.push(r);
-        options.onProgress?.(results.length, nBlocks);
+        take(r);
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
@@ -234,12 +254,43 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     if (b >= nBlocks) break;
-    results.push(runBlock(model, spec, b));
-    options.onProgress?.(results.length, nBlocks);
+    take(runBlock(model, spec, b, output));
     // let worker messages in (progress, and their results) between blocks
     if (threads > 1) await new Promise((r) => setImmediate(r));
   }
   await Promise.all(workers);
-  const merged = mergeBlocks(results, layout, paths, B); // sorts results by block
-  return { ...layout, paths, seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
+  // a reduction that stopped after block s: blocks past s are dropped, whichever thread ran them
+  const stop = reducer?.stoppedAfter;
+  const ran = stop === undefined ? results : results.filter((r) => r.block <= stop);
+  const pathsRun = stop === undefined ? paths : Math.min(paths, (stop + 1) * B);
+  const merged = mergeBlocks(ran, layout, pathsRun, B); // sorts results by block
+  if (analysis.keepPaths) addKept(merged.series, ran, layout, pathsRun, analysis.quantiles, options.keep === 'paths');
+  return {
+    ...layout,
+    paths: pathsRun,
+    seed,
+    ...merged,
+    ...(options.keepBlocks ? { blocks: ran } : {}),
+    threads,
+    seconds: (performance.now() - started) / 1000,
+    ...(output ? { outputs: ran.flatMap((r) => r.outputs ?? []) } : {}),
+    ...(analysis.reduce ? { reduced: reducer!.acc, stoppedEarly: stop !== undefined && pathsRun < paths } : {}),
+  };
+}
+
+/** The kept paths of each series in path order, and their exact quantiles. */
+function addKept(series: Record<string, SeriesStats>, ran: BlockResult[], layout: EnsembleLayout, paths: number, p: number[] | undefined, keepPaths: boolean): void {
+  const n = layout.k.length * layout.dim;
+  for (const name of layout.seriesNames) {
+    const all = new Float64Array(paths * n);
+    let offset = 0;
+    for (const r of ran) {
+      const k = r.kept![name];
+      all.set(k, offset);
+      offset += k.length;
+    }
+    if (p) series[name].quantiles = { p, values: exactQuantiles(all, paths, layout.k.length, layout.dim, p) };
+    if (keepPaths) series[name].paths = all;
+  }
+  for (const r of ran) delete r.kept; // the merged copies are the ones kept
 }
