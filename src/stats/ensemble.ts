@@ -69,7 +69,7 @@ export interface SeriesStats {
   diverged: number;
 }
 
-export interface EnsembleResult extends EnsembleLayout {
+export interface EnsembleResult<T = unknown, A = unknown> extends EnsembleLayout {
   paths: number;
   seed: number;
   series: Record<string, SeriesStats>;
@@ -79,14 +79,14 @@ export interface EnsembleResult extends EnsembleLayout {
   threads: number;
   seconds: number;
   /** With `output`: the per-path outputs in path order (paths of the blocks run, when `reduce` stopped early). */
-  outputs?: unknown[];
+  outputs?: T[];
   /** With `reduce`: the final accumulator. */
-  reduced?: unknown;
+  reduced?: A;
   /** With `reduce`: true when the reduction stopped the ensemble before all paths ran (`paths` is then the number run). */
   stoppedEarly?: boolean;
 }
 
-export interface EnsembleOptions extends EnsembleStatistics, EnsembleAnalysisOptions {
+export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStatistics, EnsembleAnalysisOptions<T, A> {
   paths: number;
   /** Master seed: path i uses the streams of (seed, i); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
@@ -198,7 +198,23 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: numb
   return { series, ...(distance ? { distance } : {}) };
 }
 
-export async function runEnsemble(source: EnsembleSource, options: EnsembleOptions): Promise<EnsembleResult> {
+/**
+ * Run `paths` independent paths of a model (path i on the streams of (seed, i)) in blocks, on the
+ * main thread and `threads − 1` worker threads, and return per-series streaming moments at every
+ * saved time; optionally exact quantiles, every path, per-path outputs and a reduction (see
+ * ensemble-extras.ts). Results are the same bits for any thread count.
+ *
+ * @param source a model `{ layout, runPath }`, a module reference `{ module, export, args }` (needed
+ *   for threads), `{ problem, dt, saveEvery? }`, `{ asgd, saveEvery? }` or `{ asgd, bridge }`
+ * @param options paths; seed (default: a fresh one, recorded as `result.seed`); threads; blockSize
+ *   (default 32); covariance; keepFinals; quantiles; keep: 'paths'; output; reduce / reduceInit;
+ *   onProgress(done, total) per block
+ * @throws ConfigError for bad options (before any work, including the memory of kept paths)
+ * @example
+ * const ens = await runEnsemble({ problem, dt: 0.01, saveEvery: 10 }, { paths: 1000, seed: 1, quantiles: [0.05, 0.5, 0.95] });
+ * ens.series.sdde.quantiles!.values; // saved times × 3 × dim
+ */
+export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSource, options: EnsembleOptions<T, A>): Promise<EnsembleResult<T, A>> {
   const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
   const seed = seedOrFresh(options.seed, 'ensemble.seed');
   const B = integer(options.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
@@ -213,7 +229,7 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   const nBlocks = Math.ceil(paths / B);
   const work = paths * layout.steps;
   const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && typeof options.output !== 'function' && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
-  const analysis = validateAnalysis(options, paths, layout.k.length, layout.dim, layout.seriesNames.length, options.threads ?? 1);
+  const analysis = validateAnalysis(options as EnsembleAnalysisOptions, paths, layout.k.length, layout.dim, layout.seriesNames.length, options.threads ?? 1);
   const output = analysis.output ? await loadOutput(analysis.output, moduleHref) : undefined;
   const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
   const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
@@ -273,8 +289,8 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
     ...(options.keepBlocks ? { blocks: ran } : {}),
     threads,
     seconds: (performance.now() - started) / 1000,
-    ...(output ? { outputs: ran.flatMap((r) => r.outputs ?? []) } : {}),
-    ...(analysis.reduce ? { reduced: reducer!.acc, stoppedEarly: stop !== undefined && pathsRun < paths } : {}),
+    ...(output ? { outputs: ran.flatMap((r) => (r.outputs ?? []) as T[]) } : {}),
+    ...(analysis.reduce ? { reduced: reducer!.acc as A, stoppedEarly: stop !== undefined && pathsRun < paths } : {}),
   };
 }
 
