@@ -39,4 +39,4 @@ export { fitComputeTimeLaw, measureThreadedStaleness } from './experiments/threa
 export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from './experiments/threaded-staleness.ts';
 export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
-export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
+export type { CheckEntry, CheckOptions, CheckResult, CheckRow } from './theory/index.ts';

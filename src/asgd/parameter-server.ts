@@ -27,6 +27,7 @@ import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
+import { optionalCallback, optionalSignal, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 
 export type ComputeTimeSpec =
   | { kind: 'constant'; mean: number }
@@ -150,7 +151,18 @@ export function validateComputeTime(input: unknown, field: string): ComputeTimeS
   }
 }
 
-export function runParameterServer(spec: ServerSpec, options: { seed?: number } = {}): ServerResult {
+/**
+ * Simulate a parameter server: m workers with random compute times, gradients applied with
+ * their staleness (Aji & Heafield; MindTheStep), in simulated time.
+ *
+ * @param options seed (default: a fresh one, recorded as `result.seed`); signal (polled every
+ *   4096 updates: an aborted run throws the signal's reason, an AbortError, and returns nothing);
+ *   onProgress(updates done, total), every 4096 updates
+ * @throws ConfigError for a bad spec or option, before any work
+ * @example
+ * const r = runParameterServer({ objective: toyObjective(), x0: 4, workers: 4, batchSize: 1, mode: 'async', computeTime: { kind: 'exponential', mean: 1 }, optimizer: { kind: 'sgd', lr: 0.01 }, updates: 1000 }, { seed: 1 });
+ */
+export function runParameterServer(spec: ServerSpec, options: { seed?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): ServerResult {
   const s = plainObject(spec, 'server');
   knownFields(s, 'server', SPEC_FIELDS);
   const obj = spec.objective;
@@ -194,6 +206,15 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   }
   const opt = optimizer(s.optimizer, d, 'server.optimizer');
   const seed = seedOrFresh(options.seed, 'options.seed');
+  const signal = optionalSignal(options.signal, 'options.signal');
+  const onProgress = optionalCallback<(done: number, total: number) => void>(options.onProgress, 'options.onProgress');
+  let polls = 0;
+  const poll = () => {
+    if ((++polls & POLL_MASK) === 0) {
+      throwIfAborted(signal);
+      onProgress?.(version, updates);
+    }
+  };
   const x = new Float64Array(d);
   if (typeof s.x0 === 'number') x.fill(finiteNumber(s.x0, 'server.x0'));
   else {
@@ -289,6 +310,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
     // rounds: every worker computes at its (possibly stale) x; the barrier waits for the slowest
     let now = 0;
     while (version < updates) {
+      poll();
       let slowest = 0;
       let applied = 0;
       for (let w = 0; w < m; w++) {
@@ -322,6 +344,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
     for (let w = 0; w < m; w++) finish[w] = clock.draw(w);
     let received = 0;
     while (version < updates) {
+      poll();
       // the next worker to finish (ties: lowest index)
       let w = 0;
       for (let v = 1; v < m; v++) if (finish[v] < finish[w]) w = v;
@@ -365,6 +388,8 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       finish[w] = now + clock.draw(w);
     }
   }
+  throwIfAborted(signal); // no partial output
+  onProgress?.(version, updates);
   return {
     staleness: Int32Array.from(stalenessOut),
     worker: Int32Array.from(workerOut),

@@ -30,6 +30,7 @@ import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts'
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { schedule as makeSchedule, type Schedule, type ScheduleSpec } from './schedule.ts';
 import { DelayCompensation, type DelayCompensationSpec, delayCompensationSpec } from './delay-compensation.ts';
+import { optionalCallback, optionalSignal, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 
 export interface AsgdSpec {
   objective: FiniteSumObjective;
@@ -104,6 +105,10 @@ export interface AsgdRunOptions {
   /** Replace the delay model's draws (e.g. to share lags with another run); one source per coordinate under inconsistent read. */
   lags?: LagSource | LagSource[];
   onStep?: StepObserver;
+  /** Abort the run: polled every 4096 iterations; an aborted run throws the signal's reason (an AbortError) and returns nothing. */
+  signal?: AbortSignal;
+  /** Called every 4096 iterations with (iterations done, total), and at the end. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface AsgdResult {
@@ -198,7 +203,10 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
 export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOptions = {}): AsgdResult {
   const cfg = isConfig(specOrConfig) ? specOrConfig : asgdConfig(specOrConfig);
   const o = plainObject(options, 'options');
-  knownFields(o, 'options', ['seed', 'path', 'saveAt', 'recordDelays', 'recordBatches', 'lags', 'onStep']);
+  knownFields(o, 'options', ['seed', 'path', 'saveAt', 'recordDelays', 'recordBatches', 'lags', 'onStep', 'signal', 'onProgress']);
+  const signal = optionalSignal(o.signal, 'options.signal');
+  const onProgress = optionalCallback<(done: number, total: number) => void>(o.onProgress, 'options.onProgress');
+  const poll = signal !== undefined || onProgress !== undefined;
   const seed = seedOrFresh(o.seed, 'options.seed');
   const path = o.path === undefined ? 0 : integer(o.path, 'options.path', { min: 0, max: 0xffff_ffff });
   const K = cfg.iterations;
@@ -256,7 +264,8 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   // the whole iteration in the WebAssembly kernel where the objective has one (least squares,
   // logistic regression) and the read is consistent, dense and uncompensated: the same draws and
   // the same arithmetic as the loop below (tested)
-  const kernel = onStep || coordLags !== null || coordinates !== null || compensation !== null ? undefined : asgdKernelFor(obj, b, maxLag);
+  throwIfAborted(signal);
+  const kernel = poll || onStep || coordLags !== null || coordinates !== null || compensation !== null ? undefined : asgdKernelFor(obj, b, maxLag);
   if (kernel) {
     const r = runAsgdKernel(kernel, { objective: obj, x0: x, history: cfg.history, eta, iterations: K, batchSize: b, policy, schedule, ...(stepScales ? { stepScales } : {}), lags, sampler, saveSteps, kOut, xOut, FOut, saved, ...(delays ? { delays } : {}), ...(batches ? { batches } : {}) });
     k = r.iterations;
@@ -265,6 +274,10 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   }
   let lag = 0;
   for (; !kernel && k < K; k++) {
+    if (poll && (k & POLL_MASK) === 0) {
+      throwIfAborted(signal);
+      onProgress?.(k, K);
+    }
     if (coordLags === null) {
       lag = effectiveLag(lags.next(k), k, maxLag, policy);
       if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${k}, outside [0, maxLag = ${maxLag}]`);
@@ -337,6 +350,8 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   }
   const done = status === 'ok' ? K : k;
   const full = saved === saveSteps.length;
+  throwIfAborted(signal); // no partial output
+  onProgress?.(k, K);
   return {
     status,
     ...(status === 'diverged' ? { divergence: { step: k + 1 } } : {}),

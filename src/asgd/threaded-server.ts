@@ -43,6 +43,7 @@ import type { FiniteSumObjective } from './objective.ts';
 import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerSpec } from './optimizers.ts';
 import { C, sharedBytes, STATUS_DIVERGED, STATUS_TIME_LIMIT, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
 import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
+import { abortReason, optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export interface ThreadedServerSpec {
   /** A JSON objective spec (as in config files): each worker builds its own copy. */
@@ -197,9 +198,11 @@ function sharedMnist(spec: ObjectiveSpec): ThreadedWorkerTask['mnist'] {
   return { spec: dataSpec, data: { ...data, A, labels } };
 }
 
-export async function runThreadedServer(spec: ThreadedServerSpec, options: { seed?: number; pool?: ServerThreadPool } = {}): Promise<ThreadedServerResult> {
+export async function runThreadedServer(spec: ThreadedServerSpec, options: { seed?: number; pool?: ServerThreadPool; signal?: AbortSignal } = {}): Promise<ThreadedServerResult> {
   const v = validate(spec);
   const seed = seedOrFresh(options.seed, 'options.seed');
+  const signal = optionalSignal(options.signal, 'options.signal');
+  throwIfAborted(signal);
   const { obj, m, updates, saveEvery } = v;
   const d = obj.dim;
   const buffer = v.mode === 'sync' ? m : v.G;
@@ -223,7 +226,7 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
   }));
   let run: Awaited<ReturnType<ServerThreadPool['run']>>;
   try {
-    run = await pool.run(tasks, V.ctrl, V.origin, v.maxSeconds);
+    run = await pool.run(tasks, V.ctrl, V.origin, v.maxSeconds, signal);
   } finally {
     if (own) await own.close();
   }
@@ -320,7 +323,7 @@ export class ServerThreadPool {
   }
 
   /** Hand one task to each of the first tasks.length threads, start them together, wait for all. */
-  async run(tasks: ThreadedWorkerTask[], ctrl: Int32Array, origin: Float64Array, maxSeconds: number): Promise<{ seconds: number; startupSeconds: number; timedOut: boolean }> {
+  async run(tasks: ThreadedWorkerTask[], ctrl: Int32Array, origin: Float64Array, maxSeconds: number, signal?: AbortSignal): Promise<{ seconds: number; startupSeconds: number; timedOut: boolean }> {
     if (this.broken) throw this.broken instanceof Error ? this.broken : new Error(String(this.broken));
     if (this.busy) throw new ConfigError('options.pool', 'is running another server: one run at a time');
     this.busy = true;
@@ -333,6 +336,14 @@ export class ServerThreadPool {
       Atomics.notify(ctrl, C.VERSION);
     };
     const cleanups: (() => void)[] = [];
+    // an abort stops every worker (they poll the STOP flag) and the run rejects with its reason
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      stopAll();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => signal?.removeEventListener('abort', onAbort));
     const ready: Promise<void>[] = [];
     const done: Promise<void>[] = [];
     tasks.forEach((task, w) => {
@@ -375,6 +386,7 @@ export class ServerThreadPool {
       Atomics.notify(ctrl, C.GO);
       await Promise.all(done);
       clearTimeout(timer);
+      if (aborted) throw abortReason(signal!);
       if (failure) {
         this.broken ??= failure;
         throw failure instanceof Error ? failure : new Error(String(failure));

@@ -44,6 +44,7 @@ import { matVec } from '../core/kernels.ts';
 import { axisNoiseLaw, batchMeanGradient, DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS } from './axis-law.ts';
 import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
+import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export type Coupling = 'independent' | 'shared-brownian' | 'quantile' | 'axis-quantile';
 export const COUPLINGS = ['independent', 'shared-brownian', 'quantile', 'axis-quantile'] as const;
@@ -53,6 +54,8 @@ export const MAX_LAW_SIZE = 50_000;
 
 export interface PairOptions extends BridgeOptions {
   coupling: Coupling;
+  /** Abort: checked before and after the run (a pair is one synchronous run); an aborted call throws the signal's reason (an AbortError). */
+  signal?: AbortSignal;
   /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   path?: number;
@@ -201,6 +204,14 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  * instead of once per path.
  */
 export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
+  const signal = optionalSignal(options?.signal, 'options.signal');
+  throwIfAborted(signal);
+  const result = runValidatedPair(cfg, options, validated);
+  throwIfAborted(signal); // no partial output
+  return result;
+}
+
+function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
   const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validated ?? validatePair(cfg, options);
   const d = cfg.objective.dim;
   const K = cfg.iterations;

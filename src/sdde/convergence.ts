@@ -28,6 +28,7 @@ import { brownianPath, PrescribedIncrements } from './brownian.ts';
 import type { HistoryInterpolation } from './delayed-read.ts';
 import { type CompiledSingleDelay, delayChannels, type SddeProblem } from './problem.ts';
 import { checkDelayOnGrid, gridSteps, solve } from './solve.ts';
+import { optionalCallback, optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export interface ConvergenceOptions {
   /** The step ladder (at least 3 steps, each a whole multiple of min(dts)/refine dividing T − t0). */
@@ -44,6 +45,10 @@ export interface ConvergenceOptions {
   interpolation?: HistoryInterpolation;
   /** Blocks of paths for the jackknife; default min(20, paths / 2). */
   blocks?: number;
+  /** Abort: polled before every path (and within each solve); an aborted call throws the signal's reason (an AbortError). */
+  signal?: AbortSignal;
+  /** Called after every path with (paths done, paths). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface LevelError {
@@ -82,10 +87,22 @@ export interface ConvergenceResult {
   seconds: number;
 }
 
+/**
+ * Strong and weak orders of an algorithm on a problem, measured on a ladder of steps against a
+ * reference solve at min(dts)/refine driven by the same Brownian path (one path per sample, shared
+ * by every level): slopes of log mean error on log h with delete-one-block jackknife 95% intervals.
+ *
+ * @throws ConfigError for a bad option or a delay counted in steps (before any work)
+ * @example
+ * const r = convergenceOrder(problem, new Milstein(), { dts: [0.1, 0.05, 0.025, 0.0125], paths: 2000, seed: 1 });
+ * r.strong.order; r.strong.ci95;
+ */
 export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm, options: ConvergenceOptions): ConvergenceResult {
   const started = performance.now();
   const o = plainObject(options, 'options');
-  knownFields(o, 'options', ['dts', 'paths', 'seed', 'refine', 'functional', 'interpolation', 'blocks']);
+  knownFields(o, 'options', ['dts', 'paths', 'seed', 'refine', 'functional', 'interpolation', 'blocks', 'signal', 'onProgress']);
+  const signal = optionalSignal(o.signal, 'options.signal');
+  const onProgress = optionalCallback<(done: number, total: number) => void>(o.onProgress, 'options.onProgress');
   if (!Array.isArray(o.dts) || o.dts.length < 3) throw new ConfigError('options.dts', `must be an array of at least 3 steps, got ${describe(o.dts)}`);
   const dts = o.dts.map((v: unknown, i: number) => positiveNumber(v, `options.dts[${i}]`));
   if (new Set(dts).size !== dts.length) throw new ConfigError('options.dts', 'must be distinct steps');
@@ -115,9 +132,11 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
   const ok = new Uint8Array(paths);
   let note: string | undefined;
   for (let p = 0; p < paths; p++) {
+    throwIfAborted(signal);
+    if (p > 0) onProgress?.(p, paths);
     const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef) : null;
     const noiseAt = (r: number) => (fine ? { noise: new PrescribedIncrements(fine, m, { substeps: r }) } : {});
-    const ref = solve(problem, algorithm, { dt: hRef, saveAt: { final: true }, interpolation, seed, path: p, ...noiseAt(1) });
+    const ref = solve(problem, algorithm, { dt: hRef, saveAt: { final: true }, interpolation, seed, path: p, ...(signal ? { signal } : {}), ...noiseAt(1) });
     if (ref.status !== 'ok') continue;
     const xRef = ref.x.subarray(ref.x.length - d);
     const phiRef = phi(xRef);
@@ -139,6 +158,8 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
     ok[p] = good ? 1 : 0;
   }
   const kept: number[] = [];
+  throwIfAborted(signal);
+  onProgress?.(paths, paths);
   for (let p = 0; p < paths; p++) if (ok[p]) kept.push(p);
   if (kept.length < 2 * blocks) throw new Error(`convergenceOrder: only ${kept.length} of ${paths} paths stayed finite on every level; the ladder's coarsest steps are unstable for this problem`);
   const fitStrong = fitOrder(dts, strong, kept, L, blocks, false);

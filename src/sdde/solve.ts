@@ -23,6 +23,7 @@ import { type CompiledSingleDelay, delayChannels, evalHistory, type SddeProblem 
 import { planSaves, type SaveAtSpec } from './save-at.ts';
 import { atRequestedTimes, withSolutionViews } from './dense-output.ts';
 import type { SddeSolution } from './solution.ts';
+import { optionalCallback, optionalSignal, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 
 export interface SolveOptions {
   /** Step size h; must divide T − t0. */
@@ -64,9 +65,13 @@ export interface SolveOptions {
    * exposes its drift (Euler–Maruyama, Milstein); runs the general loop, not the kernels.
    */
   dense?: boolean;
+  /** Abort the solve: polled every 4096 steps; an aborted solve throws the signal's reason (an AbortError) and returns nothing. */
+  signal?: AbortSignal;
+  /** Called every 4096 steps with (steps done, total steps), and at the end. */
+  onProgress?: (done: number, total: number) => void;
 }
 
-const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel', 'interpolation', 'events', 'dense'];
+const OPTION_FIELDS = ['dt', 'saveAt', 'seed', 'path', 'recordDelays', 'noise', 'lags', 'kernel', 'interpolation', 'events', 'dense', 'signal', 'onProgress'];
 
 /** Number of grid steps: (T − t0)/h, which must be an integer (relative tolerance 1e-9). */
 export function gridSteps(t0: number, T: number, h: number, field = 'options.dt'): number {
@@ -178,6 +183,10 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   if (interpolation === 'hermite' && stepper.drift === undefined) throw new ConfigError('options.interpolation', `'hermite' needs a stepper that exposes its drift (${algorithm.name} does not); use 'linear'`);
   if (o.dense === true && stepper.drift === undefined) throw new ConfigError('options.dense', `needs a stepper that exposes its drift (${algorithm.name} does not); sol.at interpolates linearly without it`);
   const recordDrift = o.dense === true || interpolation === 'hermite';
+  const signal = optionalSignal(o.signal, 'options.signal');
+  const onProgress = optionalCallback<(done: number, total: number) => void>(o.onProgress, 'options.onProgress');
+  const poll = signal !== undefined || onProgress !== undefined;
+  throwIfAborted(signal);
   const events = options.events === undefined ? null : new EventTracker(options.events, d);
 
   // ---- buffers, allocated once ----
@@ -223,6 +232,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   if (
     options.kernel !== 'generic' &&
     driftOut === null &&
+    !poll &&
     algorithm instanceof EulerMaruyama &&
     !extended &&
     events === null &&
@@ -250,6 +260,10 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   let k = 0;
   for (; k < nSteps; k++) {
     const t = t0 + k * h;
+    if (poll && (k & POLL_MASK) === 0) {
+      throwIfAborted(signal);
+      onProgress?.(k, nSteps);
+    }
     if (reader !== null) reader.fill(k, x, data, slot, capacity, xLag, channelStep, delayTable, k * sources.length);
     else {
       const drawn = lags.next(k);
@@ -319,6 +333,8 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   function finish(k: number): SddeSolution {
     // steps taken: all of them, or up to the one that diverged / held the stopping event
     const done = status === 'ok' ? nSteps : k;
+    throwIfAborted(signal); // no partial output
+    onProgress?.(done, nSteps);
     const recorded = status === 'diverged' ? done + 1 : done;
     const stop = events?.stop();
     const note = stepper.note;

@@ -35,6 +35,7 @@ import type { SddeProblem } from '../sdde/problem.ts';
 import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
 import { BlockOrderReducer, type EnsembleAnalysisOptions, exactQuantiles, loadOutput, validateAnalysis } from './ensemble-extras.ts';
 import { MomentAccumulator } from './welford.ts';
+import { abortReason, optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
@@ -95,8 +96,14 @@ export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStati
    * them, else 1. More than 1 needs a module source.
    */
   threads?: number;
-  /** Called after each block. */
+  /** Called after each block. A throw from it stops the ensemble (its workers too) and rejects with the error. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Abort: the ensemble stops between blocks (it yields to the event loop between blocks when a
+   * signal is given, so a timer or UI event can abort it), ends its worker threads and rejects
+   * with the signal's reason (an AbortError); no partial result.
+   */
+  signal?: AbortSignal;
   /** Keep each block's statistics (for jackknife standard errors). */
   keepBlocks?: boolean;
 }
@@ -236,12 +243,29 @@ export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSour
   const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: moduleHref(analysis.output.module), export: analysis.output.export } : undefined;
   /** A block's result: kept, folded into the reduction in block order; a reduction's stop ends the work. */
   const take = (r: BlockResult) => {
+    if (stopped) return;
     results.push(r);
     if (reducer?.add(r.block, r.outputs ?? [])) Atomics.store(next, 0, nBlocks);
-    options.onProgress?.(results.length, nBlocks);
+    try {
+      options.onProgress?.(results.length, nBlocks);
+    } catch (e) {
+      halt(e); // also from a worker's message handler, where a throw would end the process
+    }
   };
+  const signal = optionalSignal(options.signal, 'ensemble.signal');
+  throwIfAborted(signal);
   const started = performance.now();
   const results: BlockResult[] = [];
+  const running: Worker[] = [];
+  let stopped: { error: unknown } | undefined;
+  /** Stop handing out blocks and end the worker threads (an abort, or a throwing onProgress). */
+  const halt = (error: unknown) => {
+    stopped ??= { error };
+    Atomics.store(next, 0, nBlocks);
+    for (const w of running) void w.terminate();
+  };
+  const onAbort = () => halt(abortReason(signal!));
+  signal?.addEventListener('abort', onAbort, { once: true });
   // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
   // work starts at once, workers join when they have built their model, and the load balances
   // itself. Which thread ran a block does not matter: results are merged in block order.
@@ -250,6 +274,7 @@ export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSour
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
   const workers = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule(), ...(outputRef ? { outputRef } : {}) } });
+    running.push(worker);
     return new Promise<void>((resolvePromise, reject) => {
       worker.on('message', (r: BlockResult | 'done') => {
         if (r === 'done') {
@@ -260,21 +285,31 @@ export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSour
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
-        if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
+        if (stopped) resolvePromise(); // ended by halt()
+        else if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
       });
     });
   });
   // a failing worker (e.g. a module source that throws) is handled at once — not only at Promise.all
   // after this loop, where Node would already have ended the process — and stops the loop
   for (const w of workers) w.catch(() => Atomics.store(next, 0, nBlocks));
-  for (;;) {
-    const b = Atomics.add(next, 0, 1);
-    if (b >= nBlocks) break;
-    take(runBlock(model, spec, b, output));
-    // let worker messages in (progress, and their results) between blocks
-    if (threads > 1) await new Promise((r) => setImmediate(r));
+  try {
+    for (;;) {
+      const b = Atomics.add(next, 0, 1);
+      if (b >= nBlocks || stopped) break;
+      take(runBlock(model, spec, b, output));
+      // let worker messages in (progress, and their results) and an abort between blocks
+      if (threads > 1 || signal) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(workers);
+  } catch (e) {
+    halt(e);
+    await Promise.allSettled(workers);
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
-  await Promise.all(workers);
+  if (stopped) throw stopped.error; // no partial result
   // a reduction that stopped after block s: blocks past s are dropped, whichever thread ran them
   const stop = reducer?.stoppedAfter;
   const ran = stop === undefined ? results : results.filter((r) => r.block <= stop);

@@ -12,6 +12,7 @@ import { ConfigError } from '../core/errors.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
 import { kernelModule } from '../kernels/index.ts';
 import { type PointJob, type PointResult, runPoint } from './sweep.ts';
+import { abortReason, throwIfAborted } from '../core/abort.ts';
 
 /** The point worker's entry file (compiled .js in the package, a tsx shim from the sources). */
 export function pointWorkerUrl(moduleUrl: string = import.meta.url): URL {
@@ -19,18 +20,32 @@ export function pointWorkerUrl(moduleUrl: string = import.meta.url): URL {
 }
 
 /** Compute `jobs` on `threads` threads; `onResult` sees each row as it finishes (in finishing order). */
-export async function runPoints(jobs: PointJob[], threads: number, onResult: (r: PointResult) => void): Promise<void> {
+export async function runPoints(jobs: PointJob[], threads: number, onResult: (r: PointResult) => void, signal?: AbortSignal): Promise<void> {
   if (jobs.length === 0) return;
   if (threads <= 1 || jobs.length < threads) {
-    // too few points to share: each point's ensemble uses the threads
-    for (const job of jobs) onResult(await runPoint(job, threads > 1 ? threads : 1));
+    // too few points to share: each point's ensemble uses the threads (and stops on the signal)
+    for (const job of jobs) {
+      throwIfAborted(signal);
+      onResult(await runPoint(job, threads > 1 ? threads : 1, signal));
+    }
     return;
   }
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
   let failure: unknown;
+  const running: Worker[] = [];
+  let aborted = false;
+  // an abort stops handing out points and ends the point workers at once
+  const onAbort = () => {
+    aborted = true;
+    failure ??= abortReason(signal!);
+    Atomics.store(next, 0, jobs.length);
+    for (const w of running) void w.terminate();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const workers = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(pointWorkerUrl(), { workerData: { jobs, counter, kernels: kernelModule() } });
+    running.push(worker);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: 'done' | { i: number; result?: PointResult; error?: { name: string; message: string; field?: string; reason?: string } }) => {
         if (m === 'done') {
@@ -46,7 +61,8 @@ export async function runPoints(jobs: PointJob[], threads: number, onResult: (r:
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
-        if (code !== 0 && code !== 1) reject(new Error(`sweep worker exited with code ${code}`));
+        if (aborted) resolve();
+        else if (code !== 0 && code !== 1) reject(new Error(`sweep worker exited with code ${code}`));
       });
     });
   });
@@ -56,13 +72,17 @@ export async function runPoints(jobs: PointJob[], threads: number, onResult: (r:
     const i = Atomics.add(next, 0, 1);
     if (i >= jobs.length) break;
     try {
-      onResult(await runPoint(jobs[i], 1));
+      onResult(await runPoint(jobs[i], 1, signal));
     } catch (e) {
       failure ??= e;
       Atomics.store(next, 0, jobs.length);
     }
     await new Promise((r) => setImmediate(r)); // let worker rows in
   }
-  await Promise.all(workers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
   if (failure) throw failure;
 }

@@ -8,6 +8,7 @@ import { prepareExperiment } from '../experiments/config.ts';
 import { type SeriesFit, sweepFits } from './figure.ts';
 import { runPoints } from './parallel.ts';
 import { type Metric, type PointResult, pointJobs, type PreparedSweep, prepareSweep, type SweepSpec } from './sweep.ts';
+import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export type { SweepSpec } from './sweep.ts';
 
@@ -20,6 +21,8 @@ export interface RunSweepOptions {
   done?: PointResult[];
   /** Called with each row as it finishes. */
   onPoint?: (row: PointResult, finished: number, total: number) => void;
+  /** Abort: the sweep stops (its worker threads too) and rejects with the signal's reason (an AbortError); rows already passed to onPoint stay the caller's, no result is returned. */
+  signal?: AbortSignal;
 }
 
 export interface SweepResult {
@@ -98,10 +101,13 @@ export async function runPreparedSweep(sw: PreparedSweep, options: RunSweepOptio
   const mine = sw.points.filter((p) => p.index % shard.n === shard.i);
   const todo = mine.filter((p) => !rows.has(p.index));
   const caption = sweepCaption(sw);
+  const signal = optionalSignal(options.signal, 'options.signal');
+  throwIfAborted(signal);
   await runPoints(pointJobs(sw, todo), threads, (r) => {
     rows.set(r.point, r);
     options.onPoint?.(r, mine.filter((p) => rows.has(p.index)).length, mine.length);
-  });
+  }, signal);
+  throwIfAborted(signal);
   const sorted = [...rows.values()].filter((r) => r.point % shard.n === shard.i).sort((a, b) => a.point - b.point);
   return {
     keys: sw.keys,

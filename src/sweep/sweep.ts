@@ -152,10 +152,10 @@ export function pointJobs(sw: PreparedSweep, points: PreparedSweep['points'] = s
 }
 
 /** One grid point: its ensemble and the metric with its standard error (NaN: not reached / not defined). */
-export async function runPoint(job: PointJob, threads?: number): Promise<PointResult> {
+export async function runPoint(job: PointJob, threads?: number, signal?: AbortSignal): Promise<PointResult> {
   const t0 = performance.now();
   const { metric, paths, eps } = job;
-  const ens = await runEnsemble(configEnsemble(job.config, job.run), { paths, seed: job.seed, keepFinals: metric === 'weak-error' || metric === 'weak-mmd', ...(threads ? { threads } : {}) });
+  const ens = await runEnsemble(configEnsemble(job.config, job.run), { paths, seed: job.seed, keepFinals: metric === 'weak-error' || metric === 'weak-mmd', ...(threads ? { threads } : {}), ...(signal ? { signal } : {}) });
   const last = ens.k.length - 1;
   let value = NaN;
   let se = NaN;

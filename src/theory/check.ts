@@ -31,4 +31,9 @@ export interface CheckOptions {
   onProgress?: (message: string) => void;
   /** Blocks of the running ensemble done / total (for a progress bar). */
   onBlocks?: (done: number, total: number) => void;
+  /**
+   * Abort the check: it stops at the next stage or ensemble block (ending the ensemble's worker
+   * threads) and rejects with the signal's reason (an AbortError); no result.
+   */
+  signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@ import { checkEnergy } from './checks/energy.ts';
 import { checkMindTheStep } from './checks/mindthestep.ts';
 import { checkMoments } from './checks/moments.ts';
 import { checkRates } from './checks/rates.ts';
+import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export interface CheckEntry {
   name: string;
@@ -13,13 +14,45 @@ export interface CheckEntry {
   run: (opts: CheckOptions) => Promise<CheckResult>;
 }
 
+/**
+ * A check run with cancellation: its stage and block callbacks throw the signal's reason once it
+ * is aborted (an ensemble catches that from its block callback, ends its workers and rejects with
+ * it), and a check that finishes after an abort returns nothing.
+ */
+function cancellable(run: (opts: CheckOptions) => Promise<CheckResult>): (opts: CheckOptions) => Promise<CheckResult> {
+  return async (opts) => {
+    const signal = optionalSignal(opts.signal, 'options.signal');
+    if (!signal) return run(opts);
+    throwIfAborted(signal);
+    const result = await run({
+      ...opts,
+      onProgress: (m) => {
+        throwIfAborted(signal);
+        opts.onProgress?.(m);
+      },
+      onBlocks: (d, t) => {
+        throwIfAborted(signal);
+        opts.onBlocks?.(d, t);
+      },
+    });
+    throwIfAborted(signal);
+    return result;
+  };
+}
+
+/**
+ * The theory checks in report order: name, title and `run(options)` (quick or full ensembles,
+ * seed, threads, progress callbacks, signal).
+ * @example
+ * const r = await CHECKS.find((c) => c.name === 'moments')!.run({ quick: true, seed: 1 });
+ */
 export const CHECKS: CheckEntry[] = [
-  { name: 'approximation', title: 'Thm 3.2, Cor 3.3, Thm 3.4: approximation error in K, b, l; weak error', run: checkApproximation },
-  { name: 'moments', title: 'Thm 4.1: characteristic roots, decay of the mean, moment bound; OU closed form', run: checkMoments },
-  { name: 'energy', title: 'Thm 4.2, Cor 4.3: energy-function bound with η_k = 1/(μk)', run: checkEnergy },
-  { name: 'rates', title: 'Discussion after Thm 4.1: iterations and time to ε against Zheng, Recht, He', run: checkRates },
-  { name: 'mindthestep', title: 'MindTheStep: Lemma 1, Thm 2–6, Cor 1–4; staleness models (Table I / Fig. 2); Fig. 3 analog', run: checkMindTheStep },
-  { name: 'accumulation', title: 'Aji & Heafield: Adam Table 2, staleness under accumulation (Table 3) and injection, LR sweep (Tables 1/5), batch size vs staleness', run: checkAccumulation },
+  { name: 'approximation', title: 'Thm 3.2, Cor 3.3, Thm 3.4: approximation error in K, b, l; weak error', run: cancellable(checkApproximation) },
+  { name: 'moments', title: 'Thm 4.1: characteristic roots, decay of the mean, moment bound; OU closed form', run: cancellable(checkMoments) },
+  { name: 'energy', title: 'Thm 4.2, Cor 4.3: energy-function bound with η_k = 1/(μk)', run: cancellable(checkEnergy) },
+  { name: 'rates', title: 'Discussion after Thm 4.1: iterations and time to ε against Zheng, Recht, He', run: cancellable(checkRates) },
+  { name: 'mindthestep', title: 'MindTheStep: Lemma 1, Thm 2–6, Cor 1–4; staleness models (Table I / Fig. 2); Fig. 3 analog', run: cancellable(checkMindTheStep) },
+  { name: 'accumulation', title: 'Aji & Heafield: Adam Table 2, staleness under accumulation (Table 3) and injection, LR sweep (Tables 1/5), batch size vs staleness', run: cancellable(checkAccumulation) },
 ];
 
 export const CHECK_NAMES = CHECKS.map((c) => c.name);
