@@ -20,7 +20,7 @@ export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/ob
 
 // Ensembles on worker threads, theory checks
 export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
-export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
+export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SddeModelOptions, SeriesStats } from './stats/ensemble.ts';
 export { exactQuantiles, MAX_KEPT_NUMBERS } from './stats/ensemble-extras.ts';
 export type { EnsembleAnalysisOptions, OutputSpec, Reduction } from './stats/ensemble-extras.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
@@ -28,7 +28,7 @@ export type { EnsembleRun } from './experiments/ensemble-source.ts';
 export { runSweep, runPreparedSweep, sweepCaption } from './sweep/run.ts';
 export type { RunSweepOptions, SweepResult, SweepSpec } from './sweep/run.ts';
 export { prepareSweep, METRICS } from './sweep/sweep.ts';
-export type { Metric, PointResult, PreparedSweep } from './sweep/sweep.ts';
+export type { JsonValue, Metric, PointResult, PreparedSweep, SweepBase } from './sweep/sweep.ts';
 export { sweepFigure, sweepFits } from './sweep/figure.ts';
 export type { SeriesFit, SweepRow } from './sweep/figure.ts';
 

@@ -47,7 +47,7 @@ const logFact = (() => {
  * normalization rescales so that the mean multiplier over `normalizeOver`, cap and drops included,
  * is 1 (E_τ[α(τ)] = α, Eq. 26).
  */
-export function adaptiveStep(input: unknown, alpha: number, options: { normalizeOver?: ArrayLike<number>; cap?: number; dropAbove?: number } = {}, field = 'adaptive'): AdaptiveStep {
+export function adaptiveStep(input: AdaptiveStepSpec, alpha: number, options: { normalizeOver?: ArrayLike<number>; cap?: number; dropAbove?: number } = {}, field = 'adaptive'): AdaptiveStep {
   const s = plainObject(input, field);
   const kind = oneOf(s.kind, `${field}.kind`, ['geometric', 'cmp', 'cmp-momentum', 'poisson-momentum'] as const);
   positiveNumber(alpha, `${field}.alpha`);

@@ -157,7 +157,7 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   if (sampling === 'without-replacement' && batchSize > objective.n) {
     throw new ConfigError(`${field}.batchSize`, `must be <= n = ${objective.n} when sampling without replacement, got ${batchSize}`);
   }
-  const delay = s.delay === undefined ? delayModel({ kind: 'constant', lag: 0 }, `${field}.delay`) : s.delay instanceof DelayDistribution ? s.delay : delayModel(s.delay, `${field}.delay`);
+  const delay = s.delay === undefined ? delayModel({ kind: 'constant', lag: 0 }, `${field}.delay`) : s.delay instanceof DelayDistribution ? s.delay : delayModel(s.delay as DelayModelSpec, `${field}.delay`);
   const beforeHistory = s.beforeHistory === undefined ? 'clip' : oneOf(s.beforeHistory, `${field}.beforeHistory`, BEFORE_HISTORY_POLICIES);
   const history = s.history === undefined ? x0 : vectorOrScalar(s.history, `${field}.history`, d);
   let stepScales: Float64Array | undefined;
@@ -180,7 +180,7 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
       oneOf(r.kind, `${field}.read.kind`, ['inconsistent'] as const);
       if (!Array.isArray(r.delays) || r.delays.length !== d) throw new ConfigError(`${field}.read.delays`, `must be an array of ${d} delay models (one per coordinate), got ${describe(r.delays)}`);
       if (s.delay !== undefined) throw new ConfigError(`${field}.delay`, 'give either delay (every coordinate draws from it) or read.delays (one model per coordinate), not both');
-      coordinateDelays = r.delays.map((m: unknown, j: number) => (m instanceof DelayDistribution ? m : delayModel(m, `${field}.read.delays[${j}]`)));
+      coordinateDelays = r.delays.map((m: unknown, j: number) => (m instanceof DelayDistribution ? m : delayModel(m as DelayModelSpec, `${field}.read.delays[${j}]`)));
     }
     if (stepScales) throw new ConfigError(`${field}.stepScale`, 'a staleness-adaptive step needs one staleness per update; under inconsistent read every coordinate has its own');
   }

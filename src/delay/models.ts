@@ -144,7 +144,7 @@ function maxLagField(value: unknown, field: string): number {
  * Validate a delay-model spec (plain JSON or typed) and compile it. Throws ConfigError naming
  * the field (prefixed with `field`) on any out-of-range parameter.
  */
-export function delayModel(specInput: unknown, field = 'delay'): DelayDistribution {
+export function delayModel(specInput: DelayModelSpec, field = 'delay'): DelayDistribution {
   const spec = plainObject(specInput, field);
   const kind = oneOf(spec.kind, `${field}.kind`, DELAY_MODEL_KINDS);
   switch (kind) {

@@ -289,7 +289,7 @@ function compileDelay(value: unknown, dim: number): CompiledDelay {
     knownFields(d, 'problem.delay', ['kind', 'delays', 'model']);
     if ((d.delays === undefined) === (d.model === undefined)) throw new ConfigError('problem.delay', 'a per-coordinate delay needs exactly one of `delays` (one delay per coordinate) or `model` (every coordinate draws its own lag from this model)');
     if (d.model !== undefined) {
-      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, 'problem.delay.model');
+      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model as DelayModelSpec, 'problem.delay.model');
       return { kind, channels: Array.from({ length: dim }, () => ({ kind: 'random' as const, model })) };
     }
     if (!Array.isArray(d.delays) || d.delays.length !== dim) throw new ConfigError('problem.delay.delays', `must be an array of ${dim} delays (one per coordinate), got ${describe(d.delays)}`);
@@ -320,7 +320,7 @@ function compileSingleDelay(value: unknown, field: string): CompiledSingleDelay 
     }
     case 'random': {
       knownFields(d, field, ['kind', 'model']);
-      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model, `${field}.model`);
+      const model = d.model instanceof DelayDistribution ? d.model : delayModel(d.model as DelayModelSpec, `${field}.model`);
       return { kind, model };
     }
     case 'prescribed': {

@@ -19,6 +19,8 @@ import type { SddeProblem } from '../sdde/problem.ts';
 import { solvePaths } from '../sdde/solve-paths.ts';
 import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
+import { ConfigError, describe } from '../core/errors.ts';
+import { integer, plainObject, positiveNumber } from '../core/validate.ts';
 
 export interface EnsembleLayout {
   /** Saved step numbers k and times t (t = kδ for ASGD/SDDE pairs; t = k for plain ASGD). */
@@ -89,12 +91,42 @@ function savedSteps(n: number, every: number): number[] {
   return [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
 }
 
+/** How an SDDE ensemble steps and saves: step dt, every `saveEvery`-th step kept (default 1), the algorithm (default Euler–Maruyama), the history read. */
+export interface SddeModelOptions {
+  dt: number;
+  saveEvery?: number;
+  algorithm?: SddeAlgorithm;
+  interpolation?: HistoryInterpolation;
+}
+
 /**
  * Paths of an SDDE solved by `algorithm` (default Euler–Maruyama) at step dt, every `saveEvery`-th
  * step kept, the delayed state read on the grid or interpolated. Events are not taken: an ensemble
  * keeps whole paths (a run with events is `solve`'s).
+ *
+ * Takes `(problem, { dt, saveEvery?, algorithm?, interpolation? })` or, as `runEnsemble` takes it as
+ * a source, one object `{ problem, dt, saveEvery?, algorithm?, interpolation? }`.
+ * @throws ConfigError for a missing or bad problem, dt, saveEvery (before any path runs)
+ * @example
+ * const model = sddeModel({ problem, dt: 0.01, saveEvery: 10 });   // = sddeModel(problem, { dt: 0.01, saveEvery: 10 })
+ * const ens = await runEnsemble(model, { paths: 1000, seed: 1 });
  */
-export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }): EnsembleModel {
+export function sddeModel(source: SddeModelOptions & { problem: SddeProblem }): EnsembleModel;
+export function sddeModel(problem: SddeProblem, options: SddeModelOptions): EnsembleModel;
+export function sddeModel(first: SddeProblem | (SddeModelOptions & { problem: SddeProblem }), second?: SddeModelOptions): EnsembleModel {
+  const single = second === undefined && typeof first === 'object' && first !== null && 'problem' in first;
+  const problem = (single ? (first as { problem: SddeProblem }).problem : first) as SddeProblem;
+  const rawOptions: unknown = single ? first : second;
+  if (typeof problem !== 'object' || problem === null || typeof problem.drift !== 'function' || typeof problem.diffusion !== 'object') {
+    throw new ConfigError(single ? 'sddeModel.problem' : 'sddeModel(problem)', `must be a problem built by defineSdde, got ${describe(problem)}`);
+  }
+  const o = plainObject(rawOptions, 'sddeModel.options');
+  const options: SddeModelOptions = {
+    dt: positiveNumber(o.dt, 'sddeModel.dt'),
+    ...(o.saveEvery !== undefined ? { saveEvery: integer(o.saveEvery, 'sddeModel.saveEvery', { min: 1 }) } : {}),
+    ...(o.algorithm !== undefined ? { algorithm: o.algorithm as SddeAlgorithm } : {}),
+    ...(o.interpolation !== undefined ? { interpolation: o.interpolation as HistoryInterpolation } : {}),
+  };
   const every = options.saveEvery ?? 1;
   const n = gridSteps(problem.t0, problem.T, options.dt);
   const steps = savedSteps(n, every);

@@ -39,6 +39,7 @@ import { abortReason, optionalSignal, throwIfAborted } from '../core/abort.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
+export type { SddeModelOptions } from './ensemble-block.ts';
 
 /** A model built by an exported factory of a module: what worker threads can rebuild. */
 export interface EnsembleModule {

@@ -12,7 +12,7 @@
  * every group, the key is refused.
  */
 import { ConfigError } from '../core/errors.ts';
-import { delayModel } from '../delay/models.ts';
+import { type DelayModelSpec, delayModel } from '../delay/models.ts';
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
@@ -28,7 +28,7 @@ function canonical(v: unknown): unknown {
 function compiledDelay(spec: unknown): unknown {
   try {
     // trailing zeros only size the history buffer: the draws are the same
-    const pmf = Array.from(delayModel(spec).pmf);
+    const pmf = Array.from(delayModel(spec as DelayModelSpec).pmf);
     while (pmf.length > 1 && pmf.at(-1) === 0) pmf.pop();
     return { pmf };
   } catch {

@@ -87,7 +87,7 @@ export function sweepCaption(sw: PreparedSweep): string {
   return parts.join('\n\n');
 }
 
-export async function runSweep(spec: SweepSpec | unknown, options: RunSweepOptions = {}): Promise<SweepResult> {
+export async function runSweep(spec: SweepSpec, options: RunSweepOptions = {}): Promise<SweepResult> {
   return runPreparedSweep(prepareSweep(spec), options); // every point validated, every key checked, before any work
 }
 

@@ -32,11 +32,22 @@ import { refuseNoOpKeys } from './no-op.ts';
 export const METRICS = ['approximation-error', 'weak-error', 'weak-mmd', 'final-loss', 'time-to-eps'] as const;
 export type Metric = (typeof METRICS)[number];
 
+/** A value of a JSON config (what a sweep's grid holds and its rows report). */
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The base of a sweep: an experiment config of kind "asgd" or "pair", as for `asgd-sdde run`
+ * (the sections' fields are those of the config files, validated by `prepareSweep`).
+ */
+export type SweepBase =
+  | { kind: 'asgd'; asgd: { [key: string]: JsonValue }; seed?: number; description?: string }
+  | { kind: 'pair'; asgd: { [key: string]: JsonValue }; bridge: { [key: string]: JsonValue }; seed?: number; description?: string };
+
 export interface SweepSpec {
   /** An experiment config (kind "asgd" or "pair", as for `asgd-sdde run`). */
-  base: Record<string, unknown>;
+  base: SweepBase;
   /** Dotted field paths of `base` (or zipped "a.b,c.d") → the values to try. */
-  grid: Record<string, unknown[]>;
+  grid: Record<string, JsonValue[]>;
   metric: Metric;
   /** Paths per point. */
   paths: number;
@@ -50,7 +61,7 @@ export interface SweepSpec {
 export interface PreparedSweep {
   spec: SweepSpec;
   keys: string[];
-  points: { index: number; values: unknown[]; config: unknown }[];
+  points: { index: number; values: JsonValue[]; config: unknown }[];
   run: EnsembleRun;
   seed: number;
 }
@@ -90,9 +101,9 @@ export function prepareSweep(input: unknown): PreparedSweep {
   const points: PreparedSweep['points'] = [];
   for (let index = 0; index < total; index++) {
     let r = index;
-    const values: unknown[] = new Array(keys.length);
+    const values: JsonValue[] = new Array(keys.length);
     for (let j = keys.length - 1; j >= 0; j--) {
-      const vs = grid[keys[j]] as unknown[];
+      const vs = grid[keys[j]] as JsonValue[]; // checkJsonTree: JSON values only
       values[j] = vs[r % vs.length];
       r = Math.floor(r / vs.length);
     }
@@ -121,12 +132,14 @@ export function prepareSweep(input: unknown): PreparedSweep {
     points.push({ index, values, config });
   }
   refuseNoOpKeys(keys, points, grid as Record<string, unknown[]>);
-  return { spec: { base, grid: grid as Record<string, unknown[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
+  // checkJsonTree above: the base and the grid hold JSON values only
+  return { spec: { base: base as SweepBase, grid: grid as Record<string, JsonValue[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
 }
 
 export interface PointResult {
   point: number;
-  values: unknown[];
+  /** The point's grid values, one per grid key (in the grid's key order). */
+  values: JsonValue[];
   metric: number;
   se: number;
   /** Paths that diverged; when > 0 the metric is not computed (empty cell), never a mean of survivors. */
@@ -137,7 +150,7 @@ export interface PointResult {
 /** What a thread needs to compute one grid point (plain data: it is sent to worker threads). */
 export interface PointJob {
   index: number;
-  values: unknown[];
+  values: JsonValue[];
   config: unknown;
   run: EnsembleRun;
   metric: Metric;

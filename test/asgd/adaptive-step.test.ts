@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adaptiveStep } from '../../src/asgd/adaptive-step.ts';
+import { adaptiveStep, type AdaptiveStepSpec } from '../../src/asgd/adaptive-step.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mindthestep_steps.json', import.meta.url), 'utf8'));
 
@@ -19,7 +19,7 @@ describe('α(τ) against mpmath', () => {
   for (const [name, spec] of families) {
     for (const c of fx[name]) {
       it(`${name} ${JSON.stringify(c.params)}`, () => {
-        const a = adaptiveStep(spec(c.params), c.params.alpha);
+        const a = adaptiveStep(spec(c.params) as AdaptiveStepSpec, c.params.alpha);
         c.tau.forEach((tau: number, i: number) => {
           const logRel = a.logRelative(tau);
           if (c.sign[i] > 0) {

@@ -44,7 +44,7 @@ function specOf(c: PmfCase): DelayModelSpec {
 
 function expectField(spec: unknown, field: string, prefix?: string): void {
   const ctx = `delayModel(${JSON.stringify(spec, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}${prefix ? `, '${prefix}'` : ''})`;
-  const e = configError(() => (prefix === undefined ? delayModel(spec) : delayModel(spec, prefix)), ctx);
+  const e = configError(() => (prefix === undefined ? delayModel(spec as DelayModelSpec) : delayModel(spec as DelayModelSpec, prefix)), ctx);
   expect(e.field, `${ctx}: field (reason: ${e.reason})`).toBe(field);
   expect(e.reason.length, `${ctx}: reason must be non-empty`).toBeGreaterThan(0);
 }
