@@ -31,7 +31,7 @@ import { ConfigError } from '../core/errors.ts';
 import { integer, oneOf, plainObject, seedValue } from '../core/validate.ts';
 import { type BeforeHistory, effectiveLag, type LagSource, PrescribedLag, RandomLag } from '../delay/lags.ts';
 import { NormalSampler } from '../random/normal.ts';
-import { normalQuantile } from '../random/normal-quantile.ts';
+import { normalQuantile } from '../core/math/normal-quantile.ts';
 import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
 import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { brownianPath, coarsenIncrements, PrescribedIncrements } from '../sdde/brownian.ts';

@@ -18,7 +18,7 @@ import { estimateRunOutput } from '../experiments/output-size.ts';
 import { runExperiment } from '../experiments/run.ts';
 import { runFig1 } from '../experiments/fig1.ts';
 import { type ComputeTimeSpec, validateComputeTime } from '../asgd/parameter-server.ts';
-import type { ObjectiveSpec } from '../experiments/objective-spec.ts';
+import type { ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
 import { acquireLock } from '../io/lock.ts';
@@ -382,7 +382,7 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   const seed = parseSeed(values.seed as string | undefined) ?? 1;
   const read = values.hogwild === true ? 'inconsistent' : 'consistent';
   const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
-  const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
+  const { objectiveFromSpec } = await import('../asgd/objectives/spec.ts');
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
   const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
   const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');

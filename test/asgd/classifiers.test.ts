@@ -25,7 +25,7 @@ import {
   softmaxObjective,
   type ClassificationObjective,
 } from '../../src/asgd/objectives/softmax.ts';
-import { objectiveFromSpec } from '../../src/experiments/objective-spec.ts';
+import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { configError } from '../helpers/config-error.ts';
 
 interface Point {

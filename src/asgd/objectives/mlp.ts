@@ -21,7 +21,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { integer, nonNegativeNumber, positiveNumber, seedValue } from '../../core/validate.ts';
 import { MlpKernel } from '../../kernels/gradients.ts';
 import { kernelBackend } from '../../kernels/index.ts';
-import { tanh } from '../../kernels/libm.ts';
+import { tanh } from '../../core/math/libm.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, StreamPurpose } from '../../random/streams.ts';
 import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';

@@ -19,7 +19,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, seedValue } from '../../core/validate.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, uniformIndex } from '../../random/streams.ts';
-import { exp, log } from '../../kernels/libm.ts';
+import { exp, log } from '../../core/math/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { gramOverN, symmetricSpectrumBounds } from './data.ts';
 
@@ -58,7 +58,7 @@ export function classificationAccuracy(obj: FiniteSumObjective, x: Float64Array,
 /**
  * s ← softmax(s) − e_label in place, where m = max_c s_c (the log-sum-exp shift): the derivative
  * of the cross-entropy with respect to the scores. Shared by the softmax and MLP objectives; exp
- * and log here are fdlibm's (src/kernels/libm.ts), as in the MLP kernel.
+ * and log here are fdlibm's (src/core/math/libm.ts), as in the MLP kernel.
  */
 export function softmaxMinusOneHot(s: Float64Array, C: number, m: number, label: number): void {
   let Z = 0;

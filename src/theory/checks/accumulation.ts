@@ -28,9 +28,9 @@ import { classificationAccuracy, type ClassificationObjective } from '../../asgd
 import { runThreadedServer, ServerThreadPool } from '../../asgd/threaded-server.ts';
 import { optimizer } from '../../asgd/optimizers.ts';
 import { type ComputeTimeSpec, runParameterServer, type ServerSpec } from '../../asgd/parameter-server.ts';
-import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
-import { tQuantile } from '../../stats/fit.ts';
+import { tQuantile } from '../../core/stats/fit.ts';
 import { parallelMap } from '../../stats/parallel-map.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';

@@ -18,7 +18,7 @@ import { asgdConfig, runAsgd } from '../../asgd/runner.ts';
 import { delayModel, type DelayDistribution } from '../../delay/models.ts';
 import { simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { stalenessFigure } from '../../experiments/staleness-report.ts';
-import { tQuantile } from '../../stats/fit.ts';
+import { tQuantile } from '../../core/stats/fit.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import { jackknifeSe } from '../../stats/jackknife.ts';
 import { Z95 } from '../../stats/welford.ts';
