@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classificationAccuracy } from '../../src/asgd/objectives/softmax.ts';
+import { classificationAccuracy } from '../../src/asgd/objectives/classifier.ts';
 import { mnistObjective } from '../../src/asgd/objectives/mnist.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { loadMnist, type MnistScaling } from '../../src/data/mnist.ts';

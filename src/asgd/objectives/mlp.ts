@@ -24,7 +24,7 @@ import { kernelBackend } from '../../kernels/index.ts';
 import { tanh } from '../../core/math/libm.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, StreamPurpose } from '../../random/streams.ts';
-import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';
+import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './classifier.ts';
 
 /** The MLP objective: a classifier with its architecture and the scale used by mlpInitialPoint. */
 export interface MlpObjective extends ClassificationObjective {
