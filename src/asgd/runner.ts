@@ -23,7 +23,7 @@ import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, p
 import { seedOrFresh } from '../core/seed.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { DelayDistribution, type DelayModelSpec, delayModel } from '../delay/models.ts';
-import { asgdKernelFor, runAsgdKernel } from '../kernels/asgd.ts';
+import { asgdKernelFor, runAsgdKernel } from './kernel-host.ts';
 import { deriveEngine } from '../random/streams.ts';
 import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
 import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';

@@ -23,7 +23,7 @@ import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { seedOrFresh } from '../core/seed.ts';
 import { bhattacharyyaDistance, fitStalenessModels } from '../delay/fit.ts';
-import type { ObjectiveSpec } from './objective-spec.ts';
+import type { ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 
 export interface ThreadedStalenessSpec {

@@ -9,7 +9,7 @@
  */
 import { integer, knownFields, plainObject, positiveNumber } from '../core/validate.ts';
 import { seedOrFresh } from '../core/seed.ts';
-import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from '../kernels/euler-maruyama.ts';
+import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from './kernel-host.ts';
 import { MAX_LANES } from '../kernels/layout.ts';
 import { deriveEngine } from '../random/streams.ts';
 import type { SddeAlgorithm } from './algorithm.ts';

@@ -12,7 +12,7 @@ import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../cor
 import { seedOrFresh } from '../core/seed.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
-import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
+import { type EmPath, emKernelApplies, runEmKernel } from './kernel-host.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 import type { SddeAlgorithm, StepContext } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';
