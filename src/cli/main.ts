@@ -63,6 +63,10 @@ Usage:
       mindthestep (Bäckström et al. 2019), accumulation (Aji & Heafield 2019) (default: all).
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
+  asgd-sdde check --claim FILE [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
+      Check your own claim (the bound-check workbench, docs/workbench.md): FILE is a .mjs module
+      exporting the claim, or a .json claim whose prediction is an expression. Same table, report
+      and figure (DIR/claim-NAME.{html,png}) as the built-in checks.
 
   asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--replicates R] [--mode async|sync]
                       [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
@@ -135,7 +139,7 @@ function parseSeed(v: string | undefined): number | undefined {
 const RUN_FILES = new Set(['result.json', 'paths.csv', 'figure.html', 'figure.png']);
 const isRunFile = (f: string) => RUN_FILES.has(f);
 const isFig1File = (f: string) => /^fig1-path-comparison\.(json|csv|html|png)$/.test(f);
-const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^check-[a-z0-9-]+\.(html|png)$/.test(f);
+const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^(check|claim)-[a-z0-9-]+\.(html|png)$/.test(f);
 const isStalenessFile = (f: string) => /^staleness\.(json|csv|html|png)$/.test(f);
 const isSweepFile = (f: string) => /^sweep(-timings)?\.(json|csv|html|png)$/.test(f);
 
@@ -267,14 +271,25 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' }, claim: { type: 'string' } },
   });
   const { CHECKS, CHECK_NAMES } = await import('../theory/index.ts');
   const { formatTable, reportHtml } = await import('../theory/report.ts');
   for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);
-  const selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
-  const seed = parseSeed(values.seed) ?? 1;
   const threads = values.threads === undefined ? undefined : positiveIntOption(values.threads, '--threads', 1, 256);
+  let selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
+  const claimSeed = parseSeed(values.seed);
+  if (values.claim !== undefined) {
+    // the workbench: the user's claim instead of the built-in checks, validated before any work
+    if (positionals.length) throw new ConfigError('--claim', `checks a claim instead of the built-in checks; drop ${positionals.join(', ')}`);
+    if (values.quick) throw new ConfigError('--quick', 'does not apply to --claim: the claim states its own experiment');
+    const { loadClaimFile } = await import('./claim-file.ts');
+    const { prepareClaim, runClaim } = await import('../theory/workbench/index.ts');
+    const claim = await loadClaimFile(values.claim);
+    prepareClaim(claim);
+    selected = [{ name: 'claim', title: `Claim from ${values.claim}`, run: (o) => runClaim(claim, { ...(claimSeed !== undefined ? { seed: claimSeed } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) }) }];
+  }
+  const seed = claimSeed ?? 1;
   const outDir = outDirOption(values.out, 'figures');
   const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
   const quick = values.quick === true;
@@ -299,7 +314,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
       }
     }
     // the report holds results only, so identical runs give identical bytes; wall-clock times go to theory-timings.json
-    const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', checks: results.map((r) => r.name).join(', ') };
+    const meta = { version: VERSION, seed, mode: values.claim !== undefined ? 'claim' : quick ? 'quick' : 'full', checks: results.map((r) => r.name).join(', ') };
     writeFileAtomic(join(dir, 'theory-report.html'), reportHtml(results, meta, plotlyScriptTags(dir, plotlyMode(values))));
     writeFileAtomic(join(dir, 'theory-timings.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'check', seed, quick, seconds, checks: results.map((r) => ({ name: r.name, seconds: r.seconds })) }, null, 2) + '\n');
     const report = {
@@ -315,7 +330,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
     return { results, report, seconds };
   });
   if (values.json) io.out(JSON.stringify({ ...report, seconds, checks: report.checks.map(({ data: _d, ...rest }, i) => ({ ...rest, seconds: results[i].seconds })) }) + '\n');
-  else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, seed ${seed}, ${quick ? 'quick' : 'full'} ensembles)\n`);
+  else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, ${values.claim !== undefined ? (claimSeed !== undefined ? `seed ${claimSeed}` : "the claim's seed") : `seed ${seed}, ${quick ? 'quick' : 'full'} ensembles`})\n`);
   return checkExitCode(results, values.strict === true);
 }
 

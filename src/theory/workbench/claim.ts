@@ -87,6 +87,8 @@ export interface PreparedClaim {
   seed: number;
   names: string[];
   points: Params[];
+  /** Parameters set together with each one (a sweep's zipped key "a.b,c.d"): one axis of the grid. */
+  linked: Record<string, string[]>;
   predict?: (params: Params) => number;
   sweep?: PreparedSweep;
 }
@@ -150,6 +152,7 @@ export function prepareClaim(input: Claim | unknown): PreparedClaim {
   let names: string[];
   let points: Params[];
   let sweep: PreparedSweep | undefined;
+  const linked: Record<string, string[]> = {};
   if (ekind === 'sweep') {
     knownFields(e, 'claim.experiment', ['kind', 'sweep', 'names']);
     sweep = prepareSweep(e.sweep);
@@ -160,6 +163,11 @@ export function prepareClaim(input: Claim | unknown): PreparedClaim {
       if (typeof n !== 'string' || !NAME.test(n)) throw new ConfigError(`claim.experiment.names.${f}`, `must be an identifier, got ${describe(n)}`);
       return n;
     });
+    let at = 0;
+    for (const k of sweep.keys) {
+      const group = names.slice(at, (at += k.split(',').length));
+      for (const n of group) linked[n] = group;
+    }
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup) throw new ConfigError('claim.experiment.names', `two grid keys are both named ${JSON.stringify(dup)}: name them apart, e.g. {"${fields[names.indexOf(dup)]}": "…"}`);
     points = sweep.points.map((p) => {
@@ -218,5 +226,6 @@ export function prepareClaim(input: Claim | unknown): PreparedClaim {
     if ([...values].some((v) => !(v > 0))) throw new ConfigError('claim.scaling.parameter', `a log–log fit needs ${s.parameter} > 0 at every point`);
   } else if (c.scaling !== undefined) throw new ConfigError('claim.scaling', `applies to claims of kind "scaling", not "${kind}"`);
   if (c.labels !== undefined) plainObject(c.labels, 'claim.labels');
-  return { claim: input as Claim, seed, names, points, ...(predict ? { predict } : {}), ...(sweep ? { sweep } : {}) };
+  for (const n of names) linked[n] ??= [n];
+  return { claim: input as Claim, seed, names, points, linked, ...(predict ? { predict } : {}), ...(sweep ? { sweep } : {}) };
 }

@@ -46,7 +46,7 @@ async function measureAll(pc: PreparedClaim, seed: number, options: RunClaimOpti
   const withPrediction = (params: Params, m: { value: number; se: number; df?: number }): ClaimPoint => ({ params, ...(pc.predict ? { predicted: pc.predict(params) } : {}), ...m });
   if (e.kind === 'sweep') {
     const sw = pc.sweep!;
-    const spec = { ...sw, seed: pc.claim.seed === undefined && options.seed === undefined ? sw.seed : seed };
+    const spec = { ...sw, seed };
     options.onProgress?.(`claim: sweep of ${sw.points.length} points`);
     const r = await runPreparedSweep(spec, { ...(options.threads ? { threads: options.threads } : {}) });
     for (const row of r.rows) {
@@ -67,11 +67,11 @@ async function measureAll(pc: PreparedClaim, seed: number, options: RunClaimOpti
   return out;
 }
 
-/** Series for a scaling claim: the points grouped by the other parameters. */
-function series(points: ClaimPoint[], parameter: string): { key: string; points: ClaimPoint[] }[] {
+/** Series along `parameter`: the points grouped by the other parameters (those set together with it excepted). */
+function series(points: ClaimPoint[], parameter: string, linked: string[] = [parameter]): { key: string; points: ClaimPoint[] }[] {
   const groups = new Map<string, ClaimPoint[]>();
   for (const p of points) {
-    const key = at(Object.fromEntries(Object.entries(p.params).filter(([k]) => k !== parameter))) || 'all points';
+    const key = at(Object.fromEntries(Object.entries(p.params).filter(([k]) => k !== parameter && !linked.includes(k)))) || 'all points';
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(p);
   }
@@ -102,20 +102,22 @@ function verdictOf(pc: PreparedClaim, points: ClaimPoint[]): { verdict: Verdict;
   }
   const s = c.scaling!;
   const fits: (ExponentFit & { prefactor: number })[] = [];
-  for (const g of series(points, s.parameter)) {
+  for (const g of series(points, s.parameter, pc.linked[s.parameter])) {
     const xs = g.points.map((p) => p.params[s.parameter]);
-    const ok = g.points.every((p) => p.value > 0 && Number.isFinite(p.value) && p.se >= 0);
-    if (!ok || g.points.length < 3) {
+    // without standard errors (e.g. a sweep's time-to-eps) the fit is unweighted and its CI comes from the scatter about the line (n − 2 df)
+    const noSe = g.points.every((p) => !Number.isFinite(p.se));
+    const ok = g.points.every((p) => p.value > 0 && Number.isFinite(p.value) && (noSe || p.se >= 0));
+    if (!ok || g.points.length < 3 || (noSe && g.points.length < 4)) {
       fits.push({ value: NaN, se: NaN, where: g.key, logSpan: 0, prefactor: NaN });
       continue;
     }
-    const fit = logLogFit(xs, g.points.map((p) => p.value), g.points.map((p) => p.se));
-    // weightedLineFit estimates the scatter (n − 2 df) when χ²_red > 1, else uses the given SEs
-    const df = fit.chi2red > 1 ? fit.n - 2 : undefined;
+    const fit = noSe ? logLogFit(xs, g.points.map((p) => p.value)) : logLogFit(xs, g.points.map((p) => p.value), g.points.map((p) => p.se));
+    // weightedLineFit estimates the scatter (n − 2 df) when unweighted or χ²_red > 1, else uses the given SEs
+    const df = noSe || fit.chi2red > 1 ? fit.n - 2 : undefined;
     fits.push({ value: fit.slope, se: fit.slopeSe, ...(df !== undefined ? { df } : {}), where: g.key, logSpan: Math.log(xs.at(-1)! / xs[0]), prefactor: fit.prefactor });
   }
   const relation = s.relation ?? 'equal';
-  const verdict = fits.some((x) => !Number.isFinite(x.value)) ? notApplicable('an exponent could not be fitted: every point needs a positive, finite measurement and a series at least 3 values of the parameter') : scalingVerdict(s.exponent, fits, relation);
+  const verdict = fits.some((x) => !Number.isFinite(x.value)) ? notApplicable('an exponent could not be fitted: every point needs a positive, finite measurement, and a series at least 3 values of the parameter (4 without standard errors)') : scalingVerdict(s.exponent, fits, relation);
   const q = (x: ExponentFit) => (x.df === undefined ? Z95 : tQuantile(0.975, x.df));
   return {
     verdict,
@@ -129,7 +131,7 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
   const c = pc.claim;
   const xName = c.kind === 'scaling' ? c.scaling!.parameter : pc.names[0];
   const label = (n: string) => c.labels?.[n] ?? n;
-  const groups = series(points, xName);
+  const groups = series(points, xName, pc.linked[xName]);
   const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#7f7f7f'];
   const logX = c.kind === 'scaling' || points.every((p) => p.params[xName] > 0) && Math.max(...points.map((p) => p.params[xName])) / Math.min(...points.map((p) => p.params[xName])) >= 20;
   const logY = c.kind === 'scaling';
@@ -137,7 +139,8 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
   groups.forEach((g, i) => {
     const color = palette[i % palette.length];
     const name = groups.length > 1 ? g.key : 'measured';
-    data.push({ type: 'scatter', mode: 'markers', x: g.points.map((p) => p.params[xName]), y: g.points.map((p) => p.value), error_y: { type: 'data', array: g.points.map((p) => (p.df === undefined ? Z95 : tQuantile(0.975, p.df)) * p.se) }, name: `${name}, 95% CI`, marker: { color, size: 8 } });
+    const hasSe = g.points.some((p) => Number.isFinite(p.se));
+    data.push({ type: 'scatter', mode: 'markers', x: g.points.map((p) => p.params[xName]), y: g.points.map((p) => p.value), ...(hasSe ? { error_y: { type: 'data', array: g.points.map((p) => (p.df === undefined ? Z95 : tQuantile(0.975, p.df)) * p.se) } } : {}), name: hasSe ? `${name}, 95% CI` : name, marker: { color, size: 8 } });
     if (pc.predict) data.push({ type: 'scatter', mode: 'lines', x: g.points.map((p) => p.params[xName]), y: g.points.map((p) => p.predicted), name: groups.length > 1 ? `predicted, ${g.key}` : 'predicted', line: { color, dash: 'dash' }, showlegend: i === 0 || groups.length <= 4 });
     const fit = fits?.[i];
     if (fit && Number.isFinite(fit.value)) {
@@ -169,7 +172,8 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
 export async function runClaim(claim: Claim | unknown, options: RunClaimOptions = {}): Promise<CheckResult> {
   const started = performance.now();
   const pc = prepareClaim(claim);
-  const seed = options.seed ?? pc.seed;
+  // a sweep keeps its own seed unless the claim or the caller sets one
+  const seed = options.seed ?? (pc.sweep && (claim as Claim).seed === undefined ? pc.sweep.seed : pc.seed);
   const points = await measureAll({ ...pc, seed }, seed, options);
   const c = pc.claim;
   const v = verdictOf(pc, points);
