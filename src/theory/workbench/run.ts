@@ -38,7 +38,8 @@ function toMeasurement(m: MeasuredValue, where: string): { value: number; se: nu
   return { value: m.value, se: m.se, ...(m.df !== undefined ? { df: m.df } : {}) };
 }
 
-const at = (p: Params) => Object.entries(p).map(([k, v]) => `${k} = ${f(v)}`).join(', ');
+const num = (v: number) => (Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : f(v));
+const at = (p: Params) => Object.entries(p).map(([k, v]) => `${k} = ${num(v)}`).join(', ');
 
 async function measureAll(pc: PreparedClaim, seed: number, options: RunClaimOptions): Promise<ClaimPoint[]> {
   const e = pc.claim.experiment;
@@ -157,7 +158,7 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
       legend: { orientation: 'h', y: -0.25 },
       margin: { t: 50, b: 140 },
     },
-    caption: `${c.name}${c.source ? ` (${c.source})` : ''}. Markers: the measured ${c.quantity} with 95% CIs (${points.some((p) => p.df !== undefined) ? 'Student t where the SE comes from replicates' : 'normal'}); dashed: the prediction${typeof c.prediction === 'string' ? ` ${c.prediction}` : ''}${fits ? '; dotted: the fitted power law' : ''}. Grid: ${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map((v) => f(v)).join(', ')}}`).join('; ')}; seed ${pc.seed}.`,
+    caption: `${c.name}${c.source ? ` (${c.source})` : ''}. Markers: the measured ${c.quantity} with 95% CIs (${points.some((p) => p.df !== undefined) ? 'Student t where the SE comes from replicates' : 'normal'}); dashed: the prediction${typeof c.prediction === 'string' ? ` ${c.prediction}` : ''}${fits ? '; dotted: the fitted power law' : ''}. Grid: ${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map(num).join(', ')}}`).join('; ')}; seed ${pc.seed}.`,
     width: 1000,
     height: 560,
   };
@@ -177,7 +178,7 @@ export async function runClaim(claim: Claim | unknown, options: RunClaimOptions 
   const points = await measureAll({ ...pc, seed }, seed, options);
   const c = pc.claim;
   const v = verdictOf(pc, points);
-  const row: CheckRow = { theorem: c.name, quantity: `${c.quantity} (${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map((x) => f(x)).join(', ')}}`).join('; ')})`, predicted: v.predicted, measured: v.measured, verdict: v.verdict };
+  const row: CheckRow = { theorem: c.name, quantity: `${c.quantity} (${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map(num).join(', ')}}`).join('; ')})`, predicted: v.predicted, measured: v.measured, verdict: v.verdict };
   const slug = c.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'claim';
   const notes = [`Claim "${c.name}"${c.source ? ` from ${c.source}` : ''}: kind ${c.kind}, experiment ${c.experiment.kind} over ${points.length} grid point(s), seed ${seed}. ${v.verdict.reason}.`];
   return {
@@ -186,7 +187,7 @@ export async function runClaim(claim: Claim | unknown, options: RunClaimOptions 
     rows: [row],
     figures: [{ file: `claim-${slug}`, figure: figureOf({ ...pc, seed }, points, v.fits) }],
     notes,
-    data: { kind: c.kind, names: pc.names, constants: c.constants ?? {}, points, ...(v.fits ? { fits: v.fits.map(({ prefactor: _p, ...x }) => x) } : {}) },
+    data: { kind: c.kind, seed, names: pc.names, constants: c.constants ?? {}, points, ...(v.fits ? { fits: v.fits.map(({ prefactor: _p, ...x }) => x) } : {}) },
     seconds: (performance.now() - started) / 1000,
   };
 }
