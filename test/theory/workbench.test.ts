@@ -15,7 +15,8 @@
  *  - SGD on He et al.'s toy F(x) = x² + 1 (b = 1, no delay, x0 = x*): x_{k+1} = (1 − 2η)x_k − ηξ_k,
  *    ξ = ±2, so E F(x_K) − F* = E x_K² = η/(1 − η)·(1 − (1 − 2η)^{2K}) exactly; a sweep claim of this
  *    equality holds, its exponent in η holds against the closed form's log–log slope, and an upper
- *    bound at half of it is violated while one at 3× holds loosely.
+ *    bound at half of it is violated while one at 3× holds loosely; the same equality measured by an
+ *    ensemble claim (a config source per η) holds, twice it is violated.
  */
 import { describe, expect, it } from 'vitest';
 import { simulateStaleness } from '../../src/experiments/staleness.ts';
@@ -25,6 +26,7 @@ import { type Claim, prepareClaim, runClaim } from '../../src/theory/workbench/i
 import { boundVerdict } from '../../src/theory/workbench/verdicts.ts';
 import { measurement, upperBoundVerdict } from '../../src/theory/verdict.ts';
 import { ConfigError } from '../../src/core/errors.ts';
+import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { asgdConfig, runAsgd } from '../../src/asgd/runner.ts';
 import { delayModel } from '../../src/delay/models.ts';
@@ -54,6 +56,8 @@ const table3Claim = (prediction: string): Claim => ({
     },
   },
 });
+
+const exact = 'eta/(1 - eta)*(1 - (1 - 2*eta)^(2*K))';
 
 describe('bound-check workbench', () => {
   it('re-expresses "Table 3 law, random compute times" (check accumulation --quick): same numbers, same verdict (holds); N/G is violated', async () => {
@@ -199,7 +203,6 @@ describe('bound-check workbench', () => {
     paths: 4000,
     seed: 5,
   };
-  const exact = 'eta/(1 - eta)*(1 - (1 - 2*eta)^(2*K))';
 
   it('a sweep claim: the exact SGD variance holds as an equality, its exponent in η holds against the closed-form slope, bounds at ×0.5 and ×3 are violated / loose, a lower bound at ×0.9 holds, an exponent ≤ 1/2 is violated', async () => {
     const base = { quantity: 'E F(x_K) − F*', constants: { K: 400 }, experiment: { kind: 'sweep' as const, sweep: toySweep } };
@@ -223,6 +226,30 @@ describe('bound-check workbench', () => {
     expect(lower.rows[0].verdict.kind).toBe('holds');
     const wrongExponent = await runClaim({ ...base, name: 'exponent 1/2', kind: 'scaling', scaling: { parameter: 'eta', exponent: 0.5, relation: 'at-most' } });
     expect(wrongExponent.rows[0].verdict.kind).toBe('violated');
+  });
+
+  it('an ensemble claim (a config source per point, a statistic of the result): the same closed form holds, twice it is violated', async () => {
+    const claim = (prediction: string): Claim => ({
+      name: 'SGD variance on the toy, ensemble',
+      quantity: 'E‖x_K − x*‖²',
+      kind: 'equal',
+      prediction,
+      constants: { K: 300 },
+      experiment: {
+        kind: 'ensemble',
+        grid: { eta: [0.005, 0.01, 0.02] },
+        paths: 3000,
+        source: ({ eta }) => configEnsemble({ kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 0, eta, iterations: 300, batchSize: 1, delay: { kind: 'constant', lag: 0 } } }, 'asgd'),
+        statistic: (r) => {
+          const q = r.series.asgd.sqdist!;
+          const last = r.k.length - 1;
+          return { value: q.meanAt(last), se: q.standardError(last) };
+        },
+      },
+      seed: 11,
+    });
+    expect((await runClaim(claim(exact))).rows[0].verdict.kind).toBe('holds');
+    expect((await runClaim(claim(`2*${exact}`))).rows[0].verdict.kind).toBe('violated');
   });
 
   it('the bound verdict with normal quantiles is the report\'s upperBoundVerdict', () => {
