@@ -20,7 +20,7 @@ import { ComputeTimes, type ComputeTimeSpec } from '../../src/asgd/compute-time.
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { toyObjective } from '../../src/asgd/objectives/toy.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
-import { tQuantile } from '../../src/stats/fit.ts';
+import { tQuantile } from '../../src/core/stats/fit.ts';
 
 const acrossRuns = (xs: ArrayLike<number>) => {
   const R = xs.length;

@@ -20,7 +20,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulateStaleness } from '../../src/experiments/staleness.ts';
-import { tQuantile } from '../../src/stats/fit.ts';
+import { tQuantile } from '../../src/core/stats/fit.ts';
 import { lambertW } from '../../src/theory/lambert-w.ts';
 import { type Claim, prepareClaim, runClaim } from '../../src/theory/workbench/index.ts';
 import { boundVerdict } from '../../src/theory/workbench/verdicts.ts';
@@ -31,7 +31,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { asgdConfig, runAsgd } from '../../src/asgd/runner.ts';
 import { delayModel } from '../../src/delay/models.ts';
 import { hittingIteration } from '../../src/stats/hitting.ts';
-import { jackknifeSe } from '../../src/stats/jackknife.ts';
+import { jackknifeSe } from '../../src/core/stats/jackknife.ts';
 import { buildObjective, LINEAR_REGRESSION, quadraticHessian } from '../../src/theory/problems.ts';
 
 const SEED = 1; // the report's default seed

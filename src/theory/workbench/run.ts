@@ -4,7 +4,7 @@
  * --claim` render it like the built-in checks).
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
-import { logLogFit, tQuantile } from '../../stats/fit.ts';
+import { logLogFit, tQuantile } from '../../core/stats/fit.ts';
 import { Z95 } from '../../stats/welford.ts';
 import { runPreparedSweep } from '../../sweep/run.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';

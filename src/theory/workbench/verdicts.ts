@@ -9,8 +9,8 @@
  * an equality (two-sided) fails where |measured − predicted| − tolerance exceeds q·SE with the same
  * q (family-wise 5% over both sides). q is normal, or Student t with the point's df when given.
  */
-import { normalQuantile } from '../../random/normal-quantile.ts';
-import { tQuantile } from '../../stats/fit.ts';
+import { normalQuantile } from '../../core/math/normal-quantile.ts';
+import { tQuantile } from '../../core/stats/fit.ts';
 import { formatNumber as f, LOOSE_FACTOR, notApplicable, type Verdict } from '../verdict.ts';
 
 /** One grid point: predicted value (or bound), measured value with SE and df (undefined: normal). */

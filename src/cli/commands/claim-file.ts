@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../core/errors.ts';
-import type { Claim } from '../theory/workbench/claim.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { Claim } from '../../theory/workbench/claim.ts';
 
 /** Reads the claim in `file` (relative to the working directory); a ConfigError naming --claim when it cannot. */
 export async function loadClaimFile(file: string): Promise<Claim> {
