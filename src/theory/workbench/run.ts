@@ -149,16 +149,27 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
       data.push({ type: 'scatter', mode: 'lines', x: xs, y: xs.map((x) => fit.prefactor * x ** fit.value), name: `fitted exponent ${f(fit.value)}${groups.length > 1 ? `, ${g.key}` : ''}`, line: { color, dash: 'dot', width: 1 }, showlegend: groups.length <= 4 });
     }
   });
+  // readable log ticks: the grid's own x values, and 1-2-5 steps over the measured range
+  const xs = [...new Set(points.map((p) => p.params[xName]))].sort((a, b) => a - b);
+  const ys = points.flatMap((p) => [p.value, ...(p.predicted !== undefined ? [p.predicted] : [])]).filter((v) => v > 0 && Number.isFinite(v));
+  const niceTicks = (lo: number, hi: number) => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)) + 1; e++) for (const m of [1, 2, 5]) out.push(m * 10 ** e);
+    const inRange = out.filter((v) => v >= lo / 1.5 && v <= hi * 1.5);
+    return inRange.length >= 2 ? inRange.map((v) => +v.toPrecision(3)) : undefined;
+  };
+  const yTicks = logY && ys.length ? niceTicks(Math.min(...ys), Math.max(...ys)) : undefined;
+  const hasSe = points.some((p) => Number.isFinite(p.se));
   return {
     title: `${c.name}: ${c.quantity}`,
     data,
     layout: {
-      xaxis: { title: { text: label(xName) }, ...(logX ? { type: 'log' } : {}) },
-      yaxis: { title: { text: c.quantity }, ...(logY ? { type: 'log', exponentformat: 'power' } : {}) },
+      xaxis: { title: { text: label(xName) }, ...(logX ? { type: 'log' } : {}), ...(logX && xs.length <= 12 ? { tickvals: xs } : {}) },
+      yaxis: { title: { text: c.quantity }, ...(logY ? { type: 'log' } : {}), ...(yTicks ? { tickvals: yTicks } : {}) },
       legend: { orientation: 'h', y: -0.25 },
       margin: { t: 50, b: 140 },
     },
-    caption: `${c.name}${c.source ? ` (${c.source})` : ''}. Markers: the measured ${c.quantity} with 95% CIs (${points.some((p) => p.df !== undefined) ? 'Student t where the SE comes from replicates' : 'normal'}); dashed: the prediction${typeof c.prediction === 'string' ? ` ${c.prediction}` : ''}${fits ? '; dotted: the fitted power law' : ''}. Grid: ${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map(num).join(', ')}}`).join('; ')}; seed ${pc.seed}.`,
+    caption: `${c.name}${c.source ? ` (${c.source})` : ''}. Markers: the measured ${c.quantity}${hasSe ? ` with 95% CIs (${points.some((p) => p.df !== undefined) ? 'Student t where the SE comes from replicates' : 'normal'})` : ' (no standard errors: the exponent\'s CI comes from the scatter about the fitted line)'}${pc.predict ? `; dashed: the prediction${typeof c.prediction === 'string' ? ` ${c.prediction}` : ''}` : ''}${fits ? '; dotted: the fitted power law' : ''}. Grid: ${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map(num).join(', ')}}`).join('; ')}; seed ${pc.seed}.`,
     width: 1000,
     height: 560,
   };
