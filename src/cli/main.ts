@@ -89,8 +89,12 @@ Usage:
       leave the run unchanged is refused. Killed and restarted with the same DIR it resumes, keeping
       only rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for
       job arrays). --json prints the rows and the fitted exponents.
+  asgd-sdde sweep CONFIG.json --slurm-script N [--out DIR] [--threads K] [--partition P] [--time T]
+      Print a Slurm batch script running the sweep as a job array of N tasks (task i: --shard i/N
+      into DIR/shard-i, K threads each, default 1); submit it with sbatch, then merge DIR DIR/shard-*.
   asgd-sdde merge OUT_DIR SHARD_DIR…
-      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
+      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps); names
+      the shards whose points are missing (rerun only those: sbatch --array=I,J SCRIPT).
 
   asgd-sdde explore [--port N] [--build DIR]
       The interactive explorer (the library bundled for the browser, no server-side computation),
@@ -548,7 +552,7 @@ function readSweepManifest(file: string, field: string): { settings: unknown; sh
 }
 
 async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, 'slurm-script': { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
   const { runPreparedSweep, sweepWarning } = await import('../sweep/run.ts');
@@ -558,6 +562,8 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   const shard = sw.parseShard(values.shard);
   const threads = positiveIntOption(values.threads, '--threads', availableParallelism(), 256);
   const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
+  if (values['slurm-script'] !== undefined) return printSlurmScript(values, resolve(file), resolve(outDir), prepared.points.length, io);
+  for (const k of ['partition', 'time'] as const) if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'applies only with --slurm-script N');
   checkOutDir(outDir);
   const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
   const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
@@ -623,6 +629,18 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   }
 }
 
+/** sweep --slurm-script N: the job array's batch script on stdout (nothing is computed or written). */
+async function printSlurmScript(values: { 'slurm-script'?: string; shard?: string; threads?: string; partition?: string; time?: string; json?: boolean }, config: string, outDir: string, points: number, io: Io): Promise<number> {
+  if (values.shard !== undefined) throw new ConfigError('--shard', 'the job array gives each task its shard; drop --shard when writing the script');
+  if (values.json) throw new ConfigError('--json', 'does not apply to --slurm-script (the script is printed as it is)');
+  const { slurmArrayScript } = await import('../sweep/slurm.ts');
+  const shards = positiveIntOption(values['slurm-script'], '--slurm-script', 1, 1_000_000);
+  const threads = positiveIntOption(values.threads, '--threads', 1, 256);
+  const jobName = `asgd-sdde-${basename(config).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  io.out(slurmArrayScript({ config, outDir, shards, points, threads, partition: values.partition, time: values.time, jobName }));
+  return EXIT.ok;
+}
+
 async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, caption: string): Promise<void> {
   const { parseRow } = await import('../sweep/sweep.ts');
   const { sweepFigure } = await import('../sweep/figure.ts');
@@ -643,6 +661,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
   let header = '';
   const rows = new Map<number, string>();
+  const shardCounts = new Set<number>(); // the n of the shards' i/n
   for (const dir of shards) {
     const mf = join(dir, 'sweep.json');
     if (!existsSync(mf)) throw new ConfigError('SHARD_DIR', `${dir} has no sweep.json`);
@@ -653,6 +672,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
     } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
+    shardCounts.add(shard.n);
     const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
@@ -682,6 +702,12 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
+  if (missing && shardCounts.size === 1) {
+    // the shards to rerun (a job array: sbatch --array=I,J SCRIPT); each resumes from its finished rows
+    const n = [...shardCounts][0];
+    const { missingShards } = await import('../sweep/slurm.ts');
+    io.out(`missing shards (of ${n}): ${missingShards(p.points.length, new Set(rows.keys()), n).join(',')}\n`);
+  }
   return EXIT.ok;
 }
 
