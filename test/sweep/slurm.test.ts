@@ -55,16 +55,24 @@ function taskStates(job: string): Map<number, { state: string; exit: string }> {
   return states;
 }
 
+/** The job id Slurm gave array task `task` of `job` (its SLURM_JOB_ID). */
+function taskJobId(job: string, task: number): string {
+  const line = slurm('scontrol', ['show', 'job', '-o', job]).split('\n').find((l) => l.includes(`ArrayTaskId=${task} `));
+  return /JobId=(\d+)/.exec(line ?? '')![1];
+}
+
+const rowsOf = (csv: string) => readFileSync(csv, 'utf8').trim().split('\n').length - 1;
+
 /** An Io that keeps stdout. */
 const capture = () => {
   const io = { text: '', out: (s: string) => void (io.text += s), err: () => {} };
   return io;
 };
 
-// 6 points, 3 shards of 2 points; a point takes ~0.5 s on one thread, so a task runs a few seconds
+// 9 points, 3 shards of 3 points; a point takes ~0.5 s on one thread, so a task runs a few seconds
 const sweep = {
   base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 400, batchSize: 1, delay: { kind: 'uniform', maxLag: 0 }, saveEvery: 400 }, bridge: { coupling: 'quantile', substeps: 4 } },
-  grid: { 'asgd.delay.maxLag': [0, 2, 4], 'asgd.batchSize': [1, 2] },
+  grid: { 'asgd.delay.maxLag': [0, 2, 4], 'asgd.batchSize': [1, 2, 4] },
   metric: 'approximation-error',
   paths: 1000,
   seed: 3,
@@ -99,10 +107,10 @@ if (!ready && process.env.CI === 'true') {
       mkdirSync(join(out, 'shard-2'), { recursive: true });
       writeFileSync(join(out, 'shard-2', 'sweep.csv'), 'not,a,sweep\n');
       const first = slurm('sbatch', ['--parsable', join(d, 'sweep.sbatch')], d).trim();
-      // task 1 is cancelled while it runs, once it has written its first row (its second point takes ~0.5 s more)
+      // task 1 is cancelled while it runs, once it has written its first row (two points, ~1 s, remain)
       const shard1 = join(out, 'shard-1', 'sweep.csv');
       const until = Date.now() + 40_000;
-      while (!(existsSync(shard1) && readFileSync(shard1, 'utf8').trim().split('\n').length >= 2)) {
+      while (!(existsSync(shard1) && rowsOf(shard1) >= 1)) {
         if (Date.now() > until) throw new Error(`task 1 wrote no row in 40 s:\n${slurm('squeue', ['-j', first])}`);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -113,12 +121,21 @@ if (!ready && process.env.CI === 'true') {
       expect(states.get(1)?.state).toBe('CANCELLED');
       expect(states.get(2)).toEqual({ state: 'FAILED', exit: '2:0' });
       expect(readFileSync(join(d, `slurm-${first}_2.out`), 'utf8')).toContain('holds a sweep.csv without its sweep.json');
-      expect(readFileSync(shard1, 'utf8').trim().split('\n')).toHaveLength(2); // header + the one row
+      const kept = rowsOf(shard1);
+      expect(kept).toBeGreaterThanOrEqual(1);
+      expect(kept).toBeLessThan(3);
+
+      // the killed task left its lock, naming its Slurm job; moved to another node (as a rerun
+      // usually is), the rerun cannot check the PID but asks Slurm whether that job still runs
+      const lockFile = join(out, 'shard-1', '.sweep.lock');
+      const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+      expect(lock.slurmJob).toBe(taskJobId(first, 1));
+      writeFileSync(lockFile, JSON.stringify({ ...lock, host: 'another-node' }));
 
       // merge names the shards to rerun
       const partial = capture();
       expect(await main(['merge', out, join(out, 'shard-0'), join(out, 'shard-1'), '--no-png'], partial)).toBe(EXIT.ok);
-      expect(partial.text).toContain('merged 3/6 points');
+      expect(partial.text).toContain(`merged ${3 + kept}/9 points`);
       expect(partial.text).toContain('missing shards (of 3): 1,2');
 
       // rerun only those: the failed task's cause removed, the same script with --array=1,2
@@ -128,15 +145,50 @@ if (!ready && process.env.CI === 'true') {
       await waitForJob(second);
       const rerun = taskStates(second);
       expect([...rerun.keys()].sort()).toEqual([1, 2]);
-      for (const t of [1, 2]) expect(rerun.get(t)).toEqual({ state: 'COMPLETED', exit: '0:0' });
-      expect(readFileSync(join(d, `slurm-${second}_1.out`), 'utf8')).toContain('resuming: 1 finished points kept');
+      for (const t of [1, 2]) expect(rerun.get(t), readFileSync(join(d, `slurm-${second}_${t}.out`), 'utf8')).toEqual({ state: 'COMPLETED', exit: '0:0' });
+      expect(readFileSync(join(d, `slurm-${second}_1.out`), 'utf8')).toContain(`resuming: ${kept} finished points kept`);
       expect(statSync(join(out, 'shard-0', 'sweep.csv')).mtimeMs).toBe(shard0); // shard 0 not run again
 
       const merged = capture();
       expect(await main(['merge', out, join(out, 'shard-0'), join(out, 'shard-1'), join(out, 'shard-2'), '--no-png'], merged)).toBe(EXIT.ok);
-      expect(merged.text).toContain('merged 6/6 points');
+      expect(merged.text).toContain('merged 9/9 points');
       expect(merged.text).not.toContain('missing');
       expect(readFileSync(join(out, 'sweep.csv')).equals(reference)).toBe(true);
+    });
+  });
+}
+
+if (ready) {
+  describe('the sweep lock of a Slurm job on another node', () => {
+    it('is refused while Slurm lists the job and taken over once it has ended', { timeout: 60_000 }, async () => {
+      const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-slurm-lock-'));
+      const config = join(d, 'sweep.json');
+      writeFileSync(config, JSON.stringify({ ...sweep, grid: { 'asgd.delay.maxLag': [0, 2] }, paths: 10 }));
+      // a held job stays pending: Slurm lists it
+      const held = slurm('sbatch', ['--parsable', '--hold', '--wrap', 'true'], d).trim();
+      const out = join(d, 'o');
+      mkdirSync(out);
+      const lock = (slurmJob: string) => writeFileSync(join(out, '.sweep.lock'), JSON.stringify({ pid: 4242, host: 'another-node', started: new Date().toISOString(), slurmJob }));
+      const run = async () => {
+        let err = '';
+        const code = await main(['sweep', config, '--out', out, '--no-png', '--threads', '1'], { out: () => {}, err: (s) => void (err += s) });
+        return { code, err };
+      };
+      lock(held);
+      const prevConf = process.env.SLURM_CONF;
+      process.env.SLURM_CONF = env.SLURM_CONF; // squeue, called by the lock, finds this cluster
+      try {
+        const refused = await run();
+        expect(refused.code).toBe(EXIT.badInput);
+        expect(refused.err).toContain(`Slurm job ${held}`);
+        slurm('scancel', [held]);
+        await waitForJob(held);
+        expect((await run()).code).toBe(EXIT.ok);
+        expect(rowsOf(join(out, 'sweep.csv'))).toBe(2);
+      } finally {
+        if (prevConf === undefined) delete process.env.SLURM_CONF;
+        else process.env.SLURM_CONF = prevConf;
+      }
     });
   });
 }
@@ -169,7 +221,7 @@ describe('sweep --slurm-script (no cluster needed)', () => {
     writeFileSync(config, JSON.stringify({ ...sweep, paths: 10 }));
     const cases: [string[], string][] = [
       [['--slurm-script', '0'], '--slurm-script'],
-      [['--slurm-script', '7'], '--slurm-script'], // 6 points
+      [['--slurm-script', '10'], '--slurm-script'], // 9 points
       [['--slurm-script', '3', '--time', '2h'], '--time'],
       [['--slurm-script', '3', '--partition', 'a b'], '--partition'],
       [['--slurm-script', '3', '--shard', '0/3'], '--shard'],
@@ -191,8 +243,8 @@ describe('sweep --slurm-script (no cluster needed)', () => {
     expect(await main(['sweep', config, '--out', join(d, 's1'), '--shard', '1/4', '--no-png'], capture())).toBe(EXIT.ok);
     const io = capture();
     expect(await main(['merge', join(d, 'm'), join(d, 's1'), '--no-png'], io)).toBe(EXIT.ok);
-    // shard 1 of 4 holds points 1 and 5 of 0 … 5
-    expect(io.text).toContain('merged 2/6 points');
+    // shard 1 of 4 holds points 1 and 5 of 0 … 8
+    expect(io.text).toContain('merged 2/9 points');
     expect(io.text).toContain('missing shards (of 4): 0,2,3\n');
   });
 });
