@@ -37,7 +37,7 @@ function slurm(cmd: string, args: string[], cwd?: string): string {
 }
 
 /** Waits until the job has left the queue (every task finished, failed or was cancelled). */
-async function waitForJob(job: string, timeoutMs = 45_000): Promise<void> {
+async function waitForJob(job: string, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (slurm('squeue', ['-h', '-j', job, '-o', '%i']).trim() !== '') {
     if (Date.now() > until) throw new Error(`job ${job} still queued after ${timeoutMs / 1000} s:\n${slurm('squeue', ['-j', job])}`);
@@ -87,7 +87,7 @@ if (!ready && process.env.CI === 'true') {
   it.skip(`Slurm job arrays — skipped: the Slurm daemons cannot start here (${why})`, () => {});
 } else {
   describe('a sweep as a Slurm job array', () => {
-    it('runs under sbatch --array, merges to the one-process table byte for byte, and reruns only the missing shards', { timeout: 120_000 }, async () => {
+    it('runs under sbatch --array, merges to the one-process table byte for byte, and reruns only the missing shards', { timeout: 240_000 }, async () => {
       const d = mkdtempSync(join(tmpdir(), 'asgd-sdde-slurm-test-'));
       const config = join(d, 'sweep.json');
       writeFileSync(config, JSON.stringify(sweep));
