@@ -245,7 +245,7 @@ if (asJson) {
     const threads = (w === 'w1' || w === 'w1long') && cores > 1 ? `; ${cores} threads: ${fmt(r[multi].throughput)} (${ratio(r[multi], js)}×)` : '';
     lines.push(`| ${TITLE[w]} (${UNIT[w]}) | ${cell(r.c)} | ${cell(r.numpy)} | ${fmt(js.throughput)}${threads} | ${ratio(js, r.c)} | ${ratio(js, r.numpy)} | ${ts ? `${fmt(ts.throughput)} (${r.c ? `${ratio(ts, r.c)} × C` : ''})` : '—'} | ${js.peakRssMB.toFixed(0)} MB | ${agree[w].ok ? 'yes' : 'NO'} |`);
   }
-  lines.push('', '| target (issues 11, 23) | measured | met |', '|---|---|---|');
+  lines.push('', '| target | measured | met |', '|---|---|---|');
   for (const t of targets) lines.push(`| ${t.name} | ${t.value.toFixed(2)}${t.name.includes('RSS') ? ' MB' : '×'} | ${t.met ? 'yes' : 'no'} |`);
   const table = lines.join('\n');
   if (write) {
