@@ -5,9 +5,12 @@
  * task are made good by resubmitting only their shards (`sbatch --array=1,2`), the finished shard
  * untouched and the cancelled one resuming from its finished row.
  *
- * Needs Debian's slurm-wlm and munge, and root (slurmd starts jobs as their user). Where the daemons
- * cannot start the test is skipped with the reason in its title — except under CI=true (.ci/run
- * installs the packages), where that is a failure.
+ * Also: a cancelled task's lock names its Slurm job, and on another node (simulated by rewriting the
+ * lock's host) it is taken over only once squeue no longer lists that job.
+ *
+ * Needs Debian's slurm-wlm and munge, and root or password-less sudo (slurmd starts jobs as their
+ * user). Where the daemons cannot start the test is skipped with the reason in its title — except
+ * under CI=true (.ci/run installs the packages), where that is a failure.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,14 +23,19 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const STATE = process.env.ASGD_SDDE_SLURM_DIR ?? join(tmpdir(), 'asgd-sdde-slurm');
 const env = { ...process.env, SLURM_CONF: join(STATE, 'slurm.conf') };
 
-const start = spawnSync('bash', [join(ROOT, 'scripts/slurm/start-cluster.sh'), STATE], { encoding: 'utf8', timeout: 60_000 });
+// the daemons need root: a user who may sudo without a password (a CI runner) starts them through sudo
+const asRoot = process.getuid?.() === 0 || spawnSync('sudo', ['-n', 'true']).status !== 0 ? [] : ['sudo', '-n'];
+const script = (name: string) => [...asRoot, 'bash', join(ROOT, 'scripts/slurm', name), STATE];
+const [cmd0, ...args0] = script('start-cluster.sh');
+const start = spawnSync(cmd0, args0, { encoding: 'utf8', timeout: 60_000 });
 const ready = start.status === 0;
 const why = ready ? '' : (start.stderr || start.stdout || String(start.error ?? 'no output')).trim().split('\n').slice(0, 3).join('; ');
 // a cluster that was running before the test (a developer's) is left running
 const startedHere = ready && !start.stdout.includes('already running');
 
 afterAll(() => {
-  if (startedHere) spawnSync('bash', [join(ROOT, 'scripts/slurm/stop-cluster.sh'), STATE], { encoding: 'utf8' });
+  const [cmd, ...args] = script('stop-cluster.sh');
+  if (startedHere) spawnSync(cmd, args, { encoding: 'utf8' });
 });
 
 function slurm(cmd: string, args: string[], cwd?: string): string {
