@@ -55,8 +55,12 @@ Usage:
       leave the run unchanged is refused. Killed and restarted with the same DIR it resumes, keeping
       only rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for
       job arrays). --json prints the rows and the fitted exponents.
+  asgd-sdde sweep CONFIG.json --slurm-script N [--out DIR] [--threads K] [--partition P] [--time T]
+      Print a Slurm batch script running the sweep as a job array of N tasks (task i: --shard i/N
+      into DIR/shard-i, K threads each, default 1); submit it with sbatch, then merge DIR DIR/shard-*.
   asgd-sdde merge OUT_DIR SHARD_DIR…
-      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
+      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps); names
+      the shards whose points are missing (rerun only those: sbatch --array=I,J SCRIPT).
 
   asgd-sdde explore [--port N] [--build DIR]
       The interactive explorer (the library bundled for the browser, no server-side computation),
