@@ -1,0 +1,39 @@
+/**
+ * Argument parsing for the CLI's commands: node:util's parseArgs, with an unknown flag refused as a
+ * usage error (exit 2) that names the command and suggests the closest of its flags.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { didYouMean } from './suggest.ts';
+
+/** Bad command-line usage: exit 2, with a pointer to the command's help. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose help the message points to; undefined: the global help. */
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * parseArgs over `args` with positionals allowed and these options; an unknown option becomes a
+ * UsageError "unknown option --sed for seed… (did you mean --seed?)".
+ */
+export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const given = /'([^']+)'/.exec((e as Error).message)?.[1] ?? '';
+      const name = given.replace(/^-+/, '').replace(/=.*$/, '');
+      const flags = Object.keys(options).map((o) => `--${o}`);
+      throw new UsageError(`unknown option ${given.startsWith('-') ? given : `--${name}`} for '${command}'${didYouMean(`--${name}`, flags)}`, command);
+    }
+    if (code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(`${command}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`, command);
+    throw e;
+  }
+}
