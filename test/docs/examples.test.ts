@@ -60,8 +60,8 @@ describe('documentation examples (README.md, docs/)', () => {
   const results = new Map<DocExample, Ran>();
 
   beforeAll(async () => {
-    // the guides' MNIST examples need the optional peer dependency, as their text says
-    consumer = installPackedPackage('asgd-sdde-docs-', ['mnist']);
+    // what the guides tell users to install for some examples: the optional peer mnist, and tsx and marked for the notebooks
+    consumer = installPackedPackage('asgd-sdde-docs-', ['mnist', 'tsx', 'marked']);
     const project = consumer.project;
     // TypeScript: every ts block one module of one strict project, compiled by one tsc run
     const tsDir = join(project, 'ts');
