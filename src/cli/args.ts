@@ -17,14 +17,17 @@ export class UsageError extends Error {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type CommandConfig<O extends Options> = { args: string[]; allowPositionals: true; strict: true; options: O };
+/** What parseArgs returns for a command's options: typed values and the positionals. */
+export type ParsedCommandArgs<O extends Options> = ReturnType<typeof parseArgs<CommandConfig<O>>>;
 
 /**
  * parseArgs over `args` with positionals allowed and these options; an unknown option becomes a
  * UsageError "unknown option --sed for seed… (did you mean --seed?)".
  */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O) {
+export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O): ParsedCommandArgs<O> {
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options });
+    return parseArgs<CommandConfig<O>>({ args, allowPositionals: true, strict: true, options });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
