@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
 import { COUPLINGS, type Coupling } from '../bridge/pair.ts';
 import { prepareExperiment } from '../experiments/config.ts';
@@ -27,6 +26,10 @@ import { checkJsonTree } from '../core/safe-keys.ts';
 import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
 import { VERSION } from '../version.ts';
+import { parseCommandArgs, UsageError } from './args.ts';
+import { cmdExamples, EXAMPLES_DIR } from './examples.ts';
+import { commandHelp, COMMAND_NAMES, overviewHelp } from './help.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface Io {
   out: (s: string) => void;
@@ -39,91 +42,6 @@ const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process
 
 export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
 
-/** The examples shipped with the package (this module is src/cli/main.ts or dist/cli/main.js). */
-const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
-
-const HELP = `asgd-sdde ${VERSION} — stochastic delay differential equations for asynchronous SGD
-
-Usage:
-  asgd-sdde run CONFIG.json [--seed N] [--out DIR] [--json] [--force] [--no-png]
-      Run an experiment: one ASGD run ("kind": "asgd"), one SDDE solve ("kind": "sdde"), or an
-      ASGD run beside its SDDE ("kind": "pair"). Writes DIR/result.json (settings, seed, version,
-      status, final states), DIR/paths.csv, DIR/figure.html and DIR/figure.png.
-      The config schema, with one example per kind, is in the README ("Config files") and in
-      ${EXAMPLES_DIR}
-
-  asgd-sdde fig1 [--seed N] [--out DIR] [--coupling C] [--json] [--no-png] [--force]
-      Reproduce He et al. (2018) Fig. 1 (ASGD vs SDDE, SGD vs SDE on F(x) = ½(x+1)² + ½(x−1)²).
-      Writes DIR/fig1-path-comparison.{html,png,csv,json}; DIR defaults to figures/.
-      C is independent (default, as in the paper), shared-brownian, quantile or axis-quantile.
-
-  asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
-      Measure the papers' theorems and claims and give a verdict for each (holds / holds, loose ×R / violated /
-      not applicable): NAME is any of approximation, moments, energy, rates (He et al. 2018),
-      mindthestep (Bäckström et al. 2019), accumulation (Aji & Heafield 2019) (default: all).
-      Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
-      (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
-
-  asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--replicates R] [--mode async|sync]
-                      [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
-      Simulate a parameter server with M workers (default 8) and print the staleness histogram and
-      the geometric / uniform / Poisson / CMP fits by Bhattacharyya distance (several M: a Table I
-      analog). SPEC: constant:MEAN, exponential:MEAN, normal:MEAN:SD (default normal:1:0.2),
-      lognormal:MEAN:SD, slow:MEAN:FRACTION:SLOWDOWN. --local/--global: accumulation (async);
-      --pull-every: staleness injection (sync). N updates per run (default 2000), R independent runs
-      (default 10) give the standard error. With --out, writes DIR/staleness.{json,csv,html,png}.
-  asgd-sdde staleness --threads-real M[,M…] [--objective JSON|FILE] [--batch B] [--updates N] [--runs R]
-                      [--hogwild] [--seed N] [--out DIR] [--json] [--no-png] [--force]
-      Measure staleness on a real-thread parameter server (M worker_threads sharing the parameters,
-      SGD at a locked server; --hogwild: lock-free inconsistent reads) and compare it with the
-      simulated server at the compute-time law fitted to the measured compute times. Default
-      objective {"kind":"mnist","model":"softmax","dim":50,"perDigit":200} (needs the mnist package),
-      B = 16, N = 4000 updates per run, R = 3 runs.
-
-  asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
-      A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
-      per point, one row of DIR/sweep.csv per point as it finishes (written atomically; seconds per
-      point in DIR/sweep-timings.csv), and DIR/sweep.{html,png}: the metric against each key, one
-      series per value of the other, 95% CIs, fitted exponents. Points run in parallel on --threads N
-      threads (default: all cores), with results bit-identical to one thread. A key whose values
-      leave the run unchanged is refused. Killed and restarted with the same DIR it resumes, keeping
-      only rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for
-      job arrays). --json prints the rows and the fitted exponents.
-  asgd-sdde merge OUT_DIR SHARD_DIR…
-      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
-
-  asgd-sdde explore [--port N] [--build DIR]
-      The interactive explorer (the library bundled for the browser, no server-side computation),
-      served on http://127.0.0.1:N/ (default 8765; 0 picks a free port). --build DIR writes its
-      static files (index.html, explorer.js, plotly.js) to DIR instead, for any web server.
-
-  asgd-sdde help          this text        asgd-sdde --version     the version
-
-Options:
-  --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
-  --out DIR     output directory (run: default results/<config name>; fig1: default figures).
-  --json        print a machine-readable summary (final states, status, settings) on stdout.
-  --force       replace the result an output directory holds (any file of it; never without --force).
-                A result appears all at once: written into a staging directory, published with its
-                JSON (result.json, theory-report.json, …) last.
-  --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
-  --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
-                by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
-                when the page is moved away from it).
-  --threads N   check: worker threads for the ensembles (default: all cores for large ensembles);
-                sweep: threads sharing the grid points (default: all cores).
-  --strict      check: exit with code 1 if any verdict is "violated".
-
-Exit codes:
-  0   success (a run whose state became non-finite is reported with status "diverged")
-  1   check --strict: some verdict is "violated"
-  2   bad input: the message names the field and the reason; nothing was written (also: an output
-      that cannot be written — --out unwritable, a full disk, a table too large —, a port in use,
-      another sweep writing the same directory)
-  70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
-`;
-
-class UsageError extends Error {}
 
 function parseSeed(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -170,11 +88,7 @@ function readConfigFile(positionals: string[], command: string): { file: string;
 }
 
 async function cmdRun(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommandArgs('run', args, { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   const { file, raw } = readConfigFile(positionals, 'run');
   const seed = parseSeed(values.seed);
   const prepared = prepareExperiment(raw, seed);
@@ -207,11 +121,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdFig1(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommandArgs('fig1', args, { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } });
   if (positionals.length) throw new UsageError(`fig1 takes no positional arguments, got ${positionals.join(' ')}`);
   const seed = parseSeed(values.seed) ?? 1;
   const coupling = values.coupling ?? 'independent';
@@ -264,11 +174,7 @@ function progressReporter(io: Io) {
 }
 
 async function cmdCheck(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommandArgs('check', args, { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } });
   const { CHECKS, CHECK_NAMES } = await import('../theory/index.ts');
   const { formatTable, reportHtml } = await import('../theory/report.ts');
   for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);
@@ -445,10 +351,7 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
 }
 
 async function cmdStaleness(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandArgs('staleness', args, {
       workers: { type: 'string' },
       compute: { type: 'string' },
       updates: { type: 'string' },
@@ -467,8 +370,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' },
       force: { type: 'boolean' },
-    },
-  });
+    });
   if (positionals.length) throw new UsageError(`staleness takes no positional arguments, got ${positionals.join(' ')}`);
   if (values['threads-real'] !== undefined) return stalenessOnThreads(values, io);
   for (const o of ['objective', 'batch', 'runs', 'hogwild'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to --threads-real`);
@@ -548,7 +450,7 @@ function readSweepManifest(file: string, field: string): { settings: unknown; sh
 }
 
 async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { values, positionals } = parseCommandArgs('sweep', args, { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../sweep/sweep.ts');
   const { runPreparedSweep, sweepWarning } = await import('../sweep/run.ts');
@@ -633,7 +535,7 @@ async function writeSweepFigure(outDir: string, keys: string[], metric: string, 
 }
 
 async function cmdMerge(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { positionals, values } = parseCommandArgs('merge', args, { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
   for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));
@@ -686,7 +588,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
 }
 
 async function cmdExplore(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, build: { type: 'string' } } });
+  const { values, positionals } = parseCommandArgs('explore', args, { port: { type: 'string' }, build: { type: 'string' } });
   if (positionals.length) throw new UsageError(`explore takes no positional arguments, got ${positionals.join(' ')}`);
   if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
   const port = values.port === undefined ? 8765 : Number(values.port);
@@ -715,27 +617,37 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   sweep: cmdSweep,
   merge: cmdMerge,
   explore: cmdExplore,
+  examples: async (args, io) => cmdExamples(args, io),
 };
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  const known = command !== undefined && Object.hasOwn(COMMANDS, command); // not "toString" &c.
   try {
     switch (command) {
       case undefined:
-      case 'help':
       case '--help':
       case '-h':
-        io.out(HELP);
+        io.out(overviewHelp(EXAMPLES_DIR));
         return EXIT.ok;
+      case 'help': {
+        // `help` alone: the overview; `help COMMAND`: that command's usage, options and examples
+        const [topic, ...extra] = rest;
+        if (topic === undefined) return io.out(overviewHelp(EXAMPLES_DIR)), EXIT.ok;
+        if (topic === '--help' || topic === '-h') return io.out(commandHelp('help')), EXIT.ok;
+        if (extra.length) throw new UsageError(`help takes one command, got ${rest.join(' ')}`, 'help');
+        if (!COMMAND_NAMES.includes(topic)) throw new UsageError(`unknown command ${JSON.stringify(topic)}${didYouMean(topic, COMMAND_NAMES)}`);
+        io.out(commandHelp(topic));
+        return EXIT.ok;
+      }
       case '--version':
       case 'version':
         io.out(`${VERSION}\n`);
         return EXIT.ok;
       default: {
-        const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined; // not "toString" &c.
-        if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await run(rest, io);
+        if (!known) throw new UsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMAND_NAMES)}`);
+        if (rest.includes('--help') || rest.includes('-h')) return io.out(commandHelp(command)), EXIT.ok;
+        return await COMMANDS[command]!(rest, io);
       }
     }
   } catch (e) {
@@ -744,7 +656,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return EXIT.badInput;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`error: ${(e as Error).message}\nRun 'asgd-sdde help' for usage.\n`);
+      // point to the help of the command that was used, when there is one
+      const which = e instanceof UsageError && e.command ? e.command : known ? command : undefined;
+      io.err(`error: ${(e as Error).message}\nRun 'asgd-sdde ${which ? `${which} --help` : 'help'}' for usage.\n`);
       return EXIT.badInput;
     }
     io.err(`internal error: ${(e as Error).message}\n`);
