@@ -12,7 +12,7 @@ import { documentationFiles, fencedBlocks } from './markdown-blocks.ts';
 
 const home = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { homepage?: string }).homepage?.replace(/#.*$/, '');
 
-/** The link targets of a Markdown text outside code blocks: [text](target), ![alt](target), <a href>, reference definitions. */
+/** The link targets of a Markdown text outside code blocks and code spans: [text](target), ![alt](target), href/src attributes, reference definitions. */
 function links(text: string, file: string): { target: string; line: number }[] {
   const lines = text.split('\n');
   const inCode = new Set<number>();
@@ -29,30 +29,51 @@ function links(text: string, file: string): { target: string; line: number }[] {
   return out;
 }
 
+/** The links of `text` (as file `file` of the repository) that point into the repository at nothing. */
+function brokenLinks(file: string, text: string): string[] {
+  const broken: string[] = [];
+  for (const { target, line } of links(text, file)) {
+    const path = target.replace(/[#?].*$/, '');
+    let local: string | undefined;
+    if (home && target.startsWith(`${home}/`)) {
+      const m = /^(?:blob|tree|raw)\/main\/(.+)$/.exec(target.slice(home.length + 1).replace(/[#?].*$/, ''));
+      if (!m) {
+        broken.push(`${file}:${line}: ${target} (expected ${home}/blob/main/PATH)`);
+        continue;
+      }
+      local = decodeURIComponent(m[1]!);
+    } else if (path && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')) {
+      local = normalize(join(dirname(file), decodeURIComponent(path)));
+    }
+    if (local !== undefined && (local.startsWith('..') || !existsSync(join(repo, local)))) broken.push(`${file}:${line}: ${target}`);
+  }
+  return broken;
+}
+
 describe('links in README.md and docs/', () => {
   it('the package names its public home', () => {
     expect(home).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+$/);
   });
 
+  it('the check finds broken links (relative, absolute to the home, outside the repository) and ignores code and other sites', () => {
+    const text = [
+      '[ok](solver.md) [ok](../figures/fig1-path-comparison.png#x) [section](#anchor) [site](https://example.org/x)',
+      `[gone](missing.md) ![gone](${home}/raw/main/figures/nothing.png) [ok](${home}/blob/main/README.md)`,
+      '[outside](../../etc/passwd) `[in code](nowhere.md)`',
+      '```md',
+      '[in a block](nowhere.md)',
+      '```',
+    ].join('\n');
+    expect(brokenLinks('docs/x.md', text)).toEqual([
+      'docs/x.md:2: missing.md',
+      `docs/x.md:2: ${home}/raw/main/figures/nothing.png`,
+      'docs/x.md:3: ../../etc/passwd',
+    ]);
+  });
+
   for (const file of documentationFiles(repo)) {
     it(`${file}: every link into the repository names an existing file`, () => {
-      const broken: string[] = [];
-      for (const { target, line } of links(readFileSync(join(repo, file), 'utf8'), file)) {
-        const path = target.replace(/[#?].*$/, '');
-        let local: string | undefined;
-        if (home && target.startsWith(`${home}/`)) {
-          const m = /^(?:blob|tree|raw)\/main\/(.+)$/.exec(target.slice(home.length + 1).replace(/[#?].*$/, ''));
-          if (!m) {
-            broken.push(`${file}:${line}: ${target} (expected ${home}/blob/main/PATH)`);
-            continue;
-          }
-          local = decodeURIComponent(m[1]!);
-        } else if (path && !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')) {
-          local = normalize(join(dirname(file), decodeURIComponent(path)));
-        }
-        if (local !== undefined && (local.startsWith('..') || !existsSync(join(repo, local)))) broken.push(`${file}:${line}: ${target}`);
-      }
-      expect(broken).toEqual([]);
+      expect(brokenLinks(file, readFileSync(join(repo, file), 'utf8'))).toEqual([]);
     });
   }
 });
