@@ -3,18 +3,8 @@
  * usage error (exit 2) that names the command and suggests the closest of its flags.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './options.ts';
 import { didYouMean } from './suggest.ts';
-
-/** Bad command-line usage: exit 2, with a pointer to the command's help. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    /** The command whose help the message points to; undefined: the global help. */
-    readonly command?: string,
-  ) {
-    super(message);
-  }
-}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type CommandConfig<O extends Options> = { args: string[]; allowPositionals: true; strict: true; options: O };

@@ -7,12 +7,13 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../core/errors.ts';
-import { checkOutDir } from '../io/output-dir.ts';
-import { parseCommandArgs, UsageError } from './args.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { checkOutDir } from '../../io/output-dir.ts';
+import { parseCommandArgs } from '../args.ts';
+import { EXIT, type Io, UsageError } from '../options.ts';
 
-/** The examples folder of the package (this module is src/cli/examples.ts or dist/cli/examples.js). */
-export const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+/** The examples folder of the package (this module is src/cli/commands/examples.ts or dist/cli/commands/examples.js). */
+export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 export interface ShippedExample {
   file: string;
@@ -39,14 +40,15 @@ export function shippedExamples(dir = EXAMPLES_DIR): ShippedExample[] {
     });
 }
 
-export function cmdExamples(args: string[], io: { out: (s: string) => void }): number {
+/** `examples`: exit 0, or throws a ConfigError / UsageError (exit 2) before copying anything. */
+export async function cmdExamples(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('examples', args, { copy: { type: 'string' } });
   if (positionals.length) throw new UsageError(`examples takes no positional arguments, got ${positionals.join(' ')}`, 'examples');
   const list = shippedExamples();
   if (values.copy === undefined) {
     const width = Math.max(...list.map((e) => e.file.length));
     for (const e of list) io.out(`${e.file.padEnd(width)}  ${e.kind.padEnd(5)}  ${e.description}\n`);
-    return 0;
+    return EXIT.ok;
   }
   if (values.copy.trim() === '') throw new ConfigError('--copy', 'must name a directory, got an empty string');
   const dir = values.copy;
@@ -56,5 +58,5 @@ export function cmdExamples(args: string[], io: { out: (s: string) => void }): n
   mkdirSync(dir, { recursive: true });
   for (const e of list) copyFileSync(join(EXAMPLES_DIR, e.file), join(dir, e.file));
   io.out(`copied ${list.length} example configs into ${dir}\n`);
-  return 0;
+  return EXIT.ok;
 }
