@@ -25,18 +25,21 @@ interface Ran {
   code: number | null;
   stdout: string;
   stderr: string;
+  seconds: number;
 }
 
 /** Runs a process to its end (never throws): exit code, stdout and stderr. */
 function exec(cmd: string, args: string[], cwd: string, timeoutMs = 90_000): Promise<Ran> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env: { ...quietNpmEnv, npm_config_offline: 'true', NO_COLOR: '1' }, timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.on('error', (e) => resolve({ code: -1, stdout, stderr: stderr + String(e) }));
+    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: seconds() }));
+    child.on('error', (e) => resolve({ code: -1, stdout, stderr: stderr + String(e), seconds: seconds() }));
   });
 }
 
@@ -89,7 +92,7 @@ describe('documentation examples (README.md, docs/)', () => {
         return exec(process.execPath, ['example.mjs'], dir);
       }
       if (e.kind === 'ts') {
-        if (tscErrors.includes(`ts/${id(e)}.ts`)) return { code: -1, stdout: '', stderr: 'not run: it did not compile' };
+        if (tscErrors.includes(`ts/${id(e)}.ts`)) return { code: -1, stdout: '', stderr: 'not run: it did not compile', seconds: 0 };
         return exec(process.execPath, [join(project, 'out', `${id(e)}.js`)], dir);
       }
       writeFileSync(join(dir, 'session.sh'), e.block.body + '\n');
@@ -98,6 +101,9 @@ describe('documentation examples (README.md, docs/)', () => {
     // two at a time: the examples are small, and the machine's other work shares its cores
     const ran = await pooled(tasks, 2);
     examples.forEach((e, i) => results.set(e, ran[i]!));
+    // the examples should stay small: the slowest are named so that a slow one is noticed
+    const slowest = examples.map((e, i) => [`${e.block.file}:${e.block.line}`, ran[i]!.seconds] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    console.log(`doc examples: ${examples.length} run, slowest ${slowest.map(([w, t]) => `${w} ${t.toFixed(1)} s`).join(', ')}`);
   }, 600_000);
   afterAll(() => {
     if (consumer) rmSync(consumer.work, { recursive: true, force: true });
