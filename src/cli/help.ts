@@ -112,26 +112,42 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   sweep: {
-    usage: ['asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png] [--copy-plotly]'],
+    usage: [
+      'asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png] [--copy-plotly]',
+      'asgd-sdde sweep CONFIG.json --slurm-script N [--out DIR] [--threads K] [--partition P] [--time T]',
+    ],
     summary:
       'A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.maxLag": [...]}), one ensemble per point:\n' +
       'one row of DIR/sweep.csv per point as it finishes (seconds per point in DIR/sweep-timings.csv), and\n' +
       'DIR/sweep.{html,png}: the metric against each key with 95% CIs and fitted exponents. Results are\n' +
       'bit-identical for any number of threads. Killed and restarted with the same DIR it resumes, keeping only\n' +
-      'rows it can verify; one sweep per DIR at a time. A key whose values leave the run unchanged is refused.',
+      'rows it can verify; one sweep per DIR at a time. A key whose values leave the run unchanged is refused.\n' +
+      'With --slurm-script N it computes nothing and prints a Slurm batch script that runs the sweep as a job array\n' +
+      'of N tasks (task i: --shard i/N into DIR/shard-i); submit it with sbatch, then merge DIR DIR/shard-*.',
     options: [
       out('results/<config name>'),
-      { flag: '--threads N', text: 'threads sharing the grid points (default: all cores)' },
+      { flag: '--threads N', text: 'threads sharing the grid points (default: all cores; with --slurm-script, per task: 1)' },
       { flag: '--shard i/n', text: 'compute only the points with index ≡ i (mod n), for job arrays; join with merge (default: 0/1)' },
       { flag: '--json', text: 'print the rows and the fitted exponents on stdout' },
       noPng,
       copyPlotly,
+      { flag: '--slurm-script N', text: 'print the job-array script of N tasks instead of running (see docs/slurm.md)' },
+      { flag: '--partition P', text: "with --slurm-script: the Slurm partition(s), comma-separated (default: the cluster's default)" },
+      { flag: '--time T', text: 'with --slurm-script: the wall-clock limit per task, in a Slurm time format such as 2:00:00 (default: none given)' },
     ],
-    examples: ['asgd-sdde examples --copy examples', 'asgd-sdde sweep examples/sweep-delay-batch.json --out sweep --threads 2', 'asgd-sdde sweep sweep.json --out shard-3 --shard 3/16 --no-png'],
+    examples: [
+      'asgd-sdde examples --copy examples',
+      'asgd-sdde sweep examples/sweep-delay-batch.json --out sweep --threads 2',
+      'asgd-sdde sweep sweep.json --out shard-3 --shard 3/16 --no-png',
+      'asgd-sdde sweep sweep.json --slurm-script 16 --out /scratch/$USER/sweep --time 2:00:00 > sweep.sbatch',
+    ],
   },
   merge: {
     usage: ['asgd-sdde merge OUT_DIR SHARD_DIR… [--no-png] [--copy-plotly]'],
-    summary: 'Join the sweep.csv files of the shards of one sweep into OUT_DIR, with its figure (refuses shards of different\nsweeps, and rows it cannot verify).',
+    summary:
+      'Join the sweep.csv files of the shards of one sweep into OUT_DIR, with its figure (refuses shards of different\n' +
+      'sweeps, and rows it cannot verify); names the shards whose points are missing (rerun only those, e.g.\n' +
+      'sbatch --array=I,J SCRIPT, and merge again).',
     options: [noPng, copyPlotly],
     examples: ['asgd-sdde merge sweep shard-*'],
   },
