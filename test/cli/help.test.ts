@@ -56,7 +56,8 @@ describe("each command's own help", () => {
   it('sweep --help is specific to sweeps: its flags, their defaults, a sweep example', async () => {
     const r = await cli(['sweep', '--help']);
     expect(r.out).toContain('--threads N');
-    expect(r.out).toContain('(default: all cores)');
+    expect(r.out).toContain('(default: all cores');
+    expect(r.out).toContain('--slurm-script N');
     expect(r.out).toContain('--shard i/n');
     expect(r.out).toMatch(/asgd-sdde sweep examples\/sweep-delay-batch\.json/);
     expect(r.out).not.toContain('--coupling');
