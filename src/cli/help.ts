@@ -52,24 +52,30 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: ['asgd-sdde fig1 --out fig1', 'asgd-sdde fig1 --coupling quantile --out fig1-coupled'],
   },
   check: {
-    usage: ['asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--copy-plotly] [--force]'],
+    usage: [
+      'asgd-sdde check [NAME…] [--quick] [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--copy-plotly] [--force]',
+      'asgd-sdde check --claim FILE [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]',
+    ],
     summary:
       "Measure the papers' theorems and claims and give a verdict for each (holds / holds, loose ×R / violated /\n" +
       'not applicable / measured). NAME: approximation, moments, energy, rates (He et al. 2018), mindthestep\n' +
       '(Bäckström et al. 2019), accumulation (Aji & Heafield 2019); default: all. Prints a table; writes\n' +
-      'DIR/theory-report.{html,json}, DIR/check-NAME.{html,png} and DIR/theory-timings.json.',
+      'DIR/theory-report.{html,json}, DIR/check-NAME.{html,png} and DIR/theory-timings.json. With --claim FILE it\n' +
+      'checks your own claim instead (the bound-check workbench, docs/workbench.md), with the same table, report\n' +
+      'and figure (DIR/claim-NAME.{html,png}).',
     options: [
       { flag: '--quick', text: 'small ensembles (all checks in under 2 minutes on 2 cores); default: the full report' },
       seed('1'),
       out('figures'),
       { flag: '--threads N', text: 'worker threads for the ensembles (default: all cores for large ensembles)' },
       { flag: '--strict', text: 'exit with code 1 if any verdict is "violated"' },
+      { flag: '--claim FILE', text: 'a claim to check: a .mjs module exporting it, or a .json claim whose prediction is an expression (default: the built-in checks)' },
       json,
       noPng,
       copyPlotly,
       force,
     ],
-    examples: ['asgd-sdde check moments energy --quick --out report', 'asgd-sdde check --strict --out report'],
+    examples: ['asgd-sdde check moments energy --quick --out report', 'asgd-sdde check --strict --out report', 'asgd-sdde check --claim examples/claim-toy-sgd-variance.json --out claim'],
   },
   staleness: {
     usage: [

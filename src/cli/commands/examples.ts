@@ -17,7 +17,7 @@ export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.m
 
 export interface ShippedExample {
   file: string;
-  /** "asgd", "sdde", "pair" or "sweep". */
+  /** "asgd", "sdde", "pair", "sweep" (run by `sweep`) or "claim" (checked by `check --claim`). */
   kind: string;
   description: string;
 }
@@ -34,9 +34,10 @@ export function shippedExamples(dir = EXAMPLES_DIR): ShippedExample[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => {
-      const c = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { kind?: string; grid?: unknown; description?: string; base?: { description?: string } };
-      const kind = c.grid !== undefined ? 'sweep' : String(c.kind);
-      return { file, kind, description: firstClause(c.description ?? c.base?.description ?? '') };
+      const c = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { kind?: string; grid?: unknown; prediction?: unknown; name?: string; description?: string; base?: { description?: string } };
+      // a sweep has a grid, a claim (check --claim) a prediction; the others say their kind
+      const kind = c.grid !== undefined ? 'sweep' : c.prediction !== undefined ? 'claim' : String(c.kind);
+      return { file, kind, description: firstClause(c.description ?? c.base?.description ?? (kind === 'claim' ? `check --claim: ${c.name ?? ''}` : '')) };
     });
 }
 
