@@ -38,3 +38,8 @@ export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from '.
 export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
+
+// Types named in the signatures above (exported so the API reference can link them)
+export type { CheckEntry } from './theory/index.ts';
+export type { BlockResult, SeriesState } from './stats/ensemble-block.ts';
+export type { Table } from './io/csv.ts';

@@ -315,7 +315,11 @@ export class ServerThreadPool {
     }
   }
 
-  /** Hand one task to each of the first tasks.length threads, start them together, wait for all. */
+  /**
+   * Hand one task to each of the first tasks.length threads, start them together, wait for all.
+   * Used by {@link runThreadedServer}; not meant to be called directly.
+   * @internal
+   */
   async run(tasks: ThreadedWorkerTask[], ctrl: Int32Array, origin: Float64Array, maxSeconds: number): Promise<{ seconds: number; startupSeconds: number; timedOut: boolean }> {
     if (this.broken) throw this.broken instanceof Error ? this.broken : new Error(String(this.broken));
     if (this.busy) throw new ConfigError('options.pool', 'is running another server: one run at a time');
