@@ -27,6 +27,11 @@ import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
 
+/**
+ * The law of a worker's compute time in the simulated parameter server, in simulated time units (mean
+ * > 0): `constant`, `exponential`, `normal` (truncated at 0), `lognormal` (mean and sd of the time
+ * itself), or `slow-workers` (exponential; the first round(slowFraction·m) workers `slowdown` times slower).
+ */
 export type ComputeTimeSpec =
   | { kind: 'constant'; mean: number }
   | { kind: 'exponential'; mean: number }
@@ -34,6 +39,12 @@ export type ComputeTimeSpec =
   | { kind: 'lognormal'; mean: number; sd: number }
   | { kind: 'slow-workers'; mean: number; slowFraction: number; slowdown: number };
 
+/**
+ * What {@link runParameterServer} takes: objective and x0, `workers` m, `batchSize` b, `mode`
+ * ('async' or 'sync'), `computeTime`, server `optimizer` and `updates` (server updates to run).
+ * Optional, with defaults: `sampling` 'with-replacement', `localAccumulation` 1, `globalAccumulation`
+ * 1 (both async only), `pullEvery` 1 (sync only), `stepScale` 1, `dropAbove` none, `saveEvery` 1.
+ */
 export interface ServerSpec {
   objective: FiniteSumObjective;
   x0: ArrayLike<number> | number;
@@ -62,6 +73,10 @@ export interface ServerSpec {
   saveEvery?: number;
 }
 
+/**
+ * What {@link runParameterServer} returns: the staleness and worker of every applied gradient, the
+ * dropped count, and the saved trajectory (update numbers, simulated times, iterates, F).
+ */
 export interface ServerResult {
   /** Staleness of every applied gradient, in order of application. */
   staleness: Int32Array;
@@ -147,6 +162,28 @@ export function validateComputeTime(input: unknown, field: string): ComputeTimeS
   }
 }
 
+/**
+ * Simulate an event-driven parameter server with m workers (MindTheStep Algorithm 1; Aji & Heafield
+ * 2019): workers pull, compute a minibatch gradient in a random compute time and push; the server
+ * applies it with its optimizer. Staleness τ = updates between a worker's pull and the update that
+ * applies its gradient. Deterministic given `options.seed` (default 0).
+ *
+ * @throws {@link ConfigError} before any work: `server.workers`, `server.batchSize` (> n without
+ * replacement), `server.mode` (accumulation in sync mode), `server.pullEvery` (in async mode),
+ * `server.updates`, `server.saveEvery`, `server.computeTime.*`, `server.optimizer.*`,
+ * `server.stepScale` (not finite ≥ 0, or 0 at τ = 0), `server.x0`, unknown fields.
+ * @example
+ * ```ts
+ * import { runParameterServer, generatedLeastSquares } from 'asgd-sdde';
+ *
+ * const obj = generatedLeastSquares({ n: 500, d: 5, seed: 2 });
+ * const r = runParameterServer({ objective: obj, x0: 0, workers: 8, batchSize: 8, mode: 'async',
+ *   computeTime: { kind: 'exponential', mean: 1 }, optimizer: { kind: 'sgd', lr: 0.02 },
+ *   updates: 2000, saveEvery: 500 }, { seed: 1 });
+ * const meanTau = r.staleness.reduce((a, b) => a + b, 0) / r.staleness.length;
+ * console.log(r.status, meanTau.toFixed(2), Array.from(r.updates)); // mean staleness ≈ m − 1
+ * ```
+ */
 export function runParameterServer(spec: ServerSpec, options: { seed?: number } = {}): ServerResult {
   const s = plainObject(spec, 'server');
   knownFields(s, 'server', SPEC_FIELDS);

@@ -24,6 +24,9 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/**
+ * Given data for {@link logisticObjective}: rows A (n×d), labels y ∈ {−1, +1}, L2 weight λ (default 0).
+ */
 export interface LogisticData {
   A: number[][];
   /** Labels ±1. */
@@ -32,6 +35,14 @@ export interface LogisticData {
   l2?: number;
 }
 
+/**
+ * L2-regularized logistic regression F(x) = (1/n) Σᵢ log(1 + e^{−yᵢ aᵢ·x}) + (λ/2)‖x‖² on given data; x*
+ * and F* computed by Newton's method at construction.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.A`, `objective.y` (length ≠ n), `objective.y[i]` (not ±1),
+ * `objective.l2` (negative).
+ */
 export function logisticObjective(data: LogisticData, field = 'objective'): FiniteSumObjective {
   plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
@@ -46,6 +57,10 @@ export function logisticObjective(data: LogisticData, field = 'objective'): Fini
   return buildLogistic(A, y, n, d, l2, `logistic regression on given data (n = ${n}, d = ${d}, λ = ${l2})`);
 }
 
+/**
+ * Generated logistic-regression data: A ~ N(0, 1)^{n×d}, y = sign(A w + noise·N(0, 1)). Defaults: `noise`
+ * 0.5, `l2` 0.01, data `seed` 0.
+ */
 export interface GeneratedLogistic {
   n: number;
   d: number;
@@ -55,6 +70,18 @@ export interface GeneratedLogistic {
   seed?: number;
 }
 
+/**
+ * Logistic regression (see {@link logisticObjective}) on generated data ({@link GeneratedLogistic}).
+ *
+ * @throws {@link ConfigError} `objective.n`, `objective.d`, `objective.noise`, `objective.l2`, `objective.seed`.
+ * @example
+ * ```ts
+ * import { generatedLogistic } from 'asgd-sdde';
+ *
+ * const obj = generatedLogistic({ n: 500, d: 5, seed: 1 });
+ * console.log(obj.n, obj.dim, obj.minimum); // 500 5 F*
+ * ```
+ */
 export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'): FiniteSumObjective {
   plainObject(spec, field);
   const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });
