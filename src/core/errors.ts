@@ -7,6 +7,10 @@ export class ConfigError extends Error {
   readonly field: string;
   readonly reason: string;
 
+  /**
+   * @param field - the dotted path of the offending input (e.g. `asgd.delay.p`).
+   * @param reason - what is wrong and, where possible, how to fix it. The message is `${field}: ${reason}`.
+   */
   constructor(field: string, reason: string) {
     super(`${field}: ${reason}`);
     this.name = 'ConfigError';

@@ -21,9 +21,18 @@ import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import { mnistDigitSources } from './mnist-source.ts';
 
 export const MNIST_PIXELS = 784;
+/**
+ * The feature scalings of {@link MnistSpec.scaling}: 'global' (default), 'whiten', 'none'.
+ */
 export const MNIST_SCALINGS = ['global', 'whiten', 'none'] as const;
+/**
+ * One of {@link MNIST_SCALINGS}.
+ */
 export type MnistScaling = (typeof MNIST_SCALINGS)[number];
 
+/**
+ * Which MNIST subset {@link loadMnist} returns and how its features are built. Every field is optional.
+ */
 export interface MnistSpec {
   /** Digit classes to use, distinct, in label order; default 0–9. */
   digits?: number[];
@@ -35,6 +44,10 @@ export interface MnistSpec {
   scaling?: MnistScaling;
 }
 
+/**
+ * An MNIST subset ({@link loadMnist}): features A (n×d, row-major), labels (position of the digit in
+ * `digits`), counts per digit, the explained variance of the kept components, and a provenance sentence.
+ */
 export interface MnistData {
   /** Features, row-major n × d. */
   A: Float64Array;

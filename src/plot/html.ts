@@ -11,6 +11,10 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
 
+/**
+ * A figure: a title, plotly traces and layout (plain JSON), a caption shown under the plot, and optional
+ * width and height in pixels.
+ */
 export interface FigureSpec {
   title: string;
   /** Plotly traces and layout (plain JSON). */
@@ -24,6 +28,9 @@ export interface FigureSpec {
 
 /** How a page reaches plotly: a relative link to the installed copy (default), or a copy beside it. */
 export type PlotlyMode = 'link' | 'copy';
+/**
+ * The values of {@link PlotlyMode}.
+ */
 export const PLOTLY_MODES: readonly PlotlyMode[] = ['link', 'copy'];
 
 /** The file name of the copy beside a page in 'copy' mode (and in the explorer's folder). */
