@@ -25,6 +25,11 @@ import { bhattacharyyaDistance, fitStalenessModels } from '../delay/fit.ts';
 import type { ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 
+/**
+ * What {@link measureThreadedStaleness} takes: `workers` m, a JSON `objective`, `batchSize`, `updates` per
+ * run; optional `runs` (default 3), `read`, `lr` (default 0.01), `x0` (default 0), `seed`,
+ * `simulatedReplicates` (default 10) and `maxSeconds`.
+ */
 export interface ThreadedStalenessSpec {
   workers: number;
   objective: ObjectiveSpec;
@@ -44,6 +49,10 @@ export interface ThreadedStalenessSpec {
   maxSeconds?: number;
 }
 
+/**
+ * The compute-time law fitted to measured gradient times by maximum likelihood (exponential, normal or
+ * log-normal, in units of the mean), with every candidate's log-likelihood and a summary in seconds.
+ */
 export interface ComputeTimeFit {
   law: ComputeTimeSpec;
   /** Log-likelihood per observation of each candidate (in units of the mean). */
@@ -55,6 +64,10 @@ export interface ComputeTimeFit {
   samples: number;
 }
 
+/**
+ * What {@link measureThreadedStaleness} returns: the measured staleness beside the simulated server at
+ * the fitted compute-time law, their Bhattacharyya distance, and where the threads' time went.
+ */
 export interface ThreadedStaleness {
   /** The measured staleness, in the simulated server's shape (spec.computeTime: the fitted law). */
   measured: StalenessSimulation;
@@ -119,6 +132,16 @@ const meanAndSe = (xs: number[]) => {
   return { mean, se };
 };
 
+/**
+ * Measure the staleness of a real-thread parameter server ({@link runThreadedServer}) over `runs` runs,
+ * fit the compute-time law to the measured gradient times ({@link fitComputeTimeLaw}) and compare with
+ * the simulated server at that law. Timing-dependent: results vary from machine to machine.
+ *
+ * @param options - a `pool` of threads to reuse (default: one per run).
+ * @throws {@link ConfigError} `staleness.workers` (integer in [1, 256]), `staleness.updates`,
+ * `staleness.runs`, `staleness.read`, `staleness.lr`, `staleness.seed`, `staleness.simulatedReplicates`,
+ * and the server fields of {@link runThreadedServer}, before any thread starts.
+ */
 export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, options: { pool?: ServerThreadPool } = {}): Promise<ThreadedStaleness> {
   const s = plainObject(spec, 'staleness');
   knownFields(s, 'staleness', FIELDS);
