@@ -37,6 +37,8 @@ export class DelayCompensation {
   private readonly ms: Float64Array | null;
 
   /**
+   * The compensation of one run.
+   *
    * @param spec - a validated spec ({@link delayCompensationSpec}).
    * @param dim - the parameter dimension d.
    */

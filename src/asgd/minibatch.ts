@@ -27,6 +27,8 @@ export class MinibatchSampler {
   private readonly limit: number;
 
   /**
+   * A sampler on its own engine (arguments are not validated: {@link asgdConfig} validates them).
+   *
    * @param n - number of components (integer ≥ 1; not validated here).
    * @param b - minibatch size (≤ n without replacement).
    * @param sampling - with or without replacement.

@@ -96,6 +96,8 @@ export class GradientCovariance {
   readonly sigma: Float64Array;
 
   /**
+   * Allocate the workspace for an objective.
+   *
    * @param obj - the objective whose gradient covariance Σ(x) is computed (workspace sized d×d).
    */
   constructor(obj: FiniteSumObjective) {

@@ -73,6 +73,8 @@ export class AxisNoiseLaw {
   readonly bias: Float64Array;
 
   /**
+   * Sample the law at `point` (use {@link axisNoiseLaw}, which memoizes it).
+   *
    * @param cfg - the ASGD configuration (objective, b, sampling).
    * @param point - x_L, where the noise is evaluated (length d).
    * @param samples - M, the minibatches drawn (and as many again for the calibration).

@@ -47,6 +47,8 @@ export class MinibatchNoiseLaw {
   private readonly logFact: Float64Array;
 
   /**
+   * The law of the minibatch noise for n components and batch size b.
+   *
    * @param n - number of components; `b` the minibatch size; `sampling` with or without replacement.
    * The work per evaluation is {@link lawSize}(n, b, sampling) outcomes.
    */

@@ -55,6 +55,8 @@ export function effectiveLag(drawn: number, k: number, maxLag: number, policy: B
 export class ConstantLag implements LagSource {
   readonly maxLag: number;
   /**
+   * A constant lag.
+   *
    * @param lag - the lag in steps (integer ≥ 0; not validated here).
    */
   constructor(lag: number) {
@@ -71,6 +73,8 @@ export class RandomLag implements LagSource {
   private readonly model: DelayDistribution;
   private readonly engine: Engine;
   /**
+   * Lags drawn from `model` on `engine`.
+   *
    * @param model - the delay model ({@link delayModel}).
    * @param engine - the engine of the delay stream (e.g. `deriveEngine(seed, 'delay', path)`).
    */
@@ -116,6 +120,8 @@ export class TimeVaryingLag implements LagSource {
   private readonly t0: number;
   private readonly h: number;
   /**
+   * θ(t) rounded to the grid.
+   *
    * @param theta - θ(t), in time units.
    * @param maxLag - bound of the rounded lags, in steps.
    * @param t0 - start time; `h` the step.
@@ -142,6 +148,8 @@ export class FractionalLag implements LagSource {
   private readonly t0: number;
   private readonly h: number;
   /**
+   * θ(t) (or τ) read between grid points.
+   *
    * @param theta - θ(t) in time units, or a constant τ.
    * @param tauBound - the bound of θ (in time); maxLag = ⌈tauBound/h⌉.
    * @param t0 - start time; `h` the step.

@@ -66,6 +66,8 @@ export class DelayDistribution {
   private readonly deterministic: boolean;
 
   /**
+   * Compile a model from its log weights (use {@link delayModel}, which validates the spec).
+   *
    * @param spec - the model it was built from (kept for reports).
    * @param logWeights - unnormalized log P[l = i], i = 0..maxLag (normalized here by log-sum-exp).
    */

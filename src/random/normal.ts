@@ -37,6 +37,8 @@ export class NormalSampler {
   private poolLeft = 0;
 
   /**
+   * A sampler drawing from `engine`.
+   *
    * @param engine - the random engine ({@link deriveEngine} or any random-js Engine).
    */
   constructor(engine: Engine) {

@@ -75,7 +75,12 @@ export type HistorySpec =
 export type SingleDelaySpec =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
-  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | {
+      kind: 'time-varying';
+      /** θ(t) in time units, within [0, tau]. */
+      theta: (t: number) => number;
+      tau: number;
+    }
   | { kind: 'random'; model: DelayModelSpec | DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array | number[]; repeat?: number; scale?: number };
 
@@ -144,7 +149,11 @@ export type CompiledDiffusion = {
  */
 export type CompiledHistory =
   | { kind: 'constant'; value: Float64Array }
-  | { kind: 'function'; fn: (s: number, out: Float64Array) => void }
+  | {
+      kind: 'function';
+      /** Writes ξ(s) into `out`. */
+      fn: (s: number, out: Float64Array) => void;
+    }
   | { kind: 'samples'; times: Float64Array; values: Float64Array };
 
 /**
@@ -154,7 +163,12 @@ export type CompiledHistory =
 export type CompiledSingleDelay =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
-  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | {
+      kind: 'time-varying';
+      /** θ(t) in time units, within [0, tau]. */
+      theta: (t: number) => number;
+      tau: number;
+    }
   | { kind: 'random'; model: DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array; repeat: number; scale: number };
 

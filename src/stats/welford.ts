@@ -49,6 +49,8 @@ export class MomentAccumulator {
   private readonly delta: Float64Array;
 
   /**
+   * An empty accumulator.
+   *
    * @param nPoints - the number of points (saved times).
    * @param dim - values per point.
    * @param options - `covariance`: keep the full dim×dim co-moment (default false: the diagonal only).

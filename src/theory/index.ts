@@ -11,6 +11,7 @@ import { checkRates } from './checks/rates.ts';
 export interface CheckEntry {
   name: string;
   title: string;
+  /** Run the check: rows with verdicts, figures and notes. */
   run: (opts: CheckOptions) => Promise<CheckResult>;
 }
 
