@@ -46,11 +46,17 @@ export type ComputeTimeSpec =
  * 1 (both async only), `pullEvery` 1 (sync only), `stepScale` 1, `dropAbove` none, `saveEvery` 1.
  */
 export interface ServerSpec {
+  /** The finite-sum objective the workers sample gradients of. */
   objective: FiniteSumObjective;
+  /** Initial parameters: a vector of length d, or a number for every coordinate. */
   x0: ArrayLike<number> | number;
+  /** Number of workers m (integer in [1, 10⁵]). */
   workers: number;
+  /** Minibatch size b of each gradient (≤ n without replacement). */
   batchSize: number;
+  /** Minibatch sampling; default 'with-replacement'. */
   sampling?: Sampling;
+  /** 'async': every push goes to the server; 'sync': a barrier, the server applies the m workers' sum. */
   mode: 'async' | 'sync';
   /** Gradients a worker sums before pushing (async only); default 1. */
   localAccumulation?: number;
@@ -58,7 +64,9 @@ export interface ServerSpec {
   globalAccumulation?: number;
   /** Sync only: workers pull the parameters every U updates; default 1. */
   pullEvery?: number;
+  /** Law of a worker's compute time per gradient, in simulated time units. */
   computeTime: ComputeTimeSpec;
+  /** The server's optimizer (SGD, momentum, Adam, DC-ASGD). */
   optimizer: OptimizerSpec;
   /**
    * α(τ) multiplier on each gradient by its staleness (MindTheStep); default 1. It must be finite
@@ -70,6 +78,7 @@ export interface ServerSpec {
   dropAbove?: number;
   /** Number of server updates. */
   updates: number;
+  /** Keep the iterate every this many updates (and the last); default 1. */
   saveEvery?: number;
 }
 

@@ -38,6 +38,7 @@ import { DelayCompensation, type DelayCompensationSpec, delayCompensationSpec } 
  * `read` 'consistent', `sparse` none, `compensation` none.
  */
 export interface AsgdSpec {
+  /** The finite sum F = (1/n) Σ fᵢ whose component gradients are sampled. */
   objective: FiniteSumObjective;
   /** x_0: a vector of length d (or a number for every component). */
   x0: ArrayLike<number> | number;
@@ -55,6 +56,7 @@ export interface AsgdSpec {
   beforeHistory?: BeforeHistory;
   /** x_j for j < 0 under 'history'; default x_0. */
   history?: ArrayLike<number> | number;
+  /** Step-size schedule u_k; default `{ kind: 'constant' }`. */
   schedule?: ScheduleSpec;
   /**
    * Staleness-adaptive step (MindTheStep-AsyncPSGD, Bäckström et al. 2019, Algorithm 1 line 13):
@@ -105,15 +107,19 @@ export type StepObserver = (k: number, lag: number, xRead: Float64Array, batch: 
  * delay model's draws; `onStep` an observer called at every step.
  */
 export interface AsgdRunOptions {
+  /** Master seed (integer in [0, 2^53)); default 0. */
   seed?: number;
+  /** Path index: selects this run's independent streams; default 0. */
   path?: number;
   /** Which iterates to keep (iteration numbers as times); default every iteration. */
   saveAt?: SaveAtSpec;
+  /** Keep the effective lag of every step in `delays`; default false. */
   recordDelays?: boolean;
   /** Keep the minibatch indices of every step (K·b integers). */
   recordBatches?: boolean;
   /** Replace the delay model's draws (e.g. to share lags with another run); one source per coordinate under inconsistent read. */
   lags?: LagSource | LagSource[];
+  /** Observer of every step (after the gradient is formed, before it is applied). */
   onStep?: StepObserver;
 }
 

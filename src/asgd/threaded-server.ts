@@ -53,21 +53,29 @@ import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
 export interface ThreadedServerSpec {
   /** A JSON objective spec (as in config files): each worker builds its own copy. */
   objective: ObjectiveSpec;
+  /** Initial parameters: a vector of length d, or a number for every coordinate. */
   x0: ArrayLike<number> | number;
+  /** Number of worker threads m. */
   workers: number;
+  /** Minibatch size b of each gradient. */
   batchSize: number;
+  /** Minibatch sampling; default 'with-replacement'. */
   sampling?: Sampling;
+  /** 'async' (every push goes to the server) or 'sync' (rounds with a barrier). */
   mode: 'async' | 'sync';
   /** 'consistent' (default) or 'inconsistent' (Hogwild: async SGD, no lock). */
   read?: 'consistent' | 'inconsistent';
   /** Gradients the server sums before an update (async, consistent); default 1. */
   globalAccumulation?: number;
+  /** The server's optimizer; its state lives in the shared memory. */
   optimizer: OptimizerSpec;
   /** α(τ) multiplier, tabulated for τ ≤ dropAbove before the run (required with it). */
   stepScale?: (tau: number) => number;
   /** Gradients staler than this are dropped. */
   dropAbove?: number;
+  /** Number of server updates. */
   updates: number;
+  /** Keep the iterate every this many updates (and the last); default 1. */
   saveEvery?: number;
   /** Keep every applied gradient (updates × G × d doubles) for a replay; default false. */
   recordGradients?: boolean;

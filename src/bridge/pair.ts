@@ -66,8 +66,11 @@ export const MAX_LAW_SIZE = 50_000;
  * `lawSamples` ('axis-quantile' only; default 65 536), and the {@link BridgeOptions}.
  */
 export interface PairOptions extends BridgeOptions {
+  /** How the ASGD and SDDE paths are coupled. */
   coupling: Coupling;
+  /** Master seed (integer in [0, 2^53)); default 0. */
   seed?: number;
+  /** Path index; default 0. */
   path?: number;
   /** SDDE substeps per ASGD step: h = δ/m. Default 1 (16 for 'shared-brownian'). */
   substeps?: number;

@@ -45,6 +45,7 @@ export type SigmaSpec = 'at-minimizer' | 'state-dependent' | { at: number[] } | 
  * δ (default η) and the SDDE's policy for reads before t = 0 (default the ASGD's).
  */
 export interface BridgeOptions {
+  /** How σ (σσᵀ = Σ/b) is chosen; default 'at-minimizer'. */
   sigma?: SigmaSpec;
   /** Time step δ; default η. */
   delta?: number;

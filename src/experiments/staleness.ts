@@ -40,14 +40,21 @@ import { deriveEngine } from '../random/streams.ts';
  * `replicates` (default 10), `warmup` (default 4W async, 0 sync) and an `objective`.
  */
 export interface StalenessSimulationSpec {
+  /** Number of workers m. */
   workers: number;
+  /** Law of a worker's compute time per gradient. */
   computeTime: ComputeTimeSpec;
   /** Server updates per replicate run (the warm-up included). */
   updates: number;
+  /** 'async' (default) or 'sync'. */
   mode?: 'async' | 'sync';
+  /** Gradients a worker sums before pushing (async); default 1. */
   localAccumulation?: number;
+  /** Gradients the server sums before an update (async); default 1. */
   globalAccumulation?: number;
+  /** Sync only: workers pull every U updates (staleness injection); default 1. */
   pullEvery?: number;
+  /** Master seed; replicate seeds are derived from it. Default 0. */
   seed?: number;
   /** Independent runs whose means give the standard error; default 10 (1: no SE). */
   replicates?: number;
@@ -57,6 +64,10 @@ export interface StalenessSimulationSpec {
    * (synchronous rounds have no start-up transient: τ cycles 0 … U−1 from the start).
    */
   warmup?: number;
+  /**
+   * The objective whose gradients the workers compute; default the toy objective with b = 1 (staleness
+   * does not depend on the values).
+   */
   objective?: FiniteSumObjective;
 }
 

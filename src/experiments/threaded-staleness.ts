@@ -31,21 +31,29 @@ import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, ty
  * `simulatedReplicates` (default 10) and `maxSeconds`.
  */
 export interface ThreadedStalenessSpec {
+  /** Number of worker threads m (integer in [1, 256]). */
   workers: number;
+  /** A JSON objective spec (each thread builds its own copy). */
   objective: ObjectiveSpec;
+  /** Minibatch size b (it sets a gradient's cost against the scheduler's time slice). */
   batchSize: number;
   /** Server updates per real run. */
   updates: number;
   /** Independent real runs (their spread gives the SE); default 3. */
   runs?: number;
+  /** 'consistent' (default, locked server) or 'inconsistent' (Hogwild). */
   read?: 'consistent' | 'inconsistent';
   /** SGD step at the server; default 0.01 (staleness does not depend on the values). */
   lr?: number;
   /** Start point (a number: every coordinate); default 0, or the MLP's own initialization is the caller's to pass. */
   x0?: ArrayLike<number> | number;
+  /** Master seed of the minibatches and of the simulation; default 0. */
   seed?: number;
   /** Replicate runs of the simulation at the fitted law; default 10. */
   simulatedReplicates?: number;
+  /**
+   * Wall-clock limit of each real run, in seconds (see {@link ThreadedServerSpec}; default 600).
+   */
   maxSeconds?: number;
 }
 

@@ -16,13 +16,17 @@ import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
  * width and height in pixels.
  */
 export interface FigureSpec {
+  /** The figure's title (plain text). */
   title: string;
   /** Plotly traces and layout (plain JSON). */
   data: unknown[];
+  /** Plotly layout (plain JSON). */
   layout: Record<string, unknown>;
   /** Shown under the plot: the settings and the choices made. Plain text; paragraphs split on blank lines. */
   caption: string;
+  /** Width in pixels (default: plotly's). */
   width?: number;
+  /** Height in pixels (default: plotly's). */
   height?: number;
 }
 

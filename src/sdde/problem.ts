@@ -116,12 +116,21 @@ export interface LinearDriftSpec {
  * - `delay`: θ ({@link DelaySpec}); default `{ kind: 'none' }` (an SDE).
  */
 export interface SddeSpec {
+  /** State dimension d (integer in [1, 10⁶]). */
   dim: number;
+  /**
+   * The drift f(t, x, xLag, out): a function writing f into `out` (nothing allocated per step), or a linear drift.
+   */
   drift: CoefficientFn | LinearDriftSpec;
+  /** The noise shape and the diffusion g. */
   diffusion: DiffusionSpec;
+  /** The initial function ξ on [t0 − τ, t0]. */
   history: HistorySpec;
+  /** Start time; default 0. */
   t0?: number;
+  /** End time (> t0), in the time unit of the delays and of `dt`. */
   T: number;
+  /** The delay θ(t); default `{ kind: 'none' }` (an SDE). */
   delay?: DelaySpec;
   /** What a read before t0 − … returns: see `BeforeHistory`. Default 'history'. */
   beforeHistory?: BeforeHistory;

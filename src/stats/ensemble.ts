@@ -91,6 +91,7 @@ export interface EnsembleResult extends EnsembleLayout {
 }
 
 export interface EnsembleOptions extends EnsembleStatistics {
+  /** Number of independent paths N (integer in [1, 10⁸]). */
   paths: number;
   /** Master seed: path i uses the streams of (seed, i). */
   seed: number;

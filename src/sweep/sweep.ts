@@ -50,6 +50,9 @@ export interface SweepSpec {
   base: Record<string, unknown>;
   /** Dotted field paths of `base` (or zipped "a.b,c.d") → the values to try. */
   grid: Record<string, unknown[]>;
+  /**
+   * What each point computes (see {@link METRICS}).
+   */
   metric: Metric;
   /** Paths per point. */
   paths: number;
@@ -57,6 +60,7 @@ export interface SweepSpec {
   eps?: number;
   /** One seed for every point (common random numbers); default 1. */
   seed?: number;
+  /** A sentence for the caption and the result files. */
   description?: string;
 }
 

@@ -36,8 +36,15 @@ export interface CheckResult {
  * callbacks.
  */
 export interface CheckOptions {
+  /**
+   * Smaller ensembles and ladders (a smoke run: verdicts may be 'not applicable' for lack of precision).
+   */
   quick: boolean;
+  /** Master seed of every ensemble of the check. */
   seed: number;
+  /**
+   * Worker threads for the ensembles; default: as {@link runEnsemble} chooses.
+   */
   threads?: number;
   /** A new stage (an ensemble or ladder) starts. */
   onProgress?: (message: string) => void;

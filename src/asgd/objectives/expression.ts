@@ -27,9 +27,13 @@ import type { FiniteSumObjective } from '../objective.ts';
  * (the fᵢ one by one) or `expression` with `data` (one component per data row, the columns bound by name).
  */
 export interface ExpressionObjectiveSpec {
+  /** Names of the coordinates of x (identifiers, distinct); d = their number. */
   variables: string[];
+  /** The components fᵢ, one mathjs expression each (n = their number). Give this or `expression`. */
   components?: string[];
+  /** One expression evaluated per row of `data` (n = the number of rows). Give this or `components`. */
   expression?: string;
+  /** Equally long numeric columns, bound by name in `expression`. */
   data?: Record<string, number[]>;
 }
 

@@ -17,6 +17,7 @@ import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } fr
 export interface LeastSquaresData {
   /** n rows of length d. */
   A: number[][];
+  /** Targets, one per row. */
   B: number[];
 }
 
@@ -44,7 +45,9 @@ export function leastSquaresObjective(data: LeastSquaresData, field = 'objective
  * 10⁷), `d` (up to 10⁴), `noise` default 0.5, data `seed` default 0 (independent of a run's seed).
  */
 export interface GeneratedLeastSquares {
+  /** Number of components n (≥ d, integer up to 10⁷). */
   n: number;
+  /** Dimension d (integer up to 10⁴). */
   d: number;
   /** Standard deviation of the label noise; default 0.5. */
   noise?: number;

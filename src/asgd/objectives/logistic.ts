@@ -28,6 +28,7 @@ function sigmoid(z: number): number {
  * Given data for {@link logisticObjective}: rows A (n×d), labels y ∈ {−1, +1}, L2 weight λ (default 0).
  */
 export interface LogisticData {
+  /** Examples: n rows of d numbers. */
   A: number[][];
   /** Labels ±1. */
   y: number[];
@@ -62,11 +63,15 @@ export function logisticObjective(data: LogisticData, field = 'objective'): Fini
  * 0.5, `l2` 0.01, data `seed` 0.
  */
 export interface GeneratedLogistic {
+  /** Number of components n (integer up to 10⁷). */
   n: number;
+  /** Dimension d (integer up to 10⁴). */
   d: number;
   /** Label noise: y = sign(a·w + noise·N(0,1)); default 0.5. */
   noise?: number;
+  /** L2 regularization λ ≥ 0; default 0.01. */
   l2?: number;
+  /** Seed of the data (independent of a run's seed); default 0. */
   seed?: number;
 }
 

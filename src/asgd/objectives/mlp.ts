@@ -66,6 +66,7 @@ export function mlpObjective(data: MlpData, field = 'objective'): MlpObjective {
  * linearly separable).
  */
 export interface GeneratedMlp {
+  /** Number of examples n (balanced over the classes). */
   n: number;
   /** Feature dimension. */
   d: number;
@@ -79,6 +80,7 @@ export interface GeneratedMlp {
   separation?: number;
   /** Weight decay λ ≥ 0; default 1e-4. */
   l2?: number;
+  /** Seed of the data; default 0. */
   seed?: number;
   /** See MlpObjective.initScale; default 1. */
   initScale?: number;

@@ -27,6 +27,7 @@ export type MnistModel = (typeof MNIST_MODELS)[number];
  * What {@link mnistObjective} takes: the data ({@link MnistSpec}: digits, perDigit, dim, scaling) and the model.
  */
 export interface MnistObjectiveSpec extends MnistSpec {
+  /** Which model: 'softmax', 'logistic' (two digits), 'least-squares' (two digits) or 'mlp'. */
   model: MnistModel;
   /** L2 regularization λ ≥ 0 (weight decay for the MLP); default 0.01 (0 for least squares, which takes none). */
   l2?: number;

@@ -45,6 +45,7 @@ export function softmaxObjective(data: SoftmaxData, field = 'objective'): Classi
  * Generated data for {@link generatedSoftmax}: n examples in `d` dimensions, `classes` C ≥ 2.
  */
 export interface GeneratedSoftmax {
+  /** Number of examples n (balanced over the classes). */
   n: number;
   /** Feature dimension. */
   d: number;
@@ -56,6 +57,7 @@ export interface GeneratedSoftmax {
   separation?: number;
   /** L2 regularization λ ≥ 0; default 0.01. */
   l2?: number;
+  /** Seed of the data; default 0. */
   seed?: number;
 }
 
