@@ -36,9 +36,7 @@ export interface CheckResult {
  * callbacks.
  */
 export interface CheckOptions {
-  /**
-   * Smaller ensembles and ladders (a smoke run: verdicts may be 'not applicable' for lack of precision).
-   */
+  /** Smaller ensembles and ladders: a fast run with wider confidence intervals. */
   quick: boolean;
   /** Master seed of every ensemble of the check. */
   seed: number;
