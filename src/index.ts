@@ -50,3 +50,4 @@ export type { Claim, ClaimExperiment, ClaimKind, ClaimPoint, ExponentFit, Measur
 export type { CheckEntry } from './theory/index.ts';
 export type { BlockResult, SeriesState } from './stats/ensemble-block.ts';
 export type { Table } from './io/csv.ts';
+export type { Fig3Recipe, Fig3Run } from './theory/checks/mindthestep-training.ts';
