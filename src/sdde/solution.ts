@@ -7,8 +7,13 @@
  */
 import type { SolutionViews } from './dense-output.ts';
 import type { EventRecord } from './events.ts';
+/**
+ * How a solve ended: `'ok'` (reached T), `'diverged'` (a state turned non-finite; see
+ * {@link SddeSolution.divergence}) or `'terminated'` (a `'stop'` event fired).
+ */
 export type SolveStatus = 'ok' | 'diverged' | 'terminated';
 
+/** Where a diverged solve stopped: the first step whose state was non-finite and its time. */
 export interface Divergence {
   /** Index of the first step whose state is non-finite (the state X_step was not saved). */
   step: number;
@@ -16,8 +21,9 @@ export interface Divergence {
 }
 
 /**
- * A solve's result: status, saved times and states, what was recorded, and the views of
- * `SolutionViews` (`at`, `state`, `component`, `toTable`).
+ * What {@link solve} returns: saved times `t` and row-major states `x` (read one with {@link stateAt},
+ * one coordinate with {@link component}), the status, and what produced them (dt, seed, path, algorithm), and the views of
+ * {@link SolutionViews} (`at`, `state`, `component`, `toTable`).
  */
 export interface SddeSolution extends SolutionViews {
   status: SolveStatus;

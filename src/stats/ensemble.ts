@@ -51,6 +51,12 @@ export interface EnsembleModule {
   args?: unknown;
 }
 
+/**
+ * What {@link runEnsemble} runs: an {@link EnsembleModel} (`{ layout, runPath }`), a module reference
+ * ({@link EnsembleModule}: the only form worker threads can rebuild), an SDDE `{ problem, dt, saveEvery?,
+ * algorithm?, interpolation? }`, an ASGD `{ asgd, saveEvery? }`, or ASGD beside its SDDE
+ * `{ asgd, bridge, run? }`.
+ */
 export type EnsembleSource =
   | EnsembleModel
   | EnsembleModule
@@ -58,6 +64,11 @@ export type EnsembleSource =
   | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
   | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
 
+/**
+ * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
+ * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
+ * max ‖X(t) − X(0)‖ and the number of diverged paths.
+ */
 export interface SeriesStats {
   x: MomentAccumulator;
   /** With `quantiles`: the probabilities p and the quantiles, row-major saved times × p × dim (exact, type 7; see ensemble-extras.ts). */
@@ -71,6 +82,11 @@ export interface SeriesStats {
   diverged: number;
 }
 
+/**
+ * What {@link runEnsemble} returns: the layout (saved k and t), the statistics of every series by name
+ * (e.g. 'sdde', 'asgd'), the distance of a pair, per-block results with `keepBlocks`, and the threads
+ * and seconds used.
+ */
 export interface EnsembleResult<T = unknown, A = unknown> extends EnsembleLayout {
   paths: number;
   seed: number;
@@ -89,6 +105,7 @@ export interface EnsembleResult<T = unknown, A = unknown> extends EnsembleLayout
 }
 
 export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStatistics, EnsembleAnalysisOptions<T, A> {
+  /** Number of independent paths N (integer in [1, 10⁸]). */
   paths: number;
   /** Master seed: path i uses the streams of (seed, i); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
@@ -207,20 +224,29 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: numb
 }
 
 /**
- * Run `paths` independent paths of a model (path i on the streams of (seed, i)) in blocks, on the
- * main thread and `threads − 1` worker threads, and return per-series streaming moments at every
- * saved time; optionally exact quantiles, every path, per-path outputs and a reduction (see
- * ensemble-extras.ts). Results are the same bits for any thread count.
+ * Run N independent paths of a model (path i driven by the streams of (seed, i)) and summarize them by
+ * streaming moments at the saved times. Paths are grouped in fixed blocks merged in block order, so the
+ * statistics are bit-identical whatever the thread count. Threads need a module source.
  *
- * @param source a model `{ layout, runPath }`, a module reference `{ module, export, args }` (needed
- *   for threads), `{ problem, dt, saveEvery? }`, `{ asgd, saveEvery? }` or `{ asgd, bridge }`
- * @param options paths; seed (default: a fresh one, recorded as `result.seed`); threads; blockSize
- *   (default 32); covariance; keepFinals; quantiles; keep: 'paths'; output; reduce / reduceInit;
- *   onProgress(done, total) per block
- * @throws ConfigError for bad options (before any work, including the memory of kept paths)
+ * @param source - what one path is (see {@link EnsembleSource}).
+ * @param options - `paths` (required), `seed` (default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`), `threads` (default: all cores for a large
+ * module source, else 1), `blockSize` (default 32), `covariance`, `keepFinals`, `keepBlocks` (default
+ * false), `onProgress`, `quantiles`, `keep`, `output`, `reduce` / `reduceInit` (see ensemble-extras.ts), `signal`.
+ * @throws {@link ConfigError} before any path runs: `ensemble.paths`, `ensemble.seed`,
+ * `ensemble.blockSize`, `ensemble.threads` (> 1 without a module source), `ensemble.keepFinals` (too
+ * many numbers), `ensemble.module` / `ensemble.export` (a module that cannot be imported or has no such
+ * factory), `ensemble.layout.*`, and the source's own fields (`problem.*`, `asgd.*`, `bridge.*`).
  * @example
- * const ens = await runEnsemble({ problem, dt: 0.01, saveEvery: 10 }, { paths: 1000, seed: 1, quantiles: [0.05, 0.5, 0.95] });
- * ens.series.sdde.quantiles!.values; // saved times × 3 × dim
+ * ```ts
+ * import { runEnsemble, defineSdde } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 5, delay: { kind: 'constant', tau: 1 } });
+ * const ens = await runEnsemble({ problem, dt: 0.01, saveEvery: 100 }, { paths: 200, seed: 1 });
+ * const K = ens.k.length - 1;
+ * const x = ens.series.sdde!.x;
+ * console.log(ens.t[K], x.meanAt(K).toFixed(3), '±', (1.96 * x.standardError(K)).toFixed(3)); // E X(5) with a 95% CI
+ * ```
  */
 export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSource, options: EnsembleOptions<T, A>): Promise<EnsembleResult<T, A>> {
   const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
