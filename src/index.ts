@@ -41,7 +41,7 @@ export { lawText, threadedStalenessFigure, threadedStalenessText } from './exper
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export { checkFig3 } from './theory/checks/mindthestep-training.ts';
 export type { Fig3Setup } from './theory/checks/mindthestep-training.ts';
-export type { CheckEntry, CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
+export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
 export { formatTable, reportHtml } from './theory/report.ts';
 
 // The bound-check workbench: your own claim, checked with the report's verdicts
