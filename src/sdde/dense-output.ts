@@ -45,6 +45,13 @@ export interface SolutionViews {
    * sol.at([0.1, 0.2, 0.3]);  // 3 × dim, row-major
    */
   at(t: number): Float64Array;
+  /**
+   * The states at several times: a new Float64Array of times.length × dim, row-major (each row as
+   * `at(t)` gives it; every time checked before any output).
+   * @throws ConfigError (field `t[i]`) for a time not finite or outside the saved span
+   * @example
+   * sol.at([0.1, 0.2, 0.3]); // 3 × dim
+   */
   at(times: ArrayLike<number>): Float64Array;
   /**
    * Saved state i (a view into `x`, not a copy), i in [0, t.length).
