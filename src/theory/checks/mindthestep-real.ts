@@ -17,6 +17,7 @@ import { mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { mnistObjective } from '../../asgd/objectives/mnist.ts';
 import { ServerThreadPool } from '../../asgd/threaded-server.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { bestFit, fitSummaries } from '../../delay/fit.ts';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { lawText, threadedStalenessFigure } from '../../experiments/staleness-report.ts';
 import { measureThreadedStaleness, type ThreadedStaleness } from '../../experiments/threaded-staleness.ts';
@@ -65,7 +66,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
   const cores = results[0].cores;
   const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
   const ci = (v: number, se: number, r: ThreadedStaleness) => `${f(v)}${Number.isFinite(se) ? ` ± ${f(t(r) * se)}` : ''}`;
-  const best = (r: ThreadedStaleness) => r.measured.fits.filter((x) => x.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+  const best = (r: ThreadedStaleness) => bestFit(r.measured.fits);
   const params = (r: ThreadedStaleness) => {
     const b = best(r);
     return b.model === 'geometric' ? `p ${f(b.params.p)}` : b.model === 'uniform' ? `τ̂ ${b.params.max}` : b.model === 'poisson' ? `λ ${f(b.params.lambda)}` : `ν ${f(b.params.nu)}`;
@@ -105,7 +106,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
       cores,
       results: results.map((r) => ({
         workers: r.measured.spec.workers,
-        measured: { mean: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, histogram: Array.from(r.measured.histogram), fits: r.measured.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+        measured: { mean: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, histogram: Array.from(r.measured.histogram), fits: fitSummaries(r.measured.fits) },
         simulated: { mean: r.simulated.mean, meanSe: r.simulated.meanSe, pZero: r.simulated.pZero, sameWorkerRate: r.sameWorkerRate.simulated, histogram: Array.from(r.simulated.histogram) },
         computeTime: r.computeTime,
         distance: r.distance,
