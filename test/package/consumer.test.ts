@@ -120,7 +120,7 @@ describe('the packed tarball, installed offline into a new project', () => {
 
   it('ships the built JavaScript, the declarations, the CLI, the examples, the prebuilt explorer and the LICENSE, and no tests', () => {
     const files = new Set(packed.files.map((f) => f.path));
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/sweep/point-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/pool-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
       expect(files.has(f), f).toBe(true);
     }
     expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/'))).toEqual([]);
