@@ -13,7 +13,6 @@
  *    (softmax; the λ-regularized optimum is ≈ 0.524) and 0.65 (MLP), 30 epochs of budget.
  * Without the optional `mnist` package the MNIST rows are 'not applicable', saying why.
  */
-import { mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { mnistObjective } from '../../asgd/objectives/mnist.ts';
 import { ServerThreadPool } from '../../asgd/threaded-server.ts';
 import { ConfigError } from '../../core/errors.ts';
@@ -24,7 +23,7 @@ import { measureThreadedStaleness, type ThreadedStaleness } from '../../experime
 import { tQuantile } from '../../core/stats/fit.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
-import { checkFig3, type Fig3Setup } from './mindthestep-training.ts';
+import { checkFig3, type Fig3Setup, recipeObjective } from './mindthestep-training.ts';
 
 export const MNIST_SOFTMAX: ObjectiveSpec = { kind: 'mnist', model: 'softmax', dim: 50, perDigit: 200 };
 export const MNIST_MLP: ObjectiveSpec = { kind: 'mnist', model: 'mlp', dim: 50, perDigit: 200, hidden: 32 };
@@ -121,7 +120,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
 
 /** The MNIST Fig. 3 setups: softmax and MLP on the simulated server, softmax on real threads. */
 function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
-  const softmax = mnistObjective({ model: 'softmax', dim: 50, perDigit: 200 });
+  const softmax = recipeObjective({ objective: MNIST_SOFTMAX, x0: 'zero' });
   const common = { batch: 16, alphaC: 0.02, saveEvery: 25 };
   const epochs = (e: number) => (e * softmax.n) / 16;
   const setups: Fig3Setup[] = [
@@ -129,8 +128,6 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       ...common,
       id: 'mnist-softmax',
       label: 'MNIST softmax',
-      objective: softmax,
-      x0: () => 0,
       recipe: { objective: MNIST_SOFTMAX, x0: 'zero' },
       threshold: 0.56,
       budget: epochs(30),
@@ -143,10 +140,8 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       ...common,
       id: 'mnist-softmax-threads',
       label: 'MNIST softmax, real threads',
-      objective: softmax,
-      spec: MNIST_SOFTMAX,
+      recipe: { objective: MNIST_SOFTMAX, x0: 'zero' },
       pool,
-      x0: () => 0,
       threshold: 0.56,
       budget: epochs(30),
       ms: [4, 8, 16, 32],
@@ -156,14 +151,12 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
     },
   ];
   const mlpSpec: ObjectiveSpec = { kind: 'mnist', model: 'mlp', dim: 50, perDigit: 200, hidden: 32 };
-  const mlp = mnistObjective({ model: 'mlp', dim: 50, perDigit: 200, hidden: 32 });
+  const mlp = recipeObjective({ objective: mlpSpec, x0: 'mlp-init' });
   setups.splice(1, 0, {
     ...common,
     saveEvery: 50,
     id: 'mnist-mlp',
     label: 'MNIST MLP',
-    objective: mlp,
-    x0: (seed) => mlpInitialPoint(mlp, seed),
     recipe: { objective: mlpSpec, x0: 'mlp-init' },
     threshold: 0.65,
     budget: epochs(30),
