@@ -100,6 +100,11 @@ export interface Fig3Task {
   saveEvery: number;
 }
 
+/**
+ * One training run of the Fig. 3 analog: workers m, step-size arm, seed, the updates (and epochs) to reach
+ * the loss threshold (from the saved losses), gradients refused and computed per applied, the status and
+ * the lowest loss reached.
+ */
 export interface Fig3Run {
   m: number;
   arm: Arm['id'];
