@@ -23,6 +23,7 @@ export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from 
 export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SddeModelOptions, SeriesStats } from './stats/ensemble.ts';
 export { exactQuantiles, MAX_KEPT_NUMBERS } from './stats/ensemble-extras.ts';
 export type { EnsembleAnalysisOptions, OutputSpec, Reduction } from './stats/ensemble-extras.ts';
+export { poolWorkerUrl } from './stats/worker-pool.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
 export type { EnsembleRun } from './experiments/ensemble-source.ts';
 export { runSweep, runPreparedSweep, sweepCaption } from './sweep/run.ts';

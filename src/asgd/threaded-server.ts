@@ -44,6 +44,7 @@ import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerS
 import { C, sharedBytes, STATUS_DIVERGED, STATUS_TIME_LIMIT, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
 import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
 import { abortReason, optionalSignal, throwIfAborted } from '../core/abort.ts';
+import { everyNthCount } from '../sdde/save-at.ts';
 
 /**
  * What {@link runThreadedServer} takes: a JSON objective spec (each worker thread builds its own copy),
@@ -247,7 +248,7 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
   const { obj, m, updates, saveEvery } = v;
   const d = obj.dim;
   const buffer = v.mode === 'sync' ? m : v.G;
-  const saves = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const saves = everyNthCount(updates, saveEvery);
   const layout: ThreadedLayout = { workers: m, dim: d, buffer, capacity: updates * buffer, saves, stateLength: optimizerStateLength(v.opt, d), tableLength: v.table.length, recordGradients: v.record };
   const sab = new SharedArrayBuffer(sharedBytes(layout));
   const V = threadedViews(sab, layout);

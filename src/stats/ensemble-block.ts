@@ -21,6 +21,7 @@ import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 import { ConfigError, describe } from '../core/errors.ts';
 import { integer, plainObject, positiveNumber } from '../core/validate.ts';
+import { everyNthSteps } from '../sdde/save-at.ts';
 
 /**
  * The shape of an ensemble model's output: saved step numbers and times, state dimension, series names,
@@ -93,10 +94,6 @@ export interface BlockResult {
   outputs?: unknown[];
 }
 
-function savedSteps(n: number, every: number): number[] {
-  return [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
-}
-
 /** How an SDDE ensemble steps and saves: step dt, every `saveEvery`-th step kept (default 1), the algorithm (default Euler–Maruyama), the history read. */
 export interface SddeModelOptions {
   dt: number;
@@ -135,7 +132,7 @@ export function sddeModel(first: SddeProblem | (SddeModelOptions & { problem: Sd
   };
   const every = options.saveEvery ?? 1;
   const n = gridSteps(problem.t0, problem.T, options.dt);
-  const steps = savedSteps(n, every);
+  const steps = everyNthSteps(n, every);
   const algorithm = options.algorithm ?? new EulerMaruyama();
   const interpolation = options.interpolation ?? 'grid';
   const solveOptions = (seed: number) => ({ dt: options.dt, seed, saveAt: { every } });
@@ -151,7 +148,7 @@ export function sddeModel(first: SddeProblem | (SddeModelOptions & { problem: Sd
 }
 
 function asgdLayout(cfg: AsgdConfig, every: number, delta: number, names: string[], steps: number): EnsembleLayout {
-  const saved = savedSteps(cfg.iterations, every);
+  const saved = everyNthSteps(cfg.iterations, every);
   return {
     k: Float64Array.from(saved),
     t: Float64Array.from(saved, (s) => s * delta),

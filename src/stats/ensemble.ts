@@ -21,12 +21,9 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import { workerEntryUrl } from '../core/worker-entry.ts';
-import { kernelModule } from '../kernels/index.ts';
 import { integer } from '../core/validate.ts';
 import { seedOrFresh } from '../core/seed.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
@@ -35,7 +32,8 @@ import type { SddeProblem } from '../sdde/problem.ts';
 import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
 import { BlockOrderReducer, type EnsembleAnalysisOptions, exactQuantiles, loadOutput, validateAnalysis } from './ensemble-extras.ts';
 import { MomentAccumulator } from './welford.ts';
-import { abortReason, optionalSignal, throwIfAborted } from '../core/abort.ts';
+import { optionalSignal, throwIfAborted } from '../core/abort.ts';
+import { poolWorkerUrl, runPool } from './worker-pool.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
@@ -133,12 +131,23 @@ export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStati
 const PARALLEL_THRESHOLD = 20_000_000;
 
 /**
- * The worker's entry file. The built package (dist/stats/ensemble.js) starts the compiled
- * ensemble-worker.js with plain Node; running from the TypeScript sources (tests, notebooks under
- * tsx) it starts a development shim that registers tsx first.
+ * The worker entry file of ensembles: the worker pool's (pool-worker.js beside worker-pool.js in
+ * the built package), e.g. to check that a bundle ships it.
+ *
+ * @deprecated the same as `poolWorkerUrl`, kept for callers of earlier versions
  */
-export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  return workerEntryUrl(moduleUrl, 'ensemble-worker');
+export function ensembleWorkerUrl(): URL {
+  return poolWorkerUrl();
+}
+
+/**
+ * The pool's task runner on a worker thread: builds the model of the module source (and the
+ * per-path `output` function of its module reference) once, then runs block b of the ensemble.
+ */
+export async function ensembleBlockRunner(args: { ref: EnsembleModule; spec: EnsembleStatistics & { paths: number; seed: number; keepPaths?: boolean }; outputRef?: { module: string; export: string } }): Promise<(block: number) => BlockResult> {
+  const model = await loadModel(args.ref);
+  const output = args.outputRef ? await loadOutput(args.outputRef, moduleHref) : undefined;
+  return (block) => runBlock(model, args.spec, block, output);
 }
 
 export function isEnsembleModule(s: unknown): s is EnsembleModule {
@@ -268,75 +277,29 @@ export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSour
   const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
   const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
   const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: moduleHref(analysis.output.module), export: analysis.output.export } : undefined;
-  /** A block's result: kept, folded into the reduction in block order; a reduction's stop ends the work. */
-  const take = (r: BlockResult) => {
-    if (stopped) return;
-    results.push(r);
-    if (reducer?.add(r.block, r.outputs ?? [])) Atomics.store(next, 0, nBlocks);
-    try {
-      options.onProgress?.(results.length, nBlocks);
-    } catch (e) {
-      halt(e); // also from a worker's message handler, where a throw would end the process
-    }
-  };
   const signal = optionalSignal(options.signal, 'ensemble.signal');
   throwIfAborted(signal);
   const started = performance.now();
   const results: BlockResult[] = [];
-  const running: Worker[] = [];
-  let stopped: { error: unknown } | undefined;
-  /** Stop handing out blocks and end the worker threads (an abort, or a throwing onProgress). */
-  const halt = (error: unknown) => {
-    stopped ??= { error };
-    Atomics.store(next, 0, nBlocks);
-    for (const w of running) void w.terminate();
-  };
-  const onAbort = () => halt(abortReason(signal!));
-  signal?.addEventListener('abort', onAbort, { once: true });
-  // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
-  // work starts at once, workers join when they have built their model, and the load balances
-  // itself. Which thread ran a block does not matter: results are merged in block order.
-  const counter = new SharedArrayBuffer(4);
-  const next = new Int32Array(counter);
+  // Blocks go to the worker pool: taken by the main thread and by threads − 1 workers, each of
+  // which builds its own model (and output function) from the module references. Which thread ran
+  // a block does not matter: results are merged (and reduced) in block order. An abort, or a
+  // throwing onProgress, halts the pool (its workers too): no partial result.
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule(), ...(outputRef ? { outputRef } : {}) } });
-    running.push(worker);
-    return new Promise<void>((resolvePromise, reject) => {
-      worker.on('message', (r: BlockResult | 'done') => {
-        if (r === 'done') {
-          void worker.terminate().then(() => resolvePromise());
-          return;
-        }
-        take(r);
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => {
-        if (stopped) resolvePromise(); // ended by halt()
-        else if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
-      });
-    });
+  await runPool<BlockResult>({
+    count: nBlocks,
+    threads,
+    run: (b) => runBlock(model, spec, b, output),
+    job: { module: import.meta.url, name: 'ensembleBlockRunner', args: { ref, spec, ...(outputRef ? { outputRef } : {}) } },
+    // a block's result: kept, folded into the reduction in block order; a reduction's stop ends the handing out
+    onResult: (_, r) => {
+      results.push(r);
+      const enough = reducer?.add(r.block, r.outputs ?? []) === true;
+      options.onProgress?.(results.length, nBlocks);
+      return enough;
+    },
+    signal,
   });
-  // a failing worker (e.g. a module source that throws) is handled at once — not only at Promise.all
-  // after this loop, where Node would already have ended the process — and stops the loop
-  for (const w of workers) w.catch(() => Atomics.store(next, 0, nBlocks));
-  try {
-    for (;;) {
-      const b = Atomics.add(next, 0, 1);
-      if (b >= nBlocks || stopped) break;
-      take(runBlock(model, spec, b, output));
-      // let worker messages in (progress, and their results) and an abort between blocks
-      if (threads > 1 || signal) await new Promise((r) => setImmediate(r));
-    }
-    await Promise.all(workers);
-  } catch (e) {
-    halt(e);
-    await Promise.allSettled(workers);
-    throw e;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-  if (stopped) throw stopped.error; // no partial result
   // a reduction that stopped after block s: blocks past s are dropped, whichever thread ran them
   const stop = reducer?.stoppedAfter;
   const ran = stop === undefined ? results : results.filter((r) => r.block <= stop);
