@@ -24,3 +24,17 @@ export async function refusedOnWorkers(task: { i: number }): Promise<number> {
   await new Promise((r) => setTimeout(r, 50));
   return task.i;
 }
+
+/**
+ * For the worker pool's halt tests: counts its start in `started`, keeps its thread busy for `ms`
+ * milliseconds (synchronously: only a terminate stops it), then counts its end in `finished`.
+ */
+export function busyTask(task: { started: SharedArrayBuffer; finished: SharedArrayBuffer; ms: number }): number {
+  Atomics.add(new Int32Array(task.started), 0, 1);
+  const end = Date.now() + task.ms;
+  while (Date.now() < end) {
+    // busy on purpose
+  }
+  Atomics.add(new Int32Array(task.finished), 0, 1);
+  return 1;
+}
