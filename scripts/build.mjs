@@ -46,7 +46,7 @@ const { build } = await import('esbuild');
 const browserTwins = {
   name: 'browser-twins',
   setup(b) {
-    b.onResolve({ filter: /(core\/(mathjs|complex|ml-matrix)|data\/mnist-source|stats\/parallel-map)\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
+    b.onResolve({ filter: /(core\/(mathjs|complex|ml-matrix)|data\/(mnist-source|prepared-cache)|stats\/parallel-map)\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
   },
 };
 mkdirSync(join(dist, 'web'), { recursive: true });
