@@ -1,12 +1,39 @@
 /**
  * The parts of `runEnsemble` that need no Node built-ins, shared by ensemble.ts (worker threads)
- * and its browser twin ensemble.browser.ts (Web Workers): checking a model built by a factory, and
- * merging block results in block order (which makes the statistics independent of who ran which
- * block).
+ * and its browser twin ensemble.browser.ts (Web Workers): the model a source describes, checking a
+ * model built by a factory, and merging block results in block order (which makes the statistics
+ * independent of who ran which block).
  */
+import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
+import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { BlockResult, EnsembleLayout, EnsembleModel, SeriesState } from './ensemble-block.ts';
+import type { SddeAlgorithm } from '../sdde/algorithm.ts';
+import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
+import type { SddeProblem } from '../sdde/problem.ts';
+import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, pairModel, type SeriesState, sddeModel } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
+
+/**
+ * The model of a source that is not a module reference: an SDDE problem, an ASGD configuration
+ * (alone or with its bridge), or a model object (checked).
+ */
+export function inlineModel(source: object): EnsembleModel {
+  const s = source as Record<string, unknown>;
+  if ('problem' in s) {
+    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
+    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
+  }
+  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig | AsgdSpec, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
+  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig | AsgdSpec, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
+  return checkModel(source, 'the source');
+}
+
+/** The model built by the factory `name` of an imported module `mod` (loaded from `href`), called with `args`. */
+export async function factoryModel(mod: Record<string, unknown>, name: string, args: unknown, href: string): Promise<EnsembleModel> {
+  const factory = Object.hasOwn(mod, name) ? mod[name] : undefined;
+  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(name)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
+  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(args), `${href}#${name}`);
+}
 
 /** Merged statistics of one series of an ensemble. */
 export interface SeriesStats {

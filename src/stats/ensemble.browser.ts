@@ -14,14 +14,9 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import { integer, seedValue } from '../core/validate.ts';
-import type { AsgdConfig } from '../asgd/runner.ts';
-import type { PairOptions } from '../bridge/pair.ts';
-import type { SddeAlgorithm } from '../sdde/algorithm.ts';
-import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
-import type { SddeProblem } from '../sdde/problem.ts';
-import { asgdModel, type BlockResult, type EnsembleModel, pairModel, runBlock, sddeModel } from './ensemble-block.ts';
+import { type BlockResult, type EnsembleModel, runBlock } from './ensemble-block.ts';
 import type { EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource } from './ensemble.ts';
-import { checkModel, mergeBlocks } from './ensemble-merge.ts';
+import { factoryModel, inlineModel, mergeBlocks } from './ensemble-merge.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export type { EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource } from './ensemble.ts';
@@ -52,22 +47,13 @@ export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
   } catch (e) {
     throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
   }
-  const factory = Object.hasOwn(mod, ref.export) ? mod[ref.export] : undefined;
-  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(ref.export)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
-  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(ref.args), `${href}#${ref.export}`);
+  return factoryModel(mod, ref.export, ref.args, href);
 }
 
 /** The model a source describes (module sources are imported and built here). */
 export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
   if (isEnsembleModule(source)) return loadModel(source);
-  const s = source as Record<string, unknown>;
-  if ('problem' in s) {
-    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
-    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
-  }
-  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
-  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
-  return checkModel(source, 'the source');
+  return inlineModel(source);
 }
 
 /** What the page and an ensemble Web Worker (web/ensemble-worker.ts) say to each other. */
