@@ -1,0 +1,188 @@
+/**
+ * One look for every figure: log axes whose labels a reader can read (10⁻³, 2·10⁻³ or 0.01, never
+ * plotly's abbreviated "5, 2, 0.01, 5"), minor ticks unlabelled, axis titles held clear of the tick
+ * labels, a colour-blind-safe palette with a dash per series group, and a legend that explains
+ * colour and dash separately when a panel would otherwise list more than a handful of series.
+ */
+
+/** Okabe–Ito colours (safe for the common colour-vision deficiencies), the yellow left out (too pale on white). */
+export const PALETTE: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#999999'];
+
+/** Line dashes, in the order series groups take them. */
+export const DASHES: readonly string[] = ['solid', 'dash', 'dot', 'dashdot', 'longdash', 'longdashdot'];
+
+/** Marker symbols, one per dash, so groups differ in print too where lines are short. */
+export const SYMBOLS: readonly string[] = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'star'];
+
+/** Most legend entries a panel should show; beyond it, group (colour × dash legend) or facet. */
+export const MAX_LEGEND_ENTRIES = 8;
+
+/** Colour, dash and marker of series `i`: colours first, then the next dash for the next round of colours. */
+export function seriesStyle(i: number): { color: string; dash: string; symbol: string } {
+  const round = Math.floor(i / PALETTE.length);
+  return { color: PALETTE[i % PALETTE.length], dash: DASHES[round % DASHES.length], symbol: SYMBOLS[round % SYMBOLS.length] };
+}
+
+const SUP: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+
+/** 10ⁿ written with a superscript exponent (10⁻³, 10⁰, 10⁴). */
+export function powerOfTen(n: number): string {
+  return `10${String(n).replace(/./g, (c) => SUP[c] ?? c)}`;
+}
+
+/** Ticks of a log axis: labelled values with their text, and unlabelled minor values. */
+export interface LogTicks {
+  tickvals: number[];
+  ticktext: string[];
+  minor: number[];
+}
+
+/**
+ * Ticks for a log axis over [lo, hi] (data units, both > 0). Labels at every decade when the range
+ * spans 3 decades or more, at 1-2-5 × 10ⁿ over 0.7 to 3 decades, at every integer multiple below
+ * that; the other integer multiples of each decade are minor ticks, unlabelled. Labels are plain
+ * decimals (0.02, 500) when all lie in [0.01, 10⁴], otherwise powers (2·10⁻³, 10⁵).
+ *
+ * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
+ */
+export function logTicks(lo: number, hi: number): LogTicks {
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };
+  const span = Math.log10(hi / lo);
+  const labelled = span >= 3 ? [1] : span >= 0.7 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const e0 = Math.floor(Math.log10(lo));
+  const e1 = Math.ceil(Math.log10(hi));
+  // every decade labelled would crowd an axis spanning many: label every k-th
+  const every = span > 12 ? Math.ceil(span / 8) : 1;
+  const inRange = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
+  const major: { v: number; m: number; e: number }[] = [];
+  const minor: number[] = [];
+  for (let e = e0; e <= e1; e++) {
+    for (let m = 1; m <= 9; m++) {
+      // m·10^e computed from a decimal string, so 3e-4 is the double nearest 0.0003
+      const v = Number(`${m}e${e}`);
+      if (!inRange(v)) continue;
+      if (labelled.includes(m) && e % every === 0) major.push({ v, m, e });
+      else minor.push(v);
+    }
+  }
+  const plain = major.every(({ v }) => v >= 0.01 && v <= 1e4);
+  const text = ({ v, m, e }: { v: number; m: number; e: number }) => (plain ? String(v) : m === 1 ? powerOfTen(e) : `${m}·${powerOfTen(e)}`);
+  return { tickvals: major.map((t) => t.v), ticktext: major.map(text), minor };
+}
+
+type Trace = Record<string, unknown>;
+type Axis = Record<string, unknown>;
+
+const finiteNumbers = (a: unknown): number[] => (Array.isArray(a) || ArrayBuffer.isView(a) ? Array.from(a as ArrayLike<unknown>).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)) : []);
+
+/** The positive data range a trace puts on its x or y axis, error bars included. */
+function traceRange(t: Trace, dim: 'x' | 'y'): [number, number] | undefined {
+  const vals = finiteNumbers(t[dim]);
+  const err = t[`error_${dim}`] as { array?: unknown; arrayminus?: unknown; visible?: boolean } | undefined;
+  const lo: number[] = [];
+  const hi: number[] = [];
+  const raw = Array.from((t[dim] ?? []) as ArrayLike<unknown>);
+  const plus = err && err.visible !== false ? Array.from((err.array ?? []) as ArrayLike<unknown>) : [];
+  const minus = err && err.visible !== false ? Array.from((err.arrayminus ?? err.array ?? []) as ArrayLike<unknown>) : [];
+  raw.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return;
+    const p = typeof plus[i] === 'number' && Number.isFinite(plus[i]) ? (plus[i] as number) : 0;
+    const m = typeof minus[i] === 'number' && Number.isFinite(minus[i]) ? (minus[i] as number) : 0;
+    hi.push(v + p);
+    // a lower error bar reaching zero or below is cut by plotly on a log axis: the point bounds the range
+    lo.push(v - m > 0 ? v - m : v);
+  });
+  const pos = [...lo, ...hi, ...vals].filter((v) => v > 0);
+  return pos.length ? [Math.min(...pos), Math.max(...pos)] : undefined;
+}
+
+/** The layout keys of the axes a trace is drawn on ('xaxis', 'yaxis2', …). */
+function traceAxes(t: Trace): { x: string; y: string } {
+  const suffix = (ref: unknown) => (typeof ref === 'string' && ref.length > 1 ? ref.slice(1) : '');
+  return { x: `xaxis${suffix(t.xaxis)}`, y: `yaxis${suffix(t.yaxis)}` };
+}
+
+/**
+ * The layout with the house style on every axis: log axes get `logTicks` over their data (or over
+ * their explicit `range`), unless they set `tickvals` themselves; every axis gets automargin and a
+ * title standoff so titles clear the tick labels. Returns a new layout; the input is not changed.
+ */
+export function styleAxes(data: readonly unknown[], layout: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...layout };
+  const ranges = new Map<string, [number, number]>();
+  for (const t of data as Trace[]) {
+    const axes = traceAxes(t);
+    for (const dim of ['x', 'y'] as const) {
+      const r = traceRange(t, dim);
+      if (!r) continue;
+      const key = axes[dim];
+      const prev = ranges.get(key);
+      ranges.set(key, prev ? [Math.min(prev[0], r[0]), Math.max(prev[1], r[1])] : r);
+    }
+  }
+  const axisKeys = new Set([...Object.keys(layout).filter((k) => /^[xy]axis\d*$/.test(k)), ...ranges.keys()]);
+  for (const key of axisKeys) {
+    const axis: Axis = { ...((layout[key] as Axis | undefined) ?? {}) };
+    if (axis.type === 'log' && axis.tickvals === undefined) {
+      const range = Array.isArray(axis.range) && axis.range.length === 2 ? [10 ** (axis.range[0] as number), 10 ** (axis.range[1] as number)] : ranges.get(key);
+      if (range) {
+        const ticks = logTicks(range[0], range[1]);
+        if (ticks.tickvals.length >= 2) {
+          axis.tickmode = 'array';
+          axis.tickvals = ticks.tickvals;
+          axis.ticktext = ticks.ticktext;
+          axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticklen: 3, showgrid: true, gridcolor: '#f3f3f3', ...((axis.minor as Axis | undefined) ?? {}) };
+        }
+      }
+    }
+    axis.automargin = axis.automargin ?? true;
+    const title = axis.title as { text?: string; standoff?: number } | undefined;
+    if (title && title.text) axis.title = { standoff: 10, ...title };
+    out[key] = axis;
+  }
+  return out;
+}
+
+/** Legend entries a figure shows (traces with a name and showlegend not false, once per legendgroup). */
+export function legendEntryCount(data: readonly unknown[], legend?: string): number {
+  const seen = new Set<string>();
+  let n = 0;
+  for (const t of data as Trace[]) {
+    if (t.showlegend === false || typeof t.name !== 'string' || t.name === '') continue;
+    if (legend !== undefined && (t.legend ?? 'legend') !== legend) continue;
+    const g = typeof t.legendgroup === 'string' ? t.legendgroup : undefined;
+    if (g !== undefined) {
+      if (seen.has(g)) continue;
+      seen.add(g);
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * A legend that explains colour and dash separately: one entry per colour (solid lines) and one per
+ * dash (grey lines), as traces without data, instead of one entry per series (colours × dashes).
+ * Give the plotted series `showlegend: false`. The second legend sits in `legend2`, placed below
+ * the first; the layout keys to merge in are returned with the traces.
+ */
+export function colourDashLegend(
+  colours: { label: string; color: string }[],
+  dashes: { label: string; dash: string }[],
+  titles: { colour: string; dash: string },
+  y = -0.2,
+): { traces: Trace[]; layout: Record<string, unknown> } {
+  const empty = { type: 'scatter', mode: 'lines', x: [null], y: [null], hoverinfo: 'skip' };
+  const traces: Trace[] = [
+    ...colours.map((c) => ({ ...empty, name: c.label, line: { color: c.color, dash: 'solid', width: 3 }, legend: 'legend' })),
+    ...dashes.map((d) => ({ ...empty, name: d.label, line: { color: '#555555', dash: d.dash, width: 2 }, legend: 'legend2' })),
+  ];
+  const legend = { orientation: 'h', x: 0, xanchor: 'left', font: { size: 12 } };
+  return {
+    traces,
+    layout: {
+      legend: { ...legend, y, yanchor: 'top', title: { text: `${titles.colour}: `, side: 'left' } },
+      legend2: { ...legend, y: y - 0.09, yanchor: 'top', title: { text: `${titles.dash}: `, side: 'left' } },
+    },
+  };
+}
