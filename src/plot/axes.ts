@@ -39,16 +39,16 @@ export interface LogTicks {
 
 /**
  * Ticks for a log axis over [lo, hi] (data units, both > 0). Labels at every decade when the range
- * spans 3 decades or more, at 1-2-5 × 10ⁿ over 0.7 to 3 decades, at every integer multiple below
+ * spans 3 decades or more, at 1-2-5 × 10ⁿ over 1 to 3 decades, at every integer multiple below
  * that; the other integer multiples of each decade are minor ticks, unlabelled. Labels are plain
- * decimals (0.02, 500) when all lie in [0.01, 10⁴], otherwise powers (2·10⁻³, 10⁵).
+ * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
  * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
  */
 export function logTicks(lo: number, hi: number): LogTicks {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };
   const span = Math.log10(hi / lo);
-  const labelled = span >= 3 ? [1] : span >= 0.7 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const labelled = span >= 3 ? [1] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
   const e0 = Math.floor(Math.log10(lo));
   const e1 = Math.ceil(Math.log10(hi));
   // every decade labelled would crowd an axis spanning many: label every k-th
@@ -65,7 +65,7 @@ export function logTicks(lo: number, hi: number): LogTicks {
       else minor.push(v);
     }
   }
-  const plain = major.every(({ v }) => v >= 0.01 && v <= 1e4);
+  const plain = major.every(({ v }) => v >= 1e-3 && v <= 1e4);
   const text = ({ v, m, e }: { v: number; m: number; e: number }) => (plain ? String(v) : m === 1 ? powerOfTen(e) : `${m}·${powerOfTen(e)}`);
   return { tickvals: major.map((t) => t.v), ticktext: major.map(text), minor };
 }
@@ -131,7 +131,9 @@ export function styleAxes(data: readonly unknown[], layout: Record<string, unkno
           axis.tickmode = 'array';
           axis.tickvals = ticks.tickvals;
           axis.ticktext = ticks.ticktext;
-          axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticklen: 3, showgrid: true, gridcolor: '#f3f3f3', ...((axis.minor as Axis | undefined) ?? {}) };
+          // minor grid lines only where they are few (under 3 decades); beyond, they grey the panel
+          const few = ticks.minor.length <= 24;
+          axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticklen: 3, showgrid: few, gridcolor: '#f2f2f2', ...((axis.minor as Axis | undefined) ?? {}) };
         }
       }
     }
@@ -162,20 +164,20 @@ export function legendEntryCount(data: readonly unknown[], legend?: string): num
 
 /**
  * A legend that explains colour and dash separately: one entry per colour (solid lines) and one per
- * dash (grey lines), as traces without data, instead of one entry per series (colours × dashes).
+ * dash (grey lines, with the group's marker if given), as traces without data, instead of one entry per series (colours × dashes).
  * Give the plotted series `showlegend: false`. The second legend sits in `legend2`, placed below
  * the first; the layout keys to merge in are returned with the traces.
  */
 export function colourDashLegend(
   colours: { label: string; color: string }[],
-  dashes: { label: string; dash: string }[],
+  dashes: { label: string; dash: string; symbol?: string }[],
   titles: { colour: string; dash: string },
   y = -0.2,
 ): { traces: Trace[]; layout: Record<string, unknown> } {
   const empty = { type: 'scatter', mode: 'lines', x: [null], y: [null], hoverinfo: 'skip' };
   const traces: Trace[] = [
     ...colours.map((c) => ({ ...empty, name: c.label, line: { color: c.color, dash: 'solid', width: 3 }, legend: 'legend' })),
-    ...dashes.map((d) => ({ ...empty, name: d.label, line: { color: '#555555', dash: d.dash, width: 2 }, legend: 'legend2' })),
+    ...dashes.map((d) => ({ ...empty, ...(d.symbol ? { mode: 'lines+markers', marker: { symbol: d.symbol, color: '#555555', size: 7 } } : {}), name: d.label, line: { color: '#555555', dash: d.dash, width: 2 }, legend: 'legend2' })),
   ];
   const legend = { orientation: 'h', x: 0, xanchor: 'left', font: { size: 12 } };
   return {

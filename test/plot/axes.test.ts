@@ -22,8 +22,9 @@ describe('logTicks', () => {
     expect(t.minor.length).toBe(5 * 8);
   });
 
-  it('labels are plain decimals when all lie in [0.01, 10⁴]', () => {
+  it('labels are plain decimals when all lie in [10⁻³, 10⁴]; under a decade, every multiple is labelled', () => {
     expect(logTicks(1, 64).ticktext).toEqual(['1', '2', '5', '10', '20', '50']);
+    expect(logTicks(0.005, 0.04).ticktext).toEqual(['0.005', '0.006', '0.007', '0.008', '0.009', '0.01', '0.02', '0.03', '0.04']);
     expect(logTicks(0.02, 0.045).ticktext).toEqual(['0.02', '0.03', '0.04']);
   });
 
@@ -40,10 +41,10 @@ describe('logTicks', () => {
 
 describe('styleAxes', () => {
   it('gives a log axis ticks over its data and error bars, and every axis automargin and a title standoff', () => {
-    const data = [{ x: [1, 2], y: [1e-3, 0.01], error_y: { array: [0, 0.04] } }, { x: [1], y: [5], xaxis: 'x2', yaxis: 'y2' }];
+    const data = [{ x: [1, 2], y: [1e-4, 0.01], error_y: { array: [0, 0.04] } }, { x: [1], y: [5], xaxis: 'x2', yaxis: 'y2' }];
     const layout = styleAxes(data, { yaxis: { type: 'log', title: { text: 'error' } }, yaxis2: { type: 'log', tickvals: [5] } });
     const y = layout.yaxis as Record<string, unknown>;
-    expect(y.ticktext).toEqual(['10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']);
+    expect(y.ticktext).toEqual(['10⁻⁴', '2·10⁻⁴', '5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']);
     expect(y.automargin).toBe(true);
     expect(y.title).toEqual({ standoff: 10, text: 'error' });
     expect((layout.yaxis2 as Record<string, unknown>).ticktext).toBeUndefined();
