@@ -273,7 +273,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     ...(assumptionNotes.length ? [`Assumptions: ${assumptionNotes.join('; ')}.`] : []),
     `Constants of C1(1/√K + l/K³ᐟ²) + C2 e^(L(l+1))/(√b(l+1)), fitted by non-negative least squares to the uniform-delay total-error K ladder and CLT-part b ladder: ${fitted.join('; ')}.`,
     `δ = η = 1/K, so t_K = 1; ASGD with minibatches drawn with replacement, l_k clipped to {0..k} (He et al. footnote 2); ${paths} paths per point.`,
-    `Problems: the toy F = ½(x+1)² + ½(x−1)² (L = 2, Σ ≡ 4, x0 = 4, σ constant), 1-D least squares ${ls.description} (L = ${f(ls.lipschitz!)}, x0 = x* + 2, σ(X(t−θ)) state-dependent), and least squares in d = 10, ${lsDObj.description} (L = ${f(lsDObj.lipschitz!)}, x0 = x*, σ = (Σ(x*)/b)¹ᐟ² constant).`,
+    `Problems: the toy F = ½(x+1)² + ½(x−1)² (L = 2, Σ ≡ 4, x0 = 4, σ constant), 1-D ${ls.description} (L = ${f(ls.lipschitz!)}, x0 = x* + 2, σ(X(t−θ)) state-dependent), and in d = 10, ${lsDObj.description} (L = ${f(lsDObj.lipschitz!)}, x0 = x*, σ = (Σ(x*)/b)¹ᐟ² constant).`,
     `Couplings: total error = quantile coupling (1-D) or axis-quantile coupling (d = 10: along the principal axes of Σ(x*)/b, law sampled from ${LAW_SAMPLES} minibatches at x*) with the SDDE on h = δ/8; CLT part = the same coupling with the SDDE at h = δ (Eq. 5); discretization part = Eq. (5) against the SDDE on h = δ/8 driven by the same Brownian path.`,
     `Ladders: K ∈ {${Ks.join(', ')}} at b = 1, l ≤ ${l0}; b over {${problems.map((p) => `${p.label}: ${p.bLadder.join(', ')}`).join('; ')}} at K = ${K0}; l ∈ {${lLadder.join(', ')}} at K = ${K0} (only l with ηL(l+1) ≤ 1).`,
     'The theorem bounds the error by a shape with unknown constants: verdicts judge the shape (exponents) with 95% CIs from weighted log–log fits (errors inflated when the points scatter beyond their SE). "holds, loose ×R": over the ladder the bound\'s shape overestimates the measured change by ×R. For constant delays (Thm 3.4) "the approximation error is similar to that of SGD" is judged as growth of at most 25% over the l ladder.',
@@ -284,7 +284,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       return { label: `${PART_WORDS[part]}, ${delay} delay`, color: colourOf(part, delay) };
     }),
     problems.map((p, k) => ({ label: p.label, dash: DASHES[k % DASHES.length], symbol: SYMBOLS[k % SYMBOLS.length] })),
-    { colour: 'colour', dash: 'problem' },
+    { colour: 'error part, delay', dash: 'problem' },
     -0.2,
   );
   return {
@@ -298,12 +298,12 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
           title: 'Approximation error of the SDDE: over K, over b (CLT part) and over l (CLT part)',
           data: [...traces, ...legend.traces],
           layout: {
-            grid: { rows: 1, columns: 3, pattern: 'independent', xgap: 0.1 },
-            xaxis: { title: { text: 'iterations K (η = δ = 1/K)' }, type: 'log' },
+            grid: { rows: 1, columns: 3, pattern: 'independent', xgap: 0.17 },
+            xaxis: { title: { text: 'iterations K (η = δ = 1/K)' }, type: 'log', tickvals: Ks },
             yaxis: { title: { text: 'mean error E‖x_K − X(t_K)‖ at t_K = 1' }, type: 'log' },
-            xaxis2: { title: { text: 'batch size b (K = 200)' }, type: 'log' },
+            xaxis2: { title: { text: `batch size b (K = ${K0})` }, type: 'log', tickvals: [...new Set(problems.flatMap((p) => p.bLadder))].sort((a, b) => a - b) },
             yaxis2: { title: { text: 'CLT part of the error' }, type: 'log' },
-            xaxis3: { title: { text: 'delay bound l (K = 200)' } },
+            xaxis3: { title: { text: `delay bound l (K = ${K0})` }, tickvals: lLadder },
             yaxis3: { title: { text: 'CLT part of the error' }, type: 'log' },
             ...legend.layout,
             margin: { t: 30, b: 130 },
