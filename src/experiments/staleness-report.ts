@@ -109,7 +109,7 @@ export function stalenessFigure(sims: StalenessSimulation[], settings: Record<st
   const gridRows = Math.ceil(panels / columns);
   const data: unknown[] = [];
   const layout: Record<string, unknown> = {
-    grid: { rows: gridRows, columns, pattern: 'independent', roworder: 'top to bottom', xgap: 0.12, ygap: 0.3 },
+    grid: { rows: gridRows, columns, pattern: 'independent', roworder: 'top to bottom', xgap: 0.18, ygap: 0.3 },
     legend: { orientation: 'h', x: 0, y: -0.3 / gridRows, yanchor: 'top', font: { size: 12 } },
     margin: { t: 40, b: 90 },
   };
@@ -129,7 +129,7 @@ export function stalenessFigure(sims: StalenessSimulation[], settings: Record<st
     const ms = sims.map((s) => s.spec.workers);
     for (const m of MODELS) data.push({ type: 'scatter', mode: 'lines+markers', x: ms, y: sims.map((s) => s.fits.find((f) => f.model === m)!.distance), name: MODEL_WORDS[m], legendgroup: m, line: { ...MODEL_STYLE[m], width: 2 }, marker: { color: MODEL_STYLE[m].color, size: 6 }, showlegend: false, xaxis: `x${ax}`, yaxis: `y${ax}` });
     layout[`xaxis${ax}`] = { title: { text: 'workers m' } };
-    layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance to observed' }, type: 'log' };
+    layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   }
   const ct = settings.computeTime as Record<string, unknown>;
   const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (async: each after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;

@@ -39,8 +39,9 @@ export interface LogTicks {
 
 /**
  * Ticks for a log axis over [lo, hi] (data units, both > 0). Labels at every decade when the range
- * spans 3 decades or more, at 1-2-5 × 10ⁿ over 1 to 3 decades, at every integer multiple below
- * that; the other integer multiples of each decade are minor ticks, unlabelled. Labels are plain
+ * spans 5 decades or more, at 1-3 × 10ⁿ over 2.5 to 5, at 1-2-5 × 10ⁿ over 1 to 2.5, at every
+ * integer multiple below that; the outermost integer multiple is labelled too when the last label
+ * lies more than a factor 2 inside the range, so a panel has labels near its top and bottom; the other integer multiples of each decade are minor ticks, unlabelled. Labels are plain
  * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
  * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
@@ -48,7 +49,7 @@ export interface LogTicks {
 export function logTicks(lo: number, hi: number): LogTicks {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };
   const span = Math.log10(hi / lo);
-  const labelled = span >= 3 ? [1] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const labelled = span >= 5 ? [1] : span >= 2.5 ? [1, 3] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
   const e0 = Math.floor(Math.log10(lo));
   const e1 = Math.ceil(Math.log10(hi));
   // every decade labelled would crowd an axis spanning many: label every k-th
@@ -64,6 +65,21 @@ export function logTicks(lo: number, hi: number): LogTicks {
       if (labelled.includes(m) && e % every === 0) major.push({ v, m, e });
       else minor.push(v);
     }
+  }
+  // a label near each end of the axis: promote the outermost minor value when the last label is
+  // more than a factor 2 inside the range (a top half-decade without labels is hard to read)
+  if (major.length && every === 1) {
+    const last = major[major.length - 1].v;
+    const first = major[0].v;
+    const top = hi > 2 * last ? minor.filter((v) => v > last).at(-1) : undefined;
+    const bottom = 2 * lo < first ? minor.find((v) => v < first) : undefined;
+    for (const v of [top, bottom]) {
+      if (v === undefined) continue;
+      const e = Math.floor(Math.log10(v) + 1e-9);
+      major.push({ v, m: Math.round(v / 10 ** e), e });
+      minor.splice(minor.indexOf(v), 1);
+    }
+    major.sort((p, q) => p.v - q.v);
   }
   const plain = major.every(({ v }) => v >= 1e-3 && v <= 1e4);
   const text = ({ v, m, e }: { v: number; m: number; e: number }) => (plain ? String(v) : m === 1 ? powerOfTen(e) : `${m}·${powerOfTen(e)}`);
@@ -132,7 +148,7 @@ export function styleAxes(data: readonly unknown[], layout: Record<string, unkno
           axis.tickvals = ticks.tickvals;
           axis.ticktext = ticks.ticktext;
           // minor grid lines only where they are few (under 3 decades); beyond, they grey the panel
-          const few = ticks.minor.length <= 24;
+          const few = ticks.minor.length <= 30;
           axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticklen: 3, showgrid: few, gridcolor: '#f2f2f2', ...((axis.minor as Axis | undefined) ?? {}) };
         }
       }

@@ -16,7 +16,9 @@ describe('logTicks', () => {
     expect(t.minor).toEqual([3e-4, 4e-4, 6e-4, 7e-4, 8e-4, 9e-4, 3e-3, 4e-3, 6e-3, 7e-3, 8e-3, 9e-3, 0.03, 0.04]);
   });
 
-  it('a range of 3 decades or more is labelled at the decades only', () => {
+  it('3.2 decades: 1-3 labels; 5 decades or more: the decades only', () => {
+    expect(logTicks(6e-5, 0.08).ticktext).toEqual(['10⁻⁴', '3·10⁻⁴', '10⁻³', '3·10⁻³', '10⁻²', '3·10⁻²', '8·10⁻²']);
+    expect(logTicks(0.0038, 0.045).ticktext).toEqual(['0.005', '0.01', '0.02', '0.04']);
     const t = logTicks(1e-6, 0.1);
     expect(t.ticktext).toEqual(['10⁻⁶', '10⁻⁵', '10⁻⁴', '10⁻³', '10⁻²', '10⁻¹']);
     expect(t.minor.length).toBe(5 * 8);
@@ -44,7 +46,7 @@ describe('styleAxes', () => {
     const data = [{ x: [1, 2], y: [1e-4, 0.01], error_y: { array: [0, 0.04] } }, { x: [1], y: [5], xaxis: 'x2', yaxis: 'y2' }];
     const layout = styleAxes(data, { yaxis: { type: 'log', title: { text: 'error' } }, yaxis2: { type: 'log', tickvals: [5] } });
     const y = layout.yaxis as Record<string, unknown>;
-    expect(y.ticktext).toEqual(['10⁻⁴', '2·10⁻⁴', '5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']);
+    expect(y.ticktext).toEqual(['10⁻⁴', '3·10⁻⁴', '10⁻³', '3·10⁻³', '10⁻²', '3·10⁻²']);
     expect(y.automargin).toBe(true);
     expect(y.title).toEqual({ standoff: 10, text: 'error' });
     expect((layout.yaxis2 as Record<string, unknown>).ticktext).toBeUndefined();

@@ -90,7 +90,10 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
   // dashes separately (5 + 3 entries, not 15 series)
   const PART_WORDS: Record<Part, string> = { total: 'total error', clt: 'CLT part', discretization: 'discretization part' };
   const COLOUR_KEYS = ['total,uniform', 'clt,uniform', 'discretization,uniform', 'total,constant', 'clt,constant'];
-  const colourOf = (part: Part, delay: string) => PALETTE[COLOUR_KEYS.indexOf(`${part},${delay}`)];
+  // black for the constant-delay CLT part: it shares the middle and right panels with the
+  // uniform-delay CLT part (vermillion), and the palette's orange would be too close to it
+  const COLOURS = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[6]];
+  const colourOf = (part: Part, delay: string) => COLOURS[COLOUR_KEYS.indexOf(`${part},${delay}`)];
   const series = (p: Problem, part: Part, delay: string, axis: '' | '2' | '3', x: number[], ms: Measurement[]) => {
     const k = problems.indexOf(p);
     const name = `${p.label}: ${PART_WORDS[part]}, ${delay} delay`;
