@@ -59,7 +59,7 @@ export function stalenessTableText(sims: StalenessSimulation[], labels?: string[
   return ['', line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), 'D_B: Bhattacharyya distance to the observed pmf (smaller is better); CMP fitted with λ = m^ν (MindTheStep Eq. 13).', ''].join('\n');
 }
 
-const MODEL_WORDS: Record<string, string> = { geometric: 'geometric fit', uniform: 'uniform fit', poisson: 'Poisson fit', cmp: 'CMP fit (λ = mᵛ)' };
+const MODEL_WORDS: Record<string, string> = { geometric: 'geometric fit', uniform: 'uniform fit', poisson: 'Poisson fit', cmp: 'CMP fit (λ = m^ν)' };
 const MODEL_STYLE: Record<string, { color: string; dash: string }> = {
   geometric: { color: PALETTE[4], dash: 'dot' },
   uniform: { color: PALETTE[3], dash: 'dashdot' },
@@ -171,15 +171,18 @@ export function lawText(law: ComputeTimeSpec): string {
 }
 
 /**
- * Measured against simulated staleness: pmfs for up to three worker counts (bars: measured; black:
+ * Measured against simulated staleness: pmfs for every worker count (bars: measured; black:
  * the simulated server at the fitted compute-time law; colour: the best of the four model fits to
  * the measured pmf), then mean τ, P[τ = 0] and the model distances against m.
  */
 export function threadedStalenessFigure(results: ThreadedStaleness[], caption: string): FigureSpec {
-  const pick = results.length <= 3 ? results : [results[0], results[Math.floor(results.length / 2)], results[results.length - 1]];
+  // every worker count gets its pmf panel (rows of three), the three summary panels a row of their own
+  const histRows = Math.ceil(results.length / 3);
+  const gridRows = histRows + 1;
+  const s0 = histRows * 3; // the summary panels are axes s0 + 1 … s0 + 3
   const data: unknown[] = [];
-  const layout: Record<string, unknown> = { grid: { rows: 2, columns: 3, pattern: 'independent', roworder: 'top to bottom' }, legend: { orientation: 'h', y: -0.12 }, margin: { t: 40, b: 110 } };
-  pick.forEach((r, i) => {
+  const layout: Record<string, unknown> = { grid: { rows: gridRows, columns: 3, pattern: 'independent', roworder: 'top to bottom', xgap: 0.15, ygap: 0.35 }, legend: { orientation: 'h', y: -0.25 / gridRows, yanchor: 'top' }, margin: { t: 40, b: 110 } };
+  results.forEach((r, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     const m = r.measured.spec.workers;
     const shown = Math.min(r.measured.histogram.length, Math.max(4 * m, 12));
@@ -196,24 +199,24 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best fit to measured, m = ${m}: ${best.model}`, line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
     const tail = r.measured.histogram.length > shown ? `; τ up to ${r.measured.histogram.length - 1} observed` : '';
     layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${m}${tail})` } };
-    layout[`yaxis${ax}`] = { title: { text: i === 0 ? 'P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
+    layout[`yaxis${ax}`] = { title: { text: i % 3 === 0 ? 'probability P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
   });
   const ms = results.map((r) => r.measured.spec.workers);
   const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: 'x4', yaxis: 'y4' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: 'x4', yaxis: 'y4' });
-  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: 'x4', yaxis: 'y4' });
-  layout.xaxis4 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis4 = { title: { text: 'mean staleness' } };
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: 'x5', yaxis: 'y5' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: 'x5', yaxis: 'y5' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: 'x5', yaxis: 'y5' });
-  layout.xaxis5 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis5 = { title: { text: 'share' }, range: [0, 1.05] };
-  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { ...MODEL_STYLE[model] }, marker: { color: MODEL_STYLE[model].color }, showlegend: false, xaxis: 'x6', yaxis: 'y6' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: 'x6', yaxis: 'y6' });
-  layout.xaxis6 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis6 = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
-  const key = ' Top: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange, dotted), uniform (pink, dash-dotted), Poisson (green, dashed) and CMP (red, solid) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
-  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 820 };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  layout[`xaxis${s0 + 1}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 1}`] = { title: { text: 'mean staleness τ (updates)' } };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  layout[`xaxis${s0 + 2}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 2}`] = { title: { text: 'share of updates' }, range: [0, 1.05] };
+  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { ...MODEL_STYLE[model] }, marker: { color: MODEL_STYLE[model].color }, showlegend: false, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  layout[`xaxis${s0 + 3}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 3}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
+  const key = ' Top rows, one panel per m: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom row: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange, dotted), uniform (pink, dash-dotted), Poisson (green, dashed) and CMP (red, solid) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
+  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 150 + 330 * gridRows };
 }
