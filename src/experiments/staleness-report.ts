@@ -182,6 +182,8 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
   const s0 = histRows * 3; // the summary panels are axes s0 + 1 … s0 + 3
   const data: unknown[] = [];
   const layout: Record<string, unknown> = { grid: { rows: gridRows, columns: 3, pattern: 'independent', roworder: 'top to bottom', xgap: 0.15, ygap: 0.35 }, legend: { orientation: 'h', y: -0.25 / gridRows, yanchor: 'top' }, margin: { t: 40, b: 110 } };
+  // one legend entry per model that is some panel's best fit, not one per panel
+  const bestShown = new Set<string>();
   results.forEach((r, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     const m = r.measured.spec.workers;
@@ -196,9 +198,10 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     const clip = (v: number | undefined) => (v !== undefined && v >= floor ? v : null);
     data.push({ type: 'bar', x, y: x.map((k) => clip(r.measured.histogram[k])), name: 'measured (real threads)', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
     data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(r.simulated.histogram[k])), name: 'simulated server, fitted compute-time law', line: { color: '#000000' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best fit to measured, m = ${m}: ${best.model}`, line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best of the four fits to measured: ${MODEL_WORDS[best.model]}`, legendgroup: `best-${best.model}`, showlegend: !bestShown.has(best.model), line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    bestShown.add(best.model);
     const tail = r.measured.histogram.length > shown ? `; τ up to ${r.measured.histogram.length - 1} observed` : '';
-    layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${m}${tail})` } };
+    layout[`xaxis${ax}`] = { title: { text: `staleness τ (updates), m = ${m}${tail}` } };
     layout[`yaxis${ax}`] = { title: { text: i % 3 === 0 ? 'probability P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
   });
   const ms = results.map((r) => r.measured.spec.workers);

@@ -38,41 +38,54 @@ export interface LogTicks {
 }
 
 /**
- * Ticks for a log axis over [lo, hi] (data units, both > 0). Labels at every decade when the range
- * spans 5 decades or more, at 1-3 × 10ⁿ over 2.5 to 5, at 1-2-5 × 10ⁿ over 1 to 2.5, at every
- * integer multiple below that; the outermost integer multiple is labelled too when the last label
- * lies more than a factor 2 inside the range, so a panel has labels near its top and bottom; the other integer multiples of each decade are minor ticks, unlabelled. Labels are plain
+ * Ticks for a log axis over [lo, hi] (data units, both > 0) with at most `maxLabels` labels (default
+ * 8; styleAxes derives it from the panel's size): the densest of every integer multiple of 10ⁿ,
+ * 1-2-5 × 10ⁿ, 1-3 × 10ⁿ, the decades, every k-th decade that fits. The other integer multiples are
+ * minor ticks, unlabelled; the outermost one is labelled too when the last label lies more than a
+ * factor 2 inside the range, so a panel has labels near its top and bottom. Labels are plain
  * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
  * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
  */
-export function logTicks(lo: number, hi: number): LogTicks {
+export function logTicks(lo: number, hi: number, maxLabels = 8): LogTicks {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };
   const span = Math.log10(hi / lo);
-  const labelled = span >= 5 ? [1] : span >= 2.5 ? [1, 3] : span >= 1 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
   const e0 = Math.floor(Math.log10(lo));
   const e1 = Math.ceil(Math.log10(hi));
-  // every decade labelled would crowd an axis spanning many: label every k-th
-  const every = span > 12 ? Math.ceil(span / 8) : 1;
   const inRange = (v: number) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9);
-  const major: { v: number; m: number; e: number }[] = [];
-  const minor: number[] = [];
-  for (let e = e0; e <= e1; e++) {
-    for (let m = 1; m <= 9; m++) {
-      // m·10^e computed from a decimal string, so 3e-4 is the double nearest 0.0003
-      const v = Number(`${m}e${e}`);
-      if (!inRange(v)) continue;
-      if (labelled.includes(m) && e % every === 0) major.push({ v, m, e });
-      else minor.push(v);
+  const split = (labelled: number[], every: number) => {
+    const major: { v: number; m: number; e: number }[] = [];
+    const minor: number[] = [];
+    for (let e = e0; e <= e1; e++) {
+      for (let m = 1; m <= 9; m++) {
+        // m·10^e computed from a decimal string, so 3e-4 is the double nearest 0.0003
+        const v = Number(`${m}e${e}`);
+        if (!inRange(v)) continue;
+        if (labelled.includes(m) && e % every === 0) major.push({ v, m, e });
+        else minor.push(v);
+      }
+    }
+    return { major, minor };
+  };
+  // the densest labelling that fits in maxLabels: every multiple, 1-2-5, 1-3, decades, every k-th decade
+  const limit = Math.max(2, maxLabels);
+  let chosen = split([1], Math.max(1, Math.ceil((span + 1) / limit)));
+  for (const labelled of [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3], [1]]) {
+    const c = split(labelled, 1);
+    if (c.major.length <= limit && c.major.length >= 1) {
+      chosen = c;
+      break;
     }
   }
+  const { major, minor } = chosen;
+  const every = major.length >= 2 ? Math.round(major[1].e - major[0].e) || 1 : 1;
   // a label near each end of the axis: promote the outermost minor value when the last label is
   // more than a factor 2 inside the range (a top half-decade without labels is hard to read)
-  if (major.length && every === 1) {
+  if (major.length && every <= 1) {
     const last = major[major.length - 1].v;
     const first = major[0].v;
-    const top = hi > 2 * last ? minor.filter((v) => v > last).at(-1) : undefined;
-    const bottom = 2 * lo < first ? minor.find((v) => v < first) : undefined;
+    const top = hi >= 2 * last ? minor.filter((v) => v > last).at(-1) : undefined;
+    const bottom = 2 * lo <= first ? minor.find((v) => v < first) : undefined;
     for (const v of [top, bottom]) {
       if (v === undefined) continue;
       const e = Math.floor(Math.log10(v) + 1e-9);
@@ -123,7 +136,13 @@ function traceAxes(t: Trace): { x: string; y: string } {
  * their explicit `range`), unless they set `tickvals` themselves; every axis gets automargin and a
  * title standoff so titles clear the tick labels. Returns a new layout; the input is not changed.
  */
-export function styleAxes(data: readonly unknown[], layout: Record<string, unknown>): Record<string, unknown> {
+export function styleAxes(data: readonly unknown[], layout: Record<string, unknown>, size: { width?: number; height?: number } = {}): Record<string, unknown> {
+  // the pixel length of a panel's axis, from the figure size and the grid (margins and gaps estimated)
+  const grid = (layout.grid ?? {}) as { rows?: number; columns?: number; xgap?: number; ygap?: number };
+  const panelPx = (dim: 'x' | 'y') =>
+    dim === 'x' ? (((size.width ?? 1200) - 150) / (grid.columns ?? 1)) * (1 - ((grid.columns ?? 1) > 1 ? (grid.xgap ?? 0.2) : 0)) : (((size.height ?? 520) - 200) / (grid.rows ?? 1)) * (1 - ((grid.rows ?? 1) > 1 ? (grid.ygap ?? 0.3) : 0));
+  // a label needs about 28 px of height on a y axis and 60 px of width on an x axis
+  const maxLabels = (key: string) => Math.max(3, Math.min(8, Math.floor(key.startsWith('y') ? panelPx('y') / 28 : panelPx('x') / 60)));
   const out: Record<string, unknown> = { ...layout };
   const ranges = new Map<string, [number, number]>();
   for (const t of data as Trace[]) {
@@ -142,7 +161,7 @@ export function styleAxes(data: readonly unknown[], layout: Record<string, unkno
     if (axis.type === 'log' && axis.tickvals === undefined) {
       const range = Array.isArray(axis.range) && axis.range.length === 2 ? [10 ** (axis.range[0] as number), 10 ** (axis.range[1] as number)] : ranges.get(key);
       if (range) {
-        const ticks = logTicks(range[0], range[1]);
+        const ticks = logTicks(range[0], range[1], maxLabels(key));
         if (ticks.tickvals.length >= 2) {
           axis.tickmode = 'array';
           axis.tickvals = ticks.tickvals;

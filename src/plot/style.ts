@@ -29,6 +29,6 @@ export function styleFigure(fig: FigureSpec): FigureSpec {
     for (const k of TEXT_KEYS) if (k in out) out[k] = mathText(out[k]);
     return out;
   });
-  const layout = mathText(styleAxes(data, fig.layout)) as Record<string, unknown>;
+  const layout = mathText(styleAxes(data, fig.layout, { width: fig.width ?? 1200, height: fig.height ?? 520 })) as Record<string, unknown>;
   return { ...fig, title: unicodeMath(fig.title), caption: unicodeMath(fig.caption), data, layout };
 }

@@ -16,7 +16,7 @@ describe('logTicks', () => {
     expect(t.minor).toEqual([3e-4, 4e-4, 6e-4, 7e-4, 8e-4, 9e-4, 3e-3, 4e-3, 6e-3, 7e-3, 8e-3, 9e-3, 0.03, 0.04]);
   });
 
-  it('3.2 decades: 1-3 labels; 5 decades or more: the decades only', () => {
+  it('3.2 decades: 1-3 labels; 5 decades: the decades only', () => {
     expect(logTicks(6e-5, 0.08).ticktext).toEqual(['10⁻⁴', '3·10⁻⁴', '10⁻³', '3·10⁻³', '10⁻²', '3·10⁻²', '8·10⁻²']);
     expect(logTicks(0.0038, 0.045).ticktext).toEqual(['0.005', '0.01', '0.02', '0.04']);
     const t = logTicks(1e-6, 0.1);
@@ -24,9 +24,11 @@ describe('logTicks', () => {
     expect(t.minor.length).toBe(5 * 8);
   });
 
-  it('labels are plain decimals when all lie in [10⁻³, 10⁴]; under a decade, every multiple is labelled', () => {
+  it('labels are plain decimals when all lie in [10⁻³, 10⁴]; the densest labelling within maxLabels', () => {
     expect(logTicks(1, 64).ticktext).toEqual(['1', '2', '5', '10', '20', '50']);
-    expect(logTicks(0.005, 0.04).ticktext).toEqual(['0.005', '0.006', '0.007', '0.008', '0.009', '0.01', '0.02', '0.03', '0.04']);
+    expect(logTicks(0.005, 0.04).ticktext).toEqual(['0.005', '0.01', '0.02', '0.04']);
+    expect(logTicks(0.005, 0.04, 9).ticktext).toEqual(['0.005', '0.006', '0.007', '0.008', '0.009', '0.01', '0.02', '0.03', '0.04']);
+    expect(logTicks(1e-6, 1, 4).ticktext).toEqual(['10⁻⁶', '10⁻⁴', '10⁻²', '10⁰']);
     expect(logTicks(0.02, 0.045).ticktext).toEqual(['0.02', '0.03', '0.04']);
   });
 
