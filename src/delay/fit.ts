@@ -8,6 +8,17 @@
 import { ConfigError, describe } from '../core/errors.ts';
 import { delayModel, MAX_LAG_LIMIT } from './models.ts';
 
+/**
+ * The Bhattacharyya distance D_B(p, q) = −ln Σᵢ √(pᵢ qᵢ) between two pmfs on {0, 1, …} (missing entries
+ * are 0); Infinity when their supports do not overlap (MindTheStep Section VI).
+ *
+ * @example
+ * ```ts
+ * import { bhattacharyyaDistance } from 'asgd-sdde';
+ *
+ * console.log(bhattacharyyaDistance([0.5, 0.5], [0.5, 0.5]), bhattacharyyaDistance([1, 0], [0, 1])); // -0 Infinity
+ * ```
+ */
 export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
   const n = Math.max(p.length, q.length);
   let s = 0;
@@ -80,6 +91,10 @@ export function minimizeScan(f: (x: number) => number, lo: number, hi: number, n
   return r.value <= bestV ? r : { x: xs[best], value: bestV };
 }
 
+/**
+ * One fitted staleness model ({@link fitStalenessModels}): its parameters, the Bhattacharyya distance
+ * to the observed pmf, and its pmf truncated at the largest observed lag.
+ */
 export interface ModelFit {
   model: 'geometric' | 'uniform' | 'poisson' | 'cmp' | 'empirical';
   params: Record<string, number>;

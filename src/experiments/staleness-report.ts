@@ -29,6 +29,10 @@ function paramsText(model: string, p: Record<string, number>): string {
   }
 }
 
+/**
+ * The staleness histogram of a simulation as text bars (`width` characters at the mode; default 50),
+ * with the mean and its 95% CI.
+ */
 export function stalenessHistogramText(sim: StalenessSimulation, width = 50): string {
   const h = sim.histogram;
   const max = Math.max(...h);
@@ -157,6 +161,7 @@ export function threadedStalenessText(results: ThreadedStaleness[]): string {
   return lines.join('\n') + '\n' + stalenessTableText(sims, labels);
 }
 
+/** A compute-time law as short text (e.g. "exponential, mean 1"). */
 export function lawText(law: ComputeTimeSpec): string {
   switch (law.kind) {
     case 'constant':

@@ -17,6 +17,11 @@
 import type { BeforeHistory, LagSource } from '../delay/lags.ts';
 import { type CompiledHistory, evalHistory } from './problem.ts';
 
+/**
+ * How a delay given in time is read (the solve option `interpolation`): `'grid'` rounds to the step
+ * grid (τ must then be a whole number of steps), `'linear'` and `'hermite'` interpolate the history
+ * between grid points (Hermite with the stepper's drifts as slopes).
+ */
 export type HistoryInterpolation = 'grid' | 'linear' | 'hermite';
 
 export class DelayedReader {

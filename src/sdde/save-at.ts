@@ -10,6 +10,11 @@ import { finiteNumber, integer, knownFields, plainObject } from '../core/validat
 /** Most states a plan may keep (each run also caps states × dimension at 2^28 numbers). */
 export const MAX_SAVED_STATES = 2 ** 28;
 
+/**
+ * Which states a solve keeps (the solve option `saveAt`): `{ every: n }` every n-th step (the last step
+ * always included), `{ times: [...] }` the grid points nearest to given times, or `{ final: true }` only
+ * X(T). Default: every step.
+ */
 export type SaveAtSpec = { every: number } | { times: number[] } | { final: true };
 
 export interface SavePlan {

@@ -20,6 +20,10 @@ import { solvePaths } from '../sdde/solve-paths.ts';
 import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
 
+/**
+ * The shape of an ensemble model's output: saved step numbers and times, state dimension, series names,
+ * steps per path, and x* and F* when known.
+ */
 export interface EnsembleLayout {
   /** Saved step numbers k and times t (t = kδ for ASGD/SDDE pairs; t = k for plain ASGD). */
   k: Float64Array;
@@ -44,6 +48,7 @@ export interface PathOutput {
 /** What one path of an ensemble is. */
 export interface EnsembleModel {
   layout: EnsembleLayout;
+  /** Run path `path` of `seed` (deterministic: same arguments ⇒ same bits). */
   runPath(seed: number, path: number): PathOutput;
   /** Paths first … first + count − 1 at once (optional; must equal runPath path by path, bit for bit). */
   runPaths?(seed: number, first: number, count: number): PathOutput[];
@@ -74,6 +79,7 @@ export interface SeriesState {
   diverged: number;
 }
 
+/** The statistics of one block of paths (kept with `keepBlocks`, for jackknife standard errors). */
 export interface BlockResult {
   block: number;
   series: Record<string, SeriesState>;

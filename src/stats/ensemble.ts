@@ -47,6 +47,12 @@ export interface EnsembleModule {
   args?: unknown;
 }
 
+/**
+ * What {@link runEnsemble} runs: an {@link EnsembleModel} (`{ layout, runPath }`), a module reference
+ * ({@link EnsembleModule}: the only form worker threads can rebuild), an SDDE `{ problem, dt, saveEvery?,
+ * algorithm?, interpolation? }`, an ASGD `{ asgd, saveEvery? }`, or ASGD beside its SDDE
+ * `{ asgd, bridge, run? }`.
+ */
 export type EnsembleSource =
   | EnsembleModel
   | EnsembleModule
@@ -54,6 +60,11 @@ export type EnsembleSource =
   | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
   | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
 
+/**
+ * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
+ * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
+ * max ‖X(t) − X(0)‖ and the number of diverged paths.
+ */
 export interface SeriesStats {
   x: MomentAccumulator;
   sqdist?: MomentAccumulator;
@@ -63,6 +74,11 @@ export interface SeriesStats {
   diverged: number;
 }
 
+/**
+ * What {@link runEnsemble} returns: the layout (saved k and t), the statistics of every series by name
+ * (e.g. 'sdde', 'asgd'), the distance of a pair, per-block results with `keepBlocks`, and the threads
+ * and seconds used.
+ */
 export interface EnsembleResult extends EnsembleLayout {
   paths: number;
   seed: number;
@@ -75,6 +91,7 @@ export interface EnsembleResult extends EnsembleLayout {
 }
 
 export interface EnsembleOptions extends EnsembleStatistics {
+  /** Number of independent paths N (integer in [1, 10⁸]). */
   paths: number;
   /** Master seed: path i uses the streams of (seed, i). */
   seed: number;
@@ -186,6 +203,31 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: numb
   return { series, ...(distance ? { distance } : {}) };
 }
 
+/**
+ * Run N independent paths of a model (path i driven by the streams of (seed, i)) and summarize them by
+ * streaming moments at the saved times. Paths are grouped in fixed blocks merged in block order, so the
+ * statistics are bit-identical whatever the thread count. Threads need a module source.
+ *
+ * @param source - what one path is (see {@link EnsembleSource}).
+ * @param options - `paths` (required), `seed` (required), `threads` (default: all cores for a large
+ * module source, else 1), `blockSize` (default 32), `covariance`, `keepFinals`, `keepBlocks` (default
+ * false), `onProgress`.
+ * @throws {@link ConfigError} before any path runs: `ensemble.paths`, `ensemble.seed`,
+ * `ensemble.blockSize`, `ensemble.threads` (> 1 without a module source), `ensemble.keepFinals` (too
+ * many numbers), `ensemble.module` / `ensemble.export` (a module that cannot be imported or has no such
+ * factory), `ensemble.layout.*`, and the source's own fields (`problem.*`, `asgd.*`, `bridge.*`).
+ * @example
+ * ```ts
+ * import { runEnsemble, defineSdde } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 5, delay: { kind: 'constant', tau: 1 } });
+ * const ens = await runEnsemble({ problem, dt: 0.01, saveEvery: 100 }, { paths: 200, seed: 1 });
+ * const K = ens.k.length - 1;
+ * const x = ens.series.sdde!.x;
+ * console.log(ens.t[K], x.meanAt(K).toFixed(3), '±', (1.96 * x.standardError(K)).toFixed(3)); // E X(5) with a 95% CI
+ * ```
+ */
 export async function runEnsemble(source: EnsembleSource, options: EnsembleOptions): Promise<EnsembleResult> {
   const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
   const seed = seedValue(options.seed, 'ensemble.seed');

@@ -24,6 +24,7 @@
 import { tQuantile } from '../core/stats/fit.ts';
 import { Z95 } from './welford.ts';
 
+/** An unbiased MMD² estimate (Gaussian kernel) with its standard error and 95% CI. */
 export interface MmdResult {
   /** Unbiased estimate of MMD² (it can be negative when the laws are equal). */
   mmd2: number;
@@ -34,6 +35,9 @@ export interface MmdResult {
   pairs: number;
 }
 
+/**
+ * Options of {@link mmdSquared}: the kernel `bandwidth` (default: {@link medianBandwidth}) and `maxPairs`.
+ */
 export interface MmdOptions {
   bandwidth?: number;
   /** Largest number of pairs in one full U-statistic (O(N²)); default 4000. */
@@ -124,6 +128,10 @@ export function mmdSquared(x: ArrayLike<number>, y: ArrayLike<number>, d: number
   return { mmd2: mean, se, ci95: [mean - q * se, mean + q * se], bandwidth: s, pairs: G * size };
 }
 
+/**
+ * Weak-error statistics of two samples ({@link weakError}): mean difference per coordinate, ‖E x − E y‖²
+ * without the bias of ‖x̄ − ȳ‖², the difference of covariance traces, and MMD², each with SE and 95% CI.
+ */
 export interface WeakError {
   pairs: number;
   dim: number;

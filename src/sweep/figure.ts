@@ -11,12 +11,14 @@ import { logLogFit } from '../core/stats/fit.ts';
 import { Z95 } from '../stats/welford.ts';
 import { DASHES, PALETTE, SYMBOLS } from '../plot/axes.ts';
 
+/** A sweep row as the figure reads it: grid values, metric and standard error. */
 export interface SweepRow {
   values: unknown[];
   metric: number;
   se: number;
 }
 
+/** The fitted power law metric ≈ C·x^p of one series of a sweep along one key, with its 95% CI. */
 export interface SeriesFit {
   /** The key on the x axis, and the series it belongs to (values of the other keys). */
   key: string;

@@ -44,6 +44,7 @@ export interface Fig3Setup {
   objective: FiniteSumObjective;
   /** The objective as JSON (for real threads). */
   spec?: ObjectiveSpec;
+  /** The start point of a run with this seed (a vector, or a number for every coordinate). */
   x0: (seed: number) => ArrayLike<number> | number;
   /**
    * How another thread rebuilds `objective` and `x0` (plain data): with it, the runs of a
@@ -105,6 +106,11 @@ export interface Fig3Task {
   saveEvery: number;
 }
 
+/**
+ * One training run of the Fig. 3 analog: workers m, step-size arm, seed, the updates (and epochs) to reach
+ * the loss threshold (from the saved losses), gradients refused and computed per applied, the status and
+ * the lowest loss reached.
+ */
 export interface Fig3Run {
   m: number;
   arm: Arm['id'];
