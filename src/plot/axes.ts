@@ -41,8 +41,8 @@ export interface LogTicks {
  * Ticks for a log axis over [lo, hi] (data units, both > 0) with at most `maxLabels` labels (default
  * 8; styleAxes derives it from the panel's size): the densest of every integer multiple of 10ⁿ,
  * 1-2-5 × 10ⁿ, 1-3 × 10ⁿ, the decades, every k-th decade that fits. The other integer multiples are
- * minor ticks, unlabelled; the outermost one is labelled too when the last label lies more than a
- * factor 2 inside the range, so a panel has labels near its top and bottom. Labels are plain
+ * minor ticks, unlabelled; unless only decades are labelled, the outermost one is labelled too
+ * when the last label lies more than a factor 2 inside the range, so a panel has labels near its top and bottom. Labels are plain
  * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
  * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
@@ -70,18 +70,21 @@ export function logTicks(lo: number, hi: number, maxLabels = 8): LogTicks {
   // the densest labelling that fits in maxLabels: every multiple, 1-2-5, 1-3, decades, every k-th decade
   const limit = Math.max(2, maxLabels);
   let chosen = split([1], Math.max(1, Math.ceil((span + 1) / limit)));
+  let decadesOnly = true;
   for (const labelled of [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3], [1]]) {
     const c = split(labelled, 1);
     if (c.major.length <= limit && c.major.length >= 1) {
       chosen = c;
+      decadesOnly = labelled.length === 1;
       break;
     }
   }
   const { major, minor } = chosen;
-  const every = major.length >= 2 ? Math.round(major[1].e - major[0].e) || 1 : 1;
   // a label near each end of the axis: promote the outermost minor value when the last label is
   // more than a factor 2 inside the range (a top half-decade without labels is hard to read)
-  if (major.length && every <= 1) {
+  // (not on an axis labelled by decades: there an extra 2·10ⁿ beside 10ⁿ would crowd, and a
+  // decade's gap at the end is the norm)
+  if (major.length && !decadesOnly) {
     const last = major[major.length - 1].v;
     const first = major[0].v;
     const top = hi >= 2 * last ? minor.filter((v) => v > last).at(-1) : undefined;

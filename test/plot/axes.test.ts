@@ -29,6 +29,8 @@ describe('logTicks', () => {
     expect(logTicks(0.005, 0.04).ticktext).toEqual(['0.005', '0.01', '0.02', '0.04']);
     expect(logTicks(0.005, 0.04, 9).ticktext).toEqual(['0.005', '0.006', '0.007', '0.008', '0.009', '0.01', '0.02', '0.03', '0.04']);
     expect(logTicks(1e-6, 1, 4).ticktext).toEqual(['10⁻⁶', '10⁻⁴', '10⁻²', '10⁰']);
+    // labelled by decades: no extra 2·10⁰ beside 10⁰ at the top
+    expect(logTicks(1e-7, 2.2).ticktext).toEqual(['10⁻⁷', '10⁻⁶', '10⁻⁵', '10⁻⁴', '10⁻³', '10⁻²', '10⁻¹', '10⁰']);
     expect(logTicks(0.02, 0.045).ticktext).toEqual(['0.02', '0.03', '0.04']);
   });
 
