@@ -115,7 +115,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
     const group = { legendgroup: `tau-${tau}`, line: { color }, marker: { color } };
     traces.push({ type: 'scatter', mode: 'lines+markers', x: ps.map((p) => p.eps), y: ps.map((p) => p.k), error_y: { type: 'data', array: ps.map((p) => Z95 * p.kSe) }, name: `τ = ${tau}: measured (95% CI)`, ...group, xaxis: 'x', yaxis: 'y' });
     traces.push({ type: 'scatter', mode: 'lines', x: ps.map((p) => p.eps), y: ps.map((p) => fitR.prefactor * ((Math.log(1 / p.eps) * tau ** 2) / p.eps) ** fitR.slope), name: 'fit ∝ log(1/ε)τ²/ε (dotted, colour of its τ)', legendgroup: 'fit', line: { color, dash: 'dot' }, showlegend: i === 0, xaxis: 'x', yaxis: 'y' });
-    traces.push({ type: 'scatter', mode: 'lines+markers', x: ps.map((p) => p.eps), y: ps.map((p) => p.t), name: `τ = ${tau}: time t_ε = kδ`, ...group, showlegend: false, xaxis: 'x2', yaxis: 'y2' });
+    traces.push({ type: 'scatter', mode: 'lines+markers', x: ps.map((p) => p.eps), y: ps.map((p) => p.t), error_y: { type: 'data', array: ps.map((p) => Z95 * p.kSe * (p.t / p.k)) }, name: `τ = ${tau}: time t_ε = kδ`, ...group, showlegend: false, xaxis: 'x2', yaxis: 'y2' });
   });
   traces.push({ type: 'scatter', mode: 'markers', x: passages.map((p) => p.eps), y: passages.map((p) => p.mean), error_y: { type: 'data', array: passages.map((p) => Z95 * p.se) }, name: `E[T_ε] first passage per SDDE path (event), τ = ${taus[0]}`, marker: { symbol: 'diamond', size: 9, color: '#000' }, xaxis: 'x2', yaxis: 'y2' });
   const notes = [
