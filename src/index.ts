@@ -20,6 +20,7 @@ export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/ob
 
 // Ensembles on worker threads, theory checks
 export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
+export { poolWorkerUrl } from './stats/worker-pool.ts';
 export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
 export type { EnsembleRun } from './experiments/ensemble-source.ts';

@@ -27,6 +27,7 @@ import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
 import { stationaryAsyncState } from './stationary-start.ts';
+import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
 
 export { type ComputeTimeSpec, validateComputeTime } from './compute-time.ts';
 
@@ -220,7 +221,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const stalenessOut: number[] = [];
   const workerOut: number[] = [];
   let dropped = 0;
-  const nSave = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const nSave = everyNthCount(updates, saveEvery);
   const uOut = new Int32Array(nSave);
   const tOut = new Float64Array(nSave);
   const xOut = new Float64Array(nSave * d);
@@ -265,7 +266,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
         return false;
       }
     }
-    if (version % saveEvery === 0 || version === updates) save(now);
+    if (everyNthIndex(version, updates, saveEvery) >= 0) save(now);
     return true;
   };
 

@@ -42,6 +42,7 @@ import type { FiniteSumObjective } from './objective.ts';
 import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerSpec } from './optimizers.ts';
 import { C, sharedBytes, STATUS_DIVERGED, STATUS_TIME_LIMIT, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
 import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
+import { everyNthCount } from '../sdde/save-at.ts';
 
 /**
  * What {@link runThreadedServer} takes: a JSON objective spec (each worker thread builds its own copy),
@@ -241,7 +242,7 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
   const { obj, m, updates, saveEvery } = v;
   const d = obj.dim;
   const buffer = v.mode === 'sync' ? m : v.G;
-  const saves = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const saves = everyNthCount(updates, saveEvery);
   const layout: ThreadedLayout = { workers: m, dim: d, buffer, capacity: updates * buffer, saves, stateLength: optimizerStateLength(v.opt, d), tableLength: v.table.length, recordGradients: v.record };
   const sab = new SharedArrayBuffer(sharedBytes(layout));
   const V = threadedViews(sab, layout);

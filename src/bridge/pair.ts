@@ -44,6 +44,7 @@ import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
 import { runAxisQuantile } from './axis-coupling.ts';
 import { coupledIncrements } from './coupled-increments.ts';
+import { everyNthSteps } from '../sdde/save-at.ts';
 
 /**
  * How {@link runPair} couples ASGD with its SDDE: `'independent'` (own noise and delays),
@@ -308,13 +309,8 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
     if (asgd.divergence) discreteDivergence = asgd.divergence;
   }
 
-  const nSaved = Math.floor(K / saveEvery) + 1 + (K % saveEvery === 0 ? 0 : 1);
-  const t = new Float64Array(nSaved);
-  const kk = new Int32Array(nSaved);
-  for (let i = 0; i < nSaved; i++) {
-    kk[i] = Math.min(i * saveEvery, K);
-    t[i] = kk[i] * delta;
-  }
+  const kk = everyNthSteps(K, saveEvery);
+  const t = Float64Array.from(kk, (k) => k * delta);
   const nBoth = Math.min(discreteX!.length, sdde.x.length) / d;
   const distance = new Float64Array(nBoth);
   for (let i = 0; i < nBoth; i++) {

@@ -102,6 +102,28 @@ export interface ModelFit {
   pmf: Float64Array;
 }
 
+/** A model fit as reports keep it: the model, its fitted parameters and its Bhattacharyya distance (no pmf). */
+export interface ModelFitSummary {
+  model: ModelFit['model'];
+  params: Record<string, number>;
+  distance: number;
+}
+
+/**
+ * The four model fits of `fitStalenessModels` without the empirical pmf, as the reports (CLI JSON,
+ * theory report) keep them: model, parameters, distance, in the order fitted.
+ *
+ * @example fitSummaries(fitStalenessModels(sample, 8)).map((f) => f.model) // ['geometric', 'uniform', 'poisson', 'cmp']
+ */
+export function fitSummaries(fits: readonly ModelFit[]): ModelFitSummary[] {
+  return fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance }));
+}
+
+/** The model fit (not the empirical pmf) closest to the sample in Bhattacharyya distance; the first fitted on a tie. */
+export function bestFit(fits: readonly ModelFit[]): ModelFit {
+  return fits.filter((x) => x.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+}
+
 /**
  * Fit every model to a staleness sample. `workers` m fixes the CMP line search λ = m^ν (Eq. 13:
  * the mode ⌊λ^{1/ν}⌋ = m).

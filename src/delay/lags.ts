@@ -39,6 +39,7 @@ export interface LagSource {
  *
  * @param drawn - the lag drawn for step k.
  * @param maxLag - the source's largest lag (the warm-up length of `'warmup'`).
+ * @example effectiveLag(5, 3, 8, 'warmup') // 0: plain SGD until k reaches maxLag
  */
 export function effectiveLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory): number {
   switch (policy) {
@@ -49,6 +50,20 @@ export function effectiveLag(drawn: number, k: number, maxLag: number, policy: B
     case 'history':
       return drawn;
   }
+}
+
+/**
+ * `effectiveLag`, checked: a custom LagSource must stay within the maxLag it declared (the history
+ * ring holds no more). The one version the SDDE loops, the delayed read and the kernel host use.
+ *
+ * @param channel - the lag source's channel, named in the error when there are several.
+ * @throws RangeError when the effective lag is outside [0, maxLag]
+ * @example checkedLag(5, 3, 8, 'clip') // 3: only X_0 … X_3 exist at step 3
+ */
+export function checkedLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory, channel?: number): number {
+  const lag = effectiveLag(drawn, k, maxLag, policy);
+  if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source${channel === undefined ? '' : ` ${channel}`} returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
+  return lag;
 }
 
 /** The same lag at every step (in steps). */

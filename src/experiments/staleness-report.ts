@@ -4,6 +4,7 @@
  * observed pmfs (with replicate CIs) against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
  */
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
+import { bestFit } from '../delay/fit.ts';
 import type { FigureSpec } from '../plot/html.ts';
 import { tQuantile } from '../core/stats/fit.ts';
 import { PALETTE } from '../plot/axes.ts';
@@ -194,7 +195,7 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     const m = r.measured.spec.workers;
     const shown = Math.min(r.measured.histogram.length, Math.max(4 * m, 12));
     const x = Array.from({ length: shown }, (_, k) => k);
-    const best = r.measured.fits.filter((f) => f.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+    const best = bestFit(r.measured.fits);
     // a log axis from a decade below the smallest observed frequency: model tails far below it are cut
     let floor = 1;
     for (const v of r.measured.histogram) if (v > 0) floor = Math.min(floor, v);

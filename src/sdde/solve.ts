@@ -10,7 +10,7 @@ import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
-import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { checkedLag, ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
 import { type EmPath, emKernelApplies, runEmKernel } from './kernel-host.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 import type { SddeAlgorithm, StepContext } from './algorithm.ts';
@@ -262,8 +262,6 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const channelStep = ctx.channelStep;
   const stepperDrift = stepper.drift;
   let slot = 0; // slot of X_k
-  const clip = policy === 'clip';
-  const warmup = policy === 'warmup';
   let nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
   let k = 0;
   for (; k < nSteps; k++) {
@@ -271,9 +269,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     if (reader !== null) reader.fill(k, x, data, slot, capacity, xLag, channelStep, delayTable, k * sources.length);
     else {
       const drawn = lags.next(k);
-      const lag = clip ? (drawn <= k ? drawn : k) : warmup ? (k < maxLag ? 0 : drawn) : drawn;
-      // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
-      if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
+      const lag = checkedLag(drawn, k, maxLag, policy);
       if (delays) delays[k] = lag;
       if (lag === 0) {
         for (let i = 0; i < d; i++) xLag[i] = x[i];

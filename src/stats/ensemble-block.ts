@@ -19,6 +19,7 @@ import type { SddeProblem } from '../sdde/problem.ts';
 import { solvePaths } from '../sdde/solve-paths.ts';
 import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
+import { everyNthSteps } from '../sdde/save-at.ts';
 
 /**
  * The shape of an ensemble model's output: saved step numbers and times, state dimension, series names,
@@ -87,10 +88,6 @@ export interface BlockResult {
   distance?: MomentState;
 }
 
-function savedSteps(n: number, every: number): number[] {
-  return [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
-}
-
 /**
  * Paths of an SDDE solved by `algorithm` (default Euler–Maruyama) at step dt, every `saveEvery`-th
  * step kept, the delayed state read on the grid or interpolated. Events are not taken: an ensemble
@@ -99,7 +96,7 @@ function savedSteps(n: number, every: number): number[] {
 export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }): EnsembleModel {
   const every = options.saveEvery ?? 1;
   const n = gridSteps(problem.t0, problem.T, options.dt);
-  const steps = savedSteps(n, every);
+  const steps = everyNthSteps(n, every);
   const algorithm = options.algorithm ?? new EulerMaruyama();
   const interpolation = options.interpolation ?? 'grid';
   const solveOptions = (seed: number) => ({ dt: options.dt, seed, saveAt: { every } });
@@ -115,7 +112,7 @@ export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery
 }
 
 function asgdLayout(cfg: AsgdConfig, every: number, delta: number, names: string[], steps: number): EnsembleLayout {
-  const saved = savedSteps(cfg.iterations, every);
+  const saved = everyNthSteps(cfg.iterations, every);
   return {
     k: Float64Array.from(saved),
     t: Float64Array.from(saved, (s) => s * delta),

@@ -21,18 +21,16 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import { workerEntryUrl } from '../core/worker-entry.ts';
-import { kernelModule } from '../kernels/index.ts';
 import { integer, seedValue } from '../core/validate.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
 import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
+import { poolWorkerUrl, runPool } from './worker-pool.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
@@ -113,12 +111,22 @@ export interface EnsembleOptions extends EnsembleStatistics {
 const PARALLEL_THRESHOLD = 20_000_000;
 
 /**
- * The worker's entry file. The built package (dist/stats/ensemble.js) starts the compiled
- * ensemble-worker.js with plain Node; running from the TypeScript sources (tests, notebooks under
- * tsx) it starts a development shim that registers tsx first.
+ * The worker entry file of ensembles: the worker pool's (pool-worker.js beside worker-pool.js in
+ * the built package), e.g. to check that a bundle ships it.
+ *
+ * @deprecated the same as `poolWorkerUrl`, kept for callers of earlier versions
  */
-export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  return workerEntryUrl(moduleUrl, 'ensemble-worker');
+export function ensembleWorkerUrl(): URL {
+  return poolWorkerUrl();
+}
+
+/**
+ * The pool's task runner on a worker thread: builds the model of the module source once, then
+ * runs block b of the ensemble.
+ */
+export async function ensembleBlockRunner(args: { ref: EnsembleModule; spec: EnsembleStatistics & { paths: number; seed: number } }): Promise<(block: number) => BlockResult> {
+  const model = await loadModel(args.ref);
+  return (block) => runBlock(model, args.spec, block);
 }
 
 export function isEnsembleModule(s: unknown): s is EnsembleModule {
@@ -246,41 +254,20 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
   const started = performance.now();
   const results: BlockResult[] = [];
-  // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
-  // work starts at once, workers join when they have built their model, and the load balances
-  // itself. Which thread ran a block does not matter: results are merged in block order.
-  const counter = new SharedArrayBuffer(4);
-  const next = new Int32Array(counter);
+  // Blocks go to the worker pool: taken by the main thread and by threads − 1 workers, each of
+  // which builds its own model from the module source. Which thread ran a block does not matter:
+  // results are merged in block order.
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule() } });
-    return new Promise<void>((resolvePromise, reject) => {
-      worker.on('message', (r: BlockResult | 'done') => {
-        if (r === 'done') {
-          void worker.terminate().then(() => resolvePromise());
-          return;
-        }
-        results.push(r);
-        options.onProgress?.(results.length, nBlocks);
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => {
-        if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
-      });
-    });
+  await runPool<BlockResult>({
+    count: nBlocks,
+    threads,
+    run: (b) => runBlock(model, spec, b),
+    job: { module: import.meta.url, name: 'ensembleBlockRunner', args: { ref, spec } },
+    onResult: (_, r) => {
+      results.push(r);
+      options.onProgress?.(results.length, nBlocks);
+    },
   });
-  // a failing worker (e.g. a module source that throws) is handled at once — not only at Promise.all
-  // after this loop, where Node would already have ended the process — and stops the loop
-  for (const w of workers) w.catch(() => Atomics.store(next, 0, nBlocks));
-  for (;;) {
-    const b = Atomics.add(next, 0, 1);
-    if (b >= nBlocks) break;
-    results.push(runBlock(model, spec, b));
-    options.onProgress?.(results.length, nBlocks);
-    // let worker messages in (progress, and their results) between blocks
-    if (threads > 1) await new Promise((r) => setImmediate(r));
-  }
-  await Promise.all(workers);
   const merged = mergeBlocks(results, layout, paths, B); // sorts results by block
   return { ...layout, paths, seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
 }

@@ -22,6 +22,7 @@
  * points of each sample — reported with the result, so a comparison can reuse it.
  */
 import { tQuantile } from '../core/stats/fit.ts';
+import { jackknifeSe } from '../core/stats/jackknife.ts';
 import { Z95 } from './welford.ts';
 
 /** An unbiased MMD² estimate (Gaussian kernel) with its standard error and 95% CI. */
@@ -99,12 +100,7 @@ function mmdBlock(x: ArrayLike<number>, y: ArrayLike<number>, d: number, from: n
   for (let i = 0; i < N; i++) S += row[i];
   const u = S / (N * (N - 1));
   // delete-one-pair jackknife: U_(−i) = (S − 2 r_i)/((N − 1)(N − 2))
-  let mean = 0;
-  for (let i = 0; i < N; i++) mean += (S - 2 * row[i]) / ((N - 1) * (N - 2));
-  mean /= N;
-  let ss = 0;
-  for (let i = 0; i < N; i++) ss += ((S - 2 * row[i]) / ((N - 1) * (N - 2)) - mean) ** 2;
-  return { u, se: Math.sqrt(((N - 1) / N) * ss) };
+  return { u, se: jackknifeSe(Array.from(row, (r) => (S - 2 * r) / ((N - 1) * (N - 2)))) };
 }
 
 /** Unbiased MMD² between the laws of x and y (N pairs, row-major N×d each) with a 95% CI. */
