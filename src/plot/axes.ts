@@ -14,9 +14,6 @@ export const DASHES: readonly string[] = ['solid', 'dash', 'dot', 'dashdot', 'lo
 /** Marker symbols, one per dash, so groups differ in print too where lines are short. */
 export const SYMBOLS: readonly string[] = ['circle', 'square', 'diamond', 'triangle-up', 'x', 'star'];
 
-/** Most legend entries a panel should show; beyond it, group (colour × dash legend) or facet. */
-export const MAX_LEGEND_ENTRIES = 8;
-
 /** Colour, dash and marker of series `i`: colours first, then the next dash for the next round of colours. */
 export function seriesStyle(i: number): { color: string; dash: string; symbol: string } {
   const round = Math.floor(i / PALETTE.length);
