@@ -156,6 +156,7 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     expect(r.fits.map((f) => `${f.key}|${f.series}|${f.against}`)).toEqual(['asgd.batchSize|asgd.delay.maxLag = 0|x', 'asgd.batchSize|asgd.delay.maxLag = 4|x']);
     // the CLT part falls with b (docs/ensembles-and-studies.md: like b^{-1}); at least clearly negative
     for (const f of r.fits) expect(f.ci95[1]).toBeLessThan(-0.3);
+    expect(r.caption).not.toMatch(/\(n = 2\) \(/); // one size bracket, not "(n = 2) (n = 2, d = 1)"
     for (const text of ['n = 2, d = 1', 'η = 0.005', 'K = 200', "'quantile'", '200 paths per point', 'seed 2', '95% CIs', 'batchSize gridded']) expect(r.caption).toContain(text);
   });
 

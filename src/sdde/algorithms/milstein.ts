@@ -161,7 +161,7 @@ class MilsteinStepper implements Stepper {
       throw new ConfigError('options.interpolation', 'Milstein with a diffusion that depends on the delayed state needs the delay on the step grid (its double integral pairs whole steps); off-grid delays would need an augmented mesh. Use interpolation "grid" with τ a whole number of steps, or EulerMaruyama');
     }
     if (dependsOnDelayed && this.p === 1) {
-      this.note = 'the diffusion depends on the delayed state and the noise has no sub-increments: the delayed double integral is ½ΔW_{k−l}ΔW_k (its conditional mean), so the strong order is 1/2 (weak order 1); give substeps to resolve it';
+      this.note = 'the diffusion depends on the delayed state and the noise has no sub-increments: the delayed double integral is ½ΔWₖ₋ₗΔWₖ (its conditional mean), so the strong order is 1/2 (weak order 1); give substeps to resolve it';
     }
   }
 
