@@ -139,6 +139,8 @@ const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test
 const isStalenessFile = (f: string) => /^staleness\.(json|csv|html|png)$/.test(f);
 const isSweepFile = (f: string) => /^sweep(-timings)?\.(json|csv|html|png)$/.test(f);
 
+const noteTo = (io: Io) => (m: string) => io.err(`note: ${m}\n`);
+
 /** --copy-plotly: a copy of plotly beside the figures (a folder that works on its own) instead of a link to the installed one. */
 function plotlyMode(values: { 'copy-plotly'?: boolean }): PlotlyMode {
   return values['copy-plotly'] === true ? 'copy' : 'link';
@@ -180,7 +182,7 @@ async function cmdRun(args: string[], io: Io): Promise<number> {
   const prepared = prepareExperiment(raw, seed);
   const size = estimateRunOutput(prepared); // a table that cannot be written is refused now, not after the run
   const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isRunFile, marker: 'result.json', bytes: size.bytes });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isRunFile, marker: 'result.json', bytes: size.bytes, command: 'run', note: noteTo(io), writes: (f) => isRunFile(f) && !(values['no-png'] && f === 'figure.png') });
   const { summary, png, status } = await stage.run(async (dir) => {
     const result = runExperiment(prepared);
     const summary = {
@@ -217,7 +219,7 @@ async function cmdFig1(args: string[], io: Io): Promise<number> {
   const coupling = values.coupling ?? 'independent';
   if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
   const outDir = outDirOption(values.out, 'figures');
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isFig1File, marker: 'fig1-path-comparison.json' });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isFig1File, marker: 'fig1-path-comparison.json', command: 'fig1', note: noteTo(io) });
   const summary = await stage.run(async (dir) => {
     const r = runFig1({ seed, coupling: coupling as Coupling });
     const base = join(dir, 'fig1-path-comparison');
@@ -276,7 +278,7 @@ async function cmdCheck(args: string[], io: Io): Promise<number> {
   const seed = parseSeed(values.seed) ?? 1;
   const threads = values.threads === undefined ? undefined : positiveIntOption(values.threads, '--threads', 1, 256);
   const outDir = outDirOption(values.out, 'figures');
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json', command: 'check', note: noteTo(io) });
   const quick = values.quick === true;
   const progress = progressReporter(io);
   const started = performance.now();
@@ -384,7 +386,7 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
   const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
-  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');
   const { ServerThreadPool } = await import('../asgd/threaded-server.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../experiments/staleness-report.ts');
@@ -486,7 +488,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
   if (mode === 'async' && U !== 1) throw new ConfigError('--pull-every', 'staleness injection applies to sync mode');
   const seed = parseSeed(values.seed) ?? 1;
   const outDir = values.out === undefined ? undefined : outDirOption(values.out, '');
-  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { simulateStaleness } = await import('../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../experiments/staleness-report.ts');
   let sims: ReturnType<typeof simulateStaleness>[];
@@ -671,7 +673,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   const lock = existsSync(out) ? acquireLock(join(out, '.sweep.lock'), 'OUT_DIR', 'merge') : undefined;
   try {
     // the merged table replaces the one of the same sweep: published together, sweep.json last
-    const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
+    const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json', verify: false, command: 'merge', note: noteTo(io) });
     await stage.run(async (dir) => {
       sw.writeRows(dir, header, rows);
       await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);

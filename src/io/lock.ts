@@ -5,9 +5,10 @@
  * and taken over; a live holder is refused by PID. On another host the holder's liveness cannot be
  * checked, so such a lock is refused with instructions to remove it if no process is running.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
+import { readInputText } from './input-file.ts';
 
 export interface Lock {
   readonly file: string;
@@ -24,26 +25,41 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Take the lock `file` for `what` (the command: "sweep", "run", …, recorded in the lock and named
+ * to a second writer), or throw a ConfigError naming `field`: another live process holds it (the
+ * message names its command and PID and how to clear a lock left by no running process), or the
+ * lock path is not a regular file (a FIFO or directory is refused by name, never opened for reading).
+ */
 export function acquireLock(file: string, field: string, what: string): Lock {
-  const me = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const me = { pid: process.pid, host: hostname(), command: what, started: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let holder: { pid?: unknown; host?: unknown } = {};
+      let kind: string | undefined;
       try {
-        holder = JSON.parse(readFileSync(file, 'utf8'));
+        const st = lstatSync(file);
+        if (!st.isFile()) kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (kind) throw new ConfigError(field, `the lock ${file} is ${kind}, not a lock file asgd-sdde wrote; remove it if no asgd-sdde process writes this directory`);
+      let holder: { pid?: unknown; host?: unknown; command?: unknown } = {};
+      try {
+        holder = JSON.parse(readInputText(file, field, 64 * 1024));
       } catch {
         // unreadable or half-written by a process killed between open and write: stale
       }
       const pid = typeof holder.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
+      const who = typeof holder.command === 'string' && /^[a-z0-9 -]{1,40}$/.test(holder.command) ? holder.command : 'asgd-sdde command';
       if (pid !== undefined && holder.host !== me.host) {
-        throw new ConfigError(field, `${file} says ${what} is running as process ${pid} on host ${JSON.stringify(holder.host)}; if no such process runs, remove the lock file`);
+        throw new ConfigError(field, `${file} says a ${who} is running as process ${pid} on host ${JSON.stringify(holder.host)}; if no such process runs, remove the lock file (rm ${JSON.stringify(file)})`);
       }
       if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
-        throw new ConfigError(field, `another ${what} (process ${pid}) is writing to this directory; wait for it to finish or choose another directory`);
+        throw new ConfigError(field, `another ${who} (process ${pid}) is writing to this directory (lock ${file}); wait for it to finish or choose another directory. If process ${pid} is not asgd-sdde, the lock is left over: remove it (rm ${JSON.stringify(file)})`);
       }
       try {
         unlinkSync(file); // stale: its process is gone
@@ -61,7 +77,7 @@ export function acquireLock(file: string, field: string, what: string): Lock {
         if (!held) return;
         held = false;
         try {
-          if (JSON.parse(readFileSync(file, 'utf8')).pid === process.pid) unlinkSync(file);
+          if (JSON.parse(readInputText(file, 'lock', 64 * 1024)).pid === process.pid) unlinkSync(file);
         } catch {
           // already gone
         }
