@@ -6,7 +6,7 @@
  * 2 bad input (unknown command or option, unreadable or invalid config), refused before any
  * output is written; 70 an internal fault (a bug: please report it).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import type { ObjectiveSpec } from '../experiments/objective-spec.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeCsv } from '../io/csv.ts';
 import { acquireLock } from '../io/lock.ts';
+import { readInputJson, readInputText } from '../io/input-file.ts';
 import { checkOutDir, outDirOption, outputFailure, Stage } from '../io/output-dir.ts';
 import { checkJsonTree } from '../core/safe-keys.ts';
 import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
@@ -160,13 +161,7 @@ async function writePng(html: string, png: string, io: Io, skip: boolean): Promi
 function readConfigFile(positionals: string[], command: string): { file: string; raw: unknown } {
   if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one CONFIG file, got ${positionals.length}`);
   const file = positionals[0];
-  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = readInputJson(file, 'CONFIG'); // a regular file below the size limit (a FIFO or /dev/zero is refused by name); a BOM is accepted
   checkJsonTree(raw, ''); // no __proto__ / constructor / prototype key, no nesting deeper than 64: before anything copies it
   return { file, raw };
 }
@@ -373,7 +368,7 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   const runs = positiveIntOption(values.runs as string | undefined, '--runs', 3, 1000);
   let objective: ObjectiveSpec = { kind: 'mnist', model: 'softmax', dim: 50, perDigit: 200 };
   if (typeof values.objective === 'string') {
-    const text = values.objective.trim().startsWith('{') ? values.objective : existsSync(values.objective) ? readFileSync(values.objective, 'utf8') : undefined;
+    const text = values.objective.trim().startsWith('{') ? values.objective : existsSync(values.objective) ? readInputText(values.objective, '--objective') : undefined;
     if (text === undefined) throw new ConfigError('--objective', `must be a JSON objective or a file holding one, got ${JSON.stringify(values.objective)}`);
     try {
       objective = JSON.parse(text) as ObjectiveSpec;
@@ -537,7 +532,7 @@ async function cmdStaleness(args: string[], io: Io): Promise<number> {
 function readSweepManifest(file: string, field: string): { settings: unknown; shard?: unknown } {
   let m: unknown;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8'));
+    m = JSON.parse(readInputText(file, field));
     checkJsonTree(m, field);
   } catch (e) {
     const why = e instanceof ConfigError ? e.reason : (e as Error).message;

@@ -68,7 +68,13 @@ export function acquireLock(file: string, field: string, what: string): Lock {
       }
       continue;
     }
-    writeSync(fd, JSON.stringify(me) + '\n');
+    try {
+      writeSync(fd, JSON.stringify(me) + '\n');
+    } catch (e) {
+      closeSync(fd);
+      unlinkSync(file); // a full disk: no empty lock left behind
+      throw e;
+    }
     closeSync(fd);
     let held = true;
     return {

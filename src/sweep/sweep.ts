@@ -14,13 +14,14 @@
  *   have written for its point is dropped and the point recomputed.
  * - `--shard i/n` computes the points with index ≡ i (mod n); `merge` joins the shards' CSVs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, describe as describeValue } from '../core/errors.ts';
 import { checkJsonTree, setDottedPath, splitDottedPath } from '../core/safe-keys.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { readInputText } from '../io/input-file.ts';
 import { runEnsemble } from '../stats/ensemble.ts';
 import { configEnsemble, type EnsembleRun } from '../experiments/ensemble-source.ts';
 import { wasserstein1 } from '../stats/wasserstein.ts';
@@ -301,6 +302,9 @@ export interface ReadRows {
   dropped: { line: string; reason: string }[];
 }
 
+/** The largest sweep table read back (256 MiB: millions of rows, below V8's string limit). */
+const TABLE_LIMIT_BYTES = 256 * 1024 * 1024;
+
 /**
  * Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). Each is checked by
  * `badRow`; a last line without its newline was cut by a crash (the writer ends every file with
@@ -312,7 +316,8 @@ export function readRows(dir: string, header: string, expect: RowExpectation): R
   const rows = new Map<number, string>();
   const dropped: ReadRows['dropped'] = [];
   if (!existsSync(file)) return { rows, dropped };
-  const text = readFileSync(file, 'utf8');
+  // a regular file below the limit (a FIFO or a directory is refused by name); a BOM and CRLF line ends (an editor's) are read as written
+  const text = readInputText(file, '--out', TABLE_LIMIT_BYTES).replace(/\r\n/g, '\n');
   const lines = text.split('\n');
   const complete = lines.pop() === ''; // text ended with a newline
   if (lines.length === 0 && !complete) throw new ConfigError('--out', `${file} is not a sweep table (no header line); remove it or choose another directory`);
@@ -360,7 +365,7 @@ export function readTimings(dir: string): Map<number, number> {
   const out = new Map<number, number>();
   const file = join(dir, 'sweep-timings.csv');
   if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+  for (const line of readInputText(file, '--out', TABLE_LIMIT_BYTES).replace(/\r\n/g, '\n').split('\n').slice(1)) {
     const m = /^(\d+),(\d+(?:\.\d+)?)$/.exec(line);
     if (m) out.set(Number(m[1]), Number(m[2]));
   }
