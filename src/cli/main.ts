@@ -79,7 +79,7 @@ Usage:
       SGD at a locked server; --hogwild: lock-free inconsistent reads) and compare it with the
       simulated server at the compute-time law fitted to the measured compute times. Default
       objective {"kind":"mnist","model":"softmax","dim":50,"perDigit":200} (needs the mnist package),
-      B = 16, N = 4000 updates per run, R = 3 runs.
+      B = 16 (at most 10^6), N = 4000 updates per run, R = 3 runs.
 
   asgd-sdde sweep CONFIG.json [--out DIR] [--shard i/n] [--threads N] [--json] [--no-png]
       A grid over config fields ("grid": {"asgd.eta": [...], "asgd.delay.lag": [...]}), one ensemble
@@ -362,7 +362,8 @@ function parseComputeTime(spec: string): ComputeTimeSpec {
 async function stalenessOnThreads(values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
   for (const o of ['workers', 'compute', 'replicates', 'mode', 'local', 'global', 'pull-every'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} does not apply to --threads-real (real threads run asynchronous SGD)`);
   const workers = String(values['threads-real']).split(',').map((w) => positiveIntOption(w.trim(), '--threads-real', 4, 256));
-  const batchSize = positiveIntOption(values.batch as string | undefined, '--batch', 16);
+  const { MAX_SERVER_BATCH } = await import('../asgd/threaded-server.ts');
+  const batchSize = positiveIntOption(values.batch as string | undefined, '--batch', 16, MAX_SERVER_BATCH);
   const updates = positiveIntOption(values.updates as string | undefined, '--updates', 4000, 10_000_000);
   if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
   const runs = positiveIntOption(values.runs as string | undefined, '--runs', 3, 1000);
@@ -380,20 +381,26 @@ async function stalenessOnThreads(values: Record<string, string | boolean | unde
   const read = values.hogwild === true ? 'inconsistent' : 'consistent';
   const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
   const { objectiveFromSpec } = await import('../experiments/objective-spec.ts');
+  if (objective.kind === 'expression') throw new ConfigError('--objective', 'expression objectives are not supported on real threads (mathjs in every worker); use a built-in kind (least-squares, logistic, mnist, …)');
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
   const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { measureThreadedStaleness } = await import('../experiments/threaded-staleness.ts');
   const { ServerThreadPool } = await import('../asgd/threaded-server.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../experiments/staleness-report.ts');
-  const pool = new ServerThreadPool(Math.max(...workers));
   const results: Awaited<ReturnType<typeof measureThreadedStaleness>>[] = [];
   try {
-    for (const m of workers) {
-      if (!values.json) io.err(`real threads: m = ${m}\n`);
-      results.push(await measureThreadedStaleness({ workers: m, objective, batchSize, updates, runs, read, seed }, { pool }));
+    const pool = new ServerThreadPool(Math.max(...workers));
+    try {
+      for (const m of workers) {
+        if (!values.json) io.err(`real threads: m = ${m}\n`);
+        results.push(await measureThreadedStaleness({ workers: m, objective, batchSize, updates, runs, read, seed }, { pool }));
+      }
+    } finally {
+      await pool.close();
     }
-  } finally {
-    await pool.close();
+  } catch (e) {
+    stage?.discard(); // a refusal from the measurement leaves no staging folder behind
+    throw e;
   }
   const settings = { threadsReal: workers, objective, batchSize, updates, runs, read, seed, optimizer: { kind: 'sgd', lr: 0.01 } };
   const summary = {

@@ -169,8 +169,8 @@ export class Stage {
         }
       }
       this.publishInto(fresh, payload);
-      rmSync(this.dir, { recursive: true, force: true });
       this.finish();
+      this.cleanUp(this.dir);
     } catch (e) {
       throw outputFailure(e, this.target, this.field);
     }
@@ -237,10 +237,19 @@ export class Stage {
       throw new ConfigError(this.field, `publishing into ${target} failed (${code ?? (e as Error).message}); the previous result was restored and nothing new was published`);
     }
     // committed: the old files we verified as ours are dropped, the journal is no longer needed
-    rmSync(aside, { recursive: true, force: true });
-    unlinkSync(journal);
+    this.cleanUp(aside);
+    this.cleanUp(journal);
     fsyncDir(target);
     for (const f of kept) this.note(`kept ${join(target, f)}: its content is not what asgd-sdde recorded (changed since it was written), so it is not ours to remove; it is not part of the new result`);
+  }
+
+  /** Remove a helper left after the result was published; a failure is said, not thrown (the result stands). */
+  private cleanUp(path: string): void {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch (e) {
+      this.note(`published ${this.target}, but could not remove ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next command writing there removes it`);
+    }
   }
 
   private finish(): void {
@@ -248,13 +257,25 @@ export class Stage {
     this.lock?.release();
   }
 
-  /** Remove the stage (and directories created for it); the target is untouched. */
+  /**
+   * Remove the stage (and directories created for it); the target is untouched. Never throws: on a
+   * file system that turned read-only the stage cannot be removed — the next command writing
+   * there removes it — and the failure being reported is the one that matters.
+   */
   discard(): void {
     if (this.done) return;
     this.done = true;
-    rmSync(this.dir, { recursive: true, force: true });
-    this.lock?.release();
-    if (this.created) removeEmptyUpTo(dirname(this.dir), this.created);
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch (e) {
+      this.note(`could not remove the staging folder ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next command writing to ${this.target} removes it`);
+    }
+    try {
+      this.lock?.release();
+      if (this.created) removeEmptyUpTo(dirname(this.dir), this.created);
+    } catch {
+      // best effort, as above
+    }
   }
 
   /**
