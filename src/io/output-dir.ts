@@ -89,6 +89,13 @@ const FS_ERRORS: Record<string, string> = {
   EFBIG: 'a file is larger than the file system allows',
 };
 
+/** What a file-system error code means, for messages ("the file system is read-only (EROFS)"), or the code itself. */
+export function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && Object.hasOwn(FS_ERRORS, code)) return `${FS_ERRORS[code]} (${code})`;
+  return code ?? (e as Error)?.message ?? String(e);
+}
+
 /** A file-system failure while writing a result, as bad input naming --out; anything else unchanged. */
 export function outputFailure(e: unknown, target: string, field = '--out'): unknown {
   const code = (e as NodeJS.ErrnoException)?.code;

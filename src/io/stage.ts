@@ -24,7 +24,7 @@ import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic.ts';
 import { acquireLock, type Lock } from './lock.ts';
-import { checkOutDir, existingAncestor, freeBytes, outputFailure } from './output-dir.ts';
+import { checkOutDir, existingAncestor, freeBytes, fsReason, outputFailure } from './output-dir.ts';
 import { type Digests, fileDigest, isRecorded, journalName, journalText, recordedDigests, withDigests } from './marker.ts';
 import { processAlive } from './lock.ts';
 
@@ -227,14 +227,13 @@ export class Stage {
         }
       }
       fsyncDir(target);
-      const code = (e as NodeJS.ErrnoException).code;
-      if (failed.length) throw new ConfigError(this.field, `publishing into ${target} failed (${code ?? (e as Error).message}) and the old result could not be fully restored (${failed[0]}); its files are in ${aside}`);
+      if (failed.length) throw new ConfigError(this.field, `publishing into ${target} failed: ${fsReason(e)}, and the old result could not be fully restored (${failed[0]}); its files are in ${aside}`);
       try {
         unlinkSync(journal);
       } catch {
         // already gone
       }
-      throw new ConfigError(this.field, `publishing into ${target} failed (${code ?? (e as Error).message}); the previous result was restored and nothing new was published`);
+      throw new ConfigError(this.field, `publishing into ${target} failed: ${fsReason(e)}; the previous result was restored and nothing new was published`);
     }
     // committed: the old files we verified as ours are dropped, the journal is no longer needed
     this.cleanUp(aside);
@@ -248,7 +247,7 @@ export class Stage {
     try {
       rmSync(path, { recursive: true, force: true });
     } catch (e) {
-      this.note(`published ${this.target}, but could not remove ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next command writing there removes it`);
+      this.note(`published ${this.target}, but could not remove ${path} (${fsReason(e)}); it holds nothing of the new result: remove it when the file system allows`);
     }
   }
 
@@ -268,7 +267,7 @@ export class Stage {
     try {
       rmSync(this.dir, { recursive: true, force: true });
     } catch (e) {
-      this.note(`could not remove the staging folder ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next command writing to ${this.target} removes it`);
+      this.note(`could not remove the staging folder ${this.dir} (${fsReason(e)}); the next command writing to ${this.target} removes it`);
     }
     try {
       this.lock?.release();
@@ -304,9 +303,13 @@ function mb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.max(0.1, bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** Stages and set-aside folders of `name` left in `parent` by processes that no longer run. */
+/**
+ * Stages of `name` left in `parent` by processes that no longer run. (Set-aside folders,
+ * `.NAME.old-PID`, are kept: one outlives its process only when a publication could not be undone,
+ * and then it holds the old result, which the message named.)
+ */
 function removeStaleStages(parent: string, name: string): void {
-  for (const suffix of ['stage', 'old']) {
+  for (const suffix of ['stage']) {
     for (const tag of [name, hashTag(name)]) {
       const prefix = `.${tag}.${suffix}-`;
       for (const entry of readdirSync(parent)) {
