@@ -24,6 +24,7 @@ import { writeCsv } from '../io/csv.ts';
 import { acquireLock } from '../io/lock.ts';
 import { readInputJson, readInputText } from '../io/input-file.ts';
 import { checkOutDir, outDirOption, outputFailure, Stage } from '../io/output-dir.ts';
+import { outputLockFile, takeDirLock } from '../io/stage.ts';
 import { checkJsonTree } from '../core/safe-keys.ts';
 import { type PlotlyMode, plotlyScriptTags, writeFigureHtml } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
@@ -579,7 +580,14 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
   } catch (e) {
     throw outputFailure(e, outDir);
   }
-  const lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  const dirLock = acquireLock(outputLockFile(outDir), '--out', 'sweep'); // the lock run, check, fig1, staleness and merge take
+  let lock: ReturnType<typeof acquireLock>;
+  try {
+    lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  } catch (e) {
+    dirLock.release();
+    throw e;
+  }
   try {
     const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths }); // resume: the finished points
     for (const d of dropped.slice(0, 10)) io.err(`note: recomputing a row of ${join(outDir, 'sweep.csv')} that ${d.reason}: ${JSON.stringify(d.line.slice(0, 120))}\n`);
@@ -624,6 +632,7 @@ async function cmdSweep(args: string[], io: Io): Promise<number> {
     throw outputFailure(e, outDir);
   } finally {
     lock.release();
+    dirLock.release();
   }
 }
 
@@ -634,6 +643,11 @@ async function writeSweepFigure(outDir: string, keys: string[], metric: string, 
   const html = join(outDir, 'sweep.html');
   writeFigureHtml(html, sweepFigure(keys, metric, parsed, caption), plotly);
   await writePng(html, join(outDir, 'sweep.png'), io, noPng);
+}
+
+/** merge's hold on OUT_DIR's sweep lock (the directory is created for it when missing, and removed again if the lock is refused). */
+function takeMergeLock(out: string) {
+  return takeDirLock(out, '.sweep.lock', 'OUT_DIR', 'merge');
 }
 
 async function cmdMerge(args: string[], io: Io): Promise<number> {
@@ -672,7 +686,8 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
   }
   const p = prepared!;
   // a sweep still writing into OUT_DIR holds its lock: refused by name, as a second sweep would be
-  const lock = existsSync(out) ? acquireLock(join(out, '.sweep.lock'), 'OUT_DIR', 'merge') : undefined;
+  // (created for the lock if it does not exist yet: a sweep starting meanwhile is refused, not raced)
+  const lock = takeMergeLock(out);
   try {
     // the merged table replaces the one of the same sweep: published together, sweep.json last
     const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json', verify: false, command: 'merge', note: noteTo(io) });
@@ -682,7 +697,7 @@ async function cmdMerge(args: string[], io: Io): Promise<number> {
       writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
     });
   } finally {
-    lock?.release();
+    lock.release();
   }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);

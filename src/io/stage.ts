@@ -80,6 +80,25 @@ export function outputLockFile(dir: string): string {
   return join(dirname(dir), Buffer.byteLength(plain) <= NAME_MAX ? plain : `.${hashTag(name)}.lock`);
 }
 
+/**
+ * Take the lock `name` inside directory `dir` for `command`, creating `dir` (and its parents) if
+ * missing; when the lock is refused, directories created for it are removed again.
+ */
+export function takeDirLock(dir: string, name: string, field: string, command: string): Lock {
+  let created: string | undefined;
+  try {
+    created = mkdirSync(dir, { recursive: true }) ?? undefined;
+  } catch (e) {
+    throw outputFailure(e, dir, field);
+  }
+  try {
+    return acquireLock(join(dir, name), field, command);
+  } catch (e) {
+    if (created) removeEmptyUpTo(dir, created);
+    throw outputFailure(e, dir, field);
+  }
+}
+
 export class Stage {
   readonly dir: string;
   readonly target: string;
