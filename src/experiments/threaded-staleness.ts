@@ -177,10 +177,10 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
   }
   const staleness = concat(parts, (n) => new Int32Array(n));
   const computeSeconds = concat(computes, (n) => new Float64Array(n));
-  if (computeSeconds.length < 2) {
-    // runs that stopped at once (a diverging objective: the server stops at a non-finite state) leave no law to fit
+  if (computeSeconds.length < 2 || perRun.some((p) => p.status === 'diverged')) {
+    // a diverging objective: the server stops at a non-finite state after a few updates, whose staleness says nothing (and may leave no law to fit)
     const statuses = [...new Set(perRun.map((p) => p.status))].join(', ');
-    throw new ConfigError('staleness.objective', `the runs stopped after ${applied} applied updates (status ${statuses}), too few compute times to measure staleness; the objective or its step size diverges — use a smaller lr or a better-conditioned objective`);
+    throw new ConfigError('staleness.objective', `the runs diverged (status ${statuses} after ${applied} applied updates): the staleness of a run stopped at a non-finite state measures nothing; use a smaller lr or a better-conditioned objective`);
   }
   const computeTime = fitComputeTimeLaw(computeSeconds);
   const fits = fitStalenessModels(staleness, m);

@@ -9,6 +9,7 @@ import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
 import { readInputText } from './input-file.ts';
+import { onInterrupt } from './interrupt.ts';
 
 export interface Lock {
   readonly file: string;
@@ -77,11 +78,12 @@ export function acquireLock(file: string, field: string, what: string): Lock {
     }
     closeSync(fd);
     let held = true;
-    return {
+    const lock: Lock = {
       file,
       release() {
         if (!held) return;
         held = false;
+        forget();
         try {
           if (JSON.parse(readInputText(file, 'lock', 64 * 1024)).pid === process.pid) unlinkSync(file);
         } catch {
@@ -89,6 +91,8 @@ export function acquireLock(file: string, field: string, what: string): Lock {
         }
       },
     };
+    const forget = onInterrupt(() => lock.release()); // an interrupted command leaves no lock behind
+    return lock;
   }
   throw new ConfigError(field, `could not take the lock ${file}; another process keeps replacing it`);
 }

@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, r
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import { fsyncDir, writeFileAtomic } from './atomic.ts';
+import { onInterrupt } from './interrupt.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { checkOutDir, existingAncestor, freeBytes, fsReason, outputFailure } from './output-dir.ts';
 import { type Digests, fileDigest, isRecorded, journalName, journalText, recordedDigests, withDigests } from './marker.ts';
@@ -111,6 +112,8 @@ export class Stage {
   private readonly created: string | undefined;
   private readonly lock: Lock | undefined;
   private done = false;
+  /** Unregisters the discard that runs if the process is interrupted (SIGINT, SIGTERM). */
+  private readonly forget: () => void;
 
   constructor(opts: StageOptions) {
     const field = opts.field ?? '--out';
@@ -160,6 +163,7 @@ export class Stage {
     this.note = opts.note ?? ((m) => void process.stderr.write(`note: ${m}\n`));
     this.created = created;
     this.lock = lock;
+    this.forget = onInterrupt(() => this.discard());
   }
 
   /** Make the staged files the result in the target directory (see the module comment). */
@@ -272,6 +276,7 @@ export class Stage {
 
   private finish(): void {
     this.done = true;
+    this.forget();
     this.lock?.release();
   }
 
@@ -283,6 +288,7 @@ export class Stage {
   discard(): void {
     if (this.done) return;
     this.done = true;
+    this.forget();
     try {
       rmSync(this.dir, { recursive: true, force: true });
     } catch (e) {
@@ -304,6 +310,10 @@ export class Stage {
     let out: T;
     try {
       out = await write(this.dir);
+      // one turn of the event loop before publishing: a signal that arrived during synchronous work
+      // is handled now (the stage discarded, src/io/interrupt.ts), not after the new result is out
+      // (a signal that arrived meanwhile is dispatched in the poll phase of the next turns: three turns, measured to suffice)
+      for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
       this.publish();
     } catch (e) {
       this.discard();
