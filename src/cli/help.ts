@@ -65,9 +65,10 @@ Options:
   --seed N      master seed (integer 0 … 2^53−1); overrides the config's "seed". Same seed, same output.
   --out DIR     output directory (run: default results/<config name>; fig1: default figures).
   --json        print a machine-readable summary (final states, status, settings) on stdout.
-  --force       replace the result an output directory holds (any file of it; never without --force).
-                A result appears all at once: written into a staging directory, published with its
-                JSON (result.json, theory-report.json, …) last.
+  --force       replace the result an output directory holds (never without --force): only files whose
+                content still has the SHA-256 its marker recorded; other files stay, and a marker
+                asgd-sdde cannot verify is refused. A result appears all at once: written into a
+                staging directory, published with its JSON (result.json, theory-report.json, …) last.
   --no-png      skip the Chromium rendering of the figure (HTML and CSV are still written).
   --copy-plotly put a copy of plotly (4.6 MB) beside the HTML figures, so the folder works on its own;
                 by default they link the copy installed with asgd-sdde (falling back to plotly's CDN
@@ -81,6 +82,7 @@ Exit codes:
   1   check --strict: some verdict is "violated"
   2   bad input: the message names the field and the reason; nothing was written (also: an output
       that cannot be written — --out unwritable, a full disk, a table too large —, a port in use,
-      another sweep writing the same directory)
+      another command writing the same directory, a file --force may not replace)
   70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)
+  130, 143, 129  interrupted (SIGINT, SIGTERM, SIGHUP): nothing new was published
 `;

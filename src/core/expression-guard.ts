@@ -48,6 +48,9 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   'sum', 'prod', 'mean', 'norm', 'dot',
 ]);
 
+/** Whitelisted functions mathjs's `derivative` does not support (checked against mathjs 15): refused by name when an expression is differentiated. */
+const NOT_DIFFERENTIABLE: ReadonlySet<string> = new Set(['norm', 'dot', 'mean', 'prod', 'factorial', 'gamma', 'sum', 'min', 'max', 'hypot', 'mod', 'floor', 'ceil', 'round', 'fix', 'sign', 'erf', 'lgamma', 'atan2', 'expm1', 'log1p', 'log2', 'square', 'cube']);
+
 /** Operators (`OperatorNode.fn`). */
 const ALLOWED_OPERATORS: ReadonlySet<string> = new Set([
   'add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus', 'factorial',
@@ -165,6 +168,12 @@ export function compileChecked(node: MathNode): EvalFunction {
 
 /** The symbolic derivative of a checked tree, itself bounded in size; refused if mathjs cannot differentiate it. */
 export function derivativeChecked(node: MathNode, variable: string, field: string): MathNode {
+  // functions on the whitelist that mathjs cannot differentiate (its messages name its internals): refused by name
+  for (const n of node.filter((x) => ((x as AnyNode).type === 'FunctionNode' && NOT_DIFFERENTIABLE.has(((x as AnyNode).fn as { name?: string })?.name ?? '')) || ((x as AnyNode).type === 'OperatorNode' && (x as AnyNode).fn === 'factorial'))) {
+    if (n.filter((x) => (x as AnyNode).type === 'SymbolNode' && (x as AnyNode).name === variable).length === 0) continue;
+    const name = (n as AnyNode).type === 'OperatorNode' ? 'factorial (!)' : `${((n as AnyNode).fn as { name: string }).name}(…)`;
+    throw new ConfigError(field, `uses ${name} of ${variable}, which has no symbolic derivative here (gradients are derived from the expression); write it out with + and * (e.g. x^2 + y^2 for norm([x, y])^2, x*y for prod([x, y]), x^2 for square(x))`);
+  }
   let d: MathNode;
   try {
     d = mathjs().derivative(node, variable, { simplify: false });

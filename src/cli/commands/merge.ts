@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { takeDirLock } from '../../io/stage.ts';
@@ -30,9 +31,9 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
       settings = m.settings;
       prepared = sw.prepareSweep(settings);
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
-    } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
+    } else if (canonicalJson(settings) !== canonicalJson(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
-    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths });
+    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths, key: sw.rowKey(prepared!) });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
     for (const [i, line] of read.rows) {
@@ -43,7 +44,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   checkOutDir(out, 'OUT_DIR');
   if (existsSync(join(out, 'sweep.json'))) {
     const old = readSweepManifest(join(out, 'sweep.json'), 'OUT_DIR');
-    if (JSON.stringify(old.settings) !== JSON.stringify(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
+    if (canonicalJson(old.settings) !== canonicalJson(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
   }
   const p = prepared!;
   // a sweep still writing into OUT_DIR holds its lock: refused by name, as a second sweep would be
