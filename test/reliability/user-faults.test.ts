@@ -32,8 +32,8 @@ describe('staleness on real threads: refusals are exit 2, with nothing left behi
     expect(r.stderr).toContain('--batch: must be an integer in [1, 1000000]');
     expect(r.stderr).not.toContain('real threads: m =');
     expect(readdirSync(d)).toEqual([]);
-    const help = await runCli(['help']);
-    expect(help.stdout).toContain('B = 16 (at most 10^6)');
+    const help = await runCli(['staleness', '--help']);
+    expect(help.stdout).toContain('(default: 16, at most 10^6)');
   });
   it('an expression objective is refused before any thread starts', async () => {
     const d = tmp();

@@ -154,7 +154,7 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     // one exponent per series: in b for each maxLag (2), in maxLag + 1 needs ≥ 3 values (none)
     expect(r.fits.map((f) => `${f.key}|${f.series}|${f.against}`)).toEqual(['asgd.batchSize|asgd.delay.maxLag = 0|x', 'asgd.batchSize|asgd.delay.maxLag = 4|x']);
-    // the CLT part falls with b (README: like b^{-1} on the toy); at least clearly negative
+    // the CLT part falls with b (docs/ensembles-and-studies.md: like b^{-1}); at least clearly negative
     for (const f of r.fits) expect(f.ci95[1]).toBeLessThan(-0.3);
     for (const text of ['n = 2, d = 1', 'η = 0.005', 'K = 200', "'quantile'", '200 paths per point', 'seed 2', '95% CIs', 'batchSize gridded']) expect(r.caption).toContain(text);
   });

@@ -1,7 +1,6 @@
 /** `asgd-sdde merge OUT_DIR SHARD_DIR…`: join the shards of a sweep (see the help text). */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
@@ -10,10 +9,11 @@ import { checkOutDir, Stage } from '../../io/output-dir.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, noteTo, plotlyMode, UsageError } from '../options.ts';
 import { isSweepFile, readSweepManifest, writeSweepFigure } from './sweep-files.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** `merge`: exit 0, or throws a ConfigError / UsageError (exit 2). */
 export async function cmdMerge(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { positionals, values } = parseCommandArgs('merge', args, { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
   for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));
@@ -23,6 +23,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
   let header = '';
   const rows = new Map<number, string>();
+  const shardCounts = new Set<number>(); // the n of the shards' i/n
   for (const dir of shards) {
     const mf = join(dir, 'sweep.json');
     if (!existsSync(mf)) throw new ConfigError('SHARD_DIR', `${dir} has no sweep.json`);
@@ -33,6 +34,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
     } else if (canonicalJson(settings) !== canonicalJson(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
+    shardCounts.add(shard.n);
     const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths, key: sw.rowKey(prepared!) });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
@@ -63,5 +65,11 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
+  if (missing && shardCounts.size === 1) {
+    // the shards to rerun (a job array: sbatch --array=I,J SCRIPT); each resumes from its finished rows
+    const n = [...shardCounts][0];
+    const { missingShards } = await import('../../sweep/slurm.ts');
+    io.out(`missing shards (of ${n}): ${missingShards(p.points.length, new Set(rows.keys()), n).join(',')}\n`);
+  }
   return EXIT.ok;
 }
