@@ -3,8 +3,6 @@
 let main;
 try {
   ({ main } = await import('../dist/cli/main.js'));
-  // SIGINT/SIGTERM/SIGHUP stop a command with its stage discarded and its locks released (exit 130/143/129)
-  (await import('../dist/io/interrupt.js')).installInterruptHandlers();
 } catch (e) {
   if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('dist/cli/main.js')) throw e;
   process.stderr.write('asgd-sdde: dist/ is missing; in a clone of the repository run `npm run build` (or `bash scripts/setup.sh`) first\n');

@@ -8,6 +8,7 @@ import { checkJsonTree } from '../core/safe-keys.ts';
 import { readInputJson } from '../io/input-file.ts';
 import type { PlotlyMode } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
+import { whileWaiting } from '../io/interrupt.ts';
 
 /** Where a command writes: stdout, stderr, and whether stderr is a terminal. */
 export interface Io {
@@ -53,7 +54,8 @@ export function plotlyMode(values: { 'copy-plotly'?: boolean }): PlotlyMode {
 /** Renders `html` to `png` with Chromium unless `skip`; a failed rendering is a note, not an error (null). */
 export async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
   if (skip) return null;
-  const r = await renderPng(html, png);
+  // a signal while Chromium renders stops the command with the old result kept (src/io/interrupt.ts)
+  const r = await whileWaiting(() => renderPng(html, png));
   if (!r.ok) {
     io.err(`note: PNG not rendered — ${r.reason}\n`);
     return null;

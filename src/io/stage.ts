@@ -310,10 +310,6 @@ export class Stage {
     let out: T;
     try {
       out = await write(this.dir);
-      // one turn of the event loop before publishing: a signal that arrived during synchronous work
-      // is handled now (the stage discarded, src/io/interrupt.ts), not after the new result is out
-      // (a signal that arrived meanwhile is dispatched in the poll phase of the next turns: three turns, measured to suffice)
-      for (let turn = 0; turn < 3; turn++) await new Promise((r) => setImmediate(r));
       this.publish();
     } catch (e) {
       this.discard();
