@@ -29,15 +29,17 @@ import { seedOrFresh } from '../core/seed.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
-import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
-import { BlockOrderReducer, type EnsembleAnalysisOptions, exactQuantiles, loadOutput, validateAnalysis } from './ensemble-extras.ts';
-import { MomentAccumulator } from './welford.ts';
+import { type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, runBlock } from './ensemble-block.ts';
+import { BlockOrderReducer, type EnsembleAnalysisOptions, loadOutput, validateAnalysis } from './ensemble-extras.ts';
+import { factoryModel, finishEnsemble, inlineModel, type SeriesStats } from './ensemble-merge.ts';
+import type { MomentAccumulator } from './welford.ts';
 import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 import { poolWorkerUrl, runPool } from './worker-pool.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
 export type { SddeModelOptions } from './ensemble-block.ts';
+export type { SeriesStats } from './ensemble-merge.ts';
 
 /** A model built by an exported factory of a module: what worker threads can rebuild. */
 export interface EnsembleModule {
@@ -61,24 +63,6 @@ export type EnsembleSource =
   | { problem: SddeProblem; dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }
   | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
   | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
-
-/**
- * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
- * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
- * max ‖X(t) − X(0)‖ and the number of diverged paths.
- */
-export interface SeriesStats {
-  x: MomentAccumulator;
-  /** With `quantiles`: the probabilities p and the quantiles, row-major saved times × p × dim (exact, type 7; see ensemble-extras.ts). */
-  quantiles?: { p: number[]; values: Float64Array };
-  /** With `keep: 'paths'`: every path's saved states, row-major paths × saved times × dim (NaN past a divergence). */
-  paths?: Float64Array;
-  sqdist?: MomentAccumulator;
-  gap?: MomentAccumulator;
-  finals?: Float64Array;
-  envelope: number;
-  diverged: number;
-}
 
 /**
  * What {@link runEnsemble} returns: the layout (saved k and t), the statistics of every series by name
@@ -122,6 +106,11 @@ export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStati
   signal?: AbortSignal;
   /** Keep each block's statistics (for jackknife standard errors). */
   keepBlocks?: boolean;
+  /**
+   * Browser only (ignored by Node): URL of the Web Worker script that runs blocks when threads > 1,
+   * the package's dist/web/ensemble-worker.js served beside the page (see ensemble.browser.ts).
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -170,66 +159,13 @@ export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
   } catch (e) {
     throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
   }
-  const factory = Object.hasOwn(mod, ref.export) ? mod[ref.export] : undefined;
-  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(ref.export)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
-  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(ref.args), `${href}#${ref.export}`);
-}
-
-function checkModel(m: unknown, what: string): EnsembleModel {
-  const o = m as EnsembleModel;
-  if (typeof o !== 'object' || o === null || typeof o.runPath !== 'function' || typeof o.layout !== 'object' || o.layout === null) {
-    throw new ConfigError('ensemble', `${what} is not an ensemble model ({ layout, runPath(seed, path) })`);
-  }
-  const L = o.layout;
-  if (!(L.k instanceof Float64Array) || !(L.t instanceof Float64Array) || L.k.length !== L.t.length || L.k.length === 0) throw new ConfigError('ensemble.layout', `${what}: k and t must be Float64Arrays of one positive length`);
-  if (!Number.isInteger(L.dim) || L.dim < 1) throw new ConfigError('ensemble.layout.dim', `${what}: must be a positive integer, got ${L.dim}`);
-  if (!Array.isArray(L.seriesNames) || L.seriesNames.length === 0) throw new ConfigError('ensemble.layout.seriesNames', `${what}: must name at least one series`);
-  return o;
+  return factoryModel(mod, ref.export, ref.args, href);
 }
 
 /** The model a source describes (module sources are imported and built here). */
 export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
   if (isEnsembleModule(source)) return loadModel(source);
-  const s = source as Record<string, unknown>;
-  if ('problem' in s) {
-    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
-    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
-  }
-  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
-  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
-  return checkModel(source, 'the source');
-}
-
-function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: number, B: number): Pick<EnsembleResult, 'series' | 'distance'> {
-  results.sort((a, b) => a.block - b.block);
-  const series: Record<string, SeriesStats> = {};
-  let distance: MomentAccumulator | undefined;
-  for (const r of results) {
-    for (const [name, s] of Object.entries(r.series) as [string, SeriesState][]) {
-      let acc = series[name];
-      if (!acc) {
-        acc = series[name] = {
-          x: new MomentAccumulator(s.x.nPoints, s.x.dim, { covariance: s.x.covariance }),
-          ...(s.sqdist ? { sqdist: new MomentAccumulator(s.sqdist.nPoints, 1) } : {}),
-          ...(s.gap ? { gap: new MomentAccumulator(s.gap.nPoints, 1) } : {}),
-          ...(s.finals ? { finals: new Float64Array(paths * layout.dim).fill(NaN) } : {}),
-          envelope: 0,
-          diverged: 0,
-        };
-      }
-      acc.x.merge(MomentAccumulator.fromState(s.x));
-      if (s.sqdist) acc.sqdist!.merge(MomentAccumulator.fromState(s.sqdist));
-      if (s.gap) acc.gap!.merge(MomentAccumulator.fromState(s.gap));
-      if (s.finals) acc.finals!.set(s.finals, r.block * B * layout.dim);
-      acc.envelope = Math.max(acc.envelope, s.envelope);
-      acc.diverged += s.diverged;
-    }
-    if (r.distance) {
-      distance ??= new MomentAccumulator(r.distance.nPoints, 1);
-      distance.merge(MomentAccumulator.fromState(r.distance));
-    }
-  }
-  return { series, ...(distance ? { distance } : {}) };
+  return inlineModel(source);
 }
 
 /**
@@ -300,38 +236,6 @@ export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSour
     },
     signal,
   });
-  // a reduction that stopped after block s: blocks past s are dropped, whichever thread ran them
-  const stop = reducer?.stoppedAfter;
-  const ran = stop === undefined ? results : results.filter((r) => r.block <= stop);
-  const pathsRun = stop === undefined ? paths : Math.min(paths, (stop + 1) * B);
-  const merged = mergeBlocks(ran, layout, pathsRun, B); // sorts results by block
-  if (analysis.keepPaths) addKept(merged.series, ran, layout, pathsRun, analysis.quantiles, options.keep === 'paths');
-  return {
-    ...layout,
-    paths: pathsRun,
-    seed,
-    ...merged,
-    ...(options.keepBlocks ? { blocks: ran } : {}),
-    threads,
-    seconds: (performance.now() - started) / 1000,
-    ...(output ? { outputs: ran.flatMap((r) => (r.outputs ?? []) as T[]) } : {}),
-    ...(analysis.reduce ? { reduced: reducer!.acc as A, stoppedEarly: stop !== undefined && pathsRun < paths } : {}),
-  };
-}
-
-/** The kept paths of each series in path order, and their exact quantiles. */
-function addKept(series: Record<string, SeriesStats>, ran: BlockResult[], layout: EnsembleLayout, paths: number, p: number[] | undefined, keepPaths: boolean): void {
-  const n = layout.k.length * layout.dim;
-  for (const name of layout.seriesNames) {
-    const all = new Float64Array(paths * n);
-    let offset = 0;
-    for (const r of ran) {
-      const k = r.kept![name];
-      all.set(k, offset);
-      offset += k.length;
-    }
-    if (p) series[name].quantiles = { p, values: exactQuantiles(all, paths, layout.k.length, layout.dim, p) };
-    if (keepPaths) series[name].paths = all;
-  }
-  for (const r of ran) delete r.kept; // the merged copies are the ones kept
+  const finished = finishEnsemble<T, A>(results, layout, paths, B, analysis, { keepPaths: options.keep === 'paths', keepBlocks: options.keepBlocks ?? false }, reducer);
+  return { ...layout, seed, ...finished, threads, seconds: (performance.now() - started) / 1000 };
 }
