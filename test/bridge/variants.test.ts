@@ -12,7 +12,7 @@
  *  - d = 10, inconsistent read: E‖X(T) − x*‖² of ASGD and of its SDDE (independent noise) agree
  *    within 4 combined standard errors plus 10% (the weak error of the approximation, O(η));
  *  - the bridge's σ(X(t−θ)) (1-D least squares, state-dependent): Milstein's strong order on the
- *    bridged coefficients is 1 (the theory's value; 0.1 + 2 SE), beyond EM's.
+ *    bridged coefficients is 1 (the theory's value; z·SE + measured drift, see the test), beyond EM's.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
 import { convergenceOrder } from '../../src/sdde/convergence.ts';
 import { defineSdde } from '../../src/sdde/problem.ts';
 import { configError } from '../helpers/config-error.ts';
+import { orderCheck } from '../helpers/order-tolerance.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/async_variants.json', import.meta.url), 'utf8'));
 const obj = leastSquaresObjective({ A: fx.A, B: fx.B });
@@ -152,7 +153,10 @@ describe('Milstein on the bridge’s state-dependent σ(X(t − θ))', () => {
     const dts = [delta, delta / 2, delta / 4, delta / 8];
     const m = convergenceOrder(inTime, new Milstein(), { dts, paths: 400, refine: 8, seed: 1 });
     const e = convergenceOrder(inTime, new EulerMaruyama(), { dts, paths: 400, refine: 8, seed: 1 });
-    expect(Math.abs(m.strong.order - 1), JSON.stringify(m.strong)).toBeLessThan(0.1 + 2 * m.strong.se);
+    // |fitted − 1| against z·SE + measured slope drift, the order widened by the reference's own
+    // error at refine = 8 (test/helpers/order-tolerance.ts); one fit in this file: z = 2.58, 1%.
+    const c = orderCheck(m.strong, 1, delta / 8 / 8, 1);
+    expect(c.distance, c.text).toBeLessThan(c.tol);
     expect(m.strong.levels[3].error).toBeLessThan(e.strong.levels[3].error);
     expect(e.strong.order).toBeLessThan(m.strong.order);
   });

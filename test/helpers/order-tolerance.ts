@@ -78,3 +78,8 @@ export function orderCheck(fit: { order: number; se: number; levels: { dt: numbe
   const { tol, text } = orderTolerance(h, fit.levels.map((l) => l.error), fit.se, fits, alpha);
   return { distance: Math.max(0, lo - fit.order, fit.order - hi), tol, text: `fitted ${fit.order} ± ${fit.se} against [${lo.toFixed(4)}, ${hi.toFixed(4)}] (order ${p} and the reference-error models at h_ref = ${hRef}); tolerance ${text}` };
 }
+
+/** orderCheck for a slope fitted by test/helpers/loglog.ts against an exact solution (no reference error). */
+export function slopeCheck(h: number[], err: number[], slope: number, seBound: number, p: number, fits: number, alpha = 0.01): { distance: number; tol: number; text: string } {
+  return orderCheck({ order: slope, se: seBound, levels: h.map((dt, i) => ({ dt, error: err[i] })) }, p, 0, fits, alpha);
+}
