@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bonferroniZ } from '../helpers/frequencies.ts';
+import { expectFrequencies, truncatedGeometric } from '../helpers/frequencies.ts';
 import { expressionObjective } from '../../src/asgd/objectives/expression.ts';
 import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { toyObjective } from '../../src/asgd/objectives/toy.ts';
@@ -82,16 +84,14 @@ describe('delays', () => {
     const xs = byHand(() => 5, 10);
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
-  it('random lags follow the model (frequencies within 5 SE of the pmf)', () => {
+  it('random lags follow the model (frequencies against the truncated geometric pmf, Bonferroni z)', () => {
     const model = delayModel({ kind: 'geometric', p: 0.4, maxLag: 10 });
     const r = runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 50_000, batchSize: 1, delay: model, beforeHistory: 'history' }, { recordDelays: true, seed: 2, saveAt: { final: true } });
     const counts = new Array(11).fill(0);
     for (const l of r.delays!) counts[l]++;
-    for (let i = 0; i <= 10; i++) {
-      const p = model.pmf[i];
-      if (p < 0.01) continue;
-      expect(Math.abs(counts[i] / 50_000 - p), `lag ${i}`).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / 50_000));
-    }
+    // expected: 0.4·0.6^l/(1 − 0.6^11) (test/helpers/frequencies.ts), not model.pmf; binomial SE,
+    // Bonferroni over the lags with p ≥ 0.01, family-wise false alarm 10⁻³
+    expectFrequencies(counts, 50_000, truncatedGeometric(0.4, 10), 'geometric(0.4)');
   });
 });
 
@@ -126,7 +126,7 @@ describe('staleness-adaptive steps (stepScale)', () => {
 });
 
 describe('minibatches', () => {
-  it('without replacement: b distinct indices per step, each index equally often (5 SE)', () => {
+  it('without replacement: b distinct indices per step, each index equally often (Bonferroni z)', () => {
     const obj = leastSquaresObjective({ A, B });
     const K = 20_000;
     const b = 5;
@@ -139,7 +139,10 @@ describe('minibatches', () => {
     }
     // each index is in a given batch with probability b/n
     const p = b / 12;
-    for (const c of counts) expect(Math.abs(c / K - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / K));
+    // an index's inclusion is independent across steps (fresh draws): binomial SE; Bonferroni over
+    // the 12 indices, family-wise false alarm 10⁻³ (z = 3.94)
+    const z = bonferroniZ(12);
+    for (const c of counts) expect(Math.abs(c / K - p) / Math.sqrt((p * (1 - p)) / K)).toBeLessThan(z);
   });
   it('with replacement allows b > n', () => {
     expect(runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }).status).toBe('ok');
