@@ -10,7 +10,7 @@
  *    runs; each entry within 5 standard errors — Bonferroni over the d² entries — the SE of a
  *    product mean from its sample variance);
  *  - d = 10, inconsistent read: E‖X(T) − x*‖² of ASGD and of its SDDE (independent noise) agree
- *    within 4 combined standard errors plus 10% (the weak error of the approximation, O(η));
+ *    within z = 3.29 combined standard errors (the O(η) weak error is below the noise here);
  *  - the bridge's σ(X(t−θ)) (1-D least squares, state-dependent): Milstein's strong order on the
  *    bridged coefficients is 1 (the theory's value; z·SE + measured drift, see the test), beyond EM's.
  */
@@ -26,6 +26,7 @@ import { convergenceOrder } from '../../src/sdde/convergence.ts';
 import { defineSdde } from '../../src/sdde/problem.ts';
 import { configError } from '../helpers/config-error.ts';
 import { orderCheck } from '../helpers/order-tolerance.ts';
+import { bonferroniZ } from '../helpers/frequencies.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/async_variants.json', import.meta.url), 'utf8'));
 const obj = leastSquaresObjective({ A: fx.A, B: fx.B });
@@ -132,7 +133,11 @@ describe('the bridge with the runner’s variants', () => {
       const sol = solveBridgedSdde(cfg, { seed: 9, path: p, saveEvery: 400, substeps: 2 });
       return sol.x.subarray(sol.x.length - 10);
     });
-    expect(Math.abs(a.mean - b.mean), `ASGD ${a.mean} ± ${a.se}, SDDE ${b.mean} ± ${b.se}`).toBeLessThan(4 * Math.hypot(a.se, b.se) + 0.1 * a.mean);
+    // independent seeds' paths: the difference has SE √(SE_a² + SE_b²); one comparison, two-sided
+    // z = 3.29 (false alarm 10⁻³). No slack for the O(η) weak bias of the approximation: at η = 0.02
+    // it is below the noise of 300 paths (measured difference ≈ 2 SE); a bias this test resolves
+    // is a finding, not noise.
+    expect(Math.abs(a.mean - b.mean), `ASGD ${a.mean} ± ${a.se}, SDDE ${b.mean} ± ${b.se}`).toBeLessThan(bonferroniZ(1) * Math.hypot(a.se, b.se));
   });
 });
 
