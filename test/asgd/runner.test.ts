@@ -144,8 +144,17 @@ describe('minibatches', () => {
     const z = bonferroniZ(12);
     for (const c of counts) expect(Math.abs(c / K - p) / Math.sqrt((p * (1 - p)) / K)).toBeLessThan(z);
   });
-  it('with replacement allows b > n', () => {
-    expect(runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }).status).toBe('ok');
+  it('with replacement allows b > n: the recorded batches repeat indices, and the run is their recursion', () => {
+    const r = runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }, { recordBatches: true, seed: 4 });
+    expect(r.status).toBe('ok');
+    // toy: ∇f_0 = 2(x + 1), ∇f_1 = 2(x − 1); x_{k+1} = x_k − η (1/b) Σ_{i ∈ batch_k} ∇f_i(x_k), replayed here
+    const x = [1];
+    for (let k = 0; k < 10; k++) {
+      const batch = Array.from(r.batches!.subarray(k * 5, (k + 1) * 5));
+      expect(new Set(batch).size).toBeLessThan(5); // 5 draws from 2 indices must repeat
+      x.push(x[k] - (0.01 / 5) * batch.reduce((s, i) => s + 2 * (x[k] + (i === 0 ? 1 : -1)), 0));
+    }
+    for (let k = 0; k <= 10; k++) expect(r.x[k]).toBeCloseTo(x[k], 14);
   });
 });
 

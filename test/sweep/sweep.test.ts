@@ -231,11 +231,18 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--json', '--no-png', '--threads', '1'], { out: (s) => void (out += s), err: () => {} })).toBe(EXIT.ok);
     const summary = JSON.parse(out);
     expect(summary.rows.map((r: { point: number }) => r.point)).toEqual([0, 1, 2]);
+    // the printed rows are the table's rows (same numbers as sweep.csv, point by point)
+    const csv = table(join(d, 'o'));
+    const head = csv[0].split(',');
     for (const r of summary.rows) {
-      expect(Number.isFinite(r['weak-mmd'])).toBe(true);
+      const cells = csv[1 + r.point].split(',');
+      expect(Number(cells[head.indexOf('weak-mmd')])).toBe(r['weak-mmd']);
+      expect(Number(cells[head.indexOf('weak-mmd_se')])).toBe(r.se);
+      expect(Number(cells[head.indexOf('asgd.batchSize')])).toBe(cfg.grid['asgd.batchSize'][r.point]);
       expect(r.se).toBeGreaterThan(0);
     }
-    expect(Array.isArray(summary.fits)).toBe(true);
+    // one fit: the exponent in b, over the three points
+    expect(summary.fits.map((f: { key: string }) => f.key)).toEqual(['asgd.batchSize']);
     expect(readFileSync(join(d, 'o', 'sweep.html'), 'utf8')).toContain('axis-quantile');
   });
 });
