@@ -26,7 +26,14 @@ describe('sweeps', () => {
     writeFileSync(join(d, 's.json'), JSON.stringify(sweep(1500)));
     // the reference, uninterrupted
     expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'ref'), '--no-png'], quiet)).toBe(EXIT.ok);
-    // a real process, killed once the CSV holds a few points
+    const pointSeconds = readFileSync(join(d, 'ref', 'sweep-timings.csv'), 'utf8').trim().split('\n').slice(1).map((r) => Number(r.split(',').at(-1)));
+    expect(Math.min(...pointSeconds), 'each point takes long enough for the 20 ms poll').toBeGreaterThan(0.05);
+    // a real process, killed once the CSV holds a few points. Event: the kill follows the CSV's
+    // rows (polled every 20 ms), not a time. Margin under load: the test fails only if the child
+    // writes all 9 remaining points between two polls; a point is 1500 paths × 1600 fine steps
+    // (≥ 50 ms idle, checked below from the reference's timings), so that needs the parent's 20 ms
+    // timer starved for ≥ 450 ms while the child runs — at load 8 on 2 cores both are slowed alike
+    // (the child's points by the same factor), so the margin does not shrink with load.
     const out = join(d, 'killed');
     const child = spawn(process.execPath, ['bin/asgd-sdde.js', 'sweep', join(d, 's.json'), '--out', out, '--no-png'], { stdio: 'ignore' });
     await new Promise<void>((resolve) => {
