@@ -66,8 +66,9 @@ export type { DelayCompensationSpec } from './asgd/delay-compensation.ts';
 export type { Optimizer, OptimizerSpec } from './asgd/optimizers.ts';
 export { adaptiveStep } from './asgd/adaptive-step.ts';
 export type { AdaptiveStep, AdaptiveStepSpec } from './asgd/adaptive-step.ts';
-export { classificationAccuracy, generatedSoftmax, isClassificationObjective, softmaxObjective } from './asgd/objectives/softmax.ts';
-export type { ClassificationObjective } from './asgd/objectives/softmax.ts';
+export { generatedSoftmax, softmaxObjective } from './asgd/objectives/softmax.ts';
+export { classificationAccuracy, isClassificationObjective } from './asgd/objectives/classifier.ts';
+export type { ClassificationObjective } from './asgd/objectives/classifier.ts';
 export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
 export type { MlpObjective } from './asgd/objectives/mlp.ts';
 export { batchMeans, firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
@@ -92,13 +93,13 @@ export { covarianceFactor, choleskySemidefiniteInPlace } from './bridge/covarian
 export { deriveEngine, uniformIndex, uniformOpen01, StreamPurpose } from './random/streams.ts';
 export type { Engine } from './random/streams.ts';
 export { NormalSampler } from './random/normal.ts';
-export { normalQuantile } from './random/normal-quantile.ts';
+export { normalQuantile } from './core/math/normal-quantile.ts';
 
 // The WebAssembly SIMD kernels and their TypeScript fallback (same bits): which one runs, and
 // waiting for the module where it compiles asynchronously (a browser's main thread)
 export { kernelBackend, kernelsReady, setKernelBackend, wasmSimdSupported } from './kernels/index.ts';
 export type { KernelBackend, KernelPreference } from './kernels/index.ts';
-export { exp as fdlibmExp, log as fdlibmLog } from './kernels/libm.ts';
+export { exp as fdlibmExp, log as fdlibmLog } from './core/math/libm.ts';
 
 // Experiments (in memory; the CLI writes their files)
 export { runFig1, FIG1_SETTINGS } from './experiments/fig1.ts';
@@ -107,7 +108,7 @@ export { runExperiment } from './experiments/run.ts';
 
 // Statistics and theory (for notebooks and studies)
 export { MomentAccumulator, Z95 } from './stats/welford.ts';
-export { decayRate, logLogFit, weightedLineFit } from './stats/fit.ts';
+export { decayRate, logLogFit, weightedLineFit } from './core/stats/fit.ts';
 export { wasserstein1 } from './stats/wasserstein.ts';
 export { medianBandwidth, mmdSquared, weakError } from './stats/weak.ts';
 export type { MmdOptions, MmdResult, WeakError } from './stats/weak.ts';

@@ -22,7 +22,7 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { finiteNumber, finiteVector, integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { BEFORE_HISTORY_POLICIES, type BeforeHistory, effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { DelayDistribution, type DelayModelSpec, delayModel } from '../delay/models.ts';
-import { asgdKernelFor, runAsgdKernel } from '../kernels/asgd.ts';
+import { asgdKernelFor, runAsgdKernel } from './kernel-host.ts';
 import { deriveEngine } from '../random/streams.ts';
 import { planSaves, type SaveAtSpec } from '../sdde/save-at.ts';
 import { MinibatchSampler, SAMPLING_MODES, type Sampling } from './minibatch.ts';

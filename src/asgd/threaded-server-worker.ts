@@ -24,7 +24,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { rememberMnist, type MnistData, type MnistSpec } from '../data/mnist.ts';
-import { type ObjectiveSpec, objectiveFromSpec } from '../experiments/objective-spec.ts';
+import { type ObjectiveSpec, objectiveFromSpec } from './objectives/spec.ts';
 import { deriveEngine } from '../random/streams.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import type { FiniteSumObjective } from './objective.ts';

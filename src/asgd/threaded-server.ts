@@ -36,7 +36,7 @@ import { ConfigError } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { workerEntryUrl } from '../core/worker-entry.ts';
 import { loadMnist, type MnistSpec } from '../data/mnist.ts';
-import { type ObjectiveSpec, objectiveFromSpec } from '../experiments/objective-spec.ts';
+import { type ObjectiveSpec, objectiveFromSpec } from './objectives/spec.ts';
 import type { Sampling } from './minibatch.ts';
 import type { FiniteSumObjective } from './objective.ts';
 import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerSpec } from './optimizers.ts';

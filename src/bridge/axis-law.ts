@@ -26,7 +26,7 @@ import type { AsgdConfig } from '../asgd/runner.ts';
 import { MinibatchSampler } from '../asgd/minibatch.ts';
 import { ConfigError } from '../core/errors.ts';
 import { matVec } from '../core/kernels.ts';
-import { normalQuantile } from '../random/normal-quantile.ts';
+import { normalQuantile } from '../core/math/normal-quantile.ts';
 import { deriveEngine, uniformOpen01 } from '../random/streams.ts';
 
 /** Default number of minibatches drawn for the sampled law. */

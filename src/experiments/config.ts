@@ -17,7 +17,7 @@ import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import { Milstein } from '../sdde/algorithms/milstein.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { EventSpec } from '../sdde/events.ts';
-import { objectiveFromSpec } from './objective-spec.ts';
+import { objectiveFromSpec } from '../asgd/objectives/spec.ts';
 import { sddeFromSpec } from './sdde-spec.ts';
 
 export type PreparedExperiment =

@@ -5,7 +5,7 @@
  */
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import type { FigureSpec } from '../plot/html.ts';
-import { tQuantile } from '../stats/fit.ts';
+import { tQuantile } from '../core/stats/fit.ts';
 import { type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 import type { ThreadedStaleness } from './threaded-staleness.ts';
 

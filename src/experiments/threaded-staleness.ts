@@ -22,7 +22,7 @@ import { runThreadedServer, type ServerThreadPool } from '../asgd/threaded-serve
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { bhattacharyyaDistance, fitStalenessModels } from '../delay/fit.ts';
-import type { ObjectiveSpec } from './objective-spec.ts';
+import type { ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 
 export interface ThreadedStalenessSpec {

@@ -5,7 +5,7 @@
  * (test/kernels/backends.test.ts runs both and compares). Pointers are byte offsets into the
  * backing buffer, as in WebAssembly; doubles are 8-byte aligned.
  */
-import { exp, log } from './libm.ts';
+import { exp, log } from '../core/math/libm.ts';
 import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MT_N, NOISE_CODE, RNG_INDEX, RNG_OUT, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
 
 /** Typed views over the current backing buffer (replaced when it grows). */

@@ -19,7 +19,7 @@
  * callback, gets an instance of its own); objectives that keep data in kernel memory own an
  * instance each, reclaimed with the objective by the garbage collector.
  */
-import { ZIGGURAT_TABLES } from '../random/normal.ts';
+import { ZIGGURAT_TABLES } from '../core/math/ziggurat.ts';
 import { type KernelExports, type MemoryViews, typeScriptKernels } from './fallback.ts';
 import { HEAP_START, ZIGGURAT_BYTES } from './layout.ts';
 import { WASM_BASE64 } from './wasm-module.ts';

@@ -20,8 +20,8 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
-import { tQuantile } from '../stats/fit.ts';
-import { jackknifeSe } from '../stats/jackknife.ts';
+import { tQuantile, weightedLineFit } from '../core/stats/fit.ts';
+import { jackknifeSe } from '../core/stats/jackknife.ts';
 import type { SddeAlgorithm } from './algorithm.ts';
 import { brownianPath, PrescribedIncrements } from './brownian.ts';
 import type { HistoryInterpolation } from './delayed-read.ts';
@@ -183,7 +183,8 @@ function fitOrder(dts: number[], errors: Float64Array, kept: number[], L: number
   const means = Array.from(total, (s) => s / n);
   const ses = Array.from(totalSq, (s, l) => Math.sqrt(Math.max(0, s / n - means[l] ** 2) / (n - 1)));
   const lx = dts.map(Math.log);
-  const slopeOf = (ys: number[]) => olsSlope(lx, ys.map((v) => Math.log(signed ? Math.abs(v) : v)));
+  // the unweighted least-squares slope (weights 1: the same sums, in the same order, as a plain OLS)
+  const slopeOf = (ys: number[]) => weightedLineFit(lx, ys.map((v) => Math.log(signed ? Math.abs(v) : v))).slope;
   const order = slopeOf(means);
   const loo: number[] = [];
   for (let b = 0; b < blocks; b++) {
@@ -199,17 +200,4 @@ function fitOrder(dts: number[], errors: Float64Array, kept: number[], L: number
     levels: dts.map((dt, l) => ({ dt, error: means[l], se: ses[l] })),
     resolved: means.every((v, l) => Math.abs(v) > 2 * ses[l]),
   };
-}
-
-function olsSlope(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, v) => a + v, 0) / n;
-  const my = y.reduce((a, v) => a + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  return sxy / sxx;
 }

@@ -8,7 +8,7 @@
  * Ensembles use it for their blocks of paths.
  */
 import { integer, knownFields, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
-import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from '../kernels/euler-maruyama.ts';
+import { emKernelApplies, emKernelGroups, type EmPath, runEmKernel } from './kernel-host.ts';
 import { MAX_LANES } from '../kernels/layout.ts';
 import { deriveEngine } from '../random/streams.ts';
 import type { SddeAlgorithm } from './algorithm.ts';

@@ -11,7 +11,7 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
 import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
-import { type EmPath, emKernelApplies, runEmKernel } from '../kernels/euler-maruyama.ts';
+import { type EmPath, emKernelApplies, runEmKernel } from './kernel-host.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 import type { SddeAlgorithm, StepContext } from './algorithm.ts';
 import { EulerMaruyama } from './algorithms/euler-maruyama.ts';

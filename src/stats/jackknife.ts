@@ -6,13 +6,8 @@
  */
 import type { MomentState } from './welford.ts';
 
-/** SE = sqrt((G−1)/G · Σ_j (θ_(−j) − θ̄)²) from the G leave-one-out estimates. */
-export function jackknifeSe(leaveOneOut: number[]): number {
-  const G = leaveOneOut.length;
-  if (G < 2) return NaN;
-  const mean = leaveOneOut.reduce((a, v) => a + v, 0) / G;
-  return Math.sqrt(((G - 1) / G) * leaveOneOut.reduce((a, v) => a + (v - mean) ** 2, 0));
-}
+/** The jackknife standard error itself lives in the core leaf (the solver's convergence orders use it too). */
+export { jackknifeSe } from '../core/stats/jackknife.ts';
 
 /**
  * The mean curves (points × dim) of the ensemble with block j left out, for every j:

@@ -21,7 +21,7 @@
  * Bandwidth: by default the median heuristic — the median distance between the first ≤ 500 pooled
  * points of each sample — reported with the result, so a comparison can reuse it.
  */
-import { tQuantile } from './fit.ts';
+import { tQuantile } from '../core/stats/fit.ts';
 import { Z95 } from './welford.ts';
 
 export interface MmdResult {

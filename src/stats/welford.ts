@@ -7,6 +7,8 @@
  * `dim` values per point; with `covariance: true` the full dim×dim co-moment is kept, else only
  * the diagonal.
  */
+import { Z95 } from '../core/math/normal-quantile.ts';
+
 export interface MomentState {
   nPoints: number;
   dim: number;
@@ -17,7 +19,8 @@ export interface MomentState {
   m2: Float64Array;
 }
 
-export const Z95 = 1.959963984540054; // Φ⁻¹(0.975)
+/** Φ⁻¹(0.975) (defined with the normal quantile in core/math; re-exported here for the intervals). */
+export { Z95 };
 
 export class MomentAccumulator {
   readonly nPoints: number;

@@ -7,7 +7,7 @@
  * function of l + 1 — and drawn on a linear axis.
  */
 import type { FigureSpec } from '../plot/html.ts';
-import { logLogFit } from '../stats/fit.ts';
+import { logLogFit } from '../core/stats/fit.ts';
 import { Z95 } from '../stats/welford.ts';
 
 export interface SweepRow {

@@ -32,7 +32,7 @@ import { asgdConfig, runAsgd } from '../asgd/runner.ts';
 import { ConfigError } from '../core/errors.ts';
 import { integer, positiveNumber, seedValue } from '../core/validate.ts';
 import type { DelayDistribution } from '../delay/models.ts';
-import { tQuantile } from '../stats/fit.ts';
+import { tQuantile } from '../core/stats/fit.ts';
 import { jackknifeSe } from '../stats/jackknife.ts';
 
 export interface MomentumExperimentSpec {

@@ -6,7 +6,7 @@
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { asgdConfig, type AsgdConfig } from '../asgd/runner.ts';
 import { sddeFromAsgd, type SigmaSpec } from '../bridge/to-sdde.ts';
-import { objectiveFromSpec, type ObjectiveSpec } from '../experiments/objective-spec.ts';
+import { objectiveFromSpec, type ObjectiveSpec } from '../asgd/objectives/spec.ts';
 
 /** Linear regression of He et al. Section 4: generated least squares, n = 200, d = 2. */
 export const LINEAR_REGRESSION: ObjectiveSpec = { kind: 'least-squares', n: 200, d: 2, noise: 0.5, seed: 3 };

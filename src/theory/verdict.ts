@@ -12,7 +12,7 @@
  *  - measured           a quantity the issue asks to report, with no prediction to test.
  * Non-finite inputs never produce "holds".
  */
-import { normalQuantile } from '../random/normal-quantile.ts';
+import { normalQuantile } from '../core/math/normal-quantile.ts';
 import { Z95 } from '../stats/welford.ts';
 
 export type VerdictKind = 'holds' | 'loose' | 'violated' | 'not-applicable' | 'reported';

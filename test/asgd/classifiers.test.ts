@@ -17,15 +17,9 @@ import { describe, expect, it } from 'vitest';
 import type { FiniteSumObjective } from '../../src/asgd/objective.ts';
 import { generatedLeastSquares } from '../../src/asgd/objectives/least-squares.ts';
 import { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from '../../src/asgd/objectives/mlp.ts';
-import {
-  classificationAccuracy,
-  generatedSoftmax,
-  isClassificationObjective,
-  mixtureClassificationData,
-  softmaxObjective,
-  type ClassificationObjective,
-} from '../../src/asgd/objectives/softmax.ts';
-import { objectiveFromSpec } from '../../src/experiments/objective-spec.ts';
+import { classificationAccuracy, isClassificationObjective, mixtureClassificationData, type ClassificationObjective } from '../../src/asgd/objectives/classifier.ts';
+import { generatedSoftmax, softmaxObjective } from '../../src/asgd/objectives/softmax.ts';
+import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { configError } from '../helpers/config-error.ts';
 
 interface Point {

@@ -20,7 +20,7 @@ import { MinibatchSampler } from '../../src/asgd/minibatch.ts';
 import type { FiniteSumObjective } from '../../src/asgd/objective.ts';
 import { runThreadedServer, ServerThreadPool, type ThreadedServerResult, type ThreadedServerSpec } from '../../src/asgd/threaded-server.ts';
 import { ConfigError } from '../../src/core/errors.ts';
-import { objectiveFromSpec } from '../../src/experiments/objective-spec.ts';
+import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
 
 const objectiveSpec = { kind: 'least-squares' as const, n: 200, d: 5, seed: 3 };

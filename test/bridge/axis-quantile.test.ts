@@ -102,7 +102,7 @@ describe("'axis-quantile': the sampled law", () => {
 
 describe("'axis-quantile': the calibration of the mapped normals", () => {
   it('β is E[z] given the law sample (a 200 000-draw estimate agrees within 4 SE), and T(z − β) has mean 0 and identity covariance', async () => {
-    const { normalQuantile } = await import('../../src/random/normal-quantile.ts');
+    const { normalQuantile } = await import('../../src/core/math/normal-quantile.ts');
     const { MinibatchSampler } = await import('../../src/asgd/minibatch.ts');
     const { deriveEngine, uniformOpen01 } = await import('../../src/random/streams.ts');
     const { batchMeanGradient } = await import('../../src/bridge/axis-law.ts');

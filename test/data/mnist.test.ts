@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classificationAccuracy } from '../../src/asgd/objectives/softmax.ts';
+import { classificationAccuracy } from '../../src/asgd/objectives/classifier.ts';
 import { mnistObjective } from '../../src/asgd/objectives/mnist.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { loadMnist, type MnistScaling } from '../../src/data/mnist.ts';
-import { objectiveFromSpec } from '../../src/experiments/objective-spec.ts';
+import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 
 interface Case {
   digits: number[];

@@ -12,7 +12,7 @@ import { fitStalenessModels } from '../../src/delay/fit.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { NormalSampler } from '../../src/random/normal.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
-import { tQuantile } from '../../src/stats/fit.ts';
+import { tQuantile } from '../../src/core/stats/fit.ts';
 
 const acrossRuns = (xs: Float64Array) => {
   const R = xs.length;

@@ -1,5 +1,5 @@
 /**
- * fdlibm's exp, log, expm1 and tanh (src/kernels/libm.ts and its AssemblyScript twin in the
+ * fdlibm's exp, log, expm1 and tanh (src/core/math/libm.ts and its AssemblyScript twin in the
  * WebAssembly module):
  *  - both ports give the same bits on 10⁶ arguments (what makes kernel and fallback agree);
  *  - both are within 1 ulp of the C library's exp and log, from test/fixtures/libm.json
@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exp, expm1, log, tanh } from '../../src/kernels/libm.ts';
+import { exp, expm1, log, tanh } from '../../src/core/math/libm.ts';
 import { KernelInstance, wasmBytes } from '../../src/kernels/index.ts';
 
 // The Node 20 comparisons below are skipped on other Node versions (their Math.* may differ by an

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 
 interface PpfCase {
   p: number;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NormalSampler } from '../../src/random/normal.ts';
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
 
 describe('ziggurat normal sampler', () => {

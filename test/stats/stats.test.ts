@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decayRate, logLogFit, weightedLineFit } from '../../src/stats/fit.ts';
+import { decayRate, logLogFit, weightedLineFit } from '../../src/core/stats/fit.ts';
 import { wasserstein1 } from '../../src/stats/wasserstein.ts';
 import { MomentAccumulator } from '../../src/stats/welford.ts';
 import { NormalSampler } from '../../src/random/normal.ts';

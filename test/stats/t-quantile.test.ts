@@ -1,7 +1,7 @@
 /** Student-t quantiles against scipy.stats.t.ppf (test/fixtures/t_quantile.py). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { tQuantile, weightedLineFit } from '../../src/stats/fit.ts';
+import { tQuantile, weightedLineFit } from '../../src/core/stats/fit.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/t_quantile.json', import.meta.url), 'utf8'));
 

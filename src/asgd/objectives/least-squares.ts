@@ -131,7 +131,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     strongConvexity: mu,
     data: { A, B },
   } as FiniteSumObjective & { data: { A: Float64Array; B: Float64Array } };
-  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  // whole ASGD iterations in the kernel (src/asgd/kernel-host.ts) use the same data
   registerGradientKernel(objective, () => (kernel ??= new GradientKernel('least-squares', A, B, d)));
   return objective;
 }

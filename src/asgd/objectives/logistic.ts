@@ -9,7 +9,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { dot4 } from '../../core/kernels.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
-import { exp } from '../../kernels/libm.ts';
+import { exp } from '../../core/math/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -17,7 +17,7 @@ import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } fr
 function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(exp(-z)) : Math.log1p(exp(z));
 }
-/** The logistic sigmoid, with fdlibm's exp (src/kernels/libm.ts): the gradient kernel computes the same. */
+/** The logistic sigmoid, with fdlibm's exp (src/core/math/libm.ts): the gradient kernel computes the same. */
 function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + exp(-z));
   const e = exp(z);
@@ -125,7 +125,7 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
   };
   const xs = newtonMinimizer(obj, A, y, n, d, l2);
   const objective = xs ? { ...obj, minimizer: xs, minimum: obj.value(xs) } : obj;
-  // whole ASGD iterations in the kernel (src/kernels/asgd.ts) use the same data
+  // whole ASGD iterations in the kernel (src/asgd/kernel-host.ts) use the same data
   registerGradientKernel(objective, () => (kernel ??= new GradientKernel('logistic', A, y, d, l2)));
   return objective;
 }

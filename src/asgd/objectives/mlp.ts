@@ -21,10 +21,10 @@ import { ConfigError } from '../../core/errors.ts';
 import { integer, nonNegativeNumber, positiveNumber, seedValue } from '../../core/validate.ts';
 import { MlpKernel } from '../../kernels/gradients.ts';
 import { kernelBackend } from '../../kernels/index.ts';
-import { tanh } from '../../kernels/libm.ts';
+import { tanh } from '../../core/math/libm.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine, StreamPurpose } from '../../random/streams.ts';
-import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './softmax.ts';
+import { crossEntropyOfScores, generatedClassificationFields, softmaxMinusOneHot, mixtureClassificationData, validateClassificationData, type ClassificationData, type ClassificationObjective } from './classifier.ts';
 
 /** The MLP objective: a classifier with its architecture and the scale used by mlpInitialPoint. */
 export interface MlpObjective extends ClassificationObjective {

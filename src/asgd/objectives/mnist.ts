@@ -11,7 +11,8 @@ import type { FiniteSumObjective } from '../objective.ts';
 import { leastSquaresObjective } from './least-squares.ts';
 import { logisticObjective } from './logistic.ts';
 import { type MlpObjective, mlpObjective } from './mlp.ts';
-import { type ClassificationObjective, softmaxObjective } from './softmax.ts';
+import type { ClassificationObjective } from './classifier.ts';
+import { softmaxObjective } from './softmax.ts';
 
 export const MNIST_MODELS = ['softmax', 'logistic', 'least-squares', 'mlp'] as const;
 export type MnistModel = (typeof MNIST_MODELS)[number];

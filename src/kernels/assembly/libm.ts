@@ -1,4 +1,4 @@
-// AssemblyScript. fdlibm's exp and log, the same port as src/kernels/libm.ts (see there for why):
+// AssemblyScript. fdlibm's exp and log, the same port as src/core/math/libm.ts (see there for why):
 // both must change together, and test/kernels/libm.test.ts compares them bit for bit.
 
 const LN2_HI: f64 = 6.93147180369123816490e-1;

@@ -17,11 +17,11 @@
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
 import { configEnsemble } from '../../experiments/ensemble-source.ts';
-import { logLogFit, weightedLineFit } from '../../stats/fit.ts';
+import { logLogFit, weightedLineFit } from '../../core/stats/fit.ts';
 import { wasserstein1 } from '../../stats/wasserstein.ts';
 import { weakError } from '../../stats/weak.ts';
 import { Z95 } from '../../stats/welford.ts';
-import type { ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { buildObjective, pairConfig } from '../problems.ts';
 import { exponentVerdict, formatNumber as f, measurement, type Measurement, notApplicable, reported, type Verdict } from '../verdict.ts';

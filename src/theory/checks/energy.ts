@@ -18,7 +18,7 @@ import { buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } from 
 import { formatNumber as f, measurement, upperBoundVerdict, type Verdict } from '../verdict.ts';
 import { GradientCovariance } from '../../asgd/objective.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { normalQuantile } from '../../random/normal-quantile.ts';
+import { normalQuantile } from '../../core/math/normal-quantile.ts';
 
 export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
   const started = performance.now();

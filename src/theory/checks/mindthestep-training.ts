@@ -21,7 +21,7 @@ import type { FiniteSumObjective } from '../../asgd/objective.ts';
 import { generatedMlp, type MlpObjective, mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { runParameterServer } from '../../asgd/parameter-server.ts';
 import { runThreadedServer, type ServerThreadPool } from '../../asgd/threaded-server.ts';
-import { objectiveFromSpec, type ObjectiveSpec } from '../../experiments/objective-spec.ts';
+import { objectiveFromSpec, type ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { firstPushComplete, simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import { parallelMap } from '../../stats/parallel-map.ts';

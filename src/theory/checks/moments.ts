@@ -12,7 +12,7 @@
  */
 import { runEnsemble } from '../../stats/ensemble.ts';
 import { configEnsemble } from '../../experiments/ensemble-source.ts';
-import { decayRate, tQuantile } from '../../stats/fit.ts';
+import { decayRate, tQuantile } from '../../core/stats/fit.ts';
 import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
 import { Z95 } from '../../stats/welford.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';

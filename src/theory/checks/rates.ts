@@ -21,7 +21,7 @@ import { solve } from '../../sdde/solve.ts';
 import { runEnsemble } from '../../stats/ensemble.ts';
 import { configEnsemble } from '../../experiments/ensemble-source.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
-import { logLogFit, weightedLineFit } from '../../stats/fit.ts';
+import { logLogFit, weightedLineFit } from '../../core/stats/fit.ts';
 import { jackknifeSe, leaveOneBlockOutMeans } from '../../stats/jackknife.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { spectralAbscissa } from '../lambert-w.ts';

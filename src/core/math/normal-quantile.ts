@@ -4,6 +4,9 @@
  * bridge, where a uniform derived from the minibatch noise is mapped to a Gaussian increment.
  */
 
+/** Φ⁻¹(0.975), the two-sided 95% normal quantile (half-width of a 95% interval in standard errors). */
+export const Z95 = 1.959963984540054;
+
 function poly(c: readonly number[], x: number): number {
   let r = 0;
   for (let i = c.length - 1; i >= 0; i--) r = r * x + c[i];

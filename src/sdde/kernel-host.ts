@@ -23,10 +23,10 @@
 import { ConstantLag, type LagSource } from '../delay/lags.ts';
 import type { BeforeHistory } from '../delay/lags.ts';
 import { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
-import { GaussianIncrements } from '../sdde/brownian.ts';
-import { evalHistory, type SddeProblem } from '../sdde/problem.ts';
-import { borrowKernels, type KernelInstance, returnKernels } from './index.ts';
-import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
+import { GaussianIncrements } from './brownian.ts';
+import { evalHistory, type SddeProblem } from './problem.ts';
+import { borrowKernels, type KernelInstance, returnKernels } from '../kernels/index.ts';
+import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
 
 /** Steps per kernel call (a group of paths; d ≥ 2). */
 const CHUNK = 256;

@@ -8,12 +8,12 @@
  * ring. Bit-identical to the runner's loop (test/kernels/backends.test.ts). The TypeScript
  * fallback is the runner's own loop.
  */
-import type { FiniteSumObjective } from '../asgd/objective.ts';
-import type { MinibatchSampler } from '../asgd/minibatch.ts';
-import type { Schedule } from '../asgd/schedule.ts';
+import type { FiniteSumObjective } from './objective.ts';
+import type { MinibatchSampler } from './minibatch.ts';
+import type { Schedule } from './schedule.ts';
 import { type BeforeHistory, effectiveLag, type LagSource } from '../delay/lags.ts';
-import { type GradientKernel, gradientKernelOf } from './gradients.ts';
-import { kernelBackend } from './index.ts';
+import { type GradientKernel, gradientKernelOf } from '../kernels/gradients.ts';
+import { kernelBackend } from '../kernels/index.ts';
 
 /** Iterations per kernel call. */
 const CHUNK = 256;

@@ -7,15 +7,15 @@
  * "softmax" | "logistic" | "least-squares" | "mlp", digits?, perDigit?, dim?, scaling?, l2?, hidden?}
  * is real data (src/data/mnist.ts; needs the optional `mnist` package).
  */
-import type { FiniteSumObjective } from '../asgd/objective.ts';
-import { expressionObjective } from '../asgd/objectives/expression.ts';
-import { generatedLeastSquares, leastSquaresObjective } from '../asgd/objectives/least-squares.ts';
-import { generatedLogistic, logisticObjective } from '../asgd/objectives/logistic.ts';
-import { generatedMlp } from '../asgd/objectives/mlp.ts';
-import { type MnistObjectiveSpec, mnistObjective } from '../asgd/objectives/mnist.ts';
-import { generatedSoftmax } from '../asgd/objectives/softmax.ts';
-import { toyObjective } from '../asgd/objectives/toy.ts';
-import { knownFields, oneOf, plainObject } from '../core/validate.ts';
+import type { FiniteSumObjective } from '../objective.ts';
+import { expressionObjective } from './expression.ts';
+import { generatedLeastSquares, leastSquaresObjective } from './least-squares.ts';
+import { generatedLogistic, logisticObjective } from './logistic.ts';
+import { generatedMlp } from './mlp.ts';
+import { type MnistObjectiveSpec, mnistObjective } from './mnist.ts';
+import { generatedSoftmax } from './softmax.ts';
+import { toyObjective } from './toy.ts';
+import { knownFields, oneOf, plainObject } from '../../core/validate.ts';
 
 export type ObjectiveSpec =
   | { kind: 'toy' }

@@ -1,5 +1,6 @@
 /**
- * Fits used by the theory checks.
+ * Generic line fits and the Student-t quantile, used by the theory checks and by the SDDE
+ * convergence orders (a leaf, so that the solver layer and the statistics layer share one OLS).
  *
  * `weightedLineFit`: y = a + s·x by weighted least squares with weights 1/σ_i². The slope's
  * standard error from the weights alone is sqrt(1/Σ w (x − x̄_w)²); when the points scatter more
@@ -8,8 +9,7 @@
  * Without σ the fit is unweighted and the error comes from the residuals.
  * Confidence intervals are ±1.96 SE (normal approximation; the checks use ≥ 4 points).
  */
-import { normalQuantile } from '../random/normal-quantile.ts';
-import { Z95 } from './welford.ts';
+import { normalQuantile, Z95 } from '../math/normal-quantile.ts';
 
 /**
  * Student-t quantile t_p(ν): exact for ν = 1, 2; for ν ≥ 3 the Cornish–Fisher expansion to

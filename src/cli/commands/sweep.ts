@@ -1,0 +1,95 @@
+/** `asgd-sdde sweep CONFIG.json`: a grid of ensembles, resumable, sharded (see the help text). */
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../core/errors.ts';
+import { writeFileAtomic } from '../../io/atomic.ts';
+import { acquireLock } from '../../io/lock.ts';
+import { checkOutDir, outDirOption, outputFailure } from '../../io/output-dir.ts';
+import { VERSION } from '../../version.ts';
+import { EXIT, type Io, plotlyMode, positiveIntOption, readConfigFile } from '../options.ts';
+import { readSweepManifest, writeSweepFigure } from './sweep-files.ts';
+
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const whole = Math.round(s); // round first: 659.6 s is 11:00, not 10:60
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+
+/** `sweep`: exit 0, or throws a ConfigError / UsageError (exit 2); resumes the rows a directory already holds. */
+export async function cmdSweep(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { file, raw } = readConfigFile(positionals, 'sweep');
+  const sw = await import('../../sweep/sweep.ts');
+  const { runPreparedSweep, sweepWarning } = await import('../../sweep/run.ts');
+  const prepared = sw.prepareSweep(raw);
+  const warning = sweepWarning(prepared);
+  if (warning) io.err(`warning: ${warning}\n`);
+  const shard = sw.parseShard(values.shard);
+  const threads = positiveIntOption(values.threads, '--threads', availableParallelism(), 256);
+  const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
+  checkOutDir(outDir);
+  const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
+  const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
+  const manifestFile = join(outDir, 'sweep.json');
+  if (existsSync(manifestFile)) {
+    const old = readSweepManifest(manifestFile, '--out');
+    if (JSON.stringify(old.settings) !== JSON.stringify(raw) || old.shard !== manifest.shard) throw new ConfigError('--out', `${outDir} holds a different sweep (or shard); choose another directory`);
+  } else if (existsSync(join(outDir, 'sweep.csv'))) {
+    // rows without the manifest that says which sweep they belong to cannot be trusted
+    throw new ConfigError('--out', `${outDir} holds a sweep.csv without its sweep.json; remove it or choose another directory`);
+  }
+  // one writer per directory: a second sweep started into the same --out is refused by PID
+  try {
+    mkdirSync(outDir, { recursive: true }); // the lock lives in the output directory
+  } catch (e) {
+    throw outputFailure(e, outDir);
+  }
+  const lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  try {
+    const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths }); // resume: the finished points
+    for (const d of dropped.slice(0, 10)) io.err(`note: recomputing a row of ${join(outDir, 'sweep.csv')} that ${d.reason}: ${JSON.stringify(d.line.slice(0, 120))}\n`);
+    if (dropped.length > 10) io.err(`note: … and ${dropped.length - 10} more bad rows recomputed\n`);
+    const timings = sw.readTimings(outDir);
+    for (const i of [...timings.keys()]) if (!rows.has(i)) timings.delete(i);
+    writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
+    const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
+    const kept = mine.filter((p) => rows.has(p.index)).length;
+    const started = performance.now();
+    let done = 0;
+    const report = (finished: number, extra: string) => {
+      const elapsed = (performance.now() - started) / 1000;
+      const eta = done > 0 ? (elapsed / done) * (mine.length - finished) : NaN;
+      if (io.isTTY) {
+        const width = 24;
+        const filled = Math.round((finished / mine.length) * width);
+        io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
+      } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
+    };
+    if (rows.size) report(kept, `resuming: ${kept} finished points kept`);
+    const result = await runPreparedSweep(prepared, {
+      threads,
+      shard,
+      done: [...rows.values()].map((line) => sw.parseRow(line, prepared.keys)),
+      onPoint: (r, finished) => {
+        rows.set(r.point, sw.csvRow(r));
+        timings.set(r.point, r.seconds);
+        sw.writeRows(outDir, header, rows); // atomically, after every point
+        sw.writeTimings(outDir, timings);
+        done++;
+        report(finished, `point ${r.point}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(r.values[j])}`).join(' ')} → ${r.metric}`);
+      },
+    });
+    if (io.isTTY) io.err('\n');
+    await writeSweepFigure(outDir, prepared.keys, prepared.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, result.caption);
+    const summary = { ...manifest, outDir, threads: result.threads, finished: result.rows.length, seconds: result.seconds, rows: result.rows.map((r) => ({ point: r.point, values: r.values, [prepared.spec.metric]: Number.isFinite(r.metric) ? r.metric : null, se: Number.isFinite(r.se) ? r.se : null, diverged: r.diverged })), fits: result.fits };
+    io.out(values.json ? JSON.stringify(summary) + '\n' : `sweep: ${summary.finished}/${mine.length} points in ${join(outDir, 'sweep.csv')}\n${result.fits.map((f) => `  exponent in ${f.against === 'x' ? f.key : `${f.key} + 1`} (${f.series}): ${f.exponent.toFixed(3)} (95% CI ${f.ci95[0].toFixed(3)} … ${f.ci95[1].toFixed(3)})`).join('\n')}${result.fits.length ? '\n' : ''}`);
+    return EXIT.ok;
+  } catch (e) {
+    throw outputFailure(e, outDir);
+  } finally {
+    lock.release();
+  }
+}
