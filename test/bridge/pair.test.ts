@@ -13,8 +13,8 @@ import { runPair } from '../../src/bridge/pair.ts';
 import { sddeFromAsgd } from '../../src/bridge/to-sdde.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { brownianPath } from '../../src/sdde/brownian.ts';
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
-import { tQuantile } from '../../src/stats/fit.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
+import { tQuantile } from '../../src/core/stats/fit.ts';
 
 const eta = 0.005;
 const fig1 = (lag: number, extra: object = {}) =>

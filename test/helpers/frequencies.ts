@@ -6,7 +6,7 @@
  * false-alarm rate of one call is at most α (default 10⁻³).
  */
 import { expect } from 'vitest';
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 
 /** Truncated geometric on 0..maxLag: p(1 − p)^l / (1 − (1 − p)^{maxLag+1}). */
 export function truncatedGeometric(p: number, maxLag: number): number[] {

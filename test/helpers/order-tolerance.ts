@@ -23,7 +23,7 @@
  *    interval spanned by p and the OLS slopes of both models over the ladder (expectedOrderRange);
  *    at refine = 8 and p = 1 the correlated model steepens the fit to ≈ 1.04.
  */
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 
 function olsSlope(x: number[], y: number[]): number {
   const mx = x.reduce((a, v) => a + v, 0) / x.length;

@@ -15,7 +15,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectFrequencies, truncatedGeometric } from '../helpers/frequencies.ts';
-import { normalQuantile } from '../../src/random/normal-quantile.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 import fixture from '../fixtures/dde_delays.json' with { type: 'json' };
 import { delayModel } from '../../src/delay/models.ts';
 import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
