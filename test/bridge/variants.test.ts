@@ -164,5 +164,5 @@ describe('Milstein on the bridge’s state-dependent σ(X(t − θ))', () => {
     expect(c.distance, c.text).toBeLessThan(c.tol);
     expect(m.strong.levels[3].error).toBeLessThan(e.strong.levels[3].error);
     expect(e.strong.order).toBeLessThan(m.strong.order);
-  });
+  }, 600_000); // two 400-path dt ladders, Milstein by finite differences: ≈ 95 s alone on 2 cores, > 120 s at load 14
 });
