@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: every workload in three programs in the same run — the C reference
- * (bench/c/em.c, compiled -O3 -march=native here), the NumPy reference (bench/numpy/em.py) and
- * asgd-sdde (bench/js/em.mjs: the built package dist/, run by plain node as users run it, with the
- * WebAssembly SIMD kernels and, as a second column, with their TypeScript fallback) — each in its
- * own process, best of `REPEATS` runs. Prints throughput and the ratios asgd-sdde/C and
+ * (bench/c/em.c, and bench/c/pair.c for the pair step; compiled -O3 -march=native here), the NumPy
+ * reference (bench/numpy/em.py, bench/numpy/pair.py; BLAS on one thread) and asgd-sdde
+ * (bench/js/em.mjs, bench/js/pair.mjs: the built package dist/, run by plain node as users run it,
+ * with the WebAssembly SIMD kernels and, as a second column, with their TypeScript fallback) — each
+ * in its own process, best of `REPEATS` runs. W1 long (K = 1.5·10⁶, over 5 s on one thread) runs
+ * only asgd-sdde, on 1 and on all cores, for the thread scaling without start-up costs. Prints throughput and the ratios asgd-sdde/C and
  * asgd-sdde/NumPy and checks that the programs' statistics agree (so no program is fast because
  * it is wrong). Not part of the tests.
  *
@@ -31,9 +33,15 @@ if (asJson && write) {
   process.exit(2);
 }
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 2);
-const WORKLOADS = (process.env.BENCH_WORKLOADS ?? 'w1,w2,w3,w4').split(',');
-if (write && WORKLOADS.length !== 4) {
-  console.error('bench: --write needs all four workloads (unset BENCH_WORKLOADS)');
+const ALL = ['w1', 'w1long', 'w2', 'w3', 'w4', 'w5', 'w6'];
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? ALL.join(',')).split(',');
+const unknownWorkloads = WORKLOADS.filter((w) => !ALL.includes(w));
+if (unknownWorkloads.length) {
+  console.error(`bench: unknown workload(s) ${unknownWorkloads.join(', ')} in BENCH_WORKLOADS; known: ${ALL.join(', ')}`);
+  process.exit(2);
+}
+if (write && WORKLOADS.length !== ALL.length) {
+  console.error('bench: --write needs all workloads (unset BENCH_WORKLOADS)');
   process.exit(2);
 }
 const cores = availableParallelism();
@@ -77,14 +85,30 @@ execFileSync('bash', ['bench/c/build.sh'], { stdio: ['ignore', 'ignore', 'inheri
 execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const JS = 'bench/js/em.mjs';
+const PAIR = 'bench/js/pair.mjs';
 const multi = `asgd-sdde-${cores}t`;
-const programs = (w: string): [string, string, string[]][] => [
+/** W1 long: W1 with K = 1.5·10⁶ steps (≈ 6 s on one thread of this machine, idle). */
+const W1_LONG_STEPS = '1500000';
+const programs = (w: string): [string, string, string[]][] =>
+  w === 'w1long'
+    ? [
+        ['asgd-sdde', process.execPath, [JS, 'w1', '--seed', '1', '--threads', '1', '--steps', W1_LONG_STEPS]],
+        ...(cores > 1 ? ([[multi, process.execPath, [JS, 'w1', '--seed', '1', '--threads', String(cores), '--steps', W1_LONG_STEPS]]] as [string, string, string[]][]) : []),
+      ]
+    : w === 'w5' || w === 'w6'
+      ? [
+          ['c', 'bench/c/pair', [w, '--seed', '1']],
+          ['numpy', 'python3', ['bench/numpy/pair.py', w, '--seed', '1']],
+          ['asgd-sdde', process.execPath, [PAIR, w, '--seed', '1']],
+          ['asgd-sdde-ts', process.execPath, [PAIR, w, '--seed', '1', '--kernels', 'typescript']],
+        ]
+      : [
   ['c', 'bench/c/em', [w, '--seed', '1']],
   ['numpy', 'python3', ['bench/numpy/em.py', w, '--seed', '1']],
   ['asgd-sdde', process.execPath, [JS, w, '--seed', '1', '--threads', '1']],
   ...(w === 'w1' && cores > 1 ? ([[multi, process.execPath, [JS, w, '--seed', '1', '--threads', String(cores)]]] as [string, string, string[]][]) : []),
   ['asgd-sdde-ts', process.execPath, [JS, w, '--seed', '1', '--threads', '1', '--kernels', 'typescript']],
-];
+        ];
 
 const loadBefore = loadavg()[0];
 const results: Record<string, Record<string, Result>> = {};
@@ -124,29 +148,57 @@ const within = (w: string, key: string, rel: number) => {
   const ok = vals.every(([, v]) => Math.abs(v / ref - 1) <= rel);
   return { ok, detail: `${key}: ${vals.map(([n, v]) => `${n} ${v.toPrecision(4)}`).join(', ')} (agree within ${rel * 100}%)` };
 };
+if (results.w1long) {
+  const fp = (n: string) => results.w1long[n]?.stats.fingerprint;
+  const same = cores > 1 ? fp('asgd-sdde') === fp(multi) : true;
+  agree.w1long = { ok: same, detail: `bit-identical: 1 vs ${cores} threads ${same}` };
+}
+// the pair step: the mean distance ‖x_K − X_K‖ and E‖x_K − x*‖² of every two programs within 5 SE
+// (independent random streams; asgd-sdde's kernels and fallback share theirs)
+const withinSe = (w: string, keys: [string, string][]) => {
+  const r = results[w];
+  const names = Object.keys(r);
+  let ok = true;
+  const parts: string[] = [];
+  for (const [key, se] of keys) {
+    for (const a of names) {
+      for (const b of names) {
+        if (a >= b) continue;
+        const z = Math.abs(r[a].stats[key] - r[b].stats[key]) / Math.hypot(r[a].stats[se], r[b].stats[se]);
+        if (!(z < 5) && !(r[a].stats[key] === r[b].stats[key])) ok = false;
+        parts.push(`${key} ${a}/${b} z = ${z.toFixed(2)}`);
+      }
+    }
+  }
+  return { ok, detail: parts.join(', ') };
+};
+for (const w of ['w5', 'w6']) if (results[w]) agree[w] = withinSe(w, [['meanDist', 'seDist'], ['meanErr', 'seErr']]);
 if (results.w2) agree.w2 = within('w2', 'meanX2', 0.15); // a time average over ~9000 correlated time units
 if (results.w3) agree.w3 = within('w3', 'meanSq', 0.3); // 4 paths × 100 components, strongly correlated
 if (results.w4) agree.w4 = within('w4', 'finalF', 0.01); // F* = 0.0620; the stationary excess is ~1e-4
 for (const w of WORKLOADS) {
-  if (w === 'w1') continue;
-  // kernels and fallback: the same bits, so the same statistics to the last digit
-  const a = results[w]['asgd-sdde'].stats;
-  const b = results[w]['asgd-sdde-ts'].stats;
+  if (w === 'w1' || w === 'w1long') continue;
+  // kernels and fallback: the same bits, so the same statistics to the last digit (set-up times aside)
+  const { setupSeconds: _a, ...a } = results[w]['asgd-sdde'].stats;
+  const { setupSeconds: _b, ...b } = results[w]['asgd-sdde-ts'].stats;
   const same = JSON.stringify(a) === JSON.stringify(b);
   agree[w] = { ok: agree[w].ok && same, detail: `${agree[w].detail}; kernels vs TypeScript fallback identical: ${same}` };
 }
 
-// ---- ratios and targets (issue 11) ----
+// ---- ratios and targets (issues 11 and 23) ----
 const thr = (w: string, p: string) => results[w]?.[p]?.throughput ?? NaN;
 const targets = [
   { name: 'W1, 1 thread ≥ 0.65 × C', value: thr('w1', 'asgd-sdde') / thr('w1', 'c'), target: 0.65 },
   { name: 'W1, 1 thread ≥ 2 × NumPy', value: thr('w1', 'asgd-sdde') / thr('w1', 'numpy'), target: 2 },
-  ...(cores > 1 ? [{ name: `W1, ${cores} threads ≥ 1.8 × 1 thread (bit-identical)`, value: thr('w1', multi) / thr('w1', 'asgd-sdde'), target: 1.8 }] : []),
+  ...(cores > 1 ? [{ name: `W1 long, ${cores} threads ≥ 1.8 × 1 thread (bit-identical)`, value: thr('w1long', multi) / thr('w1long', 'asgd-sdde'), target: 1.8 }] : []),
   { name: 'W2 ≥ 0.5 × C', value: thr('w2', 'asgd-sdde') / thr('w2', 'c'), target: 0.5 },
   { name: 'W2, peak RSS < 100 MB', value: results.w2?.['asgd-sdde'].peakRssMB ?? NaN, target: 100, lower: true },
   { name: 'W3 ≥ 0.5 × C', value: thr('w3', 'asgd-sdde') / thr('w3', 'c'), target: 0.5 },
   { name: 'W3 ≥ 1.3 × NumPy', value: thr('w3', 'asgd-sdde') / thr('w3', 'numpy'), target: 1.3 },
   { name: 'W4 ≥ 0.4 × C', value: thr('w4', 'asgd-sdde') / thr('w4', 'c'), target: 0.4 },
+  { name: 'W5 ≥ 0.5 × C', value: thr('w5', 'asgd-sdde') / thr('w5', 'c'), target: 0.5 },
+  { name: 'W5 ≥ 2 × NumPy', value: thr('w5', 'asgd-sdde') / thr('w5', 'numpy'), target: 2 },
+  { name: 'W6 ≥ 0.5 × NumPy', value: thr('w6', 'asgd-sdde') / thr('w6', 'numpy'), target: 0.5 },
 ]
   .filter((t) => Number.isFinite(t.value))
   .map((t) => ({ ...t, met: (t as { lower?: boolean }).lower ? t.value < t.target : t.value >= t.target }));
@@ -167,9 +219,12 @@ if (asJson) {
   console.log(JSON.stringify(report, null, 2));
   if (!Object.values(agree).every((a) => a.ok)) process.exitCode = 1;
 } else {
-  const UNIT: Record<string, string> = { w1: 'path-steps/s', w2: 'steps/s', w3: 'path-steps/s', w4: 'iterations/s' };
+  const UNIT: Record<string, string> = { w1: 'path-steps/s', w1long: 'path-steps/s', w2: 'steps/s', w3: 'path-steps/s', w4: 'iterations/s', w5: 'pair steps/s', w6: 'pair steps/s' };
   const TITLE: Record<string, string> = {
     w1: 'W1 EM ensemble, lag 1000, N = 1000, K = 10⁵',
+    w1long: 'W1 long, K = 1.5·10⁶ (asgd-sdde only)',
+    w5: 'W5 pair step, least squares n = 10⁴, d = 20, b = 16, l ≤ 3, axis-quantile (M = 65 536), 1000 paths × 500',
+    w6: 'W6 pair step, logistic n = 10⁴, d = 20 (SDDE drift: full gradient), 256 paths × 10',
     w2: 'W2 one path, K = 10⁷, every 1000th saved',
     w3: 'W3 d = 100, full 100×100 diffusion',
     w4: 'W4 ASGD least squares n = 10⁴, d = 100, b = 32',
@@ -181,12 +236,16 @@ if (asJson) {
     '| workload | C | NumPy | asgd-sdde (WebAssembly SIMD) | ÷ C | ÷ NumPy | TypeScript fallback | peak RSS (asgd-sdde) | statistics agree |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
+  const cell = (r: Result | undefined) => (r ? fmt(r.throughput) : '—');
+  const ratio = (a: Result | undefined, b: Result | undefined) => (a && b ? (a.throughput / b.throughput).toFixed(2) : '—');
   for (const w of WORKLOADS) {
     const r = results[w];
     const js = r['asgd-sdde'];
-    lines.push(`| ${TITLE[w]} (${UNIT[w]}) | ${fmt(r.c.throughput)} | ${fmt(r.numpy.throughput)} | ${fmt(js.throughput)}${w === 'w1' && cores > 1 ? `; ${cores} threads: ${fmt(r[multi].throughput)}` : ''} | ${(js.throughput / r.c.throughput).toFixed(2)} | ${(js.throughput / r.numpy.throughput).toFixed(2)} | ${fmt(r['asgd-sdde-ts'].throughput)} (${(r['asgd-sdde-ts'].throughput / r.c.throughput).toFixed(2)} × C) | ${js.peakRssMB.toFixed(0)} MB | ${agree[w].ok ? 'yes' : 'NO'} |`);
+    const ts = r['asgd-sdde-ts'];
+    const threads = (w === 'w1' || w === 'w1long') && cores > 1 ? `; ${cores} threads: ${fmt(r[multi].throughput)} (${ratio(r[multi], js)}×)` : '';
+    lines.push(`| ${TITLE[w]} (${UNIT[w]}) | ${cell(r.c)} | ${cell(r.numpy)} | ${fmt(js.throughput)}${threads} | ${ratio(js, r.c)} | ${ratio(js, r.numpy)} | ${ts ? `${fmt(ts.throughput)} (${r.c ? `${ratio(ts, r.c)} × C` : ''})` : '—'} | ${js.peakRssMB.toFixed(0)} MB | ${agree[w].ok ? 'yes' : 'NO'} |`);
   }
-  lines.push('', '| target (issue 11) | measured | met |', '|---|---|---|');
+  lines.push('', '| target | measured | met |', '|---|---|---|');
   for (const t of targets) lines.push(`| ${t.name} | ${t.value.toFixed(2)}${t.name.includes('RSS') ? ' MB' : '×'} | ${t.met ? 'yes' : 'no'} |`);
   const table = lines.join('\n');
   if (write) {

@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: Debian's Chromium (for PNG figures and browser tests; never a
 # downloaded browser), the npm dependencies pinned by package-lock.json, and the build (dist/).
+#   bash scripts/setup.sh            the above
+#   bash scripts/setup.sh --slurm    also Debian's slurm-wlm and munge, for the Slurm job-array test
+#                                    (test/sweep/slurm.test.ts; scripts/slurm/start-cluster.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+slurm=0
+for arg in "$@"; do
+  case "$arg" in
+    --slurm) slurm=1 ;;
+    *) echo "setup: unknown option $arg (known: --slurm)" >&2; exit 2 ;;
+  esac
+done
+
+# apt_install WHAT PACKAGE…: Debian's packages, as root or through sudo; 1 if neither is possible
+apt_install() {
+  local what=$1; shift
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing chromium from Debian's packages"
+    echo "setup: installing $what from Debian's packages"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    apt-get install -y -qq "$@" >/dev/null
   elif command -v sudo >/dev/null 2>&1; then
-    echo "setup: installing chromium from Debian's packages (sudo)"
+    echo "setup: installing $what from Debian's packages (sudo)"
     sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    echo "setup: chromium is missing and this user cannot apt-get install it; PNG figures will be skipped (HTML and CSV are still written)" >&2
+    return 1
   fi
+}
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  apt_install chromium chromium fonts-dejavu-core ||
+    echo "setup: chromium is missing and this user cannot apt-get install it; PNG figures will be skipped (HTML and CSV are still written)" >&2
+fi
+
+if [ "$slurm" = 1 ] && { [ ! -x /usr/sbin/slurmctld ] || [ ! -x /usr/sbin/slurmd ] || [ ! -x /usr/sbin/munged ]; }; then
+  apt_install "slurm-wlm and munge" slurm-wlm munge ||
+    echo "setup: slurm-wlm and munge are missing and this user cannot apt-get install them; the Slurm test will be skipped" >&2
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -38,3 +38,8 @@ export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from '.
 export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
+export { formatTable, reportHtml } from './theory/report.ts';
+
+// The bound-check workbench: your own claim, checked with the report's verdicts
+export { bonferroniQuantile, boundVerdict, CLAIM_KINDS, equalityVerdict, prepareClaim, runClaim, scalingVerdict } from './theory/workbench/index.ts';
+export type { Claim, ClaimExperiment, ClaimKind, ClaimPoint, ExponentFit, MeasuredValue, Params, PointComparison, PreparedClaim, RunClaimOptions } from './theory/workbench/index.ts';

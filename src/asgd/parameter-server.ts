@@ -21,18 +21,14 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import { finiteNumber, integer, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
-import { NormalSampler } from '../random/normal.ts';
-import { deriveEngine, type Engine, uniformOpen01 } from '../random/streams.ts';
+import { deriveEngine, uniformIndex } from '../random/streams.ts';
+import { ComputeTimes, type ComputeTimeSpec, validateComputeTime } from './compute-time.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
+import { stationaryAsyncState } from './stationary-start.ts';
 
-export type ComputeTimeSpec =
-  | { kind: 'constant'; mean: number }
-  | { kind: 'exponential'; mean: number }
-  | { kind: 'normal'; mean: number; sd: number }
-  | { kind: 'lognormal'; mean: number; sd: number }
-  | { kind: 'slow-workers'; mean: number; slowFraction: number; slowdown: number };
+export { type ComputeTimeSpec, validateComputeTime } from './compute-time.ts';
 
 export interface ServerSpec {
   objective: FiniteSumObjective;
@@ -57,6 +53,16 @@ export interface ServerSpec {
   stepScale?: (tau: number) => number;
   /** Gradients staler than this are dropped (not applied); default none. */
   dropAbove?: number;
+  /**
+   * 'cold' (default): every worker pulls version 0 at time 0 and starts a fresh compute time.
+   * 'stationary': the run starts just after a typical update of the server's stationary regime
+   * (stationary-start.ts), so the per-update staleness is stationary from the first update: async —
+   * residual compute times, accumulation counts and version counters drawn from the equilibrium of
+   * the workers' renewal processes (gradients already summed are taken at x0); sync — the pull
+   * cycle of `pullEvery` entered at a uniform phase. Its draws come from their own stream. A ConfigError with stepScale or dropAbove (drops change the version counting
+   * the stationary state is derived from).
+   */
+  start?: 'cold' | 'stationary';
   /** Number of server updates. */
   updates: number;
   saveEvery?: number;
@@ -83,69 +89,7 @@ export interface ServerResult {
   dim: number;
 }
 
-const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery'];
-
-/** Draws compute times: one engine, so the sequence is reproducible and independent of the gradients. */
-class ComputeTimes {
-  private readonly normal: NormalSampler;
-  constructor(
-    private readonly spec: ComputeTimeSpec,
-    private readonly engine: Engine,
-    private readonly m: number,
-  ) {
-    this.normal = new NormalSampler(engine);
-    if (spec.kind === 'lognormal') {
-      // parameters of the underlying normal chosen so that the mean and sd are those given
-      const s2 = Math.log(1 + (spec.sd * spec.sd) / (spec.mean * spec.mean));
-      this.logMu = Math.log(spec.mean) - s2 / 2;
-      this.logSigma = Math.sqrt(s2);
-    }
-  }
-  private readonly logMu: number = 0;
-  private readonly logSigma: number = 0;
-  draw(worker: number): number {
-    const s = this.spec;
-    switch (s.kind) {
-      case 'constant':
-        return s.mean;
-      case 'exponential':
-        return -s.mean * Math.log(uniformOpen01(this.engine));
-      case 'normal': {
-        // truncated at 0: redraw negative times
-        for (;;) {
-          const v = s.mean + s.sd * this.normal.next();
-          if (v > 0) return v;
-        }
-      }
-      case 'lognormal':
-        return Math.exp(this.logMu + this.logSigma * this.normal.next());
-      case 'slow-workers': {
-        const slow = worker < Math.round(s.slowFraction * this.m);
-        return -s.mean * (slow ? s.slowdown : 1) * Math.log(uniformOpen01(this.engine));
-      }
-    }
-  }
-}
-
-/** Validates a compute-time spec (errors name `field`). */
-export function validateComputeTime(input: unknown, field: string): ComputeTimeSpec {
-  const s = plainObject(input, field);
-  const kind = oneOf(s.kind, `${field}.kind`, ['constant', 'exponential', 'normal', 'lognormal', 'slow-workers'] as const);
-  const mean = positiveNumber(s.mean, `${field}.mean`);
-  switch (kind) {
-    case 'constant':
-    case 'exponential':
-      knownFields(s, field, ['kind', 'mean']);
-      return { kind, mean };
-    case 'normal':
-    case 'lognormal':
-      knownFields(s, field, ['kind', 'mean', 'sd']);
-      return { kind, mean, sd: nonNegativeNumber(s.sd, `${field}.sd`) };
-    case 'slow-workers':
-      knownFields(s, field, ['kind', 'mean', 'slowFraction', 'slowdown']);
-      return { kind, mean, slowFraction: numberInRange(s.slowFraction, `${field}.slowFraction`, 0, 1), slowdown: positiveNumber(s.slowdown, `${field}.slowdown`) };
-  }
-}
+const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'start', 'updates', 'saveEvery'];
 
 export function runParameterServer(spec: ServerSpec, options: { seed?: number } = {}): ServerResult {
   const s = plainObject(spec, 'server');
@@ -167,6 +111,10 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const updates = integer(s.updates, 'server.updates', { min: 1, max: 2 ** 31 - 1 });
   const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
   const dropAbove = s.dropAbove === undefined ? Infinity : nonNegativeNumber(s.dropAbove, 'server.dropAbove');
+  const start = s.start === undefined ? 'cold' : oneOf(s.start, 'server.start', ['cold', 'stationary'] as const);
+  if (start === 'stationary' && (s.stepScale !== undefined || s.dropAbove !== undefined)) {
+    throw new ConfigError('server.start', "'stationary' is derived for a server without drops: remove stepScale and dropAbove, or start 'cold'");
+  }
   if (s.stepScale !== undefined && typeof s.stepScale !== 'function') throw new ConfigError('server.stepScale', 'must be a function τ => multiplier');
   // α(τ) per τ, memoized; checked before the run over the staleness a few rounds can produce
   const userScale = spec.stepScale;
@@ -281,9 +229,13 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   };
 
   for (let w = 0; w < m; w++) pull(w);
+  const startEngine = start === 'stationary' ? deriveEngine(seed, 'stationaryStart', 0) : null;
 
   if (mode === 'sync') {
-    // rounds: every worker computes at its (possibly stale) x; the barrier waits for the slowest
+    // rounds: every worker computes at its (possibly stale) x; the barrier waits for the slowest.
+    // Stationary start: the pull cycle entered at a uniform phase p (the workers pulled p updates ago)
+    const phase = startEngine ? uniformIndex(startEngine, U) : 0;
+    for (let w = 0; w < m; w++) pullVersion[w] = -phase;
     let now = 0;
     while (version < updates) {
       let slowest = 0;
@@ -313,11 +265,20 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
       }
       if (!apply(now)) break;
       // staleness injection: workers pull only every U updates
-      if (version % U === 0) for (let w = 0; w < m; w++) pull(w);
+      if ((version + phase) % U === 0) for (let w = 0; w < m; w++) pull(w);
     }
   } else {
-    for (let w = 0; w < m; w++) finish[w] = clock.draw(w);
     let received = 0;
+    if (startEngine) {
+      // the state just after a typical update of the stationary regime; gradients already summed are taken at x0
+      const past = stationaryAsyncState(times, new ComputeTimes(times, startEngine, m), startEngine, m, L, G);
+      for (let w = 0; w < m; w++) {
+        finish[w] = past.residual[w];
+        pullVersion[w] = past.pullVersion[w];
+        for (let k = 0; k < past.accumulated[w]; k++) addGradient(w, acc, w * d);
+        accCount[w] = past.accumulated[w];
+      }
+    } else for (let w = 0; w < m; w++) finish[w] = clock.draw(w);
     while (version < updates) {
       // the next worker to finish (ties: lowest index)
       let w = 0;

@@ -36,6 +36,8 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
   const zeta = new Float64Array(d);
   const w = new Float64Array(d);
   const za = new Float64Array(d);
+  const vs = new Float64Array(d);
+  const us = new Float64Array(d);
   const engine = deriveEngine(seed, 'coupling', path);
   const dead = law.degenerate;
   /**
@@ -52,10 +54,9 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
     for (let i = 0; i < d; i++) zeta[i] = gPoint[i] - gStar[i];
     law.project(zeta, w);
     const beta = law.bias;
-    for (let j = 0; j < d; j++) {
-      const v = uniformOpen01(engine);
-      za[j] = dead[j] ? normalQuantile(v) : normalQuantile(law.pit(j, w[j], v)) - beta[j];
-    }
+    for (let j = 0; j < d; j++) vs[j] = uniformOpen01(engine);
+    law.pits(w, vs, us); // every axis's rank at once: their cache misses overlap
+    for (let j = 0; j < d; j++) za[j] = dead[j] ? normalQuantile(vs[j]) : normalQuantile(us[j]) - beta[j];
   };
 
   if (m === 1) {

@@ -25,6 +25,10 @@ Usage:
       mindthestep (Bäckström et al. 2019), accumulation (Aji & Heafield 2019) (default: all).
       Prints a table; writes DIR/theory-report.{html,json} and DIR/check-NAME.{html,png}
       (DIR defaults to figures/). --quick: smaller ensembles (under 2 minutes on 2 cores).
+  asgd-sdde check --claim FILE [--json] [--out DIR] [--seed N] [--threads N] [--strict] [--no-png] [--force]
+      Check your own claim (the bound-check workbench, docs/workbench.md): FILE is a .mjs module
+      exporting the claim, or a .json claim whose prediction is an expression. Same table, report
+      and figure (DIR/claim-NAME.{html,png}) as the built-in checks.
 
   asgd-sdde staleness [--workers M[,M…]] [--compute SPEC] [--updates N] [--replicates R] [--mode async|sync]
                       [--local L] [--global G] [--pull-every U] [--seed N] [--out DIR] [--json] [--no-png] [--force]
@@ -51,8 +55,12 @@ Usage:
       leave the run unchanged is refused. Killed and restarted with the same DIR it resumes, keeping
       only rows it can verify. One sweep per DIR at a time. --shard i/n runs every n-th point (for
       job arrays). --json prints the rows and the fitted exponents.
+  asgd-sdde sweep CONFIG.json --slurm-script N [--out DIR] [--threads K] [--partition P] [--time T]
+      Print a Slurm batch script running the sweep as a job array of N tasks (task i: --shard i/N
+      into DIR/shard-i, K threads each, default 1); submit it with sbatch, then merge DIR DIR/shard-*.
   asgd-sdde merge OUT_DIR SHARD_DIR…
-      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps).
+      Join the sweep.csv files of shards into OUT_DIR (refuses shards of different sweeps); names
+      the shards whose points are missing (rerun only those: sbatch --array=I,J SCRIPT).
 
   asgd-sdde explore [--port N] [--build DIR]
       The interactive explorer (the library bundled for the browser, no server-side computation),

@@ -6,7 +6,7 @@
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import type { FigureSpec } from '../plot/html.ts';
 import { tQuantile } from '../core/stats/fit.ts';
-import { type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
+import type { StalenessSimulation } from './staleness.ts';
 import type { ThreadedStaleness } from './threaded-staleness.ts';
 
 const MODELS = ['geometric', 'uniform', 'poisson', 'cmp'] as const;
@@ -80,7 +80,7 @@ export function stalenessFigure(sims: StalenessSimulation[], settings: Record<st
     layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   }
   const ct = settings.computeTime as Record<string, unknown>;
-  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (async: each after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
+  const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (each started just after a typical update of the stationary regime: no warm-up), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
   return { title: 'Staleness of a simulated parameter server and fitted models', data, layout, caption: text, width: Math.max(700, 350 * panels), height: 520 };
 }
 

@@ -7,17 +7,19 @@
  * accumulation settings, not on the gradients' values, so the simulation runs the cheapest
  * objective (the toy, b = 1) unless the caller passes one.
  *
- * Warm-up. Every worker pulls at version 0, so a gradient applied before its worker's first push
- * has had no updates before 0 to count: its staleness is cut short. Discarding the first m/G
- * updates (what this module did first) removes that only for equal compute times; with
- * exponential ones ≈ m(1 − 1/m)^m workers have not pushed yet and the mean is low by
- * ≈ m(m − 1)(1 − 1/m)^m/(U − m) (m = 16, U = 20 000: −4.3·10⁻³, measured −4.2·10⁻³). Ending the
- * warm-up at W, the update by which every worker has pushed once, is not enough either: stopping
- * exactly there selects a moment when every worker has pushed recently (measured bias at m = 16:
- * −1.8·10⁻³, at m = 4: −8.6·10⁻⁴). The transient decays geometrically in the updates after W, so
- * the default warm-up is 4W: over 400 – 4000 replicate runs each (m = 2, 4, 16, 32 exponential,
- * m = 16 normal(1, 0.2), m = 8 log-normal(1, 1)) the remaining bias was within 1.5 pooled SE,
- * below 0.05 of one run's standard deviation (2W still left 5–8 pooled SE at m = 2, 4, 16).
+ * Start. A cold server (every worker pulls version 0 at time 0) has a start-up transient: the
+ * first gradients' staleness is cut short, because no update happened before 0. An earlier version
+ * discarded a warm-up of 4W updates (W the update by which every worker had pushed once); its
+ * remaining bias was small but grew relative to the SE for short or long runs alike (the SE of the
+ * mean falls like 1/U, see below), and quick and full reports disagreed at exponential N = 8, G = 2.
+ * The simulation now starts every replicate in the stationary regime (runParameterServer's
+ * `start: 'stationary'`, src/asgd/stationary-start.ts): async — each worker's residual compute time
+ * from the equilibrium law of its renewal process, the accumulation counts, the server's buffer and
+ * the version counters drawn consistently with that past; sync — the pull cycle entered at a
+ * uniform phase. No update is discarded: every run length, short ones included, measures the
+ * stationary law. `start: 'cold'` with an explicit `warmup` reproduces a cold server. Real threads
+ * (threaded-staleness.ts) cannot be started in a drawn past and keep the documented warm-up
+ * `WARMUP_MULTIPLE`·W.
  *
  * Standard errors. The staleness series is strongly anti-correlated: the sum of the staleness of
  * the gradients applied in a window is (m − 1)·(updates in it) up to the ages of the gradients in
@@ -47,10 +49,12 @@ export interface StalenessSimulationSpec {
   /** Independent runs whose means give the standard error; default 10 (1: no SE). */
   replicates?: number;
   /**
-   * Updates discarded at the start of each run. Default (async): 4W, W the update by which every
-   * worker has pushed at least once (see the module comment), at most half the run; sync: 0
-   * (synchronous rounds have no start-up transient: τ cycles 0 … U−1 from the start).
+   * 'stationary' (default): each run starts in the server's stationary regime (see the module
+   * comment), so nothing needs discarding. 'cold': every worker pulls version 0 at time 0 (a
+   * start-up transient; combine with `warmup`).
    */
+  start?: 'stationary' | 'cold';
+  /** Updates discarded at the start of each run; default 0 (a stationary start has no transient). */
   warmup?: number;
   objective?: FiniteSumObjective;
 }
@@ -81,9 +85,14 @@ export interface StalenessSimulation {
   timePerUpdate: number;
 }
 
-const FIELDS = ['workers', 'computeTime', 'updates', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'seed', 'replicates', 'warmup', 'objective'];
+const FIELDS = ['workers', 'computeTime', 'updates', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'seed', 'replicates', 'start', 'warmup', 'objective'];
 
-/** Multiple of W (the update by which every worker has pushed once) discarded as warm-up. */
+/**
+ * Multiple of W (the update by which every worker has pushed once) discarded as warm-up where no
+ * stationary start exists: runs on real threads (threaded-staleness.ts), whose past cannot be drawn.
+ * Over 400 – 4000 simulated replicate runs (m = 2, 4, 16, 32 exponential, m = 16 normal(1, 0.2),
+ * m = 8 log-normal(1, 1)) a cold start's remaining bias after 4W was within 1.5 pooled SE.
+ */
 export const WARMUP_MULTIPLE = 4;
 
 /**
@@ -154,7 +163,8 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
   const G = s.globalAccumulation === undefined ? 1 : integer(s.globalAccumulation, 'staleness.globalAccumulation', { min: 1, max: 1_000_000 });
   const R = s.replicates === undefined ? 10 : integer(s.replicates, 'staleness.replicates', { min: 1, max: 100_000 });
   const seed = s.seed === undefined ? 0 : seedValue(s.seed, 'staleness.seed');
-  const fixedWarmup = s.warmup === undefined ? undefined : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
+  const start = s.start === undefined ? 'stationary' : oneOf(s.start, 'staleness.start', ['stationary', 'cold'] as const);
+  const warmup = s.warmup === undefined ? 0 : integer(s.warmup, 'staleness.warmup', { min: 0, max: updates - 1 });
   const objective = spec.objective ?? toyObjective();
   const perUpdate = mode === 'sync' ? m : G; // nothing is dropped here: every update applies exactly this many gradients
   const parts: Int32Array[] = [];
@@ -177,21 +187,13 @@ export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimul
         computeTime: spec.computeTime,
         // a negligible step: the iterate barely moves, so nothing can diverge; staleness does not depend on it
         optimizer: { kind: 'sgd', lr: 1e-9 },
+        start,
         updates,
         saveEvery: updates,
       },
       { seed: R === 1 ? seed : replicateSeed(seed, r) },
     );
     if (run.status !== 'ok') throw new Error(`staleness simulation: the server ended with status ${run.status}`); // lr 1e-9 on the toy: a bug, not input
-    let warmup = fixedWarmup;
-    if (warmup === undefined) {
-      if (mode === 'sync') warmup = 0;
-      else {
-        const j = firstPushComplete(run.worker, m);
-        const W = j < 0 ? updates : Math.ceil(j / G);
-        warmup = Math.min(Math.floor(updates / 2), WARMUP_MULTIPLE * W);
-      }
-    }
     warmups[r] = warmup;
     const tau = run.staleness.slice(warmup * perUpdate);
     parts.push(tau);

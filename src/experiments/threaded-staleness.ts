@@ -5,9 +5,11 @@
  * distance — side by side with the simulated server (simulateStaleness) at the compute-time law
  * fitted to the measured per-gradient compute times.
  *
- * Warm-up and standard errors as in simulateStaleness: each of `runs` independent real runs drops
- * its first 4W updates (W: the update by which every worker has pushed once; at most half the run),
- * and the SE of the mean staleness and of P[τ = 0] is the spread of the run means over √runs.
+ * Warm-up: real threads start cold (every worker pulls version 0) and their past cannot be drawn,
+ * so, unlike simulateStaleness (which starts in the stationary regime), each of `runs` independent
+ * real runs drops its first WARMUP_MULTIPLE·W = 4W updates (W: the update by which every worker has
+ * pushed once; at most half the run). Standard errors as in simulateStaleness: the SE of the mean
+ * staleness and of P[τ = 0] is the spread of the run means over √runs.
  *
  * The compute-time law: exponential, normal and log-normal fitted by maximum likelihood to the
  * measured times of the applied gradients (all runs), in units of their mean; the one with the

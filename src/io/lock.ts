@@ -2,9 +2,12 @@
  * A lock file naming the process that writes a directory, so that two processes never write the
  * same output at once (two sweeps in one directory would both compute every point and overwrite
  * each other's rows). Taken with O_EXCL; a lock whose process has died (killed, crashed) is stale
- * and taken over; a live holder is refused by PID. On another host the holder's liveness cannot be
- * checked, so such a lock is refused with instructions to remove it if no process is running.
+ * and taken over; a live holder is refused by PID. On another host the holder's PID cannot be
+ * checked, so such a lock is refused with instructions to remove it if no process is running —
+ * unless the holder ran as a Slurm job that Slurm no longer runs (a cancelled or timed-out array
+ * task killed with SIGKILL leaves its lock; its shard's rerun usually lands on another node).
  */
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
@@ -24,29 +27,47 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether Slurm says the job with this id has ended (`squeue -j ID` lists no pending, running or
+ * completing job, or does not know the id). False when it cannot tell (no squeue, no controller,
+ * an id that is not a job id), so that a lock is never taken from a job that may still run.
+ *
+ * @example slurmJobEnded('4242_1') // true once task 1 of array job 4242 finished, failed or was cancelled
+ */
+export function slurmJobEnded(jobId: string): boolean {
+  if (!/^\d+(_\d+)?$/.test(jobId)) return false;
+  const r = spawnSync('squeue', ['-h', '-j', jobId, '-o', '%T'], { encoding: 'utf8', timeout: 15_000 });
+  if (r.error) return false;
+  if (r.status === 0) return r.stdout.trim() === '';
+  return /invalid job id/i.test(r.stderr); // purged from the controller's memory: long over
+}
+
 export function acquireLock(file: string, field: string, what: string): Lock {
-  const me = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  const slurmJob = process.env.SLURM_JOB_ID;
+  const me = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(slurmJob ? { slurmJob } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let holder: { pid?: unknown; host?: unknown } = {};
+      let holder: { pid?: unknown; host?: unknown; slurmJob?: unknown } = {};
       try {
         holder = JSON.parse(readFileSync(file, 'utf8'));
       } catch {
         // unreadable or half-written by a process killed between open and write: stale
       }
       const pid = typeof holder.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
-      if (pid !== undefined && holder.host !== me.host) {
-        throw new ConfigError(field, `${file} says ${what} is running as process ${pid} on host ${JSON.stringify(holder.host)}; if no such process runs, remove the lock file`);
+      const endedSlurmJob = pid !== undefined && holder.host !== me.host && typeof holder.slurmJob === 'string' && slurmJobEnded(holder.slurmJob);
+      if (pid !== undefined && holder.host !== me.host && !endedSlurmJob) {
+        const job = typeof holder.slurmJob === 'string' ? ` (Slurm job ${holder.slurmJob}, which squeue still lists or could not be asked about)` : '';
+        throw new ConfigError(field, `${file} says ${what} is running as process ${pid} on host ${JSON.stringify(holder.host)}${job}; if no such process runs, remove the lock file`);
       }
-      if (pid !== undefined && pid !== process.pid && processAlive(pid)) {
+      if (pid !== undefined && !endedSlurmJob && pid !== process.pid && processAlive(pid)) {
         throw new ConfigError(field, `another ${what} (process ${pid}) is writing to this directory; wait for it to finish or choose another directory`);
       }
       try {
-        unlinkSync(file); // stale: its process is gone
+        unlinkSync(file); // stale: its process (or, on another host, its Slurm job) is gone
       } catch {
         // removed meanwhile by someone else
       }

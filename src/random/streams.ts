@@ -36,6 +36,8 @@ export const StreamPurpose = {
   replicate: 8,
   /** The minibatches that sample the noise law of the 'axis-quantile' coupling (once per run). */
   couplingLaw: 9,
+  /** The past drawn for a parameter server's stationary start (residual compute times, buffer phase). */
+  stationaryStart: 10,
   user: 100,
 } as const;
 export type StreamPurposeName = keyof typeof StreamPurpose;

@@ -186,6 +186,69 @@ describe("'axis-quantile': the rank PIT", () => {
   });
 });
 
+/** The largest double below x (for #{s < x} = #{s ≤ nextDown(x)}). */
+function nextDown(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  const f = new Float64Array([x]);
+  const i = new BigInt64Array(f.buffer);
+  i[0] += x > 0 ? -1n : 1n;
+  return f[0];
+}
+
+describe("'axis-quantile': the PITs of all axes at once", () => {
+  it('pits equals the ranks counted by full binary searches and, bit for bit, the per-axis pit: random values, atoms (ties), the tolerance edges around them, extremes', () => {
+    // a discrete law in d = 3 (6 data rows, b = 1: each axis has at most 6 atoms, so ties are exact),
+    // and a continuous one in d = 20
+    const rows = [[1, 0.2, -0.5], [0.3, 1.1, 0.7], [-0.8, 0.4, 1.3], [0.5, -1.2, 0.1], [1.7, 0.9, -0.4], [-0.2, 0.6, 0.8]];
+    const lawsToTest = [
+      { obj: leastSquaresObjective({ A: rows, B: [0.3, -1.1, 0.8, 2.0, -0.4, 0.9] }), b: 1, M: 5000 },
+      { obj: leastSquaresObjective({ A: Array.from({ length: 400 }, (_, i) => Array.from({ length: 20 }, (_, j) => Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1)) * 10 % 1)), B: Array.from({ length: 400 }, (_, i) => Math.cos(i)) }), b: 4, M: 20_000 },
+    ];
+    let rng = 987654321;
+    const uniform = () => ((rng = (Math.imul(rng, 1103515245) + 12345) >>> 0) + 0.5) / 2 ** 32;
+    for (const { obj, b, M } of lawsToTest) {
+      const d = obj.dim;
+      const cfg = asgdConfig({ objective: obj, x0: Array.from(obj.minimizer!), eta: 0.01, iterations: 10, batchSize: b });
+      const law = new AxisNoiseLaw(cfg, obj.minimizer!, M, 3);
+      // the atoms of each axis: the whitened noise of each single row, w = P(∇F(x*) − ∇f_i(x*))
+      const gF = new Float64Array(d);
+      const gi = new Float64Array(d);
+      const w = new Float64Array(d);
+      obj.gradient(law.point, gF);
+      const perAxis: number[][] = Array.from({ length: d }, () => []);
+      for (let i = 0; i < Math.min(obj.n, 6); i++) {
+        obj.componentGradient(i, law.point, gi);
+        law.project(gF.map((g, k) => g - gi[k]), w);
+        for (let j = 0; j < d; j++) for (const off of [0, 1e-15, -1e-15, 0.5e-9, -0.5e-9, 1e-9, -1e-9, 1.5e-9, -1.5e-9]) perAxis[j].push(w[j] + off);
+      }
+      for (let j = 0; j < d; j++) {
+        perAxis[j].push(1e300, -1e300, 50, -50, 0);
+        for (let q = 0; q < 300; q++) perAxis[j].push(-8 + 16 * uniform());
+      }
+      const Q = Math.max(...perAxis.map((a) => a.length));
+      const wq = new Float64Array(d);
+      const vq = new Float64Array(d);
+      const out = new Float64Array(d);
+      for (let q = 0; q < Q; q++) {
+        for (let j = 0; j < d; j++) {
+          wq[j] = perAxis[j][(q + 7 * j) % perAxis[j].length]; // axes see their queries in different combinations
+          vq[j] = uniform();
+        }
+        law.pits(wq, vq, out);
+        for (let j = 0; j < d; j++) {
+          // the expected rank from the CDF, one binary search over the whole axis: R = #{s < w − tol}, R + T = #{s ≤ w + tol}
+          const below = Math.round(law.cdf(j, nextDown(wq[j] - 1e-9)) * M);
+          const upto = Math.round(law.cdf(j, wq[j] + 1e-9) * M);
+          expect(out[j], `d = ${d}, axis ${j}, w = ${wq[j]}`).toBe((below + vq[j] * (upto - below + 1)) / (M + 1));
+          expect(out[j]).toBe(law.pit(j, wq[j], vq[j]));
+        }
+      }
+      // the atoms are ties: the discrete law's PIT spreads over a whole atom
+      if (d === 3) expect(perAxis[0].some((x, i) => i % 9 === 0 && Math.round(law.cdf(0, x + 1e-9) * M) - Math.round(law.cdf(0, nextDown(x - 1e-9)) * M) > M / 20)).toBe(true);
+    }
+  });
+});
+
 describe("'axis-quantile' in 1-D reproduces the exact 'quantile' coupling within Monte Carlo error", () => {
   it('toy problem (He et al. Fig. 1 objective), uniform delays', () => {
     const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 1 / 200, iterations: 200, batchSize: 1, delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });

@@ -109,6 +109,7 @@ describe('garbage at every public entry point: a result or a ConfigError, nothin
     ['fitStalenessModels(v, 4)', (v) => L.fitStalenessModels(v as never, 4)],
     ['wasserstein1(v, [1])', (v) => L.wasserstein1(v as never, [1])],
     ['lambertW(v)', (v) => L.lambertW(v as never)],
+    ['prepareClaim(v)', (v) => L.prepareClaim(v)],
   ];
   const garbage = fc.oneof(
     fc.constantFrom(undefined, null, -1, 0, NaN, Infinity, -Infinity, 1.5, 2 ** 60, '', 'x', true, {}, [], [[]], [NaN], () => 1, () => {}, new Float64Array(3), { kind: 'constant' }, { dim: -1 }),

@@ -1,4 +1,4 @@
-/** `asgd-sdde check [NAME…]`: the theory checks and their report (see the help text). */
+/** `asgd-sdde check [NAME…]`: the theory checks and their report; `check --claim FILE`: a claim on the workbench (see the help text). */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
@@ -9,7 +9,7 @@ import { VERSION } from '../../version.ts';
 import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
 
 /** The files of the report: an existing one is only overwritten with --force. */
-const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^check-[a-z0-9-]+\.(html|png)$/.test(f);
+const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^(check|claim)-[a-z0-9-]+\.(html|png)$/.test(f);
 
 /** `check` exits 1 under --strict when any verdict is "violated", else 0. */
 export function checkExitCode(results: { rows: { verdict: { kind: string } }[] }[], strict: boolean): number {
@@ -47,14 +47,25 @@ export async function cmdCheck(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' }, claim: { type: 'string' } },
   });
   const { CHECKS, CHECK_NAMES } = await import('../../theory/index.ts');
   const { formatTable, reportHtml } = await import('../../theory/report.ts');
   for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);
-  const selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
-  const seed = parseSeed(values.seed) ?? 1;
   const threads = values.threads === undefined ? undefined : positiveIntOption(values.threads, '--threads', 1, 256);
+  let selected = positionals.length ? CHECKS.filter((c) => positionals.includes(c.name)) : CHECKS;
+  const claimSeed = parseSeed(values.seed);
+  if (values.claim !== undefined) {
+    // the workbench: the user's claim instead of the built-in checks, validated before any work
+    if (positionals.length) throw new ConfigError('--claim', `checks a claim instead of the built-in checks; drop ${positionals.join(', ')}`);
+    if (values.quick) throw new ConfigError('--quick', 'does not apply to --claim: the claim states its own experiment');
+    const { loadClaimFile } = await import('./claim-file.ts');
+    const { prepareClaim, runClaim } = await import('../../theory/workbench/index.ts');
+    const claim = await loadClaimFile(values.claim);
+    prepareClaim(claim);
+    selected = [{ name: 'claim', title: `Claim from ${values.claim}`, run: (o) => runClaim(claim, { ...(claimSeed !== undefined ? { seed: claimSeed } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) }) }];
+  }
+  const seed = claimSeed ?? 1;
   const outDir = outDirOption(values.out, 'figures');
   const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
   const quick = values.quick === true;
@@ -79,7 +90,7 @@ export async function cmdCheck(args: string[], io: Io): Promise<number> {
       }
     }
     // the report holds results only, so identical runs give identical bytes; wall-clock times go to theory-timings.json
-    const meta = { version: VERSION, seed, mode: quick ? 'quick' : 'full', checks: results.map((r) => r.name).join(', ') };
+    const meta = { version: VERSION, seed, mode: values.claim !== undefined ? 'claim' : quick ? 'quick' : 'full', checks: results.map((r) => r.name).join(', ') };
     writeFileAtomic(join(dir, 'theory-report.html'), reportHtml(results, meta, plotlyScriptTags(dir, plotlyMode(values))));
     writeFileAtomic(join(dir, 'theory-timings.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'check', seed, quick, seconds, checks: results.map((r) => ({ name: r.name, seconds: r.seconds })) }, null, 2) + '\n');
     const report = {
@@ -95,6 +106,6 @@ export async function cmdCheck(args: string[], io: Io): Promise<number> {
     return { results, report, seconds };
   });
   if (values.json) io.out(JSON.stringify({ ...report, seconds, checks: report.checks.map(({ data: _d, ...rest }, i) => ({ ...rest, seconds: results[i].seconds })) }) + '\n');
-  else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, seed ${seed}, ${quick ? 'quick' : 'full'} ensembles)\n`);
+  else io.out(formatTable(results) + `Report: ${join(outDir, 'theory-report.html')} (${seconds.toFixed(1)} s, ${values.claim !== undefined ? (claimSeed !== undefined ? `seed ${claimSeed}` : "the claim's seed") : `seed ${seed}, ${quick ? 'quick' : 'full'} ensembles`})\n`);
   return checkExitCode(results, values.strict === true);
 }

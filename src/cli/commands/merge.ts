@@ -22,6 +22,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
   let header = '';
   const rows = new Map<number, string>();
+  const shardCounts = new Set<number>(); // the n of the shards' i/n
   for (const dir of shards) {
     const mf = join(dir, 'sweep.json');
     if (!existsSync(mf)) throw new ConfigError('SHARD_DIR', `${dir} has no sweep.json`);
@@ -32,6 +33,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
     } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
+    shardCounts.add(shard.n);
     const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
@@ -61,5 +63,11 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);
+  if (missing && shardCounts.size === 1) {
+    // the shards to rerun (a job array: sbatch --array=I,J SCRIPT); each resumes from its finished rows
+    const n = [...shardCounts][0];
+    const { missingShards } = await import('../../sweep/slurm.ts');
+    io.out(`missing shards (of ${n}): ${missingShards(p.points.length, new Set(rows.keys()), n).join(',')}\n`);
+  }
   return EXIT.ok;
 }

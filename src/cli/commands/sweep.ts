@@ -1,7 +1,7 @@
 /** `asgd-sdde sweep CONFIG.json`: a grid of ensembles, resumable, sharded (see the help text). */
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
@@ -19,7 +19,7 @@ function formatDuration(s: number): string {
 
 /** `sweep`: exit 0, or throws a ConfigError / UsageError (exit 2); resumes the rows a directory already holds. */
 export async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, 'slurm-script': { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' } } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../../sweep/sweep.ts');
   const { runPreparedSweep, sweepWarning } = await import('../../sweep/run.ts');
@@ -29,6 +29,8 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   const shard = sw.parseShard(values.shard);
   const threads = positiveIntOption(values.threads, '--threads', availableParallelism(), 256);
   const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
+  if (values['slurm-script'] !== undefined) return printSlurmScript(values, resolve(file), resolve(outDir), prepared.points.length, io);
+  for (const k of ['partition', 'time'] as const) if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'applies only with --slurm-script N');
   checkOutDir(outDir);
   const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
   const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
@@ -92,4 +94,16 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   } finally {
     lock.release();
   }
+}
+
+/** sweep --slurm-script N: the job array's batch script on stdout (nothing is computed or written). */
+async function printSlurmScript(values: { 'slurm-script'?: string; shard?: string; threads?: string; partition?: string; time?: string; json?: boolean }, config: string, outDir: string, points: number, io: Io): Promise<number> {
+  if (values.shard !== undefined) throw new ConfigError('--shard', 'the job array gives each task its shard; drop --shard when writing the script');
+  if (values.json) throw new ConfigError('--json', 'does not apply to --slurm-script (the script is printed as it is)');
+  const { slurmArrayScript } = await import('../../sweep/slurm.ts');
+  const shards = positiveIntOption(values['slurm-script'], '--slurm-script', 1, 1_000_000);
+  const threads = positiveIntOption(values.threads, '--threads', 1, 256);
+  const jobName = `asgd-sdde-${basename(config).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  io.out(slurmArrayScript({ config, outDir, shards, points, threads, partition: values.partition, time: values.time, jobName }));
+  return EXIT.ok;
 }

@@ -26,7 +26,7 @@
 import { generatedMlp } from '../../asgd/objectives/mlp.ts';
 import { optimizer } from '../../asgd/optimizers.ts';
 import type { ComputeTimeSpec } from '../../asgd/parameter-server.ts';
-import { simulateStaleness, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
+import { simulateStaleness } from '../../experiments/staleness.ts';
 import { tQuantile } from '../../core/stats/fit.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';
@@ -170,7 +170,7 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
         height: 560,
       },
     });
-    notes.push(`Staleness law: asynchronous server, each of 10 independent runs per point after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once; equal compute times give a deterministic cyclic order, random ones the SE of the mean across the 10 runs (the staleness series is anti-correlated, so batch means within one run would overstate it).`);
+    notes.push(`Staleness law: asynchronous server, 10 independent runs per point, each started just after a typical update of the stationary regime (no warm-up: the workers' residual compute times, buffer and version counters drawn from the equilibrium of their renewal processes, src/asgd/stationary-start.ts), so quick and full run lengths measure the same law; equal compute times give a deterministic cyclic order, random ones the SE of the mean across the 10 runs (the staleness series is anti-correlated, so batch means within one run would overstate it).`);
     lawData = law;
   }
 

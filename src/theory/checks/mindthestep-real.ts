@@ -93,7 +93,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
       ),
     },
   ];
-  const note = `Real-thread staleness (b = ${batch}): runThreadedServer, m worker_threads on ${cores} hardware threads (shared with other jobs on this machine), consistent reads, SGD (lr 0.01) at a locked server; objective ${JSON.stringify(objective)}; ${runs} runs of ${updates} updates per m, each after a warm-up of 4× the updates until every worker has pushed once; the simulated server (10 runs) draws i.i.d. compute times from the law fitted by maximum likelihood (exponential, normal, log-normal) to the measured compute times, without communication time.`;
+  const note = `Real-thread staleness (b = ${batch}): runThreadedServer, m worker_threads on ${cores} hardware threads (shared with other jobs on this machine), consistent reads, SGD (lr 0.01) at a locked server; objective ${JSON.stringify(objective)}; ${runs} runs of ${updates} updates per m, each after a warm-up of 4× the updates until every worker has pushed once (threads start cold); the simulated server (10 runs, each started in its stationary regime, no warm-up) draws i.i.d. compute times from the law fitted by maximum likelihood (exponential, normal, log-normal) to the measured compute times, without communication time.`;
   return {
     rows,
     notes: [note],

@@ -3,7 +3,7 @@
  * the staleness of a simulated parameter server for m = 2 … 32 workers (part 3 of the mindthestep
  * check).
  */
-import { simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from '../../experiments/staleness.ts';
+import { simulateStaleness, type StalenessSimulation } from '../../experiments/staleness.ts';
 import { stalenessFigure } from '../../experiments/staleness-report.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
@@ -50,7 +50,7 @@ export function stalenessModels(opts: CheckOptions) {
     verdict: reported(`P[τ = 0] < 1% at m = ${sims.filter((s) => (s.histogram[0] ?? 0) < 0.01).map((s) => s.spec.workers).join(', ') || '(none)'}`),
   });
   const notes = [
-    `Staleness models (Table I / Fig. 2 analog): a simulated asynchronous parameter server, m workers, compute times normal(mean 1, sd 0.2) truncated at 0 (our choice: the paper's CNN gradients take a nearly constant time), 10 independent runs of ${updates} updates per m, each after a warm-up of ${WARMUP_MULTIPLE}× the updates until every worker has pushed once; models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP by a 1-D search over ν with λ = m^ν (Eq. 13). A geometric fit at p → 10⁻⁶ is the search bound: on the observed support the flattest geometric pmf is the best a decreasing pmf can do against a mode at m − 1.`,
+    `Staleness models (Table I / Fig. 2 analog): a simulated asynchronous parameter server, m workers, compute times normal(mean 1, sd 0.2) truncated at 0 (our choice: the paper's CNN gradients take a nearly constant time), 10 independent runs of ${updates} updates per m, each started just after a typical update of the stationary regime (no warm-up); models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP by a 1-D search over ν with λ = m^ν (Eq. 13). A geometric fit at p → 10⁻⁶ is the search bound: on the observed support the flattest geometric pmf is the best a decreasing pmf can do against a mode at m − 1.`,
   ];
   const table = sims.map((s) => ({
     workers: s.spec.workers,
