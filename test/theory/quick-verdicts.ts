@@ -134,7 +134,7 @@ export const QUICK_VERDICTS: PinnedVerdict[] = [
     theorem: 'Table 3 law, random compute times',
     quantity: 'average staleness against',
     kind: 'holds',
-    why: 'the renewal argument gives (N − 1)/G in the stationary regime; the quick and full reports must agree (the full report holds). Needs the staleness simulator’s stationary start (issue 24): without it the quick run’s warm-up biases the mean by ≈ 6 SE',
+    why: 'the renewal argument gives (N − 1)/G in the stationary regime, where the simulator now starts (stationary start, src/experiments/staleness.ts); the quick and full reports must agree (with the former warm-up the quick run was biased by ≈ 6 SE and read violated)',
   },
   { check: 'accumulation', theorem: 'Aji & Heafield Section 2.3', quantity: 'average staleness of synchronous SGD whose workers pull every U updates', kind: 'holds', why: 'deterministic: each pull cycle has staleness 0 … U − 1, mean (U − 1)/2' },
   { check: 'accumulation', theorem: 'Aji & Heafield Tables 1 and 5 (analog)', quantity: 'final training loss', kind: 'reported', why: 'an analog of a Transformer experiment; reported' },
