@@ -8,7 +8,7 @@
 // f₂ = (x−1)² (so Σ ≡ 4), use minibatches of b = 1 and σ = 2.
 
 // %%
-import { nb, runFig1 } from '../src/index.ts';
+import { nb, runFig1 } from 'asgd-sdde';
 
 const independent = runFig1({ seed: 1, coupling: 'independent' });
 nb.figure('independent', independent.figure);

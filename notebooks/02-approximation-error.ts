@@ -6,7 +6,7 @@
 // at b = 1, and over the batch size b at K = 200, with uniform delays on {0..2}, and fit exponents.
 
 // %%
-import { configEnsemble, logLogFit, nb, pairConfig, runEnsemble } from '../src/index.ts';
+import { configEnsemble, logLogFit, nb, pairConfig, runEnsemble } from 'asgd-sdde';
 
 async function error(K: number, b: number, maxDelay: number, substeps: number): Promise<{ mean: number; se: number }> {
   const config = pairConfig({ objective: { kind: 'toy' }, x0: 4, eta: 1 / K, iterations: K, batchSize: b, delay: { kind: 'uniform', maxLag: maxDelay }, beforeHistory: 'clip', saveEvery: K, coupling: 'quantile', substeps, seed: 1 });

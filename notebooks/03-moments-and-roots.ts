@@ -6,7 +6,7 @@
 // everything: the mean decays like e^{Vt}, and V < 0 exactly when aτ < π/2.
 
 // %%
-import { characteristicRoot, lambertW, nb, spectralAbscissa } from '../src/index.ts';
+import { characteristicRoot, lambertW, nb, spectralAbscissa } from 'asgd-sdde';
 
 const rows = [0.2, 1 / Math.E, 1, Math.PI / 2, 2].flatMap((atau) =>
   [0, -1, 1].map((k) => {
@@ -37,7 +37,7 @@ nb.figure('stability', {
 // the Ornstein–Uhlenbeck closed forms. Here is its quick run:
 
 // %%
-import { CHECKS } from '../src/index.ts';
+import { CHECKS } from 'asgd-sdde';
 const moments = await CHECKS.find((c) => c.name === 'moments')!.run({ quick: true, seed: 1 });
 nb.table(moments.rows.map((r) => ({ theorem: r.theorem, quantity: r.quantity, predicted: r.predicted, measured: r.measured, verdict: r.verdict.label })));
 nb.figure('decay', moments.figures[0].figure);

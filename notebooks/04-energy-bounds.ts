@@ -7,7 +7,7 @@
 // and the radius D of a ball the path never leaves; we measure D as the path envelope.
 
 // %%
-import { CHECKS, nb } from '../src/index.ts';
+import { CHECKS, nb } from 'asgd-sdde';
 
 const energy = await CHECKS.find((c) => c.name === 'energy')!.run({ quick: true, seed: 1 });
 nb.table(energy.rows.map((r) => ({ theorem: r.theorem, quantity: r.quantity, predicted: r.predicted, measured: r.measured, verdict: r.verdict.label })));

@@ -7,7 +7,7 @@
 // and the implicit momentum they induce is measured on ensembles of ASGD paths.
 
 // %%
-import { adaptiveStep, delayModel, nb, runMomentumExperiment, simulateStaleness, stalenessFigure, stalenessTableText } from '../src/index.ts';
+import { adaptiveStep, delayModel, nb, runMomentumExperiment, simulateStaleness, stalenessFigure, stalenessTableText } from 'asgd-sdde';
 
 const workers = [2, 4, 8, 16, 32];
 const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };

@@ -14,7 +14,7 @@
 // parameter less; alternating −1, 2 leaves it at the wrong sign for six steps.
 
 // %%
-import { AJI_TABLE2, FIG3_MODEL, generatedMlp, mlpInitialPoint, nb, optimizer, runParameterServer, simulateStaleness } from '../src/index.ts';
+import { AJI_TABLE2, FIG3_MODEL, generatedMlp, mlpInitialPoint, nb, optimizer, runParameterServer, simulateStaleness } from 'asgd-sdde';
 
 const tableRows = [];
 for (const [name, row] of Object.entries(AJI_TABLE2)) {

@@ -25,8 +25,7 @@
 // past and keep the 4W warm-up.
 
 // %%
-import { checkFig3, type Fig3Setup } from '../src/theory/checks/mindthestep-training.ts';
-import { mnistObjective, measureThreadedStaleness, nb, runThreadedServer, ServerThreadPool, simulateStaleness, threadedStalenessFigure, threadedStalenessText, firstPushComplete, runParameterServer, toyObjective } from '../src/index.ts';
+import { checkFig3, type Fig3Setup, mnistObjective, measureThreadedStaleness, nb, runThreadedServer, ServerThreadPool, simulateStaleness, threadedStalenessFigure, threadedStalenessText, firstPushComplete, runParameterServer, toyObjective } from 'asgd-sdde';
 
 const m = 16;
 const U = 20000;

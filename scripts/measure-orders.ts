@@ -1,6 +1,6 @@
 /**
  * Measured strong and weak orders of Euler–Maruyama and Milstein, with and without delays, on
- * the grid and between grid points: the table in the README ("Orders of convergence").
+ * the grid and between grid points: the table in docs/solver.md ("Orders of convergence").
  *   node --import tsx scripts/measure-orders.ts [--paths N]
  * Each row: convergenceOrder with one Brownian path per sample summed onto the coarser grids,
  * reference at the finest step / 8; 95% intervals from a delete-one-block jackknife (20 blocks).

@@ -2,6 +2,10 @@
  * `npm run notebooks`: run every notebooks/*.ts cell by cell and render each into
  * figures/<notebook>.html (its markdown, code, tables and interactive plotly figures, loading
  * plotly.js from beside it) and figures/<notebook>-<figure>.png.
+ *   node --import tsx scripts/run-notebooks.ts [NAME…] [--out DIR] [--no-png]
+ * NAME selects notebooks by a part of their file name; DIR defaults to figures/. The script and the
+ * notebooks ship in the package, so an installed copy renders the same way (with tsx and marked
+ * installed): npx tsx node_modules/asgd-sdde/scripts/run-notebooks.ts --out pages 01
  *
  * Percent format: a line `// %%` starts a code cell, `// %% [markdown]` a markdown cell whose
  * lines are comments (`// ` stripped). The notebook runs as one module with a marker inserted at
@@ -9,7 +13,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { marked } from 'marked';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import type { NotebookOutput } from '../src/notebook/output.ts';
@@ -125,15 +129,23 @@ ${body.join('\n')}
   return { html: out, pngs, seconds };
 }
 
+/** The notebooks shipped beside this script (the repository's, or an installed package's). */
+const NOTEBOOKS_DIR = fileURLToPath(new URL('../notebooks/', import.meta.url));
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const png = !process.argv.includes('--no-png');
-  const files = readdirSync('notebooks')
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf('--out');
+  const outDir = outAt >= 0 ? args[outAt + 1] : 'figures';
+  if (!outDir || outDir.startsWith('--')) throw new Error('--out needs a directory');
+  const only = args.filter((a, i) => !a.startsWith('--') && i !== outAt + 1);
+  const png = !args.includes('--no-png');
+  const files = readdirSync(NOTEBOOKS_DIR)
     .filter((f) => /^\d+.*\.ts$/.test(f))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
+  if (files.length === 0) throw new Error(`no notebook matches ${only.join(', ')} in ${NOTEBOOKS_DIR}`);
   for (const f of files) {
-    const r = await runNotebook(join('notebooks', f), 'figures', png);
+    const r = await runNotebook(join(NOTEBOOKS_DIR, f), outDir, png);
     console.log(`${f}: ${r.html} and ${r.pngs.length} PNG(s) in ${r.seconds.toFixed(1)} s`);
   }
 }

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: Debian's Chromium (for PNG figures and browser tests; never a
-# downloaded browser), the npm dependencies pinned by package-lock.json, and the build (dist/).
-#   bash scripts/setup.sh            the above
-#   bash scripts/setup.sh --slurm    also Debian's slurm-wlm and munge, for the Slurm job-array test
-#                                    (test/sweep/slurm.test.ts; scripts/slurm/start-cluster.sh)
+# downloaded browser), Debian's slurm-wlm and munge (the Slurm job-array test,
+# test/sweep/slurm.test.ts, starts a single-node cluster with scripts/slurm/start-cluster.sh), the npm
+# dependencies pinned by package-lock.json, and the build (dist/).
+#   bash scripts/setup.sh              all of the above
+#   bash scripts/setup.sh --no-slurm   without slurm-wlm and munge (the Slurm test is then skipped,
+#                                      except under CI=true, where it fails)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-slurm=0
+slurm=1
 for arg in "$@"; do
   case "$arg" in
     --slurm) slurm=1 ;;
-    *) echo "setup: unknown option $arg (known: --slurm)" >&2; exit 2 ;;
+    --no-slurm) slurm=0 ;;
+    *) echo "setup: unknown option $arg (known: --no-slurm)" >&2; exit 2 ;;
   esac
 done
 

@@ -37,6 +37,8 @@ export { fitComputeTimeLaw, measureThreadedStaleness } from './experiments/threa
 export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from './experiments/threaded-staleness.ts';
 export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
+export { checkFig3 } from './theory/checks/mindthestep-training.ts';
+export type { Fig3Setup } from './theory/checks/mindthestep-training.ts';
 export type { CheckOptions, CheckResult, CheckRow } from './theory/index.ts';
 export { formatTable, reportHtml } from './theory/report.ts';
 

@@ -9,14 +9,16 @@
 import { ConfigError } from '../core/errors.ts';
 import { VERSION } from '../version.ts';
 import { cmdCheck } from './commands/check.ts';
+import { cmdExamples, EXAMPLES_DIR } from './commands/examples.ts';
 import { cmdExplore } from './commands/explore.ts';
 import { cmdFig1 } from './commands/fig1.ts';
 import { cmdMerge } from './commands/merge.ts';
 import { cmdRun } from './commands/run.ts';
 import { cmdStaleness } from './commands/staleness.ts';
 import { cmdSweep } from './commands/sweep.ts';
-import { HELP } from './help.ts';
+import { commandHelp, COMMAND_NAMES, overviewHelp } from './help.ts';
 import { EXIT, type Io, UsageError } from './options.ts';
+import { didYouMean } from './suggest.ts';
 
 export { checkExitCode } from './commands/check.ts';
 export { EXIT, type Io } from './options.ts';
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   sweep: cmdSweep,
   merge: cmdMerge,
   explore: cmdExplore,
+  examples: cmdExamples,
 };
 
 /**
@@ -40,23 +43,32 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
  */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  const known = command !== undefined && Object.hasOwn(COMMANDS, command); // not "toString" &c.
   try {
     switch (command) {
       case undefined:
-      case 'help':
       case '--help':
       case '-h':
-        io.out(HELP);
+        io.out(overviewHelp(EXAMPLES_DIR));
         return EXIT.ok;
+      case 'help': {
+        // `help` alone: the overview; `help COMMAND`: that command's usage, options and examples
+        const [topic, ...extra] = rest;
+        if (topic === undefined) return io.out(overviewHelp(EXAMPLES_DIR)), EXIT.ok;
+        if (topic === '--help' || topic === '-h') return io.out(commandHelp('help')), EXIT.ok;
+        if (extra.length) throw new UsageError(`help takes one command, got ${rest.join(' ')}`, 'help');
+        if (!COMMAND_NAMES.includes(topic)) throw new UsageError(`unknown command ${JSON.stringify(topic)}${didYouMean(topic, COMMAND_NAMES)}`);
+        io.out(commandHelp(topic));
+        return EXIT.ok;
+      }
       case '--version':
       case 'version':
         io.out(`${VERSION}\n`);
         return EXIT.ok;
       default: {
-        const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined; // not "toString" &c.
-        if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-        if (rest.includes('--help')) return io.out(HELP), EXIT.ok;
-        return await run(rest, io);
+        if (!known) throw new UsageError(`unknown command ${JSON.stringify(command)}${didYouMean(command, COMMAND_NAMES)}`);
+        if (rest.includes('--help') || rest.includes('-h')) return io.out(commandHelp(command)), EXIT.ok;
+        return await COMMANDS[command]!(rest, io);
       }
     }
   } catch (e) {
@@ -65,7 +77,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return EXIT.badInput;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`error: ${(e as Error).message}\nRun 'asgd-sdde help' for usage.\n`);
+      // point to the help of the command that was used, when there is one
+      const which = e instanceof UsageError && e.command ? e.command : known ? command : undefined;
+      io.err(`error: ${(e as Error).message}\nRun 'asgd-sdde ${which ? `${which} --help` : 'help'}' for usage.\n`);
       return EXIT.badInput;
     }
     io.err(`internal error: ${(e as Error).message}\n`);

@@ -20,8 +20,16 @@ export interface Io {
 /** The exit codes of `asgd-sdde` (see the help text). */
 export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
 
-/** A misused command line (unknown command, wrong positionals): exit 2 with a pointer to the help. */
-export class UsageError extends Error {}
+/** A misused command line (unknown command or option, wrong positionals): exit 2 with a pointer to the help. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** The command whose help the message points to; undefined: the command that was run, or the overview. */
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** --seed: an integer in [0, 2^53), or undefined when not given; ConfigError naming --seed otherwise. */
 export function parseSeed(v: string | undefined): number | undefined {

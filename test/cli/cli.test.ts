@@ -19,10 +19,12 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'asgd-sdde-cli-'));
 const examples = ['asgd-least-squares', 'sdde-delayed-ou', 'pair-toy-quantile', 'pair-expression-shared', 'sdde-two-delays-milstein', 'asgd-hogwild-dc'];
 
 describe('help and version', () => {
-  it('help lists the commands and exit codes', async () => {
+  it('help lists the commands and exit codes; a command\'s help its options', async () => {
     const r = await cli(['help']);
     expect(r.code).toBe(EXIT.ok);
-    for (const word of ['run CONFIG.json', 'fig1', '--seed', '--out', '--json', 'Exit codes']) expect(r.out).toContain(word);
+    for (const word of ['run', 'fig1', 'check', 'staleness', 'sweep', 'merge', 'explore', 'examples', 'Exit codes']) expect(r.out).toContain(word);
+    const run = await cli(['help', 'run']);
+    for (const word of ['run CONFIG.json', '--seed', '--out', '--json']) expect(run.out).toContain(word);
   });
   it('--version prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -10,70 +10,17 @@
  * Each computes a result checked against an independent value (closed forms written out here),
  * not only an exit status.
  *
- * Offline: the consumer's package-lock.json lists the tarball and the closure of its run-time
- * dependencies with the versions, URLs and integrity hashes of the repository's own lockfile, so
- * `npm ci --offline` takes every package from the npm cache that the repository's `npm ci` filled
- * (npm install would need registry metadata, which `npm ci` does not cache).
+ * Packing and the offline install are test/helpers/consumer-project.ts (shared with the
+ * documentation's example test).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../src/plot/png.ts';
+import { installPackedPackage, pkg, repo, run, runWithStderr, type PackedTarball } from '../helpers/consumer-project.ts';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./consumer/', import.meta.url));
-const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: Record<string, string> };
-
-interface LockEntry {
-  version?: string;
-  resolved?: string;
-  integrity?: string;
-  dev?: boolean;
-  devOptional?: boolean;
-  peer?: boolean;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  [k: string]: unknown;
-}
-
-/** A consumer lockfile: the tarball plus the closure of its dependencies, copied from the repository's lockfile. */
-function consumerLock(tarball: string): object {
-  const repoLock = (JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
-  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
-  const file = `file:${tarball.split('/').pop()}`;
-  const packages: Record<string, LockEntry> = {
-    '': { name: 'consumer', version: '1.0.0', dependencies: { [pkg.name]: file } },
-    [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: file, integrity, license: 'MIT', dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
-  };
-  const stack = Object.keys(pkg.dependencies);
-  while (stack.length) {
-    const name = stack.pop()!;
-    if (packages[`node_modules/${name}`]) continue;
-    const entry = repoLock[`node_modules/${name}`];
-    if (!entry) throw new Error(`the repository's lockfile has no hoisted entry for ${name}`);
-    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...copy } = entry;
-    // the registry's tarball address (the repository's lockfile may omit it): with it and the
-    // integrity hash, npm takes the tarball from its content-addressed cache without metadata
-    copy.resolved ??= `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
-    packages[`node_modules/${name}`] = copy;
-    stack.push(...Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }));
-  }
-  return { name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages };
-}
-
-function runWithStderr(cmd: string, args: string[], cwd: string, timeout = 120_000): { stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return { stdout: r.stdout, stderr: r.stderr };
-}
-
-function run(cmd: string, args: string[], cwd: string, timeout = 120_000): string {
-  return runWithStderr(cmd, args, cwd, timeout).stdout;
-}
 
 function duBytes(dir: string): number {
   let total = 0;
@@ -94,20 +41,10 @@ function emOuMoments(a: number, s: number, x0: number, h: number, n: number): { 
 describe('the packed tarball, installed offline into a new project', () => {
   let work = '';
   let project = '';
-  let tarball = '';
-  let packed: { size: number; unpackedSize: number; files: { path: string }[] };
+  let packed: PackedTarball;
 
   beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'asgd-sdde-consumer-'));
-    // npm pack runs prepack (the build); --json lists what the tarball holds
-    packed = (JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo)) as (typeof packed & { filename: string })[])[0]!;
-    tarball = join(work, `${pkg.name}-${pkg.version}.tgz`);
-    project = join(work, 'project');
-    execFileSync('mkdir', ['-p', project]);
-    copyFileSync(tarball, join(project, `${pkg.name}-${pkg.version}.tgz`));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { [pkg.name]: `file:${pkg.name}-${pkg.version}.tgz` } }, null, 2));
-    writeFileSync(join(project, 'package-lock.json'), JSON.stringify(consumerLock(join(project, `${pkg.name}-${pkg.version}.tgz`)), null, 2));
-    run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
+    ({ work, project, packed } = installPackedPackage('asgd-sdde-consumer-'));
     for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(project, f));
     console.log(
       `package: tarball ${(packed.size / 1024).toFixed(0)} kB (${packed.files.length} files, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked); ` +
@@ -118,12 +55,12 @@ describe('the packed tarball, installed offline into a new project', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('ships the built JavaScript, the declarations, the CLI, the examples, the prebuilt explorer and the LICENSE, and no tests', () => {
+  it('ships the built JavaScript, the declarations, the CLI, the examples, the notebooks with their runner, the prebuilt explorer, the changelog and the LICENSE, and no tests', () => {
     const files = new Set(packed.files.map((f) => f.path));
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/sweep/point-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'examples/pair-toy-quantile.json']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/sweep/point-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'CHANGELOG.md', 'examples/pair-toy-quantile.json', 'notebooks/01-path-comparison.ts', 'scripts/run-notebooks.ts']) {
       expect(files.has(f), f).toBe(true);
     }
-    expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/'))).toEqual([]);
+    expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/') || f.startsWith('docs/') || (f.startsWith('scripts/') && f !== 'scripts/run-notebooks.ts'))).toEqual([]);
     // dependencies are what a user needs at run time; tools of the repository are not installed
     const installed = readdirSync(join(project, 'node_modules'));
     for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', 'playwright-core', 'random-js']) expect(installed, dev).not.toContain(dev);

@@ -1,7 +1,7 @@
 /**
  * mathjs contained (issue 14, item 3). User expressions — objective components, SDDE drift and
  * diffusion, θ(t) — may use numbers, variables, a few constants, arithmetic / comparison / logical
- * operators, `a ? b : c`, array literals and the pure functions listed in the README ("Expressions").
+ * operators, `a ? b : c`, array literals and the pure functions listed in docs/cli.md ("Expressions").
  * Everything else is refused before any work with a ConfigError naming the field and the function:
  * fast-check (fixed seeds) embeds hostile pieces in valid expressions — every other mathjs function
  * (random, import, createUnit, config, evaluate, ones, range …), ranges, assignments, blocks, objects,
@@ -20,7 +20,7 @@ import { ConfigError } from '../../src/core/errors.ts';
 import { prepareExperiment } from '../../src/experiments/config.ts';
 import { runCli } from '../helpers/cli-process.ts';
 
-/** The promise the README makes: the functions an expression may call (all pure, none builds a matrix from numbers). */
+/** The promise docs/cli.md makes: the functions an expression may call (all pure, none builds a matrix from numbers). */
 const PROMISED = new Set([
   'abs', 'sign', 'sqrt', 'cbrt', 'square', 'cube', 'pow', 'nthRoot', 'hypot', 'exp', 'expm1', 'log', 'log10', 'log2', 'log1p',
   'mod', 'floor', 'ceil', 'round', 'fix', 'min', 'max', 'add', 'subtract', 'multiply', 'divide', 'unaryMinus', 'unaryPlus',

@@ -162,8 +162,8 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
     // one exponent per series: in b for each maxLag (2), in maxLag + 1 needs ≥ 3 values (none)
     expect(r.fits.map((f) => `${f.key}|${f.series}|${f.against}`)).toEqual(['asgd.batchSize|asgd.delay.maxLag = 0|x', 'asgd.batchSize|asgd.delay.maxLag = 4|x']);
     // the CLT part falls with b at least like b^{−1/2} (He et al. Thm 3.2: C2/√b): each fitted
-    // exponent is negative beyond its 95% CI, and its CI reaches −1/2 or below (README: ≈ b^{−1}
-    // on the toy)
+    // exponent is negative beyond its 95% CI, and its CI reaches −1/2 or below (docs/ensembles-and-studies.md:
+    // ≈ b^{−1} on the toy)
     for (const f of r.fits) {
       expect(f.ci95[1], JSON.stringify(f)).toBeLessThan(0);
       expect(f.ci95[0], JSON.stringify(f)).toBeLessThanOrEqual(-0.5);

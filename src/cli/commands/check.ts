@@ -1,12 +1,12 @@
 /** `asgd-sdde check [NAME…]`: the theory checks and their report; `check --claim FILE`: a claim on the workbench (see the help text). */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { plotlyScriptTags, writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** The files of the report: an existing one is only overwritten with --force. */
 const isCheckFile = (f: string) => /^theory-(report|timings)\.(json|html)$/.test(f) || /^(check|claim)-[a-z0-9-]+\.(html|png)$/.test(f);
@@ -44,11 +44,7 @@ function progressReporter(io: Io) {
 
 /** `check`: exit 0, or 1 under --strict when a verdict is "violated" (checkExitCode). */
 export async function cmdCheck(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' }, claim: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandArgs('check', args, { quick: { type: 'boolean' }, json: { type: 'boolean' }, out: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, strict: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' }, claim: { type: 'string' } });
   const { CHECKS, CHECK_NAMES } = await import('../../theory/index.ts');
   const { formatTable, reportHtml } = await import('../../theory/report.ts');
   for (const name of positionals) if (!CHECK_NAMES.includes(name)) throw new ConfigError('NAME', `unknown check ${JSON.stringify(name)}; choose from ${CHECK_NAMES.join(', ')}`);

@@ -1,12 +1,12 @@
 /** `asgd-sdde explore`: serve or build the interactive explorer (see the help text). */
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
 import { checkOutDir, outDirOption } from '../../io/output-dir.ts';
 import { EXIT, type Io, UsageError } from '../options.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** `explore`: builds the explorer (--build) and exits 0, or serves it until interrupted. */
 export async function cmdExplore(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' }, build: { type: 'string' } } });
+  const { values, positionals } = parseCommandArgs('explore', args, { port: { type: 'string' }, build: { type: 'string' } });
   if (positionals.length) throw new UsageError(`explore takes no positional arguments, got ${positionals.join(' ')}`);
   if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new ConfigError('--port', `must be an integer in [0, 65535], got ${JSON.stringify(values.port)}`);
   const port = values.port === undefined ? 8765 : Number(values.port);

@@ -1,6 +1,5 @@
 /** `asgd-sdde fig1`: He et al. (2018) Fig. 1 (see the help text). */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { COUPLINGS, type Coupling } from '../../bridge/pair.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { runFig1 } from '../../experiments/fig1.ts';
@@ -10,17 +9,14 @@ import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, parseSeed, plotlyMode, UsageError, writePng } from '../options.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** The files of the figure: an existing one is only overwritten with --force. */
 const isFig1File = (f: string) => /^fig1-path-comparison\.(json|csv|html|png)$/.test(f);
 
 /** `fig1`: the exit code (0), or throws a ConfigError / UsageError that main() turns into exit 2. */
 export async function cmdFig1(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommandArgs('fig1', args, { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, coupling: { type: 'string' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, force: { type: 'boolean' } });
   if (positionals.length) throw new UsageError(`fig1 takes no positional arguments, got ${positionals.join(' ')}`);
   const seed = parseSeed(values.seed) ?? 1;
   const coupling = values.coupling ?? 'independent';

@@ -1,7 +1,6 @@
 /** `asgd-sdde merge OUT_DIR SHARD_DIR…`: join the shards of a sweep (see the help text). */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { acquireLock } from '../../io/lock.ts';
@@ -9,10 +8,11 @@ import { checkOutDir, Stage } from '../../io/output-dir.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, plotlyMode, UsageError } from '../options.ts';
 import { isSweepFile, readSweepManifest, writeSweepFigure } from './sweep-files.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** `merge`: exit 0, or throws a ConfigError / UsageError (exit 2). */
 export async function cmdMerge(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } } });
+  const { positionals, values } = parseCommandArgs('merge', args, { 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   if (positionals.length < 2) throw new UsageError('merge needs OUT_DIR and at least one SHARD_DIR');
   for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));

@@ -1,6 +1,5 @@
 /** `asgd-sdde run CONFIG.json`: one ASGD run, one SDDE solve, or a pair (see the help text). */
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { prepareExperiment } from '../../experiments/config.ts';
 import { estimateRunOutput } from '../../experiments/output-size.ts';
 import { runExperiment } from '../../experiments/run.ts';
@@ -10,6 +9,7 @@ import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, parseSeed, plotlyMode, readConfigFile, writePng } from '../options.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** The files of a run's result: an existing one is only overwritten with --force. */
 const RUN_FILES = new Set(['result.json', 'paths.csv', 'figure.html', 'figure.png']);
@@ -17,11 +17,7 @@ const isRunFile = (f: string) => RUN_FILES.has(f);
 
 /** `run`: the exit code (0), or throws a ConfigError / UsageError that main() turns into exit 2. */
 export async function cmdRun(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } },
-  });
+  const { values, positionals } = parseCommandArgs('run', args, { seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, force: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' } });
   const { file, raw } = readConfigFile(positionals, 'run');
   const seed = parseSeed(values.seed);
   const prepared = prepareExperiment(raw, seed);

@@ -1,6 +1,5 @@
 /** `asgd-sdde staleness`: the simulated parameter server's staleness and its fits (see the help text). */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type ComputeTimeSpec, validateComputeTime } from '../../asgd/parameter-server.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
@@ -10,6 +9,7 @@ import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, UsageError, writePng } from '../options.ts';
 import { isStalenessFile, stalenessOnThreads } from './staleness-threads.ts';
+import { parseCommandArgs } from '../args.ts';
 
 /** constant:MEAN | exponential:MEAN | normal:MEAN:SD | lognormal:MEAN:SD | slow:MEAN:FRACTION:SLOWDOWN */
 function parseComputeTime(spec: string): ComputeTimeSpec {
@@ -43,10 +43,7 @@ function parseComputeTime(spec: string): ComputeTimeSpec {
 
 /** `staleness` (simulated, or --threads-real): exit 0, or throws a ConfigError / UsageError (exit 2). */
 export async function cmdStaleness(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandArgs('staleness', args, {
       workers: { type: 'string' },
       compute: { type: 'string' },
       updates: { type: 'string' },
@@ -65,8 +62,7 @@ export async function cmdStaleness(args: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' },
       force: { type: 'boolean' },
-    },
-  });
+    });
   if (positionals.length) throw new UsageError(`staleness takes no positional arguments, got ${positionals.join(' ')}`);
   if (values['threads-real'] !== undefined) return stalenessOnThreads(values, io);
   for (const o of ['objective', 'batch', 'runs', 'hogwild'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} applies to --threads-real`);

@@ -2,7 +2,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { acquireLock } from '../../io/lock.ts';
@@ -10,6 +9,7 @@ import { checkOutDir, outDirOption, outputFailure } from '../../io/output-dir.ts
 import { VERSION } from '../../version.ts';
 import { EXIT, type Io, plotlyMode, positiveIntOption, readConfigFile } from '../options.ts';
 import { readSweepManifest, writeSweepFigure } from './sweep-files.ts';
+import { parseCommandArgs } from '../args.ts';
 
 function formatDuration(s: number): string {
   if (!Number.isFinite(s)) return '?';
@@ -19,7 +19,7 @@ function formatDuration(s: number): string {
 
 /** `sweep`: exit 0, or throws a ConfigError / UsageError (exit 2); resumes the rows a directory already holds. */
 export async function cmdSweep(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, 'slurm-script': { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' } } });
+  const { values, positionals } = parseCommandArgs('sweep', args, { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, 'slurm-script': { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../../sweep/sweep.ts');
   const { runPreparedSweep, sweepWarning } = await import('../../sweep/run.ts');

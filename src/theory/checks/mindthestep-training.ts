@@ -218,6 +218,18 @@ const ARMS: Arm[] = [
 /** DC-ASGD-a's compensation (Zheng et al. 2017, Algorithm 2 with the adaptive λ). */
 const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
 
+/**
+ * MindTheStep's Fig. 3 analog: epochs until the training loss reaches the setup's threshold, for
+ * AsyncPSGD at α_c, 2α_c and 5α_c, Eq. 17 as printed, Eq. 14 (Poisson, λ = m) and DC-ASGD-a (on the
+ * simulated server only), over the worker counts `setup.ms` and `setup.seeds` seeds. The setup
+ * defaults to the MLP stand-in of the `mindthestep` check; notebook 7 passes MNIST and real-thread
+ * setups. Returns the check's rows (verdicts), figure and data, as every theory check does.
+ *
+ * @example
+ * ```ts fragment
+ * const fig3 = await checkFig3({ quick: true, seed: 1 });   // the MLP stand-in, small budgets
+ * ```
+ */
 export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
   const { objective: obj, alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
   const threads = setup.server === 'threads';
