@@ -13,6 +13,7 @@ import { runEnsemble } from '../../src/stats/ensemble.ts';
 import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 import { buildObjective, LINEAR_REGRESSION } from '../../src/theory/problems.ts';
 import { QUICK_VERDICTS, rowId } from './quick-verdicts.ts';
+import { checkFig3 } from '../../src/theory/checks/mindthestep-training.ts';
 
 async function cli(args: string[]) {
   let out = '';
@@ -52,6 +53,12 @@ describe('check --quick', () => {
     expect(saved.quick).toBe(true);
     expect(readFileSync(join(out, 'theory-report.html'), 'utf8')).toContain('Thm 4.1');
   });
+
+  it('checkFig3 alone reproduces the report’s Fig. 3 analog row (same seed, same training runs)', async () => {
+    const fig3 = await checkFig3({ quick: true, seed: 1 });
+    const r = row('mindthestep', 'MindTheStep Fig. 3 (analog)');
+    expect(fig3.rows.map((x) => x.measured)).toContain(r.measured);
+  }, 300_000);
 
   it('has exactly the rows of the pinned table (test/theory/quick-verdicts.ts)', () => {
     const pinned = QUICK_VERDICTS.map((v) => rowId(v.check, v.theorem, v.quantity));
