@@ -132,8 +132,7 @@ const softmax = mnistObjective({ model: 'softmax', dim: 50, perDigit: 200 });
 const setup: Fig3Setup = {
   id: 'mnist-softmax',
   label: 'MNIST softmax',
-  objective: softmax,
-  x0: () => 0,
+  recipe: { objective, x0: 'zero' },
   alphaC: 0.02,
   batch: 16,
   threshold: 0.56,

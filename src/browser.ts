@@ -123,3 +123,22 @@ export { nb } from './notebook/output.ts';
 // Errors
 export { ConfigError } from './core/errors.ts';
 export { VERSION } from './version.ts';
+
+// Types named in the signatures above (exported so the API reference can link them)
+export type { CompiledDelay, CompiledDiffusion, CompiledHistory, CompiledLinearDrift, CompiledSingleDelay, LinearDriftSpec } from './sdde/problem.ts';
+export type { ObjectiveSpec } from './asgd/objectives/spec.ts';
+export type { ClassificationData } from './asgd/objectives/classifier.ts';
+export type { GeneratedLeastSquares, LeastSquaresData } from './asgd/objectives/least-squares.ts';
+export type { GeneratedLogistic, LogisticData } from './asgd/objectives/logistic.ts';
+export type { GeneratedMlp, MlpData } from './asgd/objectives/mlp.ts';
+export type { GeneratedSoftmax, SoftmaxData } from './asgd/objectives/softmax.ts';
+export type { Estimate } from './theory/implicit-momentum.ts';
+export type { Measurement, Verdict, VerdictKind } from './theory/verdict.ts';
+export type { LineFit } from './core/stats/fit.ts';
+export type { OuMoments } from './theory/ou.ts';
+export type { C as ComplexNumber } from './theory/lambert-w.ts';
+export type { PreparedExperiment } from './experiments/config.ts';
+export type { ExperimentOutput } from './experiments/run.ts';
+export type { Fig1Options, Fig1Result } from './experiments/fig1.ts';
+export type { MomentState } from './stats/welford.ts';
+export type { PairConfigOptions } from './theory/problems.ts';

@@ -20,6 +20,7 @@ export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/ob
 
 // Ensembles on worker threads, theory checks
 export { runEnsemble, asgdModel, pairModel, sddeModel, ensembleWorkerUrl } from './stats/ensemble.ts';
+export { poolWorkerUrl } from './stats/worker-pool.ts';
 export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
 export { configEnsemble, configModel, ENSEMBLE_RUNS } from './experiments/ensemble-source.ts';
 export type { EnsembleRun } from './experiments/ensemble-source.ts';
@@ -45,3 +46,9 @@ export { formatTable, reportHtml } from './theory/report.ts';
 // The bound-check workbench: your own claim, checked with the report's verdicts
 export { bonferroniQuantile, boundVerdict, CLAIM_KINDS, equalityVerdict, prepareClaim, runClaim, scalingVerdict } from './theory/workbench/index.ts';
 export type { Claim, ClaimExperiment, ClaimKind, ClaimPoint, ExponentFit, MeasuredValue, Params, PointComparison, PreparedClaim, RunClaimOptions } from './theory/workbench/index.ts';
+
+// Types named in the signatures above (exported so the API reference can link them)
+export type { CheckEntry } from './theory/index.ts';
+export type { BlockResult, SeriesState } from './stats/ensemble-block.ts';
+export type { Table } from './io/csv.ts';
+export type { Fig3Recipe, Fig3Run } from './theory/checks/mindthestep-training.ts';

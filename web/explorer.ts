@@ -8,12 +8,12 @@
  * only up to where it stays in range.
  */
 import type { ExplorerResult, ExplorerSettings, RunStatus } from '../src/explorer/model.ts';
+import { DEFAULT_SETTINGS } from '../src/explorer/settings.ts';
 
 declare const Plotly: {
   react(id: string, data: unknown[], layout: Record<string, unknown>, config?: Record<string, unknown>): Promise<unknown>;
 };
 
-const DEFAULTS: ExplorerSettings = { objective: 'toy', eta: 0.005, delay: 'constant', delayParam: 10, maxLag: 20, batchSize: 1, iterations: 2000, coupling: 'quantile', seed: 1, paths: 64 };
 const NUMERIC: (keyof ExplorerSettings)[] = ['eta', 'delayParam', 'maxLag', 'batchSize', 'iterations', 'seed', 'paths'];
 const ALL: (keyof ExplorerSettings)[] = ['objective', 'eta', 'delay', 'delayParam', 'maxLag', 'batchSize', 'iterations', 'coupling', 'seed', 'paths'];
 const el = (id: string) => document.getElementById(id) as HTMLInputElement;
@@ -22,7 +22,7 @@ const state = { runs: 0, errors: 0, cancels: 0, diverged: 0, busy: false, lastEr
 (window as unknown as { __explorer: typeof state }).__explorer = state;
 
 function read(): ExplorerSettings {
-  const s: Record<string, unknown> = { ...DEFAULTS };
+  const s: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const key of ALL) {
     const v = el(key).value;
     // an empty or non-numeric field becomes NaN, which validation refuses with its name

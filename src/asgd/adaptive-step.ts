@@ -16,12 +16,21 @@ import { integer, knownFields, oneOf, plainObject, positiveNumber, finiteNumber 
 import { gammaP, logGammaQ } from '../core/special.ts';
 import { cmpLogNormalizer } from '../delay/models.ts';
 
+/**
+ * A staleness-adaptive step α(τ) of MindTheStep-AsyncPSGD (Bäckström et al. 2019): `geometric` (Eq. 12,
+ * C and p), `cmp` (Conway–Maxwell–Poisson, Eq. 14: C, λ, ν), or the implicit-momentum forms
+ * `cmp-momentum` and `poisson-momentum` (Theorem 5 / Corollary 2: K, λ and ν).
+ */
 export type AdaptiveStepSpec =
   | { kind: 'geometric'; C: number; p: number }
   | { kind: 'cmp'; C: number; lambda: number; nu: number }
   | { kind: 'cmp-momentum'; K: number; lambda: number; nu: number }
   | { kind: 'poisson-momentum'; K: number; lambda: number };
 
+/**
+ * A compiled staleness-adaptive step ({@link adaptiveStep}): α(τ) relative to the base step, after
+ * normalization, cap and drop; pass `(tau) => step.scale(tau)` as a `stepScale`.
+ */
 export interface AdaptiveStep {
   spec: AdaptiveStepSpec;
   /** log α(τ)/α for τ ≥ 0 (−Infinity where α(τ) ≤ 0). */

@@ -15,6 +15,10 @@
 import { ConfigError } from '../core/errors.ts';
 import { finiteNumber, knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject } from '../core/validate.ts';
 
+/**
+ * Delay compensation of DC-ASGD (Zheng et al. 2017): g ← g + λ g ⊙ g ⊙ (x_now − x_read), with a constant
+ * λ ≥ 0 (DC-ASGD-c) or, with `meanSquare` ∈ [0, 1), the adaptive λ₀/(√MeanSquare + ε) (DC-ASGD-a).
+ */
 export interface DelayCompensationSpec {
   kind: 'dc-asgd';
   /** λ (DC-ASGD-c) or λ₀ (DC-ASGD-a). */
@@ -25,10 +29,19 @@ export interface DelayCompensationSpec {
   eps?: number;
 }
 
+/**
+ * The compensation step of DC-ASGD for one run (holds DC-ASGD-a's moving mean square, one per coordinate).
+ */
 export class DelayCompensation {
   readonly spec: DelayCompensationSpec;
   private readonly ms: Float64Array | null;
 
+  /**
+   * The compensation of one run.
+   *
+   * @param spec - a validated spec ({@link delayCompensationSpec}).
+   * @param dim - the parameter dimension d.
+   */
   constructor(spec: DelayCompensationSpec, dim: number) {
     this.spec = spec;
     this.ms = spec.meanSquare === undefined ? null : new Float64Array(dim);
@@ -53,6 +66,13 @@ export class DelayCompensation {
   }
 }
 
+/**
+ * Validate a {@link DelayCompensationSpec}.
+ *
+ * @param field - the prefix of field names in errors.
+ * @throws {@link ConfigError} `<field>.kind` (not 'dc-asgd'), `<field>.lambda` (negative),
+ * `<field>.meanSquare` (outside [0, 1)), `<field>.eps` (not > 0, or given without meanSquare).
+ */
 export function delayCompensationSpec(input: unknown, field: string): DelayCompensationSpec {
   const s = plainObject(input, field);
   knownFields(s, field, ['kind', 'lambda', 'meanSquare', 'eps']);

@@ -6,9 +6,17 @@
  */
 import { type Engine, uniformIndex } from '../random/streams.ts';
 
+/**
+ * How minibatch indices are drawn: b i.i.d. uniform indices ('with-replacement', He et al. Section 3)
+ * or a uniform b-subset ('without-replacement', b ≤ n).
+ */
 export type Sampling = 'with-replacement' | 'without-replacement';
 export const SAMPLING_MODES = ['with-replacement', 'without-replacement'] as const;
 
+/**
+ * Draws minibatch indices from {0, …, n−1}: with replacement, or a uniform b-subset by a partial
+ * Fisher–Yates shuffle of a persistent permutation (O(b) per draw, no allocation).
+ */
 export class MinibatchSampler {
   readonly n: number;
   readonly b: number;
@@ -18,6 +26,14 @@ export class MinibatchSampler {
   /** Rejection limit of uniformIndex for n, computed once: 2^32 − (2^32 mod n). */
   private readonly limit: number;
 
+  /**
+   * A sampler on its own engine (arguments are not validated: {@link asgdConfig} validates them).
+   *
+   * @param n - number of components (integer ≥ 1; not validated here).
+   * @param b - minibatch size (≤ n without replacement).
+   * @param sampling - with or without replacement.
+   * @param engine - the random engine of the minibatch stream.
+   */
   constructor(n: number, b: number, sampling: Sampling, engine: Engine) {
     this.n = n;
     this.b = b;

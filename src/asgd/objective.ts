@@ -4,6 +4,13 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 
+/**
+ * A finite-sum objective F(x) = (1/n) Σᵢ fᵢ(x) (He et al. 2018, Eq. 1): its component gradients ∇fᵢ
+ * (what minibatch SGD samples), F and ∇F, written into caller-owned buffers, with x*, F*, L and μ where
+ * known. Built by {@link toyObjective}, {@link generatedLeastSquares}, {@link logisticObjective},
+ * {@link softmaxObjective}, {@link mlpObjective}, {@link mnistObjective}, {@link expressionObjective},
+ * or written by hand (checked by {@link asgdConfig}).
+ */
 export interface FiniteSumObjective {
   readonly name: string;
   readonly dim: number;
@@ -88,6 +95,11 @@ export class GradientCovariance {
   /** Σ, row-major d×d, after `compute`. */
   readonly sigma: Float64Array;
 
+  /**
+   * Allocate the workspace for an objective.
+   *
+   * @param obj - the objective whose gradient covariance Σ(x) is computed (workspace sized d×d).
+   */
   constructor(obj: FiniteSumObjective) {
     this.obj = obj;
     this.dim = obj.dim;
@@ -96,6 +108,9 @@ export class GradientCovariance {
     this.sigma = new Float64Array(obj.dim * obj.dim);
   }
 
+  /**
+   * Σ(x), row-major d×d, into {@link GradientCovariance.sigma} (returned; overwritten by the next call).
+   */
   compute(x: Float64Array): Float64Array {
     const d = this.dim;
     const { obj, mean, gi, sigma } = this;

@@ -17,12 +17,21 @@ import { ConfigError } from '../core/errors.ts';
 import { knownFields, nonNegativeNumber, numberInRange, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { DelayCompensation, delayCompensationSpec } from './delay-compensation.ts';
 
+/**
+ * A server optimizer of {@link runParameterServer} and {@link runThreadedServer}: `sgd` (lr),
+ * `momentum` (lr, momentum ∈ [0, 1)), `adam` (lr; beta1 default 0.9, beta2 default 0.999, eps default
+ * 1e-8) or `dc-asgd` (lr, λ; meanSquare for the adaptive λ of DC-ASGD-a; Zheng et al. 2017).
+ */
 export type OptimizerSpec =
   | { kind: 'sgd'; lr: number }
   | { kind: 'momentum'; lr: number; momentum: number }
   | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number }
   | { kind: 'dc-asgd'; lr: number; lambda: number; meanSquare?: number; eps?: number };
 
+/**
+ * A compiled server optimizer ({@link optimizer}): applies a received gradient to the parameters in
+ * place, and for DC-ASGD compensates it first.
+ */
 export interface Optimizer {
   readonly spec: OptimizerSpec;
   /** x ← update(x, g). */

@@ -27,15 +27,28 @@ import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
 import { stationaryAsyncState } from './stationary-start.ts';
+import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
 
 export { type ComputeTimeSpec, validateComputeTime } from './compute-time.ts';
 
+/**
+ * What {@link runParameterServer} takes: objective and x0, `workers` m, `batchSize` b, `mode`
+ * ('async' or 'sync'), `computeTime`, server `optimizer` and `updates` (server updates to run).
+ * Optional, with defaults: `sampling` 'with-replacement', `localAccumulation` 1, `globalAccumulation`
+ * 1 (both async only), `pullEvery` 1 (sync only), `stepScale` 1, `dropAbove` none, `saveEvery` 1.
+ */
 export interface ServerSpec {
+  /** The finite-sum objective the workers sample gradients of. */
   objective: FiniteSumObjective;
+  /** Initial parameters: a vector of length d, or a number for every coordinate. */
   x0: ArrayLike<number> | number;
+  /** Number of workers m (integer in [1, 10⁵]). */
   workers: number;
+  /** Minibatch size b of each gradient (≤ n without replacement). */
   batchSize: number;
+  /** Minibatch sampling; default 'with-replacement'. */
   sampling?: Sampling;
+  /** 'async': every push goes to the server; 'sync': a barrier, the server applies the m workers' sum. */
   mode: 'async' | 'sync';
   /** Gradients a worker sums before pushing (async only); default 1. */
   localAccumulation?: number;
@@ -43,7 +56,9 @@ export interface ServerSpec {
   globalAccumulation?: number;
   /** Sync only: workers pull the parameters every U updates; default 1. */
   pullEvery?: number;
+  /** Law of a worker's compute time per gradient, in simulated time units. */
   computeTime: ComputeTimeSpec;
+  /** The server's optimizer (SGD, momentum, Adam, DC-ASGD). */
   optimizer: OptimizerSpec;
   /**
    * α(τ) multiplier on each gradient by its staleness (MindTheStep); default 1. It must be finite
@@ -65,9 +80,14 @@ export interface ServerSpec {
   start?: 'cold' | 'stationary';
   /** Number of server updates. */
   updates: number;
+  /** Keep the iterate every this many updates (and the last); default 1. */
   saveEvery?: number;
 }
 
+/**
+ * What {@link runParameterServer} returns: the staleness and worker of every applied gradient, the
+ * dropped count, and the saved trajectory (update numbers, simulated times, iterates, F).
+ */
 export interface ServerResult {
   /** Staleness of every applied gradient, in order of application. */
   staleness: Int32Array;
@@ -91,6 +111,28 @@ export interface ServerResult {
 
 const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'start', 'updates', 'saveEvery'];
 
+/**
+ * Simulate an event-driven parameter server with m workers (MindTheStep Algorithm 1; Aji & Heafield
+ * 2019): workers pull, compute a minibatch gradient in a random compute time and push; the server
+ * applies it with its optimizer. Staleness τ = updates between a worker's pull and the update that
+ * applies its gradient. Deterministic given `options.seed` (default 0).
+ *
+ * @throws {@link ConfigError} before any work: `server.workers`, `server.batchSize` (> n without
+ * replacement), `server.mode` (accumulation in sync mode), `server.pullEvery` (in async mode),
+ * `server.updates`, `server.saveEvery`, `server.computeTime.*`, `server.optimizer.*`,
+ * `server.stepScale` (not finite ≥ 0, or 0 at τ = 0), `server.x0`, unknown fields.
+ * @example
+ * ```ts
+ * import { runParameterServer, generatedLeastSquares } from 'asgd-sdde';
+ *
+ * const obj = generatedLeastSquares({ n: 500, d: 5, seed: 2 });
+ * const r = runParameterServer({ objective: obj, x0: 0, workers: 8, batchSize: 8, mode: 'async',
+ *   computeTime: { kind: 'exponential', mean: 1 }, optimizer: { kind: 'sgd', lr: 0.02 },
+ *   updates: 2000, saveEvery: 500 }, { seed: 1 });
+ * const meanTau = r.staleness.reduce((a, b) => a + b, 0) / r.staleness.length;
+ * console.log(r.status, meanTau.toFixed(2), Array.from(r.updates)); // mean staleness ≈ m − 1
+ * ```
+ */
 export function runParameterServer(spec: ServerSpec, options: { seed?: number } = {}): ServerResult {
   const s = plainObject(spec, 'server');
   knownFields(s, 'server', SPEC_FIELDS);
@@ -179,7 +221,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
   const stalenessOut: number[] = [];
   const workerOut: number[] = [];
   let dropped = 0;
-  const nSave = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const nSave = everyNthCount(updates, saveEvery);
   const uOut = new Int32Array(nSave);
   const tOut = new Float64Array(nSave);
   const xOut = new Float64Array(nSave * d);
@@ -224,7 +266,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number } 
         return false;
       }
     }
-    if (version % saveEvery === 0 || version === updates) save(now);
+    if (everyNthIndex(version, updates, saveEvery) >= 0) save(now);
     return true;
   };
 

@@ -30,7 +30,15 @@ import { checkObjective, type FiniteSumObjective } from './objective.ts';
 import { schedule as makeSchedule, type Schedule, type ScheduleSpec } from './schedule.ts';
 import { DelayCompensation, type DelayCompensationSpec, delayCompensationSpec } from './delay-compensation.ts';
 
+/**
+ * What {@link asgdConfig} and {@link runAsgd} take: an ASGD run x_{k+1} = x_k − η u_k g_{M_k}(b, x_{k−l_k})
+ * (He et al. 2018, Eq. 3/4). Required: `objective`, `x0`, `eta` (η > 0), `iterations` (K ≥ 1),
+ * `batchSize` (b ≥ 1). Optional, with defaults: `sampling` 'with-replacement', `delay` constant 0 (SGD;
+ * lags in iterations), `beforeHistory` 'clip', `history` x0, `schedule` constant, `stepScale` none,
+ * `read` 'consistent', `sparse` none, `compensation` none.
+ */
 export interface AsgdSpec {
+  /** The finite sum F = (1/n) Σ fᵢ whose component gradients are sampled. */
   objective: FiniteSumObjective;
   /** x_0: a vector of length d (or a number for every component). */
   x0: ArrayLike<number> | number;
@@ -48,6 +56,7 @@ export interface AsgdSpec {
   beforeHistory?: BeforeHistory;
   /** x_j for j < 0 under 'history'; default x_0. */
   history?: ArrayLike<number> | number;
+  /** Step-size schedule u_k; default `{ kind: 'constant' }`. */
   schedule?: ScheduleSpec;
   /**
    * Staleness-adaptive step (MindTheStep-AsyncPSGD, Bäckström et al. 2019, Algorithm 1 line 13):
@@ -91,19 +100,34 @@ export interface AsgdConfig {
 /** Called after the gradient of step k is formed and before it is applied (for couplings and diagnostics). */
 export type StepObserver = (k: number, lag: number, xRead: Float64Array, batch: Int32Array, gradient: Float64Array, u: number) => void;
 
+/**
+ * Options of {@link runAsgd}: `seed` (master seed, integer in [0, 2^53), default 0) and `path`
+ * (default 0) select the minibatch, lag and sparse-coordinate streams; `saveAt` which iterates to keep
+ * (default every iteration); `recordDelays`, `recordBatches` (default false); `lags` to replace the
+ * delay model's draws; `onStep` an observer called at every step.
+ */
 export interface AsgdRunOptions {
+  /** Master seed (integer in [0, 2^53)); default 0. */
   seed?: number;
+  /** Path index: selects this run's independent streams; default 0. */
   path?: number;
   /** Which iterates to keep (iteration numbers as times); default every iteration. */
   saveAt?: SaveAtSpec;
+  /** Keep the effective lag of every step in `delays`; default false. */
   recordDelays?: boolean;
   /** Keep the minibatch indices of every step (K·b integers). */
   recordBatches?: boolean;
   /** Replace the delay model's draws (e.g. to share lags with another run); one source per coordinate under inconsistent read. */
   lags?: LagSource | LagSource[];
+  /** Observer of every step (after the gradient is formed, before it is applied). */
   onStep?: StepObserver;
 }
 
+/**
+ * What {@link runAsgd} returns: the saved iteration numbers `k`, iterates `x` (row-major, `dim` per
+ * iterate) and objective values `F`, the status ('diverged' when an iterate turned non-finite; the run
+ * then stops and keeps what it saved), and the delays and minibatches when recorded.
+ */
 export interface AsgdResult {
   status: 'ok' | 'diverged';
   /** First iteration whose iterate is non-finite (not saved). */
@@ -134,6 +158,25 @@ function vectorOrScalar(v: unknown, field: string, d: number): Float64Array {
 /** Marks configurations built (and so validated) by asgdConfig. */
 const VALIDATED = Symbol('asgd-sdde.validated-asgd-config');
 
+/**
+ * Validate an ASGD spec into an {@link AsgdConfig}, checked once and reusable by {@link runAsgd},
+ * {@link runPair}, {@link sddeFromAsgd} and ensembles. Nothing is run.
+ *
+ * @param spec - the run (see {@link AsgdSpec}).
+ * @param field - the prefix of field names in errors; default `'asgd'`.
+ * @throws {@link ConfigError} naming the field (`asgd.eta`, `asgd.iterations`, `asgd.batchSize` — also
+ * when b > n without replacement —, `asgd.x0`, `asgd.delay.*`, `asgd.stepScale` returning a negative or
+ * non-finite value, `asgd.read.delays`, `asgd.sparse.*`, `asgd.compensation.*`, unknown fields).
+ * @example
+ * ```ts
+ * import { asgdConfig, runPair, toyObjective } from 'asgd-sdde';
+ *
+ * const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.005, iterations: 2000, batchSize: 1,
+ *   delay: { kind: 'constant', lag: 10 }, beforeHistory: 'warmup' });
+ * const pair = runPair(cfg, { coupling: 'quantile', seed: 1 });
+ * console.log(cfg.delay.maxLag, pair.distance.length);
+ * ```
+ */
 export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   const s = plainObject(spec, field);
   knownFields(s, field, SPEC_FIELDS);
@@ -193,6 +236,27 @@ export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {
   return cfg;
 }
 
+/**
+ * Run discrete ASGD (SGD when the delay is 0) on a finite-sum objective: real minibatches, lags from the
+ * delay model, in iterations. Minibatches, lags and sparse coordinates come from separate streams of
+ * `options.seed` (same seed ⇒ bit-identical result). A non-finite iterate ends the run with status
+ * 'diverged'; nothing throws once it has started.
+ *
+ * @param specOrConfig - a spec, or a config from {@link asgdConfig}.
+ * @param options - seed, path, saving and recording (see {@link AsgdRunOptions}).
+ * @throws {@link ConfigError} before any work: the spec's fields as in {@link asgdConfig},
+ * `options.seed`, `options.saveAt` (more than 2^28 numbers kept), `options.lags` (wrong count, or lags
+ * beyond those a `stepScale` was tabulated for).
+ * @example
+ * ```ts
+ * import { runAsgd, generatedLeastSquares } from 'asgd-sdde';
+ *
+ * const ls = generatedLeastSquares({ n: 1000, d: 10, seed: 1 });
+ * const run = runAsgd({ objective: ls, x0: 0, eta: 0.02, iterations: 5000, batchSize: 16,
+ *   delay: { kind: 'poisson', lambda: 4, maxLag: 20 } }, { seed: 7, saveAt: { every: 1000 } });
+ * console.log(run.status, Array.from(run.k), run.F[run.F.length - 1] - ls.minimum!);
+ * ```
+ */
 export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOptions = {}): AsgdResult {
   const cfg = isConfig(specOrConfig) ? specOrConfig : asgdConfig(specOrConfig);
   const o = plainObject(options, 'options');

@@ -10,18 +10,39 @@
  */
 import { knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 
+/**
+ * A step-size schedule u_k of x_{k+1} = x_k − η u_k g (He et al. Eq. 4): `constant` (u_k = 1, the
+ * default), `inverse` (1/(k+1)), `inverse-sqrt` (1/√(k+1)) or `inverse-mu` (1/(μ(k+1)), μ > 0).
+ */
 export type ScheduleSpec =
   | { kind: 'constant' }
   | { kind: 'inverse' }
   | { kind: 'inverse-sqrt' }
   | { kind: 'inverse-mu'; mu: number };
 
+/** A compiled step-size schedule: u_k at iteration k, and its continuous-time form U(t) = u(t/δ). */
 export interface Schedule {
   readonly spec: ScheduleSpec;
+  /** u_k, the multiplier of η at iteration k = 0, 1, 2, …. */
   at(k: number): number;
+  /** U(t) = u(t/δ) on real arguments (the SDDE's coefficient); equals u_k at t = kδ. */
   continuous(t: number, delta: number): number;
 }
 
+/**
+ * Compile a {@link ScheduleSpec}.
+ *
+ * @param specInput - the spec; default `{ kind: 'constant' }`.
+ * @param field - the prefix of field names in errors; default `'schedule'`.
+ * @throws {@link ConfigError} `schedule.kind` (unknown kind), `schedule.mu` (not > 0), unknown fields.
+ * @example
+ * ```ts
+ * import { schedule } from 'asgd-sdde';
+ *
+ * const s = schedule({ kind: 'inverse-sqrt' });
+ * console.log(s.at(0), s.at(3), s.continuous(0.3, 0.1)); // 1 0.5 0.5 (up to rounding)
+ * ```
+ */
 export function schedule(specInput: unknown = { kind: 'constant' }, field = 'schedule'): Schedule {
   const s = plainObject(specInput, field);
   const kind = oneOf(s.kind, `${field}.kind`, ['constant', 'inverse', 'inverse-sqrt', 'inverse-mu'] as const);

@@ -138,9 +138,3 @@ export function threadedViews(sab: SharedArrayBuffer, l: ThreadedLayout): Thread
   v.xBits = new BigInt64Array(sab, p.at.x[0], l.dim);
   return v as unknown as ThreadedViews;
 }
-
-/** Index of the saved point for update u (every `saveEvery`-th, and the last), or −1. */
-export function saveIndex(u: number, saveEvery: number, updates: number, saves: number): number {
-  if (u % saveEvery === 0) return u / saveEvery;
-  return u === updates ? saves - 1 : -1;
-}

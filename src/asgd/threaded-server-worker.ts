@@ -29,7 +29,8 @@ import { deriveEngine } from '../random/streams.ts';
 import { MinibatchSampler, type Sampling } from './minibatch.ts';
 import type { FiniteSumObjective } from './objective.ts';
 import { optimizer, type OptimizerSpec } from './optimizers.ts';
-import { C, STATUS_DIVERGED, type ThreadedLayout, threadedViews, W, WT, saveIndex } from './threaded-server-memory.ts';
+import { C, STATUS_DIVERGED, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
+import { everyNthIndex } from '../sdde/save-at.ts';
 
 export interface ThreadedWorkerTask {
   sab: SharedArrayBuffer;
@@ -123,7 +124,7 @@ function run(task: ThreadedWorkerTask): void {
   }
 
   function save(u: number, source: Float64Array): void {
-    const k = saveIndex(u, saveEvery, updates, L.saves);
+    const k = everyNthIndex(u, updates, saveEvery);
     if (k < 0) return;
     V.saveX.set(source, k * d);
     V.saveTime[k] = since(nowMs());

@@ -42,25 +42,41 @@ import type { FiniteSumObjective } from './objective.ts';
 import { initialOptimizerState, optimizer, optimizerStateLength, type OptimizerSpec } from './optimizers.ts';
 import { C, sharedBytes, STATUS_DIVERGED, STATUS_TIME_LIMIT, type ThreadedLayout, threadedViews, W, WT } from './threaded-server-memory.ts';
 import type { ThreadedWorkerTask } from './threaded-server-worker.ts';
+import { everyNthCount } from '../sdde/save-at.ts';
 
+/**
+ * What {@link runThreadedServer} takes: a JSON objective spec (each worker thread builds its own copy),
+ * x0, `workers` m, `batchSize` b, `mode` ('async' or 'sync'), server `optimizer` and `updates`.
+ * Optional, with defaults: `sampling` 'with-replacement', `read` 'consistent', `globalAccumulation` 1,
+ * `stepScale` 1 (requires `dropAbove`), `dropAbove` none, `saveEvery` 1, `recordGradients` false,
+ * `maxSeconds` 600 (wall clock).
+ */
 export interface ThreadedServerSpec {
   /** A JSON objective spec (as in config files): each worker builds its own copy. */
   objective: ObjectiveSpec;
+  /** Initial parameters: a vector of length d, or a number for every coordinate. */
   x0: ArrayLike<number> | number;
+  /** Number of worker threads m. */
   workers: number;
+  /** Minibatch size b of each gradient. */
   batchSize: number;
+  /** Minibatch sampling; default 'with-replacement'. */
   sampling?: Sampling;
+  /** 'async' (every push goes to the server) or 'sync' (rounds with a barrier). */
   mode: 'async' | 'sync';
   /** 'consistent' (default) or 'inconsistent' (Hogwild: async SGD, no lock). */
   read?: 'consistent' | 'inconsistent';
   /** Gradients the server sums before an update (async, consistent); default 1. */
   globalAccumulation?: number;
+  /** The server's optimizer; its state lives in the shared memory. */
   optimizer: OptimizerSpec;
   /** α(τ) multiplier, tabulated for τ ≤ dropAbove before the run (required with it). */
   stepScale?: (tau: number) => number;
   /** Gradients staler than this are dropped. */
   dropAbove?: number;
+  /** Number of server updates. */
   updates: number;
+  /** Keep the iterate every this many updates (and the last); default 1. */
   saveEvery?: number;
   /** Keep every applied gradient (updates × G × d doubles) for a replay; default false. */
   recordGradients?: boolean;
@@ -68,6 +84,11 @@ export interface ThreadedServerSpec {
   maxSeconds?: number;
 }
 
+/**
+ * What {@link runThreadedServer} returns: per applied gradient its staleness, worker, pulled version and
+ * measured compute time; per worker the gradients computed, applied, dropped and unapplied; the saved
+ * trajectory at wall-clock seconds; and the status ('time-limit' when `maxSeconds` ran out).
+ */
 export interface ThreadedServerResult {
   /** Per applied gradient, in order of application: its staleness, worker, pulled version, index among its worker's gradients. */
   staleness: Int32Array;
@@ -194,13 +215,34 @@ function sharedMnist(spec: ObjectiveSpec): ThreadedWorkerTask['mnist'] {
   return { spec: dataSpec, data: { ...data, A, labels } };
 }
 
+/**
+ * Run a parameter server on real threads: m worker_threads share the parameters, the server's buffer and
+ * its optimizer state in a SharedArrayBuffer; a push is applied under the server's lock in the simulated
+ * server's order of events (receive, apply if the buffer is full, answer the pull). Staleness is measured,
+ * not drawn; results vary from run to run with the scheduler (the seed fixes the minibatches).
+ *
+ * @param options - `seed` (default 0) and a `pool` of threads to reuse (default: a pool of m threads
+ * started and closed for this run).
+ * @throws {@link ConfigError} before any thread starts: the spec's fields under `server.` (as for
+ * {@link runParameterServer}, plus `server.read`, `server.maxSeconds`, `server.objective`),
+ * `options.seed`, `options.pool` (busy or smaller than m).
+ * @example
+ * ```ts
+ * import { runThreadedServer } from 'asgd-sdde';
+ *
+ * const r = await runThreadedServer({ objective: { kind: 'least-squares', n: 1000, d: 10, seed: 1 }, x0: 0,
+ *   workers: 2, batchSize: 16, mode: 'async', optimizer: { kind: 'sgd', lr: 0.02 }, updates: 500, saveEvery: 100 },
+ *   { seed: 1 });
+ * console.log(r.status, r.staleness.length, Array.from(r.applied)); // every update applied one gradient
+ * ```
+ */
 export async function runThreadedServer(spec: ThreadedServerSpec, options: { seed?: number; pool?: ServerThreadPool } = {}): Promise<ThreadedServerResult> {
   const v = validate(spec);
   const seed = options.seed === undefined ? 0 : seedValue(options.seed, 'options.seed');
   const { obj, m, updates, saveEvery } = v;
   const d = obj.dim;
   const buffer = v.mode === 'sync' ? m : v.G;
-  const saves = Math.floor(updates / saveEvery) + 1 + (updates % saveEvery ? 1 : 0);
+  const saves = everyNthCount(updates, saveEvery);
   const layout: ThreadedLayout = { workers: m, dim: d, buffer, capacity: updates * buffer, saves, stateLength: optimizerStateLength(v.opt, d), tableLength: v.table.length, recordGradients: v.record };
   const sab = new SharedArrayBuffer(sharedBytes(layout));
   const V = threadedViews(sab, layout);
@@ -305,6 +347,10 @@ export class ServerThreadPool {
   private broken: unknown;
   private busy = false;
 
+  /**
+   * Start `size` worker threads (integer in [1, 256]).
+   * @throws {@link ConfigError} `pool.size`.
+   */
   constructor(size: number) {
     this.size = integer(size, 'pool.size', { min: 1, max: 256 });
     this.threads = Array.from({ length: this.size }, () => new Worker(workerEntryUrl(import.meta.url, 'threaded-server-worker')));
@@ -315,7 +361,11 @@ export class ServerThreadPool {
     }
   }
 
-  /** Hand one task to each of the first tasks.length threads, start them together, wait for all. */
+  /**
+   * Hand one task to each of the first tasks.length threads, start them together, wait for all.
+   * Used by {@link runThreadedServer}; not meant to be called directly.
+   * @internal
+   */
   async run(tasks: ThreadedWorkerTask[], ctrl: Int32Array, origin: Float64Array, maxSeconds: number): Promise<{ seconds: number; startupSeconds: number; timedOut: boolean }> {
     if (this.broken) throw this.broken instanceof Error ? this.broken : new Error(String(this.broken));
     if (this.busy) throw new ConfigError('options.pool', 'is running another server: one run at a time');
@@ -382,6 +432,7 @@ export class ServerThreadPool {
     }
   }
 
+  /** Terminate the threads; the pool cannot be used afterwards. */
   async close(): Promise<void> {
     this.broken ??= new Error('threaded server: the pool is closed');
     await Promise.all(this.threads.map((t) => t.terminate()));

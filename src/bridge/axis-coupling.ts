@@ -11,6 +11,7 @@ import { StateRing } from '../core/ring-buffer.ts';
 import { matVec } from '../core/kernels.ts';
 import { axisNoiseLaw, batchMeanGradient } from './axis-law.ts';
 import { axisToBrownian, coupledIncrements } from './coupled-increments.ts';
+import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
 
 /**
  * The 'axis-quantile' coupling: the ASGD run, and for each of its steps the SDDE's coupled
@@ -75,7 +76,7 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
     const X = Float64Array.from(cfg.x0);
     const Xr = new Float64Array(d);
     const gX = new Float64Array(d);
-    const nSaved = Math.floor(K / saveEvery) + 1 + (K % saveEvery === 0 ? 0 : 1);
+    const nSaved = everyNthCount(K, saveEvery);
     const xs = new Float64Array(nSaved * d);
     xs.set(X, 0);
     let saved = 1;
@@ -108,7 +109,7 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
       }
       X.set(Xr);
       ring.push(X);
-      if ((k + 1) % saveEvery === 0 || k + 1 === K) xs.set(X, saved++ * d);
+      if (everyNthIndex(k + 1, K, saveEvery) >= 0) xs.set(X, saved++ * d);
     };
     const asgd = runAsgd(cfg, {
       seed,

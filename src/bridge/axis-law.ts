@@ -38,6 +38,12 @@ export const TIE_TOLERANCE = 1e-9;
 /** An axis whose variance is at most this fraction of the largest carries no noise. */
 const DEGENERATE = 1e-12;
 
+/**
+ * The minibatch-noise law of an ASGD configuration at a point x_L, sampled once (M minibatches) and
+ * whitened along the principal axes of its covariance C = VΛVᵀ: the law the 'axis-quantile' coupling
+ * maps each step's noise through (rank PIT per axis, then Φ⁻¹, then calibrated). Build with
+ * {@link axisNoiseLaw}, which memoizes it.
+ */
 export class AxisNoiseLaw {
   readonly dim: number;
   readonly samples: number;
@@ -69,6 +75,14 @@ export class AxisNoiseLaw {
   /** β = E[z], the mean of the mapped normals under the true law (see `calibrate`). */
   readonly bias: Float64Array;
 
+  /**
+   * Sample the law at `point` (use {@link axisNoiseLaw}, which memoizes it).
+   *
+   * @param cfg - the ASGD configuration (objective, b, sampling).
+   * @param point - x_L, where the noise is evaluated (length d).
+   * @param samples - M, the minibatches drawn (and as many again for the calibration).
+   * @param seed - seed of the law's own streams.
+   */
   constructor(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number) {
     const obj = cfg.objective;
     const d = obj.dim;

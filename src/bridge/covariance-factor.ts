@@ -11,6 +11,16 @@
 import { mlMatrix } from '../core/ml-matrix.ts';
 import { ConfigError, describe } from '../core/errors.ts';
 
+/**
+ * A square-root factor σ (row-major d×d) with σσᵀ = S for a covariance S (He et al. Section 3.1):
+ * Cholesky when S is positive definite, else V·diag(√λ)·Vᵀ from the symmetric eigendecomposition.
+ *
+ * @param S - the covariance, row-major d×d.
+ * @param d - its dimension (integer in [1, 10⁴]).
+ * @param field - the field named in errors.
+ * @throws {@link ConfigError} `field` when d is not such an integer, S has the wrong length, is not
+ * finite or symmetric, or has an eigenvalue below −10⁻¹⁰·max(1, λ_max) (not positive semidefinite).
+ */
 export function covarianceFactor(S: Float64Array, d: number, field: string): Float64Array {
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 10_000) throw new ConfigError(field, `the dimension must be an integer in [1, 10000], got ${describe(d)}`);
   if (!(S instanceof Float64Array) && !Array.isArray(S)) throw new ConfigError(field, `must be a ${d}×${d} covariance (row-major Float64Array), got ${describe(S)}`);

@@ -28,6 +28,11 @@ export function lawSize(n: number, b: number, sampling: Sampling): number {
   return Math.round(Math.exp(sampling === 'with-replacement' ? logBinomial(n + b - 1, b) : logBinomial(n, b)));
 }
 
+/**
+ * The exact law of 1-D minibatch noise ζ = ∇F(y) − (1/b) Σ_{i∈M} cᵢ, by enumerating every batch outcome
+ * (with replacement: multisets with multinomial weights; without: subsets): after `evaluate`, `below` =
+ * P(ζ < ζ_obs) and `at` = P(ζ = ζ_obs), from which the quantile coupling forms its randomized PIT.
+ */
 export class MinibatchNoiseLaw {
   readonly n: number;
   readonly b: number;
@@ -41,6 +46,12 @@ export class MinibatchNoiseLaw {
   private readonly sorted: Int32Array;
   private readonly logFact: Float64Array;
 
+  /**
+   * The law of the minibatch noise for n components and batch size b.
+   *
+   * @param n - number of components; `b` the minibatch size; `sampling` with or without replacement.
+   * The work per evaluation is {@link lawSize}(n, b, sampling) outcomes.
+   */
   constructor(n: number, b: number, sampling: Sampling) {
     this.n = n;
     this.b = b;

@@ -44,16 +44,34 @@ import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
 import { runAxisQuantile } from './axis-coupling.ts';
 import { coupledIncrements } from './coupled-increments.ts';
+import { everyNthSteps } from '../sdde/save-at.ts';
 
+/**
+ * How {@link runPair} couples ASGD with its SDDE: `'independent'` (own noise and delays),
+ * `'shared-brownian'` (the Eq. 5 recursion and the SDDE on one Brownian path and the same lags),
+ * `'quantile'` (1-D: the SDDE's increment is the normal quantile of the ASGD's minibatch noise under its
+ * exact law) or `'axis-quantile'` (any d: the same along the principal axes of the noise covariance).
+ */
 export type Coupling = 'independent' | 'shared-brownian' | 'quantile' | 'axis-quantile';
+/**
+ * The values of {@link Coupling}.
+ */
 export const COUPLINGS = ['independent', 'shared-brownian', 'quantile', 'axis-quantile'] as const;
 
 /** Largest exact minibatch-noise law the quantile coupling enumerates per step. */
 export const MAX_LAW_SIZE = 50_000;
 
+/**
+ * Options of {@link runPair}: the `coupling` (required), `seed` (default 0) and `path` (default 0), SDDE
+ * `substeps` per ASGD step (default 1; 16 for 'shared-brownian'), `saveEvery` coarse steps (default 1),
+ * `lawSamples` ('axis-quantile' only; default 65 536), and the {@link BridgeOptions}.
+ */
 export interface PairOptions extends BridgeOptions {
+  /** How the ASGD and SDDE paths are coupled. */
   coupling: Coupling;
+  /** Master seed (integer in [0, 2^53)); default 0. */
   seed?: number;
+  /** Path index; default 0. */
   path?: number;
   /** SDDE substeps per ASGD step: h = δ/m. Default 1 (16 for 'shared-brownian'). */
   substeps?: number;
@@ -63,6 +81,10 @@ export interface PairOptions extends BridgeOptions {
   lawSamples?: number;
 }
 
+/**
+ * What {@link runPair} returns: the discrete path and the SDDE path at the coarse times t_k = kδ, and
+ * their distance ‖x_k − X(kδ)‖ (up to the first divergence).
+ */
 export interface PairResult {
   coupling: Coupling;
   delta: number;
@@ -198,6 +220,22 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  * ASGD beside its SDDE. `validated` is `validatePair(cfg, options)` when the caller has it: an
  * ensemble validates (and builds the SDDE, with the covariance at its σ point) once for all paths
  * instead of once per path.
+ *
+ * @param cfg - a configuration from {@link asgdConfig}.
+ * @param options - the coupling, seed and path, substeps, saving (see {@link PairOptions}).
+ * @throws {@link ConfigError} before any work, as {@link validatePair}: `bridge.coupling` ('quantile'
+ * with d > 1 or a law too large to enumerate; 'axis-quantile' with inconsistent read, sparse updates or
+ * delay compensation), `bridge.substeps`, `asgd.saveEvery`, `bridge.lawSamples`, `bridge.sigma`,
+ * `bridge.sddeBeforeHistory`, `options.seed`, `options.path`, and those of {@link sddeFromAsgd}.
+ * @example
+ * ```ts
+ * import { asgdConfig, runPair, toyObjective } from 'asgd-sdde';
+ *
+ * const cfg = asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.005, iterations: 2000, batchSize: 1,
+ *   delay: { kind: 'constant', lag: 10 }, beforeHistory: 'warmup' });
+ * const pair = runPair(cfg, { coupling: 'quantile', seed: 1, saveEvery: 500 });
+ * console.log(Array.from(pair.k), Array.from(pair.distance, (v) => v.toFixed(4))); // |x_k − X(kδ)|
+ * ```
  */
 export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
   const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validated ?? validatePair(cfg, options);
@@ -271,13 +309,8 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
     if (asgd.divergence) discreteDivergence = asgd.divergence;
   }
 
-  const nSaved = Math.floor(K / saveEvery) + 1 + (K % saveEvery === 0 ? 0 : 1);
-  const t = new Float64Array(nSaved);
-  const kk = new Int32Array(nSaved);
-  for (let i = 0; i < nSaved; i++) {
-    kk[i] = Math.min(i * saveEvery, K);
-    t[i] = kk[i] * delta;
-  }
+  const kk = everyNthSteps(K, saveEvery);
+  const t = Float64Array.from(kk, (k) => k * delta);
   const nBoth = Math.min(discreteX!.length, sdde.x.length) / d;
   const distance = new Float64Array(nBoth);
   for (let i = 0; i < nBoth; i++) {

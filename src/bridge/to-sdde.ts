@@ -40,7 +40,12 @@ import { choleskySemidefiniteInPlace, covarianceFactor } from './covariance-fact
  */
 export type SigmaSpec = 'at-minimizer' | 'state-dependent' | { at: number[] } | { covariance: number[][] };
 
+/**
+ * Options of {@link sddeFromAsgd}: how σ is chosen (default `'at-minimizer'`: Σ/b at x*), the time step
+ * δ (default η) and the SDDE's policy for reads before t = 0 (default the ASGD's).
+ */
 export interface BridgeOptions {
+  /** How σ (σσᵀ = Σ/b) is chosen; default 'at-minimizer'. */
   sigma?: SigmaSpec;
   /** Time step δ; default η. */
   delta?: number;
@@ -51,6 +56,10 @@ export interface BridgeOptions {
   sddeBeforeHistory?: BeforeHistory;
 }
 
+/**
+ * The SDDE of an ASGD configuration ({@link sddeFromAsgd}): the problem for {@link solve}, its time step
+ * δ (one ASGD iteration is δ time units; T = Kδ) and σ.
+ */
 export interface BridgedSdde {
   problem: SddeProblem;
   delta: number;
@@ -61,6 +70,29 @@ export interface BridgedSdde {
   sigmaPoint?: Float64Array;
 }
 
+/**
+ * The SDDE that approximates an ASGD configuration (He et al. 2018, Eq. 4 → 5 → 6):
+ * dX = −(η/δ) U(t) ∇F(X(t−θ)) dt + (η/δ) √δ U(t) σ(X(t−θ)) dB with θ(t) = l_k δ and σσᵀ = Σ/b, on
+ * [0, Kδ], history ξ ≡ x0. The runner's variants (inconsistent read, sparse updates, DC-ASGD with
+ * constant λ) carry over.
+ *
+ * @param cfg - a configuration from {@link asgdConfig}.
+ * @param options - σ, δ and the pre-start policy (see {@link BridgeOptions}).
+ * @param field - the prefix of field names in errors; default `'bridge'`.
+ * @throws {@link ConfigError} `bridge.delta` (not > 0, or T = Kδ, η/δ not finite), `bridge.sigma`
+ * (unknown form, a point or covariance of the wrong size, a covariance not positive semidefinite),
+ * `asgd.compensation.meanSquare` (DC-ASGD-a has no SDDE), `cfg` not from {@link asgdConfig}.
+ * @example
+ * ```ts
+ * import { asgdConfig, sddeFromAsgd, solve, EulerMaruyama, generatedLeastSquares } from 'asgd-sdde';
+ *
+ * const cfg = asgdConfig({ objective: generatedLeastSquares({ n: 200, d: 2, seed: 1 }), x0: 1, eta: 0.01,
+ *   iterations: 1000, batchSize: 4, delay: { kind: 'uniform', maxLag: 4 } });
+ * const { problem, delta } = sddeFromAsgd(cfg);
+ * const sol = solve(problem, new EulerMaruyama(), { dt: delta, seed: 1, saveAt: { final: true } });
+ * console.log(delta, problem.T, sol.status); // 0.01 10 ok
+ * ```
+ */
 export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field = 'bridge'): BridgedSdde {
   validatedConfig(cfg, 'cfg');
   plainObject(options, field);

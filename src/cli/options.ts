@@ -17,6 +17,18 @@ export interface Io {
   isTTY?: boolean;
 }
 
+/**
+ * The progress bar of the commands on a terminal: `\r[####----] TEXT` and clear to the end of the
+ * line, `fraction` ∈ [0, 1] of a 24-character bar filled. The caller prints the newline when done.
+ *
+ * @example drawProgressBar(io, 0.5, '3/6 points') // [############------------] 3/6 points
+ */
+export function drawProgressBar(io: Io, fraction: number, text: string): void {
+  const width = 24;
+  const filled = Math.round(fraction * width);
+  io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K`);
+}
+
 /** The exit codes of `asgd-sdde` (see the help text). */
 export const EXIT = { ok: 0, violated: 1, badInput: 2, fault: 70 } as const;
 

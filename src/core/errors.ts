@@ -7,6 +7,12 @@ export class ConfigError extends Error {
   readonly field: string;
   readonly reason: string;
 
+  /**
+   * A refusal of input before any work.
+   *
+   * @param field - the dotted path of the offending input (e.g. `asgd.delay.p`).
+   * @param reason - what is wrong and, where possible, how to fix it. The message is `${field}: ${reason}`.
+   */
   constructor(field: string, reason: string) {
     super(`${field}: ${reason}`);
     this.name = 'ConfigError';

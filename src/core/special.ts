@@ -6,6 +6,7 @@
  */
 const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
 
+/** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error ~10⁻¹⁵); Infinity at 0, NaN below. */
 export function logGamma(x: number): number {
   if (!(x > 0)) return x === 0 ? Infinity : NaN;
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x); // reflection
@@ -58,10 +59,15 @@ export function logGammaQ(a: number, x: number): number {
   return Math.log(h) + logPrefix;
 }
 
+/** The regularized upper incomplete gamma function Q(a, x) = Γ(a, x)/Γ(a). */
 export function gammaQ(a: number, x: number): number {
   return Math.exp(logGammaQ(a, x));
 }
 
+/**
+ * The regularized lower incomplete gamma function P(a, x) = 1 − Q(a, x) (e.g. the Poisson CDF:
+ * P[N ≤ k] = Q(k + 1, λ)).
+ */
 export function gammaP(a: number, x: number): number {
   return -Math.expm1(logGammaQ(a, x));
 }

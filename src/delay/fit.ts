@@ -8,6 +8,17 @@
 import { ConfigError, describe } from '../core/errors.ts';
 import { delayModel, MAX_LAG_LIMIT } from './models.ts';
 
+/**
+ * The Bhattacharyya distance D_B(p, q) = −ln Σᵢ √(pᵢ qᵢ) between two pmfs on {0, 1, …} (missing entries
+ * are 0); Infinity when their supports do not overlap (MindTheStep Section VI).
+ *
+ * @example
+ * ```ts
+ * import { bhattacharyyaDistance } from 'asgd-sdde';
+ *
+ * console.log(bhattacharyyaDistance([0.5, 0.5], [0.5, 0.5]), bhattacharyyaDistance([1, 0], [0, 1])); // -0 Infinity
+ * ```
+ */
 export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
   const n = Math.max(p.length, q.length);
   let s = 0;
@@ -80,11 +91,37 @@ export function minimizeScan(f: (x: number) => number, lo: number, hi: number, n
   return r.value <= bestV ? r : { x: xs[best], value: bestV };
 }
 
+/**
+ * One fitted staleness model ({@link fitStalenessModels}): its parameters, the Bhattacharyya distance
+ * to the observed pmf, and its pmf truncated at the largest observed lag.
+ */
 export interface ModelFit {
   model: 'geometric' | 'uniform' | 'poisson' | 'cmp' | 'empirical';
   params: Record<string, number>;
   distance: number;
   pmf: Float64Array;
+}
+
+/** A model fit as reports keep it: the model, its fitted parameters and its Bhattacharyya distance (no pmf). */
+export interface ModelFitSummary {
+  model: ModelFit['model'];
+  params: Record<string, number>;
+  distance: number;
+}
+
+/**
+ * The four model fits of `fitStalenessModels` without the empirical pmf, as the reports (CLI JSON,
+ * theory report) keep them: model, parameters, distance, in the order fitted.
+ *
+ * @example fitSummaries(fitStalenessModels(sample, 8)).map((f) => f.model) // ['geometric', 'uniform', 'poisson', 'cmp']
+ */
+export function fitSummaries(fits: readonly ModelFit[]): ModelFitSummary[] {
+  return fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance }));
+}
+
+/** The model fit (not the empirical pmf) closest to the sample in Bhattacharyya distance; the first fitted on a tie. */
+export function bestFit(fits: readonly ModelFit[]): ModelFit {
+  return fits.filter((x) => x.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
 }
 
 /**

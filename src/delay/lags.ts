@@ -13,9 +13,20 @@
 import type { DelayDistribution } from './models.ts';
 import type { Engine } from '../random/streams.ts';
 
+/**
+ * What a read before the start returns (He et al. footnote 2): `'clip'` reads x_0 (l_k = min(l_k, k)),
+ * `'warmup'` uses lag 0 until k reaches maxLag, `'history'` reads the initial function ξ.
+ */
 export type BeforeHistory = 'clip' | 'warmup' | 'history';
+/**
+ * The values of {@link BeforeHistory}.
+ */
 export const BEFORE_HISTORY_POLICIES = ['clip', 'warmup', 'history'] as const;
 
+/**
+ * A source of lags, one per step (the solve and runner option `lags`): {@link ConstantLag},
+ * {@link RandomLag}, {@link PrescribedLag}, {@link TimeVaryingLag}, {@link FractionalLag}.
+ */
 export interface LagSource {
   /** Upper bound of every lag this source returns: sizes the history ring. */
   readonly maxLag: number;
@@ -23,6 +34,13 @@ export interface LagSource {
   next(k: number): number;
 }
 
+/**
+ * The lag actually used at step k after the policy for reads before the start ({@link BeforeHistory}).
+ *
+ * @param drawn - the lag drawn for step k.
+ * @param maxLag - the source's largest lag (the warm-up length of `'warmup'`).
+ * @example effectiveLag(5, 3, 8, 'warmup') // 0: plain SGD until k reaches maxLag
+ */
 export function effectiveLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory): number {
   switch (policy) {
     case 'clip':
@@ -34,8 +52,28 @@ export function effectiveLag(drawn: number, k: number, maxLag: number, policy: B
   }
 }
 
+/**
+ * `effectiveLag`, checked: a custom LagSource must stay within the maxLag it declared (the history
+ * ring holds no more). The one version the SDDE loops, the delayed read and the kernel host use.
+ *
+ * @param channel - the lag source's channel, named in the error when there are several.
+ * @throws RangeError when the effective lag is outside [0, maxLag]
+ * @example checkedLag(5, 3, 8, 'clip') // 3: only X_0 … X_3 exist at step 3
+ */
+export function checkedLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory, channel?: number): number {
+  const lag = effectiveLag(drawn, k, maxLag, policy);
+  if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source${channel === undefined ? '' : ` ${channel}`} returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
+  return lag;
+}
+
+/** The same lag at every step (in steps). */
 export class ConstantLag implements LagSource {
   readonly maxLag: number;
+  /**
+   * A constant lag.
+   *
+   * @param lag - the lag in steps (integer ≥ 0; not validated here).
+   */
   constructor(lag: number) {
     this.maxLag = lag;
   }
@@ -49,6 +87,12 @@ export class RandomLag implements LagSource {
   readonly maxLag: number;
   private readonly model: DelayDistribution;
   private readonly engine: Engine;
+  /**
+   * Lags drawn from `model` on `engine`.
+   *
+   * @param model - the delay model ({@link delayModel}).
+   * @param engine - the engine of the delay stream (e.g. `deriveEngine(seed, 'delay', path)`).
+   */
   constructor(model: DelayDistribution, engine: Engine) {
     this.model = model;
     this.engine = engine;
@@ -90,6 +134,13 @@ export class TimeVaryingLag implements LagSource {
   private readonly theta: (t: number) => number;
   private readonly t0: number;
   private readonly h: number;
+  /**
+   * θ(t) rounded to the grid.
+   *
+   * @param theta - θ(t), in time units.
+   * @param maxLag - bound of the rounded lags, in steps.
+   * @param t0 - start time; `h` the step.
+   */
   constructor(theta: (t: number) => number, maxLag: number, t0: number, h: number) {
     this.theta = theta;
     this.maxLag = maxLag;
@@ -111,6 +162,13 @@ export class FractionalLag implements LagSource {
   private readonly theta: ((t: number) => number) | number;
   private readonly t0: number;
   private readonly h: number;
+  /**
+   * θ(t) (or τ) read between grid points.
+   *
+   * @param theta - θ(t) in time units, or a constant τ.
+   * @param tauBound - the bound of θ (in time); maxLag = ⌈tauBound/h⌉.
+   * @param t0 - start time; `h` the step.
+   */
   constructor(theta: ((t: number) => number) | number, tauBound: number, t0: number, h: number) {
     this.theta = theta;
     this.t0 = t0;

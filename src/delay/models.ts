@@ -24,6 +24,13 @@ import { ConfigError } from '../core/errors.ts';
 import { integer, knownFields, numberInRange, oneOf, plainObject, positiveNumber, finiteNumber } from '../core/validate.ts';
 import { type Engine, uniformOpen01 } from '../random/streams.ts';
 
+/**
+ * A delay (staleness) model: the law of the integer lag l ∈ {0, …, maxLag}, in steps (iterations for
+ * ASGD, grid steps for the SDDE). Kinds: `constant` (lag), `uniform` (maxLag), `geometric`
+ * (P[l = i] = p(1−p)^i, p ∈ (0, 1]), `poisson` (λ), `cmp` (Conway–Maxwell–Poisson λ^i/(i!)^ν,
+ * MindTheStep Eq. 12), `pmf` (weights ∝ P[l = i]). Unbounded laws are truncated at `maxLag` and
+ * renormalized. Compile with {@link delayModel}.
+ */
 export type DelayModelSpec =
   | { kind: 'constant'; lag: number }
   | { kind: 'uniform'; maxLag: number }
@@ -34,11 +41,19 @@ export type DelayModelSpec =
   | { kind: 'cmp'; lambda: number; nu: number; maxLag: number }
   | { kind: 'pmf'; weights: number[]; maxLag?: number };
 
+/**
+ * The `kind`s of {@link DelayModelSpec}.
+ */
 export const DELAY_MODEL_KINDS = ['constant', 'uniform', 'geometric', 'poisson', 'cmp', 'pmf'] as const;
 
 /** Largest lag we accept: the history ring buffer holds maxLag+1 states. */
 export const MAX_LAG_LIMIT = 10_000_000;
 
+/**
+ * A compiled delay model: the truncated, renormalized pmf on {0, …, maxLag} and its CDF. A draw maps
+ * one uniform through the inverse CDF, so draws are monotone in the uniform (which the quantile
+ * couplings of the bridge rely on). Build with {@link delayModel}.
+ */
 export class DelayDistribution {
   readonly spec: DelayModelSpec;
   readonly maxLag: number;
@@ -50,6 +65,12 @@ export class DelayDistribution {
   readonly minLag: number;
   private readonly deterministic: boolean;
 
+  /**
+   * Compile a model from its log weights (use {@link delayModel}, which validates the spec).
+   *
+   * @param spec - the model it was built from (kept for reports).
+   * @param logWeights - unnormalized log P[l = i], i = 0..maxLag (normalized here by log-sum-exp).
+   */
   constructor(spec: DelayModelSpec, logWeights: Float64Array) {
     this.spec = spec;
     this.maxLag = logWeights.length - 1;
@@ -72,6 +93,7 @@ export class DelayDistribution {
     this.deterministic = first === last;
   }
 
+  /** The mean lag E[l], in steps. */
   get mean(): number {
     let m = 0;
     for (let i = 0; i < this.pmf.length; i++) m += i * this.pmf[i];
@@ -91,6 +113,9 @@ export class DelayDistribution {
     return lo;
   }
 
+  /**
+   * Draw one lag (an integer in [minLag, maxLag]) from the engine (one 32-bit draw; none for a constant).
+   */
   sample(engine: Engine): number {
     if (this.deterministic) return this.minLag;
     return this.quantile(uniformOpen01(engine));
@@ -143,6 +168,19 @@ function maxLagField(value: unknown, field: string): number {
 /**
  * Validate a delay-model spec (plain JSON or typed) and compile it. Throws ConfigError naming
  * the field (prefixed with `field`) on any out-of-range parameter.
+ *
+ * @param specInput - a {@link DelayModelSpec}.
+ * @param field - the prefix of field names in errors; default `'delay'`.
+ * @throws {@link ConfigError} `delay.kind` (unknown), `delay.maxLag` (not an integer in [0, 10⁷]),
+ * `delay.p` (outside (0, 1]), `delay.lambda`, `delay.nu`, `delay.weights`, or both `max` and `maxLag`.
+ * @example
+ * ```ts
+ * import { delayModel, deriveEngine } from 'asgd-sdde';
+ *
+ * const geo = delayModel({ kind: 'geometric', p: 0.3, maxLag: 50 });
+ * const engine = deriveEngine(2026, 'delay', 0);
+ * console.log(geo.mean.toFixed(3), geo.sample(engine), geo.sample(engine)); // mean ≈ (1 − p)/p, two draws
+ * ```
  */
 export function delayModel(specInput: unknown, field = 'delay'): DelayDistribution {
   const spec = plainObject(specInput, field);

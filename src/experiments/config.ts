@@ -20,6 +20,9 @@ import type { EventSpec } from '../sdde/events.ts';
 import { objectiveFromSpec } from '../asgd/objectives/spec.ts';
 import { sddeFromSpec } from './sdde-spec.ts';
 
+/**
+ * A validated experiment config ({@link prepareExperiment}): an ASGD run, an SDDE solve, or a pair.
+ */
 export type PreparedExperiment =
   | { kind: 'asgd'; seed: number; asgd: AsgdConfig; saveEvery: number; raw: unknown }
   | { kind: 'sdde'; seed: number; problem: SddeProblem; dt: number; saveEvery: number; algorithm: SddeAlgorithm; interpolation: HistoryInterpolation; events?: EventSpec[]; raw: unknown }
@@ -57,6 +60,22 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
   return { cfg, saveEvery };
 }
 
+/**
+ * Validate an experiment config (the JSON of `asgd-sdde run`: kind 'asgd', 'sdde' or 'pair') and build
+ * what it runs, before any output. `seedOverride` replaces the config's seed (default: the config's, else 0).
+ *
+ * @throws {@link ConfigError} naming the field (`kind`, `seed`, `asgd.*`, `sdde.*`, `bridge.*`), including
+ * the checks that need the grid (a delay off the grid, an algorithm that refuses the problem).
+ * @example
+ * ```ts
+ * import { prepareExperiment, runExperiment } from 'asgd-sdde';
+ *
+ * const p = prepareExperiment({ kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.05,
+ *   iterations: 100, batchSize: 1, saveEvery: 50 } });
+ * const out = runExperiment(p);
+ * console.log(out.table.columns, out.summary.status); // [ 'k', 'x', 'F' ] ok
+ * ```
+ */
 export function prepareExperiment(input: unknown, seedOverride?: number): PreparedExperiment {
   checkJsonTree(input, ''); // no __proto__ / constructor / prototype key, no nesting deeper than 64
   const c = plainObject(input, 'config');

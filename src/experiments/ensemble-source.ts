@@ -11,6 +11,7 @@ import { prepareExperiment } from './config.ts';
 
 /** asgd: the ASGD of an asgd/pair config; pair: ASGD and SDDE; bridge-sdde: only the SDDE of a pair config; sdde: an sdde config. */
 export type EnsembleRun = 'asgd' | 'pair' | 'bridge-sdde' | 'sdde';
+/** What an ensemble of a config runs: 'asgd', 'pair', 'bridge-sdde' or 'sdde'. */
 export const ENSEMBLE_RUNS = ['asgd', 'pair', 'bridge-sdde', 'sdde'] as const;
 
 /** The factory: a config (as for `asgd-sdde run`) and what to run → an ensemble model. */

@@ -10,6 +10,9 @@ import { MAX_DRAWN_POINTS, thinSeries } from '../plot/thin.ts';
 import { solve } from '../sdde/solve.ts';
 import type { PreparedExperiment } from './config.ts';
 
+/**
+ * What {@link runExperiment} returns: the CSV table, the figure and a JSON summary.
+ */
 export interface ExperimentOutput {
   table: Table;
   figure: FigureSpec;
@@ -42,6 +45,9 @@ function thinNote(rows: number): string {
   return rows > MAX_DRAWN_POINTS ? ` The figure draws at most ${MAX_DRAWN_POINTS} points per line (the smallest and largest value of each of ${MAX_DRAWN_POINTS / 2} equal slices); the CSV has all ${rows} rows.` : '';
 }
 
+/**
+ * Run a prepared experiment in memory (the CLI's `run` writes its files): the table, figure and summary.
+ */
 export function runExperiment(p: PreparedExperiment): ExperimentOutput {
   switch (p.kind) {
     case 'asgd': {

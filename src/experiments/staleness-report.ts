@@ -4,6 +4,7 @@
  * observed pmfs against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
  */
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
+import { bestFit } from '../delay/fit.ts';
 import type { FigureSpec } from '../plot/html.ts';
 import { tQuantile } from '../core/stats/fit.ts';
 import type { StalenessSimulation } from './staleness.ts';
@@ -28,6 +29,10 @@ function paramsText(model: string, p: Record<string, number>): string {
   }
 }
 
+/**
+ * The staleness histogram of a simulation as text bars (`width` characters at the mode; default 50),
+ * with the mean and its 95% CI.
+ */
 export function stalenessHistogramText(sim: StalenessSimulation, width = 50): string {
   const h = sim.histogram;
   const max = Math.max(...h);
@@ -103,6 +108,7 @@ export function threadedStalenessText(results: ThreadedStaleness[]): string {
   return lines.join('\n') + '\n' + stalenessTableText(sims, labels);
 }
 
+/** A compute-time law as short text (e.g. "exponential, mean 1"). */
 export function lawText(law: ComputeTimeSpec): string {
   switch (law.kind) {
     case 'constant':
@@ -130,7 +136,7 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     const m = r.measured.spec.workers;
     const shown = Math.min(r.measured.histogram.length, Math.max(4 * m, 12));
     const x = Array.from({ length: shown }, (_, k) => k);
-    const best = r.measured.fits.filter((f) => f.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+    const best = bestFit(r.measured.fits);
     // a log axis from a decade below the smallest observed frequency: model tails far below it are cut
     let floor = 1;
     for (const v of r.measured.histogram) if (v > 0) floor = Math.min(floor, v);

@@ -36,15 +36,27 @@ import { integer, knownFields, oneOf, plainObject, seedValue } from '../core/val
 import { fitStalenessModels, type ModelFit } from '../delay/fit.ts';
 import { deriveEngine } from '../random/streams.ts';
 
+/**
+ * What {@link simulateStaleness} takes: `workers` m, `computeTime` law, `updates` per replicate; optional
+ * `mode` ('async' default), accumulation / pull settings as in {@link ServerSpec}, `seed` (default 0),
+ * `replicates` (default 10), `warmup` (default 4W async, 0 sync) and an `objective`.
+ */
 export interface StalenessSimulationSpec {
+  /** Number of workers m. */
   workers: number;
+  /** Law of a worker's compute time per gradient. */
   computeTime: ComputeTimeSpec;
   /** Server updates per replicate run (the warm-up included). */
   updates: number;
+  /** 'async' (default) or 'sync'. */
   mode?: 'async' | 'sync';
+  /** Gradients a worker sums before pushing (async); default 1. */
   localAccumulation?: number;
+  /** Gradients the server sums before an update (async); default 1. */
   globalAccumulation?: number;
+  /** Sync only: workers pull every U updates (staleness injection); default 1. */
   pullEvery?: number;
+  /** Master seed; replicate seeds are derived from it. Default 0. */
   seed?: number;
   /** Independent runs whose means give the standard error; default 10 (1: no SE). */
   replicates?: number;
@@ -56,9 +68,17 @@ export interface StalenessSimulationSpec {
   start?: 'stationary' | 'cold';
   /** Updates discarded at the start of each run; default 0 (a stationary start has no transient). */
   warmup?: number;
+  /**
+   * The objective whose gradients the workers compute; default the toy objective with b = 1 (staleness
+   * does not depend on the values).
+   */
   objective?: FiniteSumObjective;
 }
 
+/**
+ * What {@link simulateStaleness} returns: the staleness after warm-up, its mean and P[τ = 0] with
+ * standard errors across replicates, the pooled histogram and the fitted staleness models.
+ */
 export interface StalenessSimulation {
   spec: StalenessSimulationSpec;
   /** The staleness after the warm-up, all replicates in order. */
@@ -154,6 +174,20 @@ const meanAndSe = (xs: Float64Array): { mean: number; se: number } => {
   return { mean, se: Math.sqrt(ss / (R - 1) / R) };
 };
 
+/**
+ * Simulate the staleness of a parameter server ({@link runParameterServer}) over independent replicate
+ * runs, discard each run's warm-up, and fit the staleness models of MindTheStep to the pooled histogram.
+ *
+ * @throws {@link ConfigError} `staleness.workers`, `staleness.updates`, `staleness.computeTime.*`,
+ * `staleness.replicates`, `staleness.warmup`, `staleness.seed`, the server's mode fields, unknown fields.
+ * @example
+ * ```ts
+ * import { simulateStaleness } from 'asgd-sdde';
+ *
+ * const sim = simulateStaleness({ workers: 8, computeTime: { kind: 'exponential', mean: 1 }, updates: 4000, seed: 1 });
+ * console.log(sim.mean.toFixed(2), '±', sim.meanSe.toFixed(2), sim.fits.map((f) => f.model).join(' ')); // mean ≈ m − 1
+ * ```
+ */
 export function simulateStaleness(spec: StalenessSimulationSpec): StalenessSimulation {
   const s = plainObject(spec, 'staleness');
   knownFields(s, 'staleness', FIELDS);

@@ -27,25 +27,42 @@ import { bhattacharyyaDistance, fitStalenessModels } from '../delay/fit.ts';
 import type { ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, type StalenessSimulation, WARMUP_MULTIPLE } from './staleness.ts';
 
+/**
+ * What {@link measureThreadedStaleness} takes: `workers` m, a JSON `objective`, `batchSize`, `updates` per
+ * run; optional `runs` (default 3), `read`, `lr` (default 0.01), `x0` (default 0), `seed`,
+ * `simulatedReplicates` (default 10) and `maxSeconds`.
+ */
 export interface ThreadedStalenessSpec {
+  /** Number of worker threads m (integer in [1, 256]). */
   workers: number;
+  /** A JSON objective spec (each thread builds its own copy). */
   objective: ObjectiveSpec;
+  /** Minibatch size b (it sets a gradient's cost against the scheduler's time slice). */
   batchSize: number;
   /** Server updates per real run. */
   updates: number;
   /** Independent real runs (their spread gives the SE); default 3. */
   runs?: number;
+  /** 'consistent' (default, locked server) or 'inconsistent' (Hogwild). */
   read?: 'consistent' | 'inconsistent';
   /** SGD step at the server; default 0.01 (staleness does not depend on the values). */
   lr?: number;
   /** Start point (a number: every coordinate); default 0, or the MLP's own initialization is the caller's to pass. */
   x0?: ArrayLike<number> | number;
+  /** Master seed of the minibatches and of the simulation; default 0. */
   seed?: number;
   /** Replicate runs of the simulation at the fitted law; default 10. */
   simulatedReplicates?: number;
+  /**
+   * Wall-clock limit of each real run, in seconds (see {@link ThreadedServerSpec}; default 600).
+   */
   maxSeconds?: number;
 }
 
+/**
+ * The compute-time law fitted to measured gradient times by maximum likelihood (exponential, normal or
+ * log-normal, in units of the mean), with every candidate's log-likelihood and a summary in seconds.
+ */
 export interface ComputeTimeFit {
   law: ComputeTimeSpec;
   /** Log-likelihood per observation of each candidate (in units of the mean). */
@@ -57,6 +74,10 @@ export interface ComputeTimeFit {
   samples: number;
 }
 
+/**
+ * What {@link measureThreadedStaleness} returns: the measured staleness beside the simulated server at
+ * the fitted compute-time law, their Bhattacharyya distance, and where the threads' time went.
+ */
 export interface ThreadedStaleness {
   /** The measured staleness, in the simulated server's shape (spec.computeTime: the fitted law). */
   measured: StalenessSimulation;
@@ -121,6 +142,16 @@ const meanAndSe = (xs: number[]) => {
   return { mean, se };
 };
 
+/**
+ * Measure the staleness of a real-thread parameter server ({@link runThreadedServer}) over `runs` runs,
+ * fit the compute-time law to the measured gradient times ({@link fitComputeTimeLaw}) and compare with
+ * the simulated server at that law. Timing-dependent: results vary from machine to machine.
+ *
+ * @param options - a `pool` of threads to reuse (default: one per run).
+ * @throws {@link ConfigError} `staleness.workers` (integer in [1, 256]), `staleness.updates`,
+ * `staleness.runs`, `staleness.read`, `staleness.lr`, `staleness.seed`, `staleness.simulatedReplicates`,
+ * and the server fields of {@link runThreadedServer}, before any thread starts.
+ */
 export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, options: { pool?: ServerThreadPool } = {}): Promise<ThreadedStaleness> {
   const s = plainObject(spec, 'staleness');
   knownFields(s, 'staleness', FIELDS);

@@ -18,24 +18,9 @@ import { fitStalenessModels } from '../delay/fit.ts';
 import { weakError } from '../stats/weak.ts';
 import { MomentAccumulator, Z95 } from '../stats/welford.ts';
 import { spectralAbscissa } from '../theory/lambert-w.ts';
+import { EXPLORER_OBJECTIVES, type ExplorerSettings } from './settings.ts';
 
-export const EXPLORER_OBJECTIVES = ['toy', 'least-squares', 'least-squares-10', 'logistic', 'mnist'] as const;
-export type ExplorerObjective = (typeof EXPLORER_OBJECTIVES)[number];
-
-export interface ExplorerSettings {
-  objective: ExplorerObjective;
-  eta: number;
-  delay: 'constant' | 'uniform' | 'geometric' | 'poisson';
-  /** lag (constant), maxLag (uniform), p (geometric) or λ (Poisson). */
-  delayParam: number;
-  /** maxLag for geometric and Poisson. */
-  maxLag: number;
-  batchSize: number;
-  iterations: number;
-  coupling: Coupling;
-  seed: number;
-  paths: number;
-}
+export { DEFAULT_SETTINGS, EXPLORER_OBJECTIVES, type ExplorerObjective, type ExplorerSettings } from './settings.ts';
 
 /** The prepared MNIST subset the page ships (written by the build: see scripts/build.mjs). */
 export interface MnistAsset {
@@ -44,7 +29,6 @@ export interface MnistAsset {
   provenance: string;
 }
 
-export const DEFAULT_SETTINGS: ExplorerSettings = { objective: 'toy', eta: 0.005, delay: 'constant', delayParam: 10, maxLag: 20, batchSize: 1, iterations: 2000, coupling: 'quantile', seed: 1, paths: 64 };
 
 /** Which control a refused field belongs to. */
 export function controlOf(field: string, s?: Pick<ExplorerSettings, 'delay'>): keyof ExplorerSettings {

@@ -6,6 +6,7 @@
  */
 import { writeStreamAtomic } from './atomic.ts';
 
+/** A table of equally long numeric columns with their names. */
 export interface Table {
   columns: string[];
   data: ArrayLike<number>[];
@@ -35,12 +36,29 @@ function emitCsv(table: Table, emit: (chunk: string) => void): void {
   }
 }
 
+/**
+ * The table as CSV text: a header line, then one row per line at full double precision (shortest
+ * round-trip form); a non-finite value is an empty cell.
+ *
+ * @throws Error when the column names and columns differ in number or the columns in length.
+ * @example
+ * ```ts
+ * import { toCsv } from 'asgd-sdde';
+ *
+ * console.log(toCsv({ columns: ['k', 'F'], data: [[0, 1], [1.5, NaN]] })); // "k,F\n0,1.5\n1,\n"
+ * ```
+ */
 export function toCsv(table: Table): string {
   let out = '';
   emitCsv(table, (c) => void (out += c));
   return out;
 }
 
+/**
+ * Write the table as CSV (see {@link toCsv}) in chunks to a temporary file, then rename it into place.
+ *
+ * @throws Error as {@link toCsv}; file-system errors.
+ */
 export function writeCsv(file: string, table: Table): void {
   writeStreamAtomic(file, (emit) => emitCsv(table, emit));
 }

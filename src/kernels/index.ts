@@ -24,7 +24,14 @@ import { type KernelExports, type MemoryViews, typeScriptKernels } from './fallb
 import { HEAP_START, ZIGGURAT_BYTES } from './layout.ts';
 import { WASM_BASE64 } from './wasm-module.ts';
 
+/**
+ * Which implementation of the numerical kernels runs: WebAssembly SIMD or the TypeScript fallback
+ * (bit-identical results).
+ */
 export type KernelBackend = 'wasm-simd' | 'typescript';
+/**
+ * A backend to force with {@link setKernelBackend}, or 'auto' (WebAssembly SIMD where supported).
+ */
 export type KernelPreference = 'auto' | KernelBackend;
 
 const PAGE = 65536;

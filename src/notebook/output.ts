@@ -21,6 +21,10 @@ function collector(): Collector | undefined {
 
 const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toPrecision(4)) : String(v));
 
+/**
+ * Output helpers for notebooks: under `npm run notebooks` text, tables and figures are collected into the
+ * notebook's HTML page; run as a plain script they print to the terminal.
+ */
 export const nb = {
   /** Preformatted text. */
   text(text: string): void {

@@ -11,19 +11,30 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
 
+/**
+ * A figure: a title, plotly traces and layout (plain JSON), a caption shown under the plot, and optional
+ * width and height in pixels.
+ */
 export interface FigureSpec {
+  /** The figure's title (plain text). */
   title: string;
   /** Plotly traces and layout (plain JSON). */
   data: unknown[];
+  /** Plotly layout (plain JSON). */
   layout: Record<string, unknown>;
   /** Shown under the plot: the settings and the choices made. Plain text; paragraphs split on blank lines. */
   caption: string;
+  /** Width in pixels (default: plotly's). */
   width?: number;
+  /** Height in pixels (default: plotly's). */
   height?: number;
 }
 
 /** How a page reaches plotly: a relative link to the installed copy (default), or a copy beside it. */
 export type PlotlyMode = 'link' | 'copy';
+/**
+ * The values of {@link PlotlyMode}.
+ */
 export const PLOTLY_MODES: readonly PlotlyMode[] = ['link', 'copy'];
 
 /** The file name of the copy beside a page in 'copy' mode (and in the explorer's folder). */

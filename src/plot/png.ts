@@ -22,8 +22,19 @@ export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
 
+/**
+ * The outcome of {@link renderPng}: the PNG written, or why not (no Chromium, no playwright-core, a
+ * browser failure).
+ */
 export type PngResult = { ok: true; file: string } | { ok: false; reason: string };
 
+/**
+ * Render a figure page (from {@link writeFigureHtml}) to a PNG with headless Chromium (playwright-core,
+ * an optional peer dependency; Chromium from CHROMIUM_PATH, default /usr/bin/chromium). Never throws for
+ * a missing browser: the result says why no PNG was written.
+ *
+ * @param htmlFile - the page to render; `pngFile` - where to write the PNG.
+ */
 export async function renderPng(htmlFile: string, pngFile: string): Promise<PngResult> {
   const exe = chromiumPath();
   if (!existsSync(exe)) {

@@ -35,6 +35,9 @@ export interface StepperBinding {
   y0: Float64Array;
 }
 
+/**
+ * One step of an {@link SddeAlgorithm} bound to a problem, with its own preallocated buffers.
+ */
 export interface Stepper {
   /**
    * Write X_{k+1} into `out` from X_k = x, the delayed argument xLag (length `lagDim` of the
@@ -49,6 +52,10 @@ export interface Stepper {
   readonly note?: string;
 }
 
+/**
+ * A stepping scheme for {@link solve}: its name, declared strong and weak orders, and a factory of
+ * {@link Stepper}s. The package provides {@link EulerMaruyama} and {@link Milstein}.
+ */
 export interface SddeAlgorithm {
   readonly name: string;
   /** Strong order p: E|X(T) − X_h(T)| = O(h^p) for general multiplicative noise. */
@@ -57,5 +64,6 @@ export interface SddeAlgorithm {
   readonly weakOrder: number;
   /** Sub-increments per step this algorithm wants from the seed's Brownian stream (default 1). */
   readonly substeps?: number;
+  /** Bind the algorithm to a problem: a stepper with buffers sized to it. */
   stepper(problem: SddeProblem): Stepper;
 }

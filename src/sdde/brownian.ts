@@ -8,6 +8,10 @@ import { integer, positiveNumber } from '../core/validate.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 
+/**
+ * A source of Brownian increments ΔB_k for {@link solve} (the option `noise`), so that one path can
+ * drive several solves. Implemented by {@link GaussianIncrements} and {@link PrescribedIncrements}.
+ */
 export interface BrownianIncrements {
   /** Number of independent Brownian motions m. */
   readonly dim: number;
@@ -34,6 +38,12 @@ export class GaussianIncrements implements BrownianIncrements {
   readonly fine: Float64Array;
   /** The normal sampler (specialized kernels draw from it directly, in the same order). */
   readonly sampler: NormalSampler;
+  /**
+   * @param engine - the random engine ({@link deriveEngine} or any random-js Engine).
+   * @param dim - m, the number of Brownian motions (integer in [1, 10⁶]).
+   * @param options - `substeps`: sub-increments per step (default 1).
+   * @throws {@link ConfigError} `engine` or `dim`; RangeError for a bad `substeps`.
+   */
   constructor(engine: Engine, dim: number, options: { substeps?: number } = {}) {
     if (typeof engine !== 'object' || engine === null || typeof (engine as { next?: unknown }).next !== 'function') throw new ConfigError('engine', `must be an engine (deriveEngine(seed, purpose, path) or a random-js Engine), got ${describe(engine)}`);
     this.dim = integer(dim, 'dim', { min: 1, max: 1_000_000 });
@@ -83,6 +93,13 @@ export class PrescribedIncrements implements BrownianIncrements {
   readonly increments: Float64Array;
   readonly substeps: number;
   readonly fine: Float64Array;
+  /**
+   * @param increments - steps×m increments, row-major (steps·substeps rows when `substeps` > 1).
+   * @param dim - m, the number of Brownian motions.
+   * @param options - `substeps`: fine rows summed into each step (default 1).
+   * @throws {@link ConfigError} `increments` (not a Float64Array, or length not a multiple of m) or
+   * `dim`; RangeError when the rows cannot be grouped by `substeps`, or (in `next`) a step beyond the end.
+   */
   constructor(increments: Float64Array, dim: number, options: { substeps?: number } = {}) {
     if (!(increments instanceof Float64Array)) throw new ConfigError('increments', `must be a Float64Array, got ${describe(increments)}`);
     integer(dim, 'dim', { min: 1, max: 1_000_000 });
@@ -93,6 +110,7 @@ export class PrescribedIncrements implements BrownianIncrements {
     if ((increments.length / dim) % this.substeps !== 0) throw new RangeError(`increments: ${increments.length / dim} fine steps cannot be grouped by ${this.substeps}`);
     this.fine = new Float64Array(this.substeps * dim);
   }
+  /** Number of steps these increments cover. */
   get steps(): number {
     return this.increments.length / this.dim / this.substeps;
   }

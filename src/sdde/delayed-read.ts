@@ -14,9 +14,14 @@
  *             read is linear.
  * Before t0 the initial function is evaluated at the exact time.
  */
-import type { BeforeHistory, LagSource } from '../delay/lags.ts';
+import { type BeforeHistory, checkedLag, type LagSource } from '../delay/lags.ts';
 import { type CompiledHistory, evalHistory } from './problem.ts';
 
+/**
+ * How a delay given in time is read (the solve option `interpolation`): `'grid'` rounds to the step
+ * grid (τ must then be a whole number of steps), `'linear'` and `'hermite'` interpolate the history
+ * between grid points (Hermite with the stepper's drifts as slopes).
+ */
 export type HistoryInterpolation = 'grid' | 'linear' | 'hermite';
 
 export class DelayedReader {
@@ -52,8 +57,7 @@ export class DelayedReader {
     const nc = this.sources.length;
     for (let c = 0; c < nc; c++) {
       const drawn = this.sources[c].next(k);
-      const lag = this.policy === 'clip' ? (drawn <= k ? drawn : k) : this.policy === 'warmup' ? (k < this.maxLag ? 0 : drawn) : drawn;
-      if (!(lag >= 0 && lag <= this.maxLag)) throw new RangeError(`lag source ${c} returned ${lag} at step ${k}, outside [0, maxLag = ${this.maxLag}]`);
+      const lag = checkedLag(drawn, k, this.maxLag, this.policy, c);
       if (lagsOut !== null) lagsOut[lagsOffset + c] = lag;
       // the entries this channel writes: a whole state at c·d (vector) or coordinate c
       const lo = vector ? 0 : c;

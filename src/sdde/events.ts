@@ -11,6 +11,11 @@
 import { ConfigError, describe } from '../core/errors.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 
+/**
+ * An event of {@link solve}: where `condition(t, X(t))` crosses zero within a step (located by regula
+ * falsi on the linearly interpolated step), the solve stops (`action: 'stop'`, the default) or records
+ * the crossing.
+ */
 export interface EventSpec {
   /** The event happens where condition(t, X(t)) crosses zero. */
   condition: (t: number, x: Float64Array) => number;

@@ -20,8 +20,7 @@
  * with ξ(t0 + j·h) ('history') or X_0 ('clip': then a constant lag reads X_0 before the start,
  * which is what clipping gives), so the kernels read the history like any other row.
  */
-import { ConstantLag, type LagSource } from '../delay/lags.ts';
-import type { BeforeHistory } from '../delay/lags.ts';
+import { checkedLag, ConstantLag, type LagSource } from '../delay/lags.ts';
 import { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
 import { GaussianIncrements } from './brownian.ts';
 import { evalHistory, type SddeProblem } from './problem.ts';
@@ -106,12 +105,6 @@ export function runEmKernel(run: EmRun, paths: EmPath[]): void {
   }
 }
 
-/** The effective lag at step k under the policy (as the general loop computes it), checked. */
-function effective(drawn: number, k: number, maxLag: number, policy: BeforeHistory): number {
-  const lag = policy === 'clip' ? (drawn <= k ? drawn : k) : policy === 'warmup' ? (k < maxLag ? 0 : drawn) : drawn;
-  if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
-  return lag;
-}
 
 interface Streams {
   blocks: number[];
@@ -204,7 +197,7 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
     if (constant) {
       lagConst = policy === 'warmup' && k < maxLag ? 0 : maxLag;
     } else {
-      for (let i = 0; i < n; i++) inst.i32[(lagBuf >> 2) + i] = effective(lags.next(k + i), k + i, maxLag, policy);
+      for (let i = 0; i < n; i++) inst.i32[(lagBuf >> 2) + i] = checkedLag(lags.next(k + i), k + i, maxLag, policy);
     }
     for (let l = 0; l < G; l++) inst.i32[(div >> 2) + l] = -1;
     const start = slot;
@@ -222,7 +215,7 @@ function runScalar(inst: KernelInstance, run: EmRun, paths: EmPath[]): void {
       if (p.delays) {
         for (let i = 0; i < n; i++) {
           const kk = k + i;
-          p.delays[kk] = constant ? effective(maxLag, kk, maxLag, policy) : inst.i32[(lagBuf >> 2) + i];
+          p.delays[kk] = constant ? checkedLag(maxLag, kk, maxLag, policy) : inst.i32[(lagBuf >> 2) + i];
         }
       }
       const q = inst.i32[(div >> 2) + l];
@@ -310,7 +303,7 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   p.status = 'ok';
   while (k < nSteps) {
     const n = Math.min(chunk, nSteps - k);
-    for (let i = 0; i < n; i++) i32[(lagBuf >> 2) + i] = effective(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
+    for (let i = 0; i < n; i++) i32[(lagBuf >> 2) + i] = checkedLag(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
     if (m > 0) inst.k.normals(rng.blocks[0], z, n * m, 8, sqrtH);
     i32[div >> 2] = -1;
     const start = slot;

@@ -47,6 +47,10 @@ export type DiffusionSpec =
  * central difference of g along v (two evaluations of g, relative error ≈ 10⁻¹⁰).
  */
 export type JvpFn = (t: number, x: Float64Array, xLag: Float64Array, v: Float64Array, out: Float64Array) => void;
+/**
+ * Directional derivatives of the diffusion g, for {@link Milstein}: `x` gives (∂g/∂x)·v, `y` gives
+ * (∂g/∂y)·v with y the delayed argument. Either may be omitted (then a central difference of g is used).
+ */
 export interface DiffusionDerivatives {
   x?: JvpFn;
   y?: JvpFn;
@@ -71,7 +75,12 @@ export type HistorySpec =
 export type SingleDelaySpec =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
-  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | {
+      kind: 'time-varying';
+      /** θ(t) in time units, within [0, tau]. */
+      theta: (t: number) => number;
+      tau: number;
+    }
   | { kind: 'random'; model: DelayModelSpec | DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array | number[]; repeat?: number; scale?: number };
 
@@ -95,18 +104,42 @@ export interface LinearDriftSpec {
   linear: { x?: number[][]; y?: number[][]; c?: number[] };
 }
 
+/**
+ * What {@link defineSdde} takes: the equation dX = f(t, X(t), X(t − θ)) dt + g(t, X(t), X(t − θ)) dB
+ * on [t0, T] with X = ξ on [t0 − τ, t0] (He et al. 2018, Section 2.2).
+ *
+ * - `dim`: d, the state dimension (integer in [1, 10⁶]).
+ * - `drift`: f as a {@link CoefficientFn} writing into `out`, or a {@link LinearDriftSpec}.
+ * - `diffusion`: the noise shape and g ({@link DiffusionSpec}).
+ * - `history`: ξ ({@link HistorySpec}).
+ * - `t0`: start time, default 0; `T`: end time (> t0), in the same time unit as the delays.
+ * - `delay`: θ ({@link DelaySpec}); default `{ kind: 'none' }` (an SDE).
+ */
 export interface SddeSpec {
+  /** State dimension d (integer in [1, 10⁶]). */
   dim: number;
+  /**
+   * The drift f(t, x, xLag, out): a function writing f into `out` (nothing allocated per step), or a linear drift.
+   */
   drift: CoefficientFn | LinearDriftSpec;
+  /** The noise shape and the diffusion g. */
   diffusion: DiffusionSpec;
+  /** The initial function ξ on [t0 − τ, t0]. */
   history: HistorySpec;
+  /** Start time; default 0. */
   t0?: number;
+  /** End time (> t0), in the time unit of the delays and of `dt`. */
   T: number;
+  /** The delay θ(t); default `{ kind: 'none' }` (an SDE). */
   delay?: DelaySpec;
   /** What a read before t0 − … returns: see `BeforeHistory`. Default 'history'. */
   beforeHistory?: BeforeHistory;
 }
 
+/**
+ * The diffusion of a validated {@link SddeProblem}: noise shape, number of Brownian motions m, and g as a
+ * constant or a function.
+ */
 export type CompiledDiffusion = {
   kind: 'none' | 'scalar' | 'diagonal' | 'full';
   /** Number of Brownian motions m. */
@@ -119,23 +152,47 @@ export type CompiledDiffusion = {
   dg: { x: JvpFn | null; y: JvpFn | null } | null;
 };
 
+/**
+ * The initial function ξ of a validated {@link SddeProblem}: a constant vector, a function, or samples
+ * (times and row-major values, linearly interpolated).
+ */
 export type CompiledHistory =
   | { kind: 'constant'; value: Float64Array }
-  | { kind: 'function'; fn: (s: number, out: Float64Array) => void }
+  | {
+      kind: 'function';
+      /** Writes ξ(s) into `out`. */
+      fn: (s: number, out: Float64Array) => void;
+    }
   | { kind: 'samples'; times: Float64Array; values: Float64Array };
 
+/**
+ * One validated delay channel of an {@link SddeProblem} (the form of {@link SingleDelaySpec} after
+ * validation: random models compiled to a {@link DelayDistribution}, prescribed lags to an Int32Array).
+ */
 export type CompiledSingleDelay =
   | { kind: 'none' }
   | { kind: 'constant'; lag?: number; tau?: number }
-  | { kind: 'time-varying'; theta: (t: number) => number; tau: number }
+  | {
+      kind: 'time-varying';
+      /** θ(t) in time units, within [0, tau]. */
+      theta: (t: number) => number;
+      tau: number;
+    }
   | { kind: 'random'; model: DelayDistribution }
   | { kind: 'prescribed'; lags: Int32Array; repeat: number; scale: number };
 
+/**
+ * The validated delay of an {@link SddeProblem}: one channel, several, or one per coordinate.
+ */
 export type CompiledDelay =
   | CompiledSingleDelay
   | { kind: 'several'; channels: CompiledSingleDelay[] }
   | { kind: 'per-coordinate'; channels: CompiledSingleDelay[] };
 
+/**
+ * A linear drift f = A X(t) + B X(t−θ) + c of a validated {@link SddeProblem}, with its matrices
+ * flattened row-major.
+ */
 export interface CompiledLinearDrift {
   /** d×d row-major, or null when absent. */
   A: Float64Array | null;
@@ -169,6 +226,32 @@ export function delayChannels(delay: CompiledDelay): { layout: 'vector' | 'coord
 
 const SPEC_FIELDS = ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'delay', 'beforeHistory'];
 
+/**
+ * Validate an SDDE and compile it into an {@link SddeProblem} for {@link solve}. Nothing is stepped.
+ * The coefficient functions are called once, at (t0, ξ(t0), ξ(t0)), to check that they write into `out`.
+ *
+ * @param spec - the equation, its history, horizon and delay (see {@link SddeSpec}).
+ * @returns the validated problem.
+ * @throws {@link ConfigError} naming the field under `problem.` (e.g. `problem.dim`, `problem.T` when
+ * T ≤ t0, `problem.drift`, `problem.diffusion.g`, `problem.history`, `problem.delay.tau`) for any
+ * invalid or unknown field, or a coefficient that returns its value instead of writing `out`.
+ * @example
+ * ```ts
+ * import { defineSdde, solve, EulerMaruyama } from 'asgd-sdde';
+ *
+ * // dX = −X(t − 1) dt + 0.3 dB on [0, 20], X ≡ 1 on [−1, 0]
+ * const problem = defineSdde({
+ *   dim: 1,
+ *   drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
+ *   diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1,
+ *   T: 20,
+ *   delay: { kind: 'constant', tau: 1 },
+ * });
+ * const sol = solve(problem, new EulerMaruyama(), { dt: 1e-3, seed: 42, saveAt: { every: 1000 } });
+ * console.log(sol.status, sol.x.length); // ok 21
+ * ```
+ */
 export function defineSdde(spec: SddeSpec): SddeProblem {
   const s = plainObject(spec, 'problem');
   knownFields(s, 'problem', SPEC_FIELDS);

@@ -6,14 +6,23 @@
  * interpolated state in `terminated`.
  */
 import type { EventRecord } from './events.ts';
+/**
+ * How a solve ended: `'ok'` (reached T), `'diverged'` (a state turned non-finite; see
+ * {@link SddeSolution.divergence}) or `'terminated'` (a `'stop'` event fired).
+ */
 export type SolveStatus = 'ok' | 'diverged' | 'terminated';
 
+/** Where a diverged solve stopped: the first step whose state was non-finite and its time. */
 export interface Divergence {
   /** Index of the first step whose state is non-finite (the state X_step was not saved). */
   step: number;
   time: number;
 }
 
+/**
+ * What {@link solve} returns: saved times `t` and row-major states `x` (read one with {@link stateAt},
+ * one coordinate with {@link component}), the status, and what produced them (dt, seed, path, algorithm).
+ */
 export interface SddeSolution {
   status: SolveStatus;
   divergence?: Divergence;

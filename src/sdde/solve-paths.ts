@@ -19,8 +19,31 @@ import { planSaves } from './save-at.ts';
 import type { SddeSolution } from './solution.ts';
 import { buildLagSources, gridSteps, solve, type SolveOptions } from './solve.ts';
 
+/**
+ * Options of {@link solvePaths}: the subset of {@link SolveOptions} shared by all paths.
+ */
 export type SolvePathsOptions = Pick<SolveOptions, 'dt' | 'saveAt' | 'seed' | 'kernel'>;
 
+/**
+ * Solve paths `first … first + count − 1` of one seed: element j is bit-identical to
+ * `solve(problem, algorithm, { ...options, path: first + j })`. Where the WebAssembly kernels apply
+ * (Euler–Maruyama, d = 1, linear drift, constant noise, one lag on the grid) several paths are stepped
+ * side by side; otherwise it loops over {@link solve}.
+ *
+ * @param first - index of the first path (integer ≥ 0).
+ * @param count - number of paths (integer ≥ 0).
+ * @throws {@link ConfigError} as {@link solve} does (`options.dt`, `options.seed`, unknown options),
+ * and for a non-integer `first path` or `count`.
+ * @example
+ * ```ts
+ * import { defineSdde, solvePaths, EulerMaruyama } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 5, delay: { kind: 'constant', tau: 1 } });
+ * const sols = solvePaths(problem, new EulerMaruyama(), { dt: 0.01, seed: 7, saveAt: { final: true } }, 0, 8);
+ * console.log(sols.map((s) => s.x[0].toFixed(3)).join(' '));
+ * ```
+ */
 export function solvePaths(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolvePathsOptions, first: number, count: number): SddeSolution[] {
   const one = (path: number) => solve(problem, algorithm, { ...options, path });
   const o = plainObject(options, 'options');

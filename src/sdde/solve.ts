@@ -10,7 +10,7 @@ import { ConfigError, describe } from '../core/errors.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { MAX_LAG_LIMIT } from '../delay/models.ts';
-import { ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
+import { checkedLag, ConstantLag, FractionalLag, type LagSource, PrescribedLag, RandomLag, TimeVaryingLag } from '../delay/lags.ts';
 import { type EmPath, emKernelApplies, runEmKernel } from './kernel-host.ts';
 import { deriveEngine, type Engine } from '../random/streams.ts';
 import type { SddeAlgorithm, StepContext } from './algorithm.ts';
@@ -22,6 +22,9 @@ import { type CompiledSingleDelay, delayChannels, evalHistory, type SddeProblem 
 import { planSaves, type SaveAtSpec } from './save-at.ts';
 import type { SddeSolution } from './solution.ts';
 
+/**
+ * Options of {@link solve}. Only `dt` is required; every option is validated before the first step.
+ */
 export interface SolveOptions {
   /** Step size h; must divide T − t0. */
   dt: number;
@@ -127,6 +130,37 @@ export function checkDelayOnGrid(problem: SddeProblem, h: number, interpolation:
   buildLagSources(problem, h, gridSteps(problem.t0, problem.T, h), 0, 0, interpolation);
 }
 
+/**
+ * Solve an SDDE on the fixed grid t_k = t0 + k·dt with the given algorithm (Euler–Maruyama or Milstein),
+ * drawing the Brownian increments and random lags from `seed` and `path` (same seed and path ⇒
+ * bit-identical result, on any backend). Once stepping has started it never throws: a non-finite state
+ * ends the run with status `'diverged'`, a `'stop'` event with `'terminated'`.
+ *
+ * @param problem - a problem from {@link defineSdde}.
+ * @param algorithm - `new EulerMaruyama()` or `new Milstein()` (any {@link SddeAlgorithm}).
+ * @param options - step size (required; must divide T − t0), saving, seed (default 0), path (default 0),
+ * noise, lags, interpolation, events (see {@link SolveOptions}).
+ * @returns the saved times and states, the status and the algorithm's declared orders.
+ * @throws {@link ConfigError} before any step: `problem` / `algorithm` not built by this package,
+ * `options.dt` not dividing T − t0, an unknown option, `options.saveAt` keeping more than 2^28 numbers,
+ * `options.lags` / `options.noise` not matching the problem's channels / Brownian dimension,
+ * `options.seed` outside [0, 2^53), a delay `tau` not on the grid with `interpolation: 'grid'`.
+ * @example
+ * ```ts
+ * import { defineSdde, solve, EulerMaruyama, stateAt } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({
+ *   dim: 1,
+ *   drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
+ *   diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1,
+ *   T: 20,
+ *   delay: { kind: 'constant', tau: 1 },
+ * });
+ * const sol = solve(problem, new EulerMaruyama(), { dt: 1e-3, seed: 42, saveAt: { final: true } });
+ * console.log(sol.status, sol.t[0], stateAt(sol, 0)[0]); // ok 20 X(20)
+ * ```
+ */
 export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: SolveOptions): SddeSolution {
   // ---- validation: nothing below the loop header may throw on user input ----
   if (typeof problem !== 'object' || problem === null || typeof problem.drift !== 'function' || typeof problem.diffusion !== 'object') throw new ConfigError('problem', `must be a problem built by defineSdde, got ${describe(problem)}`);
@@ -228,8 +262,6 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
   const channelStep = ctx.channelStep;
   const stepperDrift = stepper.drift;
   let slot = 0; // slot of X_k
-  const clip = policy === 'clip';
-  const warmup = policy === 'warmup';
   let nextSave = saved < saveSteps.length ? saveSteps[saved] : -1;
   let k = 0;
   for (; k < nSteps; k++) {
@@ -237,9 +269,7 @@ export function solve(problem: SddeProblem, algorithm: SddeAlgorithm, options: S
     if (reader !== null) reader.fill(k, x, data, slot, capacity, xLag, channelStep, delayTable, k * sources.length);
     else {
       const drawn = lags.next(k);
-      const lag = clip ? (drawn <= k ? drawn : k) : warmup ? (k < maxLag ? 0 : drawn) : drawn;
-      // a custom LagSource must stay within the maxLag it declared (the ring holds no more)
-      if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at step ${k}, outside [0, maxLag = ${maxLag}]`);
+      const lag = checkedLag(drawn, k, maxLag, policy);
       if (delays) delays[k] = lag;
       if (lag === 0) {
         for (let i = 0; i < d; i++) xLag[i] = x[i];

@@ -19,7 +19,12 @@ import type { SddeProblem } from '../sdde/problem.ts';
 import { solvePaths } from '../sdde/solve-paths.ts';
 import { gridSteps, solve } from '../sdde/solve.ts';
 import { MomentAccumulator, type MomentState } from './welford.ts';
+import { everyNthSteps } from '../sdde/save-at.ts';
 
+/**
+ * The shape of an ensemble model's output: saved step numbers and times, state dimension, series names,
+ * steps per path, and x* and F* when known.
+ */
 export interface EnsembleLayout {
   /** Saved step numbers k and times t (t = kδ for ASGD/SDDE pairs; t = k for plain ASGD). */
   k: Float64Array;
@@ -44,6 +49,7 @@ export interface PathOutput {
 /** What one path of an ensemble is. */
 export interface EnsembleModel {
   layout: EnsembleLayout;
+  /** Run path `path` of `seed` (deterministic: same arguments ⇒ same bits). */
   runPath(seed: number, path: number): PathOutput;
   /** Paths first … first + count − 1 at once (optional; must equal runPath path by path, bit for bit). */
   runPaths?(seed: number, first: number, count: number): PathOutput[];
@@ -74,15 +80,12 @@ export interface SeriesState {
   diverged: number;
 }
 
+/** The statistics of one block of paths (kept with `keepBlocks`, for jackknife standard errors). */
 export interface BlockResult {
   block: number;
   series: Record<string, SeriesState>;
   /** ‖discrete − SDDE‖ per saved time (pair). */
   distance?: MomentState;
-}
-
-function savedSteps(n: number, every: number): number[] {
-  return [...Array.from({ length: Math.floor(n / every) + 1 }, (_, i) => i * every), ...(n % every ? [n] : [])];
 }
 
 /**
@@ -93,7 +96,7 @@ function savedSteps(n: number, every: number): number[] {
 export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }): EnsembleModel {
   const every = options.saveEvery ?? 1;
   const n = gridSteps(problem.t0, problem.T, options.dt);
-  const steps = savedSteps(n, every);
+  const steps = everyNthSteps(n, every);
   const algorithm = options.algorithm ?? new EulerMaruyama();
   const interpolation = options.interpolation ?? 'grid';
   const solveOptions = (seed: number) => ({ dt: options.dt, seed, saveAt: { every } });
@@ -109,7 +112,7 @@ export function sddeModel(problem: SddeProblem, options: { dt: number; saveEvery
 }
 
 function asgdLayout(cfg: AsgdConfig, every: number, delta: number, names: string[], steps: number): EnsembleLayout {
-  const saved = savedSteps(cfg.iterations, every);
+  const saved = everyNthSteps(cfg.iterations, every);
   return {
     k: Float64Array.from(saved),
     t: Float64Array.from(saved, (s) => s * delta),

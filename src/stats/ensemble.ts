@@ -21,18 +21,16 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import { workerEntryUrl } from '../core/worker-entry.ts';
-import { kernelModule } from '../kernels/index.ts';
 import { integer, seedValue } from '../core/validate.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
 import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
 import { MomentAccumulator } from './welford.ts';
+import { poolWorkerUrl, runPool } from './worker-pool.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
@@ -47,6 +45,12 @@ export interface EnsembleModule {
   args?: unknown;
 }
 
+/**
+ * What {@link runEnsemble} runs: an {@link EnsembleModel} (`{ layout, runPath }`), a module reference
+ * ({@link EnsembleModule}: the only form worker threads can rebuild), an SDDE `{ problem, dt, saveEvery?,
+ * algorithm?, interpolation? }`, an ASGD `{ asgd, saveEvery? }`, or ASGD beside its SDDE
+ * `{ asgd, bridge, run? }`.
+ */
 export type EnsembleSource =
   | EnsembleModel
   | EnsembleModule
@@ -54,6 +58,11 @@ export type EnsembleSource =
   | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
   | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
 
+/**
+ * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
+ * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
+ * max ‖X(t) − X(0)‖ and the number of diverged paths.
+ */
 export interface SeriesStats {
   x: MomentAccumulator;
   sqdist?: MomentAccumulator;
@@ -63,6 +72,11 @@ export interface SeriesStats {
   diverged: number;
 }
 
+/**
+ * What {@link runEnsemble} returns: the layout (saved k and t), the statistics of every series by name
+ * (e.g. 'sdde', 'asgd'), the distance of a pair, per-block results with `keepBlocks`, and the threads
+ * and seconds used.
+ */
 export interface EnsembleResult extends EnsembleLayout {
   paths: number;
   seed: number;
@@ -75,6 +89,7 @@ export interface EnsembleResult extends EnsembleLayout {
 }
 
 export interface EnsembleOptions extends EnsembleStatistics {
+  /** Number of independent paths N (integer in [1, 10⁸]). */
   paths: number;
   /** Master seed: path i uses the streams of (seed, i). */
   seed: number;
@@ -96,12 +111,22 @@ export interface EnsembleOptions extends EnsembleStatistics {
 const PARALLEL_THRESHOLD = 20_000_000;
 
 /**
- * The worker's entry file. The built package (dist/stats/ensemble.js) starts the compiled
- * ensemble-worker.js with plain Node; running from the TypeScript sources (tests, notebooks under
- * tsx) it starts a development shim that registers tsx first.
+ * The worker entry file of ensembles: the worker pool's (pool-worker.js beside worker-pool.js in
+ * the built package), e.g. to check that a bundle ships it.
+ *
+ * @deprecated the same as `poolWorkerUrl`, kept for callers of earlier versions
  */
-export function ensembleWorkerUrl(moduleUrl: string = import.meta.url): URL {
-  return workerEntryUrl(moduleUrl, 'ensemble-worker');
+export function ensembleWorkerUrl(): URL {
+  return poolWorkerUrl();
+}
+
+/**
+ * The pool's task runner on a worker thread: builds the model of the module source once, then
+ * runs block b of the ensemble.
+ */
+export async function ensembleBlockRunner(args: { ref: EnsembleModule; spec: EnsembleStatistics & { paths: number; seed: number } }): Promise<(block: number) => BlockResult> {
+  const model = await loadModel(args.ref);
+  return (block) => runBlock(model, args.spec, block);
 }
 
 export function isEnsembleModule(s: unknown): s is EnsembleModule {
@@ -186,6 +211,31 @@ function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: numb
   return { series, ...(distance ? { distance } : {}) };
 }
 
+/**
+ * Run N independent paths of a model (path i driven by the streams of (seed, i)) and summarize them by
+ * streaming moments at the saved times. Paths are grouped in fixed blocks merged in block order, so the
+ * statistics are bit-identical whatever the thread count. Threads need a module source.
+ *
+ * @param source - what one path is (see {@link EnsembleSource}).
+ * @param options - `paths` (required), `seed` (required), `threads` (default: all cores for a large
+ * module source, else 1), `blockSize` (default 32), `covariance`, `keepFinals`, `keepBlocks` (default
+ * false), `onProgress`.
+ * @throws {@link ConfigError} before any path runs: `ensemble.paths`, `ensemble.seed`,
+ * `ensemble.blockSize`, `ensemble.threads` (> 1 without a module source), `ensemble.keepFinals` (too
+ * many numbers), `ensemble.module` / `ensemble.export` (a module that cannot be imported or has no such
+ * factory), `ensemble.layout.*`, and the source's own fields (`problem.*`, `asgd.*`, `bridge.*`).
+ * @example
+ * ```ts
+ * import { runEnsemble, defineSdde } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: { linear: { y: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 5, delay: { kind: 'constant', tau: 1 } });
+ * const ens = await runEnsemble({ problem, dt: 0.01, saveEvery: 100 }, { paths: 200, seed: 1 });
+ * const K = ens.k.length - 1;
+ * const x = ens.series.sdde!.x;
+ * console.log(ens.t[K], x.meanAt(K).toFixed(3), '±', (1.96 * x.standardError(K)).toFixed(3)); // E X(5) with a 95% CI
+ * ```
+ */
 export async function runEnsemble(source: EnsembleSource, options: EnsembleOptions): Promise<EnsembleResult> {
   const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
   const seed = seedValue(options.seed, 'ensemble.seed');
@@ -204,41 +254,20 @@ export async function runEnsemble(source: EnsembleSource, options: EnsembleOptio
   const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
   const started = performance.now();
   const results: BlockResult[] = [];
-  // Blocks are taken from a shared atomic counter by the main thread and by threads − 1 workers:
-  // work starts at once, workers join when they have built their model, and the load balances
-  // itself. Which thread ran a block does not matter: results are merged in block order.
-  const counter = new SharedArrayBuffer(4);
-  const next = new Int32Array(counter);
+  // Blocks go to the worker pool: taken by the main thread and by threads − 1 workers, each of
+  // which builds its own model from the module source. Which thread ran a block does not matter:
+  // results are merged in block order.
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(ensembleWorkerUrl(), { workerData: { ref, spec, counter, nBlocks, kernels: kernelModule() } });
-    return new Promise<void>((resolvePromise, reject) => {
-      worker.on('message', (r: BlockResult | 'done') => {
-        if (r === 'done') {
-          void worker.terminate().then(() => resolvePromise());
-          return;
-        }
-        results.push(r);
-        options.onProgress?.(results.length, nBlocks);
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => {
-        if (code !== 0 && code !== 1) reject(new Error(`ensemble worker exited with code ${code}`));
-      });
-    });
+  await runPool<BlockResult>({
+    count: nBlocks,
+    threads,
+    run: (b) => runBlock(model, spec, b),
+    job: { module: import.meta.url, name: 'ensembleBlockRunner', args: { ref, spec } },
+    onResult: (_, r) => {
+      results.push(r);
+      options.onProgress?.(results.length, nBlocks);
+    },
   });
-  // a failing worker (e.g. a module source that throws) is handled at once — not only at Promise.all
-  // after this loop, where Node would already have ended the process — and stops the loop
-  for (const w of workers) w.catch(() => Atomics.store(next, 0, nBlocks));
-  for (;;) {
-    const b = Atomics.add(next, 0, 1);
-    if (b >= nBlocks) break;
-    results.push(runBlock(model, spec, b));
-    options.onProgress?.(results.length, nBlocks);
-    // let worker messages in (progress, and their results) between blocks
-    if (threads > 1) await new Promise((r) => setImmediate(r));
-  }
-  await Promise.all(workers);
   const merged = mergeBlocks(results, layout, paths, B); // sorts results by block
   return { ...layout, paths, seed, ...merged, ...(options.keepBlocks ? { blocks: results } : {}), threads, seconds: (performance.now() - started) / 1000 };
 }

@@ -6,70 +6,41 @@
  * same contract as `runEnsemble`, for work that is not an ensemble of paths (e.g. the training
  * runs of a theory check).
  *
- * Threads: the main thread works too, taking tasks from a shared atomic counter; workers join when
- * they have loaded the module. One thread (the default below 2 tasks) runs everything in the main
- * thread, without workers.
+ * Threads: the worker pool (worker-pool.ts): the main thread works too; workers join when they
+ * have loaded the module. One thread (the default below 2 tasks) runs everything in the main
+ * thread, without workers. The browser build maps this file to parallel-map.browser.ts (the same
+ * results, one task after the other).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { workerEntryUrl } from '../core/worker-entry.ts';
-import { kernelModule } from '../kernels/index.ts';
+import { importTask, type TaskFunction } from './parallel-task.ts';
+import { runPool, type TaskRunner } from './worker-pool.ts';
 
-export interface TaskFunction {
-  /** URL of the module (import.meta.url of the module that exports the function). */
-  module: string;
-  /** Name of the exported function: (task) => result | Promise<result>. */
-  name: string;
+export type { TaskFunction } from './parallel-task.ts';
+
+/** The pool's task runner on a worker thread: task i of `tasks` through the named function. */
+export async function parallelMapRunner(args: { fn: TaskFunction; tasks: unknown[] }): Promise<TaskRunner<unknown>> {
+  const f = await importTask<unknown, unknown>(args.fn);
+  return (i) => f(args.tasks[i]);
 }
 
-/** The worker entry: compiled JS from the built package, a tsx shim from the TypeScript sources. */
-function workerUrl(moduleUrl: string = import.meta.url): URL {
-  return workerEntryUrl(moduleUrl, 'parallel-worker');
-}
-
+/**
+ * `fn` on every task, on `threads` threads (default: all cores), results in task order.
+ *
+ * @throws TypeError when the module exports no function `fn.name`; the first task's error otherwise
+ * @example await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })
+ */
 export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number } = {}): Promise<R[]> {
   const n = tasks.length;
-  const threads = Math.max(1, Math.min(n, options.threads ?? availableParallelism()));
-  const f = (await import(fn.module))[fn.name] as (task: T) => R | Promise<R>;
-  if (typeof f !== 'function') throw new TypeError(`parallelMap: ${fn.module} exports no function '${fn.name}'`);
+  const f = await importTask<T, R>(fn);
   const results = new Array<R>(n);
-  const counter = new SharedArrayBuffer(4);
-  const next = new Int32Array(counter);
-  const started: Worker[] = [];
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(workerUrl(), { workerData: { module: fn.module, name: fn.name, tasks, counter, kernels: kernelModule() } });
-    started.push(worker);
-    return new Promise<void>((resolve, reject) => {
-      worker.on('message', (m: { index: number; result: R } | 'done') => {
-        if (m === 'done') {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        results[m.index] = m.result;
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => {
-        if (code !== 0 && code !== 1) reject(new Error(`parallelMap worker exited with code ${code}`));
-      });
-    });
+  await runPool<R>({
+    count: n,
+    threads: options.threads ?? availableParallelism(),
+    run: (i) => f(tasks[i]),
+    job: { module: import.meta.url, name: 'parallelMapRunner', args: { fn: { module: fn.module, name: fn.name }, tasks } },
+    onResult: (i, r) => {
+      results[i] = r;
+    },
   });
-  // a failing worker is handled at once — not only at Promise.all after the main thread's loop,
-  // where Node would already have ended the process on an unhandled rejection — and stops the loop
-  for (const w of workers) w.catch(() => Atomics.store(next, 0, n));
-  try {
-    for (;;) {
-      const i = Atomics.add(next, 0, 1);
-      if (i >= n) break;
-      results[i] = await f(tasks[i]);
-      // let worker messages in between tasks
-      if (threads > 1) await new Promise((r) => setImmediate(r));
-    }
-    await Promise.all(workers);
-  } catch (e) {
-    // a task failed: stop the other threads too (their own failures are then beside the point)
-    for (const w of workers) w.catch(() => {});
-    await Promise.all(started.map((w) => w.terminate()));
-    throw e;
-  }
   return results;
 }

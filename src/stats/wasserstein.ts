@@ -4,6 +4,18 @@
  */
 import { ConfigError, describe } from '../core/errors.ts';
 
+/**
+ * The Wasserstein-1 distance ∫ |F_u − F_v| dx between two 1-D empirical distributions (as
+ * scipy.stats.wasserstein_distance).
+ *
+ * @throws {@link ConfigError} `u` / `v` (not an array, empty) or `u[i]` / `v[i]` (not a number).
+ * @example
+ * ```ts
+ * import { wasserstein1 } from 'asgd-sdde';
+ *
+ * console.log(wasserstein1([0, 1, 3], [5, 6, 8])); // 5
+ * ```
+ */
 export function wasserstein1(u: ArrayLike<number>, v: ArrayLike<number>): number {
   for (const [name, s] of [['u', u], ['v', v]] as const) {
     if (typeof s !== 'object' || s === null || typeof s.length !== 'number') throw new ConfigError(name, `must be an array of numbers, got ${describe(s)}`);

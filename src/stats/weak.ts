@@ -22,8 +22,10 @@
  * points of each sample — reported with the result, so a comparison can reuse it.
  */
 import { tQuantile } from '../core/stats/fit.ts';
+import { jackknifeSe } from '../core/stats/jackknife.ts';
 import { Z95 } from './welford.ts';
 
+/** An unbiased MMD² estimate (Gaussian kernel) with its standard error and 95% CI. */
 export interface MmdResult {
   /** Unbiased estimate of MMD² (it can be negative when the laws are equal). */
   mmd2: number;
@@ -34,6 +36,9 @@ export interface MmdResult {
   pairs: number;
 }
 
+/**
+ * Options of {@link mmdSquared}: the kernel `bandwidth` (default: {@link medianBandwidth}) and `maxPairs`.
+ */
 export interface MmdOptions {
   bandwidth?: number;
   /** Largest number of pairs in one full U-statistic (O(N²)); default 4000. */
@@ -95,12 +100,7 @@ function mmdBlock(x: ArrayLike<number>, y: ArrayLike<number>, d: number, from: n
   for (let i = 0; i < N; i++) S += row[i];
   const u = S / (N * (N - 1));
   // delete-one-pair jackknife: U_(−i) = (S − 2 r_i)/((N − 1)(N − 2))
-  let mean = 0;
-  for (let i = 0; i < N; i++) mean += (S - 2 * row[i]) / ((N - 1) * (N - 2));
-  mean /= N;
-  let ss = 0;
-  for (let i = 0; i < N; i++) ss += ((S - 2 * row[i]) / ((N - 1) * (N - 2)) - mean) ** 2;
-  return { u, se: Math.sqrt(((N - 1) / N) * ss) };
+  return { u, se: jackknifeSe(Array.from(row, (r) => (S - 2 * r) / ((N - 1) * (N - 2)))) };
 }
 
 /** Unbiased MMD² between the laws of x and y (N pairs, row-major N×d each) with a 95% CI. */
@@ -124,6 +124,10 @@ export function mmdSquared(x: ArrayLike<number>, y: ArrayLike<number>, d: number
   return { mmd2: mean, se, ci95: [mean - q * se, mean + q * se], bandwidth: s, pairs: G * size };
 }
 
+/**
+ * Weak-error statistics of two samples ({@link weakError}): mean difference per coordinate, ‖E x − E y‖²
+ * without the bias of ‖x̄ − ȳ‖², the difference of covariance traces, and MMD², each with SE and 95% CI.
+ */
 export interface WeakError {
   pairs: number;
   dim: number;

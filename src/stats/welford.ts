@@ -9,6 +9,9 @@
  */
 import { Z95 } from '../core/math/normal-quantile.ts';
 
+/**
+ * The plain-data state of a {@link MomentAccumulator} (structured-cloneable: sent between threads).
+ */
 export interface MomentState {
   nPoints: number;
   dim: number;
@@ -22,6 +25,20 @@ export interface MomentState {
 /** Φ⁻¹(0.975) (defined with the normal quantile in core/math; re-exported here for the intervals). */
 export { Z95 };
 
+/**
+ * Streaming means and (co)variances of `dim` values at each of `nPoints` points (the saved times of an
+ * ensemble), without keeping the samples: Welford's update, and Chan et al.'s pairwise merge for
+ * blocks. Each point has its own count.
+ *
+ * @example
+ * ```ts
+ * import { MomentAccumulator } from 'asgd-sdde';
+ *
+ * const acc = new MomentAccumulator(1, 1);
+ * for (const v of [1, 2, 3, 4]) acc.add([v]);
+ * console.log(acc.meanAt(0), acc.variance(0), acc.standardError(0)); // 2.5 1.6666666666666667 0.6454972243679028
+ * ```
+ */
 export class MomentAccumulator {
   readonly nPoints: number;
   readonly dim: number;
@@ -31,6 +48,13 @@ export class MomentAccumulator {
   readonly m2: Float64Array;
   private readonly delta: Float64Array;
 
+  /**
+   * An empty accumulator.
+   *
+   * @param nPoints - the number of points (saved times).
+   * @param dim - values per point.
+   * @param options - `covariance`: keep the full dim×dim co-moment (default false: the diagonal only).
+   */
   constructor(nPoints: number, dim: number, options: { covariance?: boolean } = {}) {
     this.nPoints = nPoints;
     this.dim = dim;
@@ -41,6 +65,9 @@ export class MomentAccumulator {
     this.delta = new Float64Array(dim);
   }
 
+  /**
+   * An accumulator holding a copy of a {@link MomentState}.
+   */
   static fromState(s: MomentState): MomentAccumulator {
     const a = new MomentAccumulator(s.nPoints, s.dim, { covariance: s.covariance });
     a.count.set(s.count);
@@ -49,6 +76,7 @@ export class MomentAccumulator {
     return a;
   }
 
+  /** A copy of the accumulator's state, as plain data. */
   state(): MomentState {
     return { nPoints: this.nPoints, dim: this.dim, covariance: this.covariance, count: this.count.slice(), mean: this.mean.slice(), m2: this.m2.slice() };
   }

@@ -10,12 +10,14 @@ import type { FigureSpec } from '../plot/html.ts';
 import { logLogFit } from '../core/stats/fit.ts';
 import { Z95 } from '../stats/welford.ts';
 
+/** A sweep row as the figure reads it: grid values, metric and standard error. */
 export interface SweepRow {
   values: unknown[];
   metric: number;
   se: number;
 }
 
+/** The fitted power law metric ≈ C·x^p of one series of a sweep along one key, with its 95% CI. */
 export interface SeriesFit {
   /** The key on the x axis, and the series it belongs to (values of the other keys). */
   key: string;
@@ -82,6 +84,11 @@ export function sweepFits(keys: string[], rows: SweepRow[]): SeriesFit[] {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
+/**
+ * The sweep's figure: the metric against the first key (log axes where it spans a factor ≥ 3), one line
+ * per value of the second key, and with two keys a second panel against the second key; the fitted
+ * exponents in the legend.
+ */
 export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], caption: string): FigureSpec {
   const fits = sweepFits(keys, rows);
   const panels = keys.length === 2 ? [0, 1] : [0];

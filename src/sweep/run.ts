@@ -11,6 +11,10 @@ import { type Metric, type PointResult, pointJobs, type PreparedSweep, prepareSw
 
 export type { SweepSpec } from './sweep.ts';
 
+/**
+ * Options of {@link runSweep}: `threads` (default 1), a `shard` {i, n}, rows already `done`, and an
+ * `onPoint` callback.
+ */
 export interface RunSweepOptions {
   /** Threads; default 1. Points are shared among them (or, with fewer points, each point's paths). */
   threads?: number;
@@ -22,6 +26,10 @@ export interface RunSweepOptions {
   onPoint?: (row: PointResult, finished: number, total: number) => void;
 }
 
+/**
+ * What {@link runSweep} returns: the rows by point index, the fitted exponent of the metric in each
+ * numeric key, the figure's caption, and the seed, paths, points, threads and seconds.
+ */
 export interface SweepResult {
   keys: string[];
   metric: Metric;
@@ -84,6 +92,26 @@ export function sweepCaption(sw: PreparedSweep): string {
   return parts.join('\n\n');
 }
 
+/**
+ * A sweep as a function: the grid validated before any work ({@link prepareSweep}), one ensemble per
+ * point on `threads` threads (bit-identical to one thread), the rows with their fitted exponents and
+ * the figure's caption. The CLI (`asgd-sdde sweep`) adds files, resume and shards.
+ *
+ * @param spec - a {@link SweepSpec} (plain JSON).
+ * @throws {@link ConfigError} as {@link prepareSweep}, before any point runs.
+ * @example
+ * ```ts
+ * import { runSweep } from 'asgd-sdde';
+ *
+ * const res = await runSweep({
+ *   base: { kind: 'pair', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.005, iterations: 200, batchSize: 1,
+ *     delay: { kind: 'uniform', maxLag: 0 }, saveEvery: 200 }, bridge: { coupling: 'quantile', substeps: 4 } },
+ *   grid: { 'asgd.delay.maxLag': [0, 4, 16] },
+ *   metric: 'approximation-error', paths: 50, seed: 1,
+ * });
+ * for (const r of res.rows) console.log(r.values[0], r.metric.toFixed(4), '±', r.se.toFixed(4));
+ * ```
+ */
 export async function runSweep(spec: SweepSpec | unknown, options: RunSweepOptions = {}): Promise<SweepResult> {
   return runPreparedSweep(prepareSweep(spec), options); // every point validated, every key checked, before any work
 }

@@ -28,14 +28,31 @@ import { mmdSquared } from '../stats/weak.ts';
 import { Z95 } from '../stats/welford.ts';
 import { refuseNoOpKeys } from './no-op.ts';
 
+/**
+ * The metrics a sweep computes per point: `approximation-error` (E‖x_K − X(t_K)‖ of a pair),
+ * `weak-error` (W1 of the final laws, 1-D), `weak-mmd` (MMD² of the final laws), `final-loss`
+ * (E F(x_K) − F*) and `time-to-eps` (first saved k with E‖x_k − x*‖² ≤ eps).
+ */
 export const METRICS = ['approximation-error', 'weak-error', 'weak-mmd', 'final-loss', 'time-to-eps'] as const;
+/**
+ * One of {@link METRICS}.
+ */
 export type Metric = (typeof METRICS)[number];
 
+/**
+ * A sweep: a `base` experiment config (kind 'asgd' or 'pair', as for `asgd-sdde run`), a `grid` of
+ * dotted field paths → values (the Cartesian product, first key slowest; a zipped key "a.b,c.d" sets
+ * several fields together), the `metric`, `paths` per point (≥ 2), `eps` (time-to-eps), and one `seed`
+ * for every point (default 1: common random numbers).
+ */
 export interface SweepSpec {
   /** An experiment config (kind "asgd" or "pair", as for `asgd-sdde run`). */
   base: Record<string, unknown>;
   /** Dotted field paths of `base` (or zipped "a.b,c.d") → the values to try. */
   grid: Record<string, unknown[]>;
+  /**
+   * What each point computes (see {@link METRICS}).
+   */
   metric: Metric;
   /** Paths per point. */
   paths: number;
@@ -43,9 +60,14 @@ export interface SweepSpec {
   eps?: number;
   /** One seed for every point (common random numbers); default 1. */
   seed?: number;
+  /** A sentence for the caption and the result files. */
   description?: string;
 }
 
+/**
+ * A validated sweep ({@link prepareSweep}): its keys, every point's config (validated), the ensemble run
+ * and the seed.
+ */
 export interface PreparedSweep {
   spec: SweepSpec;
   keys: string[];
@@ -54,6 +76,13 @@ export interface PreparedSweep {
   seed: number;
 }
 
+/**
+ * Validate a sweep spec and every one of its points before any work (each key must change the run).
+ *
+ * @throws {@link ConfigError} `sweep.grid` (empty, a value list that is not a non-empty array, a zipped
+ * value of the wrong length, a key that does not change the run), `sweep.metric`, `sweep.paths`,
+ * `sweep.eps`, `sweep.seed`, `sweep.base.*` and each point's config fields.
+ */
 export function prepareSweep(input: unknown): PreparedSweep {
   checkJsonTree(input, 'sweep');
   const s = plainObject(input, 'sweep');
@@ -123,6 +152,10 @@ export function prepareSweep(input: unknown): PreparedSweep {
   return { spec: { base, grid: grid as Record<string, unknown[]>, metric, paths, ...(eps !== undefined ? { eps } : {}), seed }, keys, points, run, seed };
 }
 
+/**
+ * One row of a sweep: the point's index and grid values, the metric with its standard error (empty when
+ * any path diverged), the diverged count and the seconds taken.
+ */
 export interface PointResult {
   point: number;
   values: unknown[];

@@ -2,6 +2,10 @@
 import type { FigureSpec } from '../plot/html.ts';
 import type { Verdict } from './verdict.ts';
 
+/**
+ * One row of a check's table: the theorem, the quantity, the prediction and the measurement (with its 95%
+ * CI) as text, and the {@link Verdict}.
+ */
 export interface CheckRow {
   theorem: string;
   quantity: string;
@@ -11,6 +15,10 @@ export interface CheckRow {
   verdict: Verdict;
 }
 
+/**
+ * What a theory check returns: its rows, figures, notes (settings and choices), machine-readable data and
+ * the seconds taken.
+ */
 export interface CheckResult {
   name: string;
   title: string;
@@ -23,9 +31,18 @@ export interface CheckResult {
   seconds: number;
 }
 
+/**
+ * Options of a theory check: `quick` (smaller ensembles, for smoke runs), `seed`, `threads`, progress
+ * callbacks.
+ */
 export interface CheckOptions {
+  /** Smaller ensembles and ladders: a fast run with wider confidence intervals. */
   quick: boolean;
+  /** Master seed of every ensemble of the check. */
   seed: number;
+  /**
+   * Worker threads for the ensembles; default: as {@link runEnsemble} chooses.
+   */
   threads?: number;
   /** A new stage (an ensemble or ladder) starts. */
   onProgress?: (message: string) => void;

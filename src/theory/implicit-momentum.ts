@@ -35,6 +35,10 @@ import type { DelayDistribution } from '../delay/models.ts';
 import { tQuantile } from '../core/stats/fit.ts';
 import { jackknifeSe } from '../stats/jackknife.ts';
 
+/**
+ * What {@link runMomentumExperiment} takes: the quadratic f(x) = ½ Σ a_j x_j², x0, the base step α, the
+ * staleness model, α(τ)/α, steps, paths, jackknife blocks (≥ 8), seed and the regression window.
+ */
 export interface MomentumExperimentSpec {
   /** a_j > 0 of f(x) = ½ Σ a_j x_j². */
   curvatures: number[];
@@ -55,6 +59,7 @@ export interface MomentumExperimentSpec {
   window?: [number, number];
 }
 
+/** An estimate with its jackknife standard error and 95% CI [lo, hi]. */
 export interface Estimate {
   value: number;
   se: number;
@@ -62,6 +67,10 @@ export interface Estimate {
   hi: number;
 }
 
+/**
+ * The regressions of {@link runMomentumExperiment}: Lemma 1's slope (1 if it holds), the implicit
+ * momentum κ, and μ, β of E[x_{t+1} − x_t] = μ E[x_t − x_{t−1}] − β ∇f(x_t).
+ */
 export interface MomentumFits {
   /** Slope of S_t on the Lemma-1 series R_t (Lemma 1: 1). */
   lemma1: Estimate;
@@ -72,6 +81,10 @@ export interface MomentumFits {
   beta: Estimate;
 }
 
+/**
+ * What {@link runMomentumExperiment} returns: the weights w_i = p(i)α(i)/α, the ensemble mean path and
+ * the fits.
+ */
 export interface MomentumExperiment {
   spec: MomentumExperimentSpec;
   /** w_i = p(i) α(i)/α for i = 0..maxLag (the step's expected weight on a gradient i steps old, per unit α). */
@@ -148,6 +161,14 @@ function estimators(m: Float64Array, a: Float64Array, w: Float64Array, alpha: nu
   return [sR / rR, sD / dD, coef.get(0, 0), coef.get(1, 0)];
 }
 
+/**
+ * Measure the implicit momentum of asynchrony (MindTheStep Lemma 1, Thm 2–5): ASGD with i.i.d. staleness
+ * on a diagonal quadratic with exact gradients, its ensemble mean regressed on Lemma 1's series and on
+ * its own increments; jackknife CIs over blocks of paths.
+ *
+ * @throws {@link ConfigError} naming the spec field: curvatures (fewer than two), steps (< 4), paths
+ * (< 8, or not a multiple of blocks), blocks (< 8), window (outside [1, steps − 1] or shorter than 2).
+ */
 export function runMomentumExperiment(spec: MomentumExperimentSpec): MomentumExperiment {
   const field = 'momentum';
   if (!Array.isArray(spec.curvatures) || spec.curvatures.length < 2) throw new ConfigError(`${field}.curvatures`, 'needs at least two curvatures (distinct a_j make μ and β identifiable)');

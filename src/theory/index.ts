@@ -7,12 +7,28 @@ import { checkMindTheStep } from './checks/mindthestep.ts';
 import { checkMoments } from './checks/moments.ts';
 import { checkRates } from './checks/rates.ts';
 
+/** A theory check: its name (as `asgd-sdde check <name>`), title and runner. */
 export interface CheckEntry {
   name: string;
   title: string;
+  /** Run the check: rows with verdicts, figures and notes. */
   run: (opts: CheckOptions) => Promise<CheckResult>;
 }
 
+/**
+ * The theory checks in report order: approximation (He et al. Thm 3.2–3.4), moments (Thm 4.1), energy
+ * (Thm 4.2), rates, mindthestep (Bäckström et al. 2019) and accumulation (Aji & Heafield 2019).
+ * Each `run(options)` returns rows with verdicts, figures and notes.
+ *
+ * @example
+ * ```ts
+ * import { CHECKS } from 'asgd-sdde';
+ *
+ * const moments = CHECKS.find((c) => c.name === 'moments')!;
+ * const res = await moments.run({ quick: true, seed: 1 });
+ * for (const row of res.rows) console.log(row.theorem, row.verdict.label);
+ * ```
+ */
 export const CHECKS: CheckEntry[] = [
   { name: 'approximation', title: 'Thm 3.2, Cor 3.3, Thm 3.4: approximation error in K, b, l; weak error', run: checkApproximation },
   { name: 'moments', title: 'Thm 4.1: characteristic roots, decay of the mean, moment bound; OU closed form', run: checkMoments },
@@ -22,6 +38,9 @@ export const CHECKS: CheckEntry[] = [
   { name: 'accumulation', title: 'Aji & Heafield: Adam Table 2, staleness under accumulation (Table 3) and injection, LR sweep (Tables 1/5), batch size vs staleness', run: checkAccumulation },
 ];
 
+/**
+ * The names of {@link CHECKS}, in report order.
+ */
 export const CHECK_NAMES = CHECKS.map((c) => c.name);
 
 export type { CheckOptions, CheckResult, CheckRow } from './check.ts';

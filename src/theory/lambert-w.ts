@@ -20,6 +20,7 @@ const cx = (re: number, im: number): Cx => new (complexClass())(re, im);
 const E = Math.E;
 const TWO_PI = 2 * Math.PI;
 
+/** A complex number {re, im} (exported as `ComplexNumber`). */
 export interface C {
   re: number;
   im: number;
@@ -61,6 +62,19 @@ function initialGuess(z: Complex, k: number): Complex {
   return asymptotic(z, k);
 }
 
+/**
+ * The Lambert W function on branch k: the w with w e^w = z (Corless et al. 1996), complex, with SciPy's
+ * branch cuts (a negative real z lies on the upper side of the cut).
+ *
+ * @param zIn - z, complex or real.
+ * @param k - the branch (integer); default 0.
+ * @example
+ * ```ts
+ * import { lambertW } from 'asgd-sdde';
+ *
+ * console.log(lambertW(1)); // { re: 0.5671432904097838, im: 0 } (the omega constant)
+ * ```
+ */
 export function lambertW(zIn: C | number, k = 0): C {
   if (!Number.isInteger(k)) throw new ConfigError('k', `the branch of lambertW must be an integer, got ${k}`);
   if (typeof zIn !== 'number' && (typeof zIn !== 'object' || zIn === null || typeof zIn.re !== 'number' || typeof zIn.im !== 'number')) throw new ConfigError('z', `must be a number or a complex {re, im}, got ${zIn === null ? 'null' : typeof zIn}`);

@@ -8,12 +8,26 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
+/** Mean and covariance (row-major d×d) of an Ornstein–Uhlenbeck state at time t. */
 export interface OuMoments {
   mean: Float64Array;
   /** Row-major d × d. */
   cov: Float64Array;
 }
 
+/**
+ * The exact mean and covariance at time t of dX = −Ã(X − x*) dt + G dB from X(0) = x0 (Ã symmetric
+ * positive definite): E X(t) = x* + e^{−Ãt}(x0 − x*), Cov X(t) = C∞ − e^{−Ãt} C∞ e^{−Ãt} with
+ * Ã C∞ + C∞ Ã = GGᵀ (He et al. Section 4 with τ = 0).
+ *
+ * @example
+ * ```ts
+ * import { ouMoments } from 'asgd-sdde';
+ *
+ * const m = ouMoments([[2]], [0], [[1]], [1], 1); // dX = −2X dt + dB
+ * console.log(m.mean[0], m.cov[0]); // e^{−2} = 0.1353…, (1 − e^{−4})/4 = 0.2454…
+ * ```
+ */
 export function ouMoments(Atilde: number[][], xStar: ArrayLike<number>, GGt: number[][], x0: ArrayLike<number>, t: number): OuMoments {
   const d = xStar.length;
   const eig = new EigenvalueDecomposition(new Matrix(Atilde), { assumeSymmetric: true });

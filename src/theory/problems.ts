@@ -11,6 +11,10 @@ import { objectiveFromSpec, type ObjectiveSpec } from '../asgd/objectives/spec.t
 /** Linear regression of He et al. Section 4: generated least squares, n = 200, d = 2. */
 export const LINEAR_REGRESSION: ObjectiveSpec = { kind: 'least-squares', n: 200, d: 2, noise: 0.5, seed: 3 };
 
+/**
+ * The settings of an ASGD/SDDE pair config ({@link pairConfig}): the ASGD fields, the bridge fields and
+ * the seed.
+ */
 export interface PairConfigOptions {
   objective: ObjectiveSpec;
   x0: number | number[] | 'minimizer';
@@ -30,6 +34,10 @@ export interface PairConfigOptions {
   seed: number;
 }
 
+/**
+ * A JSON pair config (kind 'pair', as for `asgd-sdde run`) from flat options, so ensembles of the
+ * theory checks can run it on worker threads.
+ */
 export function pairConfig(o: PairConfigOptions) {
   return {
     kind: 'pair',

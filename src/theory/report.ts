@@ -31,6 +31,10 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
+/**
+ * The theory report's table as text: one block per check, a row per theorem with the prediction, the
+ * measurement (95% CI) and the verdict, columns wrapped to fixed widths.
+ */
 export function formatTable(results: CheckResult[]): string {
   const out: string[] = [];
   const sep = COLS.map((c) => '─'.repeat(c.width)).join('─┼─');
@@ -58,6 +62,11 @@ function json(v: unknown): string {
 
 const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1a', violated: '#b42318', 'not-applicable': '#777', reported: '#1f4e79' };
 
+/**
+ * The theory report as one HTML page: per check its table with coloured verdicts, figures (plotly, loaded
+ * by `plotlyTags`; default a copy beside the page) and notes, with `meta` (settings, seed, timings) at
+ * the top.
+ */
 export function reportHtml(results: CheckResult[], meta: Record<string, unknown>, plotlyTags = '<script src="plotly.js"></script>'): string {
   const sections = results
     .map((r, i) => {

@@ -15,8 +15,16 @@
 import { normalQuantile } from '../core/math/normal-quantile.ts';
 import { Z95 } from '../stats/welford.ts';
 
+/**
+ * The kinds of {@link Verdict}: 'holds', 'loose' (an upper bound that holds with room ×R ≥ 2),
+ * 'violated' (beyond the 95% CI), 'not-applicable' (assumptions fail or no measurement) and 'reported'
+ * (no prediction to test).
+ */
 export type VerdictKind = 'holds' | 'loose' | 'violated' | 'not-applicable' | 'reported';
 
+/**
+ * A theorem's prediction judged against a measurement with its 95% CI; never 'holds' for non-finite data.
+ */
 export interface Verdict {
   kind: VerdictKind;
   /** "holds", "holds, loose ×3.1", "violated", "not applicable". */
@@ -26,6 +34,7 @@ export interface Verdict {
   reason: string;
 }
 
+/** A measured value with its standard error and 95% interval [lo, hi] (value ± 1.96·se). */
 export interface Measurement {
   value: number;
   se: number;

@@ -57,7 +57,7 @@ describe('the packed tarball, installed offline into a new project', () => {
 
   it('ships the built JavaScript, the declarations, the CLI, the examples, the notebooks with their runner, the prebuilt explorer, the changelog and the LICENSE, and no tests', () => {
     const files = new Set(packed.files.map((f) => f.path));
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/ensemble-worker.js', 'dist/sweep/point-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'CHANGELOG.md', 'examples/pair-toy-quantile.json', 'notebooks/01-path-comparison.ts', 'scripts/run-notebooks.ts']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/browser.js', 'dist/browser.d.ts', 'dist/cli/main.js', 'dist/stats/pool-worker.js', 'dist/web/explorer.js', 'dist/web/explorer-worker.js', 'dist/web/mnist-3v8.json', 'dist/web/index.html', 'bin/asgd-sdde.js', 'LICENSE', 'README.md', 'CHANGELOG.md', 'examples/pair-toy-quantile.json', 'notebooks/01-path-comparison.ts', 'scripts/run-notebooks.ts']) {
       expect(files.has(f), f).toBe(true);
     }
     expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.startsWith('figures/') || f.startsWith('docs/') || (f.startsWith('scripts/') && f !== 'scripts/run-notebooks.ts'))).toEqual([]);

@@ -66,6 +66,7 @@ export function crossEntropyOfScores(s: Float64Array, C: number, m: number, labe
   return m + log(Z) - s[label];
 }
 
+/** Given classification data: examples A (n rows of d numbers), integer labels in {0, …, C−1} and C. */
 export interface ClassificationData {
   /** Examples, n rows of d numbers. */
   A: number[][];

@@ -22,10 +22,18 @@ import { finiteVector, plainObject } from '../../core/validate.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 
 
+/**
+ * A user objective written in mathjs syntax: `variables` (the coordinates of x), and either `components`
+ * (the fᵢ one by one) or `expression` with `data` (one component per data row, the columns bound by name).
+ */
 export interface ExpressionObjectiveSpec {
+  /** Names of the coordinates of x (identifiers, distinct); d = their number. */
   variables: string[];
+  /** The components fᵢ, one mathjs expression each (n = their number). Give this or `expression`. */
   components?: string[];
+  /** One expression evaluated per row of `data` (n = the number of rows). Give this or `components`. */
   expression?: string;
+  /** Equally long numeric columns, bound by name in `expression`. */
   data?: Record<string, number[]>;
 }
 
@@ -36,6 +44,25 @@ interface CompiledComponent {
   grad: EvalFunction[];
 }
 
+/**
+ * An objective written as mathjs expressions (gradients by symbolic differentiation, compiled once);
+ * F is the mean of the components.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @param probe - a point at which value and gradient must be finite (default: zeros).
+ * @throws {@link ConfigError} `objective.variables` (empty, not identifiers, repeated),
+ * `objective.components[i]` / `objective.expression` (does not parse, uses a function or symbol outside
+ * the whitelist, not finite at the probe), `objective.data.*` (ragged columns), or neither/both forms.
+ * @example
+ * ```ts
+ * import { expressionObjective } from 'asgd-sdde';
+ *
+ * const obj = expressionObjective({ variables: ['x'], components: ['(x+1)^2', '(x-1)^2'] });
+ * const g = new Float64Array(1);
+ * obj.gradient(Float64Array.of(2), g);
+ * console.log(obj.n, obj.value(Float64Array.of(2)), g[0]); // 2 5 4
+ * ```
+ */
 export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {
   plainObject(spec, field);
   const math = mathjs();

@@ -11,12 +11,23 @@ import { GradientKernel, registerGradientKernel, useGradientKernel } from '../..
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
+/**
+ * Given data for {@link leastSquaresObjective}: rows A (n×d) and targets B (length n).
+ */
 export interface LeastSquaresData {
   /** n rows of length d. */
   A: number[][];
+  /** Targets, one per row. */
   B: number[];
 }
 
+/**
+ * Least squares F(x) = (1/n) Σᵢ ½(aᵢ·x − Bᵢ)² on given data, with x*, F*, L and μ computed at construction.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.A` (empty, ragged or non-finite), `objective.B` (length ≠ n),
+ * or data too large.
+ */
 export function leastSquaresObjective(data: LeastSquaresData, field = 'objective'): FiniteSumObjective {
   plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
@@ -29,8 +40,14 @@ export function leastSquaresObjective(data: LeastSquaresData, field = 'objective
   return buildLeastSquares(A, B, n, d, `least squares on given data (n = ${n}, d = ${d})`, field);
 }
 
+/**
+ * Generated least-squares data: A ~ N(0, 1)^{n×d}, B = A x_true + noise·N(0, 1). `n` ≥ d (integer up to
+ * 10⁷), `d` (up to 10⁴), `noise` default 0.5, data `seed` default 0 (independent of a run's seed).
+ */
 export interface GeneratedLeastSquares {
+  /** Number of components n (≥ d, integer up to 10⁷). */
   n: number;
+  /** Dimension d (integer up to 10⁴). */
   d: number;
   /** Standard deviation of the label noise; default 0.5. */
   noise?: number;

@@ -24,7 +24,11 @@ function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/**
+ * Given data for {@link logisticObjective}: rows A (n×d), labels y ∈ {−1, +1}, L2 weight λ (default 0).
+ */
 export interface LogisticData {
+  /** Examples: n rows of d numbers. */
   A: number[][];
   /** Labels ±1. */
   y: number[];
@@ -32,6 +36,14 @@ export interface LogisticData {
   l2?: number;
 }
 
+/**
+ * L2-regularized logistic regression F(x) = (1/n) Σᵢ log(1 + e^{−yᵢ aᵢ·x}) + (λ/2)‖x‖² on given data; x*
+ * and F* computed by Newton's method at construction.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.A`, `objective.y` (length ≠ n), `objective.y[i]` (not ±1),
+ * `objective.l2` (negative).
+ */
 export function logisticObjective(data: LogisticData, field = 'objective'): FiniteSumObjective {
   plainObject(data, field);
   if (!Array.isArray(data?.A) || data.A.length === 0) throw new ConfigError(`${field}.A`, 'must be a non-empty array of rows');
@@ -46,15 +58,35 @@ export function logisticObjective(data: LogisticData, field = 'objective'): Fini
   return buildLogistic(A, y, n, d, l2, `logistic regression on given data (n = ${n}, d = ${d}, λ = ${l2})`);
 }
 
+/**
+ * Generated logistic-regression data: A ~ N(0, 1)^{n×d}, y = sign(A w + noise·N(0, 1)). Defaults: `noise`
+ * 0.5, `l2` 0.01, data `seed` 0.
+ */
 export interface GeneratedLogistic {
+  /** Number of components n (integer up to 10⁷). */
   n: number;
+  /** Dimension d (integer up to 10⁴). */
   d: number;
   /** Label noise: y = sign(a·w + noise·N(0,1)); default 0.5. */
   noise?: number;
+  /** L2 regularization λ ≥ 0; default 0.01. */
   l2?: number;
+  /** Seed of the data (independent of a run's seed); default 0. */
   seed?: number;
 }
 
+/**
+ * Logistic regression (see {@link logisticObjective}) on generated data ({@link GeneratedLogistic}).
+ *
+ * @throws {@link ConfigError} `objective.n`, `objective.d`, `objective.noise`, `objective.l2`, `objective.seed`.
+ * @example
+ * ```ts
+ * import { generatedLogistic } from 'asgd-sdde';
+ *
+ * const obj = generatedLogistic({ n: 500, d: 5, seed: 1 });
+ * console.log(obj.n, obj.dim, obj.minimum); // 500 5 F*
+ * ```
+ */
 export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'): FiniteSumObjective {
   plainObject(spec, field);
   const n = integer(spec.n, `${field}.n`, { min: 1, max: 10_000_000 });

@@ -33,6 +33,10 @@ export interface MlpObjective extends ClassificationObjective {
   readonly initScale: number;
 }
 
+/**
+ * Given data for {@link mlpObjective}: examples, labels and classes, plus the hidden width, L2 weight and
+ * initialization scale.
+ */
 export interface MlpData extends ClassificationData {
   /** Number of hidden units h ≥ 1. */
   hidden: number;
@@ -42,6 +46,13 @@ export interface MlpData extends ClassificationData {
   initScale?: number;
 }
 
+/**
+ * A one-hidden-layer tanh MLP classifier (cross-entropy loss, weight decay λ) on given data.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.classes`, `objective.A`, `objective.labels[i]`,
+ * `objective.hidden`, `objective.l2`, `objective.initScale`.
+ */
 export function mlpObjective(data: MlpData, field = 'objective'): MlpObjective {
   const { A, labels, n, d, classes } = validateClassificationData(data, field);
   const hidden = integer(data.hidden, `${field}.hidden`, { min: 1, max: 100_000 });
@@ -50,7 +61,12 @@ export function mlpObjective(data: MlpData, field = 'objective'): MlpObjective {
   return buildMlp(A, labels, n, d, hidden, classes, l2, initScale, `MLP (tanh, h = ${hidden}) on given data (n = ${n}, d = ${d}, C = ${classes}, λ = ${l2})`, field);
 }
 
+/**
+ * Generated data for {@link generatedMlp}: each class a mixture of two antipodal Gaussian centers (not
+ * linearly separable).
+ */
 export interface GeneratedMlp {
+  /** Number of examples n (balanced over the classes). */
   n: number;
   /** Feature dimension. */
   d: number;
@@ -64,6 +80,7 @@ export interface GeneratedMlp {
   separation?: number;
   /** Weight decay λ ≥ 0; default 1e-4. */
   l2?: number;
+  /** Seed of the data; default 0. */
   seed?: number;
   /** See MlpObjective.initScale; default 1. */
   initScale?: number;

@@ -14,10 +14,20 @@ import { type MlpObjective, mlpObjective } from './mlp.ts';
 import type { ClassificationObjective } from './classifier.ts';
 import { softmaxObjective } from './softmax.ts';
 
+/**
+ * The models {@link mnistObjective} builds on MNIST.
+ */
 export const MNIST_MODELS = ['softmax', 'logistic', 'least-squares', 'mlp'] as const;
+/**
+ * One of {@link MNIST_MODELS}.
+ */
 export type MnistModel = (typeof MNIST_MODELS)[number];
 
+/**
+ * What {@link mnistObjective} takes: the data ({@link MnistSpec}: digits, perDigit, dim, scaling) and the model.
+ */
 export interface MnistObjectiveSpec extends MnistSpec {
+  /** Which model: 'softmax', 'logistic' (two digits), 'least-squares' (two digits) or 'mlp'. */
   model: MnistModel;
   /** L2 regularization λ ≥ 0 (weight decay for the MLP); default 0.01 (0 for least squares, which takes none). */
   l2?: number;
@@ -34,6 +44,23 @@ function rows(A: Float64Array, n: number, d: number): number[][] {
 /** The objective type of each model: the classifiers report accuracy; the MLP has its initializer. */
 export type MnistObjectiveOf<M extends MnistModel> = M extends 'mlp' ? MlpObjective : M extends 'softmax' ? ClassificationObjective : FiniteSumObjective;
 
+/**
+ * An objective on real MNIST digits (the optional `mnist` package): softmax regression over the requested
+ * digits, logistic regression or least squares on two digits (first → −1, second → +1), or a tanh MLP.
+ * Loaded with {@link loadMnist} (PCA features by default); deterministic, nothing downloaded.
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.model`, `objective.digits` (not exactly two for logistic and
+ * least squares), `objective.l2`, `objective.hidden`, `objective.initScale`, the data fields of
+ * {@link loadMnist}, and `objective` when the `mnist` package is not installed.
+ * @example
+ * ```ts
+ * import { mnistObjective, classificationAccuracy } from 'asgd-sdde';
+ *
+ * const sm = mnistObjective({ model: 'softmax', digits: [0, 1, 2], perDigit: 100, dim: 20 });
+ * console.log(sm.n, sm.dim, classificationAccuracy(sm, new Float64Array(sm.dim))); // 300 60 and the accuracy at x = 0
+ * ```
+ */
 export function mnistObjective<M extends MnistModel>(spec: MnistObjectiveSpec & { model: M }, field = 'objective'): MnistObjectiveOf<M> {
   const s = plainObject(spec, field);
   const model = oneOf(s.model, `${field}.model`, MNIST_MODELS);

@@ -27,13 +27,25 @@ export interface SoftmaxData extends ClassificationData {
   l2?: number;
 }
 
+/**
+ * Softmax (multinomial logistic) regression with L2 weight λ on given data: the parameters are
+ * the C×d class weights (dim = C·d, no biases).
+ *
+ * @param field - the prefix of field names in errors; default `'objective'`.
+ * @throws {@link ConfigError} `objective.classes`, `objective.A`, `objective.labels[i]` (not a class
+ * index), `objective.l2`.
+ */
 export function softmaxObjective(data: SoftmaxData, field = 'objective'): ClassificationObjective {
   const { A, labels, n, d, classes } = validateClassificationData(data, field);
   const l2 = data.l2 === undefined ? 0 : nonNegativeNumber(data.l2, `${field}.l2`);
   return buildSoftmax(A, labels, n, d, classes, l2, `softmax regression on given data (n = ${n}, d = ${d}, C = ${classes}, λ = ${l2})`);
 }
 
+/**
+ * Generated data for {@link generatedSoftmax}: n examples in `d` dimensions, `classes` C ≥ 2.
+ */
 export interface GeneratedSoftmax {
+  /** Number of examples n (balanced over the classes). */
   n: number;
   /** Feature dimension. */
   d: number;
@@ -45,6 +57,7 @@ export interface GeneratedSoftmax {
   separation?: number;
   /** L2 regularization λ ≥ 0; default 0.01. */
   l2?: number;
+  /** Seed of the data; default 0. */
   seed?: number;
 }
 

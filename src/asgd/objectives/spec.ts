@@ -17,6 +17,12 @@ import { generatedSoftmax } from './softmax.ts';
 import { toyObjective } from './toy.ts';
 import { knownFields, oneOf, plainObject } from '../../core/validate.ts';
 
+/**
+ * An objective as JSON (config files, sweeps, worker threads): `toy`, `least-squares` and `logistic`
+ * (generated from n, d, noise, seed, or given A with B or y), `softmax` and `mlp` (generated
+ * classification data), `expression` (see {@link ExpressionObjectiveSpec}) or `mnist` (see
+ * {@link MnistObjectiveSpec}).
+ */
 export type ObjectiveSpec =
   | { kind: 'toy' }
   | { kind: 'least-squares'; n?: number; d?: number; noise?: number; seed?: number; A?: number[][]; B?: number[] }

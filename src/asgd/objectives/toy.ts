@@ -8,6 +8,18 @@
  */
 import type { FiniteSumObjective } from '../objective.ts';
 
+/**
+ * He et al.'s one-dimensional toy objective F(x) = ½(x+1)² + ½(x−1)² as the mean of f₁ = (x+1)² and
+ * f₂ = (x−1)² (n = 2, x* = 0, F* = 1, L = μ = 2).
+ *
+ * @example
+ * ```ts
+ * import { toyObjective, runAsgd } from 'asgd-sdde';
+ *
+ * const run = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.05, iterations: 200, batchSize: 1 }, { seed: 3, saveAt: { final: true } });
+ * console.log(run.x[0]); // x_200: fluctuates around x* = 0 (constant step, batch 1)
+ * ```
+ */
 export function toyObjective(): FiniteSumObjective {
   return {
     name: 'toy',

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/atomic.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { plotlyScriptTags, writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
+import { drawProgressBar, EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
 import { parseCommandArgs } from '../args.ts';
 
 /** The files of the report: an existing one is only overwritten with --force. */
@@ -32,9 +32,7 @@ function progressReporter(io: Io) {
       const now = Date.now();
       if (done < total && now - last < 100) return;
       last = now;
-      const width = 24;
-      const filled = Math.round((done / total) * width);
-      io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(done).padStart(4)}/${total} ${stage.slice(0, 70)}\x1b[K`);
+      drawProgressBar(io, done / total, `${String(done).padStart(4)}/${total} ${stage.slice(0, 70)}`);
     },
     end() {
       if (io.isTTY && stage) io.err('\n');

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { fitSummaries } from '../../delay/fit.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { writeCsv } from '../../io/csv.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
@@ -59,9 +60,9 @@ export async function stalenessOnThreads(values: Record<string, string | boolean
     results: results.map((r) => ({
       workers: r.measured.spec.workers,
       cores: r.cores,
-      measured: { meanStaleness: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, samples: r.measured.staleness.length, histogram: Array.from(r.measured.histogram), fits: r.measured.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+      measured: { meanStaleness: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, samples: r.measured.staleness.length, histogram: Array.from(r.measured.histogram), fits: fitSummaries(r.measured.fits) },
       computeTime: r.computeTime,
-      simulated: { meanStaleness: r.simulated.mean, meanSe: r.simulated.meanSe, pZero: r.simulated.pZero, sameWorkerRate: r.sameWorkerRate.simulated, histogram: Array.from(r.simulated.histogram), fits: r.simulated.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+      simulated: { meanStaleness: r.simulated.mean, meanSe: r.simulated.meanSe, pZero: r.simulated.pZero, sameWorkerRate: r.sameWorkerRate.simulated, histogram: Array.from(r.simulated.histogram), fits: fitSummaries(r.simulated.fits) },
       distance: r.distance,
       computeShare: r.computeShare,
       lockWaitShare: r.lockWaitShare,

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { type ComputeTimeSpec, validateComputeTime } from '../../asgd/parameter-server.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { fitSummaries } from '../../delay/fit.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { writeCsv } from '../../io/csv.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
@@ -96,7 +97,7 @@ export async function cmdStaleness(args: string[], io: Io): Promise<number> {
     version: VERSION,
     command: 'staleness',
     settings,
-    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, pZero: s.pZero, pZeroSe: s.pZeroSe, warmups: Array.from(s.warmups), samples: s.staleness.length, histogram: Array.from(s.histogram), fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) })),
+    results: sims.map((s) => ({ workers: s.spec.workers, meanStaleness: s.mean, meanSe: s.meanSe, pZero: s.pZero, pZeroSe: s.pZeroSe, warmups: Array.from(s.warmups), samples: s.staleness.length, histogram: Array.from(s.histogram), fits: fitSummaries(s.fits) })),
   };
   const files: string[] = [];
   if (stage) {

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../io/atomic.ts';
 import { acquireLock } from '../../io/lock.ts';
 import { checkOutDir, outDirOption, outputFailure } from '../../io/output-dir.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, plotlyMode, positiveIntOption, readConfigFile } from '../options.ts';
+import { drawProgressBar, EXIT, type Io, plotlyMode, positiveIntOption, readConfigFile } from '../options.ts';
 import { readSweepManifest, writeSweepFigure } from './sweep-files.ts';
 import { parseCommandArgs } from '../args.ts';
 
@@ -64,11 +64,8 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
     const report = (finished: number, extra: string) => {
       const elapsed = (performance.now() - started) / 1000;
       const eta = done > 0 ? (elapsed / done) * (mine.length - finished) : NaN;
-      if (io.isTTY) {
-        const width = 24;
-        const filled = Math.round((finished / mine.length) * width);
-        io.err(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}\x1b[K`);
-      } else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
+      if (io.isTTY) drawProgressBar(io, finished / mine.length, `${finished}/${mine.length} points, ETA ${formatDuration(eta)} ${extra.slice(0, 60)}`);
+      else io.err(`${finished}/${mine.length} points (ETA ${formatDuration(eta)}) ${extra}\n`);
     };
     if (rows.size) report(kept, `resuming: ${kept} finished points kept`);
     const result = await runPreparedSweep(prepared, {

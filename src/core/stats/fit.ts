@@ -31,6 +31,10 @@ export function tQuantile(p: number, df: number): number {
   return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4;
 }
 
+/**
+ * A fitted line y = intercept + slope·x with standard errors, a 95% CI on the slope, the reduced χ²
+ * (weighted) or residual variance (unweighted), and the number of points.
+ */
 export interface LineFit {
   slope: number;
   intercept: number;
@@ -42,6 +46,20 @@ export interface LineFit {
   slopeCi95: [number, number];
 }
 
+/**
+ * Least-squares line y = a + b·x, weighted by 1/σᵢ² when `sigma` is given. Standard errors are scaled by
+ * √max(1, χ²_red) (weighted) or taken from the residuals (unweighted); the slope's CI uses Student t
+ * on n − 2 degrees of freedom (normal when the weights are trusted).
+ *
+ * @throws RangeError when the arrays differ in length or have fewer than 2 points.
+ * @example
+ * ```ts
+ * import { weightedLineFit } from 'asgd-sdde';
+ *
+ * const fit = weightedLineFit([0, 1, 2, 3], [1, 3.1, 4.9, 7]);
+ * console.log(fit.slope.toFixed(3), fit.intercept.toFixed(3)); // 1.980 1.030
+ * ```
+ */
 export function weightedLineFit(x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>): LineFit {
   const n = x.length;
   if (n !== y.length || (sigma && sigma.length !== n)) throw new RangeError('weightedLineFit: arrays of different lengths');

@@ -62,10 +62,28 @@ class EulerMaruyamaStepper implements Stepper {
   }
 }
 
+/**
+ * The Euler–Maruyama scheme X_{k+1} = X_k + h f(t_k, X_k, X(t_k − θ)) + g(t_k, X_k, X(t_k − θ)) ΔB_k
+ * (He et al. 2018, Eq. 6): strong order 1/2, weak order 1. Where it applies, {@link solve} runs it in
+ * the WebAssembly SIMD kernels (bit-identical to the TypeScript loop).
+ *
+ * @example
+ * ```ts
+ * import { defineSdde, solve, EulerMaruyama } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]; },
+ *   diffusion: { noise: 'diagonal', g: 0.5 }, history: 1, T: 1 });
+ * const sol = solve(problem, new EulerMaruyama(), { dt: 0.01, seed: 1, saveAt: { final: true } });
+ * console.log(sol.algorithm.strongOrder, sol.x[0]); // 0.5 X(1)
+ * ```
+ */
 export class EulerMaruyama implements SddeAlgorithm {
   readonly name = 'EulerMaruyama';
   readonly strongOrder = 0.5;
   readonly weakOrder = 1;
+  /**
+   * Bind the scheme to a problem (called by {@link solve}).
+   */
   stepper(problem: SddeProblem): Stepper {
     return new EulerMaruyamaStepper(problem);
   }

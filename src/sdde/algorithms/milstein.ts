@@ -321,6 +321,9 @@ function close(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Options of {@link Milstein}.
+ */
 export interface MilsteinOptions {
   /**
    * Brownian sub-increments per step drawn from the seed's stream (default 1) and used for the
@@ -330,16 +333,41 @@ export interface MilsteinOptions {
   substeps?: number;
 }
 
+/**
+ * The Milstein scheme for SDDEs (Hu, Mohammed & Yan 2004): Euler–Maruyama plus the Lévy-area-free
+ * correction terms of g's derivatives in x and in the delayed state; strong order 1 (with
+ * `substeps` growing like 1/h when g depends on the delayed state), weak order 1. Derivatives come from
+ * `diffusion.dg` or a central difference.
+ *
+ * @example
+ * ```ts
+ * import { defineSdde, solve, Milstein } from 'asgd-sdde';
+ *
+ * // geometric Brownian motion with a delayed drift
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
+ *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.4 * x[0]; } },
+ *   history: 1, T: 2, delay: { kind: 'constant', tau: 0.5 } });
+ * const sol = solve(problem, new Milstein(), { dt: 0.01, seed: 3, saveAt: { final: true } });
+ * console.log(sol.status, sol.x[0]);
+ * ```
+ */
 export class Milstein implements SddeAlgorithm {
   readonly name = 'Milstein';
   readonly strongOrder = 1;
   readonly weakOrder = 1;
   readonly substeps: number;
+  /**
+   * @param options - `substeps`: Brownian sub-increments per step (integer in [1, 10⁶], default 1).
+   * @throws {@link ConfigError} `algorithm.substeps` when it is not such an integer.
+   */
   constructor(options: MilsteinOptions = {}) {
     const p = options.substeps ?? 1;
     if (!Number.isInteger(p) || p < 1 || p > 1_000_000) throw new ConfigError('algorithm.substeps', `must be an integer in [1, 10^6], got ${String(p)}`);
     this.substeps = p;
   }
+  /**
+   * Bind the scheme to a problem (called by {@link solve}).
+   */
   stepper(problem: SddeProblem): Stepper {
     return new MilsteinStepper(problem);
   }

@@ -13,17 +13,17 @@
  *    (softmax; the λ-regularized optimum is ≈ 0.524) and 0.65 (MLP), 30 epochs of budget.
  * Without the optional `mnist` package the MNIST rows are 'not applicable', saying why.
  */
-import { mlpInitialPoint } from '../../asgd/objectives/mlp.ts';
 import { mnistObjective } from '../../asgd/objectives/mnist.ts';
 import { ServerThreadPool } from '../../asgd/threaded-server.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { bestFit, fitSummaries } from '../../delay/fit.ts';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { lawText, threadedStalenessFigure } from '../../experiments/staleness-report.ts';
 import { measureThreadedStaleness, type ThreadedStaleness } from '../../experiments/threaded-staleness.ts';
 import { tQuantile } from '../../core/stats/fit.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
-import { checkFig3, type Fig3Setup } from './mindthestep-training.ts';
+import { checkFig3, type Fig3Setup, recipeObjective } from './mindthestep-training.ts';
 
 export const MNIST_SOFTMAX: ObjectiveSpec = { kind: 'mnist', model: 'softmax', dim: 50, perDigit: 200 };
 export const MNIST_MLP: ObjectiveSpec = { kind: 'mnist', model: 'mlp', dim: 50, perDigit: 200, hidden: 32 };
@@ -65,7 +65,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
   const cores = results[0].cores;
   const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
   const ci = (v: number, se: number, r: ThreadedStaleness) => `${f(v)}${Number.isFinite(se) ? ` ± ${f(t(r) * se)}` : ''}`;
-  const best = (r: ThreadedStaleness) => r.measured.fits.filter((x) => x.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0];
+  const best = (r: ThreadedStaleness) => bestFit(r.measured.fits);
   const params = (r: ThreadedStaleness) => {
     const b = best(r);
     return b.model === 'geometric' ? `p ${f(b.params.p)}` : b.model === 'uniform' ? `τ̂ ${b.params.max}` : b.model === 'poisson' ? `λ ${f(b.params.lambda)}` : `ν ${f(b.params.nu)}`;
@@ -105,7 +105,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
       cores,
       results: results.map((r) => ({
         workers: r.measured.spec.workers,
-        measured: { mean: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, histogram: Array.from(r.measured.histogram), fits: r.measured.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })) },
+        measured: { mean: r.measured.mean, meanSe: r.measured.meanSe, pZero: r.measured.pZero, pZeroSe: r.measured.pZeroSe, sameWorkerRate: r.sameWorkerRate.measured, histogram: Array.from(r.measured.histogram), fits: fitSummaries(r.measured.fits) },
         simulated: { mean: r.simulated.mean, meanSe: r.simulated.meanSe, pZero: r.simulated.pZero, sameWorkerRate: r.sameWorkerRate.simulated, histogram: Array.from(r.simulated.histogram) },
         computeTime: r.computeTime,
         distance: r.distance,
@@ -120,7 +120,7 @@ async function threadedTableI(opts: CheckOptions, pool: ServerThreadPool, batch:
 
 /** The MNIST Fig. 3 setups: softmax and MLP on the simulated server, softmax on real threads. */
 function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
-  const softmax = mnistObjective({ model: 'softmax', dim: 50, perDigit: 200 });
+  const softmax = recipeObjective({ objective: MNIST_SOFTMAX, x0: 'zero' });
   const common = { batch: 16, alphaC: 0.02, saveEvery: 25 };
   const epochs = (e: number) => (e * softmax.n) / 16;
   const setups: Fig3Setup[] = [
@@ -128,8 +128,6 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       ...common,
       id: 'mnist-softmax',
       label: 'MNIST softmax',
-      objective: softmax,
-      x0: () => 0,
       recipe: { objective: MNIST_SOFTMAX, x0: 'zero' },
       threshold: 0.56,
       budget: epochs(30),
@@ -142,10 +140,8 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
       ...common,
       id: 'mnist-softmax-threads',
       label: 'MNIST softmax, real threads',
-      objective: softmax,
-      spec: MNIST_SOFTMAX,
+      recipe: { objective: MNIST_SOFTMAX, x0: 'zero' },
       pool,
-      x0: () => 0,
       threshold: 0.56,
       budget: epochs(30),
       ms: [4, 8, 16, 32],
@@ -155,14 +151,12 @@ function mnistFig3Setups(pool: ServerThreadPool): Fig3Setup[] {
     },
   ];
   const mlpSpec: ObjectiveSpec = { kind: 'mnist', model: 'mlp', dim: 50, perDigit: 200, hidden: 32 };
-  const mlp = mnistObjective({ model: 'mlp', dim: 50, perDigit: 200, hidden: 32 });
+  const mlp = recipeObjective({ objective: mlpSpec, x0: 'mlp-init' });
   setups.splice(1, 0, {
     ...common,
     saveEvery: 50,
     id: 'mnist-mlp',
     label: 'MNIST MLP',
-    objective: mlp,
-    x0: (seed) => mlpInitialPoint(mlp, seed),
     recipe: { objective: mlpSpec, x0: 'mlp-init' },
     threshold: 0.65,
     budget: epochs(30),

@@ -3,6 +3,7 @@
  * the staleness of a simulated parameter server for m = 2 … 32 workers (part 3 of the mindthestep
  * check).
  */
+import { bestFit, fitSummaries } from '../../delay/fit.ts';
 import { simulateStaleness, type StalenessSimulation } from '../../experiments/staleness.ts';
 import { stalenessFigure } from '../../experiments/staleness-report.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
@@ -34,7 +35,7 @@ export function stalenessModels(opts: CheckOptions) {
     measured: sims.map((s) => `m = ${s.spec.workers}: ${f(dist(s, 'poisson').params.lambda)}`).join('; '),
     verdict: reported(`measured mean staleness ${sims.map((s) => `${f(s.mean)} (m − 1 = ${s.spec.workers - 1})`).join(', ')}: each gradient waits for the other workers' updates, and the fitted λ follows the mean; the paper's system may add a scheduling part τ_S (its Section IV) that this simulation does not have`),
   });
-  const best = sims.map((s) => [...s.fits].filter((x) => x.model !== 'empirical').sort((a, b) => a.distance - b.distance)[0].model);
+  const best = sims.map((s) => bestFit(s.fits).model);
   rows.push({
     theorem: 'MindTheStep Fig. 2',
     quantity: 'Bhattacharyya distance of the best-fitting geometric / uniform / Poisson / CMP model',
@@ -57,7 +58,7 @@ export function stalenessModels(opts: CheckOptions) {
     meanStaleness: s.mean,
     meanSe: s.meanSe,
     pZero: s.histogram[0] ?? 0,
-    fits: s.fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance })),
+    fits: fitSummaries(s.fits),
   }));
   return {
     rows,

@@ -33,23 +33,19 @@ import { FIG3_MODEL } from './constants.ts';
 
 /**
  * What the Fig. 3 analog trains and on which server (the default: the MLP stand-in on the
- * simulated server). On real threads (`server: 'threads'`) every run uses `pool`, and the Eq. 26
- * normalization is over the staleness measured in a real-thread pilot run.
+ * simulated server). The objective and start point are given once, as data (`recipe`): every
+ * thread builds the objective from it (`recipeObjective`), so the simulated runs go to worker
+ * threads (`parallelMap`). On real threads (`server: 'threads'`) every run uses `pool` with the
+ * recipe's objective spec, and the Eq. 26 normalization is over the staleness measured in a
+ * real-thread pilot run.
  */
 export interface Fig3Setup {
   /** Suffix of the figure file and key of the data ('' for the default). */
   id: string;
   /** Where the rows say what was trained, e.g. 'MNIST softmax, real threads'. */
   label: string;
-  objective: FiniteSumObjective;
-  /** The objective as JSON (for real threads). */
-  spec?: ObjectiveSpec;
-  x0: (seed: number) => ArrayLike<number> | number;
-  /**
-   * How another thread rebuilds `objective` and `x0` (plain data): with it, the runs of a
-   * simulated setup go to worker threads (`parallelMap`); without it they run in this thread.
-   */
-  recipe?: Fig3Recipe;
+  /** The objective and start point, as plain data (real threads need an objective spec, not 'fig3-mlp'). */
+  recipe: Fig3Recipe;
   alphaC: number;
   batch: number;
   threshold: number;
@@ -65,12 +61,12 @@ export interface Fig3Setup {
 
 /** The MLP stand-in on generated data, on the simulated server (the paper's Fig. 3 analog of record). */
 export function mlpFig3Setup(opts: CheckOptions): Fig3Setup {
-  const obj = generatedMlp(FIG3_MODEL);
+  const recipe: Fig3Recipe = { objective: 'fig3-mlp', x0: 'mlp-init' };
+  const obj = recipeObjective(recipe);
   return {
     id: '',
     label: '',
-    objective: obj,
-    x0: (seed) => mlpInitialPoint(obj, seed),
+    recipe,
     alphaC: 0.05,
     batch: 16,
     threshold: 0.55,
@@ -79,7 +75,6 @@ export function mlpFig3Setup(opts: CheckOptions): Fig3Setup {
     ms: opts.quick ? [4, 32] : [4, 8, 16, 24, 32],
     seeds: opts.quick ? 2 : 5,
     server: 'simulated',
-    recipe: { objective: 'fig3-mlp', x0: 'mlp-init' },
     describe: `${obj.description} (${obj.dim} parameters), seeded LeCun-style initial point per seed; asynchronous parameter server with m workers, compute times normal(1, 0.2)`,
   };
 }
@@ -105,6 +100,11 @@ export interface Fig3Task {
   saveEvery: number;
 }
 
+/**
+ * One training run of the Fig. 3 analog: workers m, step-size arm, seed, the updates (and epochs) to reach
+ * the loss threshold (from the saved losses), gradients refused and computed per applied, the status and
+ * the lowest loss reached.
+ */
 export interface Fig3Run {
   m: number;
   arm: Arm['id'];
@@ -131,6 +131,11 @@ export function recipeObjective(r: Fig3Recipe): FiniteSumObjective {
     recipeObjectives.set(key, obj);
   }
   return obj;
+}
+
+/** The start point a recipe describes for `seed`: LeCun-style MLP init (seeded) or 0. */
+export function recipeX0(r: Fig3Recipe, seed: number): ArrayLike<number> | number {
+  return r.x0 === 'mlp-init' ? mlpInitialPoint(recipeObjective(r) as MlpObjective, seed) : 0;
 }
 
 /** MindTheStep's steps for m workers normalized over `observed` (Eq. 26), with the cap 5α_c and the drop of τ > 150. */
@@ -162,7 +167,7 @@ export function fig3Run(task: Fig3Task): Fig3Run {
   const r = runParameterServer(
     {
       objective: obj,
-      x0: task.recipe.x0 === 'mlp-init' ? mlpInitialPoint(obj as MlpObjective, task.seed) : 0,
+      x0: recipeX0(task.recipe, task.seed),
       workers: task.m,
       batchSize: task.batch,
       mode: 'async',
@@ -231,14 +236,15 @@ const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
  * ```
  */
 export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
-  const { objective: obj, alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
+  const { alphaC, batch, threshold, budget, saveEvery, seeds, ms } = setup;
+  const obj = recipeObjective(setup.recipe);
   const threads = setup.server === 'threads';
   // DC-ASGD runs on the simulated server only (the real-thread server refuses it)
   const arms = threads ? ARMS.filter((a) => a.id !== 'dc-asgd') : ARMS;
-  if (threads && (!setup.spec || !setup.pool)) throw new Error('checkFig3: real threads need the objective spec and a pool'); // a bug, not input
+  if (threads && (setup.recipe.objective === 'fig3-mlp' || !setup.pool)) throw new Error('checkFig3: real threads need an objective spec and a pool'); // a bug, not input
   const results: Fig3Run[] = [];
   const meanScales: { m: number; eq17: number; eq14: number }[] = [];
-  if (!threads && setup.recipe) {
+  if (!threads) {
     // simulated runs are independent: on worker threads (results in task order, whatever the threads)
     const tasks: Fig3Task[] = [];
     for (const m of ms) {
@@ -249,23 +255,21 @@ export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Se
     opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, ${tasks.length} training runs (m = ${ms.join(', ')})`);
     results.push(...(await parallelMap<Fig3Task, Fig3Run>(tasks, { module: import.meta.url, name: 'fig3Run' }, opts.threads ? { threads: opts.threads } : {})));
   } else {
+    // real threads: one run after the other, each on the shared pool
+    const spec = setup.recipe.objective as ObjectiveSpec;
     for (const m of ms) {
       opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, m = ${m}`);
       // Eq. 26: normalize over the staleness observed in this system (a separate pilot run)
-      const steps = threads ? normalizedSteps(m, alphaC, await threadedPilot(setup, m, opts.seed + 1500 + m)) : simulatedPilotSteps(m, alphaC, opts.seed + 1500 + m);
+      const steps = normalizedSteps(m, alphaC, await threadedPilot(setup, m, opts.seed + 1500 + m));
       meanScales.push({ m, eq17: steps.eq17.meanScale!, eq14: steps.eq14.meanScale! });
       for (const arm of arms) {
         for (let s = 0; s < seeds; s++) {
           const seed = opts.seed + 1600 + 37 * s;
           const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
-          const before = adaptive?.overflowed ?? 0;
-          const common = { x0: setup.x0(seed), workers: m, batchSize: batch, mode: 'async' as const, optimizer: arm.id === 'dc-asgd' ? ({ kind: 'dc-asgd', lr: arm.lr * alphaC, ...DC_ASGD } as const) : ({ kind: 'sgd', lr: arm.lr * alphaC } as const), updates: budget, saveEvery };
-          const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), ...(threads ? { dropAbove: 150 } : {}) } : {};
-          const r = threads
-            ? await runThreadedServer({ ...common, objective: setup.spec!, ...stepScale }, { seed, pool: setup.pool })
-            : runParameterServer({ ...common, objective: obj, computeTime: COMPUTE, ...stepScale }, { seed });
-          // refused: gradients given α(τ) = 0 (simulated: counted by α(τ) itself; threads: the server's drops)
-          const refused = !adaptive ? 0 : 'computed' in r ? r.dropped.reduce((a, v) => a + v, 0) : adaptive.overflowed - before;
+          const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), dropAbove: 150 } : {};
+          const r = await runThreadedServer({ objective: spec, x0: recipeX0(setup.recipe, seed), workers: m, batchSize: batch, mode: 'async', optimizer: { kind: 'sgd', lr: arm.lr * alphaC }, updates: budget, saveEvery, ...stepScale }, { seed, pool: setup.pool });
+          // refused: gradients given α(τ) = 0 (the server's drops)
+          const refused = !adaptive ? 0 : r.dropped.reduce((a, v) => a + v, 0);
           results.push(runSummary(m, arm.id, seed, r, threshold, batch, obj.n, refused));
         }
       }
@@ -334,7 +338,7 @@ const PILOT_UPDATES = 3000;
 
 /** The staleness of a real-thread pilot run (SGD at α_c, after the warm-up), for the Eq. 26 normalization. */
 async function threadedPilot(setup: Fig3Setup, m: number, seed: number): Promise<Int32Array> {
-  const r = await runThreadedServer({ objective: setup.spec!, x0: setup.x0(seed), workers: m, batchSize: setup.batch, mode: 'async', optimizer: { kind: 'sgd', lr: setup.alphaC }, updates: PILOT_UPDATES, saveEvery: PILOT_UPDATES }, { seed, pool: setup.pool });
+  const r = await runThreadedServer({ objective: setup.recipe.objective as ObjectiveSpec, x0: recipeX0(setup.recipe, seed), workers: m, batchSize: setup.batch, mode: 'async', optimizer: { kind: 'sgd', lr: setup.alphaC }, updates: PILOT_UPDATES, saveEvery: PILOT_UPDATES }, { seed, pool: setup.pool });
   const j = firstPushComplete(r.worker, m);
   const warmup = Math.min(Math.floor(r.staleness.length / 2), WARMUP_MULTIPLE * (j < 0 ? r.staleness.length : j));
   return r.staleness.slice(warmup);

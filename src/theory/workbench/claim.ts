@@ -26,6 +26,7 @@ export type ClaimExperiment =
       /** Your own measurement: a function of the parameters (it may run ensembles, simulations, …). */
       kind: 'measure';
       grid: Record<string, number[]>;
+      /** Measure at one grid point: a value with its SE (and df), or replicate values. */
       measure: (params: Params, context: { seed: number; point: number }) => MeasuredValue | Promise<MeasuredValue>;
     }
   | {
@@ -42,12 +43,21 @@ export type ClaimExperiment =
       /** An ensemble per grid point (a model, module or config source) and a statistic of its result. */
       kind: 'ensemble';
       grid: Record<string, number[]>;
+      /** The ensemble to run at one grid point. */
       source: (params: Params) => EnsembleSource;
       paths: number;
+      /** The measured value (with its SE) from a grid point's ensemble. */
       statistic: (result: EnsembleResult, params: Params) => MeasuredValue;
     };
 
+/**
+ * The kinds of claim the workbench checks: 'upper-bound', 'lower-bound', 'equal' (within a tolerance) and
+ * 'scaling' (an exponent).
+ */
 export const CLAIM_KINDS = ['upper-bound', 'lower-bound', 'equal', 'scaling'] as const;
+/**
+ * One of {@link CLAIM_KINDS}.
+ */
 export type ClaimKind = (typeof CLAIM_KINDS)[number];
 
 /** A claim: a prediction, an experiment, the measured quantity and the claim's kind. */
@@ -89,6 +99,7 @@ export interface PreparedClaim {
   points: Params[];
   /** Parameters set together with each one (a sweep's zipped key "a.b,c.d"): one axis of the grid. */
   linked: Record<string, string[]>;
+  /** The prediction as a compiled function of the parameters (absent: a 'scaling' claim without one). */
   predict?: (params: Params) => number;
   sweep?: PreparedSweep;
 }

@@ -21,6 +21,10 @@ export interface ClaimPoint {
   df?: number;
 }
 
+/**
+ * Options of {@link runClaim}: `threads` and `onProgress` as for the theory checks, and a `seed` that
+ * overrides the claim's.
+ */
 export interface RunClaimOptions extends Partial<Pick<CheckOptions, 'threads' | 'onProgress'>> {
   /** Overrides the claim's seed. */
   seed?: number;

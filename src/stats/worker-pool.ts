@@ -1,0 +1,139 @@
+/**
+ * The one worker pool of the library (Node only): `count` independent tasks 0 … count − 1, taken
+ * from a shared atomic counter by the calling thread and by threads − 1 worker threads. Work starts
+ * at once in the calling thread; workers join when they have built their task runner, and the load
+ * balances itself. Each result goes to `onResult(index, result)` as it finishes (in finishing
+ * order): callers that merge results by index get the same bits whatever the thread count.
+ *
+ * Ensembles (blocks of paths), `parallelMap` (plain tasks) and parallel sweeps (grid points) run
+ * on it. A worker cannot receive functions, so it rebuilds its runner from a `PoolJob`: a module
+ * URL, the name of an exported factory `(args) => (index) => result` and its plain-data arguments.
+ * The worker entry (pool-worker.ts) also adopts the calling thread's compiled kernel module.
+ *
+ * Failures: a task that throws (in any thread) stops the handing out of tasks; the tasks already
+ * running finish, then the pool rejects with the first error (a worker's ConfigError keeps its
+ * field). A worker that dies outright does the same.
+ *
+ * The browser build has no worker threads: modules that the browser bundle reaches (parallel-map)
+ * have a browser twin that runs the tasks in order in the calling thread (package.json "browser").
+ */
+import { Worker } from 'node:worker_threads';
+import { ConfigError } from '../core/errors.ts';
+import { workerEntryUrl } from '../core/worker-entry.ts';
+import { kernelModule } from '../kernels/index.ts';
+
+/** How a worker thread builds its task runner: what it imports and calls. Plain data. */
+export interface PoolJob {
+  /** URL of the module (e.g. `import.meta.url` of the module that exports the factory). */
+  module: string;
+  /** Name of the exported factory `(args) => TaskRunner` (or a promise of one). */
+  name: string;
+  /** The factory's argument; must be structured-cloneable (plain data). */
+  args: unknown;
+}
+
+/** Runs task `index` (0 … count − 1); deterministic in its index. */
+export type TaskRunner<R> = (index: number) => R | Promise<R>;
+
+export interface PoolOptions<R> {
+  /** Number of tasks. */
+  count: number;
+  /** Threads in all, the calling thread included (1: no workers). */
+  threads: number;
+  /** The calling thread's runner (built by the caller, who may already hold what it needs). */
+  run: TaskRunner<R>;
+  /** What each worker rebuilds its runner from (used when threads > 1). */
+  job: PoolJob;
+  /** Each result, as it finishes, with its task index. */
+  onResult: (index: number, result: R) => void;
+}
+
+/** A task's error as a worker posts it (errors are not structured-cloned with their class). */
+export interface PostedError {
+  name: string;
+  message: string;
+  field?: string;
+  reason?: string;
+}
+
+/** Messages from pool-worker.ts: a result, a failure (of a task, or of building the runner), or the end. */
+export type PoolMessage<R> = { index: number; result: R } | { index: number; error: PostedError } | 'done';
+
+/** An error as data, for postMessage. */
+export function postedError(e: unknown): PostedError {
+  const err = e as { name?: string; message?: string; field?: string; reason?: string };
+  return { name: err?.name ?? 'Error', message: err?.message ?? String(e), ...(err?.field !== undefined ? { field: err.field } : {}), ...(err?.reason !== undefined ? { reason: err.reason } : {}) };
+}
+
+/** The error a worker posted, rebuilt in the calling thread (a ConfigError keeps its field and reason). */
+export function rebuiltError(p: PostedError): Error {
+  if (p.name === 'ConfigError' && p.field !== undefined) return new ConfigError(p.field, p.reason ?? p.message);
+  const e = new Error(p.message);
+  e.name = p.name;
+  return e;
+}
+
+/**
+ * The pool's worker entry: compiled `pool-worker.js` beside this module in the built package, a
+ * tsx shim (`pool-worker.dev.mjs`) when running from the TypeScript sources.
+ */
+export function poolWorkerUrl(moduleUrl: string = import.meta.url): URL {
+  return workerEntryUrl(moduleUrl, 'pool-worker');
+}
+
+/**
+ * Run tasks 0 … count − 1 on `threads` threads (see the header).
+ *
+ * @throws the first task's error (or a dead worker's), after the running tasks have finished
+ * @example await runPool({ count: 8, threads: 2, run: (i) => i * i, job: { module: import.meta.url, name: 'squares', args: null }, onResult: (i, r) => (out[i] = r) })
+ */
+export async function runPool<R>(options: PoolOptions<R>): Promise<void> {
+  const { count, run, job, onResult } = options;
+  const threads = Math.max(1, Math.min(count, options.threads));
+  const counter = new SharedArrayBuffer(4);
+  const next = new Int32Array(counter);
+  const stop = () => Atomics.store(next, 0, count);
+  let failure: unknown;
+  let failed = false;
+  const fail = (e: unknown) => {
+    if (!failed) {
+      failed = true;
+      failure = e;
+    }
+    stop();
+  };
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(poolWorkerUrl(), { workerData: { job, counter, count, kernels: kernelModule() } });
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: PoolMessage<R>) => {
+        if (m === 'done') {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        if ('error' in m) fail(rebuiltError(m.error));
+        else onResult(m.index, m.result);
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (code !== 0 && code !== 1) reject(new Error(`worker pool: a worker exited with code ${code}`));
+      });
+    });
+  });
+  // a worker that dies is handled at once — not only after this loop, where Node would already
+  // have ended the process on an unhandled rejection — and stops the handing out of tasks
+  const settled = workers.map((w) => w.catch(fail));
+  for (;;) {
+    const i = Atomics.add(next, 0, 1);
+    if (i >= count) break;
+    try {
+      onResult(i, await run(i));
+    } catch (e) {
+      fail(e);
+      break;
+    }
+    // let worker messages (results, progress) in between tasks
+    if (threads > 1) await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(settled);
+  if (failed) throw failure;
+}
