@@ -36,6 +36,7 @@ import {
   delayCompensationSpec,
   ensembleWorkerUrl,
   pairModel,
+  poolWorkerUrl,
   prepareSweep,
   replicateSeed,
   runFig1,
@@ -121,10 +122,11 @@ describe('ensemble models: one path against a closed form', () => {
     expect(x.length).toBe(6);
     for (let i = 0; i < 6; i++) expect(x[i]).toBeCloseTo(3 * 0.9 ** (2 * i), 13);
   });
-  it('ensembleWorkerUrl names an existing worker entry next to the module', () => {
-    const url = ensembleWorkerUrl();
-    expect(url.pathname).toMatch(/ensemble-worker/);
+  it('poolWorkerUrl names an existing worker entry (the development shim from the sources); ensembleWorkerUrl is its deprecated alias', () => {
+    const url = poolWorkerUrl();
+    expect(url.pathname).toMatch(/pool-worker/);
     expect(existsSync(fileURLToPath(url))).toBe(true);
+    expect(ensembleWorkerUrl().href).toBe(url.href);
   });
 });
 
