@@ -62,7 +62,7 @@ nb.figure('steps', {
   title: 'α(τ)/α for the four step-size functions (m = 8); missing points: α(τ) ≤ 0',
   data: forms.map((f) => ({ type: 'scatter', mode: 'lines+markers', name: f.name, x: taus, y: taus.map((t) => { const l = f.a.logRelative(t); return Number.isFinite(l) ? Math.exp(l) : null; }) })),
   layout: { xaxis: { title: { text: 'staleness τ' } }, yaxis: { title: { text: 'α(τ)/α' }, type: 'log' }, legend: { orientation: 'h', y: -0.25 }, margin: { t: 40, b: 140 } },
-  caption: 'Computed in log space (λ^{−τ}(τ!)^ν overflows long before τ = 200). Eq. 14 makes p(τ)α(τ) constant, i.e. it weights a gradient by the inverse probability of its staleness. Eq. 15–16 with ν = 1 is Eq. 17 (Cor 2 is its Poisson case), so the two curves coincide.',
+  caption: 'Computed in log space (λ^(−τ)(τ!)^ν overflows long before τ = 200). Eq. 14 makes p(τ)α(τ) constant, i.e. it weights a gradient by the inverse probability of its staleness. Eq. 15–16 with ν = 1 is Eq. 17 (Cor 2 is its Poisson case), so the two curves coincide.',
   width: 1000,
   height: 520,
 });

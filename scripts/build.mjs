@@ -46,7 +46,7 @@ const { build } = await import('esbuild');
 const browserTwins = {
   name: 'browser-twins',
   setup(b) {
-    b.onResolve({ filter: /(core\/(mathjs|complex|ml-matrix)|data\/mnist-source|stats\/parallel-map)\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
+    b.onResolve({ filter: /(core\/(mathjs|complex|ml-matrix)|data\/(mnist-source|prepared-cache)|stats\/(parallel-map|ensemble))\.ts$/ }, (a) => ({ path: join(a.resolveDir, a.path.replace(/\.ts$/, '.browser.ts')) }));
   },
 };
 mkdirSync(join(dist, 'web'), { recursive: true });
@@ -68,6 +68,23 @@ for (const name of ['explorer', 'explorer-worker']) {
   });
   kB[name] = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0) / 1024;
 }
+// runEnsemble's Web Worker for browser users (src/stats/ensemble.browser.ts): an ES module, since
+// it imports the user's model module by URL
+{
+  const result = await build({
+    entryPoints: [join(root, 'web', 'ensemble-worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    outfile: join(dist, 'web', 'ensemble-worker.js'),
+    logLevel: 'error',
+    metafile: true,
+    plugins: [browserTwins],
+  });
+  kB['ensemble-worker'] = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0) / 1024;
+}
 copyFileSync(join(root, 'web', 'index.html'), join(dist, 'web', 'index.html'));
 
 // The MNIST subset the explorer offers: the mnist package is not bundled (41 MB of JSON), so the
@@ -88,4 +105,4 @@ try {
   console.log(`build: no MNIST asset for the explorer (${e.message.split('\n')[0]})`);
 }
 writeFileSync(stamp, `${new Date(0).toISOString()}\n`); // content fixed; only its mtime matters
-console.log(`build: dist/ (tsc), dist/web/explorer.js (${kB.explorer.toFixed(0)} kB), explorer-worker.js (${kB['explorer-worker'].toFixed(0)} kB)${kB.mnist ? `, mnist-3v8.json (${kB.mnist.toFixed(0)} kB)` : ''}`);
+console.log(`build: dist/ (tsc), dist/web/explorer.js (${kB.explorer.toFixed(0)} kB), explorer-worker.js (${kB['explorer-worker'].toFixed(0)} kB), ensemble-worker.js (${kB['ensemble-worker'].toFixed(0)} kB)${kB.mnist ? `, mnist-3v8.json (${kB.mnist.toFixed(0)} kB)` : ''}`);

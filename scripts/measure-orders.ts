@@ -23,7 +23,7 @@ const problems: { name: string; spec: SddeSpec; interpolation?: 'linear'; noMils
   { name: 'delay off the grid (linear), additive noise: dX = −X(t−τ) dt + 0.5 dW, τ = 0.3, T = 2', spec: { dim: 1, drift: (_t, _x, y, o) => void (o[0] = -y[0]), diffusion: { noise: 'diagonal', g: 0.5 }, history: 1, T: 2, delay: { kind: 'constant', tau: 0.3 } }, interpolation: 'linear' },
   { name: 'delay off the grid (linear), diffusion of X(t−τ): dX = −X(t−τ) dt + 0.8X(t−τ) dW, τ = 0.3, T = 2', spec: { dim: 1, drift: (_t, _x, y, o) => void (o[0] = -y[0]), diffusion: { noise: 'diagonal', g: (_t, _x, y, o) => void (o[0] = 0.8 * y[0]) }, history: 1, T: 2, delay: { kind: 'constant', tau: 0.3 } }, interpolation: 'linear', noMilstein: 'refused: its double integral needs the delay on the grid' },
   {
-    name: `d = ${d10}, two delays on the grid: dX_i = (−0.5X_i(t−τ₁) + 0.1X_{i+1}(t) − 0.2X_i(t−τ₂)) dt + (0.6X_i + 0.4 sin X_i(t−τ₁)) dW_i, τ = (0.5, 0.25), T = 2`,
+    name: `d = ${d10}, two delays on the grid: dX_i = (−0.5X_i(t−τ₁) + 0.1Xᵢ₊₁(t) − 0.2X_i(t−τ₂)) dt + (0.6X_i + 0.4 sin X_i(t−τ₁)) dW_i, τ = (0.5, 0.25), T = 2`,
     spec: {
       dim: d10,
       drift: (_t, x, y, o) => { for (let i = 0; i < d10; i++) o[i] = -0.5 * y[i] + 0.1 * x[(i + 1) % d10] - 0.2 * y[d10 + i]; },

@@ -78,6 +78,9 @@ export { runMomentumExperiment } from './theory/implicit-momentum.ts';
 export type { MomentumExperiment, MomentumExperimentSpec, MomentumFits } from './theory/implicit-momentum.ts';
 export { AJI_TABLE2, FIG3_MODEL } from './theory/checks/constants.ts';
 export { hittingIteration } from './stats/hitting.ts';
+// Ensembles: in Node on worker threads, in the browser on Web Workers (ensemble.browser.ts); same bits
+export { runEnsemble, asgdModel, pairModel, sddeModel } from './stats/ensemble.ts';
+export type { EnsembleLayout, EnsembleModel, EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource, EnsembleStatistics, PathOutput, SeriesStats } from './stats/ensemble.ts';
 export { gammaP, gammaQ, logGamma, logGammaQ } from './core/special.ts';
 
 // Bridge

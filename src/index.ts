@@ -14,7 +14,9 @@ export { toCsv, writeCsv } from './io/csv.ts';
 
 // Real data (needs the optional `mnist` package; its browser twin refuses)
 export { loadMnist, validateMnistSpec, MNIST_SCALINGS } from './data/mnist.ts';
-export type { MnistData, MnistScaling, MnistSpec } from './data/mnist.ts';
+export type { LoadMnistOptions, MnistData, MnistScaling, MnistSpec } from './data/mnist.ts';
+export { cacheDirectory, CACHE_DIR_ENV } from './data/prepared-cache.ts';
+export type { CacheSetting } from './data/prepared-cache.ts';
 export { mnistObjective, MNIST_MODELS } from './asgd/objectives/mnist.ts';
 export type { MnistModel, MnistObjectiveOf, MnistObjectiveSpec } from './asgd/objectives/mnist.ts';
 

@@ -145,6 +145,9 @@ interface Validated {
   maxSeconds: number;
 }
 
+/** The largest minibatch a real-thread server accepts (`server.batchSize`, `--batch`). */
+export const MAX_SERVER_BATCH = 1_000_000;
+
 function validate(spec: ThreadedServerSpec): Validated {
   const s = plainObject(spec, 'server');
   knownFields(s, 'server', FIELDS);
@@ -153,7 +156,7 @@ function validate(spec: ThreadedServerSpec): Validated {
   const obj = objectiveFromSpec(objectiveSpec, 'server.objective');
   const d = obj.dim;
   const m = integer(s.workers, 'server.workers', { min: 1, max: 256 });
-  const b = integer(s.batchSize, 'server.batchSize', { min: 1, max: 1_000_000 });
+  const b = integer(s.batchSize, 'server.batchSize', { min: 1, max: MAX_SERVER_BATCH });
   const sampling = s.sampling === undefined ? 'with-replacement' : oneOf(s.sampling, 'server.sampling', ['with-replacement', 'without-replacement'] as const);
   if (sampling === 'without-replacement' && b > obj.n) throw new ConfigError('server.batchSize', `must be <= n = ${obj.n} without replacement, got ${b}`);
   const mode = oneOf(s.mode, 'server.mode', ['async', 'sync'] as const);

@@ -74,6 +74,6 @@ export function axisToBrownian(sigma: Float64Array, axes: Float64Array, lambda: 
       err = Math.max(err, Math.abs(s - R[i * d + j]));
     }
   }
-  if (!(err <= 1e-8 * Math.max(scale, Number.MIN_VALUE))) throw new Error(`axis-quantile: σQ differs from VΛ^{1/2} by ${err} (scale ${scale})`);
+  if (!(err <= 1e-8 * Math.max(scale, Number.MIN_VALUE))) throw new Error(`axis-quantile: σQ differs from VΛ¹ᐟ² by ${err} (scale ${scale})`);
   return Q;
 }

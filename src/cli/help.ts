@@ -21,7 +21,7 @@ export interface CommandHelp {
 const seed = (dflt: string): OptionHelp => ({ flag: '--seed N', text: `master seed, an integer in [0, 2^53) (default: ${dflt}); the same seed gives the same output` });
 const out = (dflt: string): OptionHelp => ({ flag: '--out DIR', text: `output directory (default: ${dflt})` });
 const json: OptionHelp = { flag: '--json', text: 'print a machine-readable summary on stdout' };
-const force: OptionHelp = { flag: '--force', text: 'replace the result DIR holds (never without it); the new result appears all at once' };
+const force: OptionHelp = { flag: '--force', text: 'replace the result DIR holds (never without it): only files whose content still has the SHA-256 its marker recorded (others stay; a marker asgd-sdde cannot verify is refused); the new result appears all at once' };
 const noPng: OptionHelp = { flag: '--no-png', text: 'skip the PNG rendering (the HTML, CSV and JSON are still written)' };
 const copyPlotly: OptionHelp = { flag: '--copy-plotly', text: 'copy plotly (4.6 MB) beside the HTML figures (default: link the installed copy)' };
 
@@ -100,7 +100,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       { flag: '--pull-every U', text: 'workers pull every U updates: injected staleness (sync; default: 1)' },
       { flag: '--threads-real M[,M…]', text: 'measure on M real worker threads instead of simulating' },
       { flag: '--objective JSON|FILE', text: 'real threads: the objective (default: {"kind":"mnist","model":"softmax","dim":50,"perDigit":200}, needs the mnist package)' },
-      { flag: '--batch B', text: 'real threads: minibatch size (default: 16)' },
+      { flag: '--batch B', text: 'real threads: minibatch size (default: 16, at most 10^6)' },
       { flag: '--runs R', text: 'real threads: independent runs (default: 3)' },
       { flag: '--hogwild', text: 'real threads: lock-free inconsistent reads (default: a locked server)' },
       seed('1'),
@@ -226,8 +226,10 @@ export function overviewHelp(examplesDir: string): string {
     '  0   success (a run whose state became non-finite is reported with status "diverged")',
     '  1   check --strict: some verdict is "violated"',
     '  2   bad input: the message names the field and the reason; nothing was written (also: an output',
-    '      that cannot be written, a port in use, another sweep writing the same directory)',
+    '      that cannot be written, a port in use, another command writing the same directory, a file',
+    '      --force may not replace)',
     '  70  internal fault (a bug; run with ASGD_SDDE_DEBUG=1 for the stack trace)',
+    '  130, 143, 129  interrupted (SIGINT, SIGTERM, SIGHUP): nothing new was published',
     '',
     'Documentation: https://github.com/asgd-sdde/asgd-sdde#readme',
     '',

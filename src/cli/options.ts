@@ -3,11 +3,12 @@
  * error, and the parsing of the options several commands take (--seed, integer options,
  * --copy-plotly, the CONFIG file, the PNG rendering of a written figure).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.ts';
 import { checkJsonTree } from '../core/safe-keys.ts';
+import { readInputJson } from '../io/input-file.ts';
 import type { PlotlyMode } from '../plot/html.ts';
 import { renderPng } from '../plot/png.ts';
+import { whileWaiting } from '../io/interrupt.ts';
 
 /** Where a command writes: stdout, stderr, and whether stderr is a terminal. */
 export interface Io {
@@ -65,7 +66,8 @@ export function plotlyMode(values: { 'copy-plotly'?: boolean }): PlotlyMode {
 /** Renders `html` to `png` with Chromium unless `skip`; a failed rendering is a note, not an error (null). */
 export async function writePng(html: string, png: string, io: Io, skip: boolean): Promise<string | null> {
   if (skip) return null;
-  const r = await renderPng(html, png);
+  // a signal while Chromium renders stops the command with the old result kept (src/io/interrupt.ts)
+  const r = await whileWaiting(() => renderPng(html, png));
   if (!r.ok) {
     io.err(`note: PNG not rendered — ${r.reason}\n`);
     return null;
@@ -73,17 +75,14 @@ export async function writePng(html: string, png: string, io: Io, skip: boolean)
   return png;
 }
 
+/** Notes for the user (e.g. a file --force kept because it changed) on stderr. */
+export const noteTo = (io: Io) => (m: string) => io.err(`note: ${m}\n`);
+
 /** The one CONFIG.json positional of `command`, parsed; refused (exit 2) if missing or not JSON. */
 export function readConfigFile(positionals: string[], command: string): { file: string; raw: unknown } {
   if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one CONFIG file, got ${positionals.length}`);
   const file = positionals[0];
-  if (!existsSync(file)) throw new ConfigError('CONFIG', `file not found: ${file}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('CONFIG', `is not valid JSON: ${(e as Error).message}`);
-  }
+  const raw = readInputJson(file, 'CONFIG'); // a regular file below the size limit (a FIFO or /dev/zero is refused by name); a BOM is accepted
   checkJsonTree(raw, ''); // no __proto__ / constructor / prototype key, no nesting deeper than 64: before anything copies it
   return { file, raw };
 }

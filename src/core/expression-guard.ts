@@ -48,6 +48,12 @@ export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   'sum', 'prod', 'mean', 'norm', 'dot',
 ]);
 
+/** Whitelisted functions mathjs's `derivative` does not support (checked against mathjs 15): refused by name when an expression is differentiated. */
+const NOT_DIFFERENTIABLE: ReadonlySet<string> = new Set(['norm', 'dot', 'mean', 'prod', 'factorial', 'gamma', 'sum', 'min', 'max', 'hypot', 'mod', 'floor', 'ceil', 'round', 'fix', 'sign', 'erf', 'lgamma', 'atan2', 'expm1', 'log1p', 'log2', 'square', 'cube']);
+
+/** Reductions of array literals: mathjs cannot differentiate them at all. */
+const ARRAY_REDUCTIONS: ReadonlySet<string> = new Set(['norm', 'dot', 'mean', 'prod', 'sum']);
+
 /** Operators (`OperatorNode.fn`). */
 const ALLOWED_OPERATORS: ReadonlySet<string> = new Set([
   'add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus', 'factorial',
@@ -165,6 +171,14 @@ export function compileChecked(node: MathNode): EvalFunction {
 
 /** The symbolic derivative of a checked tree, itself bounded in size; refused if mathjs cannot differentiate it. */
 export function derivativeChecked(node: MathNode, variable: string, field: string): MathNode {
+  // functions on the whitelist that mathjs cannot differentiate (its messages name its internals): refused by name
+  for (const n of node.filter((x) => ((x as AnyNode).type === 'FunctionNode' && NOT_DIFFERENTIABLE.has(((x as AnyNode).fn as { name?: string })?.name ?? '')) || ((x as AnyNode).type === 'OperatorNode' && (x as AnyNode).fn === 'factorial'))) {
+    const fnName = (n as AnyNode).type === 'OperatorNode' ? 'factorial' : ((n as AnyNode).fn as { name: string }).name;
+    // (a reduction of an array literal cannot be differentiated even when constant; other functions only where they depend on the variable)
+    if (!ARRAY_REDUCTIONS.has(fnName) && n.filter((x) => (x as AnyNode).type === 'SymbolNode' && (x as AnyNode).name === variable).length === 0) continue;
+    const name = (n as AnyNode).type === 'OperatorNode' ? 'factorial (!)' : `${fnName}(…)`;
+    throw new ConfigError(field, `uses ${name}, which has no symbolic derivative (the gradient in ${variable} is derived from the expression); write it out with + and * (e.g. x^2 + y^2 for norm([x, y])^2, x*y for prod([x, y]), x^2 for square(x))`);
+  }
   let d: MathNode;
   try {
     d = mathjs().derivative(node, variable, { simplify: false });

@@ -258,7 +258,7 @@ export function cmpLogNormalizer(lambda: number, nu: number): number {
   positiveNumber(nu, 'nu');
   const logLambda = Math.log(lambda);
   const mode = Math.floor(Math.exp(logLambda / nu));
-  if (!(mode <= 1e8)) throw new RangeError(`cmpLogNormalizer: the mode λ^{1/ν} = ${Math.exp(logLambda / nu)} is beyond 1e8 terms`);
+  if (!(mode <= 1e8)) throw new RangeError(`cmpLogNormalizer: the mode λ^(1/ν) = ${Math.exp(logLambda / nu)} is beyond 1e8 terms`);
   const limit = mode + 10_000_000;
   // First pass finds the largest term, at the mode; the second sums relative to it.
   const term = (j: number, lf: number) => j * logLambda - nu * lf;

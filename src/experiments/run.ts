@@ -59,7 +59,7 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
         figure: {
           title: `ASGD on ${p.asgd.objective.name}`,
           data: lines(r.k, names, cols),
-          layout: { xaxis: { title: { text: 'iteration k' } }, yaxis: { title: { text: 'x' } } },
+          layout: { xaxis: { title: { text: 'iteration k' } }, yaxis: { title: { text: 'iterate xₖ' } } },
           caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}, before-history policy '${p.asgd.beforeHistory}', schedule ${JSON.stringify(p.asgd.schedule.spec)}; seed ${p.seed}. Status: ${r.status}.${thinNote(r.k.length)}`,
         },
         summary: {
@@ -107,7 +107,7 @@ export function runExperiment(p: PreparedExperiment): ExperimentOutput {
         figure: {
           title: `${r.discrete.label} and its SDDE (${r.coupling} coupling)`,
           data: [...lines(r.k, a.names, a.cols), ...lines(r.k, s.names, s.cols, 'dot')],
-          layout: { xaxis: { title: { text: `iteration k (t = kδ, δ = ${r.delta})` } }, yaxis: { title: { text: 'x' } } },
+          layout: { xaxis: { title: { text: `iteration k (t = kδ, δ = ${r.delta})` } }, yaxis: { title: { text: 'iterate xₖ, state X(t)' } } },
           caption: `${p.asgd.objective.description}; η = ${p.asgd.eta}, b = ${p.asgd.batchSize} (${p.asgd.sampling}), K = ${p.asgd.iterations}, delay ${JSON.stringify(p.asgd.delay.spec)}; SDDE (He et al. Eq. 6) with δ = ${r.delta}, ${r.substeps} EM substeps per step, σ ${r.sigmaMode}; coupling '${r.coupling}'; seed ${p.seed}.${thinNote(n)}`,
         },
         summary: {

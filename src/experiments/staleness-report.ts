@@ -1,17 +1,18 @@
 /**
  * Text and figures for staleness simulations: the histogram as bars, the fitted models as a
  * table (a Table I analog when several worker counts are given), and a plotly figure with the
- * observed pmfs against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
+ * observed pmfs (with replicate CIs) against the fits and the Bhattacharyya distances against m (Fig. 2 analog).
  */
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import { bestFit } from '../delay/fit.ts';
 import type { FigureSpec } from '../plot/html.ts';
 import { tQuantile } from '../core/stats/fit.ts';
+import { PALETTE } from '../plot/axes.ts';
 import type { StalenessSimulation } from './staleness.ts';
 import type { ThreadedStaleness } from './threaded-staleness.ts';
 
 const MODELS = ['geometric', 'uniform', 'poisson', 'cmp'] as const;
-const COLORS: Record<string, string> = { geometric: '#ff7f0e', uniform: '#9467bd', poisson: '#2ca02c', cmp: '#d62728' };
+
 const g = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : x.toPrecision(3));
 
 function paramsText(model: string, p: Record<string, number>): string {
@@ -63,30 +64,83 @@ export function stalenessTableText(sims: StalenessSimulation[], labels?: string[
   return ['', line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), 'D_B: Bhattacharyya distance to the observed pmf (smaller is better); CMP fitted with λ = m^ν (MindTheStep Eq. 13).', ''].join('\n');
 }
 
-/** Histogram panels for up to three worker counts, and D_B against m when there are several. */
+const MODEL_WORDS: Record<string, string> = { geometric: 'geometric fit', uniform: 'uniform fit', poisson: 'Poisson fit', cmp: 'CMP fit (λ = m^ν)' };
+const MODEL_STYLE: Record<string, { color: string; dash: string }> = {
+  geometric: { color: PALETTE[4], dash: 'dot' },
+  uniform: { color: PALETTE[3], dash: 'dashdot' },
+  poisson: { color: PALETTE[2], dash: 'dash' },
+  cmp: { color: PALETTE[1], dash: 'solid' },
+};
+const COLORS: Record<string, string> = Object.fromEntries(Object.entries(MODEL_STYLE).map(([m, st]) => [m, st.color]));
+
+/**
+ * P[τ = k] with a 95% CI per k from the spread of the replicate runs' own frequencies (Student t,
+ * R − 1 df): the runs are independent, the staleness within a run is not, so a binomial interval
+ * on the pooled count would be too narrow. With one run the half-widths are NaN.
+ */
+export function stalenessPmfCi(sim: StalenessSimulation): { pmf: number[]; halfWidth: number[] } {
+  const K = sim.histogram.length;
+  const R = sim.warmups.length;
+  const kept = Array.from(sim.warmups, (w) => sim.spec.updates - w);
+  const total = kept.reduce((a, b) => a + b, 0);
+  const perUpdate = total > 0 ? sim.staleness.length / total : NaN;
+  if (R < 2 || !Number.isInteger(perUpdate)) return { pmf: Array.from(sim.histogram), halfWidth: new Array<number>(K).fill(NaN) };
+  const freq = Array.from({ length: R }, () => new Float64Array(K));
+  let off = 0;
+  kept.forEach((n, r) => {
+    const len = n * perUpdate;
+    for (let i = off; i < off + len; i++) freq[r][sim.staleness[i]] += 1 / len;
+    off += len;
+  });
+  const t = tQuantile(0.975, R - 1);
+  const halfWidth = Array.from({ length: K }, (_, k) => {
+    let mean = 0;
+    for (const f of freq) mean += f[k] / R;
+    let ss = 0;
+    for (const f of freq) ss += (f[k] - mean) ** 2;
+    return t * Math.sqrt(ss / (R - 1) / R);
+  });
+  return { pmf: Array.from(sim.histogram), halfWidth };
+}
+
+/**
+ * Small multiples: one histogram panel per worker count (every m given), each bar with its 95% CI
+ * across the independent runs and the four fitted models drawn over it, and, with several m, a
+ * last panel of the fits' Bhattacharyya distances against m (MindTheStep Fig. 2 analog).
+ */
 export function stalenessFigure(sims: StalenessSimulation[], settings: Record<string, unknown>, caption?: string): FigureSpec {
-  const pick = sims.length <= 3 ? sims : [sims[1] ?? sims[0], sims[Math.floor(sims.length / 2)], sims[sims.length - 1]].filter((s, i, a) => a.indexOf(s) === i);
-  const panels = pick.length + (sims.length > 1 ? 1 : 0);
+  const panels = sims.length + (sims.length > 1 ? 1 : 0);
+  const columns = Math.min(4, Math.ceil(Math.sqrt(panels)));
+  const gridRows = Math.ceil(panels / columns);
   const data: unknown[] = [];
-  const layout: Record<string, unknown> = { grid: { rows: 1, columns: panels, pattern: 'independent' }, legend: { orientation: 'h', y: -0.25 }, margin: { t: 40, b: 130 } };
-  pick.forEach((s, i) => {
+  const layout: Record<string, unknown> = {
+    grid: { rows: gridRows, columns, pattern: 'independent', roworder: 'top to bottom', xgap: 0.18, ygap: 0.3 },
+    legend: { orientation: 'h', x: 0, y: -0.3 / gridRows, yanchor: 'top', font: { size: 12 } },
+    margin: { t: 40, b: 90 },
+  };
+  const R = sims[0]?.warmups.length ?? 0;
+  sims.forEach((s, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     const x = Array.from(s.histogram, (_, k) => k);
-    data.push({ type: 'bar', x, y: Array.from(s.histogram), name: 'observed', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    for (const m of MODELS) data.push({ type: 'scatter', mode: 'lines', x, y: Array.from(s.fits.find((f) => f.model === m)!.pmf), name: m, line: { color: COLORS[m] }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${s.spec.workers})` } };
-    layout[`yaxis${ax}`] = { title: { text: i === 0 ? 'P[τ]' : '' } };
+    const { pmf, halfWidth } = stalenessPmfCi(s);
+    const bars = halfWidth.every(Number.isNaN) ? {} : { error_y: { type: 'data', array: halfWidth.map((h) => (Number.isFinite(h) ? h : 0)), thickness: 1, width: 2, color: '#444444' } };
+    data.push({ type: 'bar', x, y: pmf, name: R > 1 ? `observed, 95% CI across ${R} runs` : 'observed (one run: no CI)', marker: { color: '#c8c8c8' }, ...bars, showlegend: i === 0, legendgroup: 'observed', xaxis: `x${ax}`, yaxis: `y${ax}` });
+    for (const m of MODELS) data.push({ type: 'scatter', mode: 'lines', x, y: Array.from(s.fits.find((f) => f.model === m)!.pmf), name: MODEL_WORDS[m], legendgroup: m, line: { ...MODEL_STYLE[m], width: 2 }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    layout[`xaxis${ax}`] = { title: { text: `staleness τ (updates), m = ${s.spec.workers}` } };
+    layout[`yaxis${ax}`] = { title: { text: i % columns === 0 ? 'probability P[τ]' : '' }, rangemode: 'tozero' };
   });
   if (sims.length > 1) {
     const ax = String(panels);
     const ms = sims.map((s) => s.spec.workers);
-    for (const m of MODELS) data.push({ type: 'scatter', mode: 'lines+markers', x: ms, y: sims.map((s) => s.fits.find((f) => f.model === m)!.distance), name: m, line: { color: COLORS[m] }, showlegend: false, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    for (const m of MODELS) data.push({ type: 'scatter', mode: 'lines+markers', x: ms, y: sims.map((s) => s.fits.find((f) => f.model === m)!.distance), name: MODEL_WORDS[m], legendgroup: m, line: { ...MODEL_STYLE[m], width: 2 }, marker: { color: MODEL_STYLE[m].color, size: 6 }, showlegend: false, xaxis: `x${ax}`, yaxis: `y${ax}` });
     layout[`xaxis${ax}`] = { title: { text: 'workers m' } };
     layout[`yaxis${ax}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
   }
   const ct = settings.computeTime as Record<string, unknown>;
   const text = caption ?? `Simulated parameter server (${settings.mode}, local accumulation ${settings.localAccumulation}, global ${settings.globalAccumulation}, pull every ${settings.pullEvery}), compute times ${JSON.stringify(ct)}, ${settings.updates} updates per run, ${settings.replicates ?? 10} independent runs per m (each started just after a typical update of the stationary regime: no warm-up), seed ${settings.seed}. Models fitted by minimizing the Bhattacharyya distance on the observed support (pmfs truncated at the largest observed τ and renormalized); CMP with λ = m^ν (MindTheStep Eq. 13).`;
-  return { title: 'Staleness of a simulated parameter server and fitted models', data, layout, caption: text, width: Math.max(700, 350 * panels), height: 520 };
+  const ciNote = R > 1 ? ` Bars: the pooled pmf, each with its 95% CI from the spread of the ${R} runs' own frequencies (Student t, ${R - 1} df).` : '';
+  const rowHeight = 300;
+  return { title: 'Staleness of a simulated parameter server and fitted models', data, layout, caption: text + ciNote, width: Math.max(700, 330 * columns), height: 130 + rowHeight * gridRows };
 }
 
 /** Measured (real threads) against simulated (fitted compute-time law) staleness, one block per m. */
@@ -123,15 +177,20 @@ export function lawText(law: ComputeTimeSpec): string {
 }
 
 /**
- * Measured against simulated staleness: pmfs for up to three worker counts (bars: measured; black:
+ * Measured against simulated staleness: pmfs for every worker count (bars: measured; black:
  * the simulated server at the fitted compute-time law; colour: the best of the four model fits to
  * the measured pmf), then mean τ, P[τ = 0] and the model distances against m.
  */
 export function threadedStalenessFigure(results: ThreadedStaleness[], caption: string): FigureSpec {
-  const pick = results.length <= 3 ? results : [results[0], results[Math.floor(results.length / 2)], results[results.length - 1]];
+  // every worker count gets its pmf panel (rows of three), the three summary panels a row of their own
+  const histRows = Math.ceil(results.length / 3);
+  const gridRows = histRows + 1;
+  const s0 = histRows * 3; // the summary panels are axes s0 + 1 … s0 + 3
   const data: unknown[] = [];
-  const layout: Record<string, unknown> = { grid: { rows: 2, columns: 3, pattern: 'independent', roworder: 'top to bottom' }, legend: { orientation: 'h', y: -0.12 }, margin: { t: 40, b: 110 } };
-  pick.forEach((r, i) => {
+  const layout: Record<string, unknown> = { grid: { rows: gridRows, columns: 3, pattern: 'independent', roworder: 'top to bottom', xgap: 0.15, ygap: 0.35 }, legend: { orientation: 'h', y: -0.25 / gridRows, yanchor: 'top' }, margin: { t: 40, b: 110 } };
+  // one legend entry per model that is some panel's best fit, not one per panel
+  const bestShown = new Set<string>();
+  results.forEach((r, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     const m = r.measured.spec.workers;
     const shown = Math.min(r.measured.histogram.length, Math.max(4 * m, 12));
@@ -145,27 +204,28 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     const clip = (v: number | undefined) => (v !== undefined && v >= floor ? v : null);
     data.push({ type: 'bar', x, y: x.map((k) => clip(r.measured.histogram[k])), name: 'measured (real threads)', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
     data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(r.simulated.histogram[k])), name: 'simulated server, fitted compute-time law', line: { color: '#000000' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best fit to measured, m = ${m}: ${best.model}`, line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best of the four fits to measured: ${MODEL_WORDS[best.model]}`, legendgroup: `best-${best.model}`, showlegend: !bestShown.has(best.model), line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    bestShown.add(best.model);
     const tail = r.measured.histogram.length > shown ? `; τ up to ${r.measured.histogram.length - 1} observed` : '';
-    layout[`xaxis${ax}`] = { title: { text: `staleness τ (m = ${m}${tail})` } };
-    layout[`yaxis${ax}`] = { title: { text: i === 0 ? 'P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
+    layout[`xaxis${ax}`] = { title: { text: `staleness τ (updates), m = ${m}${tail}` } };
+    layout[`yaxis${ax}`] = { title: { text: i % 3 === 0 ? 'probability P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
   });
   const ms = results.map((r) => r.measured.spec.workers);
   const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: 'x4', yaxis: 'y4' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: 'x4', yaxis: 'y4' });
-  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: 'x4', yaxis: 'y4' });
-  layout.xaxis4 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis4 = { title: { text: 'mean staleness' } };
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: 'x5', yaxis: 'y5' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: 'x5', yaxis: 'y5' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: 'x5', yaxis: 'y5' });
-  layout.xaxis5 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis5 = { title: { text: 'share' }, range: [0, 1.05] };
-  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { color: COLORS[model] }, showlegend: false, xaxis: 'x6', yaxis: 'y6' });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: 'x6', yaxis: 'y6' });
-  layout.xaxis6 = { title: { text: 'workers m' }, type: 'log' };
-  layout.yaxis6 = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
-  const key = ' Top: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange), uniform (purple), Poisson (green) and CMP (red) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
-  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 820 };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  layout[`xaxis${s0 + 1}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 1}`] = { title: { text: 'mean staleness τ (updates)' } };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  layout[`xaxis${s0 + 2}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 2}`] = { title: { text: 'share of updates' }, range: [0, 1.05] };
+  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { ...MODEL_STYLE[model] }, marker: { color: MODEL_STYLE[model].color }, showlegend: false, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  layout[`xaxis${s0 + 3}`] = { title: { text: 'workers m' }, type: 'log' };
+  layout[`yaxis${s0 + 3}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
+  const key = ' Top rows, one panel per m: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom row: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange, dotted), uniform (pink, dash-dotted), Poisson (green, dashed) and CMP (red, solid) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
+  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 150 + 330 * gridRows };
 }

@@ -20,6 +20,7 @@
  * the same worker as the previous one) shows the time-sharing directly: a thread that runs alone
  * in its time slice pushes several gradients in a row at τ = 0.
  */
+import { ConfigError } from '../core/errors.ts';
 import { runThreadedServer, type ServerThreadPool } from '../asgd/threaded-server.ts';
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
@@ -208,7 +209,13 @@ export async function measureThreadedStaleness(spec: ThreadedStalenessSpec, opti
     applied += total;
   }
   const staleness = concat(parts, (n) => new Int32Array(n));
-  const computeTime = fitComputeTimeLaw(concat(computes, (n) => new Float64Array(n)));
+  const computeSeconds = concat(computes, (n) => new Float64Array(n));
+  if (computeSeconds.length < 2 || perRun.some((p) => p.status === 'diverged')) {
+    // a diverging objective: the server stops at a non-finite state after a few updates, whose staleness says nothing (and may leave no law to fit)
+    const statuses = [...new Set(perRun.map((p) => p.status))].join(', ');
+    throw new ConfigError('staleness.objective', `the runs diverged (status ${statuses} after ${applied} applied updates): the staleness of a run stopped at a non-finite state measures nothing; use a smaller lr or a better-conditioned objective`);
+  }
+  const computeTime = fitComputeTimeLaw(computeSeconds);
   const fits = fitStalenessModels(staleness, m);
   const histogram = fits.find((f) => f.model === 'empirical')!.pmf;
   const mean = meanAndSe(perRun.map((p) => p.mean));

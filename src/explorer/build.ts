@@ -4,10 +4,13 @@
  * `explore --build` needs esbuild or the page's sources at run time; plotly is the copy installed
  * with the package.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/errors.ts';
+import { fsyncDir } from '../io/atomic.ts';
+import { outputFailure } from '../io/output-dir.ts';
+import { removeEmptyUpTo } from '../io/stage.ts';
 import { PLOTLY_FILE, plotlyBundlePath } from '../plot/html.ts';
 
 /** The package root: this module is src/explorer/build.ts or dist/explorer/build.js. */
@@ -26,10 +29,32 @@ export function explorerFiles(): Record<string, string> {
   return files;
 }
 
-/** Write the explorer's static files (index.html, explorer.js, explorer-worker.js, plotly.js, the MNIST subset when built) into `outDir`. */
+/**
+ * Write the explorer's static files (index.html, explorer.js, explorer-worker.js, plotly.js, the
+ * MNIST subset when built) into `outDir`, all or nothing: each is copied to a temporary file
+ * beside its target first, and only when every copy succeeded are they renamed in. A failure (a
+ * full disk) removes the temporaries and a directory created for them, and is a ConfigError naming
+ * --build (exit 2).
+ */
 export function buildExplorer(outDir: string): string {
   const files = explorerFiles();
-  mkdirSync(outDir, { recursive: true });
-  for (const [name, file] of Object.entries(files)) copyFileSync(file, join(outDir, name));
+  let created: string | undefined;
+  const temporaries: string[] = [];
+  try {
+    created = mkdirSync(outDir, { recursive: true }) ?? undefined;
+    const staged: [string, string][] = [];
+    for (const [name, file] of Object.entries(files)) {
+      const tmp = join(outDir, `.${name}.tmp-${process.pid}`);
+      temporaries.push(tmp);
+      copyFileSync(file, tmp);
+      staged.push([tmp, join(outDir, name)]);
+    }
+    for (const [tmp, target] of staged) renameSync(tmp, target);
+    fsyncDir(outDir);
+  } catch (e) {
+    for (const tmp of temporaries) rmSync(tmp, { force: true });
+    if (created) removeEmptyUpTo(outDir, created);
+    throw outputFailure(e, outDir, '--build');
+  }
   return outDir;
 }

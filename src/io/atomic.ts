@@ -72,7 +72,16 @@ export function writeStreamAtomic(file: string, write: (emit: (chunk: string | U
       }
     }
   }
-  renameSync(tmp, file);
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp); // the rename failed: the temporary file goes too
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
   fsyncDir(dirname(file));
 }
 

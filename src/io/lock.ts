@@ -8,9 +8,11 @@
  * task killed with SIGKILL leaves its lock; its shard's rerun usually lands on another node).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
+import { readInputText } from './input-file.ts';
+import { onInterrupt } from './interrupt.ts';
 
 export interface Lock {
   readonly file: string;
@@ -42,29 +44,44 @@ export function slurmJobEnded(jobId: string): boolean {
   return /invalid job id/i.test(r.stderr); // purged from the controller's memory: long over
 }
 
+/**
+ * Take the lock `file` for `what` (the command: "sweep", "run", …, recorded in the lock and named
+ * to a second writer), or throw a ConfigError naming `field`: another live process holds it (the
+ * message names its command and PID and how to clear a lock left by no running process), or the
+ * lock path is not a regular file (a FIFO or directory is refused by name, never opened for reading).
+ */
 export function acquireLock(file: string, field: string, what: string): Lock {
   const slurmJob = process.env.SLURM_JOB_ID;
-  const me = { pid: process.pid, host: hostname(), started: new Date().toISOString(), ...(slurmJob ? { slurmJob } : {}) };
+  const me = { pid: process.pid, host: hostname(), command: what, started: new Date().toISOString(), ...(slurmJob ? { slurmJob } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, 'wx');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let holder: { pid?: unknown; host?: unknown; slurmJob?: unknown } = {};
+      let kind: string | undefined;
       try {
-        holder = JSON.parse(readFileSync(file, 'utf8'));
+        const st = lstatSync(file);
+        if (!st.isFile()) kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (kind) throw new ConfigError(field, `the lock ${file} is ${kind}, not a lock file asgd-sdde wrote; remove it if no asgd-sdde process writes this directory`);
+      let holder: { pid?: unknown; host?: unknown; command?: unknown; slurmJob?: unknown } = {};
+      try {
+        holder = JSON.parse(readInputText(file, field, 64 * 1024));
       } catch {
         // unreadable or half-written by a process killed between open and write: stale
       }
       const pid = typeof holder.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
+      const who = typeof holder.command === 'string' && /^[a-z0-9 -]{1,40}$/.test(holder.command) ? holder.command : 'asgd-sdde command';
       const endedSlurmJob = pid !== undefined && holder.host !== me.host && typeof holder.slurmJob === 'string' && slurmJobEnded(holder.slurmJob);
       if (pid !== undefined && holder.host !== me.host && !endedSlurmJob) {
         const job = typeof holder.slurmJob === 'string' ? ` (Slurm job ${holder.slurmJob}, which squeue still lists or could not be asked about)` : '';
-        throw new ConfigError(field, `${file} says ${what} is running as process ${pid} on host ${JSON.stringify(holder.host)}${job}; if no such process runs, remove the lock file`);
+        throw new ConfigError(field, `${file} says a ${who} is running as process ${pid} on host ${JSON.stringify(holder.host)}${job}; if no such process runs, remove the lock file (rm ${JSON.stringify(file)})`);
       }
       if (pid !== undefined && !endedSlurmJob && pid !== process.pid && processAlive(pid)) {
-        throw new ConfigError(field, `another ${what} (process ${pid}) is writing to this directory; wait for it to finish or choose another directory`);
+        throw new ConfigError(field, `another ${who} (process ${pid}) is writing to this directory (lock ${file}); wait for it to finish or choose another directory. If process ${pid} is not asgd-sdde, the lock is left over: remove it (rm ${JSON.stringify(file)})`);
       }
       try {
         unlinkSync(file); // stale: its process (or, on another host, its Slurm job) is gone
@@ -73,21 +90,30 @@ export function acquireLock(file: string, field: string, what: string): Lock {
       }
       continue;
     }
-    writeSync(fd, JSON.stringify(me) + '\n');
+    try {
+      writeSync(fd, JSON.stringify(me) + '\n');
+    } catch (e) {
+      closeSync(fd);
+      unlinkSync(file); // a full disk: no empty lock left behind
+      throw e;
+    }
     closeSync(fd);
     let held = true;
-    return {
+    const lock: Lock = {
       file,
       release() {
         if (!held) return;
         held = false;
+        forget();
         try {
-          if (JSON.parse(readFileSync(file, 'utf8')).pid === process.pid) unlinkSync(file);
+          if (JSON.parse(readInputText(file, 'lock', 64 * 1024)).pid === process.pid) unlinkSync(file);
         } catch {
           // already gone
         }
       },
     };
+    const forget = onInterrupt(() => lock.release()); // an interrupted command leaves no lock behind
+    return lock;
   }
   throw new ConfigError(field, `could not take the lock ${file}; another process keeps replacing it`);
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
+import { styleFigure } from './style.ts';
 
 /**
  * A figure: a title, plotly traces and layout (plain JSON), a caption shown under the plot, and optional
@@ -76,8 +77,12 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)).replace(/<\//g, '<\\/');
 }
 
-/** The page of one figure; `plotlyTags` from `plotlyScriptTags` (default: a copy beside the page). */
-export function figureHtml(fig: FigureSpec, plotlyTags = `<script src="${PLOTLY_FILE}"></script>`): string {
+/**
+ * The page of one figure, in the house style (`styleFigure`: readable log ticks, titles clear of
+ * tick labels, Unicode math); `plotlyTags` from `plotlyScriptTags` (default: a copy beside the page).
+ */
+export function figureHtml(spec: FigureSpec, plotlyTags = `<script src="${PLOTLY_FILE}"></script>`): string {
+  const fig = styleFigure(spec);
   const width = fig.width ?? 1200;
   const height = fig.height ?? 520;
   const caption = fig.caption

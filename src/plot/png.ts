@@ -51,7 +51,10 @@ export async function renderPng(htmlFile: string, pngFile: string): Promise<PngR
   // the PNG, not the result: the HTML and CSV are complete without it.
   let browser: Awaited<ReturnType<typeof chromium.launch>>;
   try {
-    browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true });
+    // (playwright's own signal handlers would close the browser and let the command carry on without
+    // its PNG: SIGINT/SIGTERM/SIGHUP stop the command instead — the CLI's whileWaiting, src/io/interrupt.ts —
+    // and the browser is killed with the process by playwright's exit handler)
+    browser = await chromium.launch({ executablePath: exe, args: CHROMIUM_FLAGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   } catch (e) {
     return { ok: false, reason: `Chromium did not start (${(e as Error).message.split('\n')[0]}); the HTML and CSV were written` };
   }

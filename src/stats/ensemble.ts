@@ -28,12 +28,14 @@ import { integer, seedValue } from '../core/validate.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
-import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, pairModel, runBlock, sddeModel, type SeriesState } from './ensemble-block.ts';
-import { MomentAccumulator } from './welford.ts';
+import { type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, runBlock } from './ensemble-block.ts';
+import { factoryModel, inlineModel, mergeBlocks, type SeriesStats } from './ensemble-merge.ts';
+import type { MomentAccumulator } from './welford.ts';
 import { poolWorkerUrl, runPool } from './worker-pool.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
+export type { SeriesStats } from './ensemble-merge.ts';
 
 /** A model built by an exported factory of a module: what worker threads can rebuild. */
 export interface EnsembleModule {
@@ -57,20 +59,6 @@ export type EnsembleSource =
   | { problem: SddeProblem; dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation }
   | { asgd: AsgdConfig | AsgdSpec; saveEvery?: number }
   | { asgd: AsgdConfig | AsgdSpec; bridge: PairOptions; run?: 'pair' | 'bridge-sdde' };
-
-/**
- * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
- * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
- * max ‖X(t) − X(0)‖ and the number of diverged paths.
- */
-export interface SeriesStats {
-  x: MomentAccumulator;
-  sqdist?: MomentAccumulator;
-  gap?: MomentAccumulator;
-  finals?: Float64Array;
-  envelope: number;
-  diverged: number;
-}
 
 /**
  * What {@link runEnsemble} returns: the layout (saved k and t), the statistics of every series by name
@@ -102,6 +90,11 @@ export interface EnsembleOptions extends EnsembleStatistics {
   onProgress?: (done: number, total: number) => void;
   /** Keep each block's statistics (for jackknife standard errors). */
   keepBlocks?: boolean;
+  /**
+   * Browser only (ignored by Node): URL of the Web Worker script that runs blocks when threads > 1,
+   * the package's dist/web/ensemble-worker.js served beside the page (see ensemble.browser.ts).
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -149,66 +142,13 @@ export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
   } catch (e) {
     throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
   }
-  const factory = Object.hasOwn(mod, ref.export) ? mod[ref.export] : undefined;
-  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(ref.export)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
-  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(ref.args), `${href}#${ref.export}`);
-}
-
-function checkModel(m: unknown, what: string): EnsembleModel {
-  const o = m as EnsembleModel;
-  if (typeof o !== 'object' || o === null || typeof o.runPath !== 'function' || typeof o.layout !== 'object' || o.layout === null) {
-    throw new ConfigError('ensemble', `${what} is not an ensemble model ({ layout, runPath(seed, path) })`);
-  }
-  const L = o.layout;
-  if (!(L.k instanceof Float64Array) || !(L.t instanceof Float64Array) || L.k.length !== L.t.length || L.k.length === 0) throw new ConfigError('ensemble.layout', `${what}: k and t must be Float64Arrays of one positive length`);
-  if (!Number.isInteger(L.dim) || L.dim < 1) throw new ConfigError('ensemble.layout.dim', `${what}: must be a positive integer, got ${L.dim}`);
-  if (!Array.isArray(L.seriesNames) || L.seriesNames.length === 0) throw new ConfigError('ensemble.layout.seriesNames', `${what}: must name at least one series`);
-  return o;
+  return factoryModel(mod, ref.export, ref.args, href);
 }
 
 /** The model a source describes (module sources are imported and built here). */
 export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
   if (isEnsembleModule(source)) return loadModel(source);
-  const s = source as Record<string, unknown>;
-  if ('problem' in s) {
-    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
-    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
-  }
-  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
-  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
-  return checkModel(source, 'the source');
-}
-
-function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: number, B: number): Pick<EnsembleResult, 'series' | 'distance'> {
-  results.sort((a, b) => a.block - b.block);
-  const series: Record<string, SeriesStats> = {};
-  let distance: MomentAccumulator | undefined;
-  for (const r of results) {
-    for (const [name, s] of Object.entries(r.series) as [string, SeriesState][]) {
-      let acc = series[name];
-      if (!acc) {
-        acc = series[name] = {
-          x: new MomentAccumulator(s.x.nPoints, s.x.dim, { covariance: s.x.covariance }),
-          ...(s.sqdist ? { sqdist: new MomentAccumulator(s.sqdist.nPoints, 1) } : {}),
-          ...(s.gap ? { gap: new MomentAccumulator(s.gap.nPoints, 1) } : {}),
-          ...(s.finals ? { finals: new Float64Array(paths * layout.dim).fill(NaN) } : {}),
-          envelope: 0,
-          diverged: 0,
-        };
-      }
-      acc.x.merge(MomentAccumulator.fromState(s.x));
-      if (s.sqdist) acc.sqdist!.merge(MomentAccumulator.fromState(s.sqdist));
-      if (s.gap) acc.gap!.merge(MomentAccumulator.fromState(s.gap));
-      if (s.finals) acc.finals!.set(s.finals, r.block * B * layout.dim);
-      acc.envelope = Math.max(acc.envelope, s.envelope);
-      acc.diverged += s.diverged;
-    }
-    if (r.distance) {
-      distance ??= new MomentAccumulator(r.distance.nPoints, 1);
-      distance.merge(MomentAccumulator.fromState(r.distance));
-    }
-  }
-  return { series, ...(distance ? { distance } : {}) };
+  return inlineModel(source);
 }
 
 /**

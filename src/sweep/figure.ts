@@ -9,6 +9,7 @@
 import type { FigureSpec } from '../plot/html.ts';
 import { logLogFit } from '../core/stats/fit.ts';
 import { Z95 } from '../stats/welford.ts';
+import { DASHES, PALETTE, SYMBOLS } from '../plot/axes.ts';
 
 /** A sweep row as the figure reads it: grid values, metric and standard error. */
 export interface SweepRow {
@@ -82,12 +83,48 @@ export function sweepFits(keys: string[], rows: SweepRow[]): SeriesFit[] {
   return fits;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/** The metric in words, with its symbol: the y-axis title and the figure title. */
+export const METRIC_WORDS: Record<string, string> = {
+  'approximation-error': 'approximation error E‖x_K − X(t_K)‖',
+  'weak-error': 'weak error W₁(law x_K, law X(t_K))',
+  'weak-mmd': 'weak error MMD²(law x_K, law X(t_K))',
+  'final-loss': 'final loss gap E F(x_K) − F*',
+  'time-to-eps': 'iterations until E‖x_k − x*‖² ≤ ε',
+};
+
+/** Config keys in words (the last path segment, spelled out for the usual ones). */
+const KEY_WORDS: Record<string, string> = {
+  batchSize: 'batch size b',
+  maxLag: 'delay bound l',
+  lag: 'delay l',
+  eta: 'step size η',
+  iterations: 'iterations K',
+  workers: 'workers m',
+  delta: 'SDDE step δ',
+  substeps: 'substeps per step',
+  coupling: 'coupling',
+  paths: 'paths',
+  dim: 'dimension d',
+  d: 'dimension d',
+  n: 'data points n',
+  mean: 'mean delay',
+  p: 'geometric p',
+};
+
+/** A config key (`asgd.delay.maxLag`; a zipped key by its first field) in words: 'delay bound l'. */
+export function keyWords(key: string): string {
+  const first = key.split(',')[0].trim();
+  const last = first.split('.').at(-1) ?? first;
+  return KEY_WORDS[last] ?? last;
+}
+
+const fmtExp = (v: number) => v.toFixed(2).replace(/^-/, '−').replace(/^−0\.00$/, '0.00');
 
 /**
- * The sweep's figure: the metric against the first key (log axes where it spans a factor ≥ 3), one line
- * per value of the second key, and with two keys a second panel against the second key; the fitted
- * exponents in the legend.
+ * The sweep's figure: one panel per key (two at most), one series per value of the other key, each
+ * series with its own colour, dash and marker, 95% CI bars, and points offset slightly sideways so
+ * that series lying on top of each other stay visible (said in the caption). Each panel has its own
+ * legend under it, titled by what its series are.
  */
 export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], caption: string): FigureSpec {
   const fits = sweepFits(keys, rows);
@@ -97,34 +134,60 @@ export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], ca
   const spanY = positive ? Math.max(...finite.map((r) => r.metric)) / Math.min(...finite.map((r) => r.metric)) : 0;
   // log y where the values span a factor of 3 or more: a power law is then a straight line
   const logY = positive && spanY >= 3;
+  const metricWords = METRIC_WORDS[metric] ?? metric;
   const data: Record<string, unknown>[] = [];
-  const layout: Record<string, unknown> = { margin: { t: 40, b: 140 }, legend: { orientation: 'h', y: -0.25, font: { size: 11 } } };
-  if (panels.length === 2) layout.grid = { rows: 1, columns: 2, pattern: 'independent' };
+  const layout: Record<string, unknown> = { margin: { t: 40, b: 60 } };
+  if (panels.length === 2) layout.grid = { rows: 1, columns: 2, pattern: 'independent', xgap: 0.12 };
+  let maxSeries = 0;
   for (const [p, j] of panels.entries()) {
     const axis = p === 0 ? '' : '2';
     const info = numericKey(rows, j);
     const logX = info.numeric && !info.hasZero && info.positiveSpan >= 4;
     const ticks = info.numeric ? [...new Set(rows.map((r) => xOf(r.values[j]) as number))].sort((a, b) => a - b) : undefined;
-    const xName = keys[j].split(',')[0];
-    layout[`xaxis${axis}`] = { title: { text: info.hasZero ? `${xName} (exponent fitted in ${xName} + 1)` : keys[j].includes(',') ? `${xName} (with ${keys[j].split(',').slice(1).join(', ')})` : xName }, zeroline: false, ...(logX ? { type: 'log' } : info.numeric ? {} : { type: 'category' }), ...(ticks && ticks.length <= 12 ? { tickvals: ticks } : {}) };
-    layout[`yaxis${axis}`] = { title: { text: p === 0 ? metric : '' }, zeroline: false, ...(logY ? { type: 'log' } : {}) };
-    panelSeries(keys, rows, j).forEach((s, i) => {
+    const xName = keyWords(keys[j]);
+    const zipped = keys[j].includes(',') ? ` (with ${keys[j].split(',').slice(1).map((k) => keyWords(k)).join(', ')})` : '';
+    layout[`xaxis${axis}`] = { title: { text: `${xName}${zipped}${info.hasZero ? `; exponent fitted in ${xName.split(' ').at(-1)} + 1` : ''}` }, zeroline: false, ...(logX ? { type: 'log' } : info.numeric ? {} : { type: 'category' }), ...(ticks && ticks.length <= 12 ? { tickvals: ticks } : {}) };
+    layout[`yaxis${axis}`] = { title: { text: metricWords }, zeroline: false, ...(logY ? { type: 'log' } : {}) };
+    const series = panelSeries(keys, rows, j);
+    maxSeries = Math.max(maxSeries, series.length);
+    // sideways offset: ±3% of a log decade's worth on log x, ±2% of the smallest spacing on linear x
+    const spacing = ticks && ticks.length > 1 ? Math.min(...ticks.slice(1).map((t, k) => t - ticks[k])) : 1;
+    const shift = (x: number, i: number) => {
+      const o = series.length > 1 ? i - (series.length - 1) / 2 : 0;
+      return logX ? x * 10 ** (0.012 * o) : x + 0.02 * spacing * o;
+    };
+    const legend = p === 0 ? 'legend' : 'legend2';
+    const other = keys.length === 2 ? keyWords(keys[1 - j]) : '';
+    layout[legend] = { x: p === 0 ? 0 : 0.56, xanchor: 'left', y: -0.2, yanchor: 'top', font: { size: 12 }, title: { text: other ? `${panels.length === 2 ? (p === 0 ? 'Left' : 'Right') + ': ' : ''}series by ${other}; fitted exponent (95% CI)` : 'fitted exponent (95% CI)' } };
+    series.forEach((s, i) => {
       const fit = fits.find((f) => f.key === keys[j].split(',')[0] && f.series === s.name);
-      const slope = fit ? `: exponent ${fit.exponent.toFixed(2)} (${fit.ci95[0].toFixed(2)} … ${fit.ci95[1].toFixed(2)})` : '';
+      const slope = fit ? `: ${fmtExp(fit.exponent)} (${fmtExp(fit.ci95[0])} … ${fmtExp(fit.ci95[1])})` : '';
+      const name = other ? s.name.replace(/^[^=]*=/, `${other.split(' ').at(-1)} =`) : xName;
+      const style = { color: PALETTE[i % PALETTE.length], dash: DASHES[i % DASHES.length], symbol: SYMBOLS[i % SYMBOLS.length] };
       data.push({
         type: 'scatter',
         mode: 'lines+markers',
-        name: `${panels.length === 2 ? `[vs ${keys[j].split(',')[0]}] ` : ''}${s.name}${slope}`,
-        x: s.rows.map((r) => (info.numeric ? xOf(r.values[j]) : label(r.values[j]))),
+        name: `${name}${slope}`,
+        legend,
+        x: s.rows.map((r) => (info.numeric ? shift(xOf(r.values[j]) as number, i) : label(r.values[j]))),
         y: s.rows.map((r) => (Number.isFinite(r.metric) ? r.metric : null)),
-        error_y: { type: 'data', array: s.rows.map((r) => (Number.isFinite(r.se) ? Z95 * r.se : 0)), thickness: 1 },
-        line: { color: COLORS[i % COLORS.length], dash: p === 0 ? 'solid' : 'dot' },
-        marker: { size: 6 },
+        customdata: s.rows.map((r) => label(xOf(r.values[j]))),
+        hovertemplate: `${xName} = %{customdata}<br>%{y:.4g}<extra>%{fullData.name}</extra>`,
+        error_y: { type: 'data', array: s.rows.map((r) => (Number.isFinite(r.se) ? Z95 * r.se : 0)), thickness: 1.2, width: 4 },
+        line: { color: style.color, dash: style.dash, width: 2 },
+        marker: { size: 7, symbol: style.symbol, color: style.color },
         xaxis: `x${axis}`,
         yaxis: `y${axis}`,
       });
     });
   }
-  const short = (k: string) => k.split(',')[0];
-  return { title: `Sweep: ${metric}${panels.length === 2 ? ` over ${short(keys[0])} (left) and ${short(keys[1])} (right)` : ''}`, data, layout, caption, width: panels.length === 2 ? 1400 : 900, height: 640 };
+  const panelText = panels.length === 2 ? ` against ${keyWords(keys[0])} (left) and ${keyWords(keys[1])} (right)` : ` against ${keyWords(keys[0])}`;
+  const offsetNote = maxSeries > 1 ? '\n\nPoints of different series are drawn slightly apart sideways so that series lying on top of each other stay visible; the hover text gives the exact x.' : '';
+  // a plot area of 380 px, and room under it for the axis titles and one legend row per series
+  const plotHeight = 380;
+  const bottom = 110 + 22 * Math.min(maxSeries, 10);
+  layout.margin = { t: 40, b: bottom };
+  for (const l of ['legend', 'legend2']) if (layout[l]) (layout[l] as Record<string, unknown>).y = -80 / plotHeight;
+  const height = 40 + plotHeight + bottom;
+  return { title: `Sweep: ${metricWords}${panelText}`, data, layout, caption: caption + offsetNote, width: panels.length === 2 ? 1300 : 900, height };
 }

@@ -65,6 +65,17 @@ export function sweepWarning(sw: PreparedSweep): string | undefined {
   return `${independent.length} of ${sw.points.length} points use the 'independent' coupling: their E‖x_K − X(t_K)‖ is the distance between two independent draws, not the approximation error path by path (use "axis-quantile" in any d, or "quantile" in 1-D)`;
 }
 
+/**
+ * An objective's description with its size n, d, leaving out what it already says: a description
+ * ending in its own size bracket, "… (n = 2)", gets the rest inside it, "… (n = 2, d = 1)", not a
+ * second bracket.
+ */
+function withSize(description: string, n: number, d: number): string {
+  const missing = [[`n = ${n}`, /\bn = /], [`d = ${d}`, /\bd = /]].filter(([, re]) => !(re as RegExp).test(description)).map(([t]) => t as string);
+  if (!missing.length) return description;
+  return /\([^()]*\b[nd] = [^()]*\)$/.test(description) ? `${description.slice(0, -1)}, ${missing.join(', ')})` : `${description} (${missing.join(', ')})`;
+}
+
 /** The caption: the metric and every setting of the base config, the grid, paths, seed and the fit method. */
 export function sweepCaption(sw: PreparedSweep): string {
   const p = prepareExperiment(sw.points[0].config, sw.seed);
@@ -77,7 +88,7 @@ export function sweepCaption(sw: PreparedSweep): string {
     const xs = a.objective.minimizer;
     const x0Text = xs && x0.every((xi, i) => xi === xs[i]) ? 'x0 = x*' : x0.length <= 4 ? `x0 = (${x0.map((xi) => +xi.toPrecision(4)).join(', ')})` : `x0 in R^${x0.length}`;
     parts.push(
-      `Objective: ${v('asgd.objective', a.objective.description)} (n = ${a.objective.n}, d = ${a.objective.dim}); ${x0Text}; ${v('asgd.eta', `η = ${a.eta}`)}, ${v('asgd.iterations', `K = ${a.iterations}`)}, ${v('asgd.batchSize', `b = ${a.batchSize}`)} (${a.sampling}); delay ${v('asgd.delay', JSON.stringify(a.delay.spec))}${[...gridded].some((k) => k.startsWith('asgd.delay.')) ? ` (${[...gridded].filter((k) => k.startsWith('asgd.delay.')).join(', ')} gridded)` : ''}, reads before the start: ${a.beforeHistory}; schedule ${JSON.stringify(a.schedule.spec)}.`,
+      `Objective: ${gridded.has('asgd.objective') ? v('asgd.objective', '') : withSize(a.objective.description, a.objective.n, a.objective.dim)}; ${x0Text}; ${v('asgd.eta', `η = ${a.eta}`)}, ${v('asgd.iterations', `K = ${a.iterations}`)}, ${v('asgd.batchSize', `b = ${a.batchSize}`)} (${a.sampling}); delay ${v('asgd.delay', JSON.stringify(a.delay.spec))}${[...gridded].some((k) => k.startsWith('asgd.delay.')) ? ` (${[...gridded].filter((k) => k.startsWith('asgd.delay.')).join(', ')} gridded)` : ''}, reads before the start: ${a.beforeHistory}; schedule ${JSON.stringify(a.schedule.spec)}.`,
     );
   }
   if (p.kind === 'pair') {

@@ -14,13 +14,16 @@
  *   have written for its point is dropped and the point recomputed.
  * - `--shard i/n` computes the points with index ≡ i (mod n); `merge` joins the shards' CSVs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalJson } from '../core/canonical-json.ts';
 import { ConfigError, describe as describeValue } from '../core/errors.ts';
 import { checkJsonTree, setDottedPath, splitDottedPath } from '../core/safe-keys.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber, seedValue } from '../core/validate.ts';
 import { prepareExperiment } from '../experiments/config.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
+import { readInputText } from '../io/input-file.ts';
 import { runEnsemble } from '../stats/ensemble.ts';
 import { configEnsemble, type EnsembleRun } from '../experiments/ensemble-source.ts';
 import { wasserstein1 } from '../stats/wasserstein.ts';
@@ -235,7 +238,21 @@ export async function runPoint(job: PointJob, threads?: number): Promise<PointRe
 // sweep-timings.csv.
 
 export function csvHeader(keys: string[], metric: Metric): string {
-  return ['point', ...keys.map(quote), metric, `${metric}_se`, 'diverged'].join(',');
+  return ['point', ...keys.map(quote), metric, `${metric}_se`, 'diverged', 'check'].join(',');
+}
+
+/**
+ * The key of a sweep's rows: SHA-256 of its settings in canonical JSON (base config, grid, metric,
+ * paths, eps, seed). Each row's `check` cell digests this key with the row's other cells, so a
+ * resumed sweep keeps only rows computed with exactly these settings and left unedited.
+ */
+export function rowKey(sw: Pick<PreparedSweep, 'spec' | 'seed'>): string {
+  return createHash('sha256').update(canonicalJson({ spec: sw.spec, seed: sw.seed })).digest('hex');
+}
+
+/** The `check` cell of a row: 16 hex digits of SHA-256(key, the row's other cells). */
+function rowCheck(key: string, body: string): string {
+  return createHash('sha256').update(`${key}\n${body}`).digest('hex').slice(0, 16);
 }
 
 /** RFC 4180: a field containing a comma, quote or newline is quoted, inner quotes doubled. */
@@ -250,8 +267,10 @@ function fieldText(v: unknown): string {
 
 const cell = (v: unknown) => quote(fieldText(v));
 
-export function csvRow(r: Omit<PointResult, 'seconds'> & { seconds?: number }): string {
-  return [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged].join(',');
+/** A row of sweep.csv; `key` is the sweep's `rowKey` (its digest goes into the last cell). */
+export function csvRow(r: Omit<PointResult, 'seconds'> & { seconds?: number }, key = ''): string {
+  const body = [r.point, ...r.values.map(cell), cell(r.metric), cell(r.se), r.diverged].join(',');
+  return `${body},${rowCheck(key, body)}`;
 }
 
 /** A row of sweep.csv back as a PointResult (values JSON-decoded, empty cells NaN). */
@@ -296,6 +315,8 @@ export interface RowExpectation {
   points: PreparedSweep['points'];
   shard: { i: number; n: number };
   paths: number;
+  /** The sweep's `rowKey`: a row whose check cell does not digest it with the row was edited or computed with other settings. */
+  key: string;
 }
 
 const CANONICAL_INDEX = /^(0|[1-9][0-9]*)$/;
@@ -325,6 +346,8 @@ export function badRow(line: string, width: number, expect: RowExpectation): str
   if (!canonicalNumber(se)) return `point ${index}: the standard error ${JSON.stringify(se)} is not a number as written by asgd-sdde`;
   if (!CANONICAL_INDEX.test(diverged) || Number(diverged) > expect.paths) return `point ${index}: the diverged count ${JSON.stringify(diverged)} is not an integer in [0, ${expect.paths}]`;
   if (Number(diverged) > 0 && metric !== '') return `point ${index}: a metric beside ${diverged} diverged paths`;
+  const check = cells[k + 3];
+  if (check !== rowCheck(expect.key, line.slice(0, line.length - check.length - 1))) return `point ${index}: its check digest does not match the row and this sweep's settings (edited, or computed with other settings)`;
   return null;
 }
 
@@ -333,6 +356,9 @@ export interface ReadRows {
   /** Rows that are not finished rows of this sweep, with the reason (a resumed run recomputes them). */
   dropped: { line: string; reason: string }[];
 }
+
+/** The largest sweep table read back (256 MiB: millions of rows, below V8's string limit). */
+const TABLE_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
  * Rows already in DIR/sweep.csv, by point index (a resumed run keeps them). Each is checked by
@@ -345,7 +371,8 @@ export function readRows(dir: string, header: string, expect: RowExpectation): R
   const rows = new Map<number, string>();
   const dropped: ReadRows['dropped'] = [];
   if (!existsSync(file)) return { rows, dropped };
-  const text = readFileSync(file, 'utf8');
+  // a regular file below the limit (a FIFO or a directory is refused by name); a BOM and CRLF line ends (an editor's) are read as written
+  const text = readInputText(file, '--out', TABLE_LIMIT_BYTES).replace(/\r\n/g, '\n');
   const lines = text.split('\n');
   const complete = lines.pop() === ''; // text ended with a newline
   if (lines.length === 0 && !complete) throw new ConfigError('--out', `${file} is not a sweep table (no header line); remove it or choose another directory`);
@@ -393,7 +420,7 @@ export function readTimings(dir: string): Map<number, number> {
   const out = new Map<number, number>();
   const file = join(dir, 'sweep-timings.csv');
   if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+  for (const line of readInputText(file, '--out', TABLE_LIMIT_BYTES).replace(/\r\n/g, '\n').split('\n').slice(1)) {
     const m = /^(\d+),(\d+(?:\.\d+)?)$/.exec(line);
     if (m) out.set(Number(m[1]), Number(m[2]));
   }

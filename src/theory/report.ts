@@ -1,8 +1,11 @@
 /**
  * Reports of theory checks: a terminal table (theorem · quantity · predicted · measured (95% CI) ·
  * verdict), a JSON document, and an HTML page with every table and figure (plotly loaded by the
- * tags of plot/html.ts's `plotlyScriptTags`).
+ * tags of plot/html.ts's `plotlyScriptTags`). Text is written with Unicode math (no TeX scripts)
+ * and figures in the house style of plot/style.ts.
  */
+import { styleFigure } from '../plot/style.ts';
+import { unicodeMath } from '../plot/unicode-math.ts';
 import type { CheckResult } from './check.ts';
 
 const COLS = [
@@ -41,7 +44,7 @@ export function formatTable(results: CheckResult[]): string {
   for (const r of results) {
     out.push('', `${r.title}  (${r.seconds.toFixed(1)} s)`, COLS.map((c) => c.title.padEnd(c.width)).join(' │ '), sep);
     for (const row of r.rows) {
-      const cells = COLS.map((c) => wrap(c.key === 'verdict' ? row.verdict.label : row[c.key], c.width));
+      const cells = COLS.map((c) => wrap(unicodeMath(c.key === 'verdict' ? row.verdict.label : row[c.key]), c.width));
       const h = Math.max(...cells.map((c) => c.length));
       for (let i = 0; i < h; i++) out.push(cells.map((c, j) => (c[i] ?? '').padEnd(COLS[j].width)).join(' │ '));
     }
@@ -53,7 +56,7 @@ export function formatTable(results: CheckResult[]): string {
 }
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return unicodeMath(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function json(v: unknown): string {
@@ -68,6 +71,7 @@ const VERDICT_COLOR: Record<string, string> = { holds: '#1a7f37', loose: '#6a7f1
  * the top.
  */
 export function reportHtml(results: CheckResult[], meta: Record<string, unknown>, plotlyTags = '<script src="plotly.js"></script>'): string {
+  const styled = results.map((r) => r.figures.map((f) => styleFigure(f.figure)));
   const sections = results
     .map((r, i) => {
       const rows = r.rows
@@ -76,7 +80,7 @@ export function reportHtml(results: CheckResult[], meta: Record<string, unknown>
             `<tr><td>${esc(row.theorem)}</td><td>${esc(row.quantity)}</td><td>${esc(row.predicted)}</td><td>${esc(row.measured)}</td><td style="color:${VERDICT_COLOR[row.verdict.kind]};font-weight:600" title="${esc(row.verdict.reason)}">${esc(row.verdict.label)}</td><td class="reason">${esc(row.verdict.reason)}</td></tr>`,
         )
         .join('\n');
-      const figs = r.figures.map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${esc(f.figure.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
+      const figs = styled[i].map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${esc(f.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
       return `<section><h2>${esc(r.title)}</h2>
 <table><thead><tr><th>theorem</th><th>quantity</th><th>predicted</th><th>measured (95% CI)</th><th>verdict</th><th>why</th></tr></thead><tbody>
 ${rows}
@@ -84,7 +88,7 @@ ${rows}
 ${figs}</section>`;
     })
     .join('\n');
-  const plots = results.flatMap((r, i) => r.figures.map((f, j) => `Plotly.newPlot('fig-${i}-${j}', ${json(f.figure.data)}, ${json({ ...f.figure.layout, width: f.figure.width ?? 1100, height: f.figure.height ?? 520, title: { text: f.figure.title } })}, { displaylogo: false })`));
+  const plots = styled.flatMap((figures, i) => figures.map((f, j) => `Plotly.newPlot('fig-${i}-${j}', ${json(f.data)}, ${json({ ...f.layout, width: f.width ?? 1100, height: f.height ?? 520, title: { text: f.title } })}, { displaylogo: false })`));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>asgd-sdde theory report</title>
 ${plotlyTags}

@@ -154,7 +154,8 @@ describe('sweeps on a closed form', () => {
     const mx = lx.reduce((a, b) => a + b) / 4;
     const my = ly.reduce((a, b) => a + b) / 4;
     const slope = lx.reduce((a, x, i) => a + (x - mx) * (ly[i] - my), 0) / lx.reduce((a, x) => a + (x - mx) ** 2, 0);
-    expect(trace.name).toContain(`exponent ${slope.toFixed(2)}`);
+    // the legend names the fitted exponent (typographic minus) and its CI
+    expect(trace.name).toContain(`: ${slope.toFixed(2).replace('-', '−')} (`);
   });
 });
 

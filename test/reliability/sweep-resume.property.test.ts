@@ -114,7 +114,7 @@ describe('resume recomputes every row that is not exactly a finished row of this
     const out = join(dir, 'badshard');
     mkdirSync(out);
     writeFileSync(join(out, 'sweep.json'), manifest);
-    writeFileSync(join(out, 'sweep.csv'), `${reference}999,0,0.01,0.5,0.1,0\n`);
+    writeFileSync(join(out, 'sweep.csv'), `${reference}999,0,0.01,0.5,0.1,0,0000000000000000\n`);
     const r = await cli(['merge', join(dir, 'merged'), out, '--no-png']);
     expect(r.code).toBe(EXIT.badInput);
     expect(r.err).toContain('point 999 is not in the grid');

@@ -100,7 +100,7 @@ describe('sweeps', () => {
     writeFileSync(join(d, 's.json'), JSON.stringify({ base: { kind: 'asgd', asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.05, iterations: 4000, batchSize: 1, delay: { kind: 'constant', lag: 10 }, saveEvery: 100 } }, grid: { 'asgd.eta': [0.05, 2.0] }, metric: 'final-loss', paths: 16, seed: 1 }));
     expect(await main(['sweep', join(d, 's.json'), '--out', join(d, 'o'), '--no-png'], quiet)).toBe(EXIT.ok);
     const rows = readFileSync(join(d, 'o', 'sweep.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('point,asgd.eta,final-loss,final-loss_se,diverged');
+    expect(rows[0]).toBe('point,asgd.eta,final-loss,final-loss_se,diverged,check');
     const [, ok, bad] = rows.map((r) => r.split(','));
     expect(Number(ok[2])).toBeGreaterThan(0);
     expect(ok[4]).toBe('0');
@@ -168,6 +168,7 @@ describe('sweeps: parallel points, the API, no silent traps', () => {
       expect(f.ci95[1], JSON.stringify(f)).toBeLessThan(0);
       expect(f.ci95[0], JSON.stringify(f)).toBeLessThanOrEqual(-0.5);
     }
+    expect(r.caption).not.toMatch(/\(n = 2\) \(/); // one size bracket, not "(n = 2) (n = 2, d = 1)"
     for (const text of ['n = 2, d = 1', 'η = 0.005', 'K = 200', "'quantile'", '200 paths per point', 'seed 2', '95% CIs', 'batchSize gridded']) expect(r.caption).toContain(text);
   });
 

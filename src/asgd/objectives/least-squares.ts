@@ -65,7 +65,7 @@ export function generatedLeastSquares(spec: GeneratedLeastSquares, field = 'obje
   if (n < d) throw new ConfigError(`${field}.n`, `must be >= d = ${d} so that x* is unique, got ${n}`);
   checkDataSize(n, d, field);
   const { A, response: B } = linearModelData(n, d, noise, seed, 0);
-  return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1)^{${n}×${d}}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
+  return buildLeastSquares(A, B, n, d, `least squares, generated: A ~ N(0,1) in ${n}×${d}, B = A x_true + ${noise}·N(0,1), data seed ${seed}`, field);
 }
 
 /** a_iᵀx − b_i (four-chain dot product, src/core/kernels.ts): shared by the component and fused gradients. */

@@ -97,7 +97,7 @@ export function generatedLogistic(spec: GeneratedLogistic, field = 'objective'):
   checkDataSize(n, d, field);
   const { A, response } = linearModelData(n, d, noise, seed, 1);
   const y = response.map((r) => (r >= 0 ? 1 : -1));
-  return buildLogistic(A, y, n, d, l2, `logistic regression, generated: A ~ N(0,1)^{${n}×${d}}, y = sign(A w + ${noise}·N(0,1)), λ = ${l2}, data seed ${seed}`);
+  return buildLogistic(A, y, n, d, l2, `logistic regression, generated: A ~ N(0,1) in ${n}×${d}, y = sign(A w + ${noise}·N(0,1)), λ = ${l2}, data seed ${seed}`);
 }
 
 function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l2: number, description: string): FiniteSumObjective {

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/atomic.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { plotlyScriptTags, writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { drawProgressBar, EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
+import { drawProgressBar, EXIT, type Io, noteTo, parseSeed, plotlyMode, positiveIntOption, writePng } from '../options.ts';
 import { parseCommandArgs } from '../args.ts';
 
 /** The files of the report: an existing one is only overwritten with --force. */
@@ -61,7 +61,7 @@ export async function cmdCheck(args: string[], io: Io): Promise<number> {
   }
   const seed = claimSeed ?? 1;
   const outDir = outDirOption(values.out, 'figures');
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json' });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json', command: 'check', note: noteTo(io) });
   const quick = values.quick === true;
   const progress = progressReporter(io);
   const started = performance.now();

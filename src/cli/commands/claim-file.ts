@@ -3,23 +3,20 @@
  * module (.mjs / .js: its `default` export, or an export named `claim`; functions allowed) or a
  * JSON file (the prediction an expression string; the experiment a runSweep spec).
  */
-import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../../core/errors.ts';
+import { readInputText } from '../../io/input-file.ts';
 import type { Claim } from '../../theory/workbench/claim.ts';
 
 /** Reads the claim in `file` (relative to the working directory); a ConfigError naming --claim when it cannot. */
 export async function loadClaimFile(file: string): Promise<Claim> {
   const path = resolve(file);
   const ext = extname(path).toLowerCase();
+  if (ext !== '.json' && ext !== '.mjs' && ext !== '.js') throw new ConfigError('--claim', `must be a .mjs / .js module exporting the claim, or a .json claim; got ${JSON.stringify(file)}`);
+  // a regular file below the size limit (a FIFO, device or directory is refused by name, never read or imported)
+  const text = readInputText(path, '--claim');
   if (ext === '.json') {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new ConfigError('--claim', `cannot read ${file}: ${(e as Error).message}`);
-    }
     try {
       return JSON.parse(text) as Claim;
     } catch (e) {

@@ -8,7 +8,7 @@ import { writeCsv } from '../../io/csv.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, parseSeed, plotlyMode, UsageError, writePng } from '../options.ts';
+import { EXIT, type Io, noteTo, parseSeed, plotlyMode, UsageError, writePng } from '../options.ts';
 import { parseCommandArgs } from '../args.ts';
 
 /** The files of the figure: an existing one is only overwritten with --force. */
@@ -22,7 +22,7 @@ export async function cmdFig1(args: string[], io: Io): Promise<number> {
   const coupling = values.coupling ?? 'independent';
   if (!(COUPLINGS as readonly string[]).includes(coupling)) throw new ConfigError('--coupling', `must be one of ${COUPLINGS.join(', ')}, got ${JSON.stringify(coupling)}`);
   const outDir = outDirOption(values.out, 'figures');
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isFig1File, marker: 'fig1-path-comparison.json' });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isFig1File, marker: 'fig1-path-comparison.json', command: 'fig1', note: noteTo(io) });
   const summary = await stage.run(async (dir) => {
     const r = runFig1({ seed, coupling: coupling as Coupling });
     const base = join(dir, 'fig1-path-comparison');

@@ -1,12 +1,13 @@
 /** `asgd-sdde merge OUT_DIR SHARD_DIR…`: join the shards of a sweep (see the help text). */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
-import { acquireLock } from '../../io/lock.ts';
+import { takeDirLock } from '../../io/stage.ts';
 import { checkOutDir, Stage } from '../../io/output-dir.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, plotlyMode, UsageError } from '../options.ts';
+import { EXIT, type Io, noteTo, plotlyMode, UsageError } from '../options.ts';
 import { isSweepFile, readSweepManifest, writeSweepFigure } from './sweep-files.ts';
 import { parseCommandArgs } from '../args.ts';
 
@@ -31,10 +32,10 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
       settings = m.settings;
       prepared = sw.prepareSweep(settings);
       header = sw.csvHeader(prepared.keys, prepared.spec.metric);
-    } else if (JSON.stringify(settings) !== JSON.stringify(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
+    } else if (canonicalJson(settings) !== canonicalJson(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
     shardCounts.add(shard.n);
-    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths });
+    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths, key: sw.rowKey(prepared!) });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
     for (const [i, line] of read.rows) {
@@ -45,21 +46,22 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   checkOutDir(out, 'OUT_DIR');
   if (existsSync(join(out, 'sweep.json'))) {
     const old = readSweepManifest(join(out, 'sweep.json'), 'OUT_DIR');
-    if (JSON.stringify(old.settings) !== JSON.stringify(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
+    if (canonicalJson(old.settings) !== canonicalJson(settings)) throw new ConfigError('OUT_DIR', `${out} holds a different sweep; choose another directory`);
   }
   const p = prepared!;
   // a sweep still writing into OUT_DIR holds its lock: refused by name, as a second sweep would be
-  const lock = existsSync(out) ? acquireLock(join(out, '.sweep.lock'), 'OUT_DIR', 'merge') : undefined;
+  // (OUT_DIR is created for the lock if it does not exist yet: a sweep starting meanwhile is refused, not raced)
+  const lock = takeDirLock(out, '.sweep.lock', 'OUT_DIR', 'merge');
   try {
     // the merged table replaces the one of the same sweep: published together, sweep.json last
-    const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json' });
+    const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json', verify: false, command: 'merge', note: noteTo(io) });
     await stage.run(async (dir) => {
       sw.writeRows(dir, header, rows);
       await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);
       writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
     });
   } finally {
-    lock?.release();
+    lock.release();
   }
   const missing = p.points.length - rows.size;
   io.out(`merged ${rows.size}/${p.points.length} points into ${join(out, 'sweep.csv')}${missing ? ` (${missing} missing)` : ''}\n`);

@@ -8,7 +8,7 @@ import { writeCsv } from '../../io/csv.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, parseSeed, plotlyMode, readConfigFile, writePng } from '../options.ts';
+import { EXIT, type Io, noteTo, parseSeed, plotlyMode, readConfigFile, writePng } from '../options.ts';
 import { parseCommandArgs } from '../args.ts';
 
 /** The files of a run's result: an existing one is only overwritten with --force. */
@@ -23,7 +23,7 @@ export async function cmdRun(args: string[], io: Io): Promise<number> {
   const prepared = prepareExperiment(raw, seed);
   const size = estimateRunOutput(prepared); // a table that cannot be written is refused now, not after the run
   const outDir = outDirOption(values.out, join('results', basename(file).replace(/\.json$/i, '')));
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isRunFile, marker: 'result.json', bytes: size.bytes });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isRunFile, marker: 'result.json', bytes: size.bytes, command: 'run', note: noteTo(io), writes: (f) => isRunFile(f) && !(values['no-png'] && f === 'figure.png') });
   const { summary, png, status } = await stage.run(async (dir) => {
     const result = runExperiment(prepared);
     const summary = {

@@ -1,15 +1,16 @@
 /** `asgd-sdde staleness --threads-real M[,M…]`: staleness measured on real threads (see the help text). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { fitSummaries } from '../../delay/fit.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { writeCsv } from '../../io/csv.ts';
+import { readInputText } from '../../io/input-file.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, UsageError, writePng } from '../options.ts';
+import { EXIT, type Io, parseSeed, noteTo, plotlyMode, positiveIntOption, UsageError, writePng } from '../options.ts';
 
 /** The files of a staleness result (simulated or measured): an existing one is only overwritten with --force. */
 export const isStalenessFile = (f: string) => /^staleness\.(json|csv|html|png)$/.test(f);
@@ -18,13 +19,14 @@ export const isStalenessFile = (f: string) => /^staleness\.(json|csv|html|png)$/
 export async function stalenessOnThreads(values: Record<string, string | boolean | undefined>, io: Io): Promise<number> {
   for (const o of ['workers', 'compute', 'replicates', 'mode', 'local', 'global', 'pull-every'] as const) if (values[o] !== undefined) throw new UsageError(`--${o} does not apply to --threads-real (real threads run asynchronous SGD)`);
   const workers = String(values['threads-real']).split(',').map((w) => positiveIntOption(w.trim(), '--threads-real', 4, 256));
-  const batchSize = positiveIntOption(values.batch as string | undefined, '--batch', 16);
+  const { MAX_SERVER_BATCH } = await import('../../asgd/threaded-server.ts');
+  const batchSize = positiveIntOption(values.batch as string | undefined, '--batch', 16, MAX_SERVER_BATCH);
   const updates = positiveIntOption(values.updates as string | undefined, '--updates', 4000, 10_000_000);
   if (updates < 10) throw new ConfigError('--updates', `must be at least 10, got ${updates}`);
   const runs = positiveIntOption(values.runs as string | undefined, '--runs', 3, 1000);
   let objective: ObjectiveSpec = { kind: 'mnist', model: 'softmax', dim: 50, perDigit: 200 };
   if (typeof values.objective === 'string') {
-    const text = values.objective.trim().startsWith('{') ? values.objective : existsSync(values.objective) ? readFileSync(values.objective, 'utf8') : undefined;
+    const text = values.objective.trim().startsWith('{') ? values.objective : existsSync(values.objective) ? readInputText(values.objective, '--objective') : undefined;
     if (text === undefined) throw new ConfigError('--objective', `must be a JSON objective or a file holding one, got ${JSON.stringify(values.objective)}`);
     try {
       objective = JSON.parse(text) as ObjectiveSpec;
@@ -36,20 +38,26 @@ export async function stalenessOnThreads(values: Record<string, string | boolean
   const read = values.hogwild === true ? 'inconsistent' : 'consistent';
   const outDir = values.out === undefined ? undefined : outDirOption(values.out as string, '');
   const { objectiveFromSpec } = await import('../../asgd/objectives/spec.ts');
+  if (objective.kind === 'expression') throw new ConfigError('--objective', 'expression objectives are not supported on real threads (mathjs in every worker); use a built-in kind (least-squares, logistic, mnist, …)');
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
-  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { measureThreadedStaleness } = await import('../../experiments/threaded-staleness.ts');
   const { ServerThreadPool } = await import('../../asgd/threaded-server.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../../experiments/staleness-report.ts');
-  const pool = new ServerThreadPool(Math.max(...workers));
   const results: Awaited<ReturnType<typeof measureThreadedStaleness>>[] = [];
   try {
-    for (const m of workers) {
-      if (!values.json) io.err(`real threads: m = ${m}\n`);
-      results.push(await measureThreadedStaleness({ workers: m, objective, batchSize, updates, runs, read, seed }, { pool }));
+    const pool = new ServerThreadPool(Math.max(...workers));
+    try {
+      for (const m of workers) {
+        if (!values.json) io.err(`real threads: m = ${m}\n`);
+        results.push(await measureThreadedStaleness({ workers: m, objective, batchSize, updates, runs, read, seed }, { pool }));
+      }
+    } finally {
+      await pool.close();
     }
-  } finally {
-    await pool.close();
+  } catch (e) {
+    stage?.discard(); // a refusal from the measurement leaves no staging folder behind
+    throw e;
   }
   const settings = { threadsReal: workers, objective, batchSize, updates, runs, read, seed, optimizer: { kind: 'sgd', lr: 0.01 } };
   const summary = {

@@ -8,7 +8,7 @@ import { writeCsv } from '../../io/csv.ts';
 import { outDirOption, Stage } from '../../io/output-dir.ts';
 import { writeFigureHtml } from '../../plot/html.ts';
 import { VERSION } from '../../version.ts';
-import { EXIT, type Io, parseSeed, plotlyMode, positiveIntOption, UsageError, writePng } from '../options.ts';
+import { EXIT, type Io, noteTo, parseSeed, plotlyMode, positiveIntOption, UsageError, writePng } from '../options.ts';
 import { isStalenessFile, stalenessOnThreads } from './staleness-threads.ts';
 import { parseCommandArgs } from '../args.ts';
 
@@ -81,7 +81,7 @@ export async function cmdStaleness(args: string[], io: Io): Promise<number> {
   if (mode === 'async' && U !== 1) throw new ConfigError('--pull-every', 'staleness injection applies to sync mode');
   const seed = parseSeed(values.seed) ?? 1;
   const outDir = values.out === undefined ? undefined : outDirOption(values.out, '');
-  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json' }) : undefined;
+  const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { simulateStaleness } = await import('../../experiments/staleness.ts');
   const { stalenessFigure, stalenessTableText, stalenessHistogramText } = await import('../../experiments/staleness-report.ts');
   let sims: ReturnType<typeof simulateStaleness>[];

@@ -1,8 +1,8 @@
 /** What `sweep` and `merge` share: the sweep manifest (sweep.json) and the sweep figure. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { checkJsonTree } from '../../core/safe-keys.ts';
+import { readInputText } from '../../io/input-file.ts';
 import { type PlotlyMode, writeFigureHtml } from '../../plot/html.ts';
 import { type Io, writePng } from '../options.ts';
 
@@ -13,7 +13,7 @@ export const isSweepFile = (f: string) => /^sweep(-timings)?\.(json|csv|html|png
 export function readSweepManifest(file: string, field: string): { settings: unknown; shard?: unknown } {
   let m: unknown;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8'));
+    m = JSON.parse(readInputText(file, field));
     checkJsonTree(m, field);
   } catch (e) {
     const why = e instanceof ConfigError ? e.reason : (e as Error).message;

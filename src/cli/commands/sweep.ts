@@ -2,9 +2,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../io/atomic.ts';
 import { acquireLock } from '../../io/lock.ts';
+import { outputLockFile } from '../../io/stage.ts';
 import { checkOutDir, outDirOption, outputFailure } from '../../io/output-dir.ts';
 import { VERSION } from '../../version.ts';
 import { drawProgressBar, EXIT, type Io, plotlyMode, positiveIntOption, readConfigFile } from '../options.ts';
@@ -37,7 +39,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   const manifestFile = join(outDir, 'sweep.json');
   if (existsSync(manifestFile)) {
     const old = readSweepManifest(manifestFile, '--out');
-    if (JSON.stringify(old.settings) !== JSON.stringify(raw) || old.shard !== manifest.shard) throw new ConfigError('--out', `${outDir} holds a different sweep (or shard); choose another directory`);
+    if (canonicalJson(old.settings) !== canonicalJson(raw) || old.shard !== manifest.shard) throw new ConfigError('--out', `${outDir} holds a different sweep (or shard); choose another directory`);
   } else if (existsSync(join(outDir, 'sweep.csv'))) {
     // rows without the manifest that says which sweep they belong to cannot be trusted
     throw new ConfigError('--out', `${outDir} holds a sweep.csv without its sweep.json; remove it or choose another directory`);
@@ -48,9 +50,16 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   } catch (e) {
     throw outputFailure(e, outDir);
   }
-  const lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  const dirLock = acquireLock(outputLockFile(outDir), '--out', 'sweep'); // the lock run, check, fig1, staleness and merge take
+  let lock: ReturnType<typeof acquireLock>;
   try {
-    const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths }); // resume: the finished points
+    lock = acquireLock(join(outDir, '.sweep.lock'), '--out', 'sweep');
+  } catch (e) {
+    dirLock.release();
+    throw e;
+  }
+  try {
+    const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths, key: sw.rowKey(prepared) }); // resume: the finished points
     for (const d of dropped.slice(0, 10)) io.err(`note: recomputing a row of ${join(outDir, 'sweep.csv')} that ${d.reason}: ${JSON.stringify(d.line.slice(0, 120))}\n`);
     if (dropped.length > 10) io.err(`note: … and ${dropped.length - 10} more bad rows recomputed\n`);
     const timings = sw.readTimings(outDir);
@@ -73,7 +82,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
       shard,
       done: [...rows.values()].map((line) => sw.parseRow(line, prepared.keys)),
       onPoint: (r, finished) => {
-        rows.set(r.point, sw.csvRow(r));
+        rows.set(r.point, sw.csvRow(r, sw.rowKey(prepared)));
         timings.set(r.point, r.seconds);
         sw.writeRows(outDir, header, rows); // atomically, after every point
         sw.writeTimings(outDir, timings);
@@ -90,6 +99,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
     throw outputFailure(e, outDir);
   } finally {
     lock.release();
+    dirLock.release();
   }
 }
 

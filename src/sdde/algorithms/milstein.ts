@@ -161,7 +161,7 @@ class MilsteinStepper implements Stepper {
       throw new ConfigError('options.interpolation', 'Milstein with a diffusion that depends on the delayed state needs the delay on the step grid (its double integral pairs whole steps); off-grid delays would need an augmented mesh. Use interpolation "grid" with τ a whole number of steps, or EulerMaruyama');
     }
     if (dependsOnDelayed && this.p === 1) {
-      this.note = 'the diffusion depends on the delayed state and the noise has no sub-increments: the delayed double integral is ½ΔW_{k−l}ΔW_k (its conditional mean), so the strong order is 1/2 (weak order 1); give substeps to resolve it';
+      this.note = 'the diffusion depends on the delayed state and the noise has no sub-increments: the delayed double integral is ½ΔWₖ₋ₗΔWₖ (its conditional mean), so the strong order is 1/2 (weak order 1); give substeps to resolve it';
     }
   }
 
@@ -177,7 +177,10 @@ class MilsteinStepper implements Stepper {
       for (let i = 0; i < d; i++) out[i] += this.gp[i];
       return;
     }
-    // finite difference along the parts without a user derivative
+    // finite difference along the parts without a user derivative. J·w = |w|·J·(w/|w|): the
+    // direction is normalised first (|w| = max|w_i|, which may be subnormal — w = g·I with a tiny
+    // g — or huge), so the step ε = FD_STEP·scale along w/|w| is always a representable relative
+    // perturbation of the state; ε is halved while x ± ε·w/|w| would overflow.
     const useU = dgx === null;
     const useV = dgy === null;
     let scale = 1;
@@ -190,19 +193,37 @@ class MilsteinStepper implements Stepper {
       scale = Math.max(scale, Math.abs(y[i]));
       if (useV) dir = Math.max(dir, Math.abs(v[i]));
     }
-    if (dir === 0) out.fill(0);
-    else {
-      const eps = (FD_STEP * scale) / dir;
+    if (!(dir > 0) || !Number.isFinite(dir) || !Number.isFinite(scale)) {
+      // no direction, or a non-finite state or direction: nothing finite to differentiate along
+      out.fill(dir === 0 ? 0 : NaN);
+    } else {
       const xp = this.xp;
       const yp = this.yp;
-      for (let i = 0; i < d; i++) xp[i] = useU ? x[i] + eps * u[i] : x[i];
-      for (let i = 0; i < ld; i++) yp[i] = useV ? y[i] + eps * v[i] : y[i];
+      let eps = FD_STEP * scale;
+      for (let tries = 0; tries < 64; tries++) {
+        let finite = true;
+        for (let i = 0; i < d && finite; i++) if (useU) finite = Number.isFinite(x[i] + eps * (u[i] / dir)) && Number.isFinite(x[i] - eps * (u[i] / dir));
+        for (let i = 0; i < ld && finite; i++) if (useV) finite = Number.isFinite(y[i] + eps * (v[i] / dir)) && Number.isFinite(y[i] - eps * (v[i] / dir));
+        if (finite) break;
+        eps /= 2;
+      }
+      for (let i = 0; i < d; i++) xp[i] = useU ? x[i] + eps * (u[i] / dir) : x[i];
+      for (let i = 0; i < ld; i++) yp[i] = useV ? y[i] + eps * (v[i] / dir) : y[i];
       this.gFn!(t, xp, yp, this.gp);
-      for (let i = 0; i < d; i++) xp[i] = useU ? x[i] - eps * u[i] : x[i];
-      for (let i = 0; i < ld; i++) yp[i] = useV ? y[i] - eps * v[i] : y[i];
+      for (let i = 0; i < d; i++) xp[i] = useU ? x[i] - eps * (u[i] / dir) : x[i];
+      for (let i = 0; i < ld; i++) yp[i] = useV ? y[i] - eps * (v[i] / dir) : y[i];
       this.gFn!(t, xp, yp, this.gm);
-      const inv = 1 / (2 * eps);
-      for (let i = 0; i < d; i++) out[i] = (this.gp[i] - this.gm[i]) * inv;
+      for (let i = 0; i < d; i++) {
+        // (g⁺ − g⁻)/(2ε)·|w|, ordered so that no intermediate overflows or underflows needlessly
+        let diff = this.gp[i] - this.gm[i];
+        let half = 0.5;
+        if (!Number.isFinite(diff) && Number.isFinite(this.gp[i]) && Number.isFinite(this.gm[i])) {
+          diff = 0.5 * this.gp[i] - 0.5 * this.gm[i];
+          half = 1;
+        }
+        const slope = (diff * half) / eps;
+        out[i] = Number.isFinite(slope) ? slope * dir : diff * ((half * dir) / eps);
+      }
     }
     if (!useU) {
       dgx!(t, x, y, u, this.gp);

@@ -9,7 +9,7 @@
  *   discretization,  E|x̃_K − X(t_K)|: shared Brownian path, Eq. (5) vs the SDDE on h = δ/8.
  *   part (1)
  * The theorem is an upper bound with unknown constants,
- *   C1(1/√K + l/K^{3/2}) + C2 e^{L(l+1)}/(√b(l+1))    (Thm 3.4, constant delay: C4 e^L/√b),
+ *   C1(1/√K + l/K³ᐟ²) + C2 e^(L(l+1))/(√b(l+1))    (Thm 3.4, constant delay: C4 e^L/√b),
  * so what can be falsified is its shape: the error may not grow with K, must decay in b at least
  * like b^{−1/2}, the discretization part at least like K^{−1/2}, and must not grow in l faster than
  * e^{L(l+1)}/(l+1) (random) or at all (constant, Thm 3.4). Constants are fitted (least squares,
@@ -21,6 +21,7 @@ import { logLogFit, weightedLineFit } from '../../core/stats/fit.ts';
 import { wasserstein1 } from '../../stats/wasserstein.ts';
 import { weakError } from '../../stats/weak.ts';
 import { Z95 } from '../../stats/welford.ts';
+import { colourDashLegend, DASHES, PALETTE, SYMBOLS } from '../../plot/axes.ts';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
 import { buildObjective, pairConfig } from '../problems.ts';
@@ -85,15 +86,18 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     }
     return { m: measurement(ens.distance!.meanAt(last), ens.distance!.standardError(last)), ens };
   };
-  // one color per (part, delay), one dash per problem (toy solid, 1-D least squares dashed, d = 10 dotted); one legend entry each
-  const DASH = ['solid', 'dash', 'dot', 'dashdot'];
-  const COLOR: Record<string, string> = { 'total,uniform': '#1f77b4', 'clt,uniform': '#d62728', 'discretization,uniform': '#2ca02c', 'total,constant': '#9467bd', 'clt,constant': '#ff7f0e' };
-  const shown = new Set<string>();
+  // one colour per (part, delay), one dash and marker per problem: the legend explains colours and
+  // dashes separately (5 + 3 entries, not 15 series)
+  const PART_WORDS: Record<Part, string> = { total: 'total error', clt: 'CLT part', discretization: 'discretization part' };
+  const COLOUR_KEYS = ['total,uniform', 'clt,uniform', 'discretization,uniform', 'total,constant', 'clt,constant'];
+  // black for the constant-delay CLT part: it shares the middle and right panels with the
+  // uniform-delay CLT part (vermillion), and the palette's orange would be too close to it
+  const COLOURS = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[6]];
+  const colourOf = (part: Part, delay: string) => COLOURS[COLOUR_KEYS.indexOf(`${part},${delay}`)];
   const series = (p: Problem, part: Part, delay: string, axis: '' | '2' | '3', x: number[], ms: Measurement[]) => {
-    const name = `${p.label}: ${part === 'clt' ? 'CLT part' : part === 'total' ? 'total error' : 'discretization part'}, ${delay} delay`;
-    const first = !shown.has(name);
-    shown.add(name);
-    return { type: 'scatter', mode: 'lines+markers', x, y: ms.map((m) => m.value), error_y: { type: 'data', array: ms.map((m) => Z95 * m.se), thickness: 1 }, name, legendgroup: name, showlegend: first, line: { color: COLOR[`${part},${delay}`], dash: DASH[problems.indexOf(p) % DASH.length] }, marker: { size: 5 }, xaxis: `x${axis}`, yaxis: `y${axis}` };
+    const k = problems.indexOf(p);
+    const name = `${p.label}: ${PART_WORDS[part]}, ${delay} delay`;
+    return { type: 'scatter', mode: 'lines+markers', x, y: ms.map((m) => m.value), error_y: { type: 'data', array: ms.map((m) => Z95 * m.se), thickness: 1 }, name, showlegend: false, line: { color: colourOf(part, delay), dash: DASHES[k % DASHES.length] }, marker: { size: 6, symbol: SYMBOLS[k % SYMBOLS.length] }, xaxis: `x${axis}`, yaxis: `y${axis}` };
   };
 
   for (const p of problems) {
@@ -127,7 +131,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
         rows.push({
           theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`,
           quantity: `${part === 'total' ? 'E|X(t_K) − x_K|' : part === 'clt' ? 'CLT part E|x_K − x̃_K|' : 'discretization part E|x̃_K − X(t_K)|'}: exponent in K (b = 1)`,
-          predicted: part === 'discretization' ? '≤ −1/2 (C1(1/√K + l/K^{3/2}))' : '≤ 0 (bounded: C1/√K + C2 floor)',
+          predicted: part === 'discretization' ? '≤ −1/2 (C1(1/√K + l/K³ᐟ²))' : '≤ 0 (bounded: C1/√K + C2 floor)',
           measured: `${f(fit.slope)} (${f(fit.slopeCi95[0])} … ${f(fit.slopeCi95[1])})`,
           verdict,
         });
@@ -144,7 +148,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       rows.push({
         theorem: `${theorem}, ${p.label}, ${delayLabel} l ≤ ${l0}`,
         quantity: `CLT part: exponent in b (K = ${K0})`,
-        predicted: delayLabel === 'uniform' ? '≤ −1/2 (C2 e^{L(l+1)}/(√b(l+1)))' : '≤ −1/2 (C4 e^L/√b)',
+        predicted: delayLabel === 'uniform' ? '≤ −1/2 (C2 e^(L(l+1))/(√b(l+1)))' : '≤ −1/2 (C4 e^L/√b)',
         measured: `${f(fitB.slope)} (${f(fitB.slopeCi95[0])} … ${f(fitB.slopeCi95[1])})`,
         verdict: exponentVerdict(-0.5, { value: fitB.slope, lo: fitB.slopeCi95[0], hi: fitB.slopeCi95[1] }, 'at-most', Math.log(bOk.at(-1)! / bOk[0])),
       });
@@ -188,7 +192,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
       rows.push({
         theorem: `${theorem}, ${p.label}, ${delayLabel} delay`,
         quantity: `CLT part against l (K = ${K0}, b = 1; l ∈ {${lOk.join(', ')}})`,
-        predicted: delayLabel === 'uniform' ? 'grows at most like e^{L(l+1)}/(l+1)' : 'independent of l (C4 e^L/√b): growth ≤ ×1.25',
+        predicted: delayLabel === 'uniform' ? 'grows at most like e^(L(l+1))/(l+1)' : 'independent of l (C4 e^L/√b): growth ≤ ×1.25',
         measured: measuredL,
         verdict: verdictL,
       });
@@ -205,8 +209,8 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     const y = [...(kt?.mean ?? []), ...bt.mean];
     // e^{L(l+1)} beyond the double range cannot enter a least-squares fit: say so instead
     if (!X.every(([a, c]) => Number.isFinite(a) && Number.isFinite(c))) {
-      rec.fittedConstants = { notRepresentable: `e^{L(l+1)} = e^${(p.L * (l0 + 1)).toFixed(1)} is beyond the double range` };
-      fitted.push(`${p.label}: not representable (e^{L(l+1)} = e^${(p.L * (l0 + 1)).toFixed(1)})`);
+      rec.fittedConstants = { notRepresentable: `e^(L(l+1)) = e^${(p.L * (l0 + 1)).toFixed(1)} is beyond the double range` };
+      fitted.push(`${p.label}: not representable (e^(L(l+1)) = e^${(p.L * (l0 + 1)).toFixed(1)})`);
     }
     const [C1, C2] = X.every(([a, c]) => Number.isFinite(a) && Number.isFinite(c)) ? nnls2(X, y) : [NaN, NaN];
     const ratios = X.map(([a, c], i) => (C1 * a + C2 * c) / y[i]);
@@ -270,13 +274,22 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
 
   const notes = [
     ...(assumptionNotes.length ? [`Assumptions: ${assumptionNotes.join('; ')}.`] : []),
-    `Constants of C1(1/√K + l/K^{3/2}) + C2 e^{L(l+1)}/(√b(l+1)), fitted by non-negative least squares to the uniform-delay total-error K ladder and CLT-part b ladder: ${fitted.join('; ')}.`,
+    `Constants of C1(1/√K + l/K³ᐟ²) + C2 e^(L(l+1))/(√b(l+1)), fitted by non-negative least squares to the uniform-delay total-error K ladder and CLT-part b ladder: ${fitted.join('; ')}.`,
     `δ = η = 1/K, so t_K = 1; ASGD with minibatches drawn with replacement, l_k clipped to {0..k} (He et al. footnote 2); ${paths} paths per point.`,
-    `Problems: the toy F = ½(x+1)² + ½(x−1)² (L = 2, Σ ≡ 4, x0 = 4, σ constant), 1-D least squares ${ls.description} (L = ${f(ls.lipschitz!)}, x0 = x* + 2, σ(X(t−θ)) state-dependent), and least squares in d = 10, ${lsDObj.description} (L = ${f(lsDObj.lipschitz!)}, x0 = x*, σ = (Σ(x*)/b)^{1/2} constant).`,
+    `Problems: the toy F = ½(x+1)² + ½(x−1)² (L = 2, Σ ≡ 4, x0 = 4, σ constant), 1-D ${ls.description} (L = ${f(ls.lipschitz!)}, x0 = x* + 2, σ(X(t−θ)) state-dependent), and in d = 10, ${lsDObj.description} (L = ${f(lsDObj.lipschitz!)}, x0 = x*, σ = (Σ(x*)/b)¹ᐟ² constant).`,
     `Couplings: total error = quantile coupling (1-D) or axis-quantile coupling (d = 10: along the principal axes of Σ(x*)/b, law sampled from ${LAW_SAMPLES} minibatches at x*) with the SDDE on h = δ/8; CLT part = the same coupling with the SDDE at h = δ (Eq. 5); discretization part = Eq. (5) against the SDDE on h = δ/8 driven by the same Brownian path.`,
     `Ladders: K ∈ {${Ks.join(', ')}} at b = 1, l ≤ ${l0}; b over {${problems.map((p) => `${p.label}: ${p.bLadder.join(', ')}`).join('; ')}} at K = ${K0}; l ∈ {${lLadder.join(', ')}} at K = ${K0} (only l with ηL(l+1) ≤ 1).`,
     'The theorem bounds the error by a shape with unknown constants: verdicts judge the shape (exponents) with 95% CIs from weighted log–log fits (errors inflated when the points scatter beyond their SE). "holds, loose ×R": over the ladder the bound\'s shape overestimates the measured change by ×R. For constant delays (Thm 3.4) "the approximation error is similar to that of SGD" is judged as growth of at most 25% over the l ladder.',
   ];
+  const legend = colourDashLegend(
+    COLOUR_KEYS.map((key) => {
+      const [part, delay] = key.split(',') as [Part, string];
+      return { label: `${PART_WORDS[part]}, ${delay} delay`, color: colourOf(part, delay) };
+    }),
+    problems.map((p, k) => ({ label: p.label, dash: DASHES[k % DASHES.length], symbol: SYMBOLS[k % SYMBOLS.length] })),
+    { colour: 'error part, delay', dash: 'problem' },
+    -0.2,
+  );
   return {
     name: 'approximation',
     title: 'Approximation error (He et al. Thm 3.2, Cor 3.3, Thm 3.4)',
@@ -286,17 +299,17 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
         file: 'check-approximation',
         figure: {
           title: 'Approximation error of the SDDE: over K, over b (CLT part) and over l (CLT part)',
-          data: traces,
+          data: [...traces, ...legend.traces],
           layout: {
-            grid: { rows: 1, columns: 3, pattern: 'independent' },
-            xaxis: { title: { text: 'K (η = δ = 1/K)' }, type: 'log' },
-            yaxis: { title: { text: 'E|·| at t_K = 1' }, type: 'log' },
-            xaxis2: { title: { text: 'batch size b' }, type: 'log' },
-            yaxis2: { type: 'log' },
-            xaxis3: { title: { text: 'delay bound l' } },
-            yaxis3: { type: 'log' },
-            legend: { orientation: 'h', y: -0.22, font: { size: 11 } },
-            margin: { t: 30, b: 150 },
+            grid: { rows: 1, columns: 3, pattern: 'independent', xgap: 0.17 },
+            xaxis: { title: { text: 'iterations K (η = δ = 1/K)' }, type: 'log', tickvals: Ks },
+            yaxis: { title: { text: 'mean error E‖x_K − X(t_K)‖ at t_K = 1' }, type: 'log' },
+            xaxis2: { title: { text: `batch size b (K = ${K0})` }, type: 'log', tickvals: [...new Set(problems.flatMap((p) => p.bLadder))].sort((a, b) => a - b) },
+            yaxis2: { title: { text: 'CLT part of the error' }, type: 'log' },
+            xaxis3: { title: { text: `delay bound l (K = ${K0})` }, tickvals: lLadder },
+            yaxis3: { title: { text: 'CLT part of the error' }, type: 'log' },
+            ...legend.layout,
+            margin: { t: 30, b: 130 },
           },
           caption: notes.join('\n\n'),
           width: 1400,

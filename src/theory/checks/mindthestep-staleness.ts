@@ -67,7 +67,7 @@ export function stalenessModels(opts: CheckOptions) {
       {
         file: 'check-mindthestep-staleness',
         figure: {
-          ...stalenessFigure(sims, { mode: 'async', localAccumulation: 1, globalAccumulation: 1, pullEvery: 1, computeTime: compute, updates, seed: opts.seed }, `${notes[0]}\n\nObserved staleness pmf and fitted models for three of the worker counts; right: the distances of the fits against m (Fig. 2 analog).`),
+          ...stalenessFigure(sims, { mode: 'async', localAccumulation: 1, globalAccumulation: 1, pullEvery: 1, computeTime: compute, updates, seed: opts.seed }, `${notes[0]}\n\nObserved staleness pmf (bars: 95% CIs across the independent runs) and the fitted models for every worker count; last panel: the distances of the fits against m (Fig. 2 analog).`),
           title: 'Staleness of a simulated parameter server and the fitted models (MindTheStep Table I / Fig. 2 analog)',
         },
       },

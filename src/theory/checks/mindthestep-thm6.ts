@@ -88,7 +88,7 @@ export function theorem6(opts: CheckOptions) {
       Ea2 += delay.pmf[i] * a * a;
       Eta += delay.pmf[i] * i * a;
     }
-    cases.push({ label: 'Cor 4: α(τ) ∝ 1.1^{−τ}, E[α] = Cor 3 step (θ = 1)', alpha: base, scale, Ea, Ea2, Eta });
+    cases.push({ label: 'Cor 4: α(τ) ∝ 1.1^(−τ), E[α] = Cor 3 step (θ = 1)', alpha: base, scale, Ea, Ea2, Eta });
   }
   const out = cases.map((cs, ci) => {
     // Eq. 22 as printed: 2(c − LMε^{−1/2}E[τα])E[α] − ε^{−1}M²E[α²]
@@ -136,7 +136,7 @@ export function theorem6(opts: CheckOptions) {
   const c4 = out[out.length - 1];
   rows.push({
     theorem: 'Cor 4 (Eq. 25)',
-    quantity: 'T with a non-increasing α(τ) ∝ 1.1^{−τ}',
+    quantity: 'T with a non-increasing α(τ) ∝ 1.1^(−τ)',
     predicted: `T ≤ ${f(c4.T25)} (E[α] = ${f(c4.Ea)}, E[α²] = ${f(c4.Ea2)})`,
     measured: `${f(c4.T)} ± ${f(Z95 * c4.se)}`,
     verdict: upperBoundVerdict([{ bound: c4.T25, m: measurement(c4.T, c4.se), where: 'Cor 4' }]),

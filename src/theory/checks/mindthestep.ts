@@ -71,9 +71,9 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
   const cases: MomentumCase[] = [
     { id: 'thm2-p0.2', label: 'Thm 2, p = 0.2', delay: geometric(0.2), alpha: 0.05, describe: 'τ ~ Geom(0.2) (τ ≤ 150), constant α = 0.05' },
     { id: 'thm2-p0.5', label: 'Thm 2, p = 0.5', delay: geometric(0.5), alpha: 0.05, describe: 'τ ~ Geom(0.5) (τ ≤ 150), constant α = 0.05' },
-    { id: 'thm3-C1.6', label: 'Thm 3, C = 1.6', delay: geometric(p1), alpha: 0.02, stepScale: eq9(1.6, p1), describe: 'τ ~ Geom(0.2), α(τ) = C^{−τ}p^{−1}α (Eq. 9), C = 1.6, α = 0.02' },
+    { id: 'thm3-C1.6', label: 'Thm 3, C = 1.6', delay: geometric(p1), alpha: 0.02, stepScale: eq9(1.6, p1), describe: 'τ ~ Geom(0.2), α(τ) = C^(−τ)p⁻¹α (Eq. 9), C = 1.6, α = 0.02' },
     { id: 'thm3-C1.0', label: 'Thm 3, C = 1', delay: geometric(p1), alpha: 0.01, stepScale: eq9(1, p1), describe: 'τ ~ Geom(0.2), Eq. 9 with C = 1, α = 0.01' },
-    { id: 'thm4', label: 'Thm 4, CMP(4, 1.2)', delay: cmpModel, alpha: 0.01, stepScale: (t) => eq14.scale(t), describe: 'τ ~ CMP(λ = 4, ν = 1.2) (τ ≤ 10), α(τ) = Cλ^{−τ}(τ!)^ν α (Eq. 14), C = 1, α = 0.01' },
+    { id: 'thm4', label: 'Thm 4, CMP(4, 1.2)', delay: cmpModel, alpha: 0.01, stepScale: (t) => eq14.scale(t), describe: 'τ ~ CMP(λ = 4, ν = 1.2) (τ ≤ 10), α(τ) = Cλ^(−τ)(τ!)^ν α (Eq. 14), C = 1, α = 0.01' },
     { id: 'thm5', label: 'Thm 5, CMP(4, 1.2), K = α', delay: cmpModel, alpha: 0.01, stepScale: (t) => eq15.scale(t), describe: 'τ ~ CMP(4, 1.2) (τ ≤ 10), α(τ) of Eq. 15–16 with K = α = 0.01 (K/α = 1 keeps c(τ) > 0)' },
     { id: 'cor2', label: 'Cor 2, Poisson(3), K = α', delay: poissonModel, alpha: 0.01, stepScale: (t) => eq17.scale(t), describe: 'τ ~ Poisson(3) (τ ≤ 16), α(τ) of Eq. 17 with K = α = 0.01' },
   ];
@@ -93,7 +93,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
   // Lemma 1, over all cases (Bonferroni)
   rows.push({
     theorem: 'Lemma 1',
-    quantity: `slope of measured Σ∇ on Eq. 7's series Σ_i (p(i)α(i) − p(i+1)α(i+1))∇f(x_{t−i−1}), ${cases.length} configurations`,
+    quantity: `slope of measured Σ∇ on Eq. 7's series Σ_i (p(i)α(i) − p(i+1)α(i+1))∇f(xₜ₋ᵢ₋₁), ${cases.length} configurations`,
     predicted: '1 in every configuration',
     measured: cases.map((c) => `${c.label}: ${ci(get(c.id).fits.lemma1)}`).join('; '),
     verdict: diverged.length ? notApplicable(`paths diverged in ${diverged.length} configuration(s)`) : jointEqual(cases.map((c) => ({ name: c.label, predicted: 1, est: get(c.id).fits.lemma1 }))),
@@ -102,7 +102,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const r = get(`thm2-p${p}`);
     rows.push({
       theorem: `Thm 2 (p = ${p})`,
-      quantity: 'E[x_{t+1} − x_t] = μE[x_t − x_{t−1}] − β∇f(x_t): μ, β; and κ in Σ∇ = κE[x_t − x_{t−1}]',
+      quantity: 'E[xₜ₊₁ − xₜ] = μE[xₜ − xₜ₋₁] − β∇f(x_t): μ, β; and κ in Σ∇ = κE[xₜ − xₜ₋₁]',
       predicted: `μ = 1 − p = ${f(1 - p)}, β = pα = ${f(p * 0.05)}, κ = −p`,
       measured: `μ = ${ci(r.fits.mu)}; β = ${ci(r.fits.beta)}; κ = ${ci(r.fits.kappa)}`,
       verdict: gated([`thm2-p${p}`], () =>
@@ -122,7 +122,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const ours = (1 - p1) / C;
     rows.push({
       theorem: `Thm 3 as printed (p = ${p1}, C = ${C})`,
-      quantity: 'implicit momentum μ_{C,p} with α(τ) = C^{−τ}p^{−1}α (Eq. 9); gradient coefficient α',
+      quantity: 'implicit momentum μ(C, p) with α(τ) = C^(−τ)p⁻¹α (Eq. 9); gradient coefficient α',
       predicted: `μ = 2 − (1−p)/C = ${f(paper)} (Eq. 10), β = α = ${f(alpha)}`,
       measured: `μ = ${ci(r.fits.mu)}; β = ${ci(r.fits.beta)}`,
       verdict: gated([id], () =>
@@ -134,7 +134,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     });
     rows.push({
       theorem: `Thm 3 corrected (p = ${p1}, C = ${C})`,
-      quantity: 'the same, with the sign of the proof\'s last step fixed: E[α_t∇f(v_{t−1})] = −E[x_t − x_{t−1}]',
+      quantity: 'the same, with the sign of the proof\'s last step fixed: E[αₜ∇f(vₜ₋₁)] = −E[xₜ − xₜ₋₁]',
       predicted: `μ = (1−p)/C = ${f(ours)}, β = α, κ = (1−p)/C − 1 = ${f(ours - 1)}`,
       measured: `μ = ${ci(r.fits.mu)}; κ = ${ci(r.fits.kappa)}`,
       verdict: gated([id], () =>
@@ -180,12 +180,12 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const r = get('thm4');
     rows.push({
       theorem: 'Thm 4 (CMP(4, 1.2), Eq. 14)',
-      quantity: 'Σ∇ = 0: slope of measured Σ∇ on the boundary series p(τ̂)α(τ̂)∇f(x_{t−τ̂−1}) (τ̂ = 10)',
+      quantity: 'Σ∇ = 0: slope of measured Σ∇ on the boundary series p(τ̂)α(τ̂)∇f(x(t−τ̂−1)) (τ̂ = 10)',
       predicted: 'the paper: Σ∇ = 0 (slope 0)',
       measured: ci(r.fits.lemma1),
       verdict: gated(['thm4'], () => {
         const v = jointEqual([{ name: 'slope', predicted: 0, est: r.fits.lemma1 }]);
-        return v.kind === 'violated' ? { ...v, reason: `${v.reason}. With Eq. 14, p(i)α(i) = Cα/Z is the same for every i, so the terms of Eq. 7 cancel except at the staleness bound τ̂, where Σ∇ = p(τ̂)α(τ̂)∇f(x_{t−τ̂−1}) — a gradient as large as the current one; without a bound Σ_i p(i)α(i) = ∞ and E[x_{t+1} − x_t] is not defined` } : v;
+        return v.kind === 'violated' ? { ...v, reason: `${v.reason}. With Eq. 14, p(i)α(i) = Cα/Z is the same for every i, so the terms of Eq. 7 cancel except at the staleness bound τ̂, where Σ∇ = p(τ̂)α(τ̂)∇f(x(t−τ̂−1)) — a gradient as large as the current one; without a bound Σ_i p(i)α(i) = ∞ and E[xₜ₊₁ − xₜ] is not defined` } : v;
       }),
     });
   }
@@ -193,12 +193,12 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const r = get(id);
     rows.push({
       theorem: name,
-      quantity: 'Σ∇ = K·E[x_t − x_{t−1}]: slope κ of measured Σ∇ on E[x_t − x_{t−1}]',
+      quantity: 'Σ∇ = K·E[xₜ − xₜ₋₁]: slope κ of measured Σ∇ on E[xₜ − xₜ₋₁]',
       predicted: `κ = K = ${f(K)}`,
       measured: ci(r.fits.kappa),
       verdict: gated([id], () => {
         const v = jointEqual([{ name: 'κ', predicted: K, est: r.fits.kappa }]);
-        return v.kind === 'violated' ? { ...v, reason: `${v.reason}. With Eq. 15–16, p(i)α(i) − p(i+1)α(i+1) = K e^{−λ} p(i), so Σ∇ = K e^{−λ} E_τ[∇f(x_{t−1−τ})] (plus the boundary term at τ̂) — an unweighted average of stale gradients, not K·E[x_t − x_{t−1}] = −K·E[α(τ)∇f(x_{t−1−τ})]; the proof drops e^{λ} in Ψ(i) and the sign and the α(τ) in its last line. Lemma 1's series (first row) is what Σ∇ is` } : v;
+        return v.kind === 'violated' ? { ...v, reason: `${v.reason}. With Eq. 15–16, p(i)α(i) − p(i+1)α(i+1) = K e^(−λ) p(i), so Σ∇ = K e^(−λ) E_τ[∇f(x(t−1−τ))] (plus the boundary term at τ̂) — an unweighted average of stale gradients, not K·E[xₜ − xₜ₋₁] = −K·E[α(τ)∇f(x(t−1−τ))]; the proof drops e^λ in Ψ(i) and the sign and the α(τ) in its last line. Lemma 1's series (first row) is what Σ∇ is` } : v;
       }),
     });
   }
@@ -229,7 +229,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     });
   }
   notes.push(
-    `Implicit momentum: ASGD x_{t+1} = x_t − α(τ_t)∇f(x_{t−τ_t}) on f(x) = ½Σ a_j x_j², a = (${CURVATURES.join(', ')}), exact gradients, x_0 = 1 and x_j = x_0 for j < 0; τ_t i.i.d. from the model; ${paths} paths, ${steps} steps; regressions over t = 1 … ${steps - 2}, pooled over coordinates; delete-one-block jackknife over ${BLOCKS} blocks, Student t with ${BLOCKS - 1} df, Bonferroni within a row. Σ∇ is measured as S_t = Δ_{t+1} − Δ_t + p(0)α(0)∇f(m_t) from the ensemble means m_t (Lemma 1's definition); K in Thm 5 / Cor 2 is set to α because c(τ) turns negative for K/α much above 1.`,
+    `Implicit momentum: ASGD xₜ₊₁ = xₜ − α(τₜ)∇f(x(t−τₜ)) on f(x) = ½Σ a_j x_j², a = (${CURVATURES.join(', ')}), exact gradients, x₀ = 1 and xⱼ = x₀ for j < 0; τ_t i.i.d. from the model; ${paths} paths, ${steps} steps; regressions over t = 1 … ${steps - 2}, pooled over coordinates; delete-one-block jackknife over ${BLOCKS} blocks, Student t with ${BLOCKS - 1} df, Bonferroni within a row. Σ∇ is measured as Sₜ = Δₜ₊₁ − Δₜ + p(0)α(0)∇f(mₜ) from the ensemble means mₜ (Lemma 1's definition); K in Thm 5 / Cor 2 is set to α because c(τ) turns negative for K/α much above 1.`,
     ...cases.map((c) => `${c.label}: ${c.describe}.`),
   );
   {
@@ -241,14 +241,14 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     figures.push({
       file: 'check-mindthestep-momentum',
       figure: {
-        title: 'Implicit momentum: κ in Σ∇ = κ·E[x_t − x_{t−1}] (μ = 1 + κ), predicted and measured',
+        title: 'Implicit momentum: κ in Σ∇ = κ·E[xₜ − xₜ₋₁] (μ = 1 + κ), predicted and measured',
         data: [
           { type: 'scatter', mode: 'markers', x: lab, y: meas.map((e) => e.value), error_y: { type: 'data', symmetric: false, array: meas.map((e) => e.hi - e.value), arrayminus: meas.map((e) => e.value - e.lo) }, name: 'measured (95% CI)', marker: { size: 10, color: '#1f77b4' } },
           { type: 'scatter', mode: 'markers', x: lab, y: paperK, name: 'the paper (Thm 2, Eq. 10, Thm 5, Cor 2)', marker: { symbol: 'x', size: 12, color: '#d62728' } },
           { type: 'scatter', mode: 'markers', x: lab, y: oursK, name: 'derived here (Thm 2; Thm 3 with the sign fixed)', marker: { symbol: 'circle-open', size: 16, color: '#2ca02c', line: { width: 2 } } },
         ],
         layout: { yaxis: { title: { text: 'κ' }, zeroline: true }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 30, b: 100 } },
-        caption: `Each configuration: ${paths} ASGD paths on a diagonal quadratic with staleness drawn i.i.d. from the model; κ is the slope of the measured Σ∇ (Lemma 1's series) on E[x_t − x_{t−1}]. For Thm 5 and Cor 2 Σ∇ is not of momentum form (derived: K e^{−λ}E_τ[∇f(x_{t−1−τ})]), so no κ is derived. The staleness is drawn i.i.d. from the model, as the theorems assume; bars are 95% t-intervals (jackknife).`,
+        caption: `Each configuration: ${paths} ASGD paths on a diagonal quadratic with staleness drawn i.i.d. from the model; κ is the slope of the measured Σ∇ (Lemma 1's series) on E[xₜ − xₜ₋₁]. For Thm 5 and Cor 2 Σ∇ is not of momentum form (derived: K e^(−λ)E_τ[∇f(x(t−1−τ))]), so no κ is derived. The staleness is drawn i.i.d. from the model, as the theorems assume; bars are 95% t-intervals (jackknife).`,
         width: 1100,
         height: 520,
       },

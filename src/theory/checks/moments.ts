@@ -83,7 +83,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
   const notes: string[] = [
     `Linear regression: ${obj.description}; Ã = AᵀA/n has eigenvalues ${eig.map((v) => v.toFixed(4)).join(', ')} (L = ‖Ã‖ = ${aMax.toFixed(4)}); x* = [${xStar.map((v) => v.toFixed(4)).join(', ')}].`,
     `SDDE Eq. (7) from the bridge: η = δ = ${eta}, b = 1 (with replacement), σ constant with σσᵀ = Σ(x*)/b (E‖σ‖² = tr σσᵀ = ${f(sigmaF2)}), ξ ≡ x0 = x* + 2q on [−τ, 0] with q the unit eigenvector of the eigenvalue that carries the rightmost root (‖ξ̃‖ = 2; the modes of the mean decouple, so this isolates the rightmost root); Euler–Maruyama at h = δ/${substeps}; ${paths} paths; T = ${T}.`,
-    'Bound constants: λ = −V/2 (any λ ∈ (0, −V) is allowed); c_λ = sup_t |x_a(t)| e^{λt} over the fundamental solutions x_a of x′ = −a x(t−τ) (computed with the DDE solver at h = 1e-3); ‖ξ̃‖ = sup‖ξ − x*‖; ε = ητ². All constants of the proof sketch are computable here; the paper does not give C5, C6 explicitly.',
+    'Bound constants: λ = −V/2 (any λ ∈ (0, −V) is allowed); c_λ = supₜ |xₐ(t)| e^(λt) over the fundamental solutions x_a of x′ = −a x(t−τ) (computed with the DDE solver at h = 1e-3); ‖ξ̃‖ = sup‖ξ − x*‖; ε = ητ². All constants of the proof sketch are computable here; the paper does not give C5, C6 explicitly.',
   ];
   const traces: unknown[] = [];
   const boundTraces: unknown[] = [];
@@ -123,7 +123,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const t1 = tau + (Number.isFinite(next) ? Math.log(100) / (V - next) : 0);
     const window = t.map((_, p) => p).filter((p) => t[p] > tau && t[p] >= t1 && normSe[p] > 0 && norm[p] > 8 * normSe[p]);
     if (rightmost.im !== 0) {
-      rateVerdict = notApplicable(`the rightmost roots are complex (β = ${f(rightmost.re)} ± ${f(Math.abs(rightmost.im))}i): ‖E X − x*‖ oscillates with envelope e^{Vt}; no single-exponential fit`);
+      rateVerdict = notApplicable(`the rightmost roots are complex (β = ${f(rightmost.re)} ± ${f(Math.abs(rightmost.im))}i): ‖E X − x*‖ oscillates with envelope eⱽᵗ; no single-exponential fit`);
     } else if (window.length < 4) {
       rateVerdict = notApplicable(`fewer than 4 saved times where the rightmost root dominates (t ≥ ${f(t1)}) and the mean is above the noise`);
     } else {
@@ -190,13 +190,13 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
         }
       }
       const zVerdict = (z: number): Verdict => (z <= 4 ? { kind: 'holds', label: 'holds', reason: `max |z| = ${f(z)} ≤ 4 over 4 times × all entries` } : { kind: 'violated', label: 'violated', reason: `max |z| = ${f(z)} > 4` });
-      rows.push({ theorem: 'OU closed form (τ = 0)', quantity: 'E X(t) at t = 0.5, 1, 2, 4', predicted: 'x* + e^{−Ãt}(x0 − x*)', measured: `max |z| = ${f(zMean)}`, verdict: zVerdict(zMean) });
-      rows.push({ theorem: 'OU closed form (τ = 0)', quantity: 'Cov X(t) at t = 0.5, 1, 2, 4', predicted: 'Lyapunov: C∞ − e^{−Ãt}C∞e^{−Ãt}', measured: `max |z| = ${f(zCov)}`, verdict: zVerdict(zCov) });
+      rows.push({ theorem: 'OU closed form (τ = 0)', quantity: 'E X(t) at t = 0.5, 1, 2, 4', predicted: 'x* + exp(−Ãt)(x0 − x*)', measured: `max |z| = ${f(zMean)}`, verdict: zVerdict(zMean) });
+      rows.push({ theorem: 'OU closed form (τ = 0)', quantity: 'Cov X(t) at t = 0.5, 1, 2, 4', predicted: 'Lyapunov: C∞ − exp(−Ãt) C∞ exp(−Ãᵀt)', measured: `max |z| = ${f(zCov)}`, verdict: zVerdict(zCov) });
     }
 
     const color = palette[ci];
     traces.push({ type: 'scatter', mode: 'lines', x: t, y: norm, name: `${c.label}`, line: { color }, xaxis: 'x2', yaxis: 'y2', legendgroup: c.label });
-    traces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((tt) => norm[0] * Math.exp(V * tt)), name: `e^{Vt}, V = ${f(V)}`, line: { color, dash: 'dot', width: 1 }, xaxis: 'x2', yaxis: 'y2', showlegend: false, legendgroup: c.label });
+    traces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((tt) => norm[0] * Math.exp(V * tt)), name: `eⱽᵗ, V = ${f(V)}`, line: { color, dash: 'dot', width: 1 }, xaxis: 'x2', yaxis: 'y2', showlegend: false, legendgroup: c.label });
     if (bound.length) {
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((_, p) => s.sqdist!.meanAt(p)), name: `E‖X − x*‖², ${c.label}`, line: { color }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: bound, name: 'bound', line: { color, dash: 'dash', width: 1 }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
@@ -245,7 +245,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
             margin: { t: 30, b: 120 },
             shapes: [{ type: 'line', xref: 'x', yref: 'y', x0: Math.PI / 2, x1: Math.PI / 2, y0: -1.2, y1: 0.6, line: { dash: 'dot', color: '#999' } }],
           },
-          caption: `${notes.join('\n\n')}\n\nLeft: the rightmost characteristic root times τ against aτ (stable where negative, up to aτ = π/2, dotted). Middle: ‖E X(t) − x*‖ from the ensemble (solid) with e^{Vt} (dotted). Right: the measured E‖X(t) − x*‖² against the bound of the proof sketch (dashed).`,
+          caption: `${notes.join('\n\n')}\n\nLeft: the rightmost characteristic root times τ against aτ (stable where negative, up to aτ = π/2, dotted). Middle: ‖E X(t) − x*‖ from the ensemble (solid) with eⱽᵗ (dotted). Right: the measured E‖X(t) − x*‖² against the bound of the proof sketch (dashed).`,
           width: 1300,
           height: 520,
         },

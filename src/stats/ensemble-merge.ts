@@ -1,0 +1,97 @@
+/**
+ * The parts of `runEnsemble` that need no Node built-ins, shared by ensemble.ts (worker threads)
+ * and its browser twin ensemble.browser.ts (Web Workers): the model a source describes, checking a
+ * model built by a factory, and merging block results in block order (which makes the statistics
+ * independent of who ran which block).
+ */
+import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
+import type { PairOptions } from '../bridge/pair.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { SddeAlgorithm } from '../sdde/algorithm.ts';
+import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
+import type { SddeProblem } from '../sdde/problem.ts';
+import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, pairModel, type SeriesState, sddeModel } from './ensemble-block.ts';
+import { MomentAccumulator } from './welford.ts';
+
+/**
+ * The model of a source that is not a module reference: an SDDE problem, an ASGD configuration
+ * (alone or with its bridge), or a model object (checked).
+ */
+export function inlineModel(source: object): EnsembleModel {
+  const s = source as Record<string, unknown>;
+  if ('problem' in s) {
+    const { dt, saveEvery, algorithm, interpolation } = s as { dt: number; saveEvery?: number; algorithm?: SddeAlgorithm; interpolation?: HistoryInterpolation };
+    return sddeModel(s.problem as SddeProblem, { dt, ...(saveEvery !== undefined ? { saveEvery } : {}), ...(algorithm ? { algorithm } : {}), ...(interpolation ? { interpolation } : {}) });
+  }
+  if ('asgd' in s && 'bridge' in s) return pairModel(s.asgd as AsgdConfig | AsgdSpec, s.bridge as PairOptions, (s.run as 'pair' | 'bridge-sdde' | undefined) ?? 'pair');
+  if ('asgd' in s) return asgdModel(s.asgd as AsgdConfig | AsgdSpec, s.saveEvery !== undefined ? { saveEvery: s.saveEvery as number } : {});
+  return checkModel(source, 'the source');
+}
+
+/** The model built by the factory `name` of an imported module `mod` (loaded from `href`), called with `args`. */
+export async function factoryModel(mod: Record<string, unknown>, name: string, args: unknown, href: string): Promise<EnsembleModel> {
+  const factory = Object.hasOwn(mod, name) ? mod[name] : undefined;
+  if (typeof factory !== 'function') throw new ConfigError('ensemble.export', `${href} has no exported function ${JSON.stringify(name)} (exports: ${Object.keys(mod).join(', ') || 'none'})`);
+  return checkModel(await (factory as (a: unknown) => EnsembleModel | Promise<EnsembleModel>)(args), `${href}#${name}`);
+}
+
+/**
+ * The statistics of one series of an ensemble at the saved times: streaming moments of the state, of
+ * ‖X − x*‖² and of F(X) − F* (when known), the final states (with `keepFinals`), the envelope
+ * max ‖X(t) − X(0)‖ and the number of diverged paths.
+ */
+export interface SeriesStats {
+  x: MomentAccumulator;
+  sqdist?: MomentAccumulator;
+  gap?: MomentAccumulator;
+  finals?: Float64Array;
+  envelope: number;
+  diverged: number;
+}
+
+/** Check that a factory returned an ensemble model (`what` names the factory in the message). */
+export function checkModel(m: unknown, what: string): EnsembleModel {
+  const o = m as EnsembleModel;
+  if (typeof o !== 'object' || o === null || typeof o.runPath !== 'function' || typeof o.layout !== 'object' || o.layout === null) {
+    throw new ConfigError('ensemble', `${what} is not an ensemble model ({ layout, runPath(seed, path) })`);
+  }
+  const L = o.layout;
+  if (!(L.k instanceof Float64Array) || !(L.t instanceof Float64Array) || L.k.length !== L.t.length || L.k.length === 0) throw new ConfigError('ensemble.layout', `${what}: k and t must be Float64Arrays of one positive length`);
+  if (!Number.isInteger(L.dim) || L.dim < 1) throw new ConfigError('ensemble.layout.dim', `${what}: must be a positive integer, got ${L.dim}`);
+  if (!Array.isArray(L.seriesNames) || L.seriesNames.length === 0) throw new ConfigError('ensemble.layout.seriesNames', `${what}: must name at least one series`);
+  return o;
+}
+
+/** Merge block results (sorted here by block) into the ensemble's statistics; B is the block size. */
+export function mergeBlocks(results: BlockResult[], layout: EnsembleLayout, paths: number, B: number): { series: Record<string, SeriesStats>; distance?: MomentAccumulator } {
+  results.sort((a, b) => a.block - b.block);
+  const series: Record<string, SeriesStats> = {};
+  let distance: MomentAccumulator | undefined;
+  for (const r of results) {
+    for (const [name, s] of Object.entries(r.series) as [string, SeriesState][]) {
+      let acc = series[name];
+      if (!acc) {
+        acc = series[name] = {
+          x: new MomentAccumulator(s.x.nPoints, s.x.dim, { covariance: s.x.covariance }),
+          ...(s.sqdist ? { sqdist: new MomentAccumulator(s.sqdist.nPoints, 1) } : {}),
+          ...(s.gap ? { gap: new MomentAccumulator(s.gap.nPoints, 1) } : {}),
+          ...(s.finals ? { finals: new Float64Array(paths * layout.dim).fill(NaN) } : {}),
+          envelope: 0,
+          diverged: 0,
+        };
+      }
+      acc.x.merge(MomentAccumulator.fromState(s.x));
+      if (s.sqdist) acc.sqdist!.merge(MomentAccumulator.fromState(s.sqdist));
+      if (s.gap) acc.gap!.merge(MomentAccumulator.fromState(s.gap));
+      if (s.finals) acc.finals!.set(s.finals, r.block * B * layout.dim);
+      acc.envelope = Math.max(acc.envelope, s.envelope);
+      acc.diverged += s.diverged;
+    }
+    if (r.distance) {
+      distance ??= new MomentAccumulator(r.distance.nPoints, 1);
+      distance.merge(MomentAccumulator.fromState(r.distance));
+    }
+  }
+  return { series, ...(distance ? { distance } : {}) };
+}
+

@@ -1,0 +1,135 @@
+/**
+ * runEnsemble in the browser (src/stats/ensemble.browser.ts, the "browser" twin of ensemble.ts):
+ * an esbuild browser bundle of src/browser.ts, run in Chromium (playwright-core, Debian's
+ * chromium), computes the ensemble of a module source (test/fixtures/ensemble-model.ts, bundled as
+ * an ES module) in the page (threads 1) and on 2 Web Workers (the shipped worker script
+ * dist/web/ensemble-worker.js); its means, second moments, counts and kept final states must equal
+ * Node's runEnsemble (worker threads) for the same seed bit for bit. The expected values are Node's
+ * runs, which test/stats/ensemble.test.ts checks against closed forms; this test checks that the
+ * browser runtime gives the same bits. Also: the browser refuses threads > 1 without a module
+ * source or without workerUrl, naming the field.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { serveFiles } from '../../src/explorer/serve.ts';
+import { CHROMIUM_FLAGS, chromiumPath } from '../../src/plot/png.ts';
+import { runEnsemble, type EnsembleResult } from '../../src/stats/ensemble.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const fixture = new URL('../fixtures/ensemble-model.ts', import.meta.url);
+const args = { a: 1, s: 0.3, tau: 0.5, T: 2, dt: 0.01 };
+const options = { paths: 100, seed: 7, blockSize: 16, keepFinals: true };
+const hasChromium = existsSync(chromiumPath());
+if (process.env.CI && !hasChromium) throw new Error('CI must install chromium (scripts/setup.sh) for the browser tests');
+
+/** Every statistic of an ensemble as hex of its bytes (bit-for-bit comparison, NaN and −0 included). */
+function fingerprint(r: EnsembleResult): Record<string, string> {
+  const hex = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(r.series)) {
+    out[`${name}.count`] = hex(s.x.count);
+    out[`${name}.mean`] = hex(s.x.mean);
+    out[`${name}.m2`] = hex(s.x.m2);
+    out[`${name}.finals`] = hex(s.finals!);
+    out[`${name}.envelope`] = String(s.envelope);
+  }
+  return out;
+}
+
+function twins(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? twins(join(dir, e.name)) : e.name.endsWith('.browser.ts') ? [join(dir, e.name)] : []));
+}
+const twinPlugin = {
+  name: 'twins',
+  setup(b: { onResolve(o: { filter: RegExp }, f: (a: { path: string; resolveDir: string }) => { path: string } | undefined): void }) {
+    const all = twins(join(root, 'src'));
+    b.onResolve({ filter: /\.ts$/ }, (a) => {
+      const target = join(a.resolveDir, a.path).replace(/\.ts$/, '.browser.ts');
+      return all.includes(target) ? { path: target } : undefined;
+    });
+  },
+};
+
+// the page: the library's browser entry, the ensemble on 1 thread and on 2 Web Workers, fingerprinted
+const PAGE = `
+import { runEnsemble } from '${join(root, 'src', 'browser.ts')}';
+const hex = (a) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
+function fingerprint(r) {
+  const out = {};
+  for (const [name, s] of Object.entries(r.series)) {
+    out[name + '.count'] = hex(s.x.count);
+    out[name + '.mean'] = hex(s.x.mean);
+    out[name + '.m2'] = hex(s.x.m2);
+    out[name + '.finals'] = hex(s.finals);
+    out[name + '.envelope'] = String(s.envelope);
+  }
+  return out;
+}
+async function refusal(p) {
+  try { await p; return 'no refusal'; } catch (e) { return e.name + ' ' + e.message; }
+}
+async function main() {
+  const source = { module: new URL('model.js', location.href).href, export: 'delayedOu', args: ${JSON.stringify(args)} };
+  const options = ${JSON.stringify(options)};
+  let progress = 0;
+  const one = await runEnsemble(source, { ...options, threads: 1 });
+  const two = await runEnsemble(source, { ...options, threads: 2, workerUrl: 'ensemble-worker.js', onProgress: (done) => { progress = done; } });
+  const noUrl = await refusal(runEnsemble(source, { ...options, threads: 2 }));
+  const badExport = await refusal(runEnsemble({ ...source, export: 'nope' }, { ...options, threads: 2, workerUrl: 'ensemble-worker.js' }));
+  window.result = { one: fingerprint(one), two: fingerprint(two), threads: [one.threads, two.threads], progress, noUrl, badExport };
+}
+main().catch((e) => { window.result = { error: String(e && e.stack || e) }; }).finally(() => { document.body.dataset.ready = '1'; });
+`;
+
+describe('runEnsemble in the browser', () => {
+  it('Node: 1 and 2 worker threads agree bit for bit (the reference for the browser)', async () => {
+    const ref = { module: fixture, export: 'delayedOu', args };
+    const one = await runEnsemble(ref, { ...options, threads: 1 });
+    const two = await runEnsemble(ref, { ...options, threads: 2 });
+    expect(two.threads).toBe(2);
+    expect(fingerprint(two)).toEqual(fingerprint(one));
+  });
+
+  it.runIf(hasChromium)('Chromium: in the page and on 2 Web Workers, the same bits as Node', async () => {
+    const node = fingerprint(await runEnsemble({ module: fixture, export: 'delayedOu', args }, { ...options, threads: 1 }));
+    const dir = mkdtempSync(join(tmpdir(), 'asgd-sdde-ensemble-web-'));
+    const { build } = await import('esbuild');
+    const served = { server: undefined as undefined | { close(): void } };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let browser: any;
+    try {
+      const common = { bundle: true, platform: 'browser' as const, target: 'es2022', logLevel: 'silent' as const, plugins: [twinPlugin] };
+      await build({ ...common, entryPoints: [fileURLToPath(fixture)], format: 'esm', outfile: join(dir, 'model.js'), external: ['node:*'] });
+      writeFileSync(join(dir, 'page.mjs'), PAGE);
+      await build({ ...common, entryPoints: [join(dir, 'page.mjs')], format: 'iife', outfile: join(dir, 'page.js'), absWorkingDir: root });
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><script src="page.js"></script></body></html>');
+      const worker = join(root, 'dist', 'web', 'ensemble-worker.js'); // what the package ships (the test setup builds dist/)
+      expect(existsSync(worker), relative(root, worker)).toBe(true);
+      const s = await serveFiles({ 'index.html': join(dir, 'index.html'), 'page.js': join(dir, 'page.js'), 'model.js': join(dir, 'model.js'), 'ensemble-worker.js': worker }, 0);
+      served.server = s.server;
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_FLAGS });
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e: Error) => errors.push(String(e)));
+      await page.goto(`${s.url.replace(/\/$/, '')}/index.html`);
+      await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 90_000 });
+      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { one: Record<string, string>; two: Record<string, string>; threads: number[]; progress: number; noUrl: string; badExport: string; error?: string };
+      expect(out.error).toBeUndefined();
+      expect(errors).toEqual([]);
+      expect(out.threads).toEqual([1, 2]);
+      expect(out.progress).toBe(Math.ceil(options.paths / options.blockSize));
+      expect(out.one).toEqual(node);
+      expect(out.two).toEqual(node);
+      expect(out.noUrl).toMatch(/ConfigError ensemble\.workerUrl/);
+      expect(out.badExport).toMatch(/ConfigError ensemble\.export.*nope/);
+    } finally {
+      await browser?.close();
+      served.server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
