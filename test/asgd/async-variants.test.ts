@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bonferroniZ } from '../helpers/frequencies.ts';
 import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { asgdConfig, runAsgd } from '../../src/asgd/runner.ts';
@@ -50,9 +51,12 @@ describe('inconsistent read (Hogwild)', () => {
       for (let j = 0; j < d; j++) counts[j][lags[k * d + j]]++;
       if (lags[k * d] === lags[k * d + 1]) equal++;
     }
-    for (let j = 0; j < d; j++) for (let l = 0; l <= 4; l++) expect(Math.abs(counts[j][l] / N - 0.2), `coordinate ${j}, lag ${l}`).toBeLessThan(5 * Math.sqrt(0.16 / N));
+    // binomial SE sqrt(p(1 − p)/N), p = 1/5; Bonferroni over the 5d frequencies and the agreement
+    // rate below: family-wise false alarm 10⁻³
+    const z = bonferroniZ(5 * d + 1);
+    for (let j = 0; j < d; j++) for (let l = 0; l <= 4; l++) expect(Math.abs(counts[j][l] / N - 0.2), `coordinate ${j}, lag ${l}`).toBeLessThan(z * Math.sqrt(0.16 / N));
     // independent coordinates agree with probability Σ p² = 0.2
-    expect(Math.abs(equal / N - 0.2)).toBeLessThan(5 * Math.sqrt(0.16 / N));
+    expect(Math.abs(equal / N - 0.2)).toBeLessThan(z * Math.sqrt(0.16 / N));
   });
 
   it('consistent read is unchanged (the default), and bad read specs are refused by field', () => {

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bonferroniZ } from '../helpers/frequencies.ts';
+import { expectFrequencies, truncatedGeometric } from '../helpers/frequencies.ts';
 import { expressionObjective } from '../../src/asgd/objectives/expression.ts';
 import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { toyObjective } from '../../src/asgd/objectives/toy.ts';
@@ -67,31 +69,29 @@ describe('delays', () => {
     return xs;
   }
   it("'clip' reads x_{k−min(l,k)}", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'clip' }, { seed: 0, recordDelays: true });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'clip' }, { recordDelays: true });
     expect(Array.from(r.delays!)).toEqual(Array.from({ length: 40 }, (_, k) => Math.min(5, k)));
     const xs = byHand((k) => Math.min(5, k));
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
   it("'warmup' runs SGD for the first l steps", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'warmup' }, { seed: 0, recordDelays: true });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'warmup' }, { recordDelays: true });
     const xs = byHand((k) => (k < 5 ? 0 : 5));
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
   it("'history' reads the given pre-start iterate", () => {
-    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'history', history: 10 }, { seed: 0 });
+    const r = runAsgd({ ...full, delay: { kind: 'constant', lag: 5 }, beforeHistory: 'history', history: 10 });
     const xs = byHand(() => 5, 10);
     xs.forEach((v, k) => expect(r.x[k]).toBeCloseTo(v, 13));
   });
-  it('random lags follow the model (frequencies within 5 SE of the pmf)', () => {
+  it('random lags follow the model (frequencies against the truncated geometric pmf, Bonferroni z)', () => {
     const model = delayModel({ kind: 'geometric', p: 0.4, maxLag: 10 });
     const r = runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 50_000, batchSize: 1, delay: model, beforeHistory: 'history' }, { recordDelays: true, seed: 2, saveAt: { final: true } });
     const counts = new Array(11).fill(0);
     for (const l of r.delays!) counts[l]++;
-    for (let i = 0; i <= 10; i++) {
-      const p = model.pmf[i];
-      if (p < 0.01) continue;
-      expect(Math.abs(counts[i] / 50_000 - p), `lag ${i}`).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / 50_000));
-    }
+    // expected: 0.4·0.6^l/(1 − 0.6^11) (test/helpers/frequencies.ts), not model.pmf; binomial SE,
+    // Bonferroni over the lags with p ≥ 0.01, family-wise false alarm 10⁻³
+    expectFrequencies(counts, 50_000, truncatedGeometric(0.4, 10), 'geometric(0.4)');
   });
 });
 
@@ -120,13 +120,13 @@ describe('staleness-adaptive steps (stepScale)', () => {
     ['not a function', 3],
   ] as const) {
     it(`refused before any work: ${name}`, () => {
-      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: fn as never }, { seed: 0 })).toThrow(/asgd\.stepScale/);
+      expect(() => runAsgd({ ...full, delay: { kind: 'uniform', maxLag: 4 }, stepScale: fn as never })).toThrow(/asgd\.stepScale/);
     });
   }
 });
 
 describe('minibatches', () => {
-  it('without replacement: b distinct indices per step, each index equally often (5 SE)', () => {
+  it('without replacement: b distinct indices per step, each index equally often (Bonferroni z)', () => {
     const obj = leastSquaresObjective({ A, B });
     const K = 20_000;
     const b = 5;
@@ -139,23 +139,35 @@ describe('minibatches', () => {
     }
     // each index is in a given batch with probability b/n
     const p = b / 12;
-    for (const c of counts) expect(Math.abs(c / K - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / K));
+    // an index's inclusion is independent across steps (fresh draws): binomial SE; Bonferroni over
+    // the 12 indices, family-wise false alarm 10⁻³ (z = 3.94)
+    const z = bonferroniZ(12);
+    for (const c of counts) expect(Math.abs(c / K - p) / Math.sqrt((p * (1 - p)) / K)).toBeLessThan(z);
   });
-  it('with replacement allows b > n', () => {
-    expect(runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }, { seed: 0 }).status).toBe('ok');
+  it('with replacement allows b > n: the recorded batches repeat indices, and the run is their recursion', () => {
+    const r = runAsgd({ objective: toyObjective(), x0: 1, eta: 0.01, iterations: 10, batchSize: 5 }, { recordBatches: true, seed: 4 });
+    expect(r.status).toBe('ok');
+    // toy: ∇f_0 = 2(x + 1), ∇f_1 = 2(x − 1); x_{k+1} = x_k − η (1/b) Σ_{i ∈ batch_k} ∇f_i(x_k), replayed here
+    const x = [1];
+    for (let k = 0; k < 10; k++) {
+      const batch = Array.from(r.batches!.subarray(k * 5, (k + 1) * 5));
+      expect(new Set(batch).size).toBeLessThan(5); // 5 draws from 2 indices must repeat
+      x.push(x[k] - (0.01 / 5) * batch.reduce((s, i) => s + 2 * (x[k] + (i === 0 ? 1 : -1)), 0));
+    }
+    for (let k = 0; k <= 10; k++) expect(r.x[k]).toBeCloseTo(x[k], 14);
   });
 });
 
 describe('schedules', () => {
   it('u_k = 1/(k+1) on the full-batch toy gives x_K = x_0 ∏(1 − 2η/(k+1))', () => {
-    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.3, iterations: 50, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse' } }, { seed: 0, saveAt: { final: true } });
+    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.3, iterations: 50, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse' } }, { saveAt: { final: true } });
     let x = 4;
     for (let k = 0; k < 50; k++) x *= 1 - (2 * 0.3) / (k + 1);
     expect(r.x[0]).toBeCloseTo(x, 13);
   });
   it('u_k = 1/(μ(k+1)) and 1/√(k+1)', () => {
-    const a = runAsgd({ objective: toyObjective(), x0: 4, eta: 1, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-mu', mu: 4 } }, { seed: 0, saveAt: { final: true } });
-    const b = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.2, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-sqrt' } }, { seed: 0, saveAt: { final: true } });
+    const a = runAsgd({ objective: toyObjective(), x0: 4, eta: 1, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-mu', mu: 4 } }, { saveAt: { final: true } });
+    const b = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.2, iterations: 30, batchSize: 2, sampling: 'without-replacement', schedule: { kind: 'inverse-sqrt' } }, { saveAt: { final: true } });
     let xa = 4;
     let xb = 4;
     for (let k = 0; k < 30; k++) {
@@ -190,7 +202,7 @@ describe('seeds', () => {
 describe('divergence', () => {
   it('η too large: stops with status diverged at the step that overflowed, keeping the iterates', () => {
     // full-batch toy with η = 2: x_{k+1} = −3 x_k, overflows near k = log(1.8e308/4)/log 3 ≈ 645
-    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 2, iterations: 5000, batchSize: 2, sampling: 'without-replacement' }, { seed: 0 });
+    const r = runAsgd({ objective: toyObjective(), x0: 4, eta: 2, iterations: 5000, batchSize: 2, sampling: 'without-replacement' });
     expect(r.status).toBe('diverged');
     const expectedStep = Math.ceil(Math.log(Number.MAX_VALUE / 4) / Math.log(3));
     expect(Math.abs(r.divergence!.step - expectedStep)).toBeLessThanOrEqual(1);
@@ -220,7 +232,7 @@ describe('bad input is refused, naming the field', () => {
     it(name, () => {
       let err: unknown;
       try {
-        runAsgd({ ...good, ...patch } as AsgdSpec, { seed: 0 });
+        runAsgd({ ...good, ...patch } as AsgdSpec);
       } catch (e) {
         err = e;
       }

@@ -10,9 +10,9 @@
  *    runs; each entry within 5 standard errors — Bonferroni over the d² entries — the SE of a
  *    product mean from its sample variance);
  *  - d = 10, inconsistent read: E‖X(T) − x*‖² of ASGD and of its SDDE (independent noise) agree
- *    within 4 combined standard errors plus 10% (the weak error of the approximation, O(η));
+ *    within z = 3.29 combined standard errors (the O(η) weak error is below the noise here);
  *  - the bridge's σ(X(t−θ)) (1-D least squares, state-dependent): Milstein's strong order on the
- *    bridged coefficients is 1 (the theory's value; 0.1 + 2 SE), beyond EM's.
+ *    bridged coefficients is 1 (the theory's value; z·SE + measured drift, see the test), beyond EM's.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,8 @@ import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
 import { convergenceOrder } from '../../src/sdde/convergence.ts';
 import { defineSdde } from '../../src/sdde/problem.ts';
 import { configError } from '../helpers/config-error.ts';
+import { orderCheck } from '../helpers/order-tolerance.ts';
+import { bonferroniZ } from '../helpers/frequencies.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/async_variants.json', import.meta.url), 'utf8'));
 const obj = leastSquaresObjective({ A: fx.A, B: fx.B });
@@ -131,7 +133,11 @@ describe('the bridge with the runner’s variants', () => {
       const sol = solveBridgedSdde(cfg, { seed: 9, path: p, saveEvery: 400, substeps: 2 });
       return sol.x.subarray(sol.x.length - 10);
     });
-    expect(Math.abs(a.mean - b.mean), `ASGD ${a.mean} ± ${a.se}, SDDE ${b.mean} ± ${b.se}`).toBeLessThan(4 * Math.hypot(a.se, b.se) + 0.1 * a.mean);
+    // independent seeds' paths: the difference has SE √(SE_a² + SE_b²); one comparison, two-sided
+    // z = 3.29 (false alarm 10⁻³). No slack for the O(η) weak bias of the approximation: at η = 0.02
+    // it is below the noise of 300 paths (measured difference ≈ 2 SE); a bias this test resolves
+    // is a finding, not noise.
+    expect(Math.abs(a.mean - b.mean), `ASGD ${a.mean} ± ${a.se}, SDDE ${b.mean} ± ${b.se}`).toBeLessThan(bonferroniZ(1) * Math.hypot(a.se, b.se));
   });
 });
 
@@ -152,8 +158,11 @@ describe('Milstein on the bridge’s state-dependent σ(X(t − θ))', () => {
     const dts = [delta, delta / 2, delta / 4, delta / 8];
     const m = convergenceOrder(inTime, new Milstein(), { dts, paths: 400, refine: 8, seed: 1 });
     const e = convergenceOrder(inTime, new EulerMaruyama(), { dts, paths: 400, refine: 8, seed: 1 });
-    expect(Math.abs(m.strong.order - 1), JSON.stringify(m.strong)).toBeLessThan(0.1 + 2 * m.strong.se);
+    // |fitted − 1| against z·SE + measured slope drift, the order widened by the reference's own
+    // error at refine = 8 (test/helpers/order-tolerance.ts); one fit in this file: z = 2.58, 1%.
+    const c = orderCheck(m.strong, 1, delta / 8 / 8, 1);
+    expect(c.distance, c.text).toBeLessThan(c.tol);
     expect(m.strong.levels[3].error).toBeLessThan(e.strong.levels[3].error);
     expect(e.strong.order).toBeLessThan(m.strong.order);
-  });
+  }, 600_000); // two 400-path dt ladders, Milstein by finite differences: ≈ 95 s alone on 2 cores, > 120 s at load 14
 });

@@ -49,8 +49,13 @@ describe('run CONFIG', () => {
       expect(saved.settings).toEqual(config);
       expect(saved.seed).toBe(config.seed);
       expect(saved.version).toMatch(/^\d+\.\d+\.\d+/);
-      expect(summary.final).toBeDefined();
-      expect(summary.status).toBeDefined();
+      // a shipped example must not diverge: every status 'ok', every final value finite
+      const statuses = typeof summary.status === 'string' ? [summary.status] : Object.values(summary.status);
+      expect(statuses.length).toBeGreaterThan(0);
+      for (const s of statuses) expect(s, JSON.stringify(summary.status)).toBe('ok');
+      const finals = JSON.stringify(summary.final).match(/-?\d[\d.e+-]*|null/g) ?? [];
+      expect(finals.length).toBeGreaterThan(0);
+      for (const v of finals) expect(Number.isFinite(Number(v)), `final ${JSON.stringify(summary.final)}`).toBe(true);
       const csv = readFileSync(join(out, 'paths.csv'), 'utf8').trim().split('\n');
       expect(csv.length).toBeGreaterThan(10);
       expect(csv.slice(1).every((l) => l.split(',').every((v) => v !== '' && Number.isFinite(Number(v))))).toBe(true);
@@ -155,9 +160,14 @@ describe('run CONFIG', () => {
   });
   it('a scalar x0 works for a multi-variable expression objective', async () => {
     const d = tmp();
-    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(base, ['asgd', 'objective'], { kind: 'expression', variables: ['a', 'b'], components: ['(a-1)^2 + b^2', '(a+1)^2 + 2*b^2'] }), ['asgd', 'batchSize'], 1)));
+    writeFileSync(join(d, 'c.json'), JSON.stringify(patch(patch(patch(base, ['asgd', 'objective'], { kind: 'expression', variables: ['a', 'b'], components: ['(a-1)^2 + b^2', '(a+1)^2 + 2*b^2'] }), ['asgd', 'batchSize'], 1), ['asgd', 'x0'], 0.5)));
     const r = await cli(['run', join(d, 'c.json'), '--out', join(d, 'o'), '--no-png', '--json']);
     expect(r.code, r.err).toBe(EXIT.ok);
+    // x0 = 0.5 applies to both variables: the first row is (0.5, 0.5) with
+    // F = ½[((0.5 − 1)² + 0.25) + ((0.5 + 1)² + 2·0.25)] = ½(0.5 + 2.75) = 1.625 (from the components)
+    const csv = readFileSync(join(d, 'o', 'paths.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('k,x1,x2,F');
+    expect(csv[1].split(',').map(Number)).toEqual([0, 0.5, 0.5, 1.625]);
   });
   it('a mathjs runtime error inside a coefficient (an even root of x < 0) ends the run as diverged, not as a fault', async () => {
     const d = tmp();
@@ -188,6 +198,15 @@ describe('run CONFIG', () => {
     const r = await cli(['run', file, '--out', join(d, 'o'), '--json', '--no-png']);
     expect(r.code, r.err).toBe(EXIT.ok);
     expect(JSON.parse(r.out).status).toBe('ok');
+    // the expression is really read: θ(t) ≡ 1 written as an expression gives the constant-delay
+    // example's path bit for bit (that path is checked against closed forms in test/sdde/)
+    const one = join(d, 'one.json');
+    writeFileSync(one, JSON.stringify(patch(sdde, ['sdde', 'delay'], { kind: 'time-varying', theta: '1 + 0 * sin(t)', tau: 1 })));
+    expect((await cli(['run', one, '--out', join(d, 'one'), '--no-png'])).code).toBe(EXIT.ok);
+    await cli(['run', 'examples/sdde-delayed-ou.json', '--out', join(d, 'const'), '--no-png']);
+    expect(readFileSync(join(d, 'one', 'paths.csv'), 'utf8')).toBe(readFileSync(join(d, 'const', 'paths.csv'), 'utf8'));
+    // and the varying delay changes the path
+    expect(readFileSync(join(d, 'o', 'paths.csv'), 'utf8')).not.toBe(readFileSync(join(d, 'const', 'paths.csv'), 'utf8'));
   });
   it('a diverging run exits 0 and reports status diverged with the step', async () => {
     const d = tmp();
@@ -235,7 +254,14 @@ describe('fig1', () => {
     for (const coupling of ['quantile', 'shared-brownian']) {
       const r = await cli(['fig1', '--out', join(tmp(), coupling), '--coupling', coupling, '--no-png', '--json']);
       expect(r.code, r.err).toBe(EXIT.ok);
-      expect(JSON.parse(r.out).coupling).toBe(coupling);
+      const s = JSON.parse(r.out);
+      expect(s.coupling).toBe(coupling);
+      expect(s.status).toEqual({ asgd: 'ok', sdde: 'ok', sgd: 'ok', sde: 'ok' });
+      // the coupled paths stay within the distance bound of test/bridge/pair.test.ts: the RMS is at
+      // most max |D| < c·s, with s = 0.045 the quantile coupling's stationary sd of D (η√(E ε²Σh²)
+      // there; the shared-Brownian D, a discretization error, is smaller) and c = Φ⁻¹(1 − 10⁻³/4002) = 4.4
+      expect(s.rmsDistance.a).toBeLessThan(4.4 * 0.045);
+      expect(s.rmsDistance.b).toBeLessThan(4.4 * 0.045);
     }
   });
 });

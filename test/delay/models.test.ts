@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { bonferroniZ } from '../helpers/frequencies.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { cmpLogNormalizer, delayModel, type DelayModelSpec } from '../../src/delay/models.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
@@ -382,11 +383,14 @@ describe('DelayDistribution.sample', () => {
         counts[l]++;
       }
       let tested = 0;
+      // binomial SE of a frequency; Bonferroni over this model's lags with p ≥ 0.01: family-wise
+      // false alarm ≤ 10⁻³ per model
+      const z = bonferroniZ(pmf.filter((p: number) => p >= 0.01).length);
       pmf.forEach((p, i) => {
         if (p === 0) expect(counts[i], `${label}: zero-mass lag ${i} drawn`).toBe(0);
         if (p < 0.01) return;
         tested++;
-        const tol = 5 * Math.sqrt((p * (1 - p)) / N);
+        const tol = z * Math.sqrt((p * (1 - p)) / N);
         expect(Math.abs(counts[i] / N - p), `${label}: lag ${i}, ${counts[i]}/${N} vs ${p}, tol ${tol}`).toBeLessThan(tol);
       });
       expect(tested, label).toBeGreaterThan(1);

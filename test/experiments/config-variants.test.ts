@@ -55,7 +55,17 @@ describe('sdde configs', () => {
     expect(p.problem.delay.kind).toBe('per-coordinate');
     expect(p.algorithm.name).toBe('Milstein');
     const s = solve(p.problem, p.algorithm, { dt: p.dt, seed: 1, events: p.events });
-    expect(['ok', 'terminated']).toContain(s.status);
+    // the parsed event really stops the run where x1² + x2² crosses 0.5 downwards: the stopping
+    // state (linear interpolation in the step, root in σ to 10⁻¹³) satisfies the condition to
+    // |∂c/∂σ|·10⁻¹³ ≤ 2‖x‖‖ΔX‖·10⁻¹³ < 10⁻¹², inside its step, and the last saved state before it
+    // is still above the level
+    expect(s.status).toBe('terminated');
+    const stop = s.terminated!;
+    expect(Math.abs(stop.x[0] ** 2 + stop.x[1] ** 2 - 0.5)).toBeLessThan(1e-12);
+    expect(stop.t).toBeGreaterThan(stop.step * p.dt - 1e-12);
+    expect(stop.t).toBeLessThanOrEqual((stop.step + 1) * p.dt + 1e-12);
+    const last = s.x.length - 2;
+    expect(s.x[last] ** 2 + s.x[last + 1] ** 2).toBeGreaterThan(0.5);
   });
 
   it('refuses bad values naming the field, before any work', () => {

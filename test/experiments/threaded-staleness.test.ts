@@ -73,7 +73,11 @@ describe('measureThreadedStaleness (2 real threads)', () => {
     expect(r.simulated.spec.computeTime).toEqual(r.computeTime.law);
     expect(r.simulated.spec.workers).toBe(2);
     expect(r.distance).toBeCloseTo(bhattacharyyaDistance(r.measured.histogram, r.simulated.histogram), 15);
-    expect(r.computeShare + r.lockWaitShare).toBeLessThanOrEqual(1.05); // shares of m × run time (timer granularity)
+    // shares of m × run time: each thread's compute and lock-wait intervals lie inside the run, so
+    // the sum is ≤ 1 up to the timer reading around each interval (two performance.now() calls per
+    // gradient, ~µs, against gradients of ~30 µs: a few %); load stretches the run and the intervals
+    // alike, so it does not move the bound
+    expect(r.computeShare + r.lockWaitShare).toBeLessThanOrEqual(1.05);
     expect(r.cores).toBeGreaterThanOrEqual(1);
     const text = threadedStalenessText([r]);
     expect(text).toContain('2 threads');

@@ -5,8 +5,9 @@
  * value shows its message next to the control while the plots keep their data, a long computation
  * runs in the Web Worker (the page answers meanwhile) and can be cancelled, a diverging run is
  * shown as a status with its step and time (no huge numbers on an axis), and the d = 10 logistic
- * regression and MNIST objectives run with the axis-quantile coupling; a screenshot is saved
- * (figures/explorer.png). CI installs chromium (scripts/setup.sh), so these tests run there; only a
+ * regression and MNIST objectives run with the axis-quantile coupling; screenshots are saved to a
+ * temporary folder (the suite changes no tracked file); `npm run figures:explorer` sets
+ * EXPLORER_FIGURES=figures to refresh figures/explorer*.png explicitly. CI installs chromium (scripts/setup.sh), so these tests run there; only a
  * developer machine without chromium skips the browser part, and says so.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { serveFiles } from '../../src/explorer/serve.ts';
 import { CHROMIUM_FLAGS, chromiumPath } from '../../src/plot/png.ts';
 
 const hasChromium = existsSync(chromiumPath());
+const shots = process.env.EXPLORER_FIGURES ?? mkdtempSync(join(tmpdir(), 'asgd-sdde-explorer-'));
 if (process.env.CI && !hasChromium) throw new Error('CI must install chromium (scripts/setup.sh) for the browser tests');
 
 describe.runIf(hasChromium)('explorer in Chromium', () => {
@@ -91,11 +93,11 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
     expect(message).toContain('must be > 0');
     expect(await page.getAttribute('#eta', 'class')).toContain('invalid');
     expect(await traceLengths()).toEqual(before);
-    mkdirSync('figures', { recursive: true });
-    await page.screenshot({ path: 'figures/explorer-invalid.png' });
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'explorer-invalid.png') });
     await setValue('eta', '0.005');
     expect(await page.textContent('.error[data-for="eta"]')).toBe('');
-    await page.screenshot({ path: 'figures/explorer.png' });
+    await page.screenshot({ path: join(shots, 'explorer.png') });
     expect(consoleErrors).toEqual([]);
   });
 
@@ -108,10 +110,11 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
       const e = (window as unknown as { __explorer: { busy: boolean } }).__explorer;
       return e.busy && (document.getElementById('progress') as HTMLProgressElement).value > 0;
     }, undefined, { timeout: 60_000 });
-    // the main thread is free: a round trip takes milliseconds, not the computation's seconds
-    const t0 = Date.now();
-    await page.evaluate(() => 1 + 1);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // the main thread is free: a round trip to the page completes while the worker is still busy
+    // (an event order, not a timing: a computation on the main thread would answer only after it
+    // ended, with busy false — cancel below is what ends it)
+    const answeredWhileBusy = await page.evaluate(() => (window as unknown as { __explorer: { busy: boolean } }).__explorer.busy);
+    expect(answeredWhileBusy).toBe(true);
     expect(await page.textContent('#status')).toMatch(/ensemble: \d+ of 2000 paths/);
     await page.click('#cancel');
     const after = await explorerState();
@@ -138,7 +141,7 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
     const ys: number[] = await page.evaluate(() => (document.getElementById('paths-plot') as unknown as { data: { y: number[] }[] }).data.flatMap((t) => t.y));
     expect(ys.length).toBeGreaterThan(0);
     for (const y of ys) expect(Math.abs(y)).toBeLessThan(1e7); // cut where it leaves the range (scale 4 ⇒ 4·10⁶)
-    await page.screenshot({ path: 'figures/explorer-diverged.png' });
+    await page.screenshot({ path: join(shots, 'explorer-diverged.png') });
     await setValue('delayParam', '10');
     await setValue('eta', '0.005');
   });
@@ -162,7 +165,7 @@ describe.runIf(hasChromium)('explorer in Chromium', () => {
       expect(readout, objective).toContain('axis-quantile coupling');
       expect((await traceLengths())[0]).toEqual([501, 501]);
     }
-    await page.screenshot({ path: 'figures/explorer-mnist.png' });
+    await page.screenshot({ path: join(shots, 'explorer-mnist.png') });
     expect(consoleErrors).toEqual([]);
   });
 });
@@ -190,7 +193,10 @@ describe('explorer model (no browser needed)', () => {
     let direct = 0;
     for (let p = 1; p <= 40; p++) direct += runPair(cfg, { coupling: 'quantile', seed: 1, path: p, substeps: 1, saveEvery: 2 }).distance.at(-1)! / 40;
     expect(q.approximation.final.mean).toBeCloseTo(direct, 12);
-    expect(q.approximation.final.mean).toBeLessThan(0.7 * ind.approximation.final.mean);
+    // far below: the gap exceeds z = 3.29 combined standard errors (SE = 95% half-width / 1.96 of
+    // each ensemble's reported interval; one comparison, false alarm 10⁻³)
+    const se = (f: { lo: number; hi: number }) => (f.hi - f.lo) / (2 * 1.959963984540054);
+    expect((ind.approximation.final.mean - q.approximation.final.mean) / Math.hypot(se(q.approximation.final), se(ind.approximation.final))).toBeGreaterThan(3.29);
     expect(q.approximation.weak!.paired).toBe(true);
     expect(ind.approximation.weak!.paired).toBe(false);
   });

@@ -135,6 +135,9 @@ describe('broken sweep manifests are refused naming --out (exit 2), not a crash'
 });
 
 const unshareOk = spawnSync('unshare', ['-rm', 'true']).status === 0;
+// CI (.ci/run on the project's Debian image) provides unprivileged user and mount namespaces: a
+// skip there would hide a failure, so it fails the run instead.
+if (process.env.CI && !unshareOk) throw new Error('CI must allow `unshare -rm` (user + mount namespaces) for the real-file-system tests');
 
 /** Run `args` with a fresh tmpfs of `size` (options `opts`) mounted at `mnt` in a private mount namespace; returns the exit code and what the tmpfs held afterwards. */
 function inTmpfs(mnt: string, opts: string, args: string[]): { code: number; stderr: string; left: string[] } {

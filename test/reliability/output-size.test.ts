@@ -14,13 +14,15 @@ import { runCli } from '../helpers/cli-process.ts';
 const tmp = () => mkdtempSync(join(tmpdir(), 'asgd-sdde-size-'));
 
 describe('outputs too large to write are refused before any work (child processes: an OOM fails the test, not the runner)', () => {
-  const cases: [string, unknown, string, RegExp][] = [
-    ['asgd, 2·10⁷ iterations saved every one', { kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.01, iterations: 20_000_000, batchSize: 1, saveEvery: 1 } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/],
-    ['asgd, 2³¹ − 1 iterations', { kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.01, iterations: 2 ** 31 - 1, batchSize: 1 } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/],
-    ['sdde, T = 2²⁹, dt = 1, saved every 10th step', { kind: 'sdde', seed: 1, sdde: { dim: 1, drift: { linear: { x: [[-1]] } }, diffusion: { noise: 'diagonal', g: [0.1] }, history: 0, T: 2 ** 29, dt: 1, saveEvery: 10 } }, 'sdde.saveEvery', /set saveEvery to (\d+) or more/],
-    ['pair, 5·10⁷ iterations', { kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.001, iterations: 50_000_000, batchSize: 1 }, bridge: { coupling: 'independent' } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/],
+  // [name, config, field, hint, steps, CSV columns]: the columns of each CSV written out here
+  // (asgd 1-D: k, x, F; sdde 1-D: t, x; pair 1-D: k, t, discrete x, sdde x, distance)
+  const cases: [string, unknown, string, RegExp, number, number][] = [
+    ['asgd, 2·10⁷ iterations saved every one', { kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.01, iterations: 20_000_000, batchSize: 1, saveEvery: 1 } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/, 20_000_000, 3],
+    ['asgd, 2³¹ − 1 iterations', { kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.01, iterations: 2 ** 31 - 1, batchSize: 1 } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/, 2 ** 31 - 1, 3],
+    ['sdde, T = 2²⁹, dt = 1, saved every 10th step', { kind: 'sdde', seed: 1, sdde: { dim: 1, drift: { linear: { x: [[-1]] } }, diffusion: { noise: 'diagonal', g: [0.1] }, history: 0, T: 2 ** 29, dt: 1, saveEvery: 10 } }, 'sdde.saveEvery', /set saveEvery to (\d+) or more/, 2 ** 29, 2],
+    ['pair, 5·10⁷ iterations', { kind: 'pair', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 1, eta: 0.001, iterations: 50_000_000, batchSize: 1 }, bridge: { coupling: 'independent' } }, 'asgd.saveEvery', /set saveEvery to (\d+) or more/, 50_000_000, 5],
   ];
-  for (const [name, config, field, hint] of cases) {
+  for (const [name, config, field, hint, steps, columns] of cases) {
     it(name, async () => {
       const d = tmp();
       writeFileSync(join(d, 'c.json'), JSON.stringify(config));
@@ -31,8 +33,19 @@ describe('outputs too large to write are refused before any work (child processe
       const m = hint.exec(r.stderr);
       expect(m, r.stderr).not.toBeNull();
       expect(readdirSync(d)).toEqual(['c.json']);
-      // the suggested saveEvery is accepted by the size check (the run itself is not started here)
-      expect(Number(m![1])).toBeGreaterThan(1);
+      // the suggested saveEvery s fits the documented limit of 2^25 numbers: the table has at most
+      // ⌊steps/s⌋ + 2 rows (the first, every s-th, the last); and it is close to the smallest that
+      // fits, ⌈steps·columns/2^25⌉ (within 1% + 1: the check keeps two rows of margin)
+      const s = Number(m![1]);
+      expect((Math.floor(steps / s) + 2) * columns, `s = ${s}`).toBeLessThanOrEqual(2 ** 25);
+      const smallest = Math.ceil((steps * columns) / 2 ** 25);
+      expect(s, `s = ${s}, smallest ${smallest}`).toBeLessThanOrEqual(Math.ceil(smallest * 1.01) + 1);
+      // and the prepared config with that saveEvery passes the size check
+      const { prepareExperiment } = await import('../../src/experiments/config.ts');
+      const { estimateRunOutput } = await import('../../src/experiments/output-size.ts');
+      const patched = JSON.parse(JSON.stringify(config));
+      (patched.asgd ?? patched.sdde).saveEvery = s;
+      expect(estimateRunOutput(prepareExperiment(patched)).numbers).toBeLessThanOrEqual(2 ** 25);
     });
   }
 });

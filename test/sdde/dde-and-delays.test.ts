@@ -7,6 +7,7 @@
  *  - lag policies and random lag frequencies against their definitions and pmfs.
  */
 import { describe, expect, it } from 'vitest';
+import { expectFrequencies, truncatedPoisson } from '../helpers/frequencies.ts';
 import { delayModel } from '../../src/delay/models.ts';
 import { EulerMaruyama } from '../../src/sdde/algorithms/euler-maruyama.ts';
 import { defineSdde } from '../../src/sdde/problem.ts';
@@ -99,19 +100,16 @@ describe('lag policies before enough history exists', () => {
 });
 
 describe('random lags', () => {
-  it('are drawn from the delay model (frequencies within 5 standard errors of the pmf)', () => {
+  it('are drawn from the delay model (frequencies against the truncated Poisson pmf, Bonferroni z)', () => {
     const model = delayModel({ kind: 'poisson', lambda: 3, maxLag: 12 });
     const problem = defineSdde({ dim: 1, drift: (_t, _x, y, out) => void (out[0] = -y[0]), diffusion: { noise: 'diagonal', g: 0.1 }, history: 0, T: 100, delay: { kind: 'random', model }, beforeHistory: 'history' });
     const s = solve(problem, em, { dt: 0.001, recordDelays: true, seed: 5, saveAt: { final: true } });
     const N = s.delays!.length;
     const counts = new Array(13).fill(0);
     for (const l of s.delays!) counts[l]++;
-    for (let i = 0; i <= 12; i++) {
-      const p = model.pmf[i];
-      if (p < 0.01) continue;
-      // binomial standard error of a frequency: sqrt(p(1−p)/N)
-      expect(Math.abs(counts[i] / N - p), `lag ${i}: ${counts[i]}/${N} vs p = ${p}`).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / N));
-    }
+    // expected: e^{−3}3^l/l! renormalised on 0..12 (written out in test/helpers/frequencies.ts);
+    // tolerance: binomial SE, Bonferroni over the compared lags, family-wise false alarm 10⁻³
+    expectFrequencies(counts, N, truncatedPoisson(3, 12), 'Poisson(3)');
   });
 
   it('do not shift the Brownian stream: a drift that ignores the delay gives a bit-identical path', () => {
