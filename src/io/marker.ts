@@ -62,7 +62,7 @@ export function fileDigest(file: string): string | undefined {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Why `value` is not a marker of ours (undefined: it is); its recorded digests go to `into`. */
-function collect(value: unknown, ours: (name: string) => boolean, marker: string, into: Digests): string | undefined {
+function collect(value: unknown, ours: (name: string) => boolean, marker: string, into: Digests, dir: string): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
   const m = value as Record<string, unknown>;
   if (m.tool !== TOOL) return `it names the tool ${JSON.stringify(m.tool ?? null)}, not ${JSON.stringify(TOOL)}`;
@@ -78,9 +78,22 @@ function collect(value: unknown, ours: (name: string) => boolean, marker: string
       into.get(name)!.add(d);
     }
   }
+  // volatile files (wall-clock timings) carry no digest, so that the marker itself stays the same
+  // bytes for identical runs; one is recognised as ours by its content, as a marker is: a JSON
+  // object naming this tool
+  const volatile = m.volatile ?? [];
+  if (!Array.isArray(volatile)) return 'its "volatile" is not a list';
+  for (const name of volatile) {
+    if (typeof name !== 'string' || name === marker || !ours(name) || Object.hasOwn(sha, name)) return `its "volatile" lists ${JSON.stringify(name)}, which is not a volatile file of this command's result`;
+    const d = isOwnJson(join(dir, name)) ? fileDigest(join(dir, name)) : undefined;
+    if (d !== undefined) {
+      if (!into.has(name)) into.set(name, new Set());
+      into.get(name)!.add(d);
+    }
+  }
   if (m.files !== undefined) {
     if (!Array.isArray(m.files)) return 'its "files" is not a list';
-    for (const f of m.files) if (typeof f !== 'string' || (f !== marker && !Object.hasOwn(sha, f))) return `its "files" lists ${JSON.stringify(f)} without a digest`;
+    for (const f of m.files) if (typeof f !== 'string' || (f !== marker && !Object.hasOwn(sha, f) && !volatile.includes(f))) return `its "files" lists ${JSON.stringify(f)} without a digest`;
   }
   return undefined;
 }
@@ -102,7 +115,7 @@ export function recordedDigests(dir: string, marker: string, ours: (name: string
     } catch (e) {
       why = e instanceof ConfigError ? e.reason : `it is not valid JSON (${(e as Error).message})`;
     }
-    why ??= collect(value, ours, marker, digests);
+    why ??= collect(value, ours, marker, digests, dir);
     if (why !== undefined) {
       throw new ConfigError(field, `${file} is not a result marker asgd-sdde can verify: ${why}. Nothing was changed; --force replaces only files asgd-sdde recorded as its own — move the marker and its files away yourself, or choose another directory`);
     }
@@ -118,15 +131,36 @@ export function isRecorded(digests: Digests, dir: string, name: string): boolean
   return got !== undefined && want.has(got);
 }
 
-/** The marker's JSON text with the tool, format and digests of `files` (in `dir`) added. */
-export function withDigests(markerText: string, dir: string, files: string[]): string {
+/**
+ * The marker's JSON text with the tool, format and digests of `files` (in `dir`) added. Files
+ * named in `volatile` (e.g. wall-clock timings) get no digest but are listed under "volatile":
+ * they are recognised later by their content (a JSON object naming this tool), so that the marker
+ * of two identical runs is the same bytes.
+ */
+export function withDigests(markerText: string, dir: string, files: string[], volatile: readonly string[] = []): string {
   const value = JSON.parse(markerText) as Record<string, unknown>;
   const sha256: Record<string, string> = {};
+  const kept: string[] = [];
   for (const f of [...files].sort()) {
+    if (volatile.includes(f)) {
+      kept.push(f);
+      continue;
+    }
     const d = fileDigest(join(dir, f));
     if (d !== undefined) sha256[f] = d;
   }
-  return JSON.stringify({ ...value, tool: TOOL, outputFormat: OUTPUT_FORMAT, sha256 }, null, 2) + '\n';
+  return JSON.stringify({ ...value, tool: TOOL, outputFormat: OUTPUT_FORMAT, sha256, ...(kept.length ? { volatile: kept } : {}) }, null, 2) + '\n';
+}
+
+/** Whether `file` is a small regular file holding a JSON object that names this tool. */
+function isOwnJson(file: string): boolean {
+  if (fileDigest(file) === undefined) return false;
+  try {
+    const v = JSON.parse(readInputText(file, 'volatile', MARKER_LIMIT_BYTES)) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>).tool === TOOL;
+  } catch {
+    return false;
+  }
 }
 
 /** A journal's text: the digests of the old files being replaced and of the new ones. */

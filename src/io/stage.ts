@@ -56,6 +56,11 @@ export interface StageOptions {
   writes?: (name: string) => boolean;
   /** The command, named to a second writer refused by the directory's lock (e.g. "run"). */
   command?: string;
+  /**
+   * Files of the result whose content changes between identical runs (wall-clock timings): the
+   * marker lists them without a digest, and they are recognised by their content (marker.ts).
+   */
+  volatile?: readonly string[];
   /** Messages for the user (a file kept because it changed); default: stderr. */
   note?: (message: string) => void;
 }
@@ -105,6 +110,7 @@ export class Stage {
   readonly target: string;
   private readonly field: string;
   private readonly marker: string;
+  private readonly volatile: readonly string[];
   private readonly ours: (name: string) => boolean;
   private readonly verify: boolean;
   private readonly note: (message: string) => void;
@@ -158,6 +164,7 @@ export class Stage {
     this.target = target;
     this.field = field;
     this.marker = opts.marker;
+    this.volatile = opts.volatile ?? [];
     this.ours = opts.ours;
     this.verify = verify;
     this.note = opts.note ?? ((m) => void process.stderr.write(`note: ${m}\n`));
@@ -176,7 +183,7 @@ export class Stage {
       if (fresh.includes(this.marker)) {
         // the marker records the tool, the format and the digest of every file of the result
         const markerFile = join(this.dir, this.marker);
-        writeFileAtomic(markerFile, withDigests(readFileSync(markerFile, 'utf8'), this.dir, payload));
+        writeFileAtomic(markerFile, withDigests(readFileSync(markerFile, 'utf8'), this.dir, payload, this.volatile));
       }
       fsyncDir(this.dir);
       if (!existsSync(this.target)) {

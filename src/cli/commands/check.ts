@@ -61,7 +61,7 @@ export async function cmdCheck(args: string[], io: Io): Promise<number> {
   }
   const seed = claimSeed ?? 1;
   const outDir = outDirOption(values.out, 'figures');
-  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json', command: 'check', note: noteTo(io) });
+  const stage = new Stage({ dir: outDir, force: values.force === true, ours: isCheckFile, marker: 'theory-report.json', volatile: ['theory-timings.json'], command: 'check', note: noteTo(io) });
   const quick = values.quick === true;
   const progress = progressReporter(io);
   const started = performance.now();
