@@ -14,7 +14,8 @@
  */
 
 // SDDE: what the equation is, how it is stepped, what is saved
-export { defineSdde, evalHistory, MAX_DELAYS } from './sdde/problem.ts';
+export { defineSdde } from './sdde/problem.ts';
+export { evalHistory, MAX_DELAYS } from './sdde/problem-compile.ts';
 export type { CoefficientFn, DelaySpec, DiffusionDerivatives, DiffusionSpec, HistorySpec, JvpFn, SddeProblem, SddeSpec, SingleDelaySpec } from './sdde/problem.ts';
 export { solve, gridSteps } from './sdde/solve.ts';
 export type { SolveOptions } from './sdde/solve.ts';

@@ -36,7 +36,8 @@ export { sweepFigure, sweepFits } from './sweep/figure.ts';
 export type { SeriesFit, SweepRow } from './sweep/figure.ts';
 
 // A real-thread parameter server: worker_threads sharing the parameters in a SharedArrayBuffer
-export { runThreadedServer, ServerThreadPool } from './asgd/threaded-server.ts';
+export { runThreadedServer } from './asgd/threaded-server.ts';
+export { ServerThreadPool } from './asgd/threaded-server-pool.ts';
 export type { ThreadedServerResult, ThreadedServerSpec } from './asgd/threaded-server.ts';
 export { fitComputeTimeLaw, measureThreadedStaleness } from './experiments/threaded-staleness.ts';
 export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from './experiments/threaded-staleness.ts';

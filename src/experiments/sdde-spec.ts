@@ -15,7 +15,8 @@ import { ConfigError, describe, withFieldPrefix } from '../core/errors.ts';
 import { compileChecked, parseChecked } from '../core/expression-guard.ts';
 import { integer, knownFields, oneOf, plainObject } from '../core/validate.ts';
 import type { EventSpec } from '../sdde/events.ts';
-import { defineSdde, MAX_DELAYS, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem, type SingleDelaySpec } from '../sdde/problem.ts';
+import { MAX_DELAYS } from '../sdde/problem-compile.ts';
+import { defineSdde, type CoefficientFn, type DelaySpec, type HistorySpec, type SddeProblem, type SingleDelaySpec } from '../sdde/problem.ts';
 
 
 /** The expression names of X(t) and of the delayed argument, in xLag order. */

@@ -21,7 +21,8 @@
  * in its time slice pushes several gradients in a row at τ = 0.
  */
 import { ConfigError } from '../core/errors.ts';
-import { runThreadedServer, type ServerThreadPool } from '../asgd/threaded-server.ts';
+import { runThreadedServer } from '../asgd/threaded-server.ts';
+import type { ServerThreadPool } from '../asgd/threaded-server-pool.ts';
 import type { ComputeTimeSpec } from '../asgd/parameter-server.ts';
 import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { seedOrFresh } from '../core/seed.ts';

@@ -15,7 +15,8 @@
  * Before t0 the initial function is evaluated at the exact time.
  */
 import { type BeforeHistory, checkedLag, type LagSource } from '../delay/lags.ts';
-import { type CompiledHistory, evalHistory } from './problem.ts';
+import type { CompiledHistory } from './problem.ts';
+import { evalHistory } from './problem-compile.ts';
 
 /**
  * How a delay given in time is read (the solve option `interpolation`): `'grid'` rounds to the step

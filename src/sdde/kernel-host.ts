@@ -23,7 +23,8 @@
 import { checkedLag, ConstantLag, type LagSource } from '../delay/lags.ts';
 import { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
 import { GaussianIncrements } from './brownian.ts';
-import { evalHistory, type SddeProblem } from './problem.ts';
+import type { SddeProblem } from './problem.ts';
+import { evalHistory } from './problem-compile.ts';
 import { borrowKernels, type KernelInstance, returnKernels } from '../kernels/index.ts';
 import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
 

@@ -18,7 +18,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MinibatchSampler } from '../../src/asgd/minibatch.ts';
 import type { FiniteSumObjective } from '../../src/asgd/objective.ts';
-import { runThreadedServer, ServerThreadPool, type ThreadedServerResult, type ThreadedServerSpec } from '../../src/asgd/threaded-server.ts';
+import { runThreadedServer, type ThreadedServerResult, type ThreadedServerSpec } from '../../src/asgd/threaded-server.ts';
+import { ServerThreadPool } from '../../src/asgd/threaded-server-pool.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { deriveEngine } from '../../src/random/streams.ts';

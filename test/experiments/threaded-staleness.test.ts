@@ -8,7 +8,7 @@
  *    test/asgd/threaded-server.test.ts). Bounded: 2 workers, 2 runs of 400 updates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerThreadPool } from '../../src/asgd/threaded-server.ts';
+import { ServerThreadPool } from '../../src/asgd/threaded-server-pool.ts';
 import { bhattacharyyaDistance, empiricalPmf } from '../../src/delay/fit.ts';
 import { threadedStalenessFigure, threadedStalenessText } from '../../src/experiments/staleness-report.ts';
 import { fitComputeTimeLaw, measureThreadedStaleness } from '../../src/experiments/threaded-staleness.ts';

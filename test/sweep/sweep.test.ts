@@ -108,7 +108,7 @@ describe('sweeps', () => {
     expect(Number(bad[4])).toBe(16);
   });
   it('grid values containing commas are quoted (RFC 4180) and read back intact', async () => {
-    const { csvRow, parseCsvLine } = await import('../../src/sweep/sweep.ts');
+    const { csvRow, parseCsvLine } = await import('../../src/sweep/sweep-table.ts');
     const values = ['max(w1, 0)', 'a "quoted"; value', { kind: 'uniform', maxLag: 2 }, 3];
     const line = csvRow({ point: 5, values, metric: 0.25, se: NaN, diverged: 0, seconds: 1 });
     const cells = parseCsvLine(line);

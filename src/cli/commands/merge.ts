@@ -18,6 +18,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
   for (const p of positionals) if (p.trim() === '') throw new ConfigError('merge', 'OUT_DIR and SHARD_DIR must name directories, got an empty string');
   const [out, ...shards] = positionals.map((p) => resolve(p));
   const sw = await import('../../sweep/sweep.ts');
+  const table = await import('../../sweep/sweep-table.ts');
   const { sweepCaption } = await import('../../sweep/run.ts');
   let settings: unknown;
   let prepared: ReturnType<typeof sw.prepareSweep> | undefined;
@@ -31,11 +32,11 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
     if (settings === undefined) {
       settings = m.settings;
       prepared = sw.prepareSweep(withCliSeed(settings));
-      header = sw.csvHeader(prepared.keys, prepared.spec.metric);
+      header = table.csvHeader(prepared.keys, prepared.spec.metric);
     } else if (canonicalJson(settings) !== canonicalJson(m.settings)) throw new ConfigError('SHARD_DIR', `${dir} is a shard of a different sweep`);
     const shard = typeof m.shard === 'string' ? sw.parseShard(m.shard) : { i: 0, n: 1 };
     shardCounts.add(shard.n);
-    const read = sw.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths, key: sw.rowKey(prepared!) });
+    const read = table.readRows(dir, header, { points: prepared!.points, shard, paths: prepared!.spec.paths, key: table.rowKey(prepared!) });
     // a shard's table is merged only whole: a bad row is refused, not silently dropped
     if (read.dropped.length) throw new ConfigError('SHARD_DIR', `${join(dir, 'sweep.csv')} has a row that ${read.dropped[0].reason}: ${JSON.stringify(read.dropped[0].line.slice(0, 120))}; rerun that shard (it recomputes bad rows) and merge again`);
     for (const [i, line] of read.rows) {
@@ -56,7 +57,7 @@ export async function cmdMerge(args: string[], io: Io): Promise<number> {
     // the merged table replaces the one of the same sweep: published together, sweep.json last
     const stage = new Stage({ dir: out, field: 'OUT_DIR', force: true, ours: isSweepFile, marker: 'sweep.json', verify: false, command: 'merge', note: noteTo(io) });
     await stage.run(async (dir) => {
-      sw.writeRows(dir, header, rows);
+      table.writeRows(dir, header, rows);
       await writeSweepFigure(dir, p.keys, p.spec.metric, rows, values['no-png'] === true, plotlyMode(values), io, `${sweepCaption(p)}\n\nMerged from ${shards.length} shards.`);
       writeFileAtomic(join(dir, 'sweep.json'), JSON.stringify({ tool: 'asgd-sdde', version: VERSION, command: 'merge', settings, seed: p.seed, points: p.points.length, merged: shards, shard: '0/1', files: ['sweep.csv', 'sweep.html', ...(existsSync(join(dir, 'sweep.png')) ? ['sweep.png'] : [])] }, null, 2) + '\n');
     });

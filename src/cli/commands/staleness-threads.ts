@@ -42,7 +42,7 @@ export async function stalenessOnThreads(values: Record<string, string | boolean
   objectiveFromSpec(objective, '--objective'); // refuse a bad objective before any thread starts or any folder is made
   const stage = outDir ? new Stage({ dir: outDir, force: values.force === true, ours: isStalenessFile, marker: 'staleness.json', command: 'staleness', note: noteTo(io) }) : undefined;
   const { measureThreadedStaleness } = await import('../../experiments/threaded-staleness.ts');
-  const { ServerThreadPool } = await import('../../asgd/threaded-server.ts');
+  const { ServerThreadPool } = await import('../../asgd/threaded-server-pool.ts');
   const { threadedStalenessFigure, threadedStalenessText } = await import('../../experiments/staleness-report.ts');
   const results: Awaited<ReturnType<typeof measureThreadedStaleness>>[] = [];
   try {

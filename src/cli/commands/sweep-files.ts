@@ -35,7 +35,7 @@ export function readSweepManifest(file: string, field: string): { settings: unkn
 
 /** sweep.html (and sweep.png) in `outDir` from the rows written so far. */
 export async function writeSweepFigure(outDir: string, keys: string[], metric: string, rows: Map<number, string>, noPng: boolean, plotly: PlotlyMode, io: Io, caption: string): Promise<void> {
-  const { parseRow } = await import('../../sweep/sweep.ts');
+  const { parseRow } = await import('../../sweep/sweep-table.ts');
   const { sweepFigure } = await import('../../sweep/figure.ts');
   const parsed = [...rows.values()].map((line) => parseRow(line, keys)).sort((a, b) => a.point - b.point);
   const html = join(outDir, 'sweep.html');

@@ -24,6 +24,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('sweep', args, { out: { type: 'string' }, shard: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' }, 'no-png': { type: 'boolean' }, 'copy-plotly': { type: 'boolean' }, 'slurm-script': { type: 'string' }, partition: { type: 'string' }, time: { type: 'string' } });
   const { file, raw } = readConfigFile(positionals, 'sweep');
   const sw = await import('../../sweep/sweep.ts');
+  const table = await import('../../sweep/sweep-table.ts');
   const { runPreparedSweep, sweepWarning } = await import('../../sweep/run.ts');
   const prepared = sw.prepareSweep(withCliSeed(raw));
   const warning = sweepWarning(prepared);
@@ -34,7 +35,7 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
   if (values['slurm-script'] !== undefined) return printSlurmScript(values, resolve(file), resolve(outDir), prepared.points.length, io);
   for (const k of ['partition', 'time'] as const) if (values[k] !== undefined) throw new ConfigError(`--${k}`, 'applies only with --slurm-script N');
   checkOutDir(outDir);
-  const header = sw.csvHeader(prepared.keys, prepared.spec.metric);
+  const header = table.csvHeader(prepared.keys, prepared.spec.metric);
   const manifest = { tool: 'asgd-sdde', version: VERSION, command: 'sweep', config: basename(file), settings: raw, seed: prepared.seed, points: prepared.points.length, shard: `${shard.i}/${shard.n}` };
   const manifestFile = join(outDir, 'sweep.json');
   if (existsSync(manifestFile)) {
@@ -59,13 +60,13 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
     throw e;
   }
   try {
-    const { rows, dropped } = sw.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths, key: sw.rowKey(prepared) }); // resume: the finished points
+    const { rows, dropped } = table.readRows(outDir, header, { points: prepared.points, shard, paths: prepared.spec.paths, key: table.rowKey(prepared) }); // resume: the finished points
     for (const d of dropped.slice(0, 10)) io.err(`note: recomputing a row of ${join(outDir, 'sweep.csv')} that ${d.reason}: ${JSON.stringify(d.line.slice(0, 120))}\n`);
     if (dropped.length > 10) io.err(`note: … and ${dropped.length - 10} more bad rows recomputed\n`);
-    const timings = sw.readTimings(outDir);
+    const timings = table.readTimings(outDir);
     for (const i of [...timings.keys()]) if (!rows.has(i)) timings.delete(i);
     writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
-    sw.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
+    table.writeRows(outDir, header, rows); // a header-only table from the start: a shard with no points still has one
     const mine = prepared.points.filter((p) => p.index % shard.n === shard.i);
     const kept = mine.filter((p) => rows.has(p.index)).length;
     const started = performance.now();
@@ -80,12 +81,12 @@ export async function cmdSweep(args: string[], io: Io): Promise<number> {
     const result = await runPreparedSweep(prepared, {
       threads,
       shard,
-      done: [...rows.values()].map((line) => sw.parseRow(line, prepared.keys)),
+      done: [...rows.values()].map((line) => table.parseRow(line, prepared.keys)),
       onPoint: (r, finished) => {
-        rows.set(r.point, sw.csvRow(r, sw.rowKey(prepared)));
+        rows.set(r.point, table.csvRow(r, table.rowKey(prepared)));
         timings.set(r.point, r.seconds);
-        sw.writeRows(outDir, header, rows); // atomically, after every point
-        sw.writeTimings(outDir, timings);
+        table.writeRows(outDir, header, rows); // atomically, after every point
+        table.writeTimings(outDir, timings);
         done++;
         report(finished, `point ${r.point}: ${prepared.keys.map((k, j) => `${k}=${JSON.stringify(r.values[j])}`).join(' ')} → ${r.metric}`);
       },

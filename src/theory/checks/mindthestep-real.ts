@@ -14,7 +14,7 @@
  * Without the optional `mnist` package the MNIST rows are 'not applicable', saying why.
  */
 import { mnistObjective } from '../../asgd/objectives/mnist.ts';
-import { ServerThreadPool } from '../../asgd/threaded-server.ts';
+import { ServerThreadPool } from '../../asgd/threaded-server-pool.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { bestFit, fitSummaries } from '../../delay/fit.ts';
 import type { ObjectiveSpec } from '../../asgd/objectives/spec.ts';
