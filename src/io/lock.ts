@@ -8,7 +8,8 @@
  * task killed with SIGKILL leaves its lock; its shard's rerun usually lands on another node).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
 import { readInputText } from './input-file.ts';
@@ -54,10 +55,21 @@ export function acquireLock(file: string, field: string, what: string): Lock {
   const slurmJob = process.env.SLURM_JOB_ID;
   const me = { pid: process.pid, host: hostname(), command: what, started: new Date().toISOString(), ...(slurmJob ? { slurmJob } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
-    let fd: number;
+    // The lock is written whole to a private file and hard-linked into place: link() is atomic and
+    // fails if the name exists (the O_EXCL of NFS-safe locks), and the lock is complete the moment
+    // it appears. (Opening the lock with O_EXCL and then writing left a window in which a second
+    // writer read an empty lock, took it for a stale one and removed it while its holder ran.)
+    const tmp = join(dirname(file), `.asgd-sdde-lock-${process.pid}.tmp`);
     try {
-      fd = openSync(file, 'wx');
+      writeFileSync(tmp, JSON.stringify(me) + '\n', { flag: 'w' });
     } catch (e) {
+      removeQuietly(tmp); // a full disk: no lock and no temporary file left behind
+      throw e;
+    }
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      removeQuietly(tmp);
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let kind: string | undefined;
       try {
@@ -71,7 +83,7 @@ export function acquireLock(file: string, field: string, what: string): Lock {
       try {
         holder = JSON.parse(readInputText(file, field, 64 * 1024));
       } catch {
-        // unreadable or half-written by a process killed between open and write: stale
+        // unreadable (not JSON): not a lock this version wrote whole, so stale
       }
       const pid = typeof holder.pid === 'number' && Number.isSafeInteger(holder.pid) && holder.pid > 0 ? holder.pid : undefined;
       const who = typeof holder.command === 'string' && /^[a-z0-9 -]{1,40}$/.test(holder.command) ? holder.command : 'asgd-sdde command';
@@ -90,14 +102,7 @@ export function acquireLock(file: string, field: string, what: string): Lock {
       }
       continue;
     }
-    try {
-      writeSync(fd, JSON.stringify(me) + '\n');
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(file); // a full disk: no empty lock left behind
-      throw e;
-    }
-    closeSync(fd);
+    removeQuietly(tmp);
     let held = true;
     const lock: Lock = {
       file,
@@ -116,4 +121,12 @@ export function acquireLock(file: string, field: string, what: string): Lock {
     return lock;
   }
   throw new ConfigError(field, `could not take the lock ${file}; another process keeps replacing it`);
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // not there
+  }
 }
