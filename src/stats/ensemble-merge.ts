@@ -29,6 +29,21 @@ export function inlineModel(source: object): EnsembleModel {
   return checkModel(source, 'the source');
 }
 
+/**
+ * Import the module at `href` (already resolved: a file URL in Node, a page-relative URL in the
+ * browser) and build the model of its exported factory `ref.export(ref.args)`.
+ * @throws ConfigError (`ensemble.module`) when the module cannot be imported
+ */
+export async function importedModel(href: string, name: string, args: unknown): Promise<EnsembleModel> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(/* @vite-ignore */ href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
+  }
+  return factoryModel(mod, name, args, href);
+}
+
 /** The model built by the factory `name` of an imported module `mod` (loaded from `href`), called with `args`. */
 export async function factoryModel(mod: Record<string, unknown>, name: string, args: unknown, href: string): Promise<EnsembleModel> {
   const factory = Object.hasOwn(mod, name) ? mod[name] : undefined;

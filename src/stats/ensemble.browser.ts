@@ -23,7 +23,7 @@ import { integer } from '../core/validate.ts';
 import { type BlockResult, type EnsembleModel, runBlock } from './ensemble-block.ts';
 import type { EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource } from './ensemble.ts';
 import { BlockOrderReducer, type EnsembleAnalysisOptions, loadOutput, validateAnalysis } from './ensemble-extras.ts';
-import { factoryModel, finishEnsemble, inlineModel } from './ensemble-merge.ts';
+import { finishEnsemble, importedModel, inlineModel } from './ensemble-merge.ts';
 
 export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, PathOutput } from './ensemble-block.ts';
 export type { EnsembleModule, EnsembleOptions, EnsembleResult, EnsembleSource } from './ensemble.ts';
@@ -47,14 +47,7 @@ export function moduleHref(m: string | URL): string {
 
 /** Build the model of a module source: import the module, call its factory. */
 export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
-  const href = moduleHref(ref.module);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(/* @vite-ignore */ href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
-  }
-  return factoryModel(mod, ref.export, ref.args, href);
+  return importedModel(moduleHref(ref.module), ref.export, ref.args);
 }
 
 /** The model a source describes (module sources are imported and built here). */

@@ -31,7 +31,7 @@ import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
 import { type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, runBlock } from './ensemble-block.ts';
 import { BlockOrderReducer, type EnsembleAnalysisOptions, loadOutput, validateAnalysis } from './ensemble-extras.ts';
-import { factoryModel, finishEnsemble, inlineModel, type SeriesStats } from './ensemble-merge.ts';
+import { finishEnsemble, importedModel, inlineModel, type SeriesStats } from './ensemble-merge.ts';
 import type { MomentAccumulator } from './welford.ts';
 import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 import { poolWorkerUrl, runPool } from './worker-pool.ts';
@@ -152,14 +152,7 @@ export function moduleHref(m: string | URL): string {
 
 /** Build the model of a module source: import the module, call its factory. */
 export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
-  const href = moduleHref(ref.module);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(href)) as Record<string, unknown>;
-  } catch (e) {
-    throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
-  }
-  return factoryModel(mod, ref.export, ref.args, href);
+  return importedModel(moduleHref(ref.module), ref.export, ref.args);
 }
 
 /** The model a source describes (module sources are imported and built here). */
