@@ -8,7 +8,7 @@ import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { dot4 } from '../../core/kernels.ts';
-import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { GradientKernel, registerGradientKernel, useFullGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp } from '../../core/math/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
@@ -143,7 +143,12 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
       for (let j = 0; j < d; j++) r += x[j] * x[j];
       return s / n + 0.5 * l2 * r;
     },
+    // in the WebAssembly SIMD kernel (src/kernels/assembly/full-gradient.ts), the same bits
     gradient(x, out) {
+      if (useFullGradientKernel(n, d)) {
+        (kernel ??= new GradientKernel('logistic', A, y, d, l2)).fullGradient(x, out);
+        return;
+      }
       out.fill(0);
       for (let i = 0; i < n; i++) {
         const c = -y[i] * sigmoid(-margin4(i, x));

@@ -5,4 +5,5 @@ export { exp, expm1, log, tanh } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
+export { logisticFullGrad } from './full-gradient';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
