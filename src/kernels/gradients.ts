@@ -128,11 +128,23 @@ export class GradientKernel {
     const po = this.pFout >> 3;
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
   }
+
+  /** F(x) of logistic regression, the bits of the objective's own `value` (evaluated at every ASGD save). */
+  value(x: Float64Array): number {
+    if (this.kind !== 'logistic') throw new Error('GradientKernel.value: logistic regression only');
+    const d = this.d;
+    const inst = this.instance(0);
+    const px = this.pFx >> 3;
+    const f64 = inst.f64;
+    for (let j = 0; j < d; j++) f64[px + j] = x[j];
+    return inst.k.logisticValue!(this.pA, this.pB, this.B.length, d, this.l2, this.pFx);
+  }
 }
 
 /**
- * Whether the full gradient ∇F of an n×d objective goes to the WebAssembly kernel
- * (`GradientKernel.fullGradient`): under the wasm-simd backend, from n·d ≥ {@link MIN_WORK}.
+ * Whether the full gradient ∇F (and the value F) of an n×d objective goes to the WebAssembly kernel
+ * (`GradientKernel.fullGradient`, `GradientKernel.value`): under the wasm-simd backend, from
+ * n·d ≥ {@link MIN_WORK}.
  */
 export function useFullGradientKernel(n: number, d: number): boolean {
   return n * d >= MIN_WORK && kernelBackend() === 'wasm-simd';

@@ -1,9 +1,9 @@
 /**
- * The full gradient of logistic regression in the WebAssembly kernel
- * (src/kernels/assembly/full-gradient.ts, through GradientKernel.fullGradient) and in its
- * TypeScript twin, the objective's own loop (src/asgd/objectives/logistic.ts):
- *  - both against numpy's ∇F (test/fixtures/logistic_gradient.py: float64 + scipy's expit), on
- *    data built here from the same exact rationals, within a rounding-error bound;
+ * The full gradient and the value of logistic regression in the WebAssembly kernels
+ * (src/kernels/assembly/full-gradient.ts, through GradientKernel.fullGradient and .value) and in
+ * their TypeScript twin, the objective's own loops (src/asgd/objectives/logistic.ts):
+ *  - both against numpy's ∇F and F (test/fixtures/logistic_gradient.py: float64, scipy's expit,
+ *    numpy's logaddexp), on data built here from the same exact rationals, within a rounding-error bound;
  *  - the two backends give the same bits, also where the kernel instance is shared with the
  *    minibatch and whole-run kernels, and so do the bridge's pairs built on it (the SDDE's drift is ∇F).
  */
@@ -31,7 +31,7 @@ interface Case {
   n: number;
   d: number;
   l2: number;
-  points: { x: number[]; gradF: number[]; absSum: number[] }[];
+  points: { x: number[]; F: number; gradF: number[]; absSum: number[] }[];
 }
 const fx = JSON.parse(readFileSync(new URL('../fixtures/logistic_gradient.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
@@ -44,7 +44,7 @@ function fixtureObjective(n: number, d: number, l2: number) {
 
 const bits = (a: Float64Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length * 2));
 
-describe('logistic regression ∇F: kernel and fallback against numpy, and the same bits', () => {
+describe('logistic regression ∇F and F: kernel and fallback against numpy, and the same bits', () => {
   for (const c of fx.cases) {
     it(`n = ${c.n}, d = ${c.d}, λ = ${c.l2}${useFullGradientKernel(c.n, c.d) ? '' : ' (n·d below the kernel threshold: both backends run the loop)'}`, () => {
       const obj = fixtureObjective(c.n, c.d, c.l2);
@@ -63,6 +63,13 @@ describe('logistic regression ∇F: kernel and fallback against numpy, and the s
         // ε relative), and a sum of n terms errs by at most (n − 1)ε·Σ|terms| (Higham, γ_{n−1});
         // numpy's pairwise sum errs less. Bound per coordinate, with a factor 8 for the constants:
         const x1 = p.x.reduce((s, v) => s + Math.abs(v), 0);
+        // F: n positive terms log(1 + e^{−m_i}), each moved by at most d·ε·‖x‖₁·max|a| through its
+        // margin (|softplus'| ≤ 1) and a few ε relative, summed with error ≤ (n − 1)ε·Σ terms
+        const F = BACKENDS.map((b) => under(b, () => obj.value(x)));
+        expect(Object.is(F[0], F[1]), `F: wasm-simd ${F[0]} vs typescript ${F[1]}`).toBe(true);
+        const x2 = p.x.reduce((s, v) => s + v * v, 0);
+        const tolF = 8 * Number.EPSILON * ((c.n + c.d) * p.F + c.d * x1 + c.l2 * x2);
+        expect(Math.abs(F[0] - p.F), `F = ${F[0]} vs numpy ${p.F} (tol ${tolF})`).toBeLessThanOrEqual(tolF);
         for (let j = 0; j < c.d; j++) {
           const tol = 8 * Number.EPSILON * ((c.n + c.d) * p.absSum[j] + c.d * x1 + c.l2 * Math.abs(p.x[j])) + Number.MIN_VALUE;
           expect(Math.abs(got[0][j] - p.gradF[j]), `j = ${j}: ${got[0][j]} vs numpy ${p.gradF[j]} (tol ${tol})`).toBeLessThanOrEqual(tol);
@@ -93,7 +100,7 @@ describe('logistic regression ∇F: kernel and fallback against numpy, and the s
         obj.minibatchGradientSum!(Int32Array.of(5, 17, 400, 2, 9, 11, 0, 1), 8, x, gb);
         const g3 = new Float64Array(21);
         obj.gradient(x, g3);
-        return [g1, g2, gb, g3, r.x];
+        return [g1, g2, gb, g3, r.x, r.F, Float64Array.of(obj.value(x))];
       });
     const [w, t] = BACKENDS.map(run);
     for (let k = 0; k < w.length; k++) expect(bits(w[k]), `result ${k}`).toEqual(bits(t[k]));
@@ -107,6 +114,7 @@ describe('logistic regression ∇F: kernel and fallback against numpy, and the s
     for (let p = 0; p < 3; p++) {
       expect(bits(pairs[0][p].sdde.x), `path ${p}: SDDE`).toEqual(bits(pairs[1][p].sdde.x));
       expect(bits(pairs[0][p].discrete.x), `path ${p}: ASGD`).toEqual(bits(pairs[1][p].discrete.x));
+      expect(bits(pairs[0][p].asgd!.F), `path ${p}: F at the saves`).toEqual(bits(pairs[1][p].asgd!.F));
     }
     expect(pairs[0][0].distance.at(-1)).toBeGreaterThan(0);
   });

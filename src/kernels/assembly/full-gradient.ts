@@ -4,9 +4,11 @@
 // partial sums over j ≡ 0, 1, 2, 3 (mod 4), the tail into the first, then (s0 + s1) + (s2 + s3)
 // (core/kernels.ts dot4); then out_j += c_i a_ij row after row; then out_j = out_j / n + λ x_j.
 // It is the SDDE's drift of the bridge (He et al. Eq. 6) on logistic regression: n·d
-// multiply-adds per path step.
+// multiply-adds per path step. F(x) itself (logisticValue), which the ASGD runner evaluates at
+// every save, likewise.
 
 import { sigmoid } from './asgd';
+import { exp, log1p } from './libm';
 import { finishSum4 } from './sum4';
 
 /** c_i = −y_i s(−y_i a_iᵀx) from the dot product s = a_iᵀx, as logistic.ts computes it. */
@@ -94,4 +96,64 @@ export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x:
     const o = <usize>j << 3;
     store<f64>(out + o, load<f64>(out + o) / fn + l2 * load<f64>(x + o));
   }
+}
+
+/** log(1 + e^z) without overflow, as logistic.ts's softplus. */
+@inline function softplus(z: f64): f64 {
+  return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+/**
+ * F(x) = (1/n) Σ_i log(1 + e^{−y_i a_iᵀx}) + (λ/2)‖x‖² as logistic.ts's `value` computes it: the
+ * dot products as in logisticFullGrad (four rows interleaved), the softplus terms added in row
+ * order, ‖x‖² left to right.
+ */
+export function logisticValue(A: usize, y: usize, n: i32, d: i32, l2: f64, x: usize): f64 {
+  const rowBytes = <usize>d << 3;
+  const d4 = d & ~3;
+  let s: f64 = 0;
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p0 = A + <usize>i * rowBytes;
+    const p1 = p0 + rowBytes;
+    const p2 = p1 + rowBytes;
+    const p3 = p2 + rowBytes;
+    let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+    let c01 = f64x2.splat(0), c23 = f64x2.splat(0), e01 = f64x2.splat(0), e23 = f64x2.splat(0);
+    for (let j: i32 = 0; j < d4; j += 4) {
+      const o = <usize>j << 3;
+      const x01 = v128.load(x + o);
+      const x23 = v128.load(x + o + 16);
+      a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), x01));
+      a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), x23));
+      b01 = f64x2.add(b01, f64x2.mul(v128.load(p1 + o), x01));
+      b23 = f64x2.add(b23, f64x2.mul(v128.load(p1 + o + 16), x23));
+      c01 = f64x2.add(c01, f64x2.mul(v128.load(p2 + o), x01));
+      c23 = f64x2.add(c23, f64x2.mul(v128.load(p2 + o + 16), x23));
+      e01 = f64x2.add(e01, f64x2.mul(v128.load(p3 + o), x01));
+      e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
+    }
+    const yb = y + (<usize>i << 3);
+    s += softplus(-(load<f64>(yb) * finishSum4(a01, a23, p0, x, d4, d)));
+    s += softplus(-(load<f64>(yb + 8) * finishSum4(b01, b23, p1, x, d4, d)));
+    s += softplus(-(load<f64>(yb + 16) * finishSum4(c01, c23, p2, x, d4, d)));
+    s += softplus(-(load<f64>(yb + 24) * finishSum4(e01, e23, p3, x, d4, d)));
+  }
+  for (; i < n; i++) {
+    const p0 = A + <usize>i * rowBytes;
+    let a01 = f64x2.splat(0);
+    let a23 = f64x2.splat(0);
+    for (let j: i32 = 0; j < d4; j += 4) {
+      const o = <usize>j << 3;
+      a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
+      a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), v128.load(x + o + 16)));
+    }
+    s += softplus(-(load<f64>(y + (<usize>i << 3)) * finishSum4(a01, a23, p0, x, d4, d)));
+  }
+  let r: f64 = 0;
+  for (let j: i32 = 0; j < d; j++) {
+    const xj = load<f64>(x + (<usize>j << 3));
+    r += xj * xj;
+  }
+  return s / <f64>n + 0.5 * l2 * r;
 }

@@ -228,3 +228,67 @@ export function tanh(x: f64): f64 {
   } else z = 1;
   return jx >= 0 ? z : -z;
 }
+
+/** log(1 + x): fdlibm s_log1p.c in FreeBSD's form, the port of src/core/math/libm.ts. */
+export function log1p(x: f64): f64 {
+  const hx = hiWord(x);
+  const ax = hx & 0x7fffffff;
+  let k: i32 = 1;
+  let f: f64 = 0;
+  let c: f64 = 0;
+  let hu: i32 = 0;
+  if (hx < 0x3fda827a) {
+    if (ax >= 0x3ff00000) return x == -1 ? -Infinity : NaN;
+    if (ax < 0x3e200000) {
+      if (ax < 0x3c900000) return x;
+      return x - x * x * 0.5;
+    }
+    if (hx > 0 || hx <= <i32>0xbfd2bec4) {
+      k = 0;
+      f = x;
+      hu = 1;
+    }
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  if (k != 0) {
+    let u: f64;
+    if (hx < 0x43400000) {
+      u = 1 + x;
+      hu = hiWord(u);
+      k = (hu >> 20) - 1023;
+      c = k > 0 ? 1 - (u - x) : x - (u - 1);
+      c /= u;
+    } else {
+      u = x;
+      hu = hx;
+      k = (hu >> 20) - 1023;
+      c = 0;
+    }
+    hu &= 0x000fffff;
+    if (hu < 0x6a09e) {
+      u = withHiWord(u, hu | 0x3ff00000);
+    } else {
+      k += 1;
+      u = withHiWord(u, hu | 0x3fe00000);
+      hu = (0x00100000 - hu) >> 2;
+    }
+    f = u - 1;
+  }
+  const hfsq = 0.5 * f * f;
+  const dk = <f64>k;
+  if (hu == 0) {
+    if (f == 0) {
+      if (k == 0) return 0;
+      c += dk * LN2_LO;
+      return dk * LN2_HI + c;
+    }
+    const R = hfsq * (1 - 0.66666666666666666 * f);
+    if (k == 0) return f - R;
+    return dk * LN2_HI - ((R - (dk * LN2_LO + c)) - f);
+  }
+  const s = f / (2 + f);
+  const z = s * s;
+  const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
+  if (k == 0) return f - (hfsq - s * (hfsq + R));
+  return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * LN2_LO + c))) - f);
+}
