@@ -37,6 +37,8 @@ export interface KernelExports {
   mlpGradMeanAdd?(A: number, labels: number, d: number, h: number, C: number, l2: number, batch: number, count: number, x: number, out: number, u: number, s: number, g1: number, gi: number): void;
   expm1?(x: number): number;
   log1p?(x: number): number;
+  /** WebAssembly only, for the tests: exp of count doubles, two at a time where both are in (−707, 0]. */
+  expPairs?(src: number, dst: number, count: number): void;
   tanh?(x: number): number;
 }
 

@@ -184,3 +184,34 @@ describe('fdlibm log1p (the logistic loss log(1 + e^z))', () => {
     for (const x of log1pArgs()) if (!Object.is(log1p(x), Math.log1p(x))) expect(log1p(x), `log1p(${x})`).toBe(Math.log1p(x));
   });
 });
+
+describe('exp of two arguments in f64x2 lanes (the logistic kernels’ sigmoid and softplus)', () => {
+  it('expPairs ≡ exp bit for bit on 10⁶ arguments: (−707, 0], the branch thresholds of the reduction (½ ln 2, 1.5 ln 2, 2^-28), mixed pairs, and arguments outside the lanes’ range', () => {
+    const inst = new KernelInstance(new WebAssembly.Module(wasmBytes()));
+    const count = 1 << 20;
+    const src = inst.alloc(count * 8);
+    const dst = inst.alloc(count * 8);
+    const f = new Float64Array(1);
+    const u = new Uint32Array(f.buffer);
+    let s = 4242;
+    const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
+    const xs = new Float64Array(count);
+    const thresholds = [0x3fd62e42, 0x3fd62e43, 0x3ff0a2b1, 0x3ff0a2b2, 0x3ff0a2b3, 0x3e2fffff, 0x3e300000, 0x3e300001];
+    for (let i = 0; i < count; i++) {
+      const kind = i % 8;
+      if (kind < 3) xs[i] = (-707 * next()) / 2 ** 32;
+      else if (kind === 3) xs[i] = -Math.exp((-40 * next()) / 2 ** 32); // |x| ≤ 1, where the branches are
+      else if (kind === 4) {
+        u[1] = thresholds[next() % thresholds.length] | 0x80000000; // −x with that high word
+        u[0] = next();
+        xs[i] = f[0];
+      } else if (kind === 5) xs[i] = (-1e-8 * next()) / 2 ** 32;
+      else if (kind === 6) xs[i] = -706.9 - (0.2 * next()) / 2 ** 32; // around the lanes’ bound −707
+      else xs[i] = [0, -0, 0.5, 3, NaN, -Infinity, -745.2, -710, 1e-300, -5e-324][next() % 10]; // outside the lanes, or ±0
+    }
+    inst.f64.set(xs, src >> 3);
+    inst.k.expPairs!(src, dst, count);
+    const got = inst.f64.subarray(dst >> 3, (dst >> 3) + count);
+    for (let i = 0; i < count; i++) if (!Object.is(got[i], exp(xs[i]))) expect(got[i], `exp(${xs[i]}) at ${i}`).toBe(exp(xs[i]));
+  });
+});

@@ -8,13 +8,29 @@
 // every save, likewise.
 
 import { sigmoid } from './asgd';
-import { exp, log1p } from './libm';
+import { exp, expNonPositive2, expNonPositiveRange2, log1p } from './libm';
 import { finishSum4 } from './sum4';
 
 /** c_i = −y_i s(−y_i a_iᵀx) from the dot product s = a_iᵀx, as logistic.ts computes it. */
 @inline function coefficient(y: usize, i: i32, s: f64): f64 {
   const yi = load<f64>(y + (<usize>i << 3));
   return -yi * sigmoid(-(yi * s));
+}
+
+/**
+ * (c_i, c_{i+1}) of two rows at once: both exp(−|z|) of the sigmoid in f64x2 lanes (libm's
+ * expNonPositive2, `exp`'s bits), then 1/(1 + e) for z ≥ 0 and e/(1 + e) for z < 0 as `sigmoid`;
+ * lanes outside its range (|z| ≥ 707, NaN) one at a time by `coefficient`.
+ */
+@inline function coefficients2(y: usize, i: i32, s0: f64, s1: f64): v128 {
+  const yv = v128.load(y + (<usize>i << 3));
+  const z = f64x2.neg(f64x2.mul(yv, f64x2.replace_lane(f64x2.splat(s0), 1, s1)));
+  const arg = f64x2.neg(f64x2.abs(z));
+  if (!expNonPositiveRange2(arg)) return f64x2.replace_lane(f64x2.splat(coefficient(y, i, s0)), 1, coefficient(y, i + 1, s1));
+  const e = expNonPositive2(arg);
+  const one = f64x2.splat(1);
+  const sig = f64x2.div(v128.bitselect(one, e, f64x2.ge(z, f64x2.splat(0))), f64x2.add(one, e));
+  return f64x2.mul(f64x2.neg(yv), sig);
 }
 
 /**
@@ -48,10 +64,10 @@ export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x:
       e01 = f64x2.add(e01, f64x2.mul(v128.load(p3 + o), x01));
       e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
     }
-    const r0 = coefficient(y, i, finishSum4(a01, a23, p0, x, d4, d));
-    const r1 = coefficient(y, i + 1, finishSum4(b01, b23, p1, x, d4, d));
-    const r2 = coefficient(y, i + 2, finishSum4(c01, c23, p2, x, d4, d));
-    const r3 = coefficient(y, i + 3, finishSum4(e01, e23, p3, x, d4, d));
+    const r01 = coefficients2(y, i, finishSum4(a01, a23, p0, x, d4, d), finishSum4(b01, b23, p1, x, d4, d));
+    const r23 = coefficients2(y, i + 2, finishSum4(c01, c23, p2, x, d4, d), finishSum4(e01, e23, p3, x, d4, d));
+    const r0 = f64x2.extract_lane(r01, 0), r1 = f64x2.extract_lane(r01, 1);
+    const r2 = f64x2.extract_lane(r23, 0), r3 = f64x2.extract_lane(r23, 1);
     const v0 = f64x2.splat(r0), v1 = f64x2.splat(r1), v2 = f64x2.splat(r2), v3 = f64x2.splat(r3);
     let j: i32 = 0;
     for (; j < d2; j += 2) {
@@ -103,6 +119,17 @@ export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x:
   return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 
+/** softplus(z₀) + softplus(z₁) added to s in that order, both exp(−|z|) in f64x2 lanes (as coefficients2). */
+@inline function addSoftplus2(s: f64, z0: f64, z1: f64): f64 {
+  const z = f64x2.replace_lane(f64x2.splat(z0), 1, z1);
+  const arg = f64x2.neg(f64x2.abs(z));
+  if (!expNonPositiveRange2(arg)) return s + softplus(z0) + softplus(z1);
+  const e = expNonPositive2(arg);
+  const l0 = log1p(f64x2.extract_lane(e, 0));
+  const l1 = log1p(f64x2.extract_lane(e, 1));
+  return s + (z0 > 0 ? z0 + l0 : l0) + (z1 > 0 ? z1 + l1 : l1);
+}
+
 /**
  * F(x) = (1/n) Σ_i log(1 + e^{−y_i a_iᵀx}) + (λ/2)‖x‖² as logistic.ts's `value` computes it: the
  * dot products as in logisticFullGrad (four rows interleaved), the softplus terms added in row
@@ -134,10 +161,8 @@ export function logisticValue(A: usize, y: usize, n: i32, d: i32, l2: f64, x: us
       e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
     }
     const yb = y + (<usize>i << 3);
-    s += softplus(-(load<f64>(yb) * finishSum4(a01, a23, p0, x, d4, d)));
-    s += softplus(-(load<f64>(yb + 8) * finishSum4(b01, b23, p1, x, d4, d)));
-    s += softplus(-(load<f64>(yb + 16) * finishSum4(c01, c23, p2, x, d4, d)));
-    s += softplus(-(load<f64>(yb + 24) * finishSum4(e01, e23, p3, x, d4, d)));
+    s = addSoftplus2(s, -(load<f64>(yb) * finishSum4(a01, a23, p0, x, d4, d)), -(load<f64>(yb + 8) * finishSum4(b01, b23, p1, x, d4, d)));
+    s = addSoftplus2(s, -(load<f64>(yb + 16) * finishSum4(c01, c23, p2, x, d4, d)), -(load<f64>(yb + 24) * finishSum4(e01, e23, p3, x, d4, d)));
   }
   for (; i < n; i++) {
     const p0 = A + <usize>i * rowBytes;
