@@ -48,8 +48,6 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
   for (const c of fx.cases) {
     it(`n = ${c.n}, d = ${c.d}, λ = ${c.l2}${useFullGradientKernel(c.n, c.d) ? '' : ' (n·d below the kernel threshold: both backends run the loop)'}`, () => {
       const obj = fixtureObjective(c.n, c.d, c.l2);
-      // F remembers its last argument (rememberLastValue): one objective per backend, so each evaluates
-      const objs = BACKENDS.map(() => fixtureObjective(c.n, c.d, c.l2));
       for (const p of c.points) {
         const x = Float64Array.from(p.x);
         const got = BACKENDS.map((b) =>
@@ -60,7 +58,6 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
           }),
         );
         expect(bits(got[0]), 'wasm-simd vs typescript').toEqual(bits(got[1]));
-        expect(Object.is(obj.value(x), objs[1].value(x)), 'F remembered = F evaluated').toBe(true);
         // Rounding: each of the n terms c_i a_ij carries a few ulps (the margin's d-term dot
         // product moves c_i by at most ¼·d·ε·‖x‖₁·max|a| since |s'| ≤ ¼; exp and the sigmoid a few
         // ε relative), and a sum of n terms errs by at most (n − 1)ε·Σ|terms| (Higham, γ_{n−1});
@@ -68,7 +65,7 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
         const x1 = p.x.reduce((s, v) => s + Math.abs(v), 0);
         // F: n positive terms log(1 + e^{−m_i}), each moved by at most d·ε·‖x‖₁·max|a| through its
         // margin (|softplus'| ≤ 1) and a few ε relative, summed with error ≤ (n − 1)ε·Σ terms
-        const F = BACKENDS.map((b, k) => under(b, () => objs[k].value(x)));
+        const F = BACKENDS.map((b) => under(b, () => obj.value(x)));
         expect(Object.is(F[0], F[1]), `F: wasm-simd ${F[0]} vs typescript ${F[1]}`).toBe(true);
         const x2 = p.x.reduce((s, v) => s + v * v, 0);
         const tolF = 8 * Number.EPSILON * ((c.n + c.d) * p.F + c.d * x1 + c.l2 * x2);
@@ -90,10 +87,10 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
   });
 
   it('sharing the kernel instance with the minibatch and whole-run kernels changes no bit', () => {
+    const obj = fixtureObjective(403, 21, 0.01);
     const x = Float64Array.from({ length: 21 }, (_, j) => Math.cos(j));
     const run = (b: KernelBackend) =>
       under(b, () => {
-        const obj = fixtureObjective(403, 21, 0.01); // its own: F remembers its last argument
         const g1 = new Float64Array(21);
         obj.gradient(x, g1);
         const r = runAsgd(asgdConfig({ objective: obj, x0: 0.5, eta: 0.05, iterations: 300, batchSize: 8, delay: { kind: 'uniform', maxLag: 3 } }), { seed: 3, saveAt: { every: 100 } });
@@ -111,13 +108,9 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
   });
 
   it("the bridge's axis-quantile pair on logistic regression (the SDDE's drift is ∇F): the same bits under both backends", () => {
-    const pairs = BACKENDS.map((b) =>
-      under(b, () => {
-        const obj = fixtureObjective(403, 21, 0.01); // its own per backend (F remembers its last argument)
-        const cfg = asgdConfig({ objective: obj, x0: Array.from(obj.minimizer!), eta: 0.05, iterations: 60, batchSize: 8, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
-        return [0, 1, 2].map((path) => runPair(cfg, { coupling: 'axis-quantile', lawSamples: 2000, seed: 11, path, saveEvery: 10 }));
-      }),
-    );
+    const obj = fixtureObjective(403, 21, 0.01);
+    const cfg = asgdConfig({ objective: obj, x0: Array.from(obj.minimizer!), eta: 0.05, iterations: 60, batchSize: 8, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
+    const pairs = BACKENDS.map((b) => under(b, () => [0, 1, 2].map((path) => runPair(cfg, { coupling: 'axis-quantile', lawSamples: 2000, seed: 11, path, saveEvery: 10 }))));
     for (let p = 0; p < 3; p++) {
       expect(bits(pairs[0][p].sdde.x), `path ${p}: SDDE`).toEqual(bits(pairs[1][p].sdde.x));
       expect(bits(pairs[0][p].discrete.x), `path ${p}: ASGD`).toEqual(bits(pairs[1][p].discrete.x));

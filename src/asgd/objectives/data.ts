@@ -64,25 +64,3 @@ export function gramOverN(A: Float64Array, n: number, d: number): Matrix {
   }
   return G;
 }
-
-/**
- * A value function that remembers its last argument (copied) and result: F(x) is a pass over the
- * data (n·d), and the runner evaluates it at every save — at k = 0 at the same x_0 for every path
- * of an ensemble. The objectives' data are private copies and F a pure function of x, so the
- * value returned for the same x (bit for bit) is the bits a new evaluation would give.
- */
-export function rememberLastValue(value: (x: Float64Array) => number): (x: Float64Array) => number {
-  let lastX: Float64Array | undefined;
-  let lastF = 0;
-  return (x) => {
-    if (lastX && lastX.length === x.length) {
-      let same = true;
-      for (let i = 0; i < x.length && same; i++) same = Object.is(lastX[i], x[i]);
-      if (same) return lastF;
-    }
-    const F = value(x);
-    lastX = Float64Array.from(x);
-    lastF = F;
-    return F;
-  };
-}

@@ -9,7 +9,7 @@ import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, se
 import { dot4 } from '../../core/kernels.ts';
 import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { checkDataSize, gramOverN, linearModelData, rememberLastValue, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /**
  * Given data for {@link leastSquaresObjective}: rows A (n×d) and targets B (length n).
@@ -97,7 +97,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   // F(x) = (1/2n) Σ (a_iᵀx − b_i)², each residual summed from −b_i left to right, the squares
   // added in row order. Four rows at a time: their residual chains are independent, so they run
   // side by side instead of one dependent addition after another (the same operations, the same bits).
-  const value = rememberLastValue((x: Float64Array) => {
+  const value = (x: Float64Array) => {
     let s = 0;
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -127,7 +127,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
       s += r * r;
     }
     return s / (2 * n);
-  });
+  };
   const objective = {
     name: 'least-squares',
     description,

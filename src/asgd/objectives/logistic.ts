@@ -11,7 +11,7 @@ import { dot4 } from '../../core/kernels.ts';
 import { GradientKernel, registerGradientKernel, useFullGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import { exp, log1p } from '../../core/math/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
-import { checkDataSize, gramOverN, linearModelData, rememberLastValue, symmetricSpectrumBounds } from './data.ts';
+import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
 /** log(1 + e^z) without overflow, with fdlibm's exp and log1p (src/core/math/libm.ts): the value kernel computes the same. */
 function softplus(z: number): number {
@@ -136,14 +136,14 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
         for (let j = 0; j < d; j++) out[j] += c * A[i * d + j] + l2 * x[j];
       }
     },
-    value: rememberLastValue((x) => {
+    value(x) {
       if (useFullGradientKernel(n, d)) return (kernel ??= new GradientKernel('logistic', A, y, d, l2)).value(x);
       let s = 0;
       for (let i = 0; i < n; i++) s += softplus(-margin4(i, x));
       let r = 0;
       for (let j = 0; j < d; j++) r += x[j] * x[j];
       return s / n + 0.5 * l2 * r;
-    }),
+    },
     // in the WebAssembly SIMD kernel (src/kernels/assembly/full-gradient.ts), the same bits
     gradient(x, out) {
       if (useFullGradientKernel(n, d)) {
