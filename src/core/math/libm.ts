@@ -1,8 +1,8 @@
 /**
- * Deterministic exp and log: fdlibm's algorithms (Sun Microsystems 1993, the `e_exp.c` and
- * `e_log.c` that V8 adopted as `base::ieee754` in 2016), ported line by line. The WebAssembly
- * kernels (src/kernels/assembly/libm.ts) run the same port, so a kernel and its TypeScript fallback
- * give the same bits wherever they run.
+ * Deterministic exp and log (and expm1, tanh, log1p): fdlibm's algorithms (Sun Microsystems
+ * 1993, the `e_exp.c` and `e_log.c` that V8 adopted as `base::ieee754` in 2016), ported line by
+ * line. The WebAssembly kernels (src/kernels/assembly/libm.ts) run the same port, so a kernel and
+ * its TypeScript fallback give the same bits wherever they run.
  *
  * Why not Math.exp / Math.log: ECMAScript leaves their accuracy to the implementation. V8 in
  * Node 20 computes both with fdlibm — these ports reproduce it bit for bit (tested on millions of
