@@ -43,7 +43,7 @@ export interface LogTicks {
  * room (span/maxLabels decades) from it, so a panel has labels near its top and bottom. Labels are plain
  * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
- * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
+ * @remarks Example (an internal helper, not in the package API): `logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']`
  */
 export function logTicks(lo: number, hi: number, maxLabels = 8): LogTicks {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };

@@ -50,7 +50,7 @@ function braced(s: string, open: number): { body: string; end: number } | undefi
  * (`e^{−Ãt}` → e^(−Ãt), `f_{batch[m]}` → f_(batch[m])). Groups nest; text without scripts is
  * returned as is.
  *
- * @example unicodeMath('C2 e^{Vt}/√b, x_{t−1}') // 'C2 eⱽᵗ/√b, xₜ₋₁'
+ * @remarks Example (an internal helper, not in the package API): `unicodeMath('C2 e^{Vt}/√b, x_{t−1}') // 'C2 eⱽᵗ/√b, xₜ₋₁'`
  */
 export function unicodeMath(text: string): string {
   let out = '';
@@ -104,7 +104,7 @@ const LONE_LETTER_BEFORE = /(?:^|[^\p{L}\p{N}_])(?:\p{L}|sup|inf|max|min|lim)$/u
  * `e^{−Ãt}` → `e<sup>−Ãt</sup>`, `a_min` → `a<sub>min</sub>`, `∇f_{batch[m]}` → `∇f<sub>batch[m]</sub>`.
  * A subscript without brackets is recognised only after a lone letter (`a_min`, not `error_y`).
  *
- * @example htmlMath('CMP fit (λ = m^ν), a_min τ ≈ 0.2') // 'CMP fit (λ = m<sup>ν</sup>), a<sub>min</sub> τ ≈ 0.2'
+ * @remarks Example (an internal helper, not in the package API): `htmlMath('CMP fit (λ = m^ν), a_min τ ≈ 0.2') // 'CMP fit (λ = m<sup>ν</sup>), a<sub>min</sub> τ ≈ 0.2'`
  */
 export function htmlMath(text: string): string {
   const s = unicodeMath(text);
