@@ -88,6 +88,12 @@ describe('check --quick', () => {
     const names = (page: string) => (JSON.parse(/^\s*const data = (.*);$/m.exec(readFileSync(join(out, page), 'utf8'))![1]) as { name?: string }[]).map((t) => t.name);
     expect(names('check-moments.html')).toContain('a<sub>min</sub> τ ≈ 0.2');
     expect(names('check-mindthestep-staleness.html')).toContain('CMP fit (λ = m<sup>ν</sup>)');
+    // measurements drawn against a prediction carry their CIs: bands (moments: 4 cases × 2 panels,
+    // the last case's bound panel included; energy: SDDE and ASGD × 3 delays), whiskers on the measured T (Thm 6)
+    const traces = (page: string) => JSON.parse(/^\s*const data = (.*);$/m.exec(readFileSync(join(out, page), 'utf8'))![1]) as { fill?: string; error_x?: unknown; error_y?: unknown }[];
+    expect(traces('check-moments.html').filter((t) => t.fill === 'toself').length).toBe(8);
+    expect(traces('check-energy.html').filter((t) => t.fill === 'toself').length).toBe(6);
+    expect(traces('check-mindthestep-thm6.html').filter((t) => t.error_x !== undefined).length).toBe(4);
   });
 
   it('has exactly the rows of the pinned table (test/theory/quick-verdicts.ts)', () => {
