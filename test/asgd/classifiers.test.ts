@@ -40,7 +40,6 @@ const fx = JSON.parse(readFileSync(new URL('../fixtures/classifiers.json', impor
 };
 
 const REL = 1e-12;
-const EPS = Number.EPSILON;
 
 function close(got: number, ref: number, scale: number, what: string): void {
   const tol = REL * Math.max(Math.abs(ref), scale);
