@@ -120,6 +120,16 @@ export interface GeneratedCnn extends CnnArchitecture {
  *
  * @throws {@link ConfigError} `objective.n`, `objective.size`, `objective.classes`, `objective.noise`,
  * `objective.separation`, `objective.seed` and the architecture fields, as {@link cnnObjective}.
+ * @example
+ * ```ts
+ * import { cnnInitialPoint, generatedCnn } from 'asgd-sdde';
+ *
+ * const cnn = generatedCnn({ n: 100, size: 12, classes: 3, kernel: 3, channels: [3, 4], hidden: 8, seed: 1 });
+ * const x = cnnInitialPoint(cnn, 1);
+ * const g = new Float64Array(cnn.dim);
+ * cnn.gradient(x, g);
+ * console.log(cnn.dim, cnn.value(x).toFixed(3)); // 209 parameters and F near log 3 ≈ 1.1 at the start
+ * ```
  */
 export function generatedCnn(spec: GeneratedCnn, field = 'objective'): CnnObjective {
   if (typeof spec !== 'object' || spec === null) throw new ConfigError(field, 'must be an object');
