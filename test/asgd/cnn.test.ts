@@ -19,9 +19,9 @@ import { objectiveFromSpec, type ObjectiveSpec } from '../../src/asgd/objectives
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { runThreadedServer } from '../../src/asgd/threaded-server.ts';
 import { cnnShape } from '../../src/kernels/cnn-shape.ts';
-import { type KernelBackend, setKernelBackend } from '../../src/kernels/index.ts';
 import { configError } from '../helpers/config-error.ts';
 import { checkFiniteDifferences } from '../helpers/finite-differences.ts';
+import { BACKENDS, under } from '../helpers/kernel-backends.ts';
 
 interface Point {
   x: number[];
@@ -41,15 +41,6 @@ function close(got: number, ref: number, scale: number, what: string): void {
   expect(Math.abs(got - ref), `${what}: got ${got}, ref ${ref}, tol ${tol}`).toBeLessThanOrEqual(tol);
 }
 
-function under<T>(backend: KernelBackend, f: () => T): T {
-  setKernelBackend(backend);
-  try {
-    return f();
-  } finally {
-    setKernelBackend('auto');
-  }
-}
-
 function expectField(fn: () => unknown, field: string, context: string): void {
   const e = configError(fn, context);
   expect(e.field, `${context} (reason: ${e.reason})`).toBe(field);
@@ -64,7 +55,7 @@ function blocks(obj: CnnObjective): { name: string; from: number; to: number }[]
 }
 
 describe('cnnObjective against the independent numpy implementation (test/fixtures/cnn.py)', () => {
-  for (const backend of ['wasm-simd', 'typescript'] as const) {
+  for (const backend of BACKENDS) {
     for (const c of fx.cases) {
       it(`${backend}, λ = ${c.l2}: F, ∇F, every ∇f_i and the predicted classes at ${c.points.length} points`, () => {
         under(backend, () => {

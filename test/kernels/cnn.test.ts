@@ -7,23 +7,14 @@
  * independent implementation in test/asgd/cnn.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKENDS, under } from '../helpers/kernel-backends.ts';
 import { cnnInitialPoint, generatedCnn } from '../../src/asgd/objectives/cnn.ts';
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { CnnKernel } from '../../src/kernels/cnn-kernel.ts';
 import { cnnShape } from '../../src/kernels/cnn-shape.ts';
-import { type KernelBackend, setKernelBackend } from '../../src/kernels/index.ts';
+import { setKernelBackend } from '../../src/kernels/index.ts';
 
-const BACKENDS: KernelBackend[] = ['wasm-simd', 'typescript'];
 afterAll(() => setKernelBackend('auto'));
-
-function under<T>(backend: KernelBackend, f: () => T): T {
-  setKernelBackend(backend);
-  try {
-    return f();
-  } finally {
-    setKernelBackend('auto');
-  }
-}
 
 /** Uniform numbers in [−scale, scale) from a small LCG (test-only, independent of the library's streams). */
 function random(length: number, seed: number, scale: number): Float64Array {
