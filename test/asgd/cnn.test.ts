@@ -214,6 +214,15 @@ describe('specs and training', () => {
     expect(r.F[2]).toBeLessThan(r.F[0]);
   });
 
+  it('runs on real threads on MNIST: the main thread loads the digits once and shares them with the workers', async () => {
+    const mnist = { kind: 'mnist', model: 'cnn', digits: [3, 8], perDigit: 100, channels: [4, 8], hidden: 16 } satisfies ObjectiveSpec;
+    const obj = objectiveFromSpec(mnist, 'objective') as CnnObjective;
+    const x0 = cnnInitialPoint(obj, 1);
+    const r = await runThreadedServer({ objective: mnist, x0: Array.from(x0), workers: 2, batchSize: 8, mode: 'async', optimizer: { kind: 'sgd', lr: 0.05 }, updates: 200, saveEvery: 100 }, { seed: 3 });
+    expect(r.F[0]).toBe(obj.value(x0));
+    expect(r.F[2]).toBeLessThan(0.5 * r.F[0]);
+  });
+
   it('{kind: "mnist", model: "cnn"}: the 28×28 images of the chosen digits, the default architecture', () => {
     const obj = objectiveFromSpec({ kind: 'mnist', model: 'cnn', digits: [3, 8], perDigit: 30, channels: [2, 4], hidden: 6 }, 'objective') as CnnObjective;
     const direct = mnistObjective({ model: 'cnn', digits: [3, 8], perDigit: 30, channels: [2, 4], hidden: 6 });
