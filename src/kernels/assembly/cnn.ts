@@ -88,6 +88,27 @@ function convPoolTanh(x: usize, oK: i32, oB: i32, B: usize, cin: i32, Bh: i32, B
     for (let p: i32 = 0; p < P; p++) {
       const yr = (c * P + p) * Q;
       let q: i32 = 0;
+      for (; q + 3 < Q; q += 4) {
+        let acc0 = f64x2.splat(bias);
+        let acc1 = acc0;
+        for (let ci: i32 = 0; ci < cin; ci++) {
+          const Kc = oK + (c * cin + ci) * k * k;
+          const Bc = ci * Bh * Bw;
+          for (let u: i32 = 0; u < k; u++) {
+            const row = Bc + (2 * p + u) * Bw + q;
+            for (let v: i32 = 0; v < k; v++) {
+              const Kv = f64x2.splat(ld(x, Kc + u * k + v));
+              const o = row + col(v, Bw);
+              acc0 = f64x2.add(acc0, f64x2.mul(Kv, ldv(B, o)));
+              acc1 = f64x2.add(acc1, f64x2.mul(Kv, ldv(B, o + 2)));
+            }
+          }
+        }
+        st(y, yr + q, tanh(f64x2.extract_lane(acc0, 0)));
+        st(y, yr + q + 1, tanh(f64x2.extract_lane(acc0, 1)));
+        st(y, yr + q + 2, tanh(f64x2.extract_lane(acc1, 0)));
+        st(y, yr + q + 3, tanh(f64x2.extract_lane(acc1, 1)));
+      }
       for (; q + 1 < Q; q += 2) {
         let acc = f64x2.splat(bias);
         for (let ci: i32 = 0; ci < cin; ci++) {
@@ -129,7 +150,27 @@ function forward(A: usize, x: usize, i: i32, S: usize): f64 {
   convPoolTanh(x, Sh.oK2, Sh.oB2, S + (<usize>Sh.sB1 << 3), Sh.c1, Sh.P1h - 1, Sh.P1w - 1, Sh.k, Sh.c2, Sh.P2h, Sh.P2w, S + (<usize>Sh.sY2 << 3));
   const y2 = S + (<usize>Sh.sY2 << 3);
   const y3 = S + (<usize>Sh.sY3 << 3);
-  for (let j: i32 = 0; j < h; j++) {
+  let j: i32 = 0;
+  // four hidden units at a time: four independent chains, each summed in the twin's order
+  for (; j + 3 < h; j += 4) {
+    const w = Sh.oW3 + j * F;
+    let t0 = ld(x, Sh.oB3 + j);
+    let t1 = ld(x, Sh.oB3 + j + 1);
+    let t2 = ld(x, Sh.oB3 + j + 2);
+    let t3 = ld(x, Sh.oB3 + j + 3);
+    for (let e: i32 = 0; e < F; e++) {
+      const ye = ld(y2, e);
+      t0 += ld(x, w + e) * ye;
+      t1 += ld(x, w + F + e) * ye;
+      t2 += ld(x, w + 2 * F + e) * ye;
+      t3 += ld(x, w + 3 * F + e) * ye;
+    }
+    st(y3, j, tanh(t0));
+    st(y3, j + 1, tanh(t1));
+    st(y3, j + 2, tanh(t2));
+    st(y3, j + 3, tanh(t3));
+  }
+  for (; j < h; j++) {
     const w = Sh.oW3 + j * F;
     let t = ld(x, Sh.oB3 + j);
     for (let e: i32 = 0; e < F; e++) t += ld(x, w + e) * ld(y2, e);
@@ -188,6 +229,10 @@ function convBackward(x: usize, oK: i32, oB: i32, l2: f64, B: usize, cin: i32, B
             const Kv = f64x2.splat(K);
             const o = row + col(v, Bw);
             let q: i32 = 0;
+            for (; q + 3 < Q; q += 4) {
+              stv(gB, o + q, f64x2.add(ldv(gB, o + q), f64x2.mul(ldv(d, dr + q), Kv)));
+              stv(gB, o + q + 2, f64x2.add(ldv(gB, o + q + 2), f64x2.mul(ldv(d, dr + q + 2), Kv)));
+            }
             for (; q < Q2; q += 2) stv(gB, o + q, f64x2.add(ldv(gB, o + q), f64x2.mul(ldv(d, dr + q), Kv)));
             if (q < Q) st(gB, o + q, ld(gB, o + q) + ld(d, dr + q) * K);
           }
@@ -236,7 +281,15 @@ function backward(x: usize, label: i32, l2: f64, m: f64, S: usize): void {
     const yj = ld(y3, j);
     const r = ld(g3, j) * (1 - yj * yj);
     const w = Sh.oW3 + j * F;
-    for (let e: i32 = 0; e < F; e++) {
+    const rv = f64x2.splat(r);
+    const lv = f64x2.splat(l2);
+    let e: i32 = 0;
+    for (; e + 1 < F; e += 2) {
+      const xw = ldv(x, w + e);
+      stv(g2, e, f64x2.add(ldv(g2, e), f64x2.mul(xw, rv)));
+      stv(gi, w + e, f64x2.add(f64x2.mul(rv, ldv(y2, e)), f64x2.mul(lv, xw)));
+    }
+    for (; e < F; e++) {
       const xw = ld(x, w + e);
       st(g2, e, ld(g2, e) + xw * r);
       st(gi, w + e, r * ld(y2, e) + l2 * xw);
