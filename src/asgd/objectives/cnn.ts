@@ -55,8 +55,9 @@ export interface CnnArchitecture {
 
 /** The CNN objective: a classifier with its image size and architecture. */
 export interface CnnObjective extends ClassificationObjective {
-  /** Image height and width in pixels (features = height·width). */
+  /** Image height in pixels (features = height·width). */
   readonly height: number;
+  /** Image width in pixels. */
   readonly width: number;
   /** Kernel size k. */
   readonly kernel: number;
