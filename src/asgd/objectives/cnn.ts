@@ -15,13 +15,13 @@
  *    stride-1 2×2 averages: computed that way, the network costs four times fewer multiply-adds,
  *    and pooling before the activation needs four times fewer tanh.
  * Default size for MNIST (k = 5, c1 = 8, c2 = 16, h = 32; 28 → 12 → 4 pooled maps, 256 features):
- * 11 978 parameters. One forward and backward pass takes about 215 µs of one core per example in
- * WebAssembly and 645 µs in the TypeScript fallback (forward only: 72 and 285 µs), so a pass
- * over 10 000 images takes about 2.2 s (WebAssembly) — measured by scripts/bench-cnn.ts (CPU
+ * 11 978 parameters. One forward and backward pass takes about 195 µs of one core per example in
+ * WebAssembly and 630 µs in the TypeScript fallback (forward only: 72 and 275 µs), so a pass
+ * over 10 000 images takes about 2 s (WebAssembly) — measured by scripts/bench-cnn.ts (CPU
  * time, best of 5) on the project's 2-core Xeon while other jobs loaded it (load average 5–8).
- * Twice the channels and hidden units ([16, 32], h = 64: 46 730 parameters) cost 720 and
- * 2 140 µs per example (7.2 s per pass in WebAssembly): at the edge of the 5–10 s per pass that
- * a study of many runs can afford on two cores, hence the smaller default.
+ * Twice the channels and hidden units ([16, 32], h = 64: 46 730 parameters) cost 630 and
+ * 2 050 µs per example (6.3 s per pass in WebAssembly): inside the 5–10 s per pass that a study
+ * of many runs can afford on two cores, but only just, hence the smaller default.
  *
  * Parameter layout (flattened in this order, each block row-major): K1 (c1×k×k), b1 (c1),
  * K2 (c2×c1×k×k), b2 (c2), W3 (h×F), b3 (h), W4 (C×h), b4 (C), F = c2·P2h·P2w

@@ -190,27 +190,49 @@ function forward(A: usize, x: usize, i: i32, S: usize): f64 {
 /** Weight and bias gradients of one convolution (two chains), and its input gradient gB when gB ≠ 0. */
 function convBackward(x: usize, oK: i32, oB: i32, l2: f64, B: usize, cin: i32, Bh: i32, Bw: i32, k: i32, cout: i32, P: i32, Q: i32, d: usize, gi: usize, gB: usize): void {
   const Q2 = Q & ~1;
-  for (let c: i32 = 0; c < cout; c++) {
+  let c: i32 = 0;
+  // two output channels c, c1 at a time (they share the loads of B; an odd last channel is paired
+  // with itself and written twice, the same value), each weight in two chains as the twin
+  for (; c < cout; c += 2) {
+    const c1 = c + 1 < cout ? c + 1 : c;
     const dc = c * P * Q;
+    const dc1 = c1 * P * Q;
     for (let ci: i32 = 0; ci < cin; ci++) {
       const Bc = ci * Bh * Bw;
       const wk = oK + (c * cin + ci) * k * k;
+      const wk1 = oK + (c1 * cin + ci) * k * k;
       for (let u: i32 = 0; u < k; u++) {
         for (let v: i32 = 0; v < k; v++) {
           let acc = f64x2.splat(0);
+          let acc1 = acc;
           let s2: f64 = 0;
+          let s21: f64 = 0;
           const base = Bc + u * Bw + col(v, Bw);
           for (let p: i32 = 0; p < P; p++) {
             const row = base + 2 * p * Bw;
             const dr = dc + p * Q;
-            for (let q: i32 = 0; q < Q2; q += 2) acc = f64x2.add(acc, f64x2.mul(ldv(d, dr + q), ldv(B, row + q)));
-            if (Q2 < Q) s2 += ld(d, dr + Q2) * ld(B, row + Q2);
+            const dr1 = dc1 + p * Q;
+            for (let q: i32 = 0; q < Q2; q += 2) {
+              const b = ldv(B, row + q);
+              acc = f64x2.add(acc, f64x2.mul(ldv(d, dr + q), b));
+              acc1 = f64x2.add(acc1, f64x2.mul(ldv(d, dr1 + q), b));
+            }
+            if (Q2 < Q) {
+              const b = ld(B, row + Q2);
+              s2 += ld(d, dr + Q2) * b;
+              s21 += ld(d, dr1 + Q2) * b;
+            }
           }
           const at = wk + u * k + v;
           st(gi, at, ((f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1)) + s2) + l2 * ld(x, at));
+          const at1 = wk1 + u * k + v;
+          st(gi, at1, ((f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1)) + s21) + l2 * ld(x, at1));
         }
       }
     }
+  }
+  for (c = 0; c < cout; c++) {
+    const dc = c * P * Q;
     let sb: f64 = 0;
     for (let e: i32 = 0; e < P * Q; e++) sb += ld(d, dc + e);
     st(gi, oB + c, sb + l2 * ld(x, oB + c));
