@@ -127,9 +127,8 @@ export interface GeneratedCnn extends CnnArchitecture {
  *
  * const cnn = generatedCnn({ n: 100, size: 12, classes: 3, kernel: 3, channels: [3, 4], hidden: 8, seed: 1 });
  * const x = cnnInitialPoint(cnn, 1);
- * const g = new Float64Array(cnn.dim);
- * cnn.gradient(x, g);
- * console.log(cnn.dim, cnn.value(x).toFixed(3)); // 209 parameters and F near log 3 ≈ 1.1 at the start
+ * console.log(cnn.dim, cnn.value(x).toFixed(3)); // the parameters, and F at the start: near log 3 ≈ 1.1 (chance)
+ * //> 209 1.059
  * ```
  */
 export function generatedCnn(spec: GeneratedCnn, field = 'objective'): CnnObjective {
