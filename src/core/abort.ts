@@ -106,3 +106,15 @@ export class PhasedProgress {
     this.onProgress?.(this.total, this.total);
   }
 }
+
+/**
+ * Let the event loop run (timers, messages, an abort from `AbortSignal.timeout`) and resume: a
+ * macrotask (`setImmediate` in Node, `setTimeout(0)` elsewhere), not a microtask, which would run
+ * before any timer.
+ * @example
+ * if (performance.now() - since > 50) await yieldToEventLoop();
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resume) => (immediate ? immediate(() => resume()) : setTimeout(resume, 0)));
+}
