@@ -4,12 +4,14 @@
  * signal's reason — a DOMException named 'AbortError' for `controller.abort()` — and returns no
  * partial result.
  *
- * A synchronous loop (solve, runAsgd, the simulated server, convergenceOrder) cannot be
- * interrupted from the same thread while it runs: it polls the signal every few thousand steps,
+ * A synchronous loop (solve, runAsgd, runPair, the simulated server, convergenceOrder) cannot be
+ * interrupted from the same thread while it runs: it polls the signal every POLL_MASK + 1 steps,
  * so an abort from a callback it calls (onProgress, an observer) or from another agent sharing the
  * signal stops it within that many steps. The asynchronous entry points (ensembles, sweeps, the
- * threaded server, the checks) yield between blocks, so a timer (`AbortSignal.timeout(ms)`) or a UI
- * event stops them too, and they end their worker threads.
+ * threaded server, the checks) yield to the event loop between blocks and, given a signal, about
+ * every 50 ms of work inside one (`yieldToEventLoop`), so a timer (`AbortSignal.timeout(ms)`) or a
+ * UI event stops them too, and they end their worker threads. The table of who reacts how soon is
+ * in docs/ensembles-and-studies.md ("Cancellation").
  */
 import { ConfigError, describe } from './errors.ts';
 

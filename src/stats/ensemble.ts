@@ -98,9 +98,11 @@ export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStati
   /** Called after each block. A throw from it stops the ensemble (its workers too) and rejects with the error. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Abort: the ensemble stops between blocks (it yields to the event loop between blocks when a
-   * signal is given, so a timer or UI event can abort it), ends its worker threads and rejects
-   * with the signal's reason (an AbortError); no partial result.
+   * Abort: the ensemble stops between blocks, or inside a block between paths: with a signal the
+   * calling thread yields to the event loop about every 50 ms of work (so a timer, e.g.
+   * `AbortSignal.timeout(ms)`, or a UI event can abort it; a single path is not interrupted). It
+   * ends its worker threads and rejects with the signal's reason (an AbortError, or a
+   * TimeoutError); no partial result. The same bits with or without a signal.
    */
   signal?: AbortSignal;
   /** Keep each block's statistics (for jackknife standard errors). */
