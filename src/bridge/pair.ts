@@ -246,7 +246,9 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  * @throws {@link ConfigError} before any work, as {@link validatePair}: `bridge.coupling` ('quantile'
  * with d > 1 or a law too large to enumerate; 'axis-quantile' with inconsistent read, sparse updates or
  * delay compensation), `bridge.substeps`, `asgd.saveEvery`, `bridge.lawSamples`, `bridge.sigma`,
- * `bridge.sddeBeforeHistory`, `options.seed`, `options.path`, and those of {@link sddeFromAsgd}.
+ * `bridge.sddeBeforeHistory`, `options.seed`, `options.path`, `options.signal` (not an AbortSignal),
+ * `options.onProgress` (not a function), and those of {@link sddeFromAsgd}; the signal's reason (an
+ * AbortError) when it is aborted before or during the run.
  * @example
  * ```ts
  * import { asgdConfig, runPair, toyObjective } from 'asgd-sdde';
