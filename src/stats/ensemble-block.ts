@@ -324,24 +324,25 @@ export const YIELD_EVERY_MS = 50;
  * a timer (`AbortSignal.timeout`) or a UI event can abort the ensemble while a long block runs; after
  * each yield it throws the signal's reason once aborted. It runs the block in runs of paths whose
  * length adapts to the time a path takes (one path at first, doubling while a run takes under a
- * tenth of the interval): the same bits as runBlock. A single path is not interrupted. `clock.since`
- * is when the calling thread last yielded, shared by the blocks it runs (so short blocks yield too).
+ * tenth of the interval): the same bits as runBlock. A single path is not interrupted. `pace` is
+ * shared by the blocks the calling thread runs: `since`, when it last yielded (so short blocks
+ * yield too), and `paths`, the current length of a run (start with 1).
  */
-export async function runBlockYielding(model: EnsembleModel, spec: BlockSpec, block: number, output: ((path: PathOutput, i: number) => unknown) | undefined, signal: AbortSignal, clock: { since: number }): Promise<BlockResult> {
+export async function runBlockYielding(model: EnsembleModel, spec: BlockSpec, block: number, output: ((path: PathOutput, i: number) => unknown) | undefined, signal: AbortSignal, pace: { since: number; paths: number }): Promise<BlockResult> {
   const r = new BlockRun(model, spec, block, output);
-  let n = 1;
   for (let j = 0; j < r.count; ) {
-    const len = Math.min(n, r.count - j);
+    const len = Math.min(pace.paths, r.count - j);
     const start = performance.now();
     r.run(j, len);
     j += len;
     const now = performance.now();
-    if (now - start < YIELD_EVERY_MS / 10) n *= 2;
-    else if (now - start > YIELD_EVERY_MS && n > 1) n >>= 1;
-    if (now - clock.since >= YIELD_EVERY_MS) {
+    // a run as long as it may be: doubled while it takes under a tenth of the interval (up to 2^20 paths)
+    if (now - start < YIELD_EVERY_MS / 10 && len === pace.paths) pace.paths = Math.min(pace.paths * 2, 2 ** 20);
+    else if (now - start > YIELD_EVERY_MS && pace.paths > 1) pace.paths >>= 1;
+    if (now - pace.since >= YIELD_EVERY_MS) {
       await yieldToEventLoop();
       throwIfAborted(signal);
-      clock.since = performance.now();
+      pace.since = performance.now();
     }
   }
   return r.result();

@@ -106,8 +106,8 @@ export async function ensemblePlan(
   const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
   const spec: BlockSpec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
   const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: href(analysis.output.module), export: analysis.output.export } : undefined;
-  const clock = { since: performance.now() };
-  const runHere = signal ? (b: number) => runBlockYielding(model, spec, b, output, signal, clock) : (b: number) => runBlock(model, spec, b, output);
+  const pace = { since: performance.now(), paths: 1 };
+  const runHere = signal ? (b: number) => runBlockYielding(model, spec, b, output, signal, pace) : (b: number) => runBlock(model, spec, b, output);
   return { analysis, reducer, spec, outputRef, nBlocks: Math.ceil(paths / B), runHere };
 }
 
