@@ -23,6 +23,7 @@ import { runEnsemble } from '../../src/stats/ensemble.ts';
 import { parallelMap } from '../../src/stats/parallel-map.ts';
 import { runSweep } from '../../src/sweep/run.ts';
 import { CHECKS } from '../../src/theory/index.ts';
+import { type Claim, prepareClaim, runClaim } from '../../src/theory/workbench/index.ts';
 
 const isTimeout = (e: unknown) => e instanceof DOMException && e.name === 'TimeoutError';
 const ou = (T: number) => defineSdde({ dim: 1, drift: { linear: { x: [[-1]], y: [[0.5]] } }, diffusion: { noise: 'diagonal', g: 0.5 }, history: 1, T, delay: { kind: 'constant', tau: 0.5 } });
@@ -80,6 +81,24 @@ describe('AbortSignal.timeout aborts a long computation in the calling thread', 
     // yield, so the timer fires before it ends
     expect(stages.length).toBe(1);
     expect(blocks.total === 0 || blocks.done < blocks.total / 2, `${blocks.done} of ${blocks.total} blocks`).toBe(true);
+    expect((performance.now() - started) / 1000).toBeLessThan(5);
+  });
+  it('runClaim (the workbench) with an ensemble experiment: rejects within its first ensemble', async () => {
+    const { model, count } = counted(20, 1e-4, 20_000);
+    const claim: Claim = {
+      name: 'a long claim',
+      quantity: 'E X(T)',
+      kind: 'upper-bound',
+      prediction: '1',
+      experiment: { kind: 'ensemble', grid: { a: [1, 2, 3] }, paths: 10_000, source: () => model, statistic: (r) => ({ value: r.series.sdde!.x.meanAt(r.k.length - 1), se: r.series.sdde!.x.standardError(r.k.length - 1) }) },
+    };
+    prepareClaim(claim); // its first call loads the expression parser (a second or two), before the timer starts
+    const stages: string[] = [];
+    const started = performance.now();
+    const e = await runClaim(claim, { seed: 1, threads: 1, signal: AbortSignal.timeout(200), onProgress: (m) => stages.push(m) }).catch((x: unknown) => x);
+    expect(isTimeout(e)).toBe(true);
+    expect(stages.length).toBe(1);
+    expect(count.paths).toBeLessThan(5_000);
     expect((performance.now() - started) / 1000).toBeLessThan(5);
   });
   it('parallelMap: a signal aborted before the call rejects before any task', async () => {
