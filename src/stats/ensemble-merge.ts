@@ -1,8 +1,10 @@
 /**
  * The parts of `runEnsemble` that need no Node built-ins, shared by ensemble.ts (worker threads)
- * and its browser twin ensemble.browser.ts (Web Workers): the model a source describes, checking a
- * model built by a factory, and merging block results in block order (which makes the statistics
- * independent of who ran which block).
+ * and its browser twin ensemble.browser.ts (Web Workers), which differ only in how blocks reach
+ * threads and how a module's URL is resolved: the model a source describes, checking a model built
+ * by a factory, the checked options and analysis plan, a worker's block runner, the block hand-out
+ * bookkeeping (BlockCollector), and merging block results in block order (which makes the
+ * statistics independent of who ran which block).
  */
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
