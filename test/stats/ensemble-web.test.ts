@@ -8,7 +8,8 @@
  * runs, which test/stats/ensemble.test.ts checks against closed forms; this test checks that the
  * browser runtime gives the same bits. The per-path `output` of a module reference runs in the Web
  * Workers and `reduce` (with an early stop after block 3) in the page: outputs, reduction and
- * statistics must equal Node's, bit for bit, for 1, 2 and 3 threads. Also: the browser refuses
+ * statistics must equal Node's, bit for bit, for 1, 2 and 3 threads. AbortSignal.timeout stops a
+ * long ensemble in the page (one block: it must yield inside it) and on Web Workers. Also: the browser refuses
  * threads > 1 without a module source or without workerUrl, naming the field.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,7 +98,15 @@ async function main() {
     outputs.push({ threads: r.threads, ...outputPrint(r) });
   }
   const badOutput = await refusal(runEnsemble(source, { ...withOutput, output: { module: withOutput.output.module, export: 'nope' }, threads: 2, workerUrl: 'ensemble-worker.js' }));
-  window.result = { one: fingerprint(one), two: fingerprint(two), threads: [one.threads, two.threads], progress, noUrl, badExport, outputs, badOutput };
+  // a timer aborts a long ensemble (minutes of work) in the page (its block yields) and on Web Workers
+  const long = { ...source, args: { ...source.args, T: 50, dt: 1e-4 } };
+  const timed = [];
+  for (const threads of [1, 2]) {
+    const t0 = performance.now();
+    const why = await refusal(runEnsemble(long, { paths: 10000, blockSize: threads === 1 ? 10000 : 16, seed: 1, threads, workerUrl: 'ensemble-worker.js', signal: AbortSignal.timeout(300) }));
+    timed.push({ threads, why, seconds: (performance.now() - t0) / 1000 });
+  }
+  window.result = { one: fingerprint(one), two: fingerprint(two), threads: [one.threads, two.threads], progress, noUrl, badExport, outputs, badOutput, timed };
 }
 main().catch((e) => { window.result = { error: String(e && e.stack || e) }; }).finally(() => { document.body.dataset.ready = '1'; });
 `;
@@ -148,7 +157,7 @@ describe('runEnsemble in the browser', () => {
       await page.goto(`${s.url.replace(/\/$/, '')}/index.html`);
       await page.waitForFunction(() => document.body.dataset.ready === '1', undefined, { timeout: 90_000 });
       type Printed = { threads: number; outputs: string; reduced: string; paths: number; stoppedEarly: boolean; stats: Record<string, string> };
-      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { one: Record<string, string>; two: Record<string, string>; threads: number[]; progress: number; noUrl: string; badExport: string; outputs: Printed[]; badOutput: string; error?: string };
+      const out = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as { one: Record<string, string>; two: Record<string, string>; threads: number[]; progress: number; noUrl: string; badExport: string; outputs: Printed[]; badOutput: string; timed: { threads: number; why: string; seconds: number }[]; error?: string };
       expect(out.error).toBeUndefined();
       expect(errors).toEqual([]);
       expect(out.threads).toEqual([1, 2]);
@@ -163,6 +172,12 @@ describe('runEnsemble in the browser', () => {
       expect(nodeOut.paths).toBe(64); // stopped after block 3 (50 paths reached in block 3 of 16)
       for (const o of out.outputs) expect({ ...o, threads: 0 }).toEqual({ ...nodeOut, threads: 0 });
       expect(out.badOutput).toMatch(/ConfigError ensemble\.output\.export.*nope/);
+      // AbortSignal.timeout(300) on 10 000 paths of 500 000 steps (minutes of work): rejected with its
+      // TimeoutError; the time bound is loose (the page yields about every 50 ms of work)
+      for (const t of out.timed) {
+        expect(t.why, `threads ${t.threads}`).toMatch(/^TimeoutError/);
+        expect(t.seconds, `threads ${t.threads}`).toBeLessThan(5);
+      }
     } finally {
       await browser?.close();
       served.server?.close();
