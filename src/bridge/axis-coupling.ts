@@ -27,13 +27,14 @@ import { type PhasedProgress, POLL_MASK } from '../core/abort.ts';
  * without storing increments: the research-scale path. With m > 1 the increments √δ·Qz_k
  * (Q = σ⁻¹VΛ^{1/2}) are bridged onto the fine grid and the SDDE is solved by `solve`.
  *
- * `progress` (runPair's signal and progress) is polled in phase 0 (the ASGD run, and the inline
- * SDDE's steps after an ASGD divergence) and phase 1 (the bridged increments, m > 1).
+ * `progress` (runPair's signal and progress) is polled in phase 0 (sampling the law, when not
+ * memoized), phase 1 (the ASGD run, and the inline SDDE's steps after an ASGD divergence) and
+ * phase 2 (the bridged increments, m > 1).
  */
 export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Array, lawSamples: number, seed: number, path: number, saveEvery: number, m: number, delta: number, progress?: PhasedProgress): { asgd: AsgdResult; sdde?: SddeSolution; increments?: Float64Array; lags?: Int32Array } {
   const d = cfg.objective.dim;
   const K = cfg.iterations;
-  const law = axisNoiseLaw(cfg, point, lawSamples, seed);
+  const law = axisNoiseLaw(cfg, point, lawSamples, seed, progress?.poller(0));
   const obj = cfg.objective;
   const gPoint = new Float64Array(d); // ∇F at the law point, once
   obj.gradient(law.point, gPoint);
@@ -125,10 +126,10 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
         axisNormals(xRead, g, batch);
         step(k, lag, true, u);
       },
-      ...progress?.options(0),
+      ...progress?.options(1),
     });
     // a diverged ASGD leaves the SDDE to finish without coupled noise (as the solve path does)
-    const poll = progress?.poller(0);
+    const poll = progress?.poller(1);
     for (let k = asgd.iterations; k < K; k++) {
       if (poll !== undefined && (k & POLL_MASK) === 0) poll(k);
       step(k, 0, false, cfg.schedule.at(k));
@@ -170,9 +171,9 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
         z[off + i] = s;
       }
     },
-    ...progress?.options(0),
+    ...progress?.options(1),
   });
   const lags = new Int32Array(K);
   lags.set(asgd.delays!.subarray(0, Math.min(asgd.delays!.length, K)));
-  return { asgd, increments: coupledIncrements(z, asgd.iterations, K, d, m, delta, seed, path, progress?.poller(1)), lags };
+  return { asgd, increments: coupledIncrements(z, asgd.iterations, K, d, m, delta, seed, path, progress?.poller(2)), lags };
 }

@@ -73,14 +73,15 @@ export interface PairOptions extends BridgeOptions {
   coupling: Coupling;
   /**
    * Abort: polled during the run, every 4096 steps of each of its loops (the ASGD run, the lags and
-   * Brownian path drawn for a shared coupling, the bridged increments, the SDDE solve). A pair is
+   * Brownian path drawn for a shared coupling, the bridged increments, the SDDE solve) and every
+   * 256 draws of the sampled law of 'axis-quantile' (when not already memoized). A pair is
    * one synchronous run, so the abort must come from a callback it calls (`onProgress`) or be set
    * before the call; an aborted call throws the signal's reason (an AbortError) and returns nothing.
    */
   signal?: AbortSignal;
   /**
    * Progress: `(done, total)` in steps summed over the run's loops (ASGD iterations, SDDE fine steps,
-   * increments drawn), every 4096 steps of each loop and once at the end. A throw from it stops the
+   * increments drawn, law draws), at each poll and once at the end. A throw from it stops the
    * run. Giving it (or a signal) runs the ASGD and the SDDE on their general loops instead of the
    * WebAssembly kernels: the same bits, more time.
    */
@@ -267,7 +268,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
   const K = cfg.iterations;
   const fine = K * v.m;
   // the loops of each coupling, in the order they run (their steps are the progress units)
-  const phases = { independent: [K, fine], 'shared-brownian': [K, fine, K, fine], 'axis-quantile': [K, v.m > 1 ? fine : 0, v.m > 1 ? fine : 0], quantile: [K, v.m > 1 ? fine : 0, fine] }[v.coupling];
+  const phases = { independent: [K, fine], 'shared-brownian': [K, fine, K, fine], 'axis-quantile': [2 * v.lawSamples, K, v.m > 1 ? fine : 0, v.m > 1 ? fine : 0], quantile: [K, v.m > 1 ? fine : 0, fine] }[v.coupling];
   const progress = new PhasedProgress(signal, onProgress, phases);
   const result = runValidatedPair(cfg, options, v, progress);
   progress.finish(); // no partial output
@@ -308,7 +309,7 @@ function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated: Vali
   } else if (coupling === 'axis-quantile') {
     const r = runAxisQuantile(cfg, bridged.sigma!, bridged.sigmaPoint!, lawSamples, seed, path, saveEvery, m, delta, progress);
     asgd = r.asgd;
-    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true, ...progress.options(2) });
+    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true, ...progress.options(3) });
     label = 'ASGD';
   } else {
     const obj = cfg.objective;

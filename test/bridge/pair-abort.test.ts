@@ -21,12 +21,13 @@ const isAbort = (e: unknown) => e instanceof DOMException && e.name === 'AbortEr
 describe('runPair: the same bits with and without polling', () => {
   it('every coupling: no signal, and a signal that never fires with progress, give the digests recorded before the change', () => {
     const cases = pairCases();
+    const fresh = pairCases(); // other objective objects: the polled runs sample their own laws
     expect(cases.map((c) => c.name)).toEqual(Object.keys(recorded.cases));
-    for (const c of cases) {
+    for (const [i, c] of cases.entries()) {
       const want = (recorded.cases as Record<string, Record<string, string>>)[c.name];
       expect(pairDigest(runPair(c.cfg, c.options)), c.name).toEqual(want);
       const seen: [number, number][] = [];
-      const polled = runPair(c.cfg, { ...c.options, signal: new AbortController().signal, onProgress: (d, t) => seen.push([d, t]) });
+      const polled = runPair(fresh[i].cfg, { ...c.options, signal: new AbortController().signal, onProgress: (d, t) => seen.push([d, t]) });
       expect(pairDigest(polled), `${c.name} (polled)`).toEqual(want);
       // progress: one total, never backwards, ending at (total, total)
       const total = seen[0][1];
@@ -42,19 +43,21 @@ describe('runPair: the same bits with and without polling', () => {
 });
 
 describe('runPair: an abort during the run', () => {
-  const toy = asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.001, iterations: 60_000, batchSize: 1, delay: { kind: 'uniform', maxLag: 5 }, beforeHistory: 'warmup' });
-  const ls = asgdConfig({ objective: generatedLeastSquares({ n: 100, d: 3, seed: 2 }), x0: 1, eta: 0.005, iterations: 30_000, batchSize: 4, delay: { kind: 'constant', lag: 2 } });
+  // a fresh objective for every run: the sampled law of 'axis-quantile' is memoized per objective,
+  // and each run must go through the same loops
+  const toy = () => asgdConfig({ objective: toyObjective(), x0: 4, eta: 0.001, iterations: 60_000, batchSize: 1, delay: { kind: 'uniform', maxLag: 5 }, beforeHistory: 'warmup' });
+  const ls = () => asgdConfig({ objective: generatedLeastSquares({ n: 100, d: 3, seed: 2 }), x0: 1, eta: 0.005, iterations: 30_000, batchSize: 4, delay: { kind: 'constant', lag: 2 } });
   const runs: { name: string; cfg: typeof toy; options: PairOptions }[] = [
     { name: 'independent', cfg: toy, options: { coupling: 'independent', seed: 1, substeps: 2, saveEvery: 100 } },
     { name: 'shared-brownian', cfg: toy, options: { coupling: 'shared-brownian', seed: 1, substeps: 4, saveEvery: 100 } },
     { name: 'quantile', cfg: toy, options: { coupling: 'quantile', seed: 1, substeps: 3, saveEvery: 100 } },
-    { name: 'axis-quantile m=1', cfg: ls, options: { coupling: 'axis-quantile', seed: 1, lawSamples: 1000, saveEvery: 100 } },
-    { name: 'axis-quantile m=3', cfg: ls, options: { coupling: 'axis-quantile', seed: 1, lawSamples: 1000, substeps: 3, saveEvery: 100 } },
+    { name: 'axis-quantile m=1', cfg: ls, options: { coupling: 'axis-quantile', seed: 1, lawSamples: 20_000, saveEvery: 100 } },
+    { name: 'axis-quantile m=3', cfg: ls, options: { coupling: 'axis-quantile', seed: 1, lawSamples: 20_000, substeps: 3, saveEvery: 100 } },
   ];
   it.each(runs)('$name: aborted from the progress callback early, midway and late, it throws an AbortError at the next poll (no progress after the abort, no result)', ({ cfg, options }) => {
     // the whole run's progress calls: the polls every 4096 steps of each loop, and the end
     const calls: number[] = [];
-    runPair(cfg, { ...options, onProgress: (d) => calls.push(d) });
+    runPair(cfg(), { ...options, onProgress: (d) => calls.push(d) });
     const n = calls.length;
     const total = calls[n - 1];
     expect(n).toBeGreaterThan(8);
@@ -65,7 +68,7 @@ describe('runPair: an abort during the run', () => {
       let result: unknown;
       let error: unknown;
       try {
-        result = runPair(cfg, {
+        result = runPair(cfg(), {
           ...options,
           signal: c.signal,
           onProgress: (d) => {
@@ -85,5 +88,28 @@ describe('runPair: an abort during the run', () => {
       expect(made).toBe(at);
       expect(doneAtAbort).toBeLessThan(total);
     }
+  });
+  it("'axis-quantile': an abort while the law is sampled memoizes nothing (the next run samples it whole)", () => {
+    const cfg = ls();
+    const options: PairOptions = { coupling: 'axis-quantile', seed: 4, lawSamples: 20_000, saveEvery: 1000 };
+    const c = new AbortController();
+    let made = 0;
+    let total = 0;
+    let at = 0;
+    expect(() =>
+      runPair(cfg, {
+        ...options,
+        signal: c.signal,
+        onProgress: (d, t) => {
+          if (++made === 3) {
+            [at, total] = [d, t];
+            c.abort();
+          }
+        },
+      }),
+    ).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(at).toBeLessThan(2 * 20_000); // within the law's 2 × 20 000 draws
+    expect(total).toBeGreaterThan(at);
+    expect(pairDigest(runPair(cfg, options))).toEqual(pairDigest(runPair(ls(), options)));
   });
 });
