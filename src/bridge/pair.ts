@@ -258,6 +258,7 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  *   delay: { kind: 'constant', lag: 10 }, beforeHistory: 'warmup' });
  * const pair = runPair(cfg, { coupling: 'quantile', seed: 1, saveEvery: 500 });
  * console.log(Array.from(pair.k), Array.from(pair.distance, (v) => v.toFixed(4))); // |x_k − X(kδ)|
+ * //> [ 0, 500, 1000, 1500, 2000 ] [ '0.0000', '0.0039', '0.0032', '0.0103', '0.0403' ]
  * ```
  */
 export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {

@@ -21,8 +21,10 @@ export const POLL_MASK = 0xfff;
 /**
  * The optional signal of an entry point, validated.
  * @throws ConfigError when `value` is given and is not an AbortSignal
- * @example
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
  * const signal = optionalSignal(options.signal, 'options.signal');
+ * ```
  */
 export function optionalSignal(value: unknown, field: string): AbortSignal | undefined {
   if (value === undefined) return undefined;
@@ -32,8 +34,10 @@ export function optionalSignal(value: unknown, field: string): AbortSignal | und
 
 /**
  * Throw the signal's reason (an AbortError for `controller.abort()`) when it is aborted.
- * @example
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
  * throwIfAborted(options.signal); // before work, and between blocks
+ * ```
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);

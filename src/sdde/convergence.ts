@@ -139,11 +139,12 @@ export interface ConvergenceResult {
  * ```ts
  * import { defineSdde, convergenceOrder, EulerMaruyama } from 'asgd-sdde';
  *
- * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
- *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.5 * x[0]; } },
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]!; },
+ *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.5 * x[0]!; } },
  *   history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
  * const r = convergenceOrder(problem, new EulerMaruyama(), { dts: [1 / 8, 1 / 16, 1 / 32], paths: 200, seed: 1 });
  * console.log(r.strong.order.toFixed(2), r.strong.ci95, r.declared.strong); // fitted order, its 95% CI, declared order
+ * //> 0.89 [ 0.7092009583801134, 1.0671545781377194 ] 0.5
  * ```
  */
 export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm, options: ConvergenceOptions): ConvergenceResult {

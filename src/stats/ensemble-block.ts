@@ -112,8 +112,17 @@ export interface SddeModelOptions {
  * a source, one object `{ problem, dt, saveEvery?, algorithm?, interpolation? }`.
  * @throws ConfigError for a missing or bad problem, dt, saveEvery (before any path runs)
  * @example
- * const model = sddeModel({ problem, dt: 0.01, saveEvery: 10 });   // = sddeModel(problem, { dt: 0.01, saveEvery: 10 })
+ * ```ts
+ * import { defineSdde, runEnsemble, sddeModel } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]!; }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 1 });
+ * const model = sddeModel({ problem, dt: 0.01, saveEvery: 10 }); // = sddeModel(problem, { dt: 0.01, saveEvery: 10 })
  * const ens = await runEnsemble(model, { paths: 1000, seed: 1 });
+ * const x = ens.series.sdde!.x;
+ * console.log(ens.k.length, x.meanAt(10).toFixed(3)); // 11 saved times; E X(1) = e⁻¹ = 0.368 within its SE 0.006
+ * //> 11 0.370
+ * ```
  */
 export function sddeModel(source: SddeModelOptions & { problem: SddeProblem }): EnsembleModel;
 export function sddeModel(problem: SddeProblem, options: SddeModelOptions): EnsembleModel;

@@ -173,6 +173,7 @@ export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
  * const K = ens.k.length - 1;
  * const x = ens.series.sdde!.x;
  * console.log(ens.t[K], x.meanAt(K).toFixed(3), '±', (1.96 * x.standardError(K)).toFixed(3)); // E X(5) with a 95% CI
+ * //> 5 0.180 ± 0.054
  * ```
  */
 export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSource, options: EnsembleOptions<T, A>): Promise<EnsembleResult<T, A>> {

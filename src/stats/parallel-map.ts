@@ -30,7 +30,7 @@ export async function parallelMapRunner(args: { fn: TaskFunction; tasks: unknown
  * interrupted).
  *
  * @throws TypeError when the module exports no function `fn.name`; the first task's error otherwise
- * @example await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })
+ * @remarks Example (an internal helper, not in the package API): `await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })`
  */
 export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number; signal?: AbortSignal } = {}): Promise<R[]> {
   const n = tasks.length;

@@ -58,7 +58,8 @@ export type MnistObjectiveOf<M extends MnistModel> = M extends 'mlp' ? MlpObject
  * import { mnistObjective, classificationAccuracy } from 'asgd-sdde';
  *
  * const sm = mnistObjective({ model: 'softmax', digits: [0, 1, 2], perDigit: 100, dim: 20 });
- * console.log(sm.n, sm.dim, classificationAccuracy(sm, new Float64Array(sm.dim))); // 300 60 and the accuracy at x = 0
+ * console.log(sm.n, sm.dim, classificationAccuracy(sm, new Float64Array(sm.dim))); // at x = 0 every class ties: one in three right
+ * //> 300 60 0.3333333333333333
  * ```
  */
 export function mnistObjective<M extends MnistModel>(spec: MnistObjectiveSpec & { model: M }, field = 'objective'): MnistObjectiveOf<M> {

@@ -232,8 +232,12 @@ const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
  * setups. Returns the check's rows (verdicts), figure and data, as every theory check does.
  *
  * @example
- * ```ts fragment
- * const fig3 = await checkFig3({ quick: true, seed: 1 });   // the MLP stand-in, small budgets
+ * ```ts
+ * import { checkFig3 } from 'asgd-sdde';
+ *
+ * const fig3 = await checkFig3({ quick: true, seed: 1 }); // the MLP stand-in, small budgets
+ * console.log(fig3.figures.map((f) => f.file)); // the figure it draws
+ * //> [ 'check-mindthestep-fig3' ]
  * ```
  */
 export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
