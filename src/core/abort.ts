@@ -117,8 +117,10 @@ export class PhasedProgress {
  * Let the event loop run (timers, messages, an abort from `AbortSignal.timeout`) and resume: a
  * macrotask (`setImmediate` in Node, `setTimeout(0)` elsewhere), not a microtask, which would run
  * before any timer.
- * @example
- * if (performance.now() - since > 50) await yieldToEventLoop();
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
+ * if (performance.now() - since > 50) { await yieldToEventLoop(); throwIfAborted(signal); }
+ * ```
  */
 export function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
