@@ -60,7 +60,7 @@ export interface ConvergenceOptions {
   interpolation?: HistoryInterpolation;
   /** Blocks of paths for the jackknife; default min(20, paths / 2). */
   blocks?: number;
-  /** Abort: polled before every path (and within each solve); an aborted call throws the signal's reason (an AbortError). */
+  /** Abort: polled before every path and every 4096 steps within it (its Brownian path and each level's solve); an aborted call throws the signal's reason (an AbortError). A synchronous run: the abort must come from `onProgress` (or a function the solves call). */
   signal?: AbortSignal;
   /** Called after every path with (paths done, paths). */
   onProgress?: (done: number, total: number) => void;
@@ -195,7 +195,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
   for (let p = 0; p < paths; p++) {
     throwIfAborted(signal);
     if (p > 0) onProgress?.(p, paths);
-    const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef) : null;
+    const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef, signal ? () => throwIfAborted(signal) : undefined) : null;
     const noiseAt = (r: number) => (fine ? { noise: new PrescribedIncrements(fine, m, { substeps: r }) } : {});
     let xRef: Float64Array | undefined;
     let phiRef = 0;
@@ -208,7 +208,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
       good = Number.isFinite(phiRef);
     }
     for (let l = 0; l < L && good; l++) {
-      const sol = solve(problem, algorithm, { dt: ladder[l], saveAt: { final: true }, interpolation, seed, path: p, ...noiseAt(method === 'successive' ? Math.round(ladder[l] / hRef) : factorOf(ladder[l])) });
+      const sol = solve(problem, algorithm, { dt: ladder[l], saveAt: { final: true }, interpolation, seed, path: p, ...(signal ? { signal } : {}), ...noiseAt(method === 'successive' ? Math.round(ladder[l] / hRef) : factorOf(ladder[l])) });
       if (sol.status !== 'ok') {
         good = false;
         break;

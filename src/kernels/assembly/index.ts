@@ -7,3 +7,4 @@ export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
 export { logisticFullGrad, logisticValue } from './full-gradient';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
+export { cnnForward, cnnGradient, cnnValue } from './cnn';

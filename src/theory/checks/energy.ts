@@ -56,8 +56,8 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     const theorem = lag === 0 ? 'Cor 4.3 (τ = 0, SGD)' : `Thm 4.2 (τ = ${tau})`;
     opts.onProgress?.(`energy: ${theorem}`);
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta: 1, iterations: K, batchSize: b, delay: { kind: 'constant', lag }, beforeHistory: 'history', schedule: { kind: 'inverse-mu', mu }, saveEvery, substeps, delta, seed: opts.seed });
-    const sdde = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + 10 + ci, threads: opts.threads, onProgress: opts.onBlocks });
-    const asgd = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 20 + ci, threads: opts.threads, onProgress: opts.onBlocks });
+    const sdde = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + 10 + ci, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const asgd = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 20 + ci, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (sdde.series.sdde.diverged || asgd.series.asgd.diverged) throw new Error(`energy: paths diverged (SDDE ${sdde.series.sdde.diverged}, ASGD ${asgd.series.asgd.diverged}) on a strongly convex problem`);
     // D: the largest ‖X(t) − x0‖ over all paths and every (coarse) step — a sample maximum, which
     // grows with the number of paths (with Gaussian noise no finite D exists almost surely).

@@ -102,7 +102,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const next = others.length ? Math.max(...others.map((r) => r.re)) : -Infinity;
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: c.lag }, saveEvery, substeps, seed: opts.seed });
     // blocks of 16 paths: ≥ 25 blocks for the jackknife (t with G − 1 ≥ 24 degrees of freedom)
-    const ens = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + ci, covariance: tau === 0, blockSize: 16, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+    const ens = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + ci, covariance: tau === 0, blockSize: 16, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (ens.series.sdde.diverged > 0) throw new Error(`moments: ${ens.series.sdde.diverged} SDDE paths diverged on a stable problem (${c.label})`);
     const s = ens.series.sdde;
     const t = Array.from(ens.t);
