@@ -9,8 +9,9 @@
  * so an abort from a callback it calls (onProgress, an observer) or from another agent sharing the
  * signal stops it within that many steps. The asynchronous entry points (ensembles, sweeps, the
  * threaded server, the checks) yield to the event loop between blocks and, given a signal, about
- * every 50 ms of work inside one (`yieldToEventLoop`), so a timer (`AbortSignal.timeout(ms)`) or a
- * UI event stops them too, and they end their worker threads. The table of who reacts how soon is
+ * every 50 ms of work inside one (`yieldToEventLoop`; the checks' synchronous stages between their
+ * paths and simulations, `yieldingPace`), so a timer (`AbortSignal.timeout(ms)`) or a UI event
+ * stops them too, and they end their worker threads. The table of who reacts how soon is
  * in docs/ensembles-and-studies.md ("Cancellation").
  */
 import { ConfigError, describe } from './errors.ts';
