@@ -147,7 +147,8 @@ export function sweepFigure(keys: string[], metric: string, rows: SweepRow[], ca
     const xName = keyWords(keys[j]);
     const zipped = keys[j].includes(',') ? ` (with ${keys[j].split(',').slice(1).map((k) => keyWords(k)).join(', ')})` : '';
     layout[`xaxis${axis}`] = { title: { text: `${xName}${zipped}${info.hasZero ? `; exponent fitted in ${xName.split(' ').at(-1)} + 1` : ''}` }, zeroline: false, ...(logX ? { type: 'log' } : info.numeric ? {} : { type: 'category' }), ...(ticks && ticks.length <= 12 ? { tickvals: ticks } : {}) };
-    layout[`yaxis${axis}`] = { title: { text: metricWords }, zeroline: false, ...(logY ? { type: 'log' } : {}) };
+    // linear y: powers of ten (8·10⁻⁵), not Plotly's SI suffixes (80μ), which read as units
+    layout[`yaxis${axis}`] = { title: { text: metricWords }, zeroline: false, ...(logY ? { type: 'log' } : { exponentformat: 'power' }) };
     const series = panelSeries(keys, rows, j);
     maxSeries = Math.max(maxSeries, series.length);
     // sideways offset: ±3% of a log decade's worth on log x, ±2% of the smallest spacing on linear x

@@ -47,6 +47,15 @@ describe('sweep figure', () => {
     // 0.005 … 0.04 on a 380 px panel: 1-2-5 and the top end
     expect(y.ticktext).toEqual(['0.005', '0.01', '0.02', '0.04']);
   });
+
+  it('a linear y axis (span under ×3) writes small values as powers of ten, not SI suffixes such as 80μ', () => {
+    const flat = [0, 8].flatMap((l) => [1000, 2000].map((K) => ({ values: [l, K], metric: 8e-5 - 1e-5 * (K / 1000), se: 1e-6 })));
+    const lin = sweepFigure(['asgd.delay.maxLag', 'asgd.iterations'], 'approximation-error', flat, 'caption');
+    const y = lin.layout as Record<string, { type?: string; exponentformat?: string }>;
+    expect(y.yaxis.type).toBeUndefined();
+    expect(y.yaxis.exponentformat).toBe('power');
+    expect(y.yaxis2.exponentformat).toBe('power');
+  });
 });
 
 describe('staleness figure', () => {
