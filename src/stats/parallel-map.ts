@@ -8,7 +8,7 @@
  *
  * Threads: the worker pool (worker-pool.ts): the main thread works too; workers join when they
  * have loaded the module. One thread (the default below 2 tasks) runs everything in the main
- * thread, without workers. The browser build maps this file to parallel-map.browser.ts (the same
+ * thread, without workers — unless a signal is given: then the main thread only waits. The browser build maps this file to parallel-map.browser.ts (the same
  * results, one task after the other).
  */
 import { availableParallelism } from 'node:os';
@@ -25,9 +25,9 @@ export async function parallelMapRunner(args: { fn: TaskFunction; tasks: unknown
 
 /**
  * `fn` on every task, on `threads` threads (default: all cores), results in task order. `signal`
- * halts the pool (its workers terminated) and rejects with its reason; the calling thread then
- * yields to the event loop between its tasks, so a timer can abort it (a task itself is not
- * interrupted).
+ * halts the pool (its workers terminated) and rejects with its reason; given a signal, every task
+ * runs on a worker thread (`threads` workers, the calling thread idle), so a timer aborts the map
+ * at once, mid-task — the results are the same bits.
  *
  * @throws TypeError when the module exports no function `fn.name`; the first task's error otherwise
  * @remarks Example (an internal helper, not in the package API): `await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })`
@@ -44,7 +44,9 @@ export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, o
     onResult: (i, r) => {
       results[i] = r;
     },
-    ...(options.signal ? { signal: options.signal } : {}),
+    // with a signal every task goes to a worker thread (even at threads = 1): a task is synchronous
+    // and may run for seconds, and only a calling thread that computes nothing sees a timer at once
+    ...(options.signal ? { signal: options.signal, callerIdle: true } : {}),
   });
   return results;
 }

@@ -18,7 +18,8 @@
  * tasks are handed out, the worker threads are terminated (their exit is then expected, not a
  * failure), later results are dropped, and the pool rejects with the signal's reason (an
  * AbortError) or the error. With a signal the calling thread yields to the event loop between its
- * tasks, so a timer or a UI event can abort it.
+ * tasks, so a timer or a UI event can abort it; with `callerIdle` it takes no task at all, so an
+ * abort is seen at once even while every task runs synchronously for seconds.
  *
  * The browser build has no worker threads: modules that the browser bundle reaches (parallel-map)
  * have a browser twin that runs the tasks in order in the calling thread (package.json "browser").
@@ -59,6 +60,13 @@ export interface PoolOptions<R> {
   onResult: (index: number, result: R) => void | boolean;
   /** Abort: halts the pool (see the header) and rejects with the signal's reason; checked before any work. */
   signal?: AbortSignal;
+  /**
+   * The calling thread takes no task: `threads` workers do all of them (default false). For tasks
+   * that run synchronously for long: the calling thread stays free, so a timer can abort the pool
+   * at once (the workers are terminated mid-task) — a task running in the calling thread could
+   * not be interrupted. Results are the same (tasks are deterministic in their index).
+   */
+  callerIdle?: boolean;
 }
 
 /** A task's error as a worker posts it (errors are not structured-cloned with their class). */
@@ -135,7 +143,8 @@ export async function runPool<R>(options: PoolOptions<R>): Promise<void> {
   };
   const onAbort = () => halt(abortReason(signal!));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const workers = Array.from({ length: threads - 1 }, () => {
+  const callerWorks = options.callerIdle !== true;
+  const workers = Array.from({ length: callerWorks ? threads - 1 : threads }, () => {
     const worker = new Worker(poolWorkerUrl(), { workerData: { job, counter, count, kernels: kernelModule() } });
     running.push(worker);
     return new Promise<void>((resolve, reject) => {
@@ -158,7 +167,7 @@ export async function runPool<R>(options: PoolOptions<R>): Promise<void> {
   // have ended the process on an unhandled rejection — and stops the handing out of tasks
   const settled = workers.map((w) => w.catch(fail));
   try {
-    for (;;) {
+    while (callerWorks) {
       const i = Atomics.add(next, 0, 1);
       if (i >= count || halted) break;
       let result: R;

@@ -101,6 +101,21 @@ describe('AbortSignal.timeout aborts a long computation in the calling thread', 
     expect(count.paths).toBeLessThan(5_000);
     expect((performance.now() - started) / 1000).toBeLessThan(5);
   });
+  it('parallelMap with a signal: a timer aborts it mid-task, even at threads = 1 (the tasks run on a worker, the calling thread waits)', async () => {
+    // two tasks that each keep their thread busy for 6 s; the timer is due at 300 ms. Before tasks
+    // went to workers under a signal, the first task ran in the calling thread and the rejection
+    // came after ≥ 6 s. Now the worker is terminated when the timer fires: the bound of 3 s leaves
+    // 2.7 s for the timer's turn and the termination at load ≈ 8, where neither needs a time slice
+    // longer than a few tens of ms; no task may finish.
+    const started = new SharedArrayBuffer(4);
+    const finished = new SharedArrayBuffer(4);
+    const fn = { module: new URL('../helpers/parallel-task.ts', import.meta.url).href, name: 'busyTask' };
+    const t0 = performance.now();
+    const e = await parallelMap([{ started, finished, ms: 6000 }, { started, finished, ms: 6000 }], fn, { threads: 1, signal: AbortSignal.timeout(300) }).catch((x: unknown) => x);
+    expect(isTimeout(e)).toBe(true);
+    expect((performance.now() - t0) / 1000).toBeLessThan(3);
+    expect(Atomics.load(new Int32Array(finished), 0)).toBe(0);
+  });
   it('parallelMap: a signal aborted before the call rejects before any task', async () => {
     const c = new AbortController();
     c.abort();

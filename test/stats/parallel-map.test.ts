@@ -20,6 +20,14 @@ describe('parallelMap', () => {
       expect(r.map((x) => Array.from(x.draws))).toEqual(direct.map((x) => Array.from(x.draws)));
     }
   });
+  it('with a signal (every task on a worker, the calling thread idle): the same bits as without, at 1 and 2 threads', async () => {
+    const direct = tasks.map(sumOfNormals);
+    for (const threads of [1, 2]) {
+      const r = await parallelMap<(typeof tasks)[number], ReturnType<typeof sumOfNormals>>(tasks, fn, { threads, signal: new AbortController().signal });
+      expect(r.map((x) => x.sum)).toEqual(direct.map((x) => x.sum));
+      expect(r.map((x) => Array.from(x.draws))).toEqual(direct.map((x) => Array.from(x.draws)));
+    }
+  });
   it('no tasks: no work, an empty result', async () => {
     expect(await parallelMap([], fn, { threads: 2 })).toEqual([]);
   });
