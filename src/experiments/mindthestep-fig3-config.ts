@@ -66,6 +66,12 @@ export interface Fig3StudyConfig {
   computeTime?: ComputeTimeSpec;
   /** Updates of the pilot run whose staleness normalises α(τ) (Eq. 26); default 5000 (on threads its cold start is discarded). */
   pilotUpdates?: number;
+  /**
+   * Also run AsyncPSGD at the constant step capMultiple·αc (the cap): a control that tells whether
+   * MindTheStep is faster because of how it weighs staleness or only because the steps it applies
+   * are larger (not in the paper); default false.
+   */
+  capControl?: boolean;
   /** Wall-clock limit of one real-thread run in seconds (a run stopped by it is censored); default 600. */
   threadMaxSeconds?: number;
   /** Master seed; default 1. */
@@ -88,11 +94,12 @@ export interface Fig3Study {
   runs: number;
   computeTime: ComputeTimeSpec;
   pilotUpdates: number;
+  capControl: boolean;
   threadMaxSeconds: number;
   seed: number;
 }
 
-const FIELDS = ['kind', 'description', 'models', 'alphaC', 'K', 'capMultiple', 'dropAbove', 'threshold', 'runs', 'computeTime', 'pilotUpdates', 'threadMaxSeconds', 'seed'];
+const FIELDS = ['kind', 'description', 'models', 'alphaC', 'K', 'capMultiple', 'dropAbove', 'threshold', 'runs', 'computeTime', 'pilotUpdates', 'capControl', 'threadMaxSeconds', 'seed'];
 const MODEL_FIELDS = ['name', 'objective', 'x0', 'batchSize', 'maxEpochs', 'workers', 'threadWorkers'];
 
 function workerList(v: unknown, field: string, fallback: number[], max: number): number[] {
@@ -113,7 +120,7 @@ function workerList(v: unknown, field: string, fallback: number[], max: number):
  * cannot run on threads), `models[i].x0`, `models[i].batchSize`, `models[i].maxEpochs`,
  * `models[i].workers[j]` / `threadWorkers[j]` (not an integer in [1, 256] / [1, 64], repeated;
  * both empty), `alphaC`, `K`, `capMultiple` (< 1), `dropAbove`, `threshold`, `runs` (< 2: no
- * interval), `computeTime.*`, `pilotUpdates`, `threadMaxSeconds`, `seed`, unknown fields.
+ * interval), `computeTime.*`, `pilotUpdates`, `capControl`, `threadMaxSeconds`, `seed`, unknown fields.
  * @example
  * ```ts
  * import { prepareFig3Study } from 'asgd-sdde';
@@ -161,7 +168,9 @@ export function prepareFig3Study(raw: unknown, seed?: number): Fig3Study {
   const runs = s.runs === undefined ? 5 : integer(s.runs, 'runs', { min: 2, max: 1000 });
   const computeTime = validateComputeTime(s.computeTime ?? { kind: 'normal', mean: 1, sd: 0.2 }, 'computeTime');
   const pilotUpdates = s.pilotUpdates === undefined ? 5000 : integer(s.pilotUpdates, 'pilotUpdates', { min: 100, max: 10_000_000 });
+  if (s.capControl !== undefined && typeof s.capControl !== 'boolean') throw new ConfigError('capControl', `must be true or false, got ${JSON.stringify(s.capControl)}`);
+  const capControl = s.capControl === true;
   const threadMaxSeconds = s.threadMaxSeconds === undefined ? 600 : positiveNumber(s.threadMaxSeconds, 'threadMaxSeconds');
   const master = seed ?? (s.seed === undefined ? 1 : seedValue(s.seed, 'seed'));
-  return { kind: FIG3_STUDY_KIND, description: typeof s.description === 'string' ? s.description : '', models, alphaC, K, capMultiple, dropAbove, threshold, runs, computeTime, pilotUpdates, threadMaxSeconds, seed: master };
+  return { kind: FIG3_STUDY_KIND, description: typeof s.description === 'string' ? s.description : '', models, alphaC, K, capMultiple, dropAbove, threshold, runs, computeTime, pilotUpdates, capControl, threadMaxSeconds, seed: master };
 }

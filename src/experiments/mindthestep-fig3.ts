@@ -33,8 +33,11 @@ import type { Fig3Study } from './mindthestep-fig3-config.ts';
 import { censoredMean, type CensoredMean, epochsToThreshold, speedupRatio, type SpeedupRatio } from './mindthestep-fig3-stats.ts';
 import { firstPushComplete, simulateStaleness, WARMUP_MULTIPLE } from './staleness.ts';
 
-/** The two arms: AsyncPSGD at the constant step α_c, MindTheStep-AsyncPSGD with α(τ) of Eq. 17. */
-export const FIG3_ARMS = ['constant', 'eq17'] as const;
+/**
+ * The arms: AsyncPSGD at the constant step α_c, MindTheStep-AsyncPSGD with α(τ) of Eq. 17, and (with
+ * `capControl`) AsyncPSGD at the constant step capMultiple·α_c.
+ */
+export const FIG3_ARMS = ['constant', 'eq17', 'constant-cap'] as const;
 /** One of {@link FIG3_ARMS}. */
 export type Fig3Arm = (typeof FIG3_ARMS)[number];
 
@@ -87,6 +90,9 @@ export interface Fig3SummaryRow {
   constant: CensoredMean;
   eq17: CensoredMean;
   speedup: SpeedupRatio;
+  /** With capControl: AsyncPSGD at capMultiple·α_c, and the speed-up constant / that control; null without. */
+  control: CensoredMean | null;
+  controlSpeedup: SpeedupRatio | null;
   /** E_τ[α(τ)]/α_c reached by the normalisation (1 unless the cap prevents it). */
   meanScale: number;
   /** MindTheStep arm: gradients computed per applied update, mean over the runs. */
@@ -189,10 +195,11 @@ export function fig3SimulatedRun(t: Fig3RunTask): Omit<Fig3RunRecord, 'model' | 
       batchSize: t.batchSize,
       mode: 'async',
       computeTime: t.computeTime,
-      optimizer: { kind: 'sgd', lr: t.alphaC },
+      optimizer: { kind: 'sgd', lr: t.arm === 'constant-cap' ? t.capMultiple * t.alphaC : t.alphaC },
       ...(step ? { stepScale: (tau: number) => step.scale(tau), dropAbove: t.dropAbove } : {}),
       updates: t.maxEpochs * upe,
       saveEvery: upe,
+      stopAtLoss: t.threshold, // the measure needs the run only until the threshold
     },
     { seed: t.seed },
   );
@@ -216,6 +223,11 @@ async function threadedPilot(study: Fig3Study, model: Fig3Study['models'][number
   const j = firstPushComplete(r.worker, m);
   const warmup = Math.min(Math.floor(r.staleness.length / 2), WARMUP_MULTIPLE * (j < 0 ? r.staleness.length : j));
   return r.staleness.slice(warmup);
+}
+
+/** The arms a study runs: the paper's two, and the control at the cap with `capControl`. */
+export function armsOf(study: Pick<Fig3Study, 'capControl'>): readonly Fig3Arm[] {
+  return study.capControl ? FIG3_ARMS : FIG3_ARMS.slice(0, 2);
 }
 
 /** Seeds: run r of model i shares its seed across servers, m and arms; pilots have their own. */
@@ -259,7 +271,7 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
   const where: { model: string; run: number }[] = [];
   study.models.forEach((model, i) => {
     for (const m of model.workers)
-      for (const arm of FIG3_ARMS)
+      for (const arm of armsOf(study))
         for (let r = 0; r < study.runs; r++) {
           tasks.push({ objective: model.objective, x0: model.x0, m, arm, seed: runSeed(study, i, r), pilotSeed: pilotSeed(study, i, m, 0), pilotUpdates: study.pilotUpdates, alphaC: study.alphaC, K: study.K, capMultiple: study.capMultiple, dropAbove: study.dropAbove, batchSize: model.batchSize, maxEpochs: model.maxEpochs, threshold: study.threshold, computeTime: study.computeTime });
           where.push({ model: model.name, run: r });
@@ -278,9 +290,9 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
         const obj = objectiveOf(model.objective);
         const upe = setups[i].updatesPerEpoch;
         for (const m of model.threadWorkers) {
-          options.onProgress?.(`real threads: ${model.name}, m = ${m} (pilot and ${2 * study.runs} runs)`);
+          options.onProgress?.(`real threads: ${model.name}, m = ${m} (pilot and ${armsOf(study).length * study.runs} runs)`);
           const step = fig3Step(m, study, await threadedPilot(study, model, obj, m, pilotSeed(study, i, m, 1), pool));
-          for (const arm of FIG3_ARMS) {
+          for (const arm of armsOf(study)) {
             for (let r = 0; r < study.runs; r++) {
               const seed = runSeed(study, i, r);
               const s = arm === 'eq17' ? step : undefined;
@@ -289,7 +301,7 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
                 continue;
               }
               const res = await runThreadedServer(
-                { objective: model.objective, x0: startPoint(obj, model.x0, seed), workers: m, batchSize: model.batchSize, mode: 'async', optimizer: { kind: 'sgd', lr: study.alphaC }, updates: model.maxEpochs * upe, saveEvery: upe, maxSeconds: study.threadMaxSeconds, ...(s ? { stepScale: (tau: number) => s.scale(tau), dropAbove: study.dropAbove } : {}) },
+                { objective: model.objective, x0: startPoint(obj, model.x0, seed), workers: m, batchSize: model.batchSize, mode: 'async', optimizer: { kind: 'sgd', lr: arm === 'constant-cap' ? study.capMultiple * study.alphaC : study.alphaC }, updates: model.maxEpochs * upe, saveEvery: upe, maxSeconds: study.threadMaxSeconds, ...(s ? { stepScale: (tau: number) => s.scale(tau), dropAbove: study.dropAbove } : {}) },
                 { seed, pool },
               );
               const applied = res.staleness.length;
@@ -307,7 +319,7 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
 }
 
 /** The summary rows of a set of runs, in the order (model, server, m) of the config. */
-export function summarize(study: Pick<Fig3Study, 'models'>, setups: readonly Fig3Setup[], runs: readonly Fig3RunRecord[]): Fig3SummaryRow[] {
+export function summarize(study: Pick<Fig3Study, 'models' | 'capControl'>, setups: readonly Fig3Setup[], runs: readonly Fig3RunRecord[]): Fig3SummaryRow[] {
   const rows: Fig3SummaryRow[] = [];
   study.models.forEach((model, i) => {
     for (const [server, ms] of [['simulated', model.workers], ['threads', model.threadWorkers]] as const) {
@@ -315,7 +327,8 @@ export function summarize(study: Pick<Fig3Study, 'models'>, setups: readonly Fig
         const of = (arm: Fig3Arm) => runs.filter((r) => r.model === model.name && r.server === server && r.m === m && r.arm === arm);
         const c = censoredMean(of('constant').map((r) => r.epochs), setups[i].maxEpochs);
         const a = censoredMean(of('eq17').map((r) => r.epochs), setups[i].maxEpochs);
-        rows.push({ model: model.name, server, m, constant: c, eq17: a, speedup: speedupRatio(c, a), meanScale: mean(of('eq17').map((r) => r.meanScale)), computedPerApplied: mean(of('eq17').map((r) => r.computedPerApplied)) });
+        const k = study.capControl ? censoredMean(of('constant-cap').map((r) => r.epochs), setups[i].maxEpochs) : null;
+        rows.push({ model: model.name, server, m, constant: c, eq17: a, speedup: speedupRatio(c, a), control: k, controlSpeedup: k ? speedupRatio(c, k) : null, meanScale: mean(of('eq17').map((r) => r.meanScale)), computedPerApplied: mean(of('eq17').map((r) => r.computedPerApplied)) });
       }
     }
   });

@@ -9,11 +9,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
 import { prepareFig3Study, FIG3_SERVERS, FIG3_STUDY_KIND, type Fig3StudyConfig } from '../../src/experiments/mindthestep-fig3-config.ts';
-import { FIG3_ARMS, fig3SimulatedRun, fig3Setups, fig3Step, runFig3Study, seededInitialPoint, summarize } from '../../src/experiments/mindthestep-fig3.ts';
+import { armsOf, FIG3_ARMS, fig3SimulatedRun, fig3Setups, fig3Step, runFig3Study, seededInitialPoint, summarize } from '../../src/experiments/mindthestep-fig3.ts';
 import { censoredMean, epochsToThreshold, speedupRatio } from '../../src/experiments/mindthestep-fig3-stats.ts';
 import { fig3Figure, fig3RunsCsv, fig3SummaryCsv, fig3SummaryText, PAPER_SPEEDUP_M32, speedupText } from '../../src/experiments/mindthestep-fig3-report.ts';
 import { legendEntryCount } from '../../src/plot/axes.ts';
 import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
+import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mindthestep-fig3-protocol.json', import.meta.url), 'utf8'));
 
@@ -75,6 +76,7 @@ describe('Fig. 3 study config', () => {
     refuses(withModel({ threadWorkers: [65] }), 'models[0].threadWorkers[0]');
     refuses(withModel({ workers: [], threadWorkers: [] }), 'models[0].workers');
     refuses(withModel({ speed: 1 }), 'models[0]');
+    refuses({ ...tiny, capControl: 'yes' }, 'capControl');
   });
   it('refuses, before any training, a model that cannot be built, a batch above n, a seeded start without an initializer', () => {
     expect(() => fig3Setups(prepareFig3Study(withModel({ objective: { kind: 'mlp', n: 0, d: 2, hidden: 2, classes: 2 } })))).toThrow(/^models\[0\]\.objective/);
@@ -143,12 +145,37 @@ describe('epochs to the threshold and the statistics', () => {
     expect(speedupRatio(c, ok).bound).toBe('lower-bound');
     expect(speedupRatio(ok, c).bound).toBe('upper-bound');
     expect(speedupRatio(c, c).bound).toBe('none');
-    expect(speedupText({ speedup: speedupRatio(c, c) } as never)).toContain('both arms censored');
-    expect(speedupText({ speedup: speedupRatio(c, ok) } as never).startsWith('≥ ×')).toBe(true);
+    expect(speedupText(speedupRatio(c, c))).toContain('both arms censored');
+    expect(speedupText(speedupRatio(c, ok)).startsWith('≥ ×')).toBe(true);
+  });
+});
+
+describe('the server stops at the target loss', () => {
+  it('stopAtLoss ends the run at the first saved F ≤ target; the points before are those of the full run, bit for bit', () => {
+    const obj = objectiveFromSpec(tiny.models[0].objective, 'o');
+    const spec = { objective: obj, x0: seededInitialPoint(obj, 1)!, workers: 4, batchSize: 8, mode: 'async' as const, computeTime: { kind: 'normal' as const, mean: 1, sd: 0.2 }, optimizer: { kind: 'sgd' as const, lr: 0.05 }, updates: 300, saveEvery: 15 };
+    const full = runParameterServer(spec, { seed: 3 });
+    const target = full.F[6]; // reached first at saved point 6 or earlier
+    const first = Array.from(full.F).findIndex((v) => v <= target);
+    const cut = runParameterServer({ ...spec, stopAtLoss: target }, { seed: 3 });
+    expect(cut.F.length).toBe(first + 1);
+    expect(Array.from(cut.F)).toEqual(Array.from(full.F.slice(0, first + 1)));
+    expect(cut.staleness.length).toBe(full.updates[first]);
+    expect(cut.status).toBe('ok');
+    expect(() => runParameterServer({ ...spec, stopAtLoss: NaN }, { seed: 3 })).toThrow(/^server\.stopAtLoss/);
   });
 });
 
 describe('the simulated study', () => {
+  it('with capControl a third arm, AsyncPSGD at 5αc, and its speed-up', async () => {
+    const res = await runFig3Study(prepareFig3Study({ ...tiny, capControl: true, models: [{ ...tiny.models[0], workers: [2] }] }), { threads: 1 });
+    expect(res.runs.map((r) => r.arm)).toEqual(['constant', 'constant', 'eq17', 'eq17', 'constant-cap', 'constant-cap']);
+    expect(res.rows[0].control).not.toBeNull();
+    expect(res.rows[0].controlSpeedup!.ratio).toBeCloseTo(res.rows[0].constant.mean / res.rows[0].control!.mean, 12);
+    expect(fig3SummaryCsv(res.rows).split('\n')[0]).toContain('cap_speedup');
+    // the control's larger step: it reaches the threshold no later than the constant arm in these runs
+    expect(res.rows[0].control!.mean).toBeLessThanOrEqual(res.rows[0].constant.mean);
+  });
   it('same seed ⇒ the same CSV bytes whatever the thread count; another seed differs', async () => {
     const study = prepareFig3Study(tiny);
     const a = await runFig3Study(study, { threads: 1 });
@@ -159,7 +186,8 @@ describe('the simulated study', () => {
     expect(fig3RunsCsv(c.runs)).not.toBe(fig3RunsCsv(a.runs));
     // 2 m × 2 arms × 2 runs, both arms present, a row per m
     expect(a.runs.length).toBe(8);
-    expect(new Set(a.runs.map((r) => r.arm))).toEqual(new Set(FIG3_ARMS));
+    expect(new Set(a.runs.map((r) => r.arm))).toEqual(new Set(armsOf(study)));
+    expect(armsOf({ capControl: true })).toEqual(FIG3_ARMS);
     expect(a.rows.map((r) => r.m)).toEqual([2, 4]);
     expect(summarize(study, a.setups, a.runs)).toEqual(a.rows);
     // a run is the task function on its own (what parallelMap calls on every thread)
