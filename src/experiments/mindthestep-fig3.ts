@@ -100,7 +100,7 @@ export interface Fig3SummaryRow {
 }
 
 /** What each model trains on: n, updates per epoch, the budget, and the objective's own description. */
-export interface Fig3Setup {
+export interface Fig3StudySetup {
   model: string;
   n: number;
   dim: number;
@@ -113,7 +113,7 @@ export interface Fig3Setup {
 /** The study's result ({@link runFig3Study}): the validated config, every run, the summary rows, the setups. */
 export interface Fig3StudyResult {
   study: Fig3Study;
-  setups: Fig3Setup[];
+  setups: Fig3StudySetup[];
   runs: Fig3RunRecord[];
   rows: Fig3SummaryRow[];
 }
@@ -226,7 +226,7 @@ async function threadedPilot(study: Fig3Study, model: Fig3Study['models'][number
 }
 
 /** The arms a study runs: the paper's two, and the control at the cap with `capControl`. */
-export function armsOf(study: Pick<Fig3Study, 'capControl'>): readonly Fig3Arm[] {
+export function fig3StudyArms(study: Pick<Fig3Study, 'capControl'>): readonly Fig3Arm[] {
   return study.capControl ? FIG3_ARMS : FIG3_ARMS.slice(0, 2);
 }
 
@@ -242,7 +242,7 @@ const pilotSeed = (study: Fig3Study, i: number, m: number, server: number) => st
  * @throws {@link ConfigError} `models[i].objective` (an invalid spec, or the optional `mnist` package
  * missing), `models[i].x0` ('seeded' for a model without an initializer), `models[i].batchSize` (> n).
  */
-export function fig3Setups(study: Fig3Study): Fig3Setup[] {
+export function fig3Setups(study: Fig3Study): Fig3StudySetup[] {
   return study.models.map((model, i) => {
     const obj = objectiveOf(model.objective, `models[${i}].objective`);
     if (model.batchSize > obj.n) throw new ConfigError(`models[${i}].batchSize`, `must be <= n = ${obj.n}, got ${model.batchSize}`);
@@ -271,7 +271,7 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
   const where: { model: string; run: number }[] = [];
   study.models.forEach((model, i) => {
     for (const m of model.workers)
-      for (const arm of armsOf(study))
+      for (const arm of fig3StudyArms(study))
         for (let r = 0; r < study.runs; r++) {
           tasks.push({ objective: model.objective, x0: model.x0, m, arm, seed: runSeed(study, i, r), pilotSeed: pilotSeed(study, i, m, 0), pilotUpdates: study.pilotUpdates, alphaC: study.alphaC, K: study.K, capMultiple: study.capMultiple, dropAbove: study.dropAbove, batchSize: model.batchSize, maxEpochs: model.maxEpochs, threshold: study.threshold, computeTime: study.computeTime });
           where.push({ model: model.name, run: r });
@@ -290,9 +290,9 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
         const obj = objectiveOf(model.objective);
         const upe = setups[i].updatesPerEpoch;
         for (const m of model.threadWorkers) {
-          options.onProgress?.(`real threads: ${model.name}, m = ${m} (pilot and ${armsOf(study).length * study.runs} runs)`);
+          options.onProgress?.(`real threads: ${model.name}, m = ${m} (pilot and ${fig3StudyArms(study).length * study.runs} runs)`);
           const step = fig3Step(m, study, await threadedPilot(study, model, obj, m, pilotSeed(study, i, m, 1), pool));
-          for (const arm of armsOf(study)) {
+          for (const arm of fig3StudyArms(study)) {
             for (let r = 0; r < study.runs; r++) {
               const seed = runSeed(study, i, r);
               const s = arm === 'eq17' ? step : undefined;
@@ -315,11 +315,11 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
       await pool.close();
     }
   }
-  return { study, setups, runs, rows: summarize(study, setups, runs) };
+  return { study, setups, runs, rows: summarizeFig3Runs(study, setups, runs) };
 }
 
 /** The summary rows of a set of runs, in the order (model, server, m) of the config. */
-export function summarize(study: Pick<Fig3Study, 'models' | 'capControl'>, setups: readonly Fig3Setup[], runs: readonly Fig3RunRecord[]): Fig3SummaryRow[] {
+export function summarizeFig3Runs(study: Pick<Fig3Study, 'models' | 'capControl'>, setups: readonly Fig3StudySetup[], runs: readonly Fig3RunRecord[]): Fig3SummaryRow[] {
   const rows: Fig3SummaryRow[] = [];
   study.models.forEach((model, i) => {
     for (const [server, ms] of [['simulated', model.workers], ['threads', model.threadWorkers]] as const) {

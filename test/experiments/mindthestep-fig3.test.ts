@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
 import { prepareFig3Study, FIG3_SERVERS, FIG3_STUDY_KIND, type Fig3StudyConfig } from '../../src/experiments/mindthestep-fig3-config.ts';
-import { armsOf, FIG3_ARMS, fig3SimulatedRun, fig3Setups, fig3Step, runFig3Study, seededInitialPoint, summarize } from '../../src/experiments/mindthestep-fig3.ts';
+import { fig3StudyArms, FIG3_ARMS, fig3SimulatedRun, fig3Setups, fig3Step, runFig3Study, seededInitialPoint, summarizeFig3Runs } from '../../src/experiments/mindthestep-fig3.ts';
 import { censoredMean, epochsToThreshold, speedupRatio } from '../../src/experiments/mindthestep-fig3-stats.ts';
 import { fig3Figure, fig3RunsCsv, fig3SummaryCsv, fig3SummaryText, PAPER_SPEEDUP_M32, speedupText } from '../../src/experiments/mindthestep-fig3-report.ts';
 import { legendEntryCount } from '../../src/plot/axes.ts';
@@ -186,10 +186,10 @@ describe('the simulated study', () => {
     expect(fig3RunsCsv(c.runs)).not.toBe(fig3RunsCsv(a.runs));
     // 2 m × 2 arms × 2 runs, both arms present, a row per m
     expect(a.runs.length).toBe(8);
-    expect(new Set(a.runs.map((r) => r.arm))).toEqual(new Set(armsOf(study)));
-    expect(armsOf({ capControl: true })).toEqual(FIG3_ARMS);
+    expect(new Set(a.runs.map((r) => r.arm))).toEqual(new Set(fig3StudyArms(study)));
+    expect(fig3StudyArms({ capControl: true })).toEqual(FIG3_ARMS);
     expect(a.rows.map((r) => r.m)).toEqual([2, 4]);
-    expect(summarize(study, a.setups, a.runs)).toEqual(a.rows);
+    expect(summarizeFig3Runs(study, a.setups, a.runs)).toEqual(a.rows);
     // a run is the task function on its own (what parallelMap calls on every thread)
     const one = fig3SimulatedRun({ objective: tiny.models[0].objective, x0: 'seeded', m: 2, arm: 'constant', seed: a.runs[0].seed, pilotSeed: 5, pilotUpdates: 300, alphaC: 0.05, K: 1, capMultiple: 5, dropAbove: 150, batchSize: 8, maxEpochs: 6, threshold: 0.9, computeTime: study.computeTime });
     expect(one.lowest).toBe(a.runs[0].lowest);
