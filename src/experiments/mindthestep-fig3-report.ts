@@ -59,6 +59,12 @@ export function fig3SummaryText(result: Fig3StudyResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** A compute-time law in words, e.g. "normal (mean 1, sd 0.2)". */
+const lawWords = (law: object) => {
+  const { kind, ...rest } = law as { kind: string };
+  return `${kind} (${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+};
+
 const SERVER_WORDS = { simulated: 'simulated server', threads: 'real threads' } as const;
 const ARM_COLOURS = { constant: PALETTE[0], eq17: PALETTE[1], 'constant-cap': PALETTE[3] } as const;
 const DASHES = ['solid', 'dash', 'dot', 'dashdot'];
@@ -146,7 +152,7 @@ export function fig3Figure(result: Fig3StudyResult): FigureSpec {
   const setupText = setups.map((s) => `${s.model}: ${s.description}; n = ${s.n}, ${s.dim} parameters, b = ${s.batchSize} (${s.updatesPerEpoch} updates an epoch), budget ${s.maxEpochs} epochs`).join('. ');
   const caption =
     `MindTheStep Fig. 3 under the paper's protocol: AsyncPSGD with the constant step αc = ${study.alphaC} against MindTheStep-AsyncPSGD with α(τ) of Eq. 17 (α = αc, K = ${study.K}, λ = m), α(τ) ≤ ${study.capMultiple}αc, gradients with τ > ${study.dropAbove} not applied, normalised so that the mean of α(τ) over the staleness of a pilot run of ${study.pilotUpdates} updates is αc (Eq. 26; refused and dropped gradients count as 0 in that mean, and where the cap makes αc unreachable every applied gradient gets ${study.capMultiple}αc); ${study.runs} runs per point, the two arms sharing each run's seed. ` +
-    `An epoch is ⌈n/b⌉ applied updates; the training loss (cross-entropy on all n examples) is evaluated at the end of every epoch. Simulated server: compute times ${JSON.stringify(study.computeTime)}; real threads: worker_threads sharing the parameters under a lock, on a machine shared with other jobs. ${setupText}.\n\n` +
+    `An epoch is ⌈n/b⌉ applied updates; the training loss (cross-entropy on all n examples) is evaluated at the end of every epoch. Simulated server: compute times ${lawWords(study.computeTime)}; real threads: worker_threads sharing the parameters under a lock, on a machine shared with other jobs. ${setupText}.\n\n` +
     'Left: mean epochs with a 95% t interval over the runs. A hollow marker: some runs did not reach the threshold within the budget (censored); they enter the mean at the budget, so that mean is a lower bound. ' +
     `${study.capControl ? `Control (not in the paper): AsyncPSGD at the constant step ${study.capMultiple}αc, the largest step MindTheStep applies; if it is as fast as MindTheStep, MindTheStep's gain comes from its larger steps, not from how it weighs staleness. ` : ''}` +
     'Right: the ratio of the mean epochs of AsyncPSGD at αc to those of the other arm, with a 95% interval by the delta method on its logarithm (Welch–Satterthwaite degrees of freedom); hollow: a bound (≥ when AsyncPSGD runs were censored, ≤ when MindTheStep runs were); no point when both arms were censored. The dotted line is no speed-up; the star is the paper\'s average speed-up at m = 32 (a CNN on CIFAR-10, which is not available here).';
