@@ -16,7 +16,9 @@
  *    distribution" of Eq. 26: on the simulated server a run started in its stationary regime, on
  *    threads a real-thread run whose start (4× the updates until every worker has pushed once) is
  *    discarded, as threads start cold;
- *  - both arms of a run share its seed (start point and minibatch streams).
+ *  - both arms of a run share its seed (start point and minibatch streams);
+ *  - a run ends once the loss is at the threshold (stopAtLoss of both servers), so its lowest and
+ *    last loss in the per-run table are those of the run as far as it went.
  * Simulated runs are deterministic in the seed and run on the worker pool (parallelMap), so the
  * numbers do not depend on the thread count; real-thread runs vary with the scheduler.
  */
@@ -301,7 +303,7 @@ export async function runFig3Study(study: Fig3Study, options: { threads?: number
                 continue;
               }
               const res = await runThreadedServer(
-                { objective: model.objective, x0: startPoint(obj, model.x0, seed), workers: m, batchSize: model.batchSize, mode: 'async', optimizer: { kind: 'sgd', lr: arm === 'constant-cap' ? study.capMultiple * study.alphaC : study.alphaC }, updates: model.maxEpochs * upe, saveEvery: upe, maxSeconds: study.threadMaxSeconds, ...(s ? { stepScale: (tau: number) => s.scale(tau), dropAbove: study.dropAbove } : {}) },
+                { objective: model.objective, x0: startPoint(obj, model.x0, seed), workers: m, batchSize: model.batchSize, mode: 'async', optimizer: { kind: 'sgd', lr: arm === 'constant-cap' ? study.capMultiple * study.alphaC : study.alphaC }, updates: model.maxEpochs * upe, saveEvery: upe, maxSeconds: study.threadMaxSeconds, stopAtLoss: study.threshold, ...(s ? { stepScale: (tau: number) => s.scale(tau), dropAbove: study.dropAbove } : {}) },
                 { seed, pool },
               );
               const applied = res.staleness.length;

@@ -15,6 +15,7 @@ import { fig3Figure, fig3RunsCsv, fig3SummaryCsv, fig3SummaryText, PAPER_SPEEDUP
 import { legendEntryCount } from '../../src/plot/axes.ts';
 import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
+import { runThreadedServer } from '../../src/asgd/threaded-server.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mindthestep-fig3-protocol.json', import.meta.url), 'utf8'));
 
@@ -164,6 +165,19 @@ describe('the server stops at the target loss', () => {
     expect(cut.status).toBe('ok');
     expect(() => runParameterServer({ ...spec, stopAtLoss: NaN }, { seed: 3 })).toThrow(/^server\.stopAtLoss/);
   });
+});
+
+describe('the real-thread server stops at the target loss', () => {
+  it('stopAtLoss: the workers stop at the first saved point with F ≤ target, status ok, fewer updates than the budget', async () => {
+    const spec = { objective: tiny.models[0].objective, x0: seededInitialPoint(objectiveFromSpec(tiny.models[0].objective, 'o'), 1)!, workers: 2, batchSize: 8, mode: 'async' as const, optimizer: { kind: 'sgd' as const, lr: 0.05 }, updates: 20_000, saveEvery: 15 };
+    const r = await runThreadedServer({ ...spec, stopAtLoss: 0.95 }, { seed: 2 });
+    expect(r.status).toBe('ok');
+    const first = Array.from(r.F).findIndex((v) => v <= 0.95);
+    expect(first).toBeGreaterThan(0);
+    // the watch polls every 20 ms: the workers may have run on past the point, never to the budget
+    expect(r.updates[r.updates.length - 1]).toBeLessThan(20_000);
+    await expect(runThreadedServer({ ...spec, stopAtLoss: Infinity }, { seed: 2 })).rejects.toThrow(/^server\.stopAtLoss/);
+  }, 60_000);
 });
 
 describe('the simulated study', () => {
