@@ -141,7 +141,9 @@ function objectiveOf(spec: ObjectiveSpec, field = 'objective'): FiniteSumObjecti
 export function seededInitialPoint(obj: FiniteSumObjective, seed: number): Float64Array | undefined {
   const o = obj as Partial<MlpObjective> & { initialPoint?: (seed: number) => Float64Array };
   if (typeof o.initialPoint === 'function') return o.initialPoint(seed);
-  if (typeof o.hidden === 'number' && typeof o.initScale === 'number' && typeof o.features === 'number') return mlpInitialPoint(obj as MlpObjective, seed);
+  // the MLP: recognised by its parameter count h·d + h + C·h + C (another model with a hidden width is not one)
+  const { hidden: h, features: d, classes: C } = o;
+  if (typeof h === 'number' && typeof d === 'number' && typeof C === 'number' && typeof o.initScale === 'number' && obj.dim === h * d + h + C * h + C) return mlpInitialPoint(obj as MlpObjective, seed);
   return undefined;
 }
 
