@@ -95,6 +95,8 @@ export interface Fig3SummaryRow {
   /** With capControl: AsyncPSGD at capMultiple·α_c, and the speed-up constant / that control; null without. */
   control: CensoredMean | null;
   controlSpeedup: SpeedupRatio | null;
+  /** With capControl: the speed-up of MindTheStep over that control (> 1: faster than the cap's constant step); null without. */
+  overControl: SpeedupRatio | null;
   /** E_τ[α(τ)]/α_c reached by the normalisation (1 unless the cap prevents it). */
   meanScale: number;
   /** MindTheStep arm: gradients computed per applied update, mean over the runs. */
@@ -332,7 +334,7 @@ export function summarizeFig3Runs(study: Pick<Fig3Study, 'models' | 'capControl'
         const c = censoredMean(of('constant').map((r) => r.epochs), setups[i].maxEpochs);
         const a = censoredMean(of('eq17').map((r) => r.epochs), setups[i].maxEpochs);
         const k = study.capControl ? censoredMean(of('constant-cap').map((r) => r.epochs), setups[i].maxEpochs) : null;
-        rows.push({ model: model.name, server, m, constant: c, eq17: a, speedup: speedupRatio(c, a), control: k, controlSpeedup: k ? speedupRatio(c, k) : null, meanScale: mean(of('eq17').map((r) => r.meanScale)), computedPerApplied: mean(of('eq17').map((r) => r.computedPerApplied)) });
+        rows.push({ model: model.name, server, m, constant: c, eq17: a, speedup: speedupRatio(c, a), control: k, controlSpeedup: k ? speedupRatio(c, k) : null, overControl: k ? speedupRatio(k, a) : null, meanScale: mean(of('eq17').map((r) => r.meanScale)), computedPerApplied: mean(of('eq17').map((r) => r.computedPerApplied)) });
       }
     }
   });

@@ -186,7 +186,9 @@ describe('the simulated study', () => {
     expect(res.runs.map((r) => r.arm)).toEqual(['constant', 'constant', 'eq17', 'eq17', 'constant-cap', 'constant-cap']);
     expect(res.rows[0].control).not.toBeNull();
     expect(res.rows[0].controlSpeedup!.ratio).toBeCloseTo(res.rows[0].constant.mean / res.rows[0].control!.mean, 12);
+    expect(res.rows[0].overControl!.ratio).toBeCloseTo(res.rows[0].control!.mean / res.rows[0].eq17.mean, 12);
     expect(fig3SummaryCsv(res.rows).split('\n')[0]).toContain('cap_speedup');
+    expect(fig3SummaryCsv(res.rows).split('\n')[0].split(',').length).toBe(fig3SummaryCsv(res.rows).split('\n')[1].split(',').length);
     // the control's larger step: it reaches the threshold no later than the constant arm in these runs
     expect(res.rows[0].control!.mean).toBeLessThanOrEqual(res.rows[0].constant.mean);
   });
