@@ -38,11 +38,11 @@ nb.figure('scaling', {
   title: 'Approximation error against K and against b',
   data: [
     { type: 'scatter', mode: 'lines+markers', x: Ks, y: overK.map((e) => e.mean), error_y: { type: 'data', array: overK.map((e) => 1.96 * e.se) }, name: 'E|X(t_K) − x_K| over K', xaxis: 'x', yaxis: 'y' },
-    { type: 'scatter', mode: 'lines', x: Ks, y: Ks.map((K) => fitK.prefactor * K ** fitK.slope), name: `fit ∝ K^${fitK.slope.toFixed(2)}`, line: { dash: 'dot' }, xaxis: 'x', yaxis: 'y' },
+    { type: 'scatter', mode: 'lines', x: Ks, y: Ks.map((K) => fitK.prefactor * K ** fitK.slope), name: `weighted fit ∝ K^${fitK.slope.toFixed(2)}`, line: { dash: 'dot' }, xaxis: 'x', yaxis: 'y' },
     { type: 'scatter', mode: 'lines+markers', x: bs, y: overB.map((e) => e.mean), error_y: { type: 'data', array: overB.map((e) => 1.96 * e.se) }, name: 'CLT part over b', xaxis: 'x2', yaxis: 'y2' },
     { type: 'scatter', mode: 'lines', x: bs, y: bs.map((b) => overB[0].mean / Math.sqrt(b)), name: 'the bound’s b⁻¹ᐟ², through b = 1', line: { dash: 'dash' }, xaxis: 'x2', yaxis: 'y2' },
   ],
-  layout: { grid: { rows: 1, columns: 2, pattern: 'independent' }, xaxis: { type: 'log', title: { text: 'K (η = δ = 1/K)' } }, yaxis: { type: 'log' }, xaxis2: { type: 'log', title: { text: 'batch size b' } }, yaxis2: { type: 'log' }, legend: { orientation: 'h', y: -0.25 }, margin: { t: 30, b: 110 } },
+  layout: { grid: { rows: 1, columns: 2, pattern: 'independent' }, xaxis: { type: 'log', title: { text: 'iterations K (η = δ = 1/K)' } }, yaxis: { type: 'log', title: { text: 'mean error E|X(t_K) − x_K|' } }, xaxis2: { type: 'log', title: { text: 'batch size b (K = 200)' } }, yaxis2: { type: 'log', title: { text: 'CLT part of the error' } }, legend: { orientation: 'h', y: -0.25 }, margin: { t: 30, b: 110 } },
   caption: 'Toy problem, uniform delays on {0..2}, quantile coupling (SDDE on δ/8 for the K ladder, δ for the CLT part over b), 400 paths per point, 95% CIs.',
 });
 

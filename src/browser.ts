@@ -74,6 +74,8 @@ export { classificationAccuracy, isClassificationObjective } from './asgd/object
 export type { ClassificationObjective } from './asgd/objectives/classifier.ts';
 export { generatedMlp, mlpInitialPoint, mlpObjective, mlpParameters } from './asgd/objectives/mlp.ts';
 export type { MlpObjective } from './asgd/objectives/mlp.ts';
+export { cnnInitialPoint, cnnObjective, generatedCnn } from './asgd/objectives/cnn.ts';
+export type { CnnArchitecture, CnnData, CnnObjective, GeneratedCnn } from './asgd/objectives/cnn.ts';
 export { batchMeans, firstPushComplete, replicateSeed, sameWorkerRate, simulateStaleness, WARMUP_MULTIPLE } from './experiments/staleness.ts';
 export type { StalenessSimulation, StalenessSimulationSpec } from './experiments/staleness.ts';
 export { stalenessFigure, stalenessHistogramText, stalenessTableText } from './experiments/staleness-report.ts';

@@ -106,6 +106,7 @@ const VALIDATED = Symbol('asgd-sdde.validated-asgd-config');
  *   delay: { kind: 'constant', lag: 10 }, beforeHistory: 'warmup' });
  * const pair = runPair(cfg, { coupling: 'quantile', seed: 1 });
  * console.log(cfg.delay.maxLag, pair.distance.length);
+ * //> 10 2001
  * ```
  */
 export function asgdConfig(spec: AsgdSpec, field = 'asgd'): AsgdConfig {

@@ -8,7 +8,7 @@ import { ConfigError, describe } from '../core/errors.ts';
  * A finite-sum objective F(x) = (1/n) Σᵢ fᵢ(x) (He et al. 2018, Eq. 1): its component gradients ∇fᵢ
  * (what minibatch SGD samples), F and ∇F, written into caller-owned buffers, with x*, F*, L and μ where
  * known. Built by {@link toyObjective}, {@link generatedLeastSquares}, {@link logisticObjective},
- * {@link softmaxObjective}, {@link mlpObjective}, {@link mnistObjective}, {@link expressionObjective},
+ * {@link softmaxObjective}, {@link mlpObjective}, {@link cnnObjective}, {@link mnistObjective}, {@link expressionObjective},
  * or written by hand (checked by {@link asgdConfig}).
  */
 export interface FiniteSumObjective {

@@ -142,6 +142,7 @@ const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mod
  *   updates: 2000, saveEvery: 500 }, { seed: 1 });
  * const meanTau = r.staleness.reduce((a, b) => a + b, 0) / r.staleness.length;
  * console.log(r.status, meanTau.toFixed(2), Array.from(r.updates)); // mean staleness ≈ m − 1
+ * //> ok 6.98 [ 0, 500, 1000, 1500, 2000 ]
  * ```
  */
 export function runParameterServer(spec: ServerSpec, options: { seed?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): ServerResult {

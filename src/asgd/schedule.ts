@@ -40,7 +40,9 @@ export interface Schedule {
  * import { schedule } from 'asgd-sdde';
  *
  * const s = schedule({ kind: 'inverse-sqrt' });
- * console.log(s.at(0), s.at(3), s.continuous(0.3, 0.1)); // 1 0.5 0.5 (up to rounding)
+ * console.log(s.at(0), s.at(3), s.continuous(0.3, 0.1)); // 1/√1, 1/√4, 1/√(1 + 0.3/0.1)
+ * // output tol=1e-12
+ * //> 1 0.5 0.5
  * ```
  */
 export function schedule(specInput: unknown = { kind: 'constant' }, field = 'schedule'): Schedule {

@@ -13,6 +13,7 @@ import { matVec } from '../core/kernels.ts';
 import { axisNoiseLaw, batchMeanGradient } from './axis-law.ts';
 import { axisToBrownian, coupledIncrements } from './coupled-increments.ts';
 import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
+import { type PhasedProgress, POLL_MASK } from '../core/abort.ts';
 
 /**
  * The 'axis-quantile' coupling: the ASGD run, and for each of its steps the SDDE's coupled
@@ -25,11 +26,15 @@ import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
  * so it is taken inline, step for step with the ASGD (same lags, same reads before the start),
  * without storing increments: the research-scale path. With m > 1 the increments √δ·Qz_k
  * (Q = σ⁻¹VΛ^{1/2}) are bridged onto the fine grid and the SDDE is solved by `solve`.
+ *
+ * `progress` (runPair's signal and progress) is polled in phase 0 (sampling the law, when not
+ * memoized), phase 1 (the ASGD run, and the inline SDDE's steps after an ASGD divergence) and
+ * phase 2 (the bridged increments, m > 1).
  */
-export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Array, lawSamples: number, seed: number, path: number, saveEvery: number, m: number, delta: number): { asgd: AsgdResult; sdde?: SddeSolution; increments?: Float64Array; lags?: Int32Array } {
+export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Float64Array, lawSamples: number, seed: number, path: number, saveEvery: number, m: number, delta: number, progress?: PhasedProgress): { asgd: AsgdResult; sdde?: SddeSolution; increments?: Float64Array; lags?: Int32Array } {
   const d = cfg.objective.dim;
   const K = cfg.iterations;
-  const law = axisNoiseLaw(cfg, point, lawSamples, seed);
+  const law = axisNoiseLaw(cfg, point, lawSamples, seed, progress?.poller(0));
   const obj = cfg.objective;
   const gPoint = new Float64Array(d); // ∇F at the law point, once
   obj.gradient(law.point, gPoint);
@@ -121,9 +126,14 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
         axisNormals(xRead, g, batch);
         step(k, lag, true, u);
       },
+      ...progress?.options(1),
     });
     // a diverged ASGD leaves the SDDE to finish without coupled noise (as the solve path does)
-    for (let k = asgd.iterations; k < K; k++) step(k, 0, false, cfg.schedule.at(k));
+    const poll = progress?.poller(1);
+    for (let k = asgd.iterations; k < K; k++) {
+      if (poll !== undefined && (k & POLL_MASK) === 0) poll(k);
+      step(k, 0, false, cfg.schedule.at(k));
+    }
     const t = new Float64Array(saved);
     for (let i = 0; i < saved; i++) t[i] = Math.min(i * saveEvery, K) * delta;
     const sdde: SddeSolution = withSolutionViews({
@@ -161,8 +171,9 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
         z[off + i] = s;
       }
     },
+    ...progress?.options(1),
   });
   const lags = new Int32Array(K);
   lags.set(asgd.delays!.subarray(0, Math.min(asgd.delays!.length, K)));
-  return { asgd, increments: coupledIncrements(z, asgd.iterations, K, d, m, delta, seed, path), lags };
+  return { asgd, increments: coupledIncrements(z, asgd.iterations, K, d, m, delta, seed, path, progress?.poller(2)), lags };
 }

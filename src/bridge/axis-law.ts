@@ -82,8 +82,10 @@ export class AxisNoiseLaw {
    * @param point - x_L, where the noise is evaluated (length d).
    * @param samples - M, the minibatches drawn (and as many again for the calibration).
    * @param seed - seed of the law's own streams.
+   * @param poll - called every 256 draws with the draws done (of 2M: the sample, then the
+   *   calibration), e.g. an abort check and progress; it may throw to stop.
    */
-  constructor(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number) {
+  constructor(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number, poll?: (done: number) => void) {
     const obj = cfg.objective;
     const d = obj.dim;
     const b = cfg.batchSize;
@@ -118,7 +120,7 @@ export class AxisNoiseLaw {
     this.sorted = new Float64Array(samples * d);
     this.whitenedDraws(cfg, seed, 0, samples, (m, w) => {
       for (let j = 0; j < d; j++) this.sorted[j * samples + m] = w[j];
-    });
+    }, poll);
     for (let j = 0; j < d; j++) this.sorted.subarray(j * samples, (j + 1) * samples).sort();
     const G = Math.max(1, Math.min(65_536, Math.floor(samples / 4)));
     this.buckets = G;
@@ -136,7 +138,7 @@ export class AxisNoiseLaw {
       this.invWidth[j] = width > 0 ? 1 / width : 0;
       for (let c = 0; c <= G; c++) this.start[j * (G + 1) + c] = c === 0 ? base : c === G ? base + samples : lowerBound(this.sorted, base, base + samples, lo + c * width);
     }
-    const { bias, decorrelate } = this.calibrate(cfg, seed);
+    const { bias, decorrelate } = this.calibrate(cfg, seed, poll === undefined ? undefined : (m) => poll(samples + m));
     this.bias = bias;
     this.decorrelate = decorrelate;
   }
@@ -158,7 +160,7 @@ export class AxisNoiseLaw {
    * SDDE's increments have the SDDE's first and second moments — which, summed over many steps,
    * fix the law of X(t) up to O(K^{−1/2}). d = 1: T = 1.
    */
-  private calibrate(cfg: AsgdConfig, seed: number): { bias: Float64Array; decorrelate: Float64Array } {
+  private calibrate(cfg: AsgdConfig, seed: number, poll?: (done: number) => void): { bias: Float64Array; decorrelate: Float64Array } {
     const d = this.dim;
     const M = this.samples;
     const live = Array.from({ length: d }, (_, j) => j).filter((j) => !this.degenerate[j]);
@@ -178,7 +180,7 @@ export class AxisNoiseLaw {
         Sz[j] += z[j];
       }
       for (const a of live) for (const c of live) S[a * d + c] += z[a] * z[c];
-    });
+    }, poll);
     const bias = new Float64Array(d);
     for (const j of live) bias[j] = cv[j] / M;
     const T = new Float64Array(d * d);
@@ -222,9 +224,10 @@ export class AxisNoiseLaw {
 
   /**
    * `count` minibatch noises at x_L, ζ = ∇F(x_L) − g_M(b, x_L), whitened, from the stream
-   * (seed, 'couplingLaw', stream): each passed to `use(m, w)` (w is reused: copy what you keep).
+   * (seed, 'couplingLaw', stream): each passed to `use(m, w)` (w is reused: copy what you keep);
+   * `poll(m)` every 256 draws.
    */
-  private whitenedDraws(cfg: AsgdConfig, seed: number, stream: number, count: number, use: (m: number, w: Float64Array) => void): void {
+  private whitenedDraws(cfg: AsgdConfig, seed: number, stream: number, count: number, use: (m: number, w: Float64Array) => void, poll?: (m: number) => void): void {
     const d = this.dim;
     const b = cfg.batchSize;
     const sampler = new MinibatchSampler(cfg.objective.n, b, cfg.sampling, deriveEngine(seed, 'couplingLaw', stream));
@@ -236,6 +239,7 @@ export class AxisNoiseLaw {
     const w = new Float64Array(d);
     cfg.objective.gradient(this.point, gF);
     for (let m = 0; m < count; m++) {
+      if (poll !== undefined && (m & 0xff) === 0) poll(m);
       sampler.draw(batch);
       batchMeanGradient(cfg, batch, this.point, g, gi);
       for (let i = 0; i < d; i++) zeta[i] = gF[i] - g[i];
@@ -349,9 +353,10 @@ const cache = new WeakMap<object, Map<string, AxisNoiseLaw>>();
 /**
  * The sampled law of a configuration at `point`, memoized per objective object (the objective is
  * the expensive part of a configuration; a worker prepares it once and reuses the law for every
- * path it runs).
+ * path it runs). `poll` is passed to the construction of a law not yet memoized (see
+ * {@link AxisNoiseLaw}); a construction it stops leaves nothing memoized.
  */
-export function axisNoiseLaw(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number): AxisNoiseLaw {
+export function axisNoiseLaw(cfg: AsgdConfig, point: Float64Array, samples: number, seed: number, poll?: (done: number) => void): AxisNoiseLaw {
   const d = cfg.objective.dim;
   if (samples * d > MAX_LAW_NUMBERS) throw new ConfigError('bridge.lawSamples', `× d = ${samples} × ${d} exceeds ${MAX_LAW_NUMBERS} numbers kept in memory; use fewer samples or a projected objective`);
   let byKey = cache.get(cfg.objective);
@@ -359,7 +364,7 @@ export function axisNoiseLaw(cfg: AsgdConfig, point: Float64Array, samples: numb
   const key = JSON.stringify([cfg.batchSize, cfg.sampling, Array.from(point), samples, seed]);
   let law = byKey.get(key);
   if (!law) {
-    law = new AxisNoiseLaw(cfg, point, samples, seed);
+    law = new AxisNoiseLaw(cfg, point, samples, seed, poll);
     byKey.set(key, law);
     if (byKey.size > 4) byKey.delete(byKey.keys().next().value!); // M·d numbers each: keep the last four
   }

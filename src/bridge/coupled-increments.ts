@@ -4,6 +4,7 @@
  * principal axes of the minibatch-noise covariance to the SDDE's Brownian coordinates. Used by the
  * quantile and axis-quantile couplings (pair.ts, axis-coupling.ts).
  */
+import { POLL_MASK } from '../core/abort.ts';
 import { NormalSampler } from '../random/normal.ts';
 import { deriveEngine } from '../random/streams.ts';
 
@@ -11,8 +12,9 @@ import { deriveEngine } from '../random/streams.ts';
  * The SDDE's Brownian increments for coupled standard normals z (K×d, the first `steps` rows set):
  * √δ·z_k per coarse step, or with m > 1 a Brownian bridge on each coarse step — m N(0, h) draws
  * (the seed's Brownian stream) shifted to sum to √δ·z_k. Rows past `steps` (a diverged ASGD) stay 0.
+ * `poll(fine step)`, when given, is called every POLL_MASK + 1 coarse steps (it may throw to stop).
  */
-export function coupledIncrements(z: Float64Array, steps: number, K: number, d: number, m: number, delta: number, seed: number, path: number): Float64Array {
+export function coupledIncrements(z: Float64Array, steps: number, K: number, d: number, m: number, delta: number, seed: number, path: number, poll?: (k: number) => void): Float64Array {
   const increments = new Float64Array(K * m * d);
   const sd = Math.sqrt(delta);
   if (m === 1) {
@@ -22,6 +24,7 @@ export function coupledIncrements(z: Float64Array, steps: number, K: number, d: 
   const normal = new NormalSampler(deriveEngine(seed, 'brownian', path));
   const sh = Math.sqrt(delta / m);
   for (let k = 0; k < steps; k++) {
+    if (poll !== undefined && (k & POLL_MASK) === 0) poll(k * m);
     for (let i = 0; i < d; i++) {
       let sum = 0;
       for (let j = 0; j < m; j++) {

@@ -45,7 +45,7 @@ import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
 import { runAxisQuantile } from './axis-coupling.ts';
 import { coupledIncrements } from './coupled-increments.ts';
-import { optionalSignal, throwIfAborted } from '../core/abort.ts';
+import { optionalCallback, optionalSignal, PhasedProgress, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 import { everyNthSteps } from '../sdde/save-at.ts';
 
 /**
@@ -71,8 +71,21 @@ export const MAX_LAW_SIZE = 50_000;
 export interface PairOptions extends BridgeOptions {
   /** How the ASGD and SDDE paths are coupled. */
   coupling: Coupling;
-  /** Abort: checked before and after the run (a pair is one synchronous run); an aborted call throws the signal's reason (an AbortError). */
+  /**
+   * Abort: polled during the run, every 4096 steps of each of its loops (the ASGD run, the lags and
+   * Brownian path drawn for a shared coupling, the bridged increments, the SDDE solve) and every
+   * 256 draws of the sampled law of 'axis-quantile' (when not already memoized). A pair is
+   * one synchronous run, so the abort must come from a callback it calls (`onProgress`) or be set
+   * before the call; an aborted call throws the signal's reason (an AbortError) and returns nothing.
+   */
   signal?: AbortSignal;
+  /**
+   * Progress: `(done, total)` in steps summed over the run's loops (ASGD iterations, SDDE fine steps,
+   * increments drawn, law draws), at each poll and once at the end. A throw from it stops the
+   * run. Giving it (or a signal) runs the ASGD and the SDDE on their general loops instead of the
+   * WebAssembly kernels: the same bits, more time.
+   */
+  onProgress?: (done: number, total: number) => void;
   /** Master seed (integer in [0, 2^53)); default: a fresh seed from crypto.getRandomValues, recorded as `result.seed`. */
   seed?: number;
   /** Path index; default 0. */
@@ -141,7 +154,7 @@ class HeldLag implements LagSource {
  */
 export function solveBridgedSdde(
   cfg: AsgdConfig,
-  options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean },
+  options: BridgeOptions & { substeps?: number; saveEvery?: number; seed: number; path: number; delayStream?: 'delay' | 'bridgeDelay'; recordDelays?: boolean; polling?: { signal?: AbortSignal; onProgress?: (done: number) => void } },
   /** `sddeFromAsgd(cfg, options)` when the caller has it (ensembles build the SDDE once for all paths). */
   bridgedSdde?: ReturnType<typeof sddeFromAsgd>,
 ): SddeSolution {
@@ -158,6 +171,7 @@ export function solveBridgedSdde(
     saveAt: { every: m * (options.saveEvery ?? 1) },
     recordDelays: options.recordDelays ?? false,
     lags: cfg.coordinateDelays ? held : held[0],
+    ...options.polling,
   });
 }
 
@@ -165,12 +179,15 @@ export function solveBridgedSdde(
  * Draw the K lags of a delay model once (for replay in two solves); under inconsistent read one
  * column per coordinate (drawn in coordinate order at each iteration, as the runner does).
  */
-function drawLags(cfg: AsgdConfig, engine: Engine): Int32Array[] {
+function drawLags(cfg: AsgdConfig, engine: Engine, poll?: (k: number) => void): Int32Array[] {
   const models = cfg.coordinateDelays ?? [cfg.delay];
   const maxLag = Math.max(...models.map((mdl) => mdl.maxLag));
   const cols = models.map(() => new Int32Array(cfg.iterations));
   const srcs = models.map((mdl) => new RandomLag(mdl, engine));
-  for (let k = 0; k < cfg.iterations; k++) for (let c = 0; c < cols.length; c++) cols[c][k] = effectiveLag(srcs[c].next(), k, maxLag, cfg.beforeHistory);
+  for (let k = 0; k < cfg.iterations; k++) {
+    if (poll !== undefined && (k & POLL_MASK) === 0) poll(k);
+    for (let c = 0; c < cols.length; c++) cols[c][k] = effectiveLag(srcs[c].next(), k, maxLag, cfg.beforeHistory);
+  }
   return cols;
 }
 
@@ -230,7 +247,9 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  * @throws {@link ConfigError} before any work, as {@link validatePair}: `bridge.coupling` ('quantile'
  * with d > 1 or a law too large to enumerate; 'axis-quantile' with inconsistent read, sparse updates or
  * delay compensation), `bridge.substeps`, `asgd.saveEvery`, `bridge.lawSamples`, `bridge.sigma`,
- * `bridge.sddeBeforeHistory`, `options.seed`, `options.path`, and those of {@link sddeFromAsgd}.
+ * `bridge.sddeBeforeHistory`, `options.seed`, `options.path`, `options.signal` (not an AbortSignal),
+ * `options.onProgress` (not a function), and those of {@link sddeFromAsgd}; the signal's reason (an
+ * AbortError) when it is aborted before or during the run.
  * @example
  * ```ts
  * import { asgdConfig, runPair, toyObjective } from 'asgd-sdde';
@@ -239,18 +258,26 @@ export type ValidatedPair = ReturnType<typeof validatePair>;
  *   delay: { kind: 'constant', lag: 10 }, beforeHistory: 'warmup' });
  * const pair = runPair(cfg, { coupling: 'quantile', seed: 1, saveEvery: 500 });
  * console.log(Array.from(pair.k), Array.from(pair.distance, (v) => v.toFixed(4))); // |x_k − X(kδ)|
+ * //> [ 0, 500, 1000, 1500, 2000 ] [ '0.0000', '0.0039', '0.0032', '0.0103', '0.0403' ]
  * ```
  */
 export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
   const signal = optionalSignal(options?.signal, 'options.signal');
+  const onProgress = optionalCallback<(done: number, total: number) => void>(options?.onProgress, 'options.onProgress');
   throwIfAborted(signal);
-  const result = runValidatedPair(cfg, options, validated);
-  throwIfAborted(signal); // no partial output
+  const v = validated ?? validatePair(cfg, options);
+  const K = cfg.iterations;
+  const fine = K * v.m;
+  // the loops of each coupling, in the order they run (their steps are the progress units)
+  const phases = { independent: [K, fine], 'shared-brownian': [K, fine, K, fine], 'axis-quantile': [2 * v.lawSamples, K, v.m > 1 ? fine : 0, v.m > 1 ? fine : 0], quantile: [K, v.m > 1 ? fine : 0, fine] }[v.coupling];
+  const progress = new PhasedProgress(signal, onProgress, phases);
+  const result = runValidatedPair(cfg, options, v, progress);
+  progress.finish(); // no partial output
   return result;
 }
 
-function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated?: ValidatedPair): PairResult {
-  const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validated ?? validatePair(cfg, options);
+function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated: ValidatedPair, progress: PhasedProgress): PairResult {
+  const { coupling, seed, path, m, saveEvery, bridged, lawSamples } = validated;
   const d = cfg.objective.dim;
   const K = cfg.iterations;
   const { problem, delta } = bridged;
@@ -266,24 +293,24 @@ function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated?: Val
   let asgd: AsgdResult | undefined;
 
   if (coupling === 'independent') {
-    asgd = runAsgd(cfg, { seed, path, saveAt: { every: saveEvery } });
-    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true }, bridged);
+    asgd = runAsgd(cfg, { seed, path, saveAt: { every: saveEvery }, ...progress.options(0) });
+    sdde = solveBridgedSdde(cfg, { ...options, substeps: m, saveEvery, seed, path, delayStream: 'bridgeDelay', recordDelays: true, polling: progress.options(1) }, bridged);
     label = 'ASGD';
   } else if (coupling === 'shared-brownian') {
-    const cols = drawLags(cfg, deriveEngine(seed, 'delay', path));
+    const cols = drawLags(cfg, deriveEngine(seed, 'delay', path), progress.poller(0));
     const one = (src: PrescribedLag[]) => (cfg.coordinateDelays ? src : src[0]);
-    const fine = brownianPath(seed, path, d, K * m, h);
+    const fine = brownianPath(seed, path, d, K * m, h, progress.poller(1));
     const coarse = coarsenIncrements(fine, d, m);
-    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, seed, path, noise: new PrescribedIncrements(coarse, d), lags: one(cols.map((c) => new PrescribedLag(c))) });
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(fine, d), lags: one(cols.map((c) => new PrescribedLag(c, m, m))), recordDelays: true });
+    const recursion = solve(problem, em, { dt: delta, saveAt: { every: saveEvery }, seed, path, noise: new PrescribedIncrements(coarse, d), lags: one(cols.map((c) => new PrescribedLag(c))), ...progress.options(2) });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(fine, d), lags: one(cols.map((c) => new PrescribedLag(c, m, m))), recordDelays: true, ...progress.options(3) });
     discreteX = recursion.x;
     discreteStatus = recursion.status === 'diverged' ? 'diverged' : 'ok'; // no events here: never 'terminated'
     if (recursion.divergence) discreteDivergence = { step: recursion.divergence.step };
     label = 'Eq. (5) recursion (EM at δ)';
   } else if (coupling === 'axis-quantile') {
-    const r = runAxisQuantile(cfg, bridged.sigma!, bridged.sigmaPoint!, lawSamples, seed, path, saveEvery, m, delta);
+    const r = runAxisQuantile(cfg, bridged.sigma!, bridged.sigmaPoint!, lawSamples, seed, path, saveEvery, m, delta, progress);
     asgd = r.asgd;
-    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true });
+    sdde = r.sdde ?? solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(r.increments!, d), lags: new PrescribedLag(r.lags!, m, m), recordDelays: true, ...progress.options(3) });
     label = 'ASGD';
   } else {
     const obj = cfg.objective;
@@ -307,12 +334,13 @@ function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated?: Val
         const u = Math.min(Math.max(law.below + uniformOpen01(vEngine) * law.at, Number.MIN_VALUE), 1 - 2 ** -53);
         z[k] = normalQuantile(u);
       },
+      ...progress.options(0),
     });
-    const increments = coupledIncrements(z, asgd.iterations, K, 1, m, delta, seed, path);
+    const increments = coupledIncrements(z, asgd.iterations, K, 1, m, delta, seed, path, progress.poller(1));
     const lags = asgd.delays!;
     const fullLags = new Int32Array(K);
     fullLags.set(lags.subarray(0, Math.min(lags.length, K)));
-    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m), recordDelays: true });
+    sdde = solve(problem, em, { dt: h, saveAt: fineSave, seed, path, noise: new PrescribedIncrements(increments, 1), lags: new PrescribedLag(fullLags, m, m), recordDelays: true, ...progress.options(2) });
     label = 'ASGD';
   }
   if (asgd) {

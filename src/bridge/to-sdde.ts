@@ -90,7 +90,8 @@ export interface BridgedSdde {
  *   iterations: 1000, batchSize: 4, delay: { kind: 'uniform', maxLag: 4 } });
  * const { problem, delta } = sddeFromAsgd(cfg);
  * const sol = solve(problem, new EulerMaruyama(), { dt: delta, seed: 1, saveAt: { final: true } });
- * console.log(delta, problem.T, sol.status); // 0.01 10 ok
+ * console.log(delta, problem.T, sol.status); // δ = η, T = Kη
+ * //> 0.01 10 ok
  * ```
  */
 export function sddeFromAsgd(cfg: AsgdConfig, options: BridgeOptions = {}, field = 'bridge'): BridgedSdde {

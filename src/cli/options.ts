@@ -22,7 +22,7 @@ export interface Io {
  * The progress bar of the commands on a terminal: `\r[####----] TEXT` and clear to the end of the
  * line, `fraction` ∈ [0, 1] of a 24-character bar filled. The caller prints the newline when done.
  *
- * @example drawProgressBar(io, 0.5, '3/6 points') // [############------------] 3/6 points
+ * @remarks Example (an internal helper, not in the package API): `drawProgressBar(io, 0.5, '3/6 points') // [############------------] 3/6 points`
  */
 export function drawProgressBar(io: Io, fraction: number, text: string): void {
   const width = 24;

@@ -4,12 +4,14 @@
  * signal's reason — a DOMException named 'AbortError' for `controller.abort()` — and returns no
  * partial result.
  *
- * A synchronous loop (solve, runAsgd, the simulated server, convergenceOrder) cannot be
- * interrupted from the same thread while it runs: it polls the signal every few thousand steps,
+ * A synchronous loop (solve, runAsgd, runPair, the simulated server, convergenceOrder) cannot be
+ * interrupted from the same thread while it runs: it polls the signal every POLL_MASK + 1 steps,
  * so an abort from a callback it calls (onProgress, an observer) or from another agent sharing the
  * signal stops it within that many steps. The asynchronous entry points (ensembles, sweeps, the
- * threaded server, the checks) yield between blocks, so a timer (`AbortSignal.timeout(ms)`) or a UI
- * event stops them too, and they end their worker threads.
+ * threaded server, the checks) yield to the event loop between blocks and, given a signal, about
+ * every 50 ms of work inside one (`yieldToEventLoop`), so a timer (`AbortSignal.timeout(ms)`) or a
+ * UI event stops them too, and they end their worker threads. The table of who reacts how soon is
+ * in docs/ensembles-and-studies.md ("Cancellation").
  */
 import { ConfigError, describe } from './errors.ts';
 
@@ -19,8 +21,10 @@ export const POLL_MASK = 0xfff;
 /**
  * The optional signal of an entry point, validated.
  * @throws ConfigError when `value` is given and is not an AbortSignal
- * @example
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
  * const signal = optionalSignal(options.signal, 'options.signal');
+ * ```
  */
 export function optionalSignal(value: unknown, field: string): AbortSignal | undefined {
   if (value === undefined) return undefined;
@@ -30,8 +34,10 @@ export function optionalSignal(value: unknown, field: string): AbortSignal | und
 
 /**
  * Throw the signal's reason (an AbortError for `controller.abort()`) when it is aborted.
- * @example
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
  * throwIfAborted(options.signal); // before work, and between blocks
+ * ```
  */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
@@ -50,4 +56,73 @@ export function optionalCallback<F extends (...args: never[]) => unknown>(value:
   if (value === undefined) return undefined;
   if (typeof value !== 'function') throw new ConfigError(field, `must be a function, got ${describe(value)}`);
   return value as F;
+}
+
+/**
+ * Abort and progress of a synchronous run made of phases, each a loop of known length (runPair: the
+ * ASGD run, the Brownian path, the SDDE solve): progress is reported as steps done over the steps
+ * of all phases, and the signal is polled in every phase. Without a signal and a progress callback
+ * it is inactive: `options(i)` is empty, so the inner loops keep their fast paths (kernels).
+ */
+export class PhasedProgress {
+  /** Steps of all phases. */
+  readonly total: number;
+  /** True when a signal or a progress callback was given. */
+  readonly active: boolean;
+  private readonly starts: number[];
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly onProgress: ((done: number, total: number) => void) | undefined,
+    sizes: number[],
+  ) {
+    this.starts = [];
+    let s = 0;
+    for (const n of sizes) {
+      this.starts.push(s);
+      s += n;
+    }
+    this.total = s;
+    this.active = signal !== undefined || onProgress !== undefined;
+  }
+  /**
+   * What an entry point run as phase i is given: the signal, and a progress callback that places
+   * its (done, total) in the whole run. Empty when inactive.
+   */
+  options(i: number): { signal?: AbortSignal; onProgress?: (done: number) => void } {
+    if (!this.active) return {};
+    const start = this.starts[i];
+    return { ...(this.signal ? { signal: this.signal } : {}), onProgress: (done: number) => this.onProgress?.(start + done, this.total) };
+  }
+  /**
+   * A poll from a hand-written loop of phase i at its step k (the caller calls it every
+   * POLL_MASK + 1 steps): throws the signal's reason once aborted, else reports progress.
+   * Undefined when inactive, so a loop tests `poll !== undefined` only.
+   */
+  poller(i: number): ((k: number) => void) | undefined {
+    if (!this.active) return undefined;
+    const start = this.starts[i];
+    return (k) => {
+      throwIfAborted(this.signal);
+      this.onProgress?.(start + k, this.total);
+    };
+  }
+  /** The end of the run: the last abort check (no partial output) and the final progress. */
+  finish(): void {
+    throwIfAborted(this.signal);
+    this.onProgress?.(this.total, this.total);
+  }
+}
+
+/**
+ * Let the event loop run (timers, messages, an abort from `AbortSignal.timeout`) and resume: a
+ * macrotask (`setImmediate` in Node, `setTimeout(0)` elsewhere), not a microtask, which would run
+ * before any timer.
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
+ * if (performance.now() - since > 50) { await yieldToEventLoop(); throwIfAborted(signal); }
+ * ```
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resume) => (immediate ? immediate(() => resume()) : setTimeout(resume, 0)));
 }

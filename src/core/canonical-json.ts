@@ -3,7 +3,7 @@
  * differ only in key order have the same text. Used to compare sweep specs (a sweep.json whose keys
  * an editor reordered is the same sweep) and to derive row digests from the settings.
  *
- * @example canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * @remarks Example (an internal helper, not in the package API): `canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'`
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

@@ -14,8 +14,17 @@ import { seedValue } from './validate.ts';
  *
  * @throws ConfigError (field `seed`) when the platform has no `crypto.getRandomValues`; pass a seed then.
  * @example
- * const seed = freshSeed(); // e.g. 6139518026467093
- * solve(problem, new EulerMaruyama(), { dt: 0.01, seed }); // reproducible with this seed
+ * ```ts
+ * import { defineSdde, EulerMaruyama, freshSeed, solve } from 'asgd-sdde';
+ *
+ * const seed = freshSeed(); // e.g. 6139518026467093, a new one every run: record it
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]!; }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 1 });
+ * const a = solve(problem, new EulerMaruyama(), { dt: 0.01, seed, saveAt: { final: true } });
+ * const b = solve(problem, new EulerMaruyama(), { dt: 0.01, seed, saveAt: { final: true } });
+ * console.log(Number.isSafeInteger(seed), a.x[0] === b.x[0]); // reproducible with this seed
+ * //> true true
+ * ```
  */
 export function freshSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
@@ -31,8 +40,10 @@ export function freshSeed(): number {
  * @param value the caller's seed, or undefined
  * @param field the dotted field name used in a ConfigError
  * @throws ConfigError when `value` is given and is not an integer in [0, 2^53)
- * @example
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
  * const seed = seedOrFresh(options.seed, 'options.seed'); // record it on the result
+ * ```
  */
 export function seedOrFresh(value: unknown, field: string): number {
   return value === undefined ? freshSeed() : seedValue(value, field);

@@ -141,7 +141,8 @@ export interface LoadMnistOptions {
  * import { loadMnist } from 'asgd-sdde';
  *
  * const { A, labels, n, d, explainedVariance } = loadMnist({ digits: [3, 8], perDigit: 200, dim: 20 });
- * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // 400 20 8000 0 1 …
+ * console.log(n, d, A.length, labels[0], labels[n - 1], explainedVariance.toFixed(3)); // labels: 0 for the first digit, 1 for the second
+ * //> 400 20 8000 0 1 0.681
  * ```
  */
 export function loadMnist(spec: MnistSpec = {}, options: string | LoadMnistOptions = {}): MnistData {

@@ -16,7 +16,8 @@ import { delayModel, MAX_LAG_LIMIT } from './models.ts';
  * ```ts
  * import { bhattacharyyaDistance } from 'asgd-sdde';
  *
- * console.log(bhattacharyyaDistance([0.5, 0.5], [0.5, 0.5]), bhattacharyyaDistance([1, 0], [0, 1])); // -0 Infinity
+ * console.log(bhattacharyyaDistance([0.5, 0.5], [0.5, 0.5]), bhattacharyyaDistance([1, 0], [0, 1])); // −log 1, −log 0
+ * //> -0 Infinity
  * ```
  */
 export function bhattacharyyaDistance(p: ArrayLike<number>, q: ArrayLike<number>): number {
@@ -113,7 +114,7 @@ export interface ModelFitSummary {
  * The four model fits of `fitStalenessModels` without the empirical pmf, as the reports (CLI JSON,
  * theory report) keep them: model, parameters, distance, in the order fitted.
  *
- * @example fitSummaries(fitStalenessModels(sample, 8)).map((f) => f.model) // ['geometric', 'uniform', 'poisson', 'cmp']
+ * @remarks Example (an internal helper, not in the package API): `fitSummaries(fitStalenessModels(sample, 8)).map((f) => f.model) // ['geometric', 'uniform', 'poisson', 'cmp']`
  */
 export function fitSummaries(fits: readonly ModelFit[]): ModelFitSummary[] {
   return fits.filter((x) => x.model !== 'empirical').map((x) => ({ model: x.model, params: x.params, distance: x.distance }));

@@ -39,7 +39,15 @@ export interface LagSource {
  *
  * @param drawn - the lag drawn for step k.
  * @param maxLag - the source's largest lag (the warm-up length of `'warmup'`).
- * @example effectiveLag(5, 3, 8, 'warmup') // 0: plain SGD until k reaches maxLag
+ * @example
+ * ```ts
+ * import { effectiveLag } from 'asgd-sdde';
+ *
+ * // a lag of 5 drawn at step 3 (maxLag 8): 'warmup' runs plain SGD until k reaches maxLag,
+ * // 'clip' reads the start x_0, 'history' reads 5 steps back into the history
+ * console.log(effectiveLag(5, 3, 8, 'warmup'), effectiveLag(5, 3, 8, 'clip'), effectiveLag(5, 3, 8, 'history'), effectiveLag(5, 20, 8, 'warmup'));
+ * //> 0 3 5 5
+ * ```
  */
 export function effectiveLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory): number {
   switch (policy) {
@@ -58,7 +66,7 @@ export function effectiveLag(drawn: number, k: number, maxLag: number, policy: B
  *
  * @param channel - the lag source's channel, named in the error when there are several.
  * @throws RangeError when the effective lag is outside [0, maxLag]
- * @example checkedLag(5, 3, 8, 'clip') // 3: only X_0 … X_3 exist at step 3
+ * @remarks Example (an internal helper, not in the package API): `checkedLag(5, 3, 8, 'clip') // 3: only X_0 … X_3 exist at step 3`
  */
 export function checkedLag(drawn: number, k: number, maxLag: number, policy: BeforeHistory, channel?: number): number {
   const lag = effectiveLag(drawn, k, maxLag, policy);

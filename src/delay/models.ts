@@ -180,6 +180,7 @@ function maxLagField(value: unknown, field: string): number {
  * const geo = delayModel({ kind: 'geometric', p: 0.3, maxLag: 50 });
  * const engine = deriveEngine(2026, 'delay', 0);
  * console.log(geo.mean.toFixed(3), geo.sample(engine), geo.sample(engine)); // mean ≈ (1 − p)/p, two draws
+ * //> 2.333 1 3
  * ```
  */
 export function delayModel(specInput: DelayModelSpec, field = 'delay'): DelayDistribution {

@@ -74,7 +74,8 @@ function prepareAsgd(input: unknown, field: string): { cfg: AsgdConfig; saveEver
  * const p = prepareExperiment({ kind: 'asgd', seed: 1, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.05,
  *   iterations: 100, batchSize: 1, saveEvery: 50 } });
  * const out = runExperiment(p);
- * console.log(out.table.columns, out.summary.status); // [ 'k', 'x', 'F' ] ok
+ * console.log(out.table.columns, out.summary.status);
+ * //> [ 'k', 'x', 'F' ] ok
  * ```
  */
 export function prepareExperiment(input: unknown, seedOverride?: number): PreparedExperiment {

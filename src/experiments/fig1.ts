@@ -56,7 +56,8 @@ export interface Fig1Result {
  * import { runFig1 } from 'asgd-sdde';
  *
  * const r = runFig1({ seed: 1, coupling: 'quantile' });
- * console.log(r.table.columns, r.asgd.distance.length); // [ 'k', 't', 'asgd', 'sdde', 'sgd', 'sde' ] 2001
+ * console.log(r.table.columns, r.asgd.distance.length);
+ * //> [ 'k', 't', 'asgd', 'sdde', 'sgd', 'sde' ] 2001
  * ```
  */
 export function runFig1(options: Fig1Options = {}): Fig1Result {

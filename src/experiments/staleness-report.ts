@@ -177,9 +177,11 @@ export function lawText(law: ComputeTimeSpec): string {
 }
 
 /**
- * Measured against simulated staleness: pmfs for every worker count (bars: measured; black:
- * the simulated server at the fitted compute-time law; colour: the best of the four model fits to
- * the measured pmf), then mean τ, P[τ = 0] and the model distances against m.
+ * Measured against simulated staleness: pmfs for every worker count (bars: measured, with 95% CIs
+ * across the runs; black: the simulated server at the fitted compute-time law; colour and dash: the
+ * best of the four model fits to the measured pmf), then mean τ, P[τ = 0] and the model distances
+ * against m. Two legends of at most 7 entries: one for the pmf panels (with the four models, whose
+ * colour and dash also mark their distances), one for the summary row.
  */
 export function threadedStalenessFigure(results: ThreadedStaleness[], caption: string): FigureSpec {
   // every worker count gets its pmf panel (rows of three), the three summary panels a row of their own
@@ -187,9 +189,17 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
   const gridRows = histRows + 1;
   const s0 = histRows * 3; // the summary panels are axes s0 + 1 … s0 + 3
   const data: unknown[] = [];
-  const layout: Record<string, unknown> = { grid: { rows: gridRows, columns: 3, pattern: 'independent', roworder: 'top to bottom', xgap: 0.15, ygap: 0.35 }, legend: { orientation: 'h', y: -0.25 / gridRows, yanchor: 'top' }, margin: { t: 40, b: 110 } };
-  // one legend entry per model that is some panel's best fit, not one per panel
-  const bestShown = new Set<string>();
+  const height = 190 + 330 * gridRows;
+  // legends below the grid, in pixels converted to paper units: the pmf panels' first, the summary row's under it
+  const below = (px: number) => -px / (height - 150);
+  const legend = { orientation: 'h', x: 0, xanchor: 'left', yanchor: 'top', font: { size: 12 } };
+  const layout: Record<string, unknown> = {
+    grid: { rows: gridRows, columns: 3, pattern: 'independent', roworder: 'top to bottom', xgap: 0.15, ygap: 0.35 },
+    legend: { ...legend, y: below(70), title: { text: 'pmf panels (top): ', side: 'left' } },
+    legend2: { ...legend, y: below(125), title: { text: 'bottom row: ', side: 'left' } },
+    margin: { t: 40, b: 190 },
+  };
+  const runs = results[0]?.runs.length ?? 0;
   results.forEach((r, i) => {
     const ax = i === 0 ? '' : String(i + 1);
     const m = r.measured.spec.workers;
@@ -202,30 +212,35 @@ export function threadedStalenessFigure(results: ThreadedStaleness[], caption: s
     for (const v of r.simulated.histogram) if (v > 0) floor = Math.min(floor, v);
     floor /= 10;
     const clip = (v: number | undefined) => (v !== undefined && v >= floor ? v : null);
-    data.push({ type: 'bar', x, y: x.map((k) => clip(r.measured.histogram[k])), name: 'measured (real threads)', marker: { color: '#bbbbbb' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(r.simulated.histogram[k])), name: 'simulated server, fitted compute-time law', line: { color: '#000000' }, showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: `best of the four fits to measured: ${MODEL_WORDS[best.model]}`, legendgroup: `best-${best.model}`, showlegend: !bestShown.has(best.model), line: { color: COLORS[best.model], dash: 'dash' }, xaxis: `x${ax}`, yaxis: `y${ax}` });
-    bestShown.add(best.model);
+    const { halfWidth } = stalenessPmfCi(r.measured);
+    const withCi = halfWidth.some(Number.isFinite);
+    const bars = withCi ? { error_y: { type: 'data', array: x.map((k) => (Number.isFinite(halfWidth[k]) ? halfWidth[k] : 0)), thickness: 1, width: 2, color: '#444444' } } : {};
+    data.push({ type: 'bar', x, y: x.map((k) => clip(r.measured.histogram[k])), ...bars, name: withCi ? `measured on real threads, 95% CI across ${runs} runs` : 'measured on real threads (one run: no CI)', marker: { color: '#bbbbbb' }, legendgroup: 'measured', showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(r.simulated.histogram[k])), name: 'simulated server, fitted compute-time law', line: { color: '#000000' }, legendgroup: 'simulated', showlegend: i === 0, xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: 'scatter', mode: 'lines', x, y: x.map((k) => clip(best.pmf[k])), name: MODEL_WORDS[best.model], legendgroup: best.model, showlegend: false, line: { ...MODEL_STYLE[best.model], width: 2 }, xaxis: `x${ax}`, yaxis: `y${ax}` });
     const tail = r.measured.histogram.length > shown ? `; τ up to ${r.measured.histogram.length - 1} observed` : '';
     layout[`xaxis${ax}`] = { title: { text: `staleness τ (updates), m = ${m}${tail}` } };
     layout[`yaxis${ax}`] = { title: { text: i % 3 === 0 ? 'probability P[τ] (log)' : '' }, type: 'log', range: [Math.log10(floor), 0.05] };
   });
   const ms = results.map((r) => r.measured.spec.workers);
   const t = (r: ThreadedStaleness) => (r.runs.length > 1 ? tQuantile(0.975, r.runs.length - 1) : NaN);
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', marker: { color: '#1f77b4' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', marker: { color: '#000000' }, line: { dash: 'dot' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
-  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  const summary = { legend: 'legend2' };
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.mean), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.meanSe) }, name: 'mean τ, measured (95% CI across runs)', line: { color: PALETTE[0], dash: 'solid' }, marker: { color: PALETTE[0] }, ...summary, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.mean), name: 'mean τ, simulated', line: { color: PALETTE[0], dash: 'dot' }, marker: { color: PALETTE[0], symbol: 'circle-open' }, ...summary, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
+  data.push({ type: 'scatter', mode: 'lines', x: ms, y: ms.map((m) => m - 1), name: 'm − 1', line: { color: '#999999', dash: 'dash' }, ...summary, xaxis: `x${s0 + 1}`, yaxis: `y${s0 + 1}` });
   layout[`xaxis${s0 + 1}`] = { title: { text: 'workers m' }, type: 'log' };
   layout[`yaxis${s0 + 1}`] = { title: { text: 'mean staleness τ (updates)' } };
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured', marker: { color: '#d62728' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', marker: { color: '#d62728' }, line: { dash: 'dot' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', marker: { color: '#9467bd', symbol: 'square' }, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.pZero), error_y: { type: 'data', array: results.map((r) => t(r) * r.measured.pZeroSe) }, name: 'P[τ = 0], measured (95% CI)', line: { color: PALETTE[1], dash: 'solid' }, marker: { color: PALETTE[1] }, ...summary, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.simulated.pZero), name: 'P[τ = 0], simulated', line: { color: PALETTE[1], dash: 'dot' }, marker: { color: PALETTE[1], symbol: 'circle-open' }, ...summary, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.sameWorkerRate.measured), name: 'same worker twice in a row, measured', line: { color: PALETTE[3], dash: 'dashdot' }, marker: { color: PALETTE[3], symbol: 'square' }, ...summary, xaxis: `x${s0 + 2}`, yaxis: `y${s0 + 2}` });
   layout[`xaxis${s0 + 2}`] = { title: { text: 'workers m' }, type: 'log' };
   layout[`yaxis${s0 + 2}`] = { title: { text: 'share of updates' }, range: [0, 1.05] };
-  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: `D_B of ${model} fit (measured)`, line: { ...MODEL_STYLE[model] }, marker: { color: MODEL_STYLE[model].color }, showlegend: false, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
-  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  // the four models' distances carry the pmf legend's model entries (same colour and dash as the best fits above)
+  for (const model of MODELS) data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.measured.fits.find((f) => f.model === model)!.distance), name: MODEL_WORDS[model], legendgroup: model, line: { ...MODEL_STYLE[model], width: 2 }, marker: { color: MODEL_STYLE[model].color }, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
+  data.push({ type: 'scatter', mode: 'markers+lines', x: ms, y: results.map((r) => r.distance), name: 'D_B(measured, simulated)', line: { color: '#000000', dash: 'dot' }, marker: { color: '#000000' }, ...summary, xaxis: `x${s0 + 3}`, yaxis: `y${s0 + 3}` });
   layout[`xaxis${s0 + 3}`] = { title: { text: 'workers m' }, type: 'log' };
   layout[`yaxis${s0 + 3}`] = { title: { text: 'Bhattacharyya distance' }, type: 'log' };
-  const key = ' Top rows, one panel per m: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits (dashed). Bottom row: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances of the geometric (orange, dotted), uniform (pink, dash-dotted), Poisson (green, dashed) and CMP (red, solid) fits to the measured pmf, and between measured and simulated pmfs (black dotted).';
-  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height: 150 + 330 * gridRows };
+  const ciNote = runs > 1 ? ` Bars and markers carry 95% CIs from the spread of the ${runs} independent runs (Student t, ${runs - 1} df).` : '';
+  const key = ` Top rows, one panel per m: measured pmf (bars, log scale, cut a decade below the smallest observed frequency), the simulated pmf (black) and the best of the four fits to the measured pmf (its colour and dash). Bottom row: mean staleness against m with m − 1; P[τ = 0] and the share of updates whose gradient came from the same worker as the previous update; Bhattacharyya distances D_B of the four fits to the measured pmf (colours and dashes of the top legend), and between measured and simulated pmfs (black dotted).${ciNote}`;
+  return { title: 'Staleness measured on real threads against the simulated server at the fitted compute-time law', data, layout, caption: caption + key, width: 1200, height };
 }

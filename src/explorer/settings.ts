@@ -29,6 +29,6 @@ export interface ExplorerSettings {
 /**
  * The controls' values when the page opens (web/index.html's inputs carry the same values).
  *
- * @example explore({ ...DEFAULT_SETTINGS, iterations: 400 })
+ * @remarks Example (an internal helper, not in the package API): `explore({ ...DEFAULT_SETTINGS, iterations: 400 })`
  */
 export const DEFAULT_SETTINGS: ExplorerSettings = { objective: 'toy', eta: 0.005, delay: 'constant', delayParam: 10, maxLag: 20, batchSize: 1, iterations: 2000, coupling: 'quantile', seed: 1, paths: 64 };

@@ -45,7 +45,10 @@ function emitCsv(table: Table, emit: (chunk: string) => void): void {
  * ```ts
  * import { toCsv } from 'asgd-sdde';
  *
- * console.log(toCsv({ columns: ['k', 'F'], data: [[0, 1], [1.5, NaN]] })); // "k,F\n0,1.5\n1,\n"
+ * console.log(toCsv({ columns: ['k', 'F'], data: [[0, 1], [1.5, NaN]] })); // data by column; NaN is an empty cell
+ * //> k,F
+ * //> 0,1.5
+ * //> 1,
  * ```
  */
 export function toCsv(table: Table): string {

@@ -27,7 +27,7 @@ function kindOf(st: Stats): string {
  * the file is missing, is not a regular file (a directory, FIFO, device, socket), or is larger than
  * `maxBytes` (default INPUT_LIMIT_BYTES). Symbolic links are followed.
  *
- * @example readInputText('config.json', 'CONFIG') // '{"kind": …}'
+ * @remarks Example (an internal helper, not in the package API): `readInputText('config.json', 'CONFIG') // '{"kind": …}'`
  */
 export function readInputText(file: string, field: string, maxBytes = INPUT_LIMIT_BYTES): string {
   let fd: number;

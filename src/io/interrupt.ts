@@ -22,7 +22,7 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
  * Await `wait()` with SIGINT/SIGTERM/SIGHUP handled as above (for the duration of the call only);
  * `say` reports an interruption (default: stderr).
  *
- * @example const r = await whileWaiting(() => renderPng(html, png));
+ * @remarks Example (an internal helper, not in the package API): `const r = await whileWaiting(() => renderPng(html, png));`
  */
 export async function whileWaiting<T>(wait: () => Promise<T>, say: (message: string) => void = (m) => void process.stderr.write(m)): Promise<T> {
   const handlers = Object.entries(SIGNALS).map(([signal, number]) => {

@@ -35,7 +35,7 @@ export function processAlive(pid: number): boolean {
  * completing job, or does not know the id). False when it cannot tell (no squeue, no controller,
  * an id that is not a job id), so that a lock is never taken from a job that may still run.
  *
- * @example slurmJobEnded('4242_1') // true once task 1 of array job 4242 finished, failed or was cancelled
+ * @remarks Example (an internal helper, not in the package API): `slurmJobEnded('4242_1') // true once task 1 of array job 4242 finished, failed or was cancelled`
  */
 export function slurmJobEnded(jobId: string): boolean {
   if (!/^\d+(_\d+)?$/.test(jobId)) return false;

@@ -6,6 +6,7 @@
  * backing buffer, as in WebAssembly; doubles are 8-byte aligned.
  */
 import { exp, log } from '../core/math/libm.ts';
+import { type CnnKernelExports, cnnTypeScriptKernels } from './cnn-fallback.ts';
 import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MT_N, NOISE_CODE, RNG_INDEX, RNG_OUT, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
 
 /** Typed views over the current backing buffer (replaced when it grows). */
@@ -15,8 +16,8 @@ export interface MemoryViews {
   u32: Uint32Array;
 }
 
-/** The kernels' exported functions (WebAssembly exports or this file's twins). */
-export interface KernelExports {
+/** The kernels' exported functions (WebAssembly exports or this file's twins; the CNN's twins are in cnn-fallback.ts). */
+export interface KernelExports extends CnnKernelExports {
   exp(x: number): number;
   log(x: number): number;
   setZigguratTables(ptr: number): void;
@@ -336,5 +337,6 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     em1Fused,
     emD,
     matvec4,
+    ...cnnTypeScriptKernels(mem),
   };
 }

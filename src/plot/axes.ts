@@ -39,10 +39,11 @@ export interface LogTicks {
  * 8; styleAxes derives it from the panel's size): the densest of every integer multiple of 10ⁿ,
  * 1-2-5 × 10ⁿ, 1-3 × 10ⁿ, the decades, every k-th decade that fits. The other integer multiples are
  * minor ticks, unlabelled; unless only decades are labelled, the outermost one is labelled too
- * when the last label lies more than a factor 2 inside the range, so a panel has labels near its top and bottom. Labels are plain
+ * when the last label lies more than a factor 2 inside the range and the new label has a label's
+ * room (span/maxLabels decades) from it, so a panel has labels near its top and bottom. Labels are plain
  * decimals (0.002, 500) when all lie in [10⁻³, 10⁴], otherwise powers (2·10⁻⁴, 10⁵).
  *
- * @example logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']
+ * @remarks Example (an internal helper, not in the package API): `logTicks(3e-4, 0.05).ticktext // ['5·10⁻⁴', '10⁻³', '2·10⁻³', '5·10⁻³', '10⁻²', '2·10⁻²', '5·10⁻²']`
  */
 export function logTicks(lo: number, hi: number, maxLabels = 8): LogTicks {
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) return { tickvals: [], ticktext: [], minor: [] };
@@ -81,11 +82,15 @@ export function logTicks(lo: number, hi: number, maxLabels = 8): LogTicks {
   // more than a factor 2 inside the range (a top half-decade without labels is hard to read)
   // (not on an axis labelled by decades: there an extra 2·10ⁿ beside 10ⁿ would crowd, and a
   // decade's gap at the end is the norm)
+  // (nor where the promoted label would sit closer to its neighbour than a label's room, span/limit
+  // decades: a 0.2 beside 0.1 on a 4-decade panel is unreadable)
   if (major.length && !decadesOnly) {
     const last = major[major.length - 1].v;
     const first = major[0].v;
-    const top = hi >= 2 * last ? minor.filter((v) => v > last).at(-1) : undefined;
-    const bottom = 2 * lo <= first ? minor.find((v) => v < first) : undefined;
+    const room = span / limit;
+    const clear = (v: number | undefined, next: number) => (v !== undefined && Math.abs(Math.log10(v / next)) >= room ? v : undefined);
+    const top = hi >= 2 * last ? clear(minor.filter((v) => v > last).at(-1), last) : undefined;
+    const bottom = 2 * lo <= first ? clear(minor.find((v) => v < first), first) : undefined;
     for (const v of [top, bottom]) {
       if (v === undefined) continue;
       const e = Math.floor(Math.log10(v) + 1e-9);
@@ -168,7 +173,8 @@ export function styleAxes(data: readonly unknown[], layout: Record<string, unkno
           axis.ticktext = ticks.ticktext;
           // minor grid lines only where they are few (under 3 decades); beyond, they grey the panel
           const few = ticks.minor.length <= 30;
-          axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticklen: 3, showgrid: few, gridcolor: '#f2f2f2', ...((axis.minor as Axis | undefined) ?? {}) };
+          // minor tick marks inside the panel: outside they run into the labels' superscripts
+          axis.minor = { tickmode: 'array', tickvals: ticks.minor, ticks: 'inside', ticklen: 3, showgrid: few, gridcolor: '#f2f2f2', ...((axis.minor as Axis | undefined) ?? {}) };
         }
       }
     }
@@ -214,12 +220,48 @@ export function colourDashLegend(
     ...colours.map((c) => ({ ...empty, name: c.label, line: { color: c.color, dash: 'solid', width: 3 }, legend: 'legend' })),
     ...dashes.map((d) => ({ ...empty, ...(d.symbol ? { mode: 'lines+markers', marker: { symbol: d.symbol, color: '#555555', size: 7 } } : {}), name: d.label, line: { color: '#555555', dash: d.dash, width: 2 }, legend: 'legend2' })),
   ];
-  const legend = { orientation: 'h', x: 0, xanchor: 'left', font: { size: 12 } };
+  // traceorder 'normal': hidden series with a legendgroup would otherwise make plotly stack the legend vertically
+  const legend = { orientation: 'h', x: 0, xanchor: 'left', traceorder: 'normal', font: { size: 12 } };
   return {
     traces,
     layout: {
       legend: { ...legend, y, yanchor: 'top', title: { text: `${titles.colour}: `, side: 'left' } },
       legend2: { ...legend, y: y - 0.09, yanchor: 'top', title: { text: `${titles.dash}: `, side: 'left' } },
     },
+  };
+}
+
+/** `#RRGGBB` as an rgba() colour with alpha `a` (other colour strings are returned unchanged). */
+function withAlpha(color: string, a: number): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  return m ? `rgba(${parseInt(m[1], 16)}, ${parseInt(m[2], 16)}, ${parseInt(m[3], 16)}, ${a})` : color;
+}
+
+/**
+ * A confidence band as one filled trace (the polygon along `hi` and back along `lo`, in `color` at
+ * 20% opacity, no line, no legend entry, no hover), to be drawn under the measured series it
+ * belongs to (give both the same `legendgroup` so a legend click hides both). On a log axis pass
+ * `floor`: lower ends below it (a CI reaching zero) are drawn at the floor.
+ */
+export function ciBand(
+  x: ArrayLike<number>,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  opts: { color: string; floor?: number; xaxis?: string; yaxis?: string; legendgroup?: string; legend?: string },
+): Trace {
+  const xs = Array.from(x);
+  const { color, floor, ...rest } = opts;
+  const low = Array.from(lo, (v) => (floor !== undefined && !(v >= floor) ? floor : v));
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    x: [...xs, ...xs.slice().reverse()],
+    y: [...Array.from(hi), ...low.reverse()],
+    fill: 'toself',
+    fillcolor: withAlpha(color, 0.2),
+    line: { width: 0, color: withAlpha(color, 0) },
+    hoverinfo: 'skip',
+    showlegend: false,
+    ...rest,
   };
 }

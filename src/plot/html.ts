@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { copyFileAtomicIfChanged, writeFileAtomic } from '../io/atomic.ts';
 import { styleFigure } from './style.ts';
+import { escapeHtmlMath } from './unicode-math.ts';
 
 /**
  * A figure: a title, plotly traces and layout (plain JSON), a caption shown under the plot, and optional
@@ -87,13 +88,13 @@ export function figureHtml(spec: FigureSpec, plotlyTags = `<script src="${PLOTLY
   const height = fig.height ?? 520;
   const caption = fig.caption
     .split(/\n\s*\n/)
-    .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
+    .map((p) => `<p>${escapeHtmlMath(p.trim())}</p>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(fig.title)}</title>
+<title>${escapeHtml(fig.title.replace(/<\/?su[pb]>/g, ''))}</title>
 ${plotlyTags}
 <style>
   body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 16px; color: #222; background: #fff; }
@@ -103,7 +104,7 @@ ${plotlyTags}
 </style>
 </head>
 <body>
-<h1>${escapeHtml(fig.title)}</h1>
+<h1>${escapeHtmlMath(fig.title)}</h1>
 <div id="figure"></div>
 <div class="caption">
 ${caption}

@@ -1,15 +1,16 @@
 /**
  * The house style applied to every figure page as it is written (figureHtml): readable log ticks and
- * clear axis titles (axes.ts), and Unicode math in place of TeX scripts in everything a reader sees
- * (title, caption, trace names, axis and legend titles, annotations).
+ * clear axis titles (axes.ts), and math without TeX or carets in everything a reader sees (title,
+ * caption, trace names, axis and legend titles, annotations): Unicode scripts where they exist,
+ * `<sup>`/`<sub>` (which Plotly and the page render) where they do not.
  */
 import { styleAxes } from './axes.ts';
 import type { FigureSpec } from './html.ts';
-import { unicodeMath } from './unicode-math.ts';
+import { htmlMath } from './unicode-math.ts';
 
-/** Every string under `v` passed through `unicodeMath` (arrays and plain objects copied, numbers kept). */
+/** Every string under `v` passed through `htmlMath` (arrays and plain objects copied, numbers kept). */
 function mathText(v: unknown): unknown {
-  if (typeof v === 'string') return unicodeMath(v);
+  if (typeof v === 'string') return htmlMath(v);
   if (Array.isArray(v)) return v.map(mathText);
   if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mathText(x)]));
   return v;
@@ -19,7 +20,8 @@ const TEXT_KEYS = ['name', 'text', 'hovertext', 'title', 'legendgrouptitle'];
 
 /**
  * `fig` in the house style: log axes with `logTicks`, automargins and title standoffs, and TeX
- * scripts (`e^{Vt}`, `x_{k}`) rewritten as Unicode. Data values are not touched. Returns a new spec.
+ * scripts and carets rewritten by `htmlMath` (`e^{Vt}` → eⱽᵗ, `m^ν` → m<sup>ν</sup>). Data values
+ * are not touched. Returns a new spec.
  */
 export function styleFigure(fig: FigureSpec): FigureSpec {
   const data = fig.data.map((t) => {
@@ -30,5 +32,5 @@ export function styleFigure(fig: FigureSpec): FigureSpec {
     return out;
   });
   const layout = mathText(styleAxes(data, fig.layout, { width: fig.width ?? 1200, height: fig.height ?? 520 })) as Record<string, unknown>;
-  return { ...fig, title: unicodeMath(fig.title), caption: unicodeMath(fig.caption), data, layout };
+  return { ...fig, title: htmlMath(fig.title), caption: htmlMath(fig.caption), data, layout };
 }

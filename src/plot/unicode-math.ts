@@ -50,7 +50,7 @@ function braced(s: string, open: number): { body: string; end: number } | undefi
  * (`e^{−Ãt}` → e^(−Ãt), `f_{batch[m]}` → f_(batch[m])). Groups nest; text without scripts is
  * returned as is.
  *
- * @example unicodeMath('C2 e^{Vt}/√b, x_{t−1}') // 'C2 eⱽᵗ/√b, xₜ₋₁'
+ * @remarks Example (an internal helper, not in the package API): `unicodeMath('C2 e^{Vt}/√b, x_{t−1}') // 'C2 eⱽᵗ/√b, xₜ₋₁'`
  */
 export function unicodeMath(text: string): string {
   let out = '';
@@ -76,4 +76,80 @@ export function unicodeMath(text: string): string {
 /** True when `text` still holds a TeX-style script group (`^{` or `_{`): what a reader must not see. */
 export function hasTexScripts(text: string): boolean {
   return /[\^_]\{/.test(text);
+}
+
+/** The index after the `)` that closes the `(` at `open`, or -1 when it is not closed. */
+function closingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+// a script written without braces: a run of letters and digits (Greek included; not modifier
+// letters such as ᵀ, which are scripts already: a_iᵀ is aᵢ transposed), or a signed decimal,
+// e.g. m^ν, e^λt, a_min, K^-0.51
+const TOKEN = /^(?:[−-]?\d+(?:\.\d+)?|[\p{Ll}\p{Lu}\p{Lo}\p{N}]+)/u;
+// a subscript without brackets is only read as one after a lone letter (a_min, c_λ, D_B) or an
+// operator name (sup_u), so that identifiers such as worker_threads or error_y are left alone
+const LONE_LETTER_BEFORE = /(?:^|[^\p{L}\p{N}_])(?:\p{L}|sup|inf|max|min|lim)$/u;
+
+/**
+ * Text for what Plotly or an HTML page draws: `unicodeMath` first, then every script that has no
+ * Unicode form written as `<sup>…</sup>` or `<sub>…</sub>` (Plotly renders both in titles, legends,
+ * axis titles and annotations; the figure and report pages let them through their escaping), so a
+ * reader sees no caret: `λ = m^ν` → `λ = m<sup>ν</sup>`, `C^(−τ)` → `C<sup>−τ</sup>`,
+ * `e^{−Ãt}` → `e<sup>−Ãt</sup>`, `a_min` → `a<sub>min</sub>`, `∇f_{batch[m]}` → `∇f<sub>batch[m]</sub>`.
+ * A subscript without brackets is recognised only after a lone letter (`a_min`, not `error_y`).
+ *
+ * @remarks Example (an internal helper, not in the package API): `htmlMath('CMP fit (λ = m^ν), a_min τ ≈ 0.2') // 'CMP fit (λ = m<sup>ν</sup>), a<sub>min</sub> τ ≈ 0.2'`
+ */
+export function htmlMath(text: string): string {
+  const s = unicodeMath(text);
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '^' || c === '_') {
+      const tag = c === '^' ? 'sup' : 'sub';
+      if (s[i + 1] === '(') {
+        const end = closingParen(s, i + 1);
+        if (end > 0 && /[\p{L}\p{N})\]|!]$/u.test(out)) {
+          out += `<${tag}>${htmlMath(s.slice(i + 2, end - 1))}</${tag}>`;
+          i = end;
+          continue;
+        }
+      } else {
+        const token = TOKEN.exec(s.slice(i + 1));
+        if (token && (c === '^' ? /[\p{L}\p{N})\]|!]$/u.test(out) : LONE_LETTER_BEFORE.test(out))) {
+          out += `<${tag}>${token[0]}</${tag}>`;
+          i += 1 + token[0].length;
+          continue;
+        }
+      }
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+/** True when `text` shows a reader a caret or a TeX script group (what `htmlMath` output must not hold). */
+export function hasRawScripts(text: string): boolean {
+  return hasTexScripts(text) || /\^/.test(text);
+}
+
+/**
+ * `s` HTML-escaped except for the `<sup>`, `<sub>` tags (without attributes) that `htmlMath` writes,
+ * for text placed in a page's HTML (a caption, a report cell).
+ */
+export function escapeHtmlMath(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/&lt;(\/?)(sup|sub)&gt;/g, '<$1$2>');
 }

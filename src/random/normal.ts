@@ -29,6 +29,7 @@ const fn = ZIGGURAT_TABLES.subarray(256, 384);
  *
  * const z = new NormalSampler(deriveEngine(7, 'user', 0));
  * console.log(z.next(), z.next()); // two N(0, 1) draws, the same for seed 7 on every machine
+ * //> 0.3277152307181237 -0.0261416588958068
  * ```
  */
 export class NormalSampler {

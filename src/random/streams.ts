@@ -61,7 +61,8 @@ const SALT = 0x5dde_a59d;
  *
  * const a = deriveEngine(2026, 'brownian', 3);
  * const b = deriveEngine(2026, 'brownian', 3);
- * console.log(uniformOpen01(a) === uniformOpen01(b)); // true: same seed, purpose and path
+ * console.log(uniformOpen01(a) === uniformOpen01(b)); // same seed, purpose and path
+ * //> true
  * ```
  */
 export function deriveEngine(masterSeed: number, purpose: StreamPurposeName | number, path = 0): Engine {

@@ -3,6 +3,7 @@
  * (as diffrax separates the Brownian path from the solver), so that the same path can drive
  * several solves: the dt ladder of a convergence-order check, or the coupled pairs of the bridge.
  */
+import { POLL_MASK } from '../core/abort.ts';
 import { ConfigError, describe } from '../core/errors.ts';
 import { integer, positiveNumber } from '../core/validate.ts';
 import { NormalSampler } from '../random/normal.ts';
@@ -138,9 +139,10 @@ export class PrescribedIncrements implements BrownianIncrements {
 /**
  * A whole Brownian path on a grid of `steps` steps of size h: increments (steps×m, row-major)
  * from the seed's Brownian stream of `path`. Same seed and path ⇒ the same increments as a
- * `solve` with that seed draws.
+ * `solve` with that seed draws. `poll(k)`, when given, is called every POLL_MASK + 1 steps (an
+ * abort check and progress of a longer run; it may throw to stop).
  */
-export function brownianPath(seed: number, path: number, dim: number, steps: number, h: number): Float64Array {
+export function brownianPath(seed: number, path: number, dim: number, steps: number, h: number, poll?: (k: number) => void): Float64Array {
   integer(dim, 'dim', { min: 1, max: 1_000_000 });
   integer(steps, 'steps', { min: 0, max: 2 ** 31 - 1 });
   positiveNumber(h, 'h');
@@ -149,6 +151,7 @@ export function brownianPath(seed: number, path: number, dim: number, steps: num
   const out = new Float64Array(steps * dim);
   const row = new Float64Array(dim);
   for (let k = 0; k < steps; k++) {
+    if (poll !== undefined && (k & POLL_MASK) === 0) poll(k);
     src.next(k, h, row);
     out.set(row, k * dim);
   }

@@ -60,7 +60,7 @@ export interface ConvergenceOptions {
   interpolation?: HistoryInterpolation;
   /** Blocks of paths for the jackknife; default min(20, paths / 2). */
   blocks?: number;
-  /** Abort: polled before every path (and within each solve); an aborted call throws the signal's reason (an AbortError). */
+  /** Abort: polled before every path and every 4096 steps within it (its Brownian path and each level's solve); an aborted call throws the signal's reason (an AbortError). A synchronous run: the abort must come from `onProgress` (or a function the solves call). */
   signal?: AbortSignal;
   /** Called after every path with (paths done, paths). */
   onProgress?: (done: number, total: number) => void;
@@ -139,11 +139,12 @@ export interface ConvergenceResult {
  * ```ts
  * import { defineSdde, convergenceOrder, EulerMaruyama } from 'asgd-sdde';
  *
- * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
- *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.5 * x[0]; } },
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -xLag[0]!; },
+ *   diffusion: { noise: 'diagonal', g: (t, x, xLag, out) => { out[0] = 0.5 * x[0]!; } },
  *   history: 1, T: 1, delay: { kind: 'constant', tau: 0.25 } });
  * const r = convergenceOrder(problem, new EulerMaruyama(), { dts: [1 / 8, 1 / 16, 1 / 32], paths: 200, seed: 1 });
  * console.log(r.strong.order.toFixed(2), r.strong.ci95, r.declared.strong); // fitted order, its 95% CI, declared order
+ * //> 0.89 [ 0.7092009583801134, 1.0671545781377194 ] 0.5
  * ```
  */
 export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm, options: ConvergenceOptions): ConvergenceResult {
@@ -194,7 +195,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
   for (let p = 0; p < paths; p++) {
     throwIfAborted(signal);
     if (p > 0) onProgress?.(p, paths);
-    const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef) : null;
+    const fine = m > 0 ? brownianPath(seed, p, m, nRef, hRef, signal ? () => throwIfAborted(signal) : undefined) : null;
     const noiseAt = (r: number) => (fine ? { noise: new PrescribedIncrements(fine, m, { substeps: r }) } : {});
     let xRef: Float64Array | undefined;
     let phiRef = 0;
@@ -207,7 +208,7 @@ export function convergenceOrder(problem: SddeProblem, algorithm: SddeAlgorithm,
       good = Number.isFinite(phiRef);
     }
     for (let l = 0; l < L && good; l++) {
-      const sol = solve(problem, algorithm, { dt: ladder[l], saveAt: { final: true }, interpolation, seed, path: p, ...noiseAt(method === 'successive' ? Math.round(ladder[l] / hRef) : factorOf(ladder[l])) });
+      const sol = solve(problem, algorithm, { dt: ladder[l], saveAt: { final: true }, interpolation, seed, path: p, ...(signal ? { signal } : {}), ...noiseAt(method === 'successive' ? Math.round(ladder[l] / hRef) : factorOf(ladder[l])) });
       if (sol.status !== 'ok') {
         good = false;
         break;

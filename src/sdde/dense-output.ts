@@ -40,9 +40,17 @@ export interface SolutionViews {
    * @throws ConfigError (field `t`) for a t that is not finite or outside the saved span [t[0], t[last]]
    *   (that is [t0, T] when the initial and the final state are saved and the run ended normally).
    * @example
+   * ```ts
+   * import { defineSdde, EulerMaruyama, solve } from 'asgd-sdde';
+   *
+   * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]!; }, diffusion: { noise: 'diagonal', g: 0.3 },
+   *   history: 1, T: 1 });
    * const sol = solve(problem, new EulerMaruyama(), { dt: 0.01, seed: 1, dense: true });
-   * sol.at(0.505);            // Float64Array(dim)
-   * sol.at([0.1, 0.2, 0.3]);  // 3 × dim, row-major
+   * const t50 = sol.t[50]!;
+   * // a saved time gives its state exactly; between saved times a new Float64Array(dim); times: times.length × dim
+   * console.log(sol.at(t50)[0] === sol.x[50], sol.at(0.505).length, sol.at([0.1, 0.2, 0.3]).length);
+   * //> true 1 3
+   * ```
    */
   at(t: number): Float64Array;
   /**
@@ -50,7 +58,16 @@ export interface SolutionViews {
    * `at(t)` gives it; every time checked before any output).
    * @throws ConfigError (field `t[i]`) for a time not finite or outside the saved span
    * @example
-   * sol.at([0.1, 0.2, 0.3]); // 3 × dim
+   * ```ts
+   * import { defineSdde, EulerMaruyama, solve } from 'asgd-sdde';
+   *
+   * const problem = defineSdde({ dim: 2, drift: (t, x, xLag, out) => { out[0] = -x[0]!; out[1] = -x[1]!; },
+   *   diffusion: { noise: 'diagonal', g: 0.3 }, history: [1, 2], T: 1 });
+   * const sol = solve(problem, new EulerMaruyama(), { dt: 0.01, seed: 1 });
+   * const rows = sol.at([0.1, 0.2, 0.3]); // 3 × dim, row-major: row i is sol.at(times[i])
+   * console.log(rows.length, rows[2] === sol.at(0.2)[0], rows[5] === sol.at(0.3)[1]);
+   * //> 6 true true
+   * ```
    */
   at(times: ArrayLike<number>): Float64Array;
   /**
@@ -66,7 +83,16 @@ export interface SolutionViews {
   /**
    * One row per saved time, `{ t, x0, x1, … }`: what CSV writers and plotting libraries take.
    * @example
-   * console.table(sol.toTable().slice(0, 5));
+   * ```ts
+   * import { defineSdde, EulerMaruyama, solve } from 'asgd-sdde';
+   *
+   * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]!; }, diffusion: { noise: 'diagonal', g: 0.3 },
+   *   history: 1, T: 1 });
+   * const sol = solve(problem, new EulerMaruyama(), { dt: 0.25, seed: 1 });
+   * const rows = sol.toTable(); // one row per saved time: t = 0, 0.25, …, 1
+   * console.log(rows.length, Object.keys(rows[0]!), rows[0]);
+   * //> 5 [ 't', 'x0' ] { t: 0, x0: 1 }
+   * ```
    */
   toTable(): SolutionRow[];
 }
@@ -140,8 +166,16 @@ function checkTime(sol: DenseData, t: unknown, field: string): number {
  * @returns a new Float64Array: dim numbers, or times.length × dim row-major
  * @throws ConfigError (field `t` or `t[i]`) for a time not finite or outside [t[0], t[last]]
  * @example
- * const copy = structuredClone(sol);   // from a worker: data only
- * stateAtTime(copy, 0.25);             // the same numbers as sol.at(0.25)
+ * ```ts
+ * import { defineSdde, EulerMaruyama, solve, stateAtTime } from 'asgd-sdde';
+ *
+ * const problem = defineSdde({ dim: 1, drift: (t, x, xLag, out) => { out[0] = -x[0]!; }, diffusion: { noise: 'diagonal', g: 0.3 },
+ *   history: 1, T: 1 });
+ * const sol = solve(problem, new EulerMaruyama(), { dt: 0.01, seed: 1, dense: true });
+ * const copy = structuredClone(sol); // what a worker sends back: the data, not the methods
+ * console.log(stateAtTime(copy, 0.25)[0] === sol.at(0.25)[0]); // the same numbers as sol.at
+ * //> true
+ * ```
  */
 export function stateAtTime(sol: DenseData, t: number | ArrayLike<number>): Float64Array {
   const d = sol.dim;

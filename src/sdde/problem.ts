@@ -243,14 +243,15 @@ const SPEC_FIELDS = ['dim', 'drift', 'diffusion', 'history', 't0', 'T', 'delay',
  * // dX = −X(t − 1) dt + 0.3 dB on [0, 20], X ≡ 1 on [−1, 0]
  * const problem = defineSdde({
  *   dim: 1,
- *   drift: (t, x, xLag, out) => { out[0] = -xLag[0]; },
+ *   drift: (t, x, xLag, out) => { out[0] = -xLag[0]!; },
  *   diffusion: { noise: 'diagonal', g: 0.3 },
  *   history: 1,
  *   T: 20,
  *   delay: { kind: 'constant', tau: 1 },
  * });
  * const sol = solve(problem, new EulerMaruyama(), { dt: 1e-3, seed: 42, saveAt: { every: 1000 } });
- * console.log(sol.status, sol.x.length); // ok 21
+ * console.log(sol.status, sol.x.length); // t = 0, 1, …, 20 saved
+ * //> ok 21
  * ```
  */
 export function defineSdde(spec: SddeSpec): SddeProblem {

@@ -37,7 +37,7 @@ export interface SavePlan {
  * last step n (always kept). The one save grid of every runner (solve, ASGD, pairs, ensembles,
  * parameter servers).
  *
- * @example everyNthCount(10, 4) // 4: steps 0, 4, 8, 10
+ * @remarks Example (an internal helper, not in the package API): `everyNthCount(10, 4) // 4: steps 0, 4, 8, 10`
  */
 export function everyNthCount(n: number, every: number): number {
   return Math.floor(n / every) + 1 + (n % every === 0 ? 0 : 1);
@@ -46,7 +46,7 @@ export function everyNthCount(n: number, every: number): number {
 /**
  * The saved steps of `everyNthCount`, increasing: 0, every, 2·every, …, and n.
  *
- * @example everyNthSteps(10, 4) // Int32Array [0, 4, 8, 10]
+ * @remarks Example (an internal helper, not in the package API): `everyNthSteps(10, 4) // Int32Array [0, 4, 8, 10]`
  */
 export function everyNthSteps(n: number, every: number): Int32Array {
   const steps = new Int32Array(everyNthCount(n, every));
@@ -60,7 +60,7 @@ export function everyNthSteps(n: number, every: number): Int32Array {
  * Where step u is in `everyNthSteps(n, every)`, or −1 when it is not saved (for runners that save
  * as they go).
  *
- * @example everyNthIndex(10, 10, 4) // 3
+ * @remarks Example (an internal helper, not in the package API): `everyNthIndex(10, 10, 4) // 3`
  */
 export function everyNthIndex(u: number, n: number, every: number): number {
   if (u % every === 0) return u / every;

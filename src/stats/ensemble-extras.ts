@@ -85,8 +85,13 @@ export function validateAnalysis(o: EnsembleAnalysisOptions, paths: number, poin
  * @param kept paths × points × dim, row-major (NaN: a point a path did not reach)
  * @returns points × p × dim, row-major; NaN where no path reached a point
  * @example
- * // 3 paths, 1 point, dim 1: values 3, 1, 2 → median 2
- * exactQuantiles(Float64Array.of(3, 1, 2), 3, 1, 1, [0.5]); // Float64Array [2]
+ * ```ts
+ * import { exactQuantiles } from 'asgd-sdde';
+ *
+ * // 3 paths, 1 point, dim 1, values 3, 1, 2: type 7 gives 1.5, 2, 2.5 at p = 0.25, 0.5, 0.75 (h = 0.5, 1, 1.5)
+ * console.log(Array.from(exactQuantiles(Float64Array.of(3, 1, 2), 3, 1, 1, [0.25, 0.5, 0.75])));
+ * //> [ 1.5, 2, 2.5 ]
+ * ```
  */
 export function exactQuantiles(kept: Float64Array, paths: number, points: number, dim: number, p: number[]): Float64Array {
   const out = new Float64Array(points * p.length * dim);

@@ -1,17 +1,21 @@
 /**
  * The parts of `runEnsemble` that need no Node built-ins, shared by ensemble.ts (worker threads)
- * and its browser twin ensemble.browser.ts (Web Workers): the model a source describes, checking a
- * model built by a factory, and merging block results in block order (which makes the statistics
- * independent of who ran which block).
+ * and its browser twin ensemble.browser.ts (Web Workers), which differ only in how blocks reach
+ * threads and how a module's URL is resolved: the model a source describes, checking a model built
+ * by a factory, the checked options and analysis plan, a worker's block runner, the block hand-out
+ * bookkeeping (BlockCollector), and merging block results in block order (which makes the
+ * statistics independent of who ran which block).
  */
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
+import { seedOrFresh } from '../core/seed.ts';
+import { integer } from '../core/validate.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
-import { asgdModel, type BlockResult, type EnsembleLayout, type EnsembleModel, pairModel, type SeriesState, sddeModel } from './ensemble-block.ts';
-import { type AnalysisPlan, type BlockOrderReducer, exactQuantiles } from './ensemble-extras.ts';
+import { asgdModel, type BlockResult, type BlockSpec, type EnsembleLayout, type EnsembleModel, pairModel, type PathOutput, runBlock, runBlockYielding, type SeriesState, sddeModel } from './ensemble-block.ts';
+import { type AnalysisPlan, BlockOrderReducer, type EnsembleAnalysisOptions, exactQuantiles, loadOutput, validateAnalysis } from './ensemble-extras.ts';
 import { MomentAccumulator } from './welford.ts';
 
 /**
@@ -42,6 +46,92 @@ export async function importedModel(href: string, name: string, args: unknown): 
     throw new ConfigError('ensemble.module', `cannot import ${href}: ${(e as Error).message}`);
   }
   return factoryModel(mod, name, args, href);
+}
+
+/** True for a module reference `{ module, export, args? }` (the source worker threads can rebuild). */
+export function isEnsembleModule(s: unknown): s is { module: string | URL; export: string; args?: unknown } {
+  return typeof s === 'object' && s !== null && 'module' in s && 'export' in s;
+}
+
+/**
+ * The model a source describes: a module reference is imported (its URL resolved by `href`: a file
+ * URL in Node, page-relative in the browser) and built by its factory; any other source is built here.
+ */
+export async function modelOfSource(source: object, href: (m: string | URL) => string): Promise<EnsembleModel> {
+  if (isEnsembleModule(source)) return importedModel(href(source.module), source.export, source.args);
+  return inlineModel(source);
+}
+
+/** A module reference with its URL resolved (what a worker receives). */
+export interface ResolvedModule {
+  module: string;
+  export: string;
+  args?: unknown;
+}
+
+/**
+ * A worker's block runner (Node's worker threads and the browser's Web Workers): import the model's
+ * module and build the model, load the per-path `output` of its module reference, then run blocks.
+ */
+export async function blockRunner(ref: ResolvedModule, spec: BlockSpec, outputRef: { module: string; export: string } | undefined, href: (m: string | URL) => string): Promise<(block: number) => BlockResult> {
+  const model = await importedModel(ref.module, ref.export, ref.args);
+  const output = outputRef ? await loadOutput(outputRef, href) : undefined;
+  return (block) => runBlock(model, spec, block, output);
+}
+
+/** The counts of `runEnsemble`'s options, checked: paths, the seed (drawn fresh when missing), block size, and the threads asked for (undefined: the runtime's choice). */
+export function ensembleCounts(options: { paths: number; seed?: number; blockSize?: number; threads?: number }): { paths: number; seed: number; blockSize: number; threads: number | undefined } {
+  const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
+  const seed = seedOrFresh(options.seed, 'ensemble.seed');
+  const blockSize = integer(options.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
+  return { paths, seed, blockSize, threads: options.threads === undefined ? undefined : integer(options.threads, 'ensemble.threads', { min: 1, max: 1024 }) };
+}
+
+/**
+ * What `runEnsemble` settles once its model is built, in Node and in the browser: the analysis
+ * options checked against the layout (`threads`: those requested, for refusing a function output),
+ * the per-path output loaded (a module reference is imported here too, so a bad one is refused
+ * before any work), the reduction, the block spec, the output's resolved module reference for the
+ * workers, and the calling thread's block runner (yielding to the event loop when there is a signal).
+ */
+export async function ensemblePlan(
+  options: EnsembleAnalysisOptions & { keepFinals?: boolean; covariance?: boolean; reduceInit?: unknown },
+  layout: EnsembleLayout,
+  run: { paths: number; seed: number; blockSize: number; threads: number; signal: AbortSignal | undefined },
+  model: EnsembleModel,
+  href: (m: string | URL) => string,
+) {
+  const { paths, seed, blockSize: B, signal } = run;
+  if (options.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
+  const analysis = validateAnalysis(options, paths, layout.k.length, layout.dim, layout.seriesNames.length, run.threads);
+  const output: ((path: PathOutput, i: number) => unknown) | undefined = analysis.output ? await loadOutput(analysis.output, href) : undefined;
+  const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
+  const spec: BlockSpec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
+  const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: href(analysis.output.module), export: analysis.output.export } : undefined;
+  const pace = { since: performance.now(), paths: 1 };
+  const runHere = signal ? (b: number) => runBlockYielding(model, spec, b, output, signal, pace) : (b: number) => runBlock(model, spec, b, output);
+  return { analysis, reducer, spec, outputRef, nBlocks: Math.ceil(paths / B), runHere };
+}
+
+/**
+ * The block hand-out bookkeeping of `runEnsemble`, whoever ran the block: keep its result, fold its
+ * outputs into the reduction (in block order), report progress; `add` says when the reduction has
+ * seen enough (no more blocks should be handed out).
+ */
+export class BlockCollector {
+  readonly results: BlockResult[] = [];
+  constructor(
+    private readonly nBlocks: number,
+    private readonly reducer: BlockOrderReducer | undefined,
+    private readonly onProgress: ((done: number, total: number) => void) | undefined,
+  ) {}
+  /** Take a block's result; true when the reduction asks to stop. A throw from onProgress propagates. */
+  add(r: BlockResult): boolean {
+    this.results.push(r);
+    const enough = this.reducer?.add(r.block, r.outputs ?? []) === true;
+    this.onProgress?.(this.results.length, this.nBlocks);
+    return enough;
+  }
 }
 
 /** The model built by the factory `name` of an imported module `mod` (loaded from `href`), called with `args`. */

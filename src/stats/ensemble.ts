@@ -24,14 +24,12 @@ import { pathToFileURL } from 'node:url';
 import type { AsgdConfig, AsgdSpec } from '../asgd/runner.ts';
 import type { PairOptions } from '../bridge/pair.ts';
 import { ConfigError } from '../core/errors.ts';
-import { integer } from '../core/validate.ts';
-import { seedOrFresh } from '../core/seed.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
 import type { SddeProblem } from '../sdde/problem.ts';
-import { type BlockResult, type EnsembleLayout, type EnsembleModel, type EnsembleStatistics, runBlock } from './ensemble-block.ts';
-import { BlockOrderReducer, type EnsembleAnalysisOptions, loadOutput, validateAnalysis } from './ensemble-extras.ts';
-import { finishEnsemble, importedModel, inlineModel, type SeriesStats } from './ensemble-merge.ts';
+import type { BlockResult, BlockSpec, EnsembleLayout, EnsembleModel, EnsembleStatistics } from './ensemble-block.ts';
+import type { EnsembleAnalysisOptions } from './ensemble-extras.ts';
+import { BlockCollector, blockRunner, ensembleCounts, ensemblePlan, finishEnsemble, isEnsembleModule, modelOfSource, type ResolvedModule, type SeriesStats } from './ensemble-merge.ts';
 import type { MomentAccumulator } from './welford.ts';
 import { optionalSignal, throwIfAborted } from '../core/abort.ts';
 import { poolWorkerUrl, runPool } from './worker-pool.ts';
@@ -40,6 +38,7 @@ export type { BlockResult, EnsembleLayout, EnsembleModel, EnsembleStatistics, Pa
 export { asgdModel, pairModel, sddeModel } from './ensemble-block.ts';
 export type { SddeModelOptions } from './ensemble-block.ts';
 export type { SeriesStats } from './ensemble-merge.ts';
+export { isEnsembleModule } from './ensemble-merge.ts';
 
 /** A model built by an exported factory of a module: what worker threads can rebuild. */
 export interface EnsembleModule {
@@ -99,9 +98,11 @@ export interface EnsembleOptions<T = unknown, A = unknown> extends EnsembleStati
   /** Called after each block. A throw from it stops the ensemble (its workers too) and rejects with the error. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Abort: the ensemble stops between blocks (it yields to the event loop between blocks when a
-   * signal is given, so a timer or UI event can abort it), ends its worker threads and rejects
-   * with the signal's reason (an AbortError); no partial result.
+   * Abort: the ensemble stops between blocks, or inside a block between paths: with a signal the
+   * calling thread yields to the event loop about every 50 ms of work (so a timer, e.g.
+   * `AbortSignal.timeout(ms)`, or a UI event can abort it; a single path is not interrupted). It
+   * ends its worker threads and rejects with the signal's reason (an AbortError, or a
+   * TimeoutError); no partial result. The same bits with or without a signal.
    */
   signal?: AbortSignal;
   /** Keep each block's statistics (for jackknife standard errors). */
@@ -133,14 +134,8 @@ export function ensembleWorkerUrl(): URL {
  * The pool's task runner on a worker thread: builds the model of the module source (and the
  * per-path `output` function of its module reference) once, then runs block b of the ensemble.
  */
-export async function ensembleBlockRunner(args: { ref: EnsembleModule; spec: EnsembleStatistics & { paths: number; seed: number; keepPaths?: boolean }; outputRef?: { module: string; export: string } }): Promise<(block: number) => BlockResult> {
-  const model = await loadModel(args.ref);
-  const output = args.outputRef ? await loadOutput(args.outputRef, moduleHref) : undefined;
-  return (block) => runBlock(model, args.spec, block, output);
-}
-
-export function isEnsembleModule(s: unknown): s is EnsembleModule {
-  return typeof s === 'object' && s !== null && 'module' in s && 'export' in s;
+export async function ensembleBlockRunner(args: { ref: ResolvedModule; spec: BlockSpec; outputRef?: { module: string; export: string } }): Promise<(block: number) => BlockResult> {
+  return blockRunner(args.ref, args.spec, args.outputRef, moduleHref);
 }
 
 /** A module reference with its URL as a string (what a worker receives). */
@@ -150,15 +145,9 @@ export function moduleHref(m: string | URL): string {
   return pathToFileURL(isAbsolute(m) ? m : resolve(m)).href;
 }
 
-/** Build the model of a module source: import the module, call its factory. */
-export async function loadModel(ref: EnsembleModule): Promise<EnsembleModel> {
-  return importedModel(moduleHref(ref.module), ref.export, ref.args);
-}
-
 /** The model a source describes (module sources are imported and built here). */
 export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
-  if (isEnsembleModule(source)) return loadModel(source);
-  return inlineModel(source);
+  return modelOfSource(source, moduleHref);
 }
 
 /**
@@ -184,51 +173,40 @@ export async function modelOf(source: EnsembleSource): Promise<EnsembleModel> {
  * const K = ens.k.length - 1;
  * const x = ens.series.sdde!.x;
  * console.log(ens.t[K], x.meanAt(K).toFixed(3), '±', (1.96 * x.standardError(K)).toFixed(3)); // E X(5) with a 95% CI
+ * //> 5 0.180 ± 0.054
  * ```
  */
 export async function runEnsemble<T = unknown, A = unknown>(source: EnsembleSource, options: EnsembleOptions<T, A>): Promise<EnsembleResult<T, A>> {
-  const paths = integer(options.paths, 'ensemble.paths', { min: 1, max: 100_000_000 });
-  const seed = seedOrFresh(options.seed, 'ensemble.seed');
-  const B = integer(options.blockSize ?? 32, 'ensemble.blockSize', { min: 1 });
-  if (options.threads !== undefined) integer(options.threads, 'ensemble.threads', { min: 1, max: 1024 });
+  const { paths, seed, blockSize: B } = ensembleCounts(options);
   const viaModule = isEnsembleModule(source);
   if (!viaModule && (options.threads ?? 1) > 1) {
     throw new ConfigError('ensemble.threads', `${options.threads} threads need a source that worker threads can rebuild: give { module, export, args } (a module URL and an exported factory (args) => { layout, runPath }) instead of objects holding functions`);
   }
   const model = await modelOf(source); // validates everything before any work
   const layout = model.layout;
-  if (options.keepFinals && !(paths * layout.dim <= 50_000_000)) throw new ConfigError('ensemble.keepFinals', 'too many paths to keep every final state');
   const nBlocks = Math.ceil(paths / B);
   const work = paths * layout.steps;
   const threads = Math.max(1, Math.min(nBlocks, options.threads ?? (viaModule && typeof options.output !== 'function' && work >= PARALLEL_THRESHOLD ? availableParallelism() : 1)));
-  const analysis = validateAnalysis(options as EnsembleAnalysisOptions, paths, layout.k.length, layout.dim, layout.seriesNames.length, options.threads ?? 1);
-  const output = analysis.output ? await loadOutput(analysis.output, moduleHref) : undefined;
-  const reducer = output ? new BlockOrderReducer(analysis.reduce, options.reduceInit, B) : undefined;
-  const spec = { paths, seed, blockSize: B, covariance: options.covariance ?? false, keepFinals: options.keepFinals ?? false, keepPaths: analysis.keepPaths };
-  const outputRef = analysis.output && typeof analysis.output !== 'function' ? { module: moduleHref(analysis.output.module), export: analysis.output.export } : undefined;
   const signal = optionalSignal(options.signal, 'ensemble.signal');
+  const { analysis, reducer, spec, outputRef, runHere } = await ensemblePlan(options as EnsembleAnalysisOptions, layout, { paths, seed, blockSize: B, threads: options.threads ?? 1, signal }, model, moduleHref);
   throwIfAborted(signal);
   const started = performance.now();
-  const results: BlockResult[] = [];
   // Blocks go to the worker pool: taken by the main thread and by threads − 1 workers, each of
   // which builds its own model (and output function) from the module references. Which thread ran
   // a block does not matter: results are merged (and reduced) in block order. An abort, or a
   // throwing onProgress, halts the pool (its workers too): no partial result.
   const ref = viaModule ? { module: moduleHref((source as EnsembleModule).module), export: (source as EnsembleModule).export, args: (source as EnsembleModule).args } : undefined;
+  const collected = new BlockCollector(nBlocks, reducer, options.onProgress);
   await runPool<BlockResult>({
     count: nBlocks,
     threads,
-    run: (b) => runBlock(model, spec, b, output),
+    run: runHere,
     job: { module: import.meta.url, name: 'ensembleBlockRunner', args: { ref, spec, ...(outputRef ? { outputRef } : {}) } },
-    // a block's result: kept, folded into the reduction in block order; a reduction's stop ends the handing out
-    onResult: (_, r) => {
-      results.push(r);
-      const enough = reducer?.add(r.block, r.outputs ?? []) === true;
-      options.onProgress?.(results.length, nBlocks);
-      return enough;
-    },
+    // a reduction's stop ends the handing out
+    onResult: (_, r) => collected.add(r),
     signal,
   });
+  const results = collected.results;
   const finished = finishEnsemble<T, A>(results, layout, paths, B, analysis, { keepPaths: options.keep === 'paths', keepBlocks: options.keepBlocks ?? false }, reducer);
   return { ...layout, seed, ...finished, threads, seconds: (performance.now() - started) / 1000 };
 }

@@ -4,14 +4,21 @@
  * Node worker threads. (The theory checks that use it run under Node; this keeps modules that
  * browser.ts reaches free of `node:*`.)
  */
+import { throwIfAborted, yieldToEventLoop } from '../core/abort.ts';
 import { importTask, type TaskFunction } from './parallel-task.ts';
 
 export type { TaskFunction } from './parallel-task.ts';
 
-/** `fn` on every task, in order, in the calling thread (the Node version's results). */
-export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, _options: { threads?: number } = {}): Promise<R[]> {
+/** `fn` on every task, in order, in the calling thread (the Node version's results); `signal` is checked between tasks, after a yield to the event loop. */
+export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number; signal?: AbortSignal } = {}): Promise<R[]> {
   const f = await importTask<T, R>(fn);
   const out: R[] = [];
-  for (const t of tasks) out.push(await f(t));
+  for (const t of tasks) {
+    if (options.signal) {
+      await yieldToEventLoop();
+      throwIfAborted(options.signal);
+    }
+    out.push(await f(t));
+  }
   return out;
 }

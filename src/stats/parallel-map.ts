@@ -24,12 +24,15 @@ export async function parallelMapRunner(args: { fn: TaskFunction; tasks: unknown
 }
 
 /**
- * `fn` on every task, on `threads` threads (default: all cores), results in task order.
+ * `fn` on every task, on `threads` threads (default: all cores), results in task order. `signal`
+ * halts the pool (its workers terminated) and rejects with its reason; the calling thread then
+ * yields to the event loop between its tasks, so a timer can abort it (a task itself is not
+ * interrupted).
  *
  * @throws TypeError when the module exports no function `fn.name`; the first task's error otherwise
- * @example await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })
+ * @remarks Example (an internal helper, not in the package API): `await parallelMap(tasks, { module: import.meta.url, name: 'trainOnce' }, { threads: 2 })`
  */
-export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number } = {}): Promise<R[]> {
+export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, options: { threads?: number; signal?: AbortSignal } = {}): Promise<R[]> {
   const n = tasks.length;
   const f = await importTask<T, R>(fn);
   const results = new Array<R>(n);
@@ -41,6 +44,7 @@ export async function parallelMap<T, R>(tasks: readonly T[], fn: TaskFunction, o
     onResult: (i, r) => {
       results[i] = r;
     },
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return results;
 }

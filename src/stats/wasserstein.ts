@@ -13,7 +13,8 @@ import { ConfigError, describe } from '../core/errors.ts';
  * ```ts
  * import { wasserstein1 } from 'asgd-sdde';
  *
- * console.log(wasserstein1([0, 1, 3], [5, 6, 8])); // 5
+ * console.log(wasserstein1([0, 1, 3], [5, 6, 8])); // a shift by 5 moves every point 5
+ * //> 5
  * ```
  */
 export function wasserstein1(u: ArrayLike<number>, v: ArrayLike<number>): number {

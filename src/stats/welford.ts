@@ -36,7 +36,8 @@ export { Z95 };
  *
  * const acc = new MomentAccumulator(1, 1);
  * for (const v of [1, 2, 3, 4]) acc.add([v]);
- * console.log(acc.meanAt(0), acc.variance(0), acc.standardError(0)); // 2.5 1.6666666666666667 0.6454972243679028
+ * console.log(acc.meanAt(0), acc.variance(0), acc.standardError(0)); // 5/2, 5/3, √(5/12)
+ * //> 2.5 1.6666666666666667 0.6454972243679028
  * ```
  */
 export class MomentAccumulator {

@@ -98,7 +98,7 @@ export function poolWorkerUrl(moduleUrl: string = import.meta.url): URL {
  * Run tasks 0 … count − 1 on `threads` threads (see the header).
  *
  * @throws the first task's error (or a dead worker's), after the running tasks have finished
- * @example await runPool({ count: 8, threads: 2, run: (i) => i * i, job: { module: import.meta.url, name: 'squares', args: null }, onResult: (i, r) => (out[i] = r) })
+ * @remarks Example (an internal helper, not in the package API): `await runPool({ count: 8, threads: 2, run: (i) => i * i, job: { module: import.meta.url, name: 'squares', args: null }, onResult: (i, r) => (out[i] = r) })`
  */
 export async function runPool<R>(options: PoolOptions<R>): Promise<void> {
   const { count, run, job, onResult, signal } = options;

@@ -124,6 +124,9 @@ export function sweepCaption(sw: PreparedSweep): string {
  *   metric: 'approximation-error', paths: 50, seed: 1,
  * });
  * for (const r of res.rows) console.log(r.values[0], r.metric.toFixed(4), '±', r.se.toFixed(4));
+ * //> 0 0.0344 ± 0.0037
+ * //> 4 0.0347 ± 0.0037
+ * //> 16 0.0361 ± 0.0039
  * ```
  */
 export async function runSweep(spec: SweepSpec, options: RunSweepOptions = {}): Promise<SweepResult> {

@@ -56,9 +56,11 @@ const SLURM_NAME = /^[A-Za-z0-9_.-]+$/;
  *
  * @throws ConfigError naming `--slurm-script` (N not in [1, min(points, 1001)]), `--partition`,
  *   `--time` (not a Slurm time) or `--threads`, before anything is written.
- * @example
- *   slurmArrayScript({ config: '/home/me/sweep.json', outDir: '/scratch/me/sweep', shards: 16, points: 20, time: '2:00:00' })
- *   // '#!/bin/bash\n…#SBATCH --array=0-15\n…'
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
+ * slurmArrayScript({ config: '/home/me/sweep.json', outDir: '/scratch/me/sweep', shards: 16, points: 20, time: '2:00:00' })
+ * // '#!/bin/bash\n…#SBATCH --array=0-15\n…'
+ * ```
  */
 export function slurmArrayScript(o: SlurmScriptOptions): string {
   const max = Math.min(o.points, SLURM_MAX_ARRAY);
@@ -104,7 +106,7 @@ export function slurmArrayScript(o: SlurmScriptOptions): string {
  * The shards (of `n`) whose grid points are missing from a merged table, ascending: what to
  * resubmit with `sbatch --array=…`.
  *
- * @example missingShards(6, new Set([0, 1, 2, 4]), 3) // [0, 2]: points 3 and 5
+ * @remarks Example (an internal helper, not in the package API): `missingShards(6, new Set([0, 1, 2, 4]), 3) // [0, 2]: points 3 and 5`
  */
 export function missingShards(points: number, present: ReadonlySet<number>, n: number): number[] {
   const shards = new Set<number>();

@@ -49,8 +49,10 @@ export interface CheckOptions {
   /** Blocks of the running ensemble done / total (for a progress bar). */
   onBlocks?: (done: number, total: number) => void;
   /**
-   * Abort the check: it stops at the next stage or ensemble block (ending the ensemble's worker
-   * threads) and rejects with the signal's reason (an AbortError); no result.
+   * Abort the check: it stops at the next stage, inside a running ensemble (whose calling thread
+   * yields to the event loop about every 50 ms, so a timer can fire; its worker threads end), or
+   * in a training map or threaded server, and rejects with the signal's reason (an AbortError);
+   * no result. A synchronous stage (a runAsgd loop, a staleness simulation) finishes first.
    */
   signal?: AbortSignal;
 }

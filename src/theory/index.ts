@@ -54,6 +54,17 @@ function cancellable(run: (opts: CheckOptions) => Promise<CheckResult>): (opts: 
  * const moments = CHECKS.find((c) => c.name === 'moments')!;
  * const res = await moments.run({ quick: true, seed: 1 });
  * for (const row of res.rows) console.log(row.theorem, row.verdict.label);
+ * //> Thm 4.1, τ = 0 (SGD, OU process) holds
+ * //> Thm 4.1 bound, τ = 0 (SGD, OU process) holds, loose ×2.48
+ * //> OU closed form (τ = 0) holds
+ * //> OU closed form (τ = 0) holds
+ * //> Thm 4.1, a_min τ ≈ 0.2 holds
+ * //> Thm 4.1 bound, a_min τ ≈ 0.2 holds
+ * //> Thm 4.1, a_min τ ≈ 0.3 (< 1/e: real rightmost root) holds
+ * //> Thm 4.1 bound, a_min τ ≈ 0.3 (< 1/e: real rightmost root) holds
+ * //> Thm 4.1, a_max τ ≈ 1 (complex rightmost root: oscillating mean) not applicable
+ * //> Thm 4.1 bound, a_max τ ≈ 1 (complex rightmost root: oscillating mean) holds, loose ×211
+ * //> Thm 4.1 stability region holds
  * ```
  */
 export const CHECKS: CheckEntry[] = [

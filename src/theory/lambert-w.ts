@@ -72,7 +72,8 @@ function initialGuess(z: Complex, k: number): Complex {
  * ```ts
  * import { lambertW } from 'asgd-sdde';
  *
- * console.log(lambertW(1)); // { re: 0.5671432904097838, im: 0 } (the omega constant)
+ * console.log(lambertW(1)); // the omega constant Ω = 0.56714329040978387299…
+ * //> { re: 0.5671432904097838, im: 0 }
  * ```
  */
 export function lambertW(zIn: C | number, k = 0): C {

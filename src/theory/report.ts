@@ -5,7 +5,7 @@
  * and figures in the house style of plot/style.ts.
  */
 import { styleFigure } from '../plot/style.ts';
-import { unicodeMath } from '../plot/unicode-math.ts';
+import { escapeHtmlMath, htmlMath, unicodeMath } from '../plot/unicode-math.ts';
 import type { CheckResult } from './check.ts';
 
 const COLS = [
@@ -55,7 +55,13 @@ export function formatTable(results: CheckResult[]): string {
   return out.join('\n') + '\n';
 }
 
+/** Report text for the page: scripts as Unicode or <sup>/<sub> (htmlMath), everything else escaped. */
 function esc(s: string): string {
+  return escapeHtmlMath(htmlMath(s));
+}
+
+/** For an attribute (a tooltip): Unicode scripts only, every tag escaped. */
+function escAttr(s: string): string {
   return unicodeMath(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -77,10 +83,10 @@ export function reportHtml(results: CheckResult[], meta: Record<string, unknown>
       const rows = r.rows
         .map(
           (row) =>
-            `<tr><td>${esc(row.theorem)}</td><td>${esc(row.quantity)}</td><td>${esc(row.predicted)}</td><td>${esc(row.measured)}</td><td style="color:${VERDICT_COLOR[row.verdict.kind]};font-weight:600" title="${esc(row.verdict.reason)}">${esc(row.verdict.label)}</td><td class="reason">${esc(row.verdict.reason)}</td></tr>`,
+            `<tr><td>${esc(row.theorem)}</td><td>${esc(row.quantity)}</td><td>${esc(row.predicted)}</td><td>${esc(row.measured)}</td><td style="color:${VERDICT_COLOR[row.verdict.kind]};font-weight:600" title="${escAttr(row.verdict.reason)}">${esc(row.verdict.label)}</td><td class="reason">${esc(row.verdict.reason)}</td></tr>`,
         )
         .join('\n');
-      const figs = styled[i].map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${esc(f.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
+      const figs = styled[i].map((f, j) => `<div id="fig-${i}-${j}" class="fig"></div><p class="caption">${escapeHtmlMath(f.caption).replace(/\n\n/g, '</p><p class="caption">')}</p>`).join('\n');
       return `<section><h2>${esc(r.title)}</h2>
 <table><thead><tr><th>theorem</th><th>quantity</th><th>predicted</th><th>measured (95% CI)</th><th>verdict</th><th>why</th></tr></thead><tbody>
 ${rows}
@@ -102,7 +108,7 @@ td.reason { color: #555; font-size: 12px; max-width: 360px; }
 .meta { color: #555; font-size: 13px; }
 </style></head><body>
 <h1>asgd-sdde: He et al. (2018) theorems, measured</h1>
-<p class="meta">${esc(Object.entries(meta).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · '))}</p>
+<p class="meta">${escAttr(Object.entries(meta).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' · '))}</p>
 ${sections}
 <script>
 Promise.all([${plots.join(',\n')}]).then(() => { document.body.dataset.ready = '1'; });

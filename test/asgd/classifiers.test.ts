@@ -21,6 +21,7 @@ import { classificationAccuracy, isClassificationObjective, mixtureClassificatio
 import { generatedSoftmax, softmaxObjective } from '../../src/asgd/objectives/softmax.ts';
 import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { configError } from '../helpers/config-error.ts';
+import { checkFiniteDifferences } from '../helpers/finite-differences.ts';
 
 interface Point {
   x: number[];
@@ -39,7 +40,6 @@ const fx = JSON.parse(readFileSync(new URL('../fixtures/classifiers.json', impor
 };
 
 const REL = 1e-12;
-const EPS = Number.EPSILON;
 
 function close(got: number, ref: number, scale: number, what: string): void {
   const tol = REL * Math.max(Math.abs(ref), scale);
@@ -62,36 +62,6 @@ function checkPoint(obj: ClassificationObjective, p: Point, label: string): void
     for (let j = 0; j < dim; j++) close(gi[j], row[j], gScale, `${label}: ∇f_${i}[${j}]`);
   });
   p.pred.forEach((c, i) => expect(obj.predict(x, i), `${label}: predicted class of example ${i}`).toBe(c));
-}
-
-/**
- * Central differences D(h) = (F(x + h e_k) − F(x − h e_k))/(2h) against ∇F(x)[k], every k.
- * D(h) − F'(x) = h²F'''/6 + O(h⁴) (plus rounding), so D(2h) − D(h) ≈ 3·(D(h) − F'), i.e.
- * |D(2h) − D(h)| is three times the h² truncation error of D(h), estimated from the function
- * itself (no bound on F''' needed). Tolerance = that + the rounding error of D(h), 2δF/(2h) with
- * δF = 4nε·(|F| + 1) a generous bound on the rounding error of the mean of n losses. A wrong
- * gradient entry shows up as an O(1) discrepancy, far above this (≈ 1e-9 here).
- */
-function checkFiniteDifferences(obj: FiniteSumObjective, x: Float64Array, h: number, label: string): void {
-  const g = new Float64Array(obj.dim);
-  obj.gradient(x, g);
-  const xp = Float64Array.from(x);
-  const F0 = obj.value(x);
-  const deltaF = 4 * obj.n * EPS * (Math.abs(F0) + 1);
-  const D = (k: number, step: number): number => {
-    xp[k] = x[k] + step;
-    const fp = obj.value(xp);
-    xp[k] = x[k] - step;
-    const fm = obj.value(xp);
-    xp[k] = x[k];
-    return (fp - fm) / (2 * step);
-  };
-  for (let k = 0; k < obj.dim; k++) {
-    const d1 = D(k, h);
-    const d2 = D(k, 2 * h);
-    const tol = Math.abs(d2 - d1) + deltaF / h;
-    expect(Math.abs(d1 - g[k]), `${label}: ∂F/∂x_${k}: FD ${d1} (2h: ${d2}), ∇F ${g[k]}, tol ${tol}`).toBeLessThanOrEqual(tol);
-  }
 }
 
 /** Σ_m ∇f_{batch[m]} by componentGradient, in batch order. */

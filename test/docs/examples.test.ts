@@ -10,52 +10,16 @@
  * (shared), checked by test/docs/markdown-blocks.ts; `fragment` blocks are not run and are at most
  * a few lines.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installPackedPackage, quietNpmEnv, repo, type ConsumerProject } from '../helpers/consumer-project.ts';
+import { installPackedPackage, repo, type ConsumerProject } from '../helpers/consumer-project.ts';
+import { exec, pooled, STRICT_TS_OPTIONS, type Ran } from '../helpers/run-process.ts';
 import { compareOutput, documentationFiles, fileExamples, type DocExample } from './markdown-blocks.ts';
 
 const files = documentationFiles(repo).map((file) => ({ file, ...fileExamples(file, readFileSync(join(repo, file), 'utf8')) }));
 const examples = files.flatMap((f) => f.examples);
 const id = (ex: DocExample): string => `${ex.block.file.replace(/[^A-Za-z0-9]+/g, '_')}_L${ex.block.line}`;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
-/** Runs a process to its end (never throws): exit code, stdout and stderr. */
-function exec(cmd: string, args: string[], cwd: string, timeoutMs = 90_000): Promise<Ran> {
-  const started = performance.now();
-  const seconds = () => (performance.now() - started) / 1000;
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...quietNpmEnv, npm_config_offline: 'true', NO_COLOR: '1' }, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: seconds() }));
-    child.on('error', (e) => resolve({ code: -1, stdout, stderr: stderr + String(e), seconds: seconds() }));
-  });
-}
-
-/** At most `limit` tasks at a time, results in order. */
-async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return out;
-}
 
 describe('documentation examples (README.md, docs/)', () => {
   let consumer: ConsumerProject | undefined;
@@ -77,7 +41,7 @@ describe('documentation examples (README.md, docs/)', () => {
       writeFileSync(
         join(project, 'tsconfig.json'),
         JSON.stringify({
-          compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: true, outDir: 'out', typeRoots: [join(repo, 'node_modules', '@types')], types: ['node'] },
+          compilerOptions: { ...STRICT_TS_OPTIONS, typeRoots: [join(repo, 'node_modules', '@types')], types: ['node'] },
           files: tsFiles,
         }),
       );

@@ -6,6 +6,7 @@
  * bytes) is compared, and the full arrays too, so a failure shows where the results part.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKENDS, under } from '../helpers/kernel-backends.ts';
 import { generatedLeastSquares } from '../../src/asgd/objectives/least-squares.ts';
 import { generatedLogistic } from '../../src/asgd/objectives/logistic.ts';
 import { generatedMlp, mlpInitialPoint } from '../../src/asgd/objectives/mlp.ts';
@@ -13,7 +14,7 @@ import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { runAsgd } from '../../src/asgd/runner.ts';
 import { asgdRuns } from '../../src/asgd/kernel-host.ts';
 import { emRuns } from '../../src/sdde/kernel-host.ts';
-import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported, type KernelBackend } from '../../src/kernels/index.ts';
+import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported } from '../../src/kernels/index.ts';
 import { RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../../src/kernels/layout.ts';
 import { BatchedMersenneTwister19937 } from '../../src/random/mt19937.ts';
 import { NormalSampler } from '../../src/random/normal.ts';
@@ -25,17 +26,7 @@ import { solvePaths } from '../../src/sdde/solve-paths.ts';
 import { solve, type SolveOptions } from '../../src/sdde/solve.ts';
 import type { SddeSolution } from '../../src/sdde/solution.ts';
 
-const BACKENDS: KernelBackend[] = ['wasm-simd', 'typescript'];
 afterAll(() => setKernelBackend('auto'));
-
-function under<T>(backend: KernelBackend, f: () => T): T {
-  setKernelBackend(backend);
-  try {
-    return f();
-  } finally {
-    setKernelBackend('auto');
-  }
-}
 
 /** FNV-1a over the bytes of typed arrays. */
 function fingerprint(...arrays: ArrayBufferView[]): string {

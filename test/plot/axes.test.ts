@@ -4,9 +4,9 @@
  * and the house style applied to a spec.
  */
 import { describe, expect, it } from 'vitest';
-import { colourDashLegend, legendEntryCount, logTicks, powerOfTen, seriesStyle, styleAxes } from '../../src/plot/axes.ts';
+import { ciBand, colourDashLegend, legendEntryCount, logTicks, powerOfTen, seriesStyle, styleAxes } from '../../src/plot/axes.ts';
 import { styleFigure } from '../../src/plot/style.ts';
-import { hasTexScripts, unicodeMath } from '../../src/plot/unicode-math.ts';
+import { escapeHtmlMath, hasRawScripts, hasTexScripts, htmlMath, unicodeMath } from '../../src/plot/unicode-math.ts';
 
 describe('logTicks', () => {
   it('3e-4 … 0.05 (2.2 decades): 1-2-5 labels as powers of ten, the other multiples unlabelled minors', () => {
@@ -32,6 +32,16 @@ describe('logTicks', () => {
     // labelled by decades: no extra 2·10⁰ beside 10⁰ at the top
     expect(logTicks(1e-7, 2.2).ticktext).toEqual(['10⁻⁷', '10⁻⁶', '10⁻⁵', '10⁻⁴', '10⁻³', '10⁻²', '10⁻¹', '10⁰']);
     expect(logTicks(0.02, 0.045).ticktext).toEqual(['0.02', '0.03', '0.04']);
+  });
+
+  it('an end label is promoted only with a label\'s room (span/maxLabels decades) beside its neighbour', () => {
+    // 0.0022 … 0.25 (2.06 decades), 5 labels: 1-3 labelling 0.003, 0.01, 0.03, 0.1; the top end 0.2
+    // lies log10(2) = 0.30 decades from 0.1, less than 2.06/5 = 0.41: it stays an unlabelled minor
+    const t = logTicks(0.0022, 0.25, 5);
+    expect(t.ticktext).toEqual(['0.003', '0.01', '0.03', '0.1']);
+    expect(t.minor).toContain(0.2);
+    // with room (0.0038 … 0.045, 8 labels: 1.07/8 = 0.13 decades) the top 0.04 is still labelled
+    expect(logTicks(0.0038, 0.045).ticktext.at(-1)).toBe('0.04');
   });
 
   it('crowded spans label every k-th decade; a bad range gives no ticks', () => {
@@ -77,6 +87,45 @@ describe('unicodeMath', () => {
   });
 });
 
+describe('htmlMath', () => {
+  it('writes scripts without a Unicode form as <sup>/<sub>, so no caret is left', () => {
+    expect(htmlMath('CMP fit (λ = m^ν)')).toBe('CMP fit (λ = m<sup>ν</sup>)');
+    expect(htmlMath('α(τ) = C^(−τ)p⁻¹α')).toBe('α(τ) = C<sup>−τ</sup>p⁻¹α');
+    expect(htmlMath('λ^(−τ)(τ!)^ν')).toBe('λ<sup>−τ</sup>(τ!)<sup>ν</sup>');
+    expect(htmlMath('fit ∝ K^-0.51')).toBe('fit ∝ K<sup>-0.51</sup>');
+    expect(htmlMath('e^{−Ãt}')).toBe('e<sup>−Ãt</sup>');
+    expect(htmlMath('e^{Vt}')).toBe('e\u2C7D\u1D57'); // a Unicode form exists: kept
+    expect(htmlMath('∇f_{batch[m]}')).toBe('∇f<sub>batch[m]</sub>');
+  });
+
+  it('reads a bare subscript only after a lone letter', () => {
+    expect(htmlMath('a_min τ ≈ 0.2, D_B, c_λ, E|X(t_K) − x_K|')).toBe('a<sub>min</sub> τ ≈ 0.2, D<sub>B</sub>, c<sub>λ</sub>, E|X(t<sub>K</sub>) − x<sub>K</sub>|');
+    expect(htmlMath('m worker_threads, error_y, fig1_data.csv')).toBe('m worker_threads, error_y, fig1_data.csv');
+    expect(htmlMath('L = sup_u E_i‖a_i a_iᵀu‖')).toBe('L = sup<sub>u</sub> E<sub>i</sub>‖a<sub>i</sub> a<sub>i</sub>ᵀu‖');
+    for (const s of ['m^ν', 'C^(−τ)', 'K^-0.51', 'x^{a/b}']) expect(hasRawScripts(htmlMath(s)), s).toBe(false);
+    expect(hasRawScripts('λ = m^ν')).toBe(true);
+  });
+
+  it('escapeHtmlMath escapes everything but bare <sup>/<sub> tags', () => {
+    expect(escapeHtmlMath('a<sub>min</sub> < 1 & "x"')).toBe('a<sub>min</sub> &lt; 1 &amp; &quot;x&quot;');
+    expect(escapeHtmlMath('<sup onclick="x">')).toBe('&lt;sup onclick=&quot;x&quot;&gt;');
+    expect(escapeHtmlMath('<script>')).toBe('&lt;script&gt;');
+  });
+});
+
+describe('ciBand', () => {
+  it('is one filled polygon along hi and back along lo, with lower ends below the floor drawn at it', () => {
+    const band = ciBand([1, 2, 3], [0.5, -1, 2], [1.5, 3, 4], { color: '#0072B2', floor: 0.1, xaxis: 'x2', legendgroup: 'g' }) as { x: number[]; y: number[]; fill: string; fillcolor: string; showlegend: boolean; xaxis: string; legendgroup: string };
+    expect(band.x).toEqual([1, 2, 3, 3, 2, 1]);
+    expect(band.y).toEqual([1.5, 3, 4, 2, 0.1, 0.5]);
+    expect(band.fill).toBe('toself');
+    expect(band.fillcolor).toBe('rgba(0, 114, 178, 0.2)'); // 0x00, 0x72, 0xB2
+    expect(band.showlegend).toBe(false);
+    expect([band.xaxis, band.legendgroup]).toEqual(['x2', 'g']);
+    expect(legendEntryCount([band])).toBe(0);
+  });
+});
+
 describe('styleFigure and the legend helpers', () => {
   it('rewrites TeX in the title, caption, names and axis titles, and leaves data alone', () => {
     const fig = styleFigure({ title: 'e^{Vt}', caption: 'x_{k}', data: [{ name: 'C e^{L}', x: [1], y: [2] }], layout: { xaxis: { title: { text: 'K^{3/2}' } } } });
@@ -85,6 +134,8 @@ describe('styleFigure and the legend helpers', () => {
     expect((fig.data[0] as { name: string }).name).toBe('C e\u1D38');
     expect(((fig.layout.xaxis as { title: { text: string } }).title.text)).toBe('K\u00B3\u141F\u00B2');
     expect((fig.data[0] as { y: number[] }).y).toEqual([2]);
+    const carets = styleFigure({ title: 'λ = m^ν', caption: 'a_min', data: [{ name: 'C^(−τ)' }], layout: { annotations: [{ text: 'e^{−Ãt}' }] } });
+    expect([carets.title, carets.caption, (carets.data[0] as { name: string }).name, (carets.layout.annotations as { text: string }[])[0].text]).toEqual(['λ = m<sup>ν</sup>', 'a<sub>min</sub>', 'C<sup>−τ</sup>', 'e<sup>−Ãt</sup>']);
   });
 
   it('a colour × dash legend has colours + dashes entries, not their product', () => {

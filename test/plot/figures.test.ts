@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { legendEntryCount } from '../../src/plot/axes.ts';
 import { styleFigure } from '../../src/plot/style.ts';
 import { sweepFigure } from '../../src/sweep/figure.ts';
-import { stalenessFigure, stalenessPmfCi } from '../../src/experiments/staleness-report.ts';
+import { stalenessFigure, stalenessPmfCi, threadedStalenessFigure } from '../../src/experiments/staleness-report.ts';
+import type { ThreadedStaleness } from '../../src/experiments/threaded-staleness.ts';
+import { hasRawScripts } from '../../src/plot/unicode-math.ts';
 import { simulateStaleness } from '../../src/experiments/staleness.ts';
 import type { StalenessSimulation } from '../../src/experiments/staleness.ts';
 
@@ -67,5 +69,51 @@ describe('staleness figure', () => {
     for (const b of bars) expect(b.error_y!.array.some((h) => h > 0)).toBe(true);
     expect(new Set((fig.data as Trace[]).map((t) => t.xaxis)).size).toBe(6);
     expect(legendEntryCount(fig.data)).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('real-thread staleness figure', () => {
+  // the figure's structure does not depend on where the pmfs came from: simulated runs stand in
+  // for the measured ones (real threads are timing-dependent and slow)
+  const compute = { kind: 'normal', mean: 1, sd: 0.2 } as const;
+  const results = [2, 4, 8, 16, 32].map((m): ThreadedStaleness => {
+    const measured = simulateStaleness({ workers: m, computeTime: compute, updates: 300, replicates: 3, seed: 5 });
+    const simulated = simulateStaleness({ workers: m, computeTime: compute, updates: 300, replicates: 3, seed: 6 });
+    return {
+      measured,
+      simulated,
+      computeTime: { law: compute, candidates: [], meanSeconds: 1e-5, sdSeconds: 2e-6, quantilesSeconds: { p50: 1e-5, p90: 1.2e-5, p99: 1.5e-5 }, samples: 900 },
+      distance: 0.01,
+      sameWorkerRate: { measured: measured.sameWorkerRate, simulated: simulated.sameWorkerRate },
+      computeShare: 0.5,
+      lockWaitShare: 0.1,
+      updatesPerSecond: 1e4,
+      runs: [0, 1, 2].map(() => ({ seconds: 1, startupSeconds: 0.1, mean: measured.mean, pZero: measured.pZero, warmup: 0, status: 'ok' })),
+      read: 'consistent',
+      cores: 2,
+    };
+  });
+  const fig = styleFigure(threadedStalenessFigure(results, 'caption.'));
+  const data = fig.data as (Trace & { type: string; showlegend?: boolean; error_y?: { array: number[] } })[];
+
+  it('two legends of at most 8 entries each (pmf panels; summary row), the four models once', () => {
+    expect(legendEntryCount(data, 'legend')).toBeLessThanOrEqual(8);
+    expect(legendEntryCount(data, 'legend2')).toBeLessThanOrEqual(8);
+    expect(legendEntryCount(data, 'legend') + legendEntryCount(data, 'legend2')).toBe(6 + 7);
+    const models = data.filter((t) => t.showlegend !== false && (t.legend ?? 'legend') === 'legend' && /\bfit\b/.test(t.name ?? '')).map((t) => t.name);
+    expect(models).toEqual(['geometric fit', 'uniform fit', 'Poisson fit', 'CMP fit (λ = m<sup>ν</sup>)']);
+    // within each legend, every line entry differs from the others in colour or dash
+    for (const legend of ['legend', 'legend2']) {
+      const styles = data.filter((t) => t.showlegend !== false && (t.legend ?? 'legend') === legend && t.line).map((t) => `${t.line!.color} ${t.line!.dash}`);
+      expect(new Set(styles).size).toBe(styles.length);
+    }
+  });
+
+  it('every measured pmf has CI bars, and no caret or TeX reaches the reader', () => {
+    const bars = data.filter((t) => t.type === 'bar');
+    expect(bars.length).toBe(5);
+    for (const b of bars) expect(b.error_y!.array.some((h) => h > 0)).toBe(true);
+    const texts = [fig.title, fig.caption, ...data.map((t) => t.name ?? '')];
+    expect(texts.filter(hasRawScripts)).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * rows with a closed form checked against it; and reproducibility of ensemble statistics across
  * thread counts.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { configEnsemble } from '../../src/experiments/ensemble-source.ts';
 import { buildObjective, LINEAR_REGRESSION } from '../../src/theory/problems.ts';
 import { QUICK_VERDICTS, rowId } from './quick-verdicts.ts';
 import { checkFig3 } from '../../src/theory/checks/mindthestep-training.ts';
+import { legendEntryCount } from '../../src/plot/axes.ts';
+import { hasRawScripts } from '../../src/plot/unicode-math.ts';
 
 async function cli(args: string[]) {
   let out = '';
@@ -59,6 +61,40 @@ describe('check --quick', () => {
     const r = row('mindthestep', 'MindTheStep Fig. 3 (analog)');
     expect(fig3.rows.map((x) => x.measured)).toContain(r.measured);
   }, 300_000);
+
+  it('figure pages: at most 8 entries per legend, no caret or TeX a reader sees, subscripts drawn as <sub>', () => {
+    const pages = readdirSync(out).filter((f) => /^check-.*\.html$/.test(f));
+    expect(pages.length).toBeGreaterThanOrEqual(11);
+    for (const page of pages) {
+      const html = readFileSync(join(out, page), 'utf8');
+      const data = JSON.parse(/^\s*const data = (.*);$/m.exec(html)![1]) as Record<string, unknown>[];
+      const layout = JSON.parse(/^\s*const layout = (.*);$/m.exec(html)![1]) as Record<string, unknown>;
+      const legends = new Set(data.map((t) => (t.legend as string | undefined) ?? 'legend'));
+      for (const l of legends) expect(legendEntryCount(data, l), `${page} ${l}`).toBeLessThanOrEqual(8);
+      // what the reader sees: trace names, titles, annotation texts (the layout's strings), the caption and the heading
+      const strings: string[] = [];
+      const walk = (v: unknown): void => {
+        if (typeof v === 'string') strings.push(v);
+        else if (Array.isArray(v)) v.forEach(walk);
+        else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+      };
+      data.forEach((t) => walk([t.name, t.text, t.title]));
+      walk(layout);
+      const body = html.slice(html.indexOf('<body>'), html.indexOf('<script>', html.indexOf('<body>')));
+      strings.push(body);
+      expect(strings.filter(hasRawScripts).map((x) => `${page}: ${x.slice(0, 120)}`)).toEqual([]);
+    }
+    // the moments legend writes a_min with a subscript, the staleness legend λ = m^ν with a superscript
+    const names = (page: string) => (JSON.parse(/^\s*const data = (.*);$/m.exec(readFileSync(join(out, page), 'utf8'))![1]) as { name?: string }[]).map((t) => t.name);
+    expect(names('check-moments.html')).toContain('a<sub>min</sub> τ ≈ 0.2');
+    expect(names('check-mindthestep-staleness.html')).toContain('CMP fit (λ = m<sup>ν</sup>)');
+    // measurements drawn against a prediction carry their CIs: bands (moments: 4 cases × 2 panels,
+    // the last case's bound panel included; energy: SDDE and ASGD × 3 delays), whiskers on the measured T (Thm 6)
+    const traces = (page: string) => JSON.parse(/^\s*const data = (.*);$/m.exec(readFileSync(join(out, page), 'utf8'))![1]) as { fill?: string; error_x?: unknown; error_y?: unknown }[];
+    expect(traces('check-moments.html').filter((t) => t.fill === 'toself').length).toBe(8);
+    expect(traces('check-energy.html').filter((t) => t.fill === 'toself').length).toBe(6);
+    expect(traces('check-mindthestep-thm6.html').filter((t) => t.error_x !== undefined).length).toBe(4);
+  });
 
   it('has exactly the rows of the pinned table (test/theory/quick-verdicts.ts)', () => {
     const pinned = QUICK_VERDICTS.map((v) => rowId(v.check, v.theorem, v.quantity));

@@ -11,6 +11,7 @@ import { solve } from '../../src/sdde/solve.ts';
 import { runEnsemble, sddeModel } from '../../src/stats/ensemble.ts';
 import { runSweep } from '../../src/sweep/run.ts';
 import type { PointResult } from '../../src/sweep/sweep.ts';
+import type { ObjectiveSpec } from '../../src/asgd/objectives/spec.ts';
 
 const problem = defineSdde({ dim: 1, drift: { linear: { x: [[-1]] } }, diffusion: { noise: 'diagonal', g: 0.5 }, history: 1, T: 1 });
 const base = { kind: 'asgd' as const, asgd: { objective: { kind: 'toy' }, x0: 4, eta: 0.01, iterations: 100, batchSize: 1 } };
@@ -40,6 +41,11 @@ export async function misuse(row: PointResult): Promise<void> {
   solve(problem, new EulerMaruyama(), { dt: 0.1, sed: 1 });
   // @ts-expect-error MISUSE quantiles are numbers
   await runEnsemble({ problem, dt: 0.01 }, { paths: 10, quantiles: ['median'] });
+  // @ts-expect-error MISUSE a misspelt field of a CNN objective spec (chanels)
+  const cnn: ObjectiveSpec = { kind: 'cnn', n: 10, size: 12, classes: 2, chanels: [2, 2] };
+  // @ts-expect-error MISUSE CNN channels are a pair [c1, c2]
+  const cnn3: ObjectiveSpec = { kind: 'mnist', model: 'cnn', channels: [2, 4, 8] };
+  void cnn, cnn3;
   // @ts-expect-error MISUSE a sweep row's values are JSON, not functions
   const f: () => void = row.values[0];
   void f;
@@ -57,5 +63,6 @@ export async function use(row: PointResult): Promise<void> {
   const ens = await runEnsemble({ problem, dt: 0.01 }, { paths: 10, quantiles: [0.5], output: (p) => p.series.sdde!.x.length, reduce: (a: number, o: number[]) => a + o.length, reduceInit: 0 });
   const n: number | undefined = ens.reduced;
   const v: number | string | boolean | null | object = row.values[0];
-  void x, n, v;
+  const cnn: ObjectiveSpec[] = [{ kind: 'cnn', n: 10, size: 12, classes: 2, kernel: 3, channels: [2, 2], hidden: 4 }, { kind: 'mnist', model: 'cnn', digits: [3, 8], kernel: 5, channels: [8, 16] }];
+  void x, n, v, cnn;
 }

@@ -60,7 +60,8 @@ interface CompiledComponent {
  * const obj = expressionObjective({ variables: ['x'], components: ['(x+1)^2', '(x-1)^2'] });
  * const g = new Float64Array(1);
  * obj.gradient(Float64Array.of(2), g);
- * console.log(obj.n, obj.value(Float64Array.of(2)), g[0]); // 2 5 4
+ * console.log(obj.n, obj.value(Float64Array.of(2)), g[0]); // F(2) = ((2+1)² + (2−1)²)/2, F′(2) = 2·2
+ * //> 2 5 4
  * ```
  */
 export function expressionObjective(spec: ExpressionObjectiveSpec, field = 'objective', probe?: ArrayLike<number>): FiniteSumObjective {

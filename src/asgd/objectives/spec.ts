@@ -4,13 +4,15 @@
  * n, d, noise, seed; given data take A, B (least squares) or A, y (logistic). The classifiers
  * (softmax regression, a tanh MLP) take generated data only: n, d, classes (and hidden for the
  * MLP), optional noise, separation, l2, seed (and initScale for the MLP). {"kind": "mnist", "model":
- * "softmax" | "logistic" | "least-squares" | "mlp", digits?, perDigit?, dim?, scaling?, l2?, hidden?}
- * is real data (src/data/mnist.ts; needs the optional `mnist` package).
+ * "softmax" | "logistic" | "least-squares" | "mlp" | "cnn", digits?, perDigit?, dim?, scaling?, l2?,
+ * hidden?, …} is real data (src/data/mnist.ts; needs the optional `mnist` package). {"kind": "cnn",
+ * n, size, classes, kernel?, channels?, hidden?, …} is the small CNN on generated square images.
  */
 import type { FiniteSumObjective } from '../objective.ts';
 import { expressionObjective } from './expression.ts';
 import { generatedLeastSquares, leastSquaresObjective } from './least-squares.ts';
 import { generatedLogistic, logisticObjective } from './logistic.ts';
+import { generatedCnn } from './cnn.ts';
 import { generatedMlp } from './mlp.ts';
 import { type MnistObjectiveSpec, mnistObjective } from './mnist.ts';
 import { generatedSoftmax } from './softmax.ts';
@@ -20,8 +22,8 @@ import { knownFields, oneOf, plainObject } from '../../core/validate.ts';
 /**
  * An objective as JSON (config files, sweeps, worker threads): `toy`, `least-squares` and `logistic`
  * (generated from n, d, noise, seed, or given A with B or y), `softmax` and `mlp` (generated
- * classification data), `expression` (see {@link ExpressionObjectiveSpec}) or `mnist` (see
- * {@link MnistObjectiveSpec}).
+ * classification data), `cnn` (the small CNN of {@link generatedCnn} on generated images),
+ * `expression` (see {@link ExpressionObjectiveSpec}) or `mnist` (see {@link MnistObjectiveSpec}).
  */
 export type ObjectiveSpec =
   | { kind: 'toy' }
@@ -29,6 +31,7 @@ export type ObjectiveSpec =
   | { kind: 'logistic'; n?: number; d?: number; noise?: number; l2?: number; seed?: number; A?: number[][]; y?: number[] }
   | { kind: 'softmax'; n: number; d: number; classes: number; noise?: number; separation?: number; l2?: number; seed?: number }
   | { kind: 'mlp'; n: number; d: number; hidden: number; classes: number; noise?: number; separation?: number; l2?: number; seed?: number; initScale?: number }
+  | { kind: 'cnn'; n: number; size: number; classes: number; kernel?: number; channels?: [number, number]; hidden?: number; noise?: number; separation?: number; l2?: number; seed?: number; initScale?: number }
   | { kind: 'expression'; variables: string[]; components?: string[]; expression?: string; data?: Record<string, number[]> }
   | ({ kind: 'mnist' } & MnistObjectiveSpec);
 
@@ -58,7 +61,7 @@ export function objectiveFromSpec(input: unknown, field: string, probe?: ArrayLi
 
 function buildObjective(input: unknown, field: string, probe?: ArrayLike<number>): FiniteSumObjective {
   const s = plainObject(input, field);
-  const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'softmax', 'mlp', 'expression', 'mnist'] as const);
+  const kind = oneOf(s.kind, `${field}.kind`, ['toy', 'least-squares', 'logistic', 'softmax', 'mlp', 'cnn', 'expression', 'mnist'] as const);
   switch (kind) {
     case 'toy':
       knownFields(s, field, ['kind']);
@@ -83,6 +86,9 @@ function buildObjective(input: unknown, field: string, probe?: ArrayLike<number>
     case 'mlp':
       knownFields(s, field, ['kind', 'n', 'd', 'hidden', 'classes', 'noise', 'separation', 'l2', 'seed', 'initScale']);
       return generatedMlp(s as never, field);
+    case 'cnn':
+      knownFields(s, field, ['kind', 'n', 'size', 'classes', 'kernel', 'channels', 'hidden', 'noise', 'separation', 'l2', 'seed', 'initScale']);
+      return generatedCnn(s as never, field);
     case 'mnist':
       return mnistObjective(s as never, field);
     case 'expression': {

@@ -18,6 +18,7 @@ import type { FiniteSumObjective } from '../objective.ts';
  *
  * const run = runAsgd({ objective: toyObjective(), x0: 4, eta: 0.05, iterations: 200, batchSize: 1 }, { seed: 3, saveAt: { final: true } });
  * console.log(run.x[0]); // x_200: fluctuates around x* = 0 (constant step, batch 1)
+ * //> 0.22681377186290816
  * ```
  */
 export function toyObjective(): FiniteSumObjective {

@@ -34,7 +34,9 @@ const F = [1, 0.59983220655588793769, 0.13692988092273580531, 0.0148753612908506
  * ```ts
  * import { normalQuantile } from 'asgd-sdde';
  *
- * console.log(normalQuantile(0.5), normalQuantile(0.975)); // 0 1.9599639845400536
+ * console.log(normalQuantile(0.5), normalQuantile(0.975)); // Φ⁻¹(0.975) = 1.95996398454005423552…
+ * // output tol=1e-15
+ * //> 0 1.959963984540054
  * ```
  */
 export function normalQuantile(p: number): number {

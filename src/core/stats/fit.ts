@@ -57,7 +57,8 @@ export interface LineFit {
  * import { weightedLineFit } from 'asgd-sdde';
  *
  * const fit = weightedLineFit([0, 1, 2, 3], [1, 3.1, 4.9, 7]);
- * console.log(fit.slope.toFixed(3), fit.intercept.toFixed(3)); // 1.980 1.030
+ * console.log(fit.slope.toFixed(3), fit.intercept.toFixed(3)); // least squares: Sxy/Sxx = 9.9/5, 4 − 1.98·1.5
+ * //> 1.980 1.030
  * ```
  */
 export function weightedLineFit(x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>): LineFit {

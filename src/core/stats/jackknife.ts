@@ -8,7 +8,14 @@
  * SE = sqrt((G−1)/G · Σ_j (θ_(−j) − θ̄)²) from the G leave-one-out estimates θ_(−j); NaN when
  * G < 2.
  *
- * @example jackknifeSe([1, 2, 3]) // sqrt(2/3 · 2) ≈ 1.1547
+ * @example
+ * ```ts
+ * import { jackknifeSe } from 'asgd-sdde';
+ *
+ * console.log(jackknifeSe([1, 2, 3])); // √((3 − 1)/3 · ((1 − 2)² + 0 + (3 − 2)²)) = √(4/3)
+ * // output tol=1e-15
+ * //> 1.1547005383792515
+ * ```
  */
 export function jackknifeSe(leaveOneOut: number[]): number {
   const G = leaveOneOut.length;

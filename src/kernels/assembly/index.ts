@@ -6,3 +6,4 @@ export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
+export { cnnForward, cnnGradient, cnnValue } from './cnn';

@@ -63,7 +63,7 @@ export type RunAll = (runs: Run[]) => Promise<ReturnType<typeof finalOf>[]>;
 
 /** Independent simulated runs of one model on worker threads (results in the order given, whatever the threads). */
 export function simulatedRuns(opts: CheckOptions, recipe: Fig3Recipe, workers: number, batch: number): RunAll {
-  return (runs) => parallelMap<AccumulationTask, ReturnType<typeof finalOf>>(runs.map((r) => ({ recipe, workers, batch, ...r })), { module: import.meta.url, name: 'accumulationRun' }, opts.threads ? { threads: opts.threads } : {});
+  return (runs) => parallelMap<AccumulationTask, ReturnType<typeof finalOf>>(runs.map((r) => ({ recipe, workers, batch, ...r })), { module: import.meta.url, name: 'accumulationRun' }, { ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
 }
 
 /** A learning-rate sweep: the model, how its runs are run, the budget, the rates and seeds. */
@@ -167,7 +167,7 @@ export async function mnistLrSweeps(opts: CheckOptions): Promise<{ rows: CheckRo
         const out: ReturnType<typeof finalOf>[] = [];
         for (const { arm, lr, seed } of runs) {
           const { mode, updates, globalAccumulation } = arm;
-          const r = await runThreadedServer({ objective: MNIST_SOFTMAX, x0: 0, workers: N, batchSize: batch, mode, ...(globalAccumulation ? { globalAccumulation } : {}), optimizer: { kind: 'adam', lr }, updates, saveEvery: saveEvery(arm) }, { seed, pool });
+          const r = await runThreadedServer({ objective: MNIST_SOFTMAX, x0: 0, workers: N, batchSize: batch, mode, ...(globalAccumulation ? { globalAccumulation } : {}), optimizer: { kind: 'adam', lr }, updates, saveEvery: saveEvery(arm) }, { seed, pool, ...(opts.signal ? { signal: opts.signal } : {}) });
           out.push(finalOf(obj, r));
         }
         return out;

@@ -28,6 +28,7 @@ import { optimizer } from '../../asgd/optimizers.ts';
 import type { ComputeTimeSpec } from '../../asgd/parameter-server.ts';
 import { simulateStaleness } from '../../experiments/staleness.ts';
 import { tQuantile } from '../../core/stats/fit.ts';
+import { colourDashLegend, PALETTE } from '../../plot/axes.ts';
 import { NormalSampler } from '../../random/normal.ts';
 import { deriveEngine } from '../../random/streams.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
@@ -154,17 +155,33 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
         ? exact(Math.abs(worstZ.z) <= zStar, `every deviation within ${f(zStar)} SE (Bonferroni over ${dev.length}, t with 9 df: SEs across 10 independent runs)`, `${worstZ.what}: ${f(worstZ.z)} SE > ${f(zStar)}`)
         : { kind: 'not-applicable', label: 'not applicable', reason: 'a standard error is not finite' },
     });
-    const pal = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd'];
+    const pal = [PALETTE[0], PALETTE[2], PALETTE[1], PALETTE[3]];
+    // colour = G, symbol/dash = series: 4 + 3 legend entries instead of one per (G, series)
+    const legend = colourDashLegend(
+      Gs.map((G, i) => ({ label: `G = ${G}`, color: pal[i] })),
+      [
+        { label: '(N − 1)/G, predicted', dash: 'dot' },
+        { label: 'exponential compute times, mean with 95% CI', dash: 'solid', symbol: 'circle' },
+        { label: 'equal compute times', dash: 'solid', symbol: 'x-thin' },
+      ],
+      { colour: 'global accumulation', dash: 'series' },
+    );
+    // the two measured series are markers only: so are their legend entries
+    for (const t of legend.traces.slice(Gs.length + 1)) t.mode = 'markers';
+    (legend.traces.at(-1)!.marker as Record<string, unknown>).line = { width: 2, color: '#555555' };
     figures.push({
       file: 'check-accumulation-staleness',
       figure: {
         title: 'Average staleness against N and global accumulation G (Aji & Heafield Table 3 law)',
-        data: Gs.flatMap((G, i) => [
-          { type: 'scatter', mode: 'lines', x: Ns, y: Ns.map((N) => (N - 1) / G), name: `(N − 1)/G, G = ${G}`, line: { color: pal[i], dash: 'dot' } },
-          { type: 'scatter', mode: 'markers', x: Ns, y: law.filter((p) => p.G === G).map((p) => p.exponential), error_y: { type: 'data', array: law.filter((p) => p.G === G).map((p) => tQuantile(0.975, 9) * p.exponentialSe) }, name: `exponential compute, G = ${G}`, marker: { color: pal[i], symbol: 'circle' } },
-          { type: 'scatter', mode: 'markers', x: Ns, y: law.filter((p) => p.G === G).map((p) => p.constant), name: `equal compute, G = ${G}`, marker: { color: pal[i], symbol: 'x', size: 10 } },
-        ]),
-        layout: { xaxis: { title: { text: 'workers N' }, type: 'log' }, yaxis: { title: { text: 'average staleness' } }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 40, b: 140 } },
+        data: [
+          ...Gs.flatMap((G, i) => [
+            { type: 'scatter', mode: 'lines', x: Ns, y: Ns.map((N) => (N - 1) / G), name: `(N − 1)/G, G = ${G}`, line: { color: pal[i], dash: 'dot' }, showlegend: false },
+            { type: 'scatter', mode: 'markers', x: Ns, y: law.filter((p) => p.G === G).map((p) => p.exponential), error_y: { type: 'data', array: law.filter((p) => p.G === G).map((p) => tQuantile(0.975, 9) * p.exponentialSe) }, name: `exponential compute, G = ${G}`, marker: { color: pal[i], symbol: 'circle', size: 8 }, showlegend: false },
+            { type: 'scatter', mode: 'markers', x: Ns, y: law.filter((p) => p.G === G).map((p) => p.constant), name: `equal compute, G = ${G}`, marker: { color: pal[i], symbol: 'x-thin', size: 11, line: { width: 2, color: pal[i] } }, showlegend: false },
+          ]),
+          ...legend.traces,
+        ],
+        layout: { xaxis: { title: { text: 'workers N' }, type: 'log' }, yaxis: { title: { text: 'average staleness (updates)' } }, ...legend.layout, margin: { t: 40, b: 150 } },
         caption: 'Simulated parameter server, asynchronous, global accumulation G (the server applies the sum of G gradients). Equal compute times: exact (N − 1)/G; exponential compute times: mean ± 2.26 SE (t, 9 df; SE across 10 independent runs). Local accumulation does not change staleness (Table 3, 4×1 = 3).',
         width: 1000,
         height: 560,

@@ -76,7 +76,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     const { coupling: c, substeps } = PART_SETTINGS[part];
     const coupling = c === 'coupled' ? p.coupling : c;
     const config = pairConfig({ objective: p.objective, x0: p.x0, eta: 1 / K, iterations: K, batchSize: b, delay, beforeHistory: 'clip', saveEvery: K, coupling, substeps, sigma: p.sigma, seed: opts.seed, ...(coupling === 'axis-quantile' ? { lawSamples: LAW_SAMPLES } : {}) });
-    const ens = await runEnsemble(configEnsemble(config, 'pair'), { paths, seed: opts.seed + 1000 + seedOffset++, keepFinals, threads: opts.threads, onProgress: opts.onBlocks });
+    const ens = await runEnsemble(configEnsemble(config, 'pair'), { paths, seed: opts.seed + 1000 + seedOffset++, keepFinals, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
     const last = ens.k.length - 1;
     // a point where any path diverged is not measured (a mean over the survivors would be biased)
     const diverged = Math.max(ens.series.asgd.diverged, ens.series.sdde.diverged);
@@ -239,7 +239,7 @@ export async function checkApproximation(opts: CheckOptions): Promise<CheckResul
     if (p.coupling === 'axis-quantile') {
       opts.onProgress?.(`approximation: ${p.label}, an independent SDDE ensemble`);
       const indep = pairConfig({ objective: p.objective, x0: p.x0, eta: eta0, iterations: K0, batchSize: 1, delay: { kind: 'uniform', maxLag: l0 }, beforeHistory: 'clip', saveEvery: K0, coupling: 'independent', substeps: 8, sigma: p.sigma, seed: opts.seed });
-      const fe = await runEnsemble(configEnsemble(indep, 'bridge-sdde'), { paths, seed: opts.seed + 5000 + seedOffset++, keepFinals: true, threads: opts.threads, onProgress: opts.onBlocks });
+      const fe = await runEnsemble(configEnsemble(indep, 'bridge-sdde'), { paths, seed: opts.seed + 5000 + seedOffset++, keepFinals: true, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
       free = finitePairs(fe.series.sdde.finals!, fe.series.sdde.finals!, d).a.subarray(0, both.a.length);
       sample = free;
       paired = false;

@@ -19,6 +19,10 @@ import { formatNumber as f, measurement, upperBoundVerdict, type Verdict } from 
 import { GradientCovariance } from '../../asgd/objective.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { normalQuantile } from '../../core/math/normal-quantile.ts';
+import { ciBand, colourDashLegend, PALETTE } from '../../plot/axes.ts';
+
+/** The dash of each series kind in the figure (colour is the delay). */
+const SERIES_DASH = { sdde: 'solid', asgd: 'dot', boundSdde: 'dash', boundAsgd: 'dashdot' } as const;
 
 export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
@@ -44,7 +48,7 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
   const rows: CheckRow[] = [];
   const traces: unknown[] = [];
   const cases: unknown[] = [];
-  const palette = ['#1f77b4', '#2ca02c', '#d62728'];
+  const palette = [PALETTE[0], PALETTE[2], PALETTE[1]];
   const lags = [0, 2, 5];
 
   for (const [ci, lag] of lags.entries()) {
@@ -52,8 +56,8 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     const theorem = lag === 0 ? 'Cor 4.3 (τ = 0, SGD)' : `Thm 4.2 (τ = ${tau})`;
     opts.onProgress?.(`energy: ${theorem}`);
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta: 1, iterations: K, batchSize: b, delay: { kind: 'constant', lag }, beforeHistory: 'history', schedule: { kind: 'inverse-mu', mu }, saveEvery, substeps, delta, seed: opts.seed });
-    const sdde = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + 10 + ci, threads: opts.threads, onProgress: opts.onBlocks });
-    const asgd = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 20 + ci, threads: opts.threads, onProgress: opts.onBlocks });
+    const sdde = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + 10 + ci, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const asgd = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 20 + ci, threads: opts.threads, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (sdde.series.sdde.diverged || asgd.series.asgd.diverged) throw new Error(`energy: paths diverged (SDDE ${sdde.series.sdde.diverged}, ASGD ${asgd.series.asgd.diverged}) on a strongly convex problem`);
     // D: the largest ‖X(t) − x0‖ over all paths and every (coarse) step — a sample maximum, which
     // grows with the number of paths (with Gaussian noise no finite D exists almost surely).
@@ -110,10 +114,15 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     });
     const color = palette[ci];
     const keep = tp.map((t, p) => p).filter((p) => tp[p] > 1);
-    traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => sq.meanAt(p)), name: `SDDE, τ = ${tau}`, line: { color } });
-    traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => sqA.meanAt(p)), name: `ASGD, τ = ${tau}`, line: { color, dash: 'dot' } });
-    traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => bound[p]), name: `bound (SDDE's D), τ = ${tau}`, line: { color, dash: 'dash', width: 1 } });
-    traces.push({ type: 'scatter', mode: 'lines', x: keep.map((p) => tp[p]), y: keep.map((p) => boundA[p]), name: `bound (ASGD's D), τ = ${tau}`, line: { color, dash: 'dashdot', width: 1 } });
+    const xk = keep.map((p) => tp[p]);
+    // the measured means with their 95% CIs (bands), the bounds as thin lines; the legend explains colour (τ) and dash (series) once
+    const group = { showlegend: false, legendgroup: `tau-${tau}` };
+    traces.push(ciBand(xk, keep.map((p) => sq.ci95(p)[0]), keep.map((p) => sq.ci95(p)[1]), { color, floor: 1e-6, legendgroup: `tau-${tau}` }));
+    traces.push(ciBand(xk, keep.map((p) => sqA.ci95(p)[0]), keep.map((p) => sqA.ci95(p)[1]), { color, floor: 1e-6, legendgroup: `tau-${tau}` }));
+    traces.push({ type: 'scatter', mode: 'lines', x: xk, y: keep.map((p) => sq.meanAt(p)), name: `SDDE, τ = ${tau}`, line: { color, dash: SERIES_DASH.sdde }, ...group });
+    traces.push({ type: 'scatter', mode: 'lines', x: xk, y: keep.map((p) => sqA.meanAt(p)), name: `ASGD, τ = ${tau}`, line: { color, dash: SERIES_DASH.asgd }, ...group });
+    traces.push({ type: 'scatter', mode: 'lines', x: xk, y: keep.map((p) => bound[p]), name: `bound (SDDE's D), τ = ${tau}`, line: { color, dash: SERIES_DASH.boundSdde, width: 1 }, ...group });
+    traces.push({ type: 'scatter', mode: 'lines', x: xk, y: keep.map((p) => boundA[p]), name: `bound (ASGD's D), τ = ${tau}`, line: { color, dash: SERIES_DASH.boundAsgd, width: 1 }, ...group });
     cases.push({ lag, tau, D, asgdEnvelope: asgd.series.asgd.envelope, H, trSigma, constant: c });
   }
   const notes = [
@@ -122,6 +131,16 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
     `σ constant with σσᵀ = Σ(x*)/b, so E Tr(σσᵀ) = ${f(trSigma)}. D = the largest ‖X(t) − x0‖ over all paths and every step, for the SDDE row from the SDDE and for the ASGD row from the ASGD (whose single-component steps of size 1/μ overshoot early on) — a sample maximum, which grows with the number of paths (the theorem assumes the path stays in d(x0, D); the measured envelope estimates that radius from below). H = E Tr(σσᵀ) + 2μLD² (the smallest H the theorem allows).`,
     'Verdicts: the bound is checked at every saved t > 1 against the ensemble mean, violated only if a measurement exceeds it by more than the Bonferroni-corrected z (family-wise 2.5%); E𝓔(t) must not increase between saved times by more than the Bonferroni-corrected z times the increment\'s SE (bounded by the sum of the two SEs).',
   ];
+  const legend = colourDashLegend(
+    lags.map((lag, i) => ({ label: `τ = ${lag * delta}`, color: palette[i] })),
+    [
+      { label: 'SDDE mean, 95% CI band', dash: SERIES_DASH.sdde },
+      { label: 'ASGD mean, 95% CI band', dash: SERIES_DASH.asgd },
+      { label: "bound with the SDDE's D", dash: SERIES_DASH.boundSdde },
+      { label: "bound with the ASGD's D", dash: SERIES_DASH.boundAsgd },
+    ],
+    { colour: 'delay', dash: 'series' },
+  );
   return {
     name: 'energy',
     title: 'Energy function (He et al. Thm 4.2, Cor 4.3)',
@@ -131,8 +150,8 @@ export async function checkEnergy(opts: CheckOptions): Promise<CheckResult> {
         file: 'check-energy',
         figure: {
           title: 'Thm 4.2 / Cor 4.3: E‖X(t) − x*‖² against the energy-function bound',
-          data: traces,
-          layout: { xaxis: { title: { text: 't = δk' }, type: 'log' }, yaxis: { title: { text: 'E‖X(t) − x*‖²' }, type: 'log' }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 30, b: 110 } },
+          data: [...traces, ...legend.traces],
+          layout: { xaxis: { title: { text: 'time t = δk' }, type: 'log' }, yaxis: { title: { text: 'E‖X(t) − x*‖²' }, type: 'log' }, ...legend.layout, margin: { t: 30, b: 130 } },
           caption: notes.join('\n\n'),
           width: 1100,
           height: 560,

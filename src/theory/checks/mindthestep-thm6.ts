@@ -9,6 +9,7 @@ import { delayModel } from '../../delay/models.ts';
 import { hittingIteration } from '../../stats/hitting.ts';
 import { jackknifeSe } from '../../stats/jackknife.ts';
 import { Z95 } from '../../stats/welford.ts';
+import { colourDashLegend, PALETTE } from '../../plot/axes.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { buildObjective, LINEAR_REGRESSION, quadraticHessian } from '../problems.ts';
 import { formatNumber as f, measurement, upperBoundVerdict } from '../verdict.ts';
@@ -146,16 +147,30 @@ export function theorem6(opts: CheckOptions) {
     `Thm 6 / Cor 3 / Cor 4: ASGD on ${obj.description}, b = 1, x_0 = x* + (2, −1) (‖x_0 − x*‖² = ${R2}), staleness i.i.d. Poisson(${lambda}) truncated at ${maxLag} (τ̄ = ${f(tbar)}), ε = ${eps}, ${paths} paths; T is where the ensemble mean of ‖x_t − x*‖² first falls below ε (log-linear interpolation), jackknife SE over ${G} blocks.`,
     `Constants (Assumption 1): c = λ_min(Ã) = ${f(c)}; L = sup_u E_i‖a_i a_iᵀu‖ = ${f(L)} (Eq. 20 for the stochastic gradient); M = ${f(M)}, the largest √E_i‖∇f_i(x)‖² on the ball ‖x − x*‖ ≤ 1.05‖x_0 − x*‖ = ${f(R)} (Eq. 21 cannot hold globally for a quadratic); the paths' largest distance from x* was ${f(envelopeMax)}, ${envelopeMax <= R ? 'inside that ball, so M bounds every gradient the runs drew' : 'outside that ball: M does not bound every gradient the runs drew'}. Cor 3's α = θcεM⁻¹/(M + 2L√ε τ̄): ${thm.map((o) => `θ = ${o.theta}: ${f(o.alpha)}`).join(', ')}. Eq. 22 evaluated as printed (E[τα] inside the bracket multiplied by E[α]); at Cor 3's step it ${agree ? 'equals' : 'does not equal'} Eq. 24 (computed).`,
   ];
-  const palette = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd'];
+  const palette = [PALETTE[0], PALETTE[2], PALETTE[1], PALETTE[3]];
   const data: unknown[] = [];
   out.forEach((o, i) => {
     const step = Math.max(1, Math.floor(o.K / 400));
     const ks = Array.from({ length: Math.floor(o.K / step) + 1 }, (_, j) => j * step);
-    data.push({ type: 'scatter', mode: 'lines', x: ks, y: ks.map((k) => o.mean[k]), name: o.label, line: { color: palette[i] } });
+    data.push({ type: 'scatter', mode: 'lines', x: ks, y: ks.map((k) => o.mean[k]), name: o.label, line: { color: palette[i] }, legendgroup: o.label, showlegend: false });
     const bound = o.theta !== undefined ? o.T22 : o.T25;
-    data.push({ type: 'scatter', mode: 'lines', x: [bound, bound], y: [eps / 4, R2], name: `bound on T, ${o.label}`, line: { color: palette[i], dash: 'dash' } });
+    data.push({ type: 'scatter', mode: 'lines', x: [bound, bound], y: [eps / 4, R2], name: `bound on T, ${o.label}`, line: { color: palette[i], dash: 'dash' }, legendgroup: o.label, showlegend: false });
+    // the measured T (where the mean crosses ε) with its 95% CI (jackknife), against the bound
+    data.push({ type: 'scatter', mode: 'markers', x: [o.T], y: [eps], error_x: { type: 'data', array: [Z95 * o.se], thickness: 2, width: 6, color: palette[i] }, marker: { color: palette[i], symbol: 'diamond', size: 9 }, name: `measured T, ${o.label}`, legendgroup: o.label, showlegend: false });
   });
-  data.push({ type: 'scatter', mode: 'lines', x: [0, Math.max(...out.map((o) => o.K))], y: [eps, eps], name: `ε = ${eps}`, line: { color: '#444', dash: 'dot' } });
+  data.push({ type: 'scatter', mode: 'lines', x: [0, Math.max(...out.map((o) => o.K))], y: [eps, eps], name: `ε = ${eps}`, line: { color: '#444', dash: 'dot' }, showlegend: false });
+  const legend = colourDashLegend(
+    out.map((o, i) => ({ label: o.label, color: palette[i] })),
+    [
+      { label: 'E‖x_t − x*‖² (ensemble mean)', dash: 'solid' },
+      { label: 'measured T, 95% CI', dash: 'solid', symbol: 'diamond' },
+      { label: 'bound on T', dash: 'dash' },
+      { label: `ε = ${eps}`, dash: 'dot' },
+    ],
+    { colour: 'step', dash: 'series' },
+    -0.17,
+  );
+  data.push(...legend.traces);
   return {
     rows,
     notes,
@@ -164,10 +179,10 @@ export function theorem6(opts: CheckOptions) {
       figure: {
         title: 'MindTheStep Thm 6 / Cor 3 / Cor 4: E‖x_t − x*‖² and the bounds on T',
         data,
-        layout: { xaxis: { title: { text: 'updates t' } }, yaxis: { title: { text: 'E‖x_t − x*‖²' }, type: 'log' }, legend: { orientation: 'h', y: -0.2 }, margin: { t: 30, b: 130 } },
-        caption: notes.join('\n\n'),
+        layout: { xaxis: { title: { text: 'updates t' } }, yaxis: { title: { text: 'E‖x_t − x*‖²' }, type: 'log' }, ...legend.layout, margin: { t: 30, b: 170 } },
+        caption: `${notes.join('\n\n')}\n\nDiamonds on the ε line: the measured T with its 95% CI (horizontal bars, jackknife over ${G} blocks); dashed verticals: the bounds on T.`,
         width: 1100,
-        height: 560,
+        height: 640,
       },
     },
     data: { c, L, M, tbar, eps, cases: out.map(({ mean: _m, ...o }) => o) },

@@ -232,8 +232,12 @@ const DC_ASGD = { lambda: 2, meanSquare: 0.95 };
  * setups. Returns the check's rows (verdicts), figure and data, as every theory check does.
  *
  * @example
- * ```ts fragment
- * const fig3 = await checkFig3({ quick: true, seed: 1 });   // the MLP stand-in, small budgets
+ * ```ts
+ * import { checkFig3 } from 'asgd-sdde';
+ *
+ * const fig3 = await checkFig3({ quick: true, seed: 1 }); // the MLP stand-in, small budgets
+ * console.log(fig3.figures.map((f) => f.file)); // the figure it draws
+ * //> [ 'check-mindthestep-fig3' ]
  * ```
  */
 export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Setup(opts)) {
@@ -254,7 +258,7 @@ export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Se
       for (const arm of arms) for (let s = 0; s < seeds; s++) tasks.push({ recipe: setup.recipe, m, arm: arm.id, seed: opts.seed + 1600 + 37 * s, pilotSeed: opts.seed + 1500 + m, alphaC, batch, threshold, budget, saveEvery });
     }
     opts.onProgress?.(`mindthestep: Fig. 3 analog${setup.label ? ` (${setup.label})` : ''}, ${tasks.length} training runs (m = ${ms.join(', ')})`);
-    results.push(...(await parallelMap<Fig3Task, Fig3Run>(tasks, { module: import.meta.url, name: 'fig3Run' }, opts.threads ? { threads: opts.threads } : {})));
+    results.push(...(await parallelMap<Fig3Task, Fig3Run>(tasks, { module: import.meta.url, name: 'fig3Run' }, { ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })));
   } else {
     // real threads: one run after the other, each on the shared pool
     const spec = setup.recipe.objective as ObjectiveSpec;
@@ -268,7 +272,7 @@ export async function checkFig3(opts: CheckOptions, setup: Fig3Setup = mlpFig3Se
           const seed = opts.seed + 1600 + 37 * s;
           const adaptive = arm.id === 'eq17' || arm.id === 'eq14' ? steps[arm.id] : undefined;
           const stepScale = adaptive ? { stepScale: (tau: number) => adaptive.scale(tau), dropAbove: 150 } : {};
-          const r = await runThreadedServer({ objective: spec, x0: recipeX0(setup.recipe, seed), workers: m, batchSize: batch, mode: 'async', optimizer: { kind: 'sgd', lr: arm.lr * alphaC }, updates: budget, saveEvery, ...stepScale }, { seed, pool: setup.pool });
+          const r = await runThreadedServer({ objective: spec, x0: recipeX0(setup.recipe, seed), workers: m, batchSize: batch, mode: 'async', optimizer: { kind: 'sgd', lr: arm.lr * alphaC }, updates: budget, saveEvery, ...stepScale }, { seed, pool: setup.pool, ...(opts.signal ? { signal: opts.signal } : {}) });
           // refused: gradients given α(τ) = 0 (the server's drops)
           const refused = !adaptive ? 0 : r.dropped.reduce((a, v) => a + v, 0);
           results.push(runSummary(m, arm.id, seed, r, threshold, batch, obj.n, refused));

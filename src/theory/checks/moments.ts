@@ -22,6 +22,7 @@ import { ouMoments } from '../ou.ts';
 import { asgdConfig, bridgeSigma, buildObjective, LINEAR_REGRESSION, pairConfig, quadraticHessian } from '../problems.ts';
 import { exponentVerdict, formatNumber as f, measurement, notApplicable, upperBoundVerdict, type Verdict } from '../verdict.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { ciBand } from '../../plot/axes.ts';
 
 /**
  * Decay rate of the Euler–Maruyama mean for x′ = −a x(t − τ) at step h with lag L = τ/h:
@@ -101,7 +102,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     const next = others.length ? Math.max(...others.map((r) => r.re)) : -Infinity;
     const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: c.lag }, saveEvery, substeps, seed: opts.seed });
     // blocks of 16 paths: ≥ 25 blocks for the jackknife (t with G − 1 ≥ 24 degrees of freedom)
-    const ens = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + ci, covariance: tau === 0, blockSize: 16, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+    const ens = await runEnsemble(configEnsemble(config, 'bridge-sdde'), { paths, seed: opts.seed + ci, covariance: tau === 0, blockSize: 16, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (ens.series.sdde.diverged > 0) throw new Error(`moments: ${ens.series.sdde.diverged} SDDE paths diverged on a stable problem (${c.label})`);
     const s = ens.series.sdde;
     const t = Array.from(ens.t);
@@ -195,9 +196,15 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
     }
 
     const color = palette[ci];
+    // 95% CI bands of the measured curves (normal quantile: ≥ 2000 paths), under the lines; the
+    // band of ‖E X − x*‖ from its delta-method SE, drawn down to a decade below the measured minimum
+    const normFloor = Math.min(...norm.filter((v) => v > 0)) / 10;
+    traces.push(ciBand(t, norm.map((v, p) => v - Z95 * normSe[p]), norm.map((v, p) => v + Z95 * normSe[p]), { color, floor: normFloor, xaxis: 'x2', yaxis: 'y2', legendgroup: c.label }));
     traces.push({ type: 'scatter', mode: 'lines', x: t, y: norm, name: `${c.label}`, line: { color }, xaxis: 'x2', yaxis: 'y2', legendgroup: c.label });
     traces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((tt) => norm[0] * Math.exp(V * tt)), name: `eⱽᵗ, V = ${f(V)}`, line: { color, dash: 'dot', width: 1 }, xaxis: 'x2', yaxis: 'y2', showlegend: false, legendgroup: c.label });
     if (bound.length) {
+      const sqMin = Math.min(...t.map((_, p) => s.sqdist!.meanAt(p)).filter((v) => v > 0));
+      boundTraces.push(ciBand(t, t.map((_, p) => s.sqdist!.ci95(p)[0]), t.map((_, p) => s.sqdist!.ci95(p)[1]), { color, floor: sqMin / 10, xaxis: 'x3', yaxis: 'y3', legendgroup: c.label }));
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: t.map((_, p) => s.sqdist!.meanAt(p)), name: `E‖X − x*‖², ${c.label}`, line: { color }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
       boundTraces.push({ type: 'scatter', mode: 'lines', x: t, y: bound, name: 'bound', line: { color, dash: 'dash', width: 1 }, xaxis: 'x3', yaxis: 'y3', showlegend: false, legendgroup: c.label });
     }
@@ -245,7 +252,7 @@ export async function checkMoments(opts: CheckOptions): Promise<CheckResult> {
             margin: { t: 30, b: 120 },
             shapes: [{ type: 'line', xref: 'x', yref: 'y', x0: Math.PI / 2, x1: Math.PI / 2, y0: -1.2, y1: 0.6, line: { dash: 'dot', color: '#999' } }],
           },
-          caption: `${notes.join('\n\n')}\n\nLeft: the rightmost characteristic root times τ against aτ (stable where negative, up to aτ = π/2, dotted). Middle: ‖E X(t) − x*‖ from the ensemble (solid) with eⱽᵗ (dotted). Right: the measured E‖X(t) − x*‖² against the bound of the proof sketch (dashed).`,
+          caption: `${notes.join('\n\n')}\n\nLeft: the rightmost characteristic root times τ against aτ (stable where negative, up to aτ = π/2, dotted). Middle: ‖E X(t) − x*‖ from the ensemble (solid, with its 95% CI band from the delta method) with eⱽᵗ (dotted). Right: the measured E‖X(t) − x*‖² (solid, 95% CI band) against the bound of the proof sketch (dashed). Bands reaching zero are drawn down to a decade below the curve's smallest value.`,
           width: 1300,
           height: 520,
         },

@@ -52,7 +52,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
       opts.onProgress?.(`rates: τ = ${tau}, ε = ${eps}`);
       const config = pairConfig({ objective: LINEAR_REGRESSION, x0, eta, iterations: K, batchSize: 1, delay: { kind: 'constant', lag: tau }, beforeHistory: 'history', saveEvery, seed: opts.seed });
       // blocks of 8 paths: ≥ 16 blocks for the jackknife
-      const ens = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 100 + points.length, blockSize: 8, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks });
+      const ens = await runEnsemble(configEnsemble(config, 'asgd'), { paths, seed: opts.seed + 100 + points.length, blockSize: 8, threads: opts.threads, keepBlocks: true, onProgress: opts.onBlocks, ...(opts.signal ? { signal: opts.signal } : {}) });
       if (ens.series.asgd.diverged > 0) throw new Error(`rates: ${ens.series.asgd.diverged} ASGD paths diverged at τ = ${tau}, ε = ${eps}`);
       const sq = ens.series.asgd.sqdist!;
       const k = hittingIteration(ens.k, sq.mean, eps);

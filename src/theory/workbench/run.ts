@@ -3,6 +3,7 @@
  * theory report's own format (a CheckResult: `formatTable`, `reportHtml` and `asgd-sdde check
  * --claim` render it like the built-in checks).
  */
+import { optionalSignal, throwIfAborted } from '../../core/abort.ts';
 import { runEnsemble } from '../../stats/ensemble.ts';
 import { logLogFit, tQuantile } from '../../core/stats/fit.ts';
 import { Z95 } from '../../stats/welford.ts';
@@ -22,10 +23,11 @@ export interface ClaimPoint {
 }
 
 /**
- * Options of {@link runClaim}: `threads` and `onProgress` as for the theory checks, and a `seed` that
- * overrides the claim's.
+ * Options of {@link runClaim}: `threads`, `onProgress` and `signal` as for the theory checks (an abort
+ * stops the claim's ensembles or sweep while they compute, or before the next point; a `measure`
+ * function finishes first), and a `seed` that overrides the claim's.
  */
-export interface RunClaimOptions extends Partial<Pick<CheckOptions, 'threads' | 'onProgress'>> {
+export interface RunClaimOptions extends Partial<Pick<CheckOptions, 'threads' | 'onProgress' | 'signal'>> {
   /** Overrides the claim's seed. */
   seed?: number;
 }
@@ -53,7 +55,7 @@ async function measureAll(pc: PreparedClaim, seed: number, options: RunClaimOpti
     const sw = pc.sweep!;
     const spec = { ...sw, seed };
     options.onProgress?.(`claim: sweep of ${sw.points.length} points`);
-    const r = await runPreparedSweep(spec, { ...(options.threads ? { threads: options.threads } : {}) });
+    const r = await runPreparedSweep(spec, { ...(options.threads ? { threads: options.threads } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     for (const row of r.rows) {
       const params = pc.points[row.point];
       out.push(withPrediction(params, row.diverged > 0 ? { value: NaN, se: NaN } : { value: row.metric, se: row.se }));
@@ -62,10 +64,11 @@ async function measureAll(pc: PreparedClaim, seed: number, options: RunClaimOpti
   }
   for (let i = 0; i < pc.points.length; i++) {
     const params = pc.points[i];
+    throwIfAborted(options.signal);
     options.onProgress?.(`claim: point ${i + 1}/${pc.points.length} (${at(params)})`);
     if (e.kind === 'measure') out.push(withPrediction(params, toMeasurement(await e.measure({ ...params }, { seed, point: i }), at(params))));
     else {
-      const result = await runEnsemble(e.source({ ...params }), { paths: e.paths, seed, ...(options.threads ? { threads: options.threads } : {}) });
+      const result = await runEnsemble(e.source({ ...params }), { paths: e.paths, seed, ...(options.threads ? { threads: options.threads } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       out.push(withPrediction(params, toMeasurement(e.statistic(result, { ...params }), at(params))));
     }
   }
@@ -188,9 +191,12 @@ function figureOf(pc: PreparedClaim, points: ClaimPoint[], fits?: (ExponentFit &
 export async function runClaim(claim: Claim | unknown, options: RunClaimOptions = {}): Promise<CheckResult> {
   const started = performance.now();
   const pc = prepareClaim(claim);
+  const signal = optionalSignal(options.signal, 'options.signal');
+  throwIfAborted(signal);
   // a sweep keeps its own seed unless the claim or the caller sets one
   const seed = options.seed ?? (pc.sweep && (claim as Claim).seed === undefined ? pc.sweep.seed : pc.seed);
   const points = await measureAll({ ...pc, seed }, seed, options);
+  throwIfAborted(signal); // no result after an abort
   const c = pc.claim;
   const v = verdictOf(pc, points);
   const row: CheckRow = { theorem: c.name, quantity: `${c.quantity} (${pc.names.map((n) => `${n} ∈ {${[...new Set(points.map((p) => p.params[n]))].map(num).join(', ')}}`).join('; ')})`, predicted: v.predicted, measured: v.measured, verdict: v.verdict };
