@@ -24,6 +24,7 @@
  */
 import { adaptiveStep, type AdaptiveStep } from '../asgd/adaptive-step.ts';
 import type { FiniteSumObjective } from '../asgd/objective.ts';
+import { cnnInitialPoint, type CnnObjective } from '../asgd/objectives/cnn.ts';
 import { mlpInitialPoint, type MlpObjective } from '../asgd/objectives/mlp.ts';
 import { objectiveFromSpec, type ObjectiveSpec } from '../asgd/objectives/spec.ts';
 import { type ComputeTimeSpec, runParameterServer } from '../asgd/parameter-server.ts';
@@ -137,12 +138,16 @@ function objectiveOf(spec: ObjectiveSpec, field = 'objective'): FiniteSumObjecti
 }
 
 /**
- * The seeded start point of a model: the MLP's LeCun-style initializer (mlpInitialPoint), or the
- * objective's own `initialPoint(seed)` when it has one; undefined when it has neither.
+ * The seeded start point of a model: the objective's own `initialPoint(seed)` when it has one, else
+ * the LeCun-style initializer of the CNN (cnnInitialPoint) or of the MLP (mlpInitialPoint);
+ * undefined for any other objective.
  */
 export function seededInitialPoint(obj: FiniteSumObjective, seed: number): Float64Array | undefined {
   const o = obj as Partial<MlpObjective> & { initialPoint?: (seed: number) => Float64Array };
   if (typeof o.initialPoint === 'function') return o.initialPoint(seed);
+  // the CNN: its image and architecture fields (cnnObjective)
+  const cnn = obj as Partial<CnnObjective>;
+  if (Array.isArray(cnn.channels) && typeof cnn.kernel === 'number' && typeof cnn.height === 'number' && typeof cnn.width === 'number') return cnnInitialPoint(obj as CnnObjective, seed);
   // the MLP: recognised by its parameter count h·d + h + C·h + C (another model with a hidden width is not one)
   const { hidden: h, features: d, classes: C } = o;
   if (typeof h === 'number' && typeof d === 'number' && typeof C === 'number' && typeof o.initScale === 'number' && obj.dim === h * d + h + C * h + C) return mlpInitialPoint(obj as MlpObjective, seed);

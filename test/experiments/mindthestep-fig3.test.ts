@@ -16,6 +16,7 @@ import { legendEntryCount } from '../../src/plot/axes.ts';
 import { objectiveFromSpec } from '../../src/asgd/objectives/spec.ts';
 import { runParameterServer } from '../../src/asgd/parameter-server.ts';
 import { runThreadedServer } from '../../src/asgd/threaded-server.ts';
+import { cnnInitialPoint, type CnnObjective } from '../../src/asgd/objectives/cnn.ts';
 
 const fx = JSON.parse(readFileSync(new URL('../fixtures/mindthestep-fig3-protocol.json', import.meta.url), 'utf8'));
 
@@ -229,5 +230,10 @@ describe('the simulated study', () => {
     const own = Object.assign(Object.create(objectiveFromSpec({ kind: 'least-squares', n: 20, d: 3, seed: 1 }, 'o')), { initialPoint: (s: number) => new Float64Array(3).fill(s) });
     expect(Array.from(seededInitialPoint(own, 7)!)).toEqual([7, 7, 7]);
     expect(seededInitialPoint(objectiveFromSpec({ kind: 'toy' }, 'o'), 1)).toBeUndefined();
+    // the CNN: its own initializer, not the MLP's (it has a hidden width too)
+    const cnnSpec = { kind: 'cnn' as const, n: 40, size: 16, classes: 2, seed: 1 };
+    const cnn = objectiveFromSpec(cnnSpec, 'o') as CnnObjective;
+    expect(Array.from(seededInitialPoint(cnn, 4)!)).toEqual(Array.from(cnnInitialPoint(cnn, 4)));
+    expect(fig3Setups(prepareFig3Study(withModel({ objective: cnnSpec, batchSize: 4 })))[0].dim).toBe(cnn.dim);
   });
 });
