@@ -65,6 +65,15 @@ const lawWords = (law: object) => {
   return `${kind} (${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(', ')})`;
 };
 
+/** The speed-up axis: a range holding every interval, 1 (no speed-up) and the paper's ×1.5, with labelled ticks (1 always among them). */
+function ratioTicks(rows: readonly Fig3SummaryRow[]): Record<string, unknown> {
+  const ends = rows.flatMap((r) => [r.speedup, r.controlSpeedup].filter((q): q is Fig3SummaryRow['speedup'] => q !== null && q.bound !== 'none').flatMap((q) => [q.lo, q.hi])).filter((v) => Number.isFinite(v) && v > 0);
+  const lo = Math.min(1, PAPER_SPEEDUP_M32, ...ends) / 1.15;
+  const hi = Math.max(1, PAPER_SPEEDUP_M32, ...ends) * 1.15;
+  const tickvals = [0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100].filter((v) => v >= lo && v <= hi);
+  return { range: [Math.log10(lo), Math.log10(hi)], tickmode: 'array', tickvals, ticktext: tickvals.map((v) => `×${v}`) };
+}
+
 const SERVER_WORDS = { simulated: 'simulated server', threads: 'real threads' } as const;
 const ARM_COLOURS = { constant: PALETTE[0], eq17: PALETTE[1], 'constant-cap': PALETTE[3] } as const;
 const DASHES = ['solid', 'dash', 'dot', 'dashdot'];
@@ -140,7 +149,7 @@ export function fig3Figure(result: Fig3StudyResult): FigureSpec {
     xaxis: { domain: [0, 0.45], type: 'log', range: xRange, ...ticks, title: { text: 'workers m (log scale)' } },
     yaxis: { title: { text: `epochs until training loss ≤ ${study.threshold}` }, range: [0, 1.05 * Math.max(1, ...rows.flatMap((r) => [r.constant.hi, r.eq17.hi]).filter(Number.isFinite))] },
     xaxis2: { domain: [0.57, 1], type: 'log', range: xRange, ...ticks, title: { text: 'workers m (log scale)' }, anchor: 'y2' },
-    yaxis2: { type: 'log', title: { text: 'speed-up over AsyncPSGD at αc (epochs ratio, log scale)' }, anchor: 'x2' },
+    yaxis2: { type: 'log', title: { text: 'speed-up over AsyncPSGD at αc (epochs ratio, log scale)' }, anchor: 'x2', ...ratioTicks(rows) },
     shapes: [{ type: 'line', xref: 'x2 domain', x0: 0, x1: 1, yref: 'y2', y0: 1, y1: 1, line: { color: '#999999', dash: 'dot', width: 1 } }],
     annotations: [
       { text: 'Epochs to the threshold (mean, 95% CI over runs)', xref: 'paper', yref: 'paper', x: 0.225, y: 1.06, showarrow: false, xanchor: 'center', font: { size: 14 } },
