@@ -127,7 +127,8 @@ function workerList(v: unknown, field: string, fallback: number[], max: number):
  *
  * const study = prepareFig3Study({ kind: 'mindthestep-fig3', models: [{ name: 'toy MLP',
  *   objective: { kind: 'mlp', n: 200, d: 5, hidden: 8, classes: 3, seed: 1 }, batchSize: 8, maxEpochs: 20 }] });
- * console.log(study.alphaC, study.capMultiple, study.dropAbove, study.runs); // 0.01 5 150 5
+ * console.log(study.alphaC, study.capMultiple, study.dropAbove, study.runs); // the paper's protocol, filled in
+ * //> 0.01 5 150 5
  * ```
  */
 export function prepareFig3Study(raw: unknown, seed?: number): Fig3Study {

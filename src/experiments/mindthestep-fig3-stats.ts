@@ -23,7 +23,8 @@ import { tQuantile } from '../core/stats/fit.ts';
  * ```ts
  * import { epochsToThreshold } from 'asgd-sdde';
  *
- * console.log(epochsToThreshold([0, 100, 200, 300], [2.3, 0.4, 0.04, 0.01], 0.05, 100)); // 2
+ * console.log(epochsToThreshold([0, 100, 200, 300], [2.3, 0.4, 0.04, 0.01], 0.05, 100)); // epoch 2: the first loss ≤ 0.05
+ * //> 2
  * ```
  */
 export function epochsToThreshold(updates: ArrayLike<number>, F: ArrayLike<number>, threshold: number, updatesPerEpoch: number): number {
@@ -56,7 +57,8 @@ export interface CensoredMean {
  * import { censoredMean } from 'asgd-sdde';
  *
  * const s = censoredMean([10, 12, Infinity], 20); // the censored run counts as 20 epochs
- * console.log(s.mean.toFixed(3), s.censored); // 14.000 1
+ * console.log(s.mean.toFixed(3), s.censored); // (10 + 12 + 20) / 3, one run censored
+ * //> 14.000 1
  * ```
  */
 export function censoredMean(epochs: readonly number[], budget: number): CensoredMean {
@@ -95,7 +97,8 @@ export interface SpeedupRatio {
  * import { censoredMean, speedupRatio } from 'asgd-sdde';
  *
  * const r = speedupRatio(censoredMean([30, 33, 27], 100), censoredMean([20, 22, 18], 100));
- * console.log(r.ratio.toFixed(2), r.bound); // 1.50 estimate
+ * console.log(r.ratio.toFixed(2), r.bound); // 30 / 20, no run censored
+ * //> 1.50 estimate
  * ```
  */
 export function speedupRatio(constant: CensoredMean, adaptive: CensoredMean): SpeedupRatio {

@@ -269,9 +269,16 @@ export function fig3Setups(study: Fig3Study): Fig3StudySetup[] {
  *
  * @throws {@link ConfigError} as {@link fig3Setups}, before any training.
  * @example
- * ```ts fragment
- * const result = await runFig3Study(prepareFig3Study(config), { threads: 2 });
- * console.log(result.rows.map((r) => `${r.model} ${r.server} m = ${r.m}: ×${r.speedup.ratio.toFixed(2)}`));
+ * ```ts
+ * import { prepareFig3Study, runFig3Study } from 'asgd-sdde';
+ *
+ * // a toy version: a small MLP on generated data, m = 2 on the simulated server only, 2 runs
+ * const study = prepareFig3Study({ kind: 'mindthestep-fig3', alphaC: 0.05, threshold: 0.9, runs: 2, pilotUpdates: 300,
+ *   models: [{ name: 'toy MLP', objective: { kind: 'mlp', n: 120, d: 4, hidden: 6, classes: 3, l2: 0, seed: 1 },
+ *              batchSize: 8, maxEpochs: 6, workers: [2], threadWorkers: [] }] });
+ * const result = await runFig3Study(study, { threads: 1 });
+ * console.log(result.runs.length, result.rows.length); // 2 arms × 2 runs, one row (m = 2)
+ * //> 4 1
  * ```
  */
 export async function runFig3Study(study: Fig3Study, options: { threads?: number; onProgress?: (message: string) => void } = {}): Promise<Fig3StudyResult> {
