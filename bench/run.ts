@@ -4,7 +4,7 @@
  * reference (bench/numpy/em.py, bench/numpy/pair.py; BLAS on one thread) and asgd-sdde
  * (bench/js/em.mjs, bench/js/pair.mjs: the built package dist/, run by plain node as users run it,
  * with the WebAssembly SIMD kernels and, as a second column, with their TypeScript fallback) — each
- * in its own process, best of `REPEATS` runs. W1 long (K = 1.5·10⁶, over 5 s on one thread) runs
+ * in its own process, best of `REPEATS` runs, the programs taking turns. W1 long (K = 1.5·10⁶, over 5 s on one thread) runs
  * only asgd-sdde, on 1 and on all cores, for the thread scaling without start-up costs. Prints throughput and the ratios asgd-sdde/C and
  * asgd-sdde/NumPy and checks that the programs' statistics agree (so no program is fast because
  * it is wrong). Not part of the tests.
@@ -65,15 +65,6 @@ function run(cmd: string, argv: string[]): Result {
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
-function best(cmd: string, argv: string[]): Result {
-  let b: Result | undefined;
-  for (let i = 0; i < REPEATS; i++) {
-    const r = run(cmd, argv);
-    if (!b || r.throughput > b.throughput) b = r;
-  }
-  return b!;
-}
-
 function version(cmd: string, argv: string[]): string {
   try {
     return execFileSync(cmd, argv, { encoding: 'utf8' }).split('\n')[0].trim();
@@ -114,11 +105,16 @@ const programs = (w: string): [string, string, string[]][] =>
 
 const loadBefore = loadavg()[0];
 const results: Record<string, Record<string, Result>> = {};
+// the programs of a workload take turns (C, NumPy, asgd-sdde, …, then again): when other jobs
+// load the machine for a while, every program meets them, not only the one that ran then
 for (const w of WORKLOADS) {
   results[w] = {};
-  for (const [name, cmd, argv] of programs(w)) {
-    log(`${w}: ${name} …`);
-    results[w][name] = best(cmd, argv);
+  for (let rep = 0; rep < REPEATS; rep++) {
+    for (const [name, cmd, argv] of programs(w)) {
+      log(`${w}: ${name} (run ${rep + 1} of ${REPEATS}) …`);
+      const r = run(cmd, argv);
+      if (!results[w][name] || r.throughput > results[w][name].throughput) results[w][name] = r;
+    }
   }
 }
 
@@ -233,7 +229,7 @@ if (asJson) {
   };
   const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1));
   const lines = [
-    `Measured ${report.date.slice(0, 10)} on ${machine.cpu}, ${cores} cores (load average ${machine.load.join(' → ')}); Node ${machine.node}, ${machine.python}, NumPy ${machine.numpy}, ${machine.cc}. Best of ${REPEATS} runs each; asgd-sdde is the built package (dist/) under plain node.`,
+    `Measured ${report.date.slice(0, 10)} on ${machine.cpu}, ${cores} cores (load average ${machine.load.join(' → ')}); Node ${machine.node}, ${machine.python}, NumPy ${machine.numpy}, ${machine.cc}. Best of ${REPEATS} runs each, the programs taking turns; asgd-sdde is the built package (dist/) under plain node.`,
     '',
     '| workload | C | NumPy | asgd-sdde (WebAssembly SIMD) | ÷ C | ÷ NumPy | TypeScript fallback | peak RSS (asgd-sdde) | statistics agree |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -29,6 +29,7 @@ import { MinibatchSampler } from './minibatch.ts';
 import { DelayCompensation } from './delay-compensation.ts';
 import { optionalCallback, optionalSignal, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 import { type AsgdConfig, type AsgdSpec, toAsgdConfig } from './asgd-config.ts';
+import { startValue } from './start-value.ts';
 
 // the configuration API stays importable from here (where most callers import runAsgd)
 export { asgdConfig, toAsgdConfig, validatedConfig } from './asgd-config.ts';
@@ -166,7 +167,7 @@ export function runAsgd(specOrConfig: AsgdSpec | AsgdConfig, options: AsgdRunOpt
   ring.push(x);
   if (saveSteps[0] === 0) {
     xOut.set(x, 0);
-    FOut[0] = obj.value(x);
+    FOut[0] = startValue(cfg, x); // F(x_0): once per configuration, not once per path
     saved = 1;
   }
 

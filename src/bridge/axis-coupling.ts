@@ -36,8 +36,7 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
   const K = cfg.iterations;
   const law = axisNoiseLaw(cfg, point, lawSamples, seed, progress?.poller(0));
   const obj = cfg.objective;
-  const gPoint = new Float64Array(d); // ∇F at the law point, once
-  obj.gradient(law.point, gPoint);
+  const gPoint = law.pointGradient; // ∇F at the law point, once per law
   const gStar = new Float64Array(d);
   const tmp = new Float64Array(d);
   const zeta = new Float64Array(d);

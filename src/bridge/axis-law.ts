@@ -55,6 +55,8 @@ export class AxisNoiseLaw {
   readonly degenerate: Uint8Array;
   /** The law point x_L. */
   readonly point: Float64Array;
+  /** ∇F(x_L), once: the mean every step's noise ζ* = ∇F(x_L) − g_M(b, x_L) is taken from. */
+  readonly pointGradient: Float64Array;
   /** Whitening rows: P[j·d + i] = V[i][j]/√λ_j (0 for a degenerate axis). */
   private readonly whiten: Float64Array;
   /** Per axis j, the M whitened samples sorted ascending, at [j·M, (j+1)·M). */
@@ -92,6 +94,8 @@ export class AxisNoiseLaw {
     this.dim = d;
     this.samples = samples;
     this.point = Float64Array.from(point);
+    this.pointGradient = new Float64Array(d);
+    obj.gradient(this.point, this.pointGradient);
     const C = Float64Array.from(new GradientCovariance(obj).compute(this.point));
     const vf = minibatchVarianceFactor(obj.n, b, cfg.sampling === 'with-replacement');
     for (let i = 0; i < d * d; i++) C[i] *= vf;
@@ -232,12 +236,11 @@ export class AxisNoiseLaw {
     const b = cfg.batchSize;
     const sampler = new MinibatchSampler(cfg.objective.n, b, cfg.sampling, deriveEngine(seed, 'couplingLaw', stream));
     const batch = new Int32Array(b);
-    const gF = new Float64Array(d);
+    const gF = this.pointGradient;
     const g = new Float64Array(d);
     const gi = new Float64Array(d);
     const zeta = new Float64Array(d);
     const w = new Float64Array(d);
-    cfg.objective.gradient(this.point, gF);
     for (let m = 0; m < count; m++) {
       if (poll !== undefined && (m & 0xff) === 0) poll(m);
       sampler.draw(batch);

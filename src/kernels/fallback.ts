@@ -31,10 +31,15 @@ export interface KernelExports extends CnnKernelExports {
   /** WebAssembly only: the TypeScript fallback is the objective's own loop (see gradients.ts). */
   lsqGradSum?(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
   logisticGradSum?(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
+  logisticFullGrad?(A: number, y: number, n: number, d: number, l2: number, x: number, out: number): void;
+  logisticValue?(A: number, y: number, n: number, d: number, l2: number, x: number): number;
   asgdRun?(kind: number, A: number, Bv: number, d: number, l2: number, n: number, ring: number, cap: number, slot: number, lags: number, batches: number, b: number, steps: number, g: number, cbuf: number, div: number): number;
   mlpValue?(A: number, labels: number, n: number, d: number, h: number, C: number, l2: number, x: number, u: number, s: number): number;
   mlpGradMeanAdd?(A: number, labels: number, d: number, h: number, C: number, l2: number, batch: number, count: number, x: number, out: number, u: number, s: number, g1: number, gi: number): void;
   expm1?(x: number): number;
+  log1p?(x: number): number;
+  /** WebAssembly only, for the tests: exp of count doubles, two at a time where both are in (−707, 0]. */
+  expPairs?(src: number, dst: number, count: number): void;
   tanh?(x: number): number;
 }
 

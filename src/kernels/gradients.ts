@@ -54,6 +54,9 @@ export class GradientKernel {
   private pOut = 0;
   private pBatch = 0;
   private pC = 0;
+  /** x and ∇F of fullGradient: scratch of their own, so a whole run's scratch is never touched. */
+  private pFx = 0;
+  private pFout = 0;
   private capacity = 0;
 
   constructor(kind: Kind, A: Float64Array, B: Float64Array, d: number, l2 = 0) {
@@ -74,6 +77,8 @@ export class GradientKernel {
       this.pB = inst.alloc(this.B.length * 8);
       this.pX = inst.alloc(this.d * 8);
       this.pOut = inst.alloc(this.d * 8);
+      this.pFx = inst.alloc(this.d * 8);
+      this.pFout = inst.alloc(this.d * 8);
       inst.f64.set(this.A, this.pA >> 3);
       inst.f64.set(this.B, this.pB >> 3);
     }
@@ -106,6 +111,43 @@ export class GradientKernel {
     const po = this.pOut >> 3;
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
   }
+
+  /**
+   * The full gradient ∇F(x) = (1/n) Σ_i ∇f_i(x) into out (logistic regression only: the SDDE's
+   * drift of the bridge, n·d multiply-adds per call), the bits of the objective's own `gradient`.
+   */
+  fullGradient(x: Float64Array, out: Float64Array): void {
+    if (this.kind !== 'logistic') throw new Error('GradientKernel.fullGradient: logistic regression only');
+    const d = this.d;
+    const inst = this.instance(0);
+    const px = this.pFx >> 3;
+    let f64 = inst.f64;
+    for (let j = 0; j < d; j++) f64[px + j] = x[j]; // by index: no subarray view per call
+    inst.k.logisticFullGrad!(this.pA, this.pB, this.B.length, d, this.l2, this.pFx, this.pFout);
+    f64 = inst.f64;
+    const po = this.pFout >> 3;
+    for (let j = 0; j < d; j++) out[j] = f64[po + j];
+  }
+
+  /** F(x) of logistic regression, the bits of the objective's own `value` (evaluated at every ASGD save). */
+  value(x: Float64Array): number {
+    if (this.kind !== 'logistic') throw new Error('GradientKernel.value: logistic regression only');
+    const d = this.d;
+    const inst = this.instance(0);
+    const px = this.pFx >> 3;
+    const f64 = inst.f64;
+    for (let j = 0; j < d; j++) f64[px + j] = x[j];
+    return inst.k.logisticValue!(this.pA, this.pB, this.B.length, d, this.l2, this.pFx);
+  }
+}
+
+/**
+ * Whether the full gradient ∇F (and the value F) of an n×d objective goes to the WebAssembly kernel
+ * (`GradientKernel.fullGradient`, `GradientKernel.value`): under the wasm-simd backend, from
+ * n·d ≥ {@link MIN_WORK}.
+ */
+export function useFullGradientKernel(n: number, d: number): boolean {
+  return n * d >= MIN_WORK && kernelBackend() === 'wasm-simd';
 }
 
 /**

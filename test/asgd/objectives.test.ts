@@ -233,6 +233,25 @@ describe('least squares (objectives.json "least_squares")', () => {
   }
 });
 
+describe('least squares F: the summation order is the definition’s (every row i < n, a residual summed from −b_i over j in order, squares added in row order)', () => {
+  it('bit for bit equal to the plain double loop, for n ≡ 0, 1, 2, 3 (mod 4) (F is what the runner saves: a changed order would change saved results)', () => {
+    for (const [n, d] of [[12, 3], [13, 5], [14, 1], [1003, 20]]) {
+      const obj = generatedLeastSquares({ n, d, seed: n });
+      const { A, B } = (obj as unknown as { data: { A: Float64Array; B: Float64Array } }).data;
+      for (let t = 0; t < 20; t++) {
+        const x = Float64Array.from({ length: d }, (_, j) => Math.sin(7 * t + j) * (t % 4));
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          let r = -B[i];
+          for (let j = 0; j < d; j++) r += A[i * d + j] * x[j];
+          s += r * r;
+        }
+        expect(Object.is(obj.value(x), s / (2 * n)), `n = ${n}, d = ${d}, point ${t}`).toBe(true);
+      }
+    }
+  });
+});
+
 describe('logistic regression (objectives.json "logistic", no L2 term)', () => {
   const G = fx.logistic;
   const obj = logisticObjective({ A: G.A, y: G.y });

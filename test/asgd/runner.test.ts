@@ -10,7 +10,7 @@ import { expectFrequencies, truncatedGeometric } from '../helpers/frequencies.ts
 import { expressionObjective } from '../../src/asgd/objectives/expression.ts';
 import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { toyObjective } from '../../src/asgd/objectives/toy.ts';
-import { type AsgdSpec, runAsgd } from '../../src/asgd/runner.ts';
+import { asgdConfig, type AsgdSpec, runAsgd } from '../../src/asgd/runner.ts';
 import { ConfigError } from '../../src/core/errors.ts';
 import { delayModel } from '../../src/delay/models.ts';
 
@@ -255,5 +255,25 @@ describe('minibatch sampler', () => {
         for (let j = 0; j < 16; j++) expect(out[j], `n = ${n}`).toBe(uniformIndex(e, n));
       }
     }
+  });
+});
+
+describe('F(x_0) at the first save', () => {
+  it('is evaluated once per configuration (every path starts there) and equals a fresh evaluation bit for bit; another x_0 is evaluated anew', () => {
+    const ls = leastSquaresObjective({ A: [[1, 0.5], [0.2, 1], [1, -1], [0.3, 0.7]], B: [1, 2, 0.5, -1] });
+    const calls: number[][] = [];
+    const counting = { ...ls, value: (x: Float64Array) => (calls.push(Array.from(x)), ls.value(x)) };
+    const cfg = asgdConfig({ objective: counting, x0: [0.3, -0.2], eta: 0.05, iterations: 40, batchSize: 2, delay: { kind: 'uniform', maxLag: 2 } });
+    calls.length = 0; // (asgdConfig checks that F(x_0) is finite)
+    const runs = [0, 1, 2].map((path) => runAsgd(cfg, { seed: 5, path, saveAt: { every: 20 } }));
+    const atStart = calls.filter((x) => x[0] === 0.3 && x[1] === -0.2).length;
+    expect(atStart, 'F(x_0) evaluations for 3 paths').toBe(1);
+    expect(calls.length, '1 at x_0, then 2 saves per path').toBe(1 + 3 * 2);
+    for (const r of runs) expect(Object.is(r.F[0], ls.value(Float64Array.of(0.3, -0.2)))).toBe(true);
+    const other = asgdConfig({ objective: counting, x0: [1, 1], eta: 0.05, iterations: 40, batchSize: 2, delay: { kind: 'uniform', maxLag: 2 } });
+    calls.length = 0;
+    const r2 = runAsgd(other, { seed: 5, saveAt: { every: 20 } });
+    expect(Object.is(r2.F[0], ls.value(Float64Array.of(1, 1)))).toBe(true);
+    expect(calls.filter((x) => x[0] === 1 && x[1] === 1).length).toBe(1);
   });
 });

@@ -8,14 +8,14 @@ import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { dot4 } from '../../core/kernels.ts';
-import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
-import { exp } from '../../core/math/libm.ts';
+import { GradientKernel, registerGradientKernel, useFullGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { exp, log1p } from '../../core/math/libm.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
-/** log(1 + e^z) without overflow. */
+/** log(1 + e^z) without overflow, with fdlibm's exp and log1p (src/core/math/libm.ts): the value kernel computes the same. */
 function softplus(z: number): number {
-  return z > 0 ? z + Math.log1p(exp(-z)) : Math.log1p(exp(z));
+  return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 /** The logistic sigmoid, with fdlibm's exp (src/core/math/libm.ts): the gradient kernel computes the same. */
 function sigmoid(z: number): number {
@@ -138,13 +138,19 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
       }
     },
     value(x) {
+      if (useFullGradientKernel(n, d)) return (kernel ??= new GradientKernel('logistic', A, y, d, l2)).value(x);
       let s = 0;
       for (let i = 0; i < n; i++) s += softplus(-margin4(i, x));
       let r = 0;
       for (let j = 0; j < d; j++) r += x[j] * x[j];
       return s / n + 0.5 * l2 * r;
     },
+    // in the WebAssembly SIMD kernel (src/kernels/assembly/full-gradient.ts), the same bits
     gradient(x, out) {
+      if (useFullGradientKernel(n, d)) {
+        (kernel ??= new GradientKernel('logistic', A, y, d, l2)).fullGradient(x, out);
+        return;
+      }
       out.fill(0);
       for (let i = 0; i < n; i++) {
         const c = -y[i] * sigmoid(-margin4(i, x));

@@ -1,8 +1,8 @@
 /**
- * Deterministic exp and log: fdlibm's algorithms (Sun Microsystems 1993, the `e_exp.c` and
- * `e_log.c` that V8 adopted as `base::ieee754` in 2016), ported line by line. The WebAssembly
- * kernels (src/kernels/assembly/libm.ts) run the same port, so a kernel and its TypeScript fallback
- * give the same bits wherever they run.
+ * Deterministic exp and log (and expm1, tanh, log1p): fdlibm's algorithms (Sun Microsystems
+ * 1993, the `e_exp.c` and `e_log.c` that V8 adopted as `base::ieee754` in 2016), ported line by
+ * line. The WebAssembly kernels (src/kernels/assembly/libm.ts) run the same port, so a kernel and
+ * its TypeScript fallback give the same bits wherever they run.
  *
  * Why not Math.exp / Math.log: ECMAScript leaves their accuracy to the implementation. V8 in
  * Node 20 computes both with fdlibm — these ports reproduce it bit for bit (tested on millions of
@@ -240,6 +240,79 @@ export function expm1(xIn: number): number {
   y = x - (e + t);
   y += 1;
   return y * twopk;
+}
+
+/**
+ * log(1 + x) (fdlibm s_log1p.c in FreeBSD's form, the one V8 11 (Node 20) runs as Math.log1p):
+ * accurate near 0; −∞ at −1, NaN below.
+ */
+export function log1p(x: number): number {
+  f64[0] = x;
+  const hx = u32[HI] | 0;
+  const ax = hx & 0x7fffffff;
+  let k = 1;
+  let f = 0;
+  let c = 0;
+  let hu = 0;
+  if (hx < 0x3fda827a) {
+    // 1 + x < √2
+    if (ax >= 0x3ff00000) return x === -1 ? -Infinity : NaN; // x ≤ −1
+    if (ax < 0x3e200000) {
+      // |x| < 2^-29
+      if (ax < 0x3c900000) return x; // |x| < 2^-54
+      return x - x * x * 0.5;
+    }
+    if (hx > 0 || hx <= (0xbfd2bec4 | 0)) {
+      // √2/2 ≤ 1 + x < √2
+      k = 0;
+      f = x;
+      hu = 1;
+    }
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  if (k !== 0) {
+    let u: number;
+    if (hx < 0x43400000) {
+      u = 1 + x;
+      f64[0] = u;
+      hu = u32[HI] | 0;
+      k = (hu >> 20) - 1023;
+      c = k > 0 ? 1 - (u - x) : x - (u - 1); // the correction term (1 + x) − u
+      c /= u;
+    } else {
+      u = x;
+      hu = hx;
+      k = (hu >> 20) - 1023;
+      c = 0;
+    }
+    hu &= 0x000fffff;
+    f64[0] = u;
+    if (hu < 0x6a09e) {
+      u32[HI] = hu | 0x3ff00000; // normalize u
+    } else {
+      k += 1;
+      u32[HI] = hu | 0x3fe00000; // normalize u/2
+      hu = (0x00100000 - hu) >> 2;
+    }
+    f = f64[0] - 1;
+  }
+  const hfsq = 0.5 * f * f;
+  if (hu === 0) {
+    // |f| < 2^-20
+    if (f === 0) {
+      if (k === 0) return 0;
+      c += k * LN2_LO;
+      return k * LN2_HI + c;
+    }
+    const R = hfsq * (1 - 0.66666666666666666 * f);
+    if (k === 0) return f - R;
+    return k * LN2_HI - ((R - (k * LN2_LO + c)) - f);
+  }
+  const s = f / (2 + f);
+  const z = s * s;
+  const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
+  if (k === 0) return f - (hfsq - s * (hfsq + R));
+  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + (k * LN2_LO + c))) - f);
 }
 
 /** Hyperbolic tangent (fdlibm s_tanh.c in FreeBSD's form, x itself below 2^-28): ±1 beyond |x| = 22. */

@@ -94,7 +94,7 @@ export function lsqGradSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32
 
 
 /** The logistic sigmoid as logistic.ts evaluates it (two branches, fdlibm exp). */
-@inline function sigmoid(z: f64): f64 {
+@inline export function sigmoid(z: f64): f64 {
   if (z >= 0) return 1 / (1 + exp(-z));
   const e = exp(z);
   return e / (1 + e);

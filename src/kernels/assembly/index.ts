@@ -1,9 +1,10 @@
 // AssemblyScript entry of the WebAssembly kernels (built by scripts/build-kernels.mjs into
 // src/kernels/wasm-module.ts). Every export has a TypeScript twin in src/kernels/fallback.ts that
 // gives the same bits; src/kernels/index.ts chooses between them.
-export { exp, expm1, log, tanh } from './libm';
+export { exp, expm1, expPairs, log, log1p, tanh } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
+export { logisticFullGrad, logisticValue } from './full-gradient';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
 export { cnnForward, cnnGradient, cnnValue } from './cnn';

@@ -228,3 +228,127 @@ export function tanh(x: f64): f64 {
   } else z = 1;
   return jx >= 0 ? z : -z;
 }
+
+/** log(1 + x): fdlibm s_log1p.c in FreeBSD's form, the port of src/core/math/libm.ts. */
+export function log1p(x: f64): f64 {
+  const hx = hiWord(x);
+  const ax = hx & 0x7fffffff;
+  let k: i32 = 1;
+  let f: f64 = 0;
+  let c: f64 = 0;
+  let hu: i32 = 0;
+  if (hx < 0x3fda827a) {
+    if (ax >= 0x3ff00000) return x == -1 ? -Infinity : NaN;
+    if (ax < 0x3e200000) {
+      if (ax < 0x3c900000) return x;
+      return x - x * x * 0.5;
+    }
+    if (hx > 0 || hx <= <i32>0xbfd2bec4) {
+      k = 0;
+      f = x;
+      hu = 1;
+    }
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  if (k != 0) {
+    let u: f64;
+    if (hx < 0x43400000) {
+      u = 1 + x;
+      hu = hiWord(u);
+      k = (hu >> 20) - 1023;
+      c = k > 0 ? 1 - (u - x) : x - (u - 1);
+      c /= u;
+    } else {
+      u = x;
+      hu = hx;
+      k = (hu >> 20) - 1023;
+      c = 0;
+    }
+    hu &= 0x000fffff;
+    if (hu < 0x6a09e) {
+      u = withHiWord(u, hu | 0x3ff00000);
+    } else {
+      k += 1;
+      u = withHiWord(u, hu | 0x3fe00000);
+      hu = (0x00100000 - hu) >> 2;
+    }
+    f = u - 1;
+  }
+  const hfsq = 0.5 * f * f;
+  const dk = <f64>k;
+  if (hu == 0) {
+    if (f == 0) {
+      if (k == 0) return 0;
+      c += dk * LN2_LO;
+      return dk * LN2_HI + c;
+    }
+    const R = hfsq * (1 - 0.66666666666666666 * f);
+    if (k == 0) return f - R;
+    return dk * LN2_HI - ((R - (dk * LN2_LO + c)) - f);
+  }
+  const s = f / (2 + f);
+  const z = s * s;
+  const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
+  if (k == 0) return f - (hfsq - s * (hfsq + R));
+  return dk * LN2_HI - ((hfsq - (s * (hfsq + R) + (dk * LN2_LO + c))) - f);
+}
+
+// exp of two arguments x ≤ 0 at once (f64x2 lanes), the operations of `exp` above lane by lane, so
+// the same bits: the reduction k = trunc(x/ln 2 − ½) of the |x| ≥ 1.5 ln 2 branch also gives the
+// k = −1 branch's k, hi and lo exactly (t·ln2_hi = −ln2_hi for t = −1), k = 0 lanes (|x| ≤ ½ ln 2,
+// by the high word) take t = 0, so hi = x and lo = 0, and keep their own last line, and
+// |x| < 2^-28 lanes give 1 + x. 2^k is built from the bits of k + 1023 + 2^52. Only for
+// −707 < x ≤ 0 (k ≥ −1020: no subnormal scaling); `expNonPositiveRange2` says whether both lanes are.
+
+/** |x| from which exp reduces by k ≠ 0: the first double with high word 0x3fd62e43 (hx > 0x3fd62e42). */
+const EXP_REDUCE: f64 = 0.3465735912322998;
+/** |x| below which exp(x) = 1 + x: the double with high word 0x3e300000 (2^-28). */
+const EXP_TINY: f64 = 3.725290298461914e-9;
+
+/** Whether both lanes lie in −707 < x ≤ 0 (false for NaN), where expNonPositive2 applies. */
+@inline export function expNonPositiveRange2(x: v128): bool {
+  return i64x2.all_true(v128.and(f64x2.le(x, f64x2.splat(0)), f64x2.gt(x, f64x2.splat(-707))));
+}
+
+/** (exp(x₀), exp(x₁)) for −707 < x ≤ 0, bit for bit `exp` (see above). */
+@inline export function expNonPositive2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const reduce = f64x2.ge(ax, f64x2.splat(EXP_REDUCE));
+  const tiny = f64x2.lt(ax, f64x2.splat(EXP_TINY));
+  const kf = v128.and(f64x2.trunc(f64x2.add(f64x2.mul(f64x2.splat(INVLN2), x), f64x2.splat(-0.5))), reduce);
+  const hi = f64x2.sub(x, f64x2.mul(kf, f64x2.splat(LN2_HI)));
+  const lo = f64x2.mul(kf, f64x2.splat(LN2_LO));
+  const xr = f64x2.sub(hi, lo);
+  const t = f64x2.mul(xr, xr);
+  let p = f64x2.add(f64x2.splat(P4), f64x2.mul(t, f64x2.splat(P5)));
+  p = f64x2.add(f64x2.splat(P3), f64x2.mul(t, p));
+  p = f64x2.add(f64x2.splat(P2), f64x2.mul(t, p));
+  p = f64x2.add(f64x2.splat(P1), f64x2.mul(t, p));
+  const c = f64x2.sub(xr, f64x2.mul(t, p));
+  const two = f64x2.splat(2.0);
+  const q = f64x2.div(f64x2.mul(xr, c), v128.bitselect(f64x2.sub(two, c), f64x2.sub(c, two), reduce));
+  const one = f64x2.splat(1);
+  const r0 = f64x2.sub(one, f64x2.sub(q, xr));
+  const y = f64x2.sub(one, f64x2.sub(f64x2.sub(lo, q), hi));
+  const twopk = i64x2.shl(f64x2.add(kf, f64x2.splat(4503599627371519.0)), 52); // (k + 1023) << 52
+  const rk = f64x2.mul(y, twopk);
+  return v128.bitselect(f64x2.add(one, x), v128.bitselect(rk, r0, reduce), tiny);
+}
+
+/**
+ * dst[i] = exp(src[i]) for i < count, two at a time through expNonPositive2 where both lie in
+ * (−707, 0], else by `exp`: what the logistic kernels do, exported for the bit-for-bit tests.
+ */
+export function expPairs(src: usize, dst: usize, count: i32): void {
+  let i: i32 = 0;
+  for (; i + 2 <= count; i += 2) {
+    const o = <usize>i << 3;
+    const x = v128.load(src + o);
+    if (expNonPositiveRange2(x)) v128.store(dst + o, expNonPositive2(x));
+    else {
+      store<f64>(dst + o, exp(load<f64>(src + o)));
+      store<f64>(dst + o + 8, exp(load<f64>(src + o + 8)));
+    }
+  }
+  if (i < count) store<f64>(dst + (<usize>i << 3), exp(load<f64>(src + (<usize>i << 3))));
+}
