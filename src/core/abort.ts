@@ -9,8 +9,9 @@
  * so an abort from a callback it calls (onProgress, an observer) or from another agent sharing the
  * signal stops it within that many steps. The asynchronous entry points (ensembles, sweeps, the
  * threaded server, the checks) yield to the event loop between blocks and, given a signal, about
- * every 50 ms of work inside one (`yieldToEventLoop`), so a timer (`AbortSignal.timeout(ms)`) or a
- * UI event stops them too, and they end their worker threads. The table of who reacts how soon is
+ * every 50 ms of work inside one (`yieldToEventLoop`; the checks' synchronous stages between their
+ * paths and simulations, `yieldingPace`), so a timer (`AbortSignal.timeout(ms)`) or a UI event
+ * stops them too, and they end their worker threads. The table of who reacts how soon is
  * in docs/ensembles-and-studies.md ("Cancellation").
  */
 import { ConfigError, describe } from './errors.ts';
@@ -125,4 +126,58 @@ export class PhasedProgress {
 export function yieldToEventLoop(): Promise<void> {
   const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
   return new Promise((resume) => (immediate ? immediate(() => resume()) : setTimeout(resume, 0)));
+}
+
+/** Work in the calling thread between two yields to the event loop, given a signal (ms). */
+export const YIELD_EVERY_MS = 50;
+
+/**
+ * A pace for a loop of units of work in the calling thread (runs, paths, simulations) that a timer
+ * must be able to abort: `await pace()` between two units yields to the event loop once
+ * {@link YIELD_EVERY_MS} ms of work have passed since the last yield, then throws the signal's
+ * reason once it is aborted. Without a signal it never yields (the same bits either way: it only
+ * lets the event loop run between units). A unit itself is not interrupted.
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
+ * const pace = yieldingPace(options.signal);
+ * for (let p = 0; p < paths; p++) { await pace(); runOnePath(p); }
+ * ```
+ */
+export function yieldingPace(signal: AbortSignal | undefined): () => Promise<void> {
+  if (!signal) return async () => {};
+  let since = performance.now();
+  return async () => {
+    throwIfAborted(signal);
+    if (performance.now() - since < YIELD_EVERY_MS) return;
+    await yieldToEventLoop();
+    throwIfAborted(signal);
+    since = performance.now();
+  };
+}
+
+/**
+ * Run a computation written as a generator that yields between its units of work: to the end in
+ * one go (`pace` absent: the synchronous form), or awaiting `pace()` at every yield (see
+ * {@link yieldingPace}). One body, so the two forms give the same bits.
+ * @remarks Example (an internal helper, not in the package API):
+ * ```ts fragment
+ * const result = await drain(steps(spec), yieldingPace(signal));
+ * ```
+ */
+export function drain<T>(steps: Generator<void, T>): T;
+export function drain<T>(steps: Generator<void, T>, pace: () => Promise<void>): Promise<T>;
+export function drain<T>(steps: Generator<void, T>, pace?: () => Promise<void>): T | Promise<T> {
+  if (!pace) {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+  return (async () => {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await pace();
+    }
+  })();
 }

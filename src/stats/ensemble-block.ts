@@ -22,7 +22,7 @@ import { MomentAccumulator, type MomentState } from './welford.ts';
 import { ConfigError, describe } from '../core/errors.ts';
 import { integer, plainObject, positiveNumber } from '../core/validate.ts';
 import { everyNthSteps } from '../sdde/save-at.ts';
-import { throwIfAborted, yieldToEventLoop } from '../core/abort.ts';
+import { throwIfAborted, YIELD_EVERY_MS, yieldToEventLoop } from '../core/abort.ts';
 
 /**
  * The shape of an ensemble model's output: saved step numbers and times, state dimension, series names,
@@ -324,9 +324,6 @@ export function runBlock(model: EnsembleModel, spec: BlockSpec, block: number, o
   r.run(0, r.count);
   return r.result();
 }
-
-/** Work between two yields to the event loop in {@link runBlockYielding} (ms). */
-export const YIELD_EVERY_MS = 50;
 
 /**
  * {@link runBlock} that yields to the event loop about every {@link YIELD_EVERY_MS} ms of work, so that

@@ -50,9 +50,14 @@ export interface CheckOptions {
   onBlocks?: (done: number, total: number) => void;
   /**
    * Abort the check: it stops at the next stage, inside a running ensemble (whose calling thread
-   * yields to the event loop about every 50 ms, so a timer can fire; its worker threads end), or
-   * in a training map or threaded server, and rejects with the signal's reason (an AbortError);
-   * no result. A synchronous stage (a runAsgd loop, a staleness simulation) finishes first.
+   * yields to the event loop about every 50 ms, so a timer can fire; its worker threads end), in a
+   * training map or threaded server, or inside a synchronous stage (implicit-momentum, Thm 6 and
+   * first-passage paths, staleness simulations), which with a signal yields about every 50 ms
+   * between its paths or simulations; it rejects with the signal's reason (an AbortError, or the
+   * TimeoutError of `AbortSignal.timeout`); no result. A single path or simulation, and a training
+   * run the calling thread computes itself (`threads: 1`, or its share of a training map), finish
+   * first. The same results with a signal as without. See docs/ensembles-and-studies.md
+   * ("Cancellation").
    */
   signal?: AbortSignal;
 }

@@ -29,6 +29,7 @@
 import { Matrix, solve } from 'ml-matrix';
 import type { FiniteSumObjective } from '../asgd/objective.ts';
 import { asgdConfig, runAsgd } from '../asgd/runner.ts';
+import { drain } from '../core/abort.ts';
 import { ConfigError } from '../core/errors.ts';
 import { integer, positiveNumber, seedValue } from '../core/validate.ts';
 import type { DelayDistribution } from '../delay/models.ts';
@@ -170,6 +171,20 @@ function estimators(m: Float64Array, a: Float64Array, w: Float64Array, alpha: nu
  * (< 8, or not a multiple of blocks), blocks (< 8), window (outside [1, steps − 1] or shorter than 2).
  */
 export function runMomentumExperiment(spec: MomentumExperimentSpec): MomentumExperiment {
+  return drain(momentumSteps(spec));
+}
+
+/**
+ * {@link runMomentumExperiment} for a caller that must stay abortable (the mindthestep check):
+ * `await pace()` between paths (see `yieldingPace` in core/abort.ts), the same bits.
+ * @throws as {@link runMomentumExperiment}; the signal's reason once `pace` throws it
+ */
+export function runMomentumExperimentPaced(spec: MomentumExperimentSpec, pace: () => Promise<void>): Promise<MomentumExperiment> {
+  return drain(momentumSteps(spec), pace);
+}
+
+/** The experiment, yielding after every path (validation happens at the first `next()`). */
+function* momentumSteps(spec: MomentumExperimentSpec): Generator<void, MomentumExperiment> {
   const field = 'momentum';
   if (!Array.isArray(spec.curvatures) || spec.curvatures.length < 2) throw new ConfigError(`${field}.curvatures`, 'needs at least two curvatures (distinct a_j make μ and β identifiable)');
   const a = Float64Array.from(spec.curvatures.map((v, j) => positiveNumber(v, `${field}.curvatures[${j}]`)));
@@ -197,12 +212,14 @@ export function runMomentumExperiment(spec: MomentumExperimentSpec): MomentumExp
     const r = runAsgd(config, { seed, path: p });
     if (r.status !== 'ok') {
       diverged++;
+      yield;
       continue;
     }
     const g = p % G;
     const sum = blockSum[g];
     for (let i = 0; i < sum.length; i++) sum[i] += r.x[i];
     blockCount[g]++;
+    yield;
   }
   // diverged paths are left out and counted; a caller that finds any treats the fits as not
   // applicable (the mean of the survivors is not the mean of the process)

@@ -38,6 +38,7 @@ import { FIG3_MODEL } from './mindthestep-training.ts';
 export { AJI_TABLE2 } from './constants.ts';
 import { AJI_TABLE2 } from './constants.ts';
 import { lrSweep, mnistLrSweeps, overSeeds, type Run, simulatedRuns, type TrainArm } from './accumulation-training.ts';
+import { yieldingPace } from '../../core/abort.ts';
 
 /** θ_t of the server's Adam on a gradient sequence (the check uses the library's optimizer). */
 function adamThetas(gs: number[]): number[] {
@@ -58,6 +59,9 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   const notes: string[] = [];
   const figures: CheckResult['figures'] = [];
   let lawData: unknown;
+  // with a signal, the staleness simulations below yield to the event loop about every 50 ms
+  // (between simulations), so a timer can abort the check; the same bits without one
+  const pace = yieldingPace(opts.signal);
 
   // ---- Table 2 ----
   {
@@ -111,7 +115,11 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   const constant: ComputeTimeSpec = { kind: 'constant', mean: 1 };
   {
     const combos: [number, number, number][] = [[1, 1, 3], [4, 1, 3], [2, 2, 1.5], [1, 4, 0.75]];
-    const measured = combos.map(([L, G]) => simulateStaleness({ workers: 4, computeTime: constant, updates: 4000, localAccumulation: L, globalAccumulation: G, replicates: 1, seed: 0 }).mean);
+    const measured: number[] = [];
+    for (const [L, G] of combos) {
+      await pace();
+      measured.push(simulateStaleness({ workers: 4, computeTime: constant, updates: 4000, localAccumulation: L, globalAccumulation: G, replicates: 1, seed: 0 }).mean);
+    }
     const ok = combos.every(([, , want], i) => Math.abs(measured[i] - want) < 1e-9);
     rows.push({
       theorem: 'Aji & Heafield Table 3',
@@ -125,8 +133,11 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
     const law: { N: number; G: number; constant: number; exponential: number; exponentialSe: number; normal: number; normalSe: number }[] = [];
     for (const N of Ns) {
       for (const G of Gs) {
+        await pace();
         const c = simulateStaleness({ workers: N, computeTime: constant, updates: 2000, globalAccumulation: G, replicates: 1, seed: 0 }); // deterministic: one run
+        await pace();
         const e = simulateStaleness({ workers: N, computeTime: { kind: 'exponential', mean: 1 }, updates: opts.quick ? 2000 : 8000, globalAccumulation: G, seed: opts.seed + N * 100 + G }); // × 10 runs
+        await pace();
         const n = simulateStaleness({ workers: N, computeTime: { kind: 'normal', mean: 1, sd: 0.3 }, updates: opts.quick ? 2000 : 8000, globalAccumulation: G, seed: opts.seed + 5000 + N * 100 + G });
         law.push({ N, G, constant: c.mean, exponential: e.mean, exponentialSe: e.meanSe, normal: n.mean, normalSe: n.meanSe });
       }
@@ -194,7 +205,11 @@ export async function checkAccumulation(opts: CheckOptions): Promise<CheckResult
   // ---- staleness injection ----
   {
     const Us = [5, 7];
-    const measured = Us.map((U) => simulateStaleness({ workers: 4, computeTime: constant, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, replicates: 1, seed: 0 }).mean);
+    const measured: number[] = [];
+    for (const U of Us) {
+      await pace();
+      measured.push(simulateStaleness({ workers: 4, computeTime: constant, updates: 700, mode: 'sync', pullEvery: U, warmup: 0, replicates: 1, seed: 0 }).mean);
+    }
     const ok = Us.every((U, i) => Math.abs(measured[i] - (U - 1) / 2) < 1e-9);
     rows.push({
       theorem: 'Aji & Heafield Section 2.3',

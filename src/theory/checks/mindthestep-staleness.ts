@@ -9,14 +9,18 @@ import { stalenessFigure } from '../../experiments/staleness-report.ts';
 import type { CheckOptions, CheckRow } from '../check.ts';
 import { formatNumber as f, reported } from '../verdict.ts';
 
-/** Table I / Fig. 2 analog: staleness of a simulated server fitted by four models. */
-export function stalenessModels(opts: CheckOptions) {
+/**
+ * Table I / Fig. 2 analog: staleness of a simulated server fitted by four models. `pace` is awaited
+ * between simulations (the check's `yieldingPace`: a timer can abort it); default: never yields.
+ */
+export async function stalenessModels(opts: CheckOptions, pace: () => Promise<void> = async () => {}) {
   const ms = opts.quick ? [2, 4, 8, 16, 32] : [2, 4, 8, 16, 20, 24, 28, 32];
   const updates = opts.quick ? 1000 : 2000; // per run, 10 runs per m
   const compute = { kind: 'normal' as const, mean: 1, sd: 0.2 };
   const sims: StalenessSimulation[] = [];
   for (const m of ms) {
     opts.onProgress?.(`mindthestep: staleness with m = ${m}`);
+    await pace();
     sims.push(simulateStaleness({ workers: m, computeTime: compute, updates, seed: opts.seed + 1400 + m }));
   }
   const dist = (s: StalenessSimulation, model: string) => s.fits.find((x) => x.model === model)!;

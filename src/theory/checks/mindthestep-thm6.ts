@@ -21,9 +21,10 @@ import { formatNumber as f, measurement, upperBoundVerdict } from '../verdict.ts
  *   L = sup_{‖u‖=1} E_i‖∇f_i(x + u) − ∇f_i(x)‖ = sup_u (1/n)Σ‖a_i a_iᵀu‖ (Eq. 20),
  *   M² = sup over the ball ‖x − x*‖ ≤ ‖x_0 − x*‖ of E_i‖∇f_i(x)‖² (Eq. 21; the paper assumes a
  *        global bound, which no quadratic has — the measured envelope of the paths is reported);
- * the suprema over directions are taken on 3600 equally spaced angles (d = 2).
+ * the suprema over directions are taken on 3600 equally spaced angles (d = 2). `pace` is awaited
+ * between paths (the check's `yieldingPace`: a timer can abort it); default: never yields.
  */
-export function theorem6(opts: CheckOptions) {
+export async function theorem6(opts: CheckOptions, pace: () => Promise<void> = async () => {}) {
   const obj = buildObjective(LINEAR_REGRESSION);
   const xs = obj.minimizer!;
   const eig = new EigenvalueDecomposition(new Matrix(quadraticHessian(obj)), { assumeSymmetric: true }).realEigenvalues;
@@ -91,7 +92,8 @@ export function theorem6(opts: CheckOptions) {
     }
     cases.push({ label: 'Cor 4: α(τ) ∝ 1.1^(−τ), E[α] = Cor 3 step (θ = 1)', alpha: base, scale, Ea, Ea2, Eta });
   }
-  const out = cases.map((cs, ci) => {
+  const out = [];
+  for (const [ci, cs] of cases.entries()) {
     // Eq. 22 as printed: 2(c − LMε^{−1/2}E[τα])E[α] − ε^{−1}M²E[α²]
     const den22printed = 2 * (c - (L * M * cs.Eta) / Math.sqrt(eps)) * cs.Ea - (M2 * cs.Ea2) / eps;
     const T22 = den22printed > 0 ? logTerm / den22printed : Infinity;
@@ -105,6 +107,7 @@ export function theorem6(opts: CheckOptions) {
     let envelope = 0;
     const config = asgdConfig({ objective: obj, x0, eta: cs.alpha, iterations: K, batchSize: 1, delay, beforeHistory: 'history', ...(cs.scale ? { stepScale: cs.scale } : {}) });
     for (let p = 0; p < paths; p++) {
+      await pace(); // between paths: a timer can abort the check (see yieldingPace)
       const r = runAsgd(config, { seed: opts.seed + 1300 + ci, path: p });
       if (r.status !== 'ok') throw new Error(`Thm 6: a path diverged at step ${r.divergence?.step} (α = ${cs.alpha})`); // α ≤ 2e-3 on a problem with L ≈ 1.6: a bug, not input
       const s = sums[p % G];
@@ -121,8 +124,8 @@ export function theorem6(opts: CheckOptions) {
     const T = hittingIteration(ks, mean, eps);
     const loo = sums.map((s) => hittingIteration(ks, total.map((v, k) => (v - s[k]) / (paths - paths / G)), eps));
     const se = jackknifeSe(loo);
-    return { ...cs, scale: undefined, T22, T24, T25, K, T, se, envelope: Math.sqrt(envelope), mean };
-  });
+    out.push({ ...cs, scale: undefined, T22, T24, T25, K, T, se, envelope: Math.sqrt(envelope), mean });
+  }
   const rows: CheckRow[] = [];
   const thm = out.filter((o) => o.theta !== undefined);
   // Eq. 24 is Eq. 22 evaluated at Eq. 23's step: one row, with both numbers (equal to rounding)

@@ -17,7 +17,8 @@ import { delayModel, type DelayDistribution } from '../../delay/models.ts';
 import { simulateStaleness } from '../../experiments/staleness.ts';
 import { tQuantile } from '../../core/stats/fit.ts';
 import type { CheckOptions, CheckResult, CheckRow } from '../check.ts';
-import { type Estimate, type MomentumExperiment, runMomentumExperiment } from '../implicit-momentum.ts';
+import { type Estimate, type MomentumExperiment, runMomentumExperimentPaced } from '../implicit-momentum.ts';
+import { yieldingPace } from '../../core/abort.ts';
 import { formatNumber as f, notApplicable, reported, type Verdict } from '../verdict.ts';
 import { realSystemChecks } from './mindthestep-real.ts';
 import { stalenessModels } from './mindthestep-staleness.ts';
@@ -77,10 +78,13 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     { id: 'thm5', label: 'Thm 5, CMP(4, 1.2), K = α', delay: cmpModel, alpha: 0.01, stepScale: (t) => eq15.scale(t), describe: 'τ ~ CMP(4, 1.2) (τ ≤ 10), α(τ) of Eq. 15–16 with K = α = 0.01 (K/α = 1 keeps c(τ) > 0)' },
     { id: 'cor2', label: 'Cor 2, Poisson(3), K = α', delay: poissonModel, alpha: 0.01, stepScale: (t) => eq17.scale(t), describe: 'τ ~ Poisson(3) (τ ≤ 16), α(τ) of Eq. 17 with K = α = 0.01' },
   ];
+  // with a signal, the synchronous experiments and simulations below yield to the event loop about
+  // every 50 ms (between paths, runs), so a timer can abort the check; the same bits without one
+  const pace = yieldingPace(opts.signal);
   const results = new Map<string, MomentumExperiment>();
   for (const [i, c] of cases.entries()) {
     opts.onProgress?.(`mindthestep: implicit momentum, ${c.label}`);
-    results.set(c.id, runMomentumExperiment({ curvatures: CURVATURES, x0: 1, alpha: c.alpha, delay: c.delay, ...(c.stepScale ? { stepScale: c.stepScale } : {}), steps, paths, blocks: BLOCKS, seed: opts.seed + 1000 + i }));
+    results.set(c.id, await runMomentumExperimentPaced({ curvatures: CURVATURES, x0: 1, alpha: c.alpha, delay: c.delay, ...(c.stepScale ? { stepScale: c.stepScale } : {}), steps, paths, blocks: BLOCKS, seed: opts.seed + 1000 + i }, pace));
   }
   const diverged = [...results.values()].filter((r) => r.diverged > 0);
   const get = (id: string) => results.get(id)!;
@@ -152,7 +156,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const C = (1 - p1) / (2 - target);
     const r = (1 - p1) / C;
     opts.onProgress?.('mindthestep: Cor 1 as printed');
-    const run = runMomentumExperiment({ curvatures: CURVATURES, x0: 1, alpha: 0.002, delay: delayModel({ kind: 'geometric', p: p1, maxLag: 20 }), stepScale: eq9(C, p1), steps, paths: Math.min(paths, 2000), blocks: BLOCKS, seed: opts.seed + 1100 });
+    const run = await runMomentumExperimentPaced({ curvatures: CURVATURES, x0: 1, alpha: 0.002, delay: delayModel({ kind: 'geometric', p: p1, maxLag: 20 }), stepScale: eq9(C, p1), steps, paths: Math.min(paths, 2000), blocks: BLOCKS, seed: opts.seed + 1100 }, pace);
     let peak = 0;
     for (const v of run.mean) peak = Math.max(peak, Math.abs(v));
     // a path that overflowed is itself the blow-up; otherwise the survivors' mean must stay near x_0
@@ -209,6 +213,7 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
     const refused: Record<number, number> = {};
     const firstRefused: string[] = [];
     for (const m of ms) {
+      await pace();
       const sim = simulateStaleness({ workers: m, computeTime: { kind: 'normal', mean: 1, sd: 0.2 }, updates: opts.quick ? 1000 : 2000, seed: opts.seed + 1200 + m }); // × 10 runs
       const a = adaptiveStep({ kind: 'poisson-momentum', K: 1, lambda: m }, 0.01);
       let bad = 0;
@@ -257,13 +262,13 @@ export async function checkMindTheStep(opts: CheckOptions): Promise<CheckResult>
 
   // ---------------- 2. Thm 6 / Cor 3 / Cor 4 ----------------
   opts.onProgress?.('mindthestep: Thm 6 / Cor 3 / Cor 4');
-  const thm6 = theorem6(opts);
+  const thm6 = await theorem6(opts, pace);
   rows.push(...thm6.rows);
   notes.push(...thm6.notes);
   figures.push(thm6.figure);
 
   // ---------------- 3. staleness models (Table I / Fig. 2) ----------------
-  const table = stalenessModels(opts);
+  const table = await stalenessModels(opts, pace);
   rows.push(...table.rows);
   notes.push(...table.notes);
   figures.push(...table.figures);

@@ -30,6 +30,7 @@ import { exponentVerdict, formatNumber as f, reported } from '../verdict.ts';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { Z95 } from '../../stats/welford.ts';
 import { PALETTE } from '../../plot/axes.ts';
+import { yieldingPace } from '../../core/abort.ts';
 
 export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
   const started = performance.now();
@@ -41,6 +42,9 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
   const taus = opts.quick ? [1, 2, 4] : [1, 2, 4, 8];
   const epsilons = [0.04, 0.02, 0.01, 0.005];
   const paths = opts.quick ? 128 : 512;
+  // with a signal, the first-passage solves yield to the event loop about every 50 ms (between
+  // paths), so a timer can abort the check; the same bits without one
+  const pace = yieldingPace(opts.signal);
   const points: { tau: number; eps: number; eta: number; k: number; kSe: number; t: number; lambda: number }[] = [];
   const passages: { tau: number; eps: number; mean: number; se: number; reached: number; paths: number; meanCurve: number }[] = [];
   for (const tau of taus) {
@@ -60,7 +64,7 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
       // He et al.'s λ: the SDDE of this ASGD has delay τ_t = τδ = τη; λ → −V
       const lambda = -spectralAbscissa(eig, tau * eta).V;
       points.push({ tau, eps, eta, k, kSe: jackknifeSe(loo), t: k * eta, lambda });
-      if (tau === taus[0]) passages.push({ ...firstPassage(config, eps, xStar, paths, opts.seed + 700 + passages.length), tau, eps, meanCurve: k * eta });
+      if (tau === taus[0]) passages.push({ ...(await firstPassage(config, eps, xStar, paths, opts.seed + 700 + passages.length, pace)), tau, eps, meanCurve: k * eta });
     }
   }
   const ok = points.filter((p) => Number.isFinite(p.k) && p.kSe > 0);
@@ -155,8 +159,8 @@ export async function checkRates(opts: CheckOptions): Promise<CheckResult> {
   };
 }
 
-/** First passage of ‖X(t) − x*‖² below ε on each path of the ASGD configuration's SDDE (an event per path). */
-function firstPassage(config: unknown, eps: number, xStar: number[], paths: number, seed: number) {
+/** First passage of ‖X(t) − x*‖² below ε on each path of the ASGD configuration's SDDE (an event per path); `pace` awaited between paths. */
+async function firstPassage(config: unknown, eps: number, xStar: number[], paths: number, seed: number, pace: () => Promise<void>) {
   const p = prepareExperiment(config, seed);
   if (p.kind !== 'pair') throw new Error('rates: expected a pair config');
   const { problem, delta } = sddeFromAsgd(p.asgd);
@@ -171,6 +175,7 @@ function firstPassage(config: unknown, eps: number, xStar: number[], paths: numb
   let sq = 0;
   let reached = 0;
   for (let path = 0; path < paths; path++) {
+    await pace();
     const sol = solve(problem, em, { dt: delta, seed, path, saveAt: { final: true }, events: [{ condition, direction: 'down' }] });
     if (sol.status !== 'terminated') continue;
     const t = sol.terminated!.t;
