@@ -42,6 +42,16 @@ export type { ThreadedServerResult, ThreadedServerSpec } from './asgd/threaded-s
 export { fitComputeTimeLaw, measureThreadedStaleness } from './experiments/threaded-staleness.ts';
 export type { ComputeTimeFit, ThreadedStaleness, ThreadedStalenessSpec } from './experiments/threaded-staleness.ts';
 export { lawText, threadedStalenessFigure, threadedStalenessText } from './experiments/staleness-report.ts';
+
+// MindTheStep Fig. 3 under the paper's protocol, as a study (simulated server and real threads)
+export { FIG3_SERVERS, FIG3_STUDY_KIND, prepareFig3Study } from './experiments/mindthestep-fig3-config.ts';
+export type { Fig3Model, Fig3ModelConfig, Fig3Study, Fig3StudyConfig } from './experiments/mindthestep-fig3-config.ts';
+export { FIG3_ARMS, fig3Setups, fig3SimulatedRun, fig3Step, fig3StudyArms, runFig3Study, seededInitialPoint, summarizeFig3Runs } from './experiments/mindthestep-fig3.ts';
+export type { Fig3Arm, Fig3RunRecord, Fig3RunTask, Fig3StudyResult, Fig3StudySetup, Fig3SummaryRow } from './experiments/mindthestep-fig3.ts';
+export { censoredMean, epochsToThreshold, speedupRatio } from './experiments/mindthestep-fig3-stats.ts';
+export type { CensoredMean, SpeedupRatio } from './experiments/mindthestep-fig3-stats.ts';
+export { fig3Figure, fig3RunsCsv, fig3SummaryCsv, fig3SummaryText, PAPER_SPEEDUP_M32, speedupText } from './experiments/mindthestep-fig3-report.ts';
+
 export { CHECKS, CHECK_NAMES } from './theory/index.ts';
 export { checkFig3 } from './theory/checks/mindthestep-training.ts';
 export type { Fig3Setup } from './theory/checks/mindthestep-training.ts';

@@ -37,7 +37,8 @@ export { type ComputeTimeSpec, validateComputeTime } from './compute-time.ts';
  * What {@link runParameterServer} takes: objective and x0, `workers` m, `batchSize` b, `mode`
  * ('async' or 'sync'), `computeTime`, server `optimizer` and `updates` (server updates to run).
  * Optional, with defaults: `sampling` 'with-replacement', `localAccumulation` 1, `globalAccumulation`
- * 1 (both async only), `pullEvery` 1 (sync only), `stepScale` 1, `dropAbove` none, `saveEvery` 1.
+ * 1 (both async only), `pullEvery` 1 (sync only), `stepScale` 1, `dropAbove` none, `saveEvery` 1,
+ * `stopAtLoss` none.
  */
 export interface ServerSpec {
   /** The finite-sum objective the workers sample gradients of. */
@@ -84,6 +85,12 @@ export interface ServerSpec {
   updates: number;
   /** Keep the iterate every this many updates (and the last); default 1. */
   saveEvery?: number;
+  /**
+   * End the run at the first saved point whose F ≤ this value (a target reached, e.g. "epochs until
+   * the loss is ≤ 0.05": the rest of the budget is not needed); default none. The saved points up
+   * to there are those of the run without it, bit for bit; status stays 'ok'.
+   */
+  stopAtLoss?: number;
 }
 
 /**
@@ -113,7 +120,7 @@ export interface ServerResult {
   seed: number;
 }
 
-const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'start', 'updates', 'saveEvery'];
+const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'localAccumulation', 'globalAccumulation', 'pullEvery', 'computeTime', 'optimizer', 'stepScale', 'dropAbove', 'start', 'updates', 'saveEvery', 'stopAtLoss'];
 
 /**
  * Simulate an event-driven parameter server with m workers (MindTheStep Algorithm 1; Aji & Heafield
@@ -123,7 +130,7 @@ const SPEC_FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mod
  *
  * @throws {@link ConfigError} before any work: `server.workers`, `server.batchSize` (> n without
  * replacement), `server.mode` (accumulation in sync mode), `server.pullEvery` (in async mode),
- * `server.updates`, `server.saveEvery`, `server.computeTime.*`, `server.optimizer.*`,
+ * `server.updates`, `server.saveEvery`, `server.stopAtLoss`, `server.computeTime.*`, `server.optimizer.*`,
  * `server.stepScale` (not finite ≥ 0, or 0 at τ = 0), `server.x0`, unknown fields.
  * @example
  * ```ts
@@ -157,6 +164,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number; s
   const times = validateComputeTime(s.computeTime, 'server.computeTime');
   const updates = integer(s.updates, 'server.updates', { min: 1, max: 2 ** 31 - 1 });
   const saveEvery = s.saveEvery === undefined ? 1 : integer(s.saveEvery, 'server.saveEvery', { min: 1, max: 2 ** 31 - 1 });
+  const stopAtLoss = s.stopAtLoss === undefined ? -Infinity : finiteNumber(s.stopAtLoss, 'server.stopAtLoss');
   const dropAbove = s.dropAbove === undefined ? Infinity : nonNegativeNumber(s.dropAbove, 'server.dropAbove');
   const start = s.start === undefined ? 'cold' : oneOf(s.start, 'server.start', ['cold', 'stationary'] as const);
   if (start === 'stationary' && (s.stepScale !== undefined || s.dropAbove !== undefined)) {
@@ -250,6 +258,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number; s
   };
   save(0);
   let status: 'ok' | 'diverged' = 'ok';
+  let reached = FOut[0] <= stopAtLoss; // stopAtLoss: the target reached at a saved point ends the run
   let divergence: { update: number; time: number } | undefined;
 
   /** Minibatch gradient (mean over b) of worker w at its pulled x, added into out. */
@@ -280,7 +289,13 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number; s
         return false;
       }
     }
-    if (everyNthIndex(version, updates, saveEvery) >= 0) save(now);
+    if (everyNthIndex(version, updates, saveEvery) >= 0) {
+      save(now);
+      if (FOut[saved - 1] <= stopAtLoss) {
+        reached = true;
+        return false;
+      }
+    }
     return true;
   };
 
@@ -293,7 +308,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number; s
     const phase = startEngine ? uniformIndex(startEngine, U) : 0;
     for (let w = 0; w < m; w++) pullVersion[w] = -phase;
     let now = 0;
-    while (version < updates) {
+    while (version < updates && !reached) {
       poll();
       let slowest = 0;
       let applied = 0;
@@ -336,7 +351,7 @@ export function runParameterServer(spec: ServerSpec, options: { seed?: number; s
         accCount[w] = past.accumulated[w];
       }
     } else for (let w = 0; w < m; w++) finish[w] = clock.draw(w);
-    while (version < updates) {
+    while (version < updates && !reached) {
       poll();
       // the next worker to finish (ties: lowest index)
       let w = 0;

@@ -128,7 +128,7 @@ function run(task: ThreadedWorkerTask): void {
     if (k < 0) return;
     V.saveX.set(source, k * d);
     V.saveTime[k] = since(nowMs());
-    V.saveUpdate[k] = u;
+    Atomics.store(V.saveUpdate, k, u); // last and atomic: a reader that sees it sees the whole snapshot (stopAtLoss's watch)
   }
 
   function log(slot: number, tau: number, worker: number, pulled: number, seq: number, compute: number, finish: number, grad: Float64Array): void {

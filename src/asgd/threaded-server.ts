@@ -32,7 +32,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '../core/errors.ts';
-import { integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
+import { finiteNumber, integer, knownFields, oneOf, plainObject, positiveNumber } from '../core/validate.ts';
 import { seedOrFresh } from '../core/seed.ts';
 import { loadMnist, type MnistSpec } from '../data/mnist.ts';
 import { type ObjectiveSpec, objectiveFromSpec } from './objectives/spec.ts';
@@ -83,6 +83,12 @@ export interface ThreadedServerSpec {
   recordGradients?: boolean;
   /** Wall-clock limit in seconds; default 600. */
   maxSeconds?: number;
+  /**
+   * End the run once a saved point's F is ≤ this value (a target reached); default none. The main
+   * thread evaluates F at each saved point as it appears (the values are reused in the result) and
+   * stops the workers; status stays 'ok', with fewer than `updates` updates.
+   */
+  stopAtLoss?: number;
 }
 
 /**
@@ -127,7 +133,7 @@ export interface ThreadedServerResult {
   cores: number;
 }
 
-const FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'read', 'globalAccumulation', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery', 'recordGradients', 'maxSeconds'];
+const FIELDS = ['objective', 'x0', 'workers', 'batchSize', 'sampling', 'mode', 'read', 'globalAccumulation', 'optimizer', 'stepScale', 'dropAbove', 'updates', 'saveEvery', 'recordGradients', 'maxSeconds', 'stopAtLoss'];
 
 interface Validated {
   objectiveSpec: ObjectiveSpec;
@@ -146,6 +152,7 @@ interface Validated {
   saveEvery: number;
   record: boolean;
   maxSeconds: number;
+  stopAtLoss: number;
 }
 
 /** The largest minibatch a real-thread server accepts (`server.batchSize`, `--batch`). */
@@ -193,6 +200,7 @@ function validate(spec: ThreadedServerSpec): Validated {
   const record = s.recordGradients === undefined ? false : s.recordGradients === true ? true : s.recordGradients === false ? false : (() => { throw new ConfigError('server.recordGradients', `must be true or false, got ${JSON.stringify(s.recordGradients)}`); })();
   if (record && updates * G * (mode === 'sync' ? m : 1) * d > 50_000_000) throw new ConfigError('server.recordGradients', `would keep ${updates * G * d} doubles; at most 5e7`);
   const maxSeconds = s.maxSeconds === undefined ? 600 : positiveNumber(s.maxSeconds, 'server.maxSeconds');
+  const stopAtLoss = s.stopAtLoss === undefined ? -Infinity : finiteNumber(s.stopAtLoss, 'server.stopAtLoss');
   const x0 = new Float64Array(d);
   if (typeof s.x0 === 'number') {
     if (!Number.isFinite(s.x0)) throw new ConfigError('server.x0', `must be finite, got ${s.x0}`);
@@ -205,7 +213,7 @@ function validate(spec: ThreadedServerSpec): Validated {
       x0[i] = v[i];
     }
   }
-  return { objectiveSpec, obj, x0, m, b, sampling, mode, read, G, opt: optSpec, table, dropAbove, updates, saveEvery, record, maxSeconds };
+  return { objectiveSpec, obj, x0, m, b, sampling, mode, read, G, opt: optSpec, table, dropAbove, updates, saveEvery, record, maxSeconds, stopAtLoss };
 }
 
 /** The MNIST subset an objective spec needs, loaded here once and shared with the workers. */
@@ -268,10 +276,27 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
     sab, layout, worker: w, seed, objective: v.objectiveSpec, ...(mnist ? { mnist } : {}), batchSize: v.b, sampling: v.sampling, mode: v.mode,
     read: v.read, optimizer: v.opt, dropAbove: Number.isFinite(v.dropAbove) ? v.dropAbove : 2 ** 31 - 1, updates, saveEvery,
   }));
+  // stopAtLoss: F at each saved point as it appears (in save order), the workers stopped at the first ≤ target
+  const watched = new Map<number, number>();
+  let next = 0;
+  const watch = () => {
+    while (next < saves && Atomics.load(V.saveUpdate, next) >= 0) {
+      const F = obj.value(V.saveX.subarray(next * d, (next + 1) * d));
+      watched.set(next++, F);
+      if (F <= v.stopAtLoss) {
+        Atomics.store(V.ctrl, C.STOP, 1);
+        Atomics.notify(V.ctrl, C.VERSION); // as a worker's stop(): wake synchronous workers waiting for a round
+        clearInterval(timer);
+        return;
+      }
+    }
+  };
+  const timer = Number.isFinite(v.stopAtLoss) ? setInterval(watch, 20) : undefined;
   let run: Awaited<ReturnType<ServerThreadPool['run']>>;
   try {
     run = await pool.run(tasks, V.ctrl, V.origin, v.maxSeconds, signal);
   } finally {
+    clearInterval(timer);
     if (own) await own.close();
   }
   const { seconds, startupSeconds, timedOut } = run;
@@ -298,7 +323,9 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
   const uOut = new Int32Array(n);
   const tOut = new Float64Array(n);
   const xOut = new Float64Array(n * d);
+  const known = new Float64Array(n).fill(NaN); // F already evaluated by the watch (same x, same bits)
   keep.forEach((k, i) => {
+    if (i < n - 1 && watched.has(k)) known[i] = watched.get(k)!;
     uOut[i] = V.saveUpdate[k];
     tOut[i] = V.saveTime[k];
     xOut.set(V.saveX.subarray(k * d, (k + 1) * d), i * d);
@@ -308,11 +335,11 @@ export async function runThreadedServer(spec: ThreadedServerSpec, options: { see
     tOut[n - 1] = seconds;
   }
   xOut.set(V.x, (n - 1) * d);
-  return finish(uOut, tOut, xOut);
+  return finish(uOut, tOut, xOut, known);
 
-  function finish(uOut: Int32Array, tOut: Float64Array, xOut: Float64Array): ThreadedServerResult {
+  function finish(uOut: Int32Array, tOut: Float64Array, xOut: Float64Array, known: Float64Array): ThreadedServerResult {
     const F = new Float64Array(uOut.length);
-    for (let i = 0; i < uOut.length; i++) F[i] = obj.value(xOut.subarray(i * d, (i + 1) * d));
+    for (let i = 0; i < uOut.length; i++) F[i] = Number.isNaN(known[i]) ? obj.value(xOut.subarray(i * d, (i + 1) * d)) : known[i];
     const divergedAt = ctrl[C.DIVERGED_AT];
     return {
       staleness: V.logTau.slice(0, nApplied),

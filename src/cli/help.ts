@@ -148,6 +148,32 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'asgd-sdde sweep sweep.json --slurm-script 16 --out /scratch/$USER/sweep --time 2:00:00 > sweep.sbatch',
     ],
   },
+  study: {
+    usage: ['asgd-sdde study CONFIG.json [--out DIR] [--seed N] [--threads N] [--json] [--no-png] [--copy-plotly] [--force]'],
+    summary:
+      'A study that is not a grid of ensembles ("kind": "mindthestep-fig3": MindTheStep\'s Fig. 3 under the paper\'s\n' +
+      'protocol). For each model of the config and each number of workers m: epochs until the training loss is\n' +
+      '<= the threshold for AsyncPSGD at the constant step and for MindTheStep (Eq. 17, capped, normalised over\n' +
+      'the observed staleness), on the simulated server and on real threads; the speed-up with a 95% CI. Runs that\n' +
+      'miss the threshold within the epoch budget are reported as censored. Every field is validated (and every\n' +
+      'model built) before any work. Writes DIR/mindthestep-fig3.{json,html,png}, DIR/mindthestep-fig3-runs.csv,\n' +
+      'DIR/mindthestep-fig3-summary.csv and DIR/mindthestep-fig3-timings.json. Simulated runs give the same bytes\n' +
+      'for the same seed, whatever --threads; real-thread runs vary with the scheduler. See docs/mindthestep-fig3.md.',
+    options: [
+      seed('the config\'s "seed", else 1'),
+      out('results/<config name>'),
+      { flag: '--threads N', text: 'threads sharing the simulated runs (default: all cores; the numbers do not depend on it)' },
+      json,
+      noPng,
+      copyPlotly,
+      force,
+    ],
+    examples: [
+      'asgd-sdde examples --copy examples',
+      'asgd-sdde study examples/study-mindthestep-fig3-quick.json --out fig3-quick',
+      'asgd-sdde study examples/study-mindthestep-fig3.json --out fig3 --force',
+    ],
+  },
   merge: {
     usage: ['asgd-sdde merge OUT_DIR SHARD_DIR… [--no-png] [--copy-plotly]'],
     summary:
@@ -202,6 +228,7 @@ export function overviewHelp(examplesDir: string): string {
     check: "the papers' theorems as measured-versus-predicted verdicts",
     staleness: 'staleness of a simulated or real-thread parameter server, with model fits',
     sweep: 'one ensemble per point of a grid over config fields, with fitted exponents',
+    study: "a study with its own protocol: MindTheStep's Fig. 3 (epochs to a loss, speed-up with CIs)",
     merge: 'join the shards of a sweep',
     explore: 'the interactive explorer in the browser',
     examples: 'list the shipped example configs, or copy them into a folder',

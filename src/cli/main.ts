@@ -15,6 +15,7 @@ import { cmdFig1 } from './commands/fig1.ts';
 import { cmdMerge } from './commands/merge.ts';
 import { cmdRun } from './commands/run.ts';
 import { cmdStaleness } from './commands/staleness.ts';
+import { cmdStudy } from './commands/study.ts';
 import { cmdSweep } from './commands/sweep.ts';
 import { commandHelp, COMMAND_NAMES, overviewHelp } from './help.ts';
 import { EXIT, type Io, UsageError } from './options.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   check: cmdCheck,
   staleness: cmdStaleness,
   sweep: cmdSweep,
+  study: cmdStudy,
   merge: cmdMerge,
   explore: cmdExplore,
   examples: cmdExamples,

@@ -117,7 +117,8 @@ describe('asgd-sdde examples', () => {
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(shipped);
     for (const [i, f] of shipped.entries()) {
       const c = JSON.parse(readFileSync(join('examples', f), 'utf8')) as { kind?: string; grid?: unknown; prediction?: unknown; name?: string; description?: string; base?: { description?: string } };
-      expect(lines[i]!.split(/\s+/)[1]).toBe(c.grid ? 'sweep' : c.prediction ? 'claim' : c.kind);
+      // the column says what runs it: sweep, check --claim, study (a study's own kind), or run's kind
+      expect(lines[i]!.split(/\s+/)[1]).toBe(c.grid ? 'sweep' : c.prediction ? 'claim' : c.kind === 'mindthestep-fig3' ? 'study' : c.kind);
       const description = c.description ?? c.base?.description ?? `check --claim: ${c.name}`;
       expect(description.startsWith(lines[i]!.split(/\s{2,}/)[2]!.replace(/…$/, ''))).toBe(true);
     }

@@ -35,8 +35,8 @@ export function shippedExamples(dir = EXAMPLES_DIR): ShippedExample[] {
     .sort()
     .map((file) => {
       const c = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { kind?: string; grid?: unknown; prediction?: unknown; name?: string; description?: string; base?: { description?: string } };
-      // a sweep has a grid, a claim (check --claim) a prediction; the others say their kind
-      const kind = c.grid !== undefined ? 'sweep' : c.prediction !== undefined ? 'claim' : String(c.kind);
+      // a sweep has a grid, a claim (check --claim) a prediction, a study (study) its own kind; the others say their kind
+      const kind = c.grid !== undefined ? 'sweep' : c.prediction !== undefined ? 'claim' : c.kind === 'mindthestep-fig3' ? 'study' : String(c.kind);
       return { file, kind, description: firstClause(c.description ?? c.base?.description ?? (kind === 'claim' ? `check --claim: ${c.name ?? ''}` : '')) };
     });
 }
