@@ -54,9 +54,10 @@ export interface CheckOptions {
    * training map or threaded server, or inside a synchronous stage (implicit-momentum, Thm 6 and
    * first-passage paths, staleness simulations), which with a signal yields about every 50 ms
    * between its paths or simulations; it rejects with the signal's reason (an AbortError, or the
-   * TimeoutError of `AbortSignal.timeout`); no result. A single path or simulation, and a training
-   * run the calling thread computes itself (`threads: 1`, or its share of a training map), finish
-   * first. The same results with a signal as without. See docs/ensembles-and-studies.md
+   * TimeoutError of `AbortSignal.timeout`); no result. With a signal the training maps run every
+   * training run on worker threads (even at `threads: 1`), which an abort terminates mid-run; a
+   * single path or simulation computed in the calling thread finishes first. The same results
+   * with a signal as without. See docs/ensembles-and-studies.md
    * ("Cancellation").
    */
   signal?: AbortSignal;
