@@ -90,7 +90,7 @@ describe('MNIST objectives', () => {
       [{ kind: 'mnist', model: 'softmax', dim: 785 }, /objective\.dim/],
       [{ kind: 'mnist', model: 'softmax', perDigit: 2000 }, /objective\.perDigit/],
       [{ kind: 'mnist', model: 'softmax', scaling: 'log' }, /objective\.scaling/],
-      [{ kind: 'mnist', model: 'cnn' }, /objective\.model/],
+      [{ kind: 'mnist', model: 'resnet' }, /objective\.model/],
       [{ kind: 'mnist', model: 'least-squares', digits: [3, 8], l2: 0.1 }, /objective.*l2/],
       [{ kind: 'mnist', model: 'softmax', hidden: 3 }, /objective.*hidden/],
     ];
