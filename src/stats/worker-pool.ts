@@ -111,6 +111,7 @@ export function poolWorkerUrl(moduleUrl: string = import.meta.url): URL {
 export async function runPool<R>(options: PoolOptions<R>): Promise<void> {
   const { count, run, job, onResult, signal } = options;
   throwIfAborted(signal);
+  if (count === 0) return; // nothing to hand out: no worker is started (callerIdle would start one)
   const threads = Math.max(1, Math.min(count, options.threads));
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);

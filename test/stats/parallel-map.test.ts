@@ -30,6 +30,7 @@ describe('parallelMap', () => {
   });
   it('no tasks: no work, an empty result', async () => {
     expect(await parallelMap([], fn, { threads: 2 })).toEqual([]);
+    expect(await parallelMap([], fn, { threads: 2, signal: new AbortController().signal })).toEqual([]);
   });
   it('a missing export is refused by name', async () => {
     await expect(parallelMap(tasks, { ...fn, name: 'nope' }, { threads: 1 })).rejects.toThrow(/exports no function 'nope'/);

@@ -91,10 +91,10 @@ if (!ready && process.env.CI === 'true') {
     throw new Error(`scripts/slurm/start-cluster.sh failed: ${why}`);
   });
 } else if (!ready) {
+  console.warn(`test/sweep/slurm.test.ts: the Slurm job-array test is skipped: the daemons cannot start here (${why})`);
   // Why a skip and not a failure: outside CI (a developer without root or without slurm-wlm, e.g.
   // after `setup.sh --no-slurm`) the daemons cannot be started, and the test cannot run at all; the
   // skip names the reason. Under CI=true the branch above fails instead, so CI never skips this.
-  console.warn(`test/sweep/slurm.test.ts: the Slurm job-array test is skipped: the daemons cannot start here (${why})`);
   it.skip(`Slurm job arrays — skipped: the Slurm daemons cannot start here (${why})`, () => {});
 } else {
   describe('a sweep as a Slurm job array', () => {
