@@ -23,9 +23,10 @@
  *   lag l = genrand % 4 clipped to k; batch of b indices genrand % n (one generator per path);
  *   ASGD:     x_{k+1} = x_k − η g_b(x_{k−l})
  *   coupling: ζ* = ∇F(x*) − g_b(x*) (the same batch at the law point), w = Λ^{-1/2}Vᵀζ*,
- *             U_j = (R + v(T + 1))/(M + 1) by the rank PIT of the sampled law (bucket index, then a
- *             short binary search; R = #{s < w − tol}, T = #{|s − w| ≤ tol}, v uniform from the
- *             path's second generator), z_j = Φ⁻¹(U_j) − β_j (AS 241)
+ *             U_j = (R + v(T + 1))/(M + 1) by the rank PIT of the sampled law (R = #{s < w − tol},
+ *             T = #{|s − w| ≤ tol}, v uniform from the path's second generator; R from the cell
+ *             index of src/kernels/assembly/pair.ts: the cell's start and its samples' 16-bit keys,
+ *             the doubles only on a key tie), z_j = Φ⁻¹(U_j) − β_j (AS 241)
  *   SDDE:     X_{k+1} = X_k − η ∇F(X_{k−l}) + η R z   (Eq. 5 with R = VΛ^{1/2}T)
  * The law: C = Σ(x*)/b, C = VΛVᵀ (cyclic Jacobi); M = 65 536 minibatch noises at x*, whitened and
  * sorted per axis; calibration on M fresh ones: β = mean(z − w), T = Cov(z)^{-1/2}.
@@ -38,7 +39,7 @@
 #define BATCH 16
 #define SLOTS 4 /* lags 0..3 */
 #define LAW_M 65536
-#define BUCKETS 16384 /* min(65536, M/4), as axis-law.ts */
+#define BUCKETS 16384 /* cells per axis: min(65536, M/4), as axis-pair-kernel.ts pitCells */
 #define TIE_TOL 1e-9
 #define ETA 0.01
 #define L2 0.01
@@ -177,7 +178,8 @@ static double whiten[DIM * DIM]; /* P[j][i] = V[i][j]/√λ_j */
 static double Rmix[DIM * DIM];   /* VΛ^{1/2}T */
 static double beta[DIM];
 static double *sorted;           /* per axis j: M samples at [j·M, (j+1)·M) */
-static int32_t *start;           /* per axis: BUCKETS + 1 offsets */
+static int32_t *start;           /* per axis: BUCKETS + 1 cell starts (first sample of cell ≥ c) */
+static uint16_t *keys;           /* per sample: its 16-bit key inside its cell */
 static double lo_[DIM], invw[DIM];
 
 static int lower_bound(const double *a, int lo, int hi, double v) {
@@ -197,23 +199,49 @@ static int upper_bound(const double *a, int lo, int hi, double v) {
   return lo;
 }
 
-/* first index on axis j with s ≥ v (upper: s > v): the bucket of v, then a binary search in it */
-static inline int lower_index(int j, double v, int upper) {
-  const int base = j * LAW_M, sb = j * (BUCKETS + 1);
-  long c = invw[j] > 0 ? (long)floor((v - lo_[j]) * invw[j]) : (v < lo_[j] ? -1 : BUCKETS);
-  if (c < 0) c = 0;
-  else if (c >= BUCKETS) c = BUCKETS - 1;
-  int lo = start[sb + c], hi = start[sb + c + 1];
-  const double *s = sorted;
-  if (lo > base && (upper ? s[lo - 1] > v : s[lo - 1] >= v)) lo = base;
-  if (hi < base + LAW_M && (upper ? s[hi] <= v : s[hi] < v)) hi = base + LAW_M;
-  return upper ? upper_bound(s, lo, hi, v) : lower_bound(s, lo, hi, v);
+/* the index (src/kernels/assembly/pair.ts): t = (v − lo)·iw, cell ⌊t⌋ clamped to [0, G), key
+   ⌊(t − cell)·65536⌋ clamped to [0, 65535]; (cell, key) never decreases with v */
+static inline int cell_of(double t) { return t < 0 ? 0 : t >= BUCKETS ? BUCKETS - 1 : (int)floor(t); }
+static inline int key_of(double t, int c) {
+  const double q = floor((t - c) * 65536.0);
+  return q < 0 ? 0 : q > 65535 ? 65535 : (int)q;
 }
 
-static inline double pit(int j, double w, double v) {
-  const int below = lower_index(j, w - TIE_TOL, 0);
-  const int upto = below < (j + 1) * LAW_M && sorted[below] <= w + TIE_TOL ? lower_index(j, w + TIE_TOL, 1) : below;
-  return ((double)(below - j * LAW_M) + v * (double)(upto - below + 1)) / (LAW_M + 1.0);
+/* the rank PITs of all axes: each axis's cell start first (the misses overlap), then its keys;
+   R = #{s < w − tol} exactly, doubles compared only for a sample with x's key; T as before */
+static void pits(const double *w, const double *v, double *u) {
+  int cl[DIM], ch[DIM], cc[DIM];
+  double tx[DIM];
+  for (int j = 0; j < DIM; j++) {
+    tx[j] = (w[j] - TIE_TOL - lo_[j]) * invw[j];
+    cc[j] = invw[j] > 0 ? cell_of(tx[j]) : -1;
+    if (cc[j] >= 0) {
+      cl[j] = start[j * (BUCKETS + 1) + cc[j]];
+      ch[j] = start[j * (BUCKETS + 1) + cc[j] + 1];
+    }
+  }
+  for (int j = 0; j < DIM; j++) {
+    const double x = w[j] - TIE_TOL, y = w[j] + TIE_TOL;
+    const int base = j * LAW_M, end = base + LAW_M, c = cc[j];
+    int below, upto;
+    if (c < 0) {
+      below = lower_bound(sorted, base, end, x);
+      upto = below < end && sorted[below] <= y ? upper_bound(sorted, below, end, y) : below;
+    } else {
+      const int lo = cl[j], hi = ch[j], kx = key_of(tx[j], c);
+      int r = lo;
+      for (int i = lo; i < hi; i++) r += keys[i] < kx; /* the cell's keys ascend: a prefix */
+      while (r < hi && keys[r] == kx && sorted[r] < x) r++;
+      below = upto = r;
+      if (below < end) {
+        const double ty = (y - lo_[j]) * invw[j];
+        const int cy = cell_of(ty);
+        const int maybe = below < hi ? !(cy == c && keys[below] > key_of(ty, c)) : cy != c;
+        if (maybe && sorted[below] <= y) upto = upper_bound(sorted, below, end, y);
+      }
+    }
+    u[j] = ((double)(below - base) + v[j] * (double)(upto - below + 1)) / (LAW_M + 1.0);
+  }
 }
 
 static void draw_batch(mt19937 *g, int *batch) {
@@ -259,13 +287,22 @@ static void build_law(uint32_t seed) {
     for (int j = 0; j < DIM; j++) sorted[j * LAW_M + m] = w[j];
   }
   start = xmalloc(sizeof(int32_t) * DIM * (BUCKETS + 1));
+  keys = xmalloc(sizeof(uint16_t) * LAW_M * DIM);
   for (int j = 0; j < DIM; j++) {
-    const int base = j * LAW_M;
+    const int base = j * LAW_M, sb = j * (BUCKETS + 1);
     qsort(sorted + base, LAW_M, sizeof(double), cmp_double);
     const double lo = sorted[base], width = (sorted[base + LAW_M - 1] - lo) / BUCKETS;
     lo_[j] = lo;
     invw[j] = width > 0 ? 1 / width : 0;
-    for (int c = 0; c <= BUCKETS; c++) start[j * (BUCKETS + 1) + c] = c == 0 ? base : c == BUCKETS ? base + LAW_M : lower_bound(sorted, base, base + LAW_M, lo + c * width);
+    int c = 0;
+    if (invw[j] > 0)
+      for (int i = 0; i < LAW_M; i++) {
+        const double t = (sorted[base + i] - lo) * invw[j];
+        const int ci = cell_of(t);
+        keys[base + i] = (uint16_t)key_of(t, ci);
+        while (c <= ci) start[sb + c++] = base + i;
+      }
+    while (c <= BUCKETS) start[sb + c++] = base + LAW_M;
   }
 
   /* calibration on M fresh minibatches: β = mean(z − w), T = Cov(z)^{-1/2} */
@@ -276,8 +313,11 @@ static void build_law(uint32_t seed) {
   for (int m = 0; m < LAW_M; m++) {
     draw_batch(&g, batch);
     whitened_noise(batch, w);
+    double v[DIM], u[DIM];
+    for (int j = 0; j < DIM; j++) v[j] = uni(&gv);
+    pits(w, v, u);
     for (int j = 0; j < DIM; j++) {
-      z[j] = ndtri(pit(j, w[j], uni(&gv)));
+      z[j] = ndtri(u[j]);
       cv[j] += z[j] - w[j];
       Sz[j] += z[j];
     }
@@ -371,7 +411,10 @@ static void run_pair(const char *wl, uint32_t seed, long N, long K) {
       for (int i = 0; i < DIM; i++) xn[i] = x[i] - ETA * g[i];
       /* the coupled normals */
       whitened_noise(batch, w);
-      for (int j = 0; j < DIM; j++) z[j] = ndtri(pit(j, w[j], uni(&genv))) - beta[j];
+      double v[DIM], u[DIM];
+      for (int j = 0; j < DIM; j++) v[j] = uni(&genv);
+      pits(w, v, u);
+      for (int j = 0; j < DIM; j++) z[j] = ndtri(u[j]) - beta[j];
       /* the SDDE: Eq. (5) at h = δ = η */
       const double *X = Xr + (k % SLOTS) * DIM, *Xread = Xr + ((k - l) % SLOTS) * DIM;
       double *Xn = Xr + ((k + 1) % SLOTS) * DIM;

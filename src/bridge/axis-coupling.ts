@@ -7,7 +7,7 @@ import { type AsgdConfig, type AsgdResult, runAsgd } from '../asgd/runner.ts';
 import { normalQuantile } from '../core/math/normal-quantile.ts';
 import { deriveEngine, uniformOpen01 } from '../random/streams.ts';
 import type { Divergence, SddeSolution } from '../sdde/solution.ts';
-import { withSolutionViews } from '../sdde/dense-output.ts';
+import { inlineSolution, runAxisPairKernel } from './axis-pair-kernel.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { matVec } from '../core/kernels.ts';
 import { axisNoiseLaw, batchMeanGradient } from './axis-law.ts';
@@ -76,6 +76,11 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
         R[i * d + j] = r;
       }
     }
+    // the whole pair step in the WebAssembly kernel where it applies (the same bits; this loop is its fallback)
+    if (progress === undefined || !progress.active) {
+      const fused = runAxisPairKernel(cfg, law, R, seed, path, saveEvery, delta);
+      if (fused) return fused;
+    }
     const noiseVec = new Float64Array(d);
     const ring = new StateRing(cfg.delay.maxLag + 1, d);
     const X = Float64Array.from(cfg.x0);
@@ -133,21 +138,7 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
       if (poll !== undefined && (k & POLL_MASK) === 0) poll(k);
       step(k, 0, false, cfg.schedule.at(k));
     }
-    const t = new Float64Array(saved);
-    for (let i = 0; i < saved; i++) t[i] = Math.min(i * saveEvery, K) * delta;
-    const sdde: SddeSolution = withSolutionViews({
-      status,
-      ...(divergence ? { divergence } : {}),
-      dim: d,
-      t,
-      x: saved === nSaved ? xs : xs.slice(0, saved * d),
-      delays: asgd.delays,
-      steps: status === 'ok' ? K : divergence!.step - 1,
-      dt: delta,
-      seed,
-      path,
-      algorithm: { name: 'Euler–Maruyama (Eq. 5, inline with the ASGD)', strongOrder: 0.5, weakOrder: 1 },
-    });
+    const sdde = inlineSolution(d, K, saveEvery, delta, xs, saved, nSaved, status, divergence, asgd.delays, seed, path);
     return { asgd, sdde };
   }
 

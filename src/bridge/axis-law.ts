@@ -251,6 +251,19 @@ export class AxisNoiseLaw {
     }
   }
 
+  /**
+   * The law's samples: per axis j, the M whitened samples sorted ascending at [j·M, (j+1)·M)
+   * (the array itself, read only: the pair kernel's host builds its index from it).
+   */
+  get sortedSamples(): Float64Array {
+    return this.sorted;
+  }
+
+  /** The whitening rows P[j·d + i] = V[i][j]/√λ_j (0 for a degenerate axis), read only. */
+  get whitening(): Float64Array {
+    return this.whiten;
+  }
+
   /** Whitened coordinates w = Λ^{-1/2} Vᵀ ζ (0 on degenerate axes). */
   project(zeta: Float64Array, out: Float64Array): void {
     matVec(this.whiten, zeta, out, this.dim);

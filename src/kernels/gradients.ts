@@ -59,12 +59,24 @@ export class GradientKernel {
   private pFout = 0;
   private capacity = 0;
 
-  constructor(kind: Kind, A: Float64Array, B: Float64Array, d: number, l2 = 0) {
+  /**
+   * Least squares: Ã = AᵀA/n (row-major d×d) and B̃ = AᵀB/n, the objective's full gradient
+   * ∇F(x) = Ãx − B̃ (each row a four-chain dot product), for kernels that take SDDE steps.
+   */
+  readonly normalEquations: { At: Float64Array; Bt: Float64Array } | undefined;
+
+  constructor(kind: Kind, A: Float64Array, B: Float64Array, d: number, l2 = 0, normalEquations?: { At: Float64Array; Bt: Float64Array }) {
     this.kind = kind;
     this.A = A;
     this.B = B;
     this.d = d;
     this.l2 = l2;
+    this.normalEquations = normalEquations;
+  }
+
+  /** The objective's data as given: kind, rows A (n×d, row-major), responses or labels B, d, λ. */
+  data(): { kind: Kind; A: Float64Array; B: Float64Array; d: number; l2: number } {
+    return { kind: this.kind, A: this.A, B: this.B, d: this.d, l2: this.l2 };
   }
 
   /** The kernel instance holding the data (created on first use). */

@@ -141,7 +141,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     minibatchGradientSum(batch, count, x, out) {
       if (useGradientKernel(count, d)) {
         // the same sums in the WebAssembly SIMD kernel (src/kernels/assembly/asgd.ts), same bits
-        (kernel ??= new GradientKernel('least-squares', A, B, d)).gradientSum(batch, count, x, out);
+        (kernel ??= new GradientKernel('least-squares', A, B, d, 0, { At, Bt })).gradientSum(batch, count, x, out);
         return;
       }
       out.fill(0);
@@ -174,7 +174,7 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
     data: { A, B },
   } as FiniteSumObjective & { data: { A: Float64Array; B: Float64Array } };
   // whole ASGD iterations in the kernel (src/asgd/kernel-host.ts) use the same data
-  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('least-squares', A, B, d)));
+  registerGradientKernel(objective, () => (kernel ??= new GradientKernel('least-squares', A, B, d, 0, { At, Bt })));
   return objective;
 }
 

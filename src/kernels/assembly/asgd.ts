@@ -16,7 +16,7 @@ export function lsqGradSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32
   lsqSum(A, Bv, d, batch, count, x, out);
 }
 
-@inline function lsqSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32, x: usize, out: usize): void {
+@inline export function lsqSum(A: usize, Bv: usize, d: i32, batch: usize, count: i32, x: usize, out: usize): void {
   const rowBytes = <usize>d << 3;
   const d4 = d & ~3;
   const d2 = d & ~1;

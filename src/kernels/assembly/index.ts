@@ -6,5 +6,6 @@ export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
 export { logisticFullGrad, logisticValue } from './full-gradient';
+export { axisPairRun, normalQuantile } from './pair';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
 export { cnnForward, cnnGradient, cnnValue } from './cnn';

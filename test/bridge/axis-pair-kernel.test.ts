@@ -1,0 +1,111 @@
+/**
+ * The pair kernel (src/kernels/assembly/pair.ts via src/bridge/axis-pair-kernel.ts): the
+ * 'axis-quantile' pair with m = 1 on least squares, the whole step in WebAssembly, must give the
+ * bits of the TypeScript loop it replaces (runner.ts with axis-coupling.ts's observer, the backend
+ * 'typescript'): every ASGD iterate, F value, lag, SDDE state and distance. The reference is that
+ * loop — an independent implementation of the same algorithm (plain binary searches in the sorted
+ * doubles, TypeScript arithmetic), not the kernel's cell-and-key index. Covered: a continuous law;
+ * a law with few atoms (every observed noise ties with thousands of samples: the tie count T and
+ * the key-equality path of the index); reads before the start from a given history; a run that
+ * diverges (left to the loop); and the kernel's Φ⁻¹ against normalQuantile, bit for bit.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
+import { asgdConfig, type AsgdConfig } from '../../src/asgd/runner.ts';
+import { axisPairKernelRuns, pitCells } from '../../src/bridge/axis-pair-kernel.ts';
+import { runPair } from '../../src/bridge/pair.ts';
+import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
+import { newKernelInstance, setKernelBackend, wasmSimdSupported } from '../../src/kernels/index.ts';
+
+afterAll(() => setKernelBackend('auto'));
+
+/** Deterministic least-squares data (a fixed trigonometric pattern; no randomness needed). */
+function data(n: number, d: number, levels = 0) {
+  const A = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: d }, (_, j) => {
+      const h = Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1)) * 43758.5453;
+      const v = h - Math.floor(h) - 0.5;
+      return levels > 0 ? Math.round(v * levels) / levels : v;
+    }),
+  );
+  const B = A.map((row, i) => row.reduce((s, a, j) => s + a * Math.cos(j + 1), 0) + 0.5 * Math.sin(3.7 * (i + 1)));
+  return leastSquaresObjective({ A, B });
+}
+
+/** runPair under one backend, for several paths: everything the pair returns that is a number. */
+function pairs(cfg: AsgdConfig, backend: 'wasm-simd' | 'typescript', lawSamples: number, paths: number[], saveEvery: number) {
+  setKernelBackend(backend);
+  try {
+    return paths.map((path) => {
+      const p = runPair(cfg, { coupling: 'axis-quantile', substeps: 1, lawSamples, seed: 11, path, saveEvery });
+      return {
+        status: [p.discrete.status, p.sdde.status],
+        x: Array.from(p.discrete.x),
+        F: Array.from(p.asgd!.F),
+        k: Array.from(p.asgd!.k),
+        delays: Array.from(p.asgd!.delays!),
+        X: Array.from(p.sdde.x),
+        t: Array.from(p.sdde.t),
+        steps: p.sdde.steps,
+        distance: Array.from(p.distance),
+        keys: Object.keys(p.asgd!).join(',') + ';' + Object.keys(p.sdde).join(','),
+      };
+    });
+  } finally {
+    setKernelBackend('auto');
+  }
+}
+
+function sameBits(cfg: AsgdConfig, lawSamples: number, paths: number[], saveEvery: number, expectKernel = true) {
+  const before = axisPairKernelRuns.count;
+  const wasm = pairs(cfg, 'wasm-simd', lawSamples, paths, saveEvery);
+  if (expectKernel) expect(axisPairKernelRuns.count - before, 'the kernel ran once per path').toBe(paths.length);
+  const ts = pairs(cfg, 'typescript', lawSamples, paths, saveEvery);
+  // toEqual tells −0 from +0 and compares NaN as equal: every bit of every double
+  for (let i = 0; i < paths.length; i++) expect(wasm[i], `path ${paths[i]}`).toEqual(ts[i]);
+  return wasm;
+}
+
+describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least squares) = the TypeScript loop', () => {
+  it('a continuous law (d = 7, b = 8, uniform lags ≤ 3): the same bits on every path, at every save', () => {
+    const objective = data(3000, 7);
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer), eta: 0.02, iterations: 700, batchSize: 8, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
+    const out = sameBits(cfg, 4096, [0, 1, 2, 5], 50);
+    expect(out[0].distance.length).toBe(15);
+    expect(out[0].distance.at(-1)).toBeGreaterThan(0);
+  });
+
+  it('a law with few atoms (n = 6, b = 2: 36 outcomes, all ties): T > 0 on every step, the same bits', () => {
+    // rows on a coarse grid make many minibatch noises exactly equal: every PIT sees ties
+    const objective = data(6, 3, 4);
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer), eta: 0.05, iterations: 400, batchSize: 2, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
+    sameBits(cfg, 2000, [0, 3], 7);
+  });
+
+  it('reads before the start from a given history, a decaying schedule, saves off the chunk grid', () => {
+    const objective = data(500, 5);
+    const x0 = Array.from(objective.minimizer, (v) => v + 0.3);
+    const cfg = asgdConfig({ objective, x0, eta: 0.05, iterations: 613, batchSize: 5, sampling: 'without-replacement', delay: { kind: 'constant', lag: 6 }, beforeHistory: 'history', history: x0.map((v) => v - 1), schedule: { kind: 'inverse-sqrt' } });
+    sameBits(cfg, 1000, [0, 9], 97);
+  });
+
+  it('a diverging run is left to the TypeScript loop: the same result either way', () => {
+    const objective = data(200, 4);
+    const cfg = asgdConfig({ objective, x0: 0, eta: 400, iterations: 1000, batchSize: 4, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
+    const out = sameBits(cfg, 1000, [0], 10, false);
+    expect(out[0].status).toContain('diverged');
+  });
+
+  it("the kernel's Φ⁻¹ is normalQuantile's, bit for bit (central region, both tails, the edges)", () => {
+    const k = newKernelInstance();
+    expect(k.backend).toBe('wasm-simd');
+    const q = k.k.normalQuantile!;
+    const ps = [0, 1, NaN, -0.1, 1.1, 0.5, 0.075, 0.925, 0.0749999, 1e-300, 5e-324, 1 - 2 ** -53, 1e-12, 1e-20];
+    for (let i = 1; i < 20_000; i++) ps.push(i / 20_000, (i * 0.6180339887498949) % 1, 1e-30 * i, 1 - i * 1e-17);
+    for (const p of ps) expect(Object.is(q(p), normalQuantile(p)), `p = ${p}`).toBe(true);
+  });
+
+  it('the index has a quarter as many cells as samples, at most 65 536', () => {
+    expect([pitCells(100), pitCells(65_536), pitCells(2 ** 20), pitCells(3)]).toEqual([25, 16_384, 65_536, 1]);
+  });
+});
