@@ -69,7 +69,7 @@ function sameBits(cfg: AsgdConfig, lawSamples: number, paths: number[], saveEver
 describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least squares) = the TypeScript loop', () => {
   it('a continuous law (d = 7, b = 8, uniform lags ≤ 3): the same bits on every path, at every save', () => {
     const objective = data(3000, 7);
-    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer), eta: 0.02, iterations: 700, batchSize: 8, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.02, iterations: 700, batchSize: 8, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
     const out = sameBits(cfg, 4096, [0, 1, 2, 5], 50);
     expect(out[0].distance.length).toBe(15);
     expect(out[0].distance.at(-1)).toBeGreaterThan(0);
@@ -78,13 +78,13 @@ describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least 
   it('a law with few atoms (n = 6, b = 2: 36 outcomes, all ties): T > 0 on every step, the same bits', () => {
     // rows on a coarse grid make many minibatch noises exactly equal: every PIT sees ties
     const objective = data(6, 3, 4);
-    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer), eta: 0.05, iterations: 400, batchSize: 2, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.05, iterations: 400, batchSize: 2, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
     sameBits(cfg, 2000, [0, 3], 7);
   });
 
   it('reads before the start from a given history, a decaying schedule, saves off the chunk grid', () => {
     const objective = data(500, 5);
-    const x0 = Array.from(objective.minimizer, (v) => v + 0.3);
+    const x0 = Array.from(objective.minimizer!, (v) => v + 0.3);
     const cfg = asgdConfig({ objective, x0, eta: 0.05, iterations: 613, batchSize: 5, sampling: 'without-replacement', delay: { kind: 'constant', lag: 6 }, beforeHistory: 'history', history: x0.map((v) => v - 1), schedule: { kind: 'inverse-sqrt' } });
     sameBits(cfg, 1000, [0, 9], 97);
   });
