@@ -89,7 +89,7 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     Bt: f64Block(Bt),
     point: f64Block(law.point),
     gPoint: f64Block(law.pointGradient),
-    scratch: inst.alloc(7 * d * 8 + 3 * d * 4),
+    scratch: inst.alloc(7 * d * 8 + 3 * d * 4 + 16),
   };
   const block = inst.alloc(LAW_FIELDS * 4);
   const f64 = inst.f64;
