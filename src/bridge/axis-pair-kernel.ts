@@ -20,7 +20,9 @@ import { startValue } from '../asgd/start-value.ts';
 import { effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { gradientKernelOf } from '../kernels/gradients.ts';
 import { type KernelInstance, kernelBackend, newKernelInstance } from '../kernels/index.ts';
-import { deriveEngine, uniformOpen01 } from '../random/streams.ts';
+import { RNG_BYTES } from '../kernels/layout.ts';
+import type { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
+import { deriveEngine } from '../random/streams.ts';
 import { withSolutionViews } from '../sdde/dense-output.ts';
 import { everyNthCount, everyNthIndex, planSaves } from '../sdde/save-at.ts';
 import type { Divergence, SddeSolution } from '../sdde/solution.ts';
@@ -56,7 +58,7 @@ interface LawKernel {
   block: number;
   mix: number;
   busy: boolean;
-  run?: { b: number; maxLag: number; cap: number; ringX: number; ringS: number; lags: number; batches: number; stepsA: number; stepsS: number; unif: number; div: number };
+  run?: { b: number; maxLag: number; cap: number; ringX: number; ringS: number; lags: number; batches: number; stepsA: number; stepsS: number; coupling: number; minibatch: number; div: number };
 }
 
 const kernels = new WeakMap<AxisNoiseLaw, LawKernel>();
@@ -89,7 +91,7 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     Bt: f64Block(Bt),
     point: f64Block(law.point),
     gPoint: f64Block(law.pointGradient),
-    scratch: inst.alloc(7 * d * 8 + 3 * d * 4 + 16),
+    scratch: inst.alloc(8 * d * 8 + 3 * d * 4 + 16),
   };
   const block = inst.alloc(LAW_FIELDS * 4);
   const f64 = inst.f64;
@@ -135,7 +137,8 @@ function runBuffers(k: LawKernel, d: number, b: number, maxLag: number): NonNull
     batches: inst.alloc(CHUNK * b * 4),
     stepsA: inst.alloc(CHUNK * 8),
     stepsS: inst.alloc(CHUNK * 8),
-    unif: inst.alloc(CHUNK * d * 8),
+    coupling: inst.alloc(RNG_BYTES),
+    minibatch: inst.alloc(RNG_BYTES),
     div: inst.alloc(8),
   };
   return k.run;
@@ -196,8 +199,11 @@ export function runAxisPairKernel(cfg: AsgdConfig, law: AxisNoiseLaw, mix: Float
   if (lk.busy) return undefined;
   const lags: LagSource = new RandomLag(cfg.delay, deriveEngine(seed, 'delay', path));
   const maxLag = lags.maxLag;
-  const sampler = new MinibatchSampler(obj.n, b, cfg.sampling, deriveEngine(seed, 'minibatch', path));
-  const coupling = deriveEngine(seed, 'coupling', path);
+  const minibatchEngine = deriveEngine(seed, 'minibatch', path);
+  // with replacement the kernel draws the minibatches itself (MinibatchSampler's rejection, in
+  // WebAssembly); without, they are drawn here
+  const inKernel = cfg.sampling === 'with-replacement' && obj.n > 1;
+  const sampler = inKernel ? undefined : new MinibatchSampler(obj.n, b, cfg.sampling, minibatchEngine);
   const run = runBuffers(lk, d, b, maxLag);
   const { inst, block } = lk;
   const f64 = inst.f64;
@@ -207,6 +213,9 @@ export function runAxisPairKernel(cfg: AsgdConfig, law: AxisNoiseLaw, mix: Float
   try {
     const { cap, ringX, ringS } = run;
     f64.set(mix, lk.mix >> 3);
+    // the path's coupling stream (and minibatch stream) continue in the kernel
+    (deriveEngine(seed, 'coupling', path) as BatchedMersenneTwister19937).save(i32, run.coupling >> 2);
+    if (inKernel) (minibatchEngine as BatchedMersenneTwister19937).save(i32, run.minibatch >> 2);
     // x_0 = X_0 in row 0; rows of j < 0 hold the history (read only before the start)
     f64.set(cfg.x0, ringX >> 3);
     f64.set(cfg.x0, ringS >> 3);
@@ -235,7 +244,6 @@ export function runAxisPairKernel(cfg: AsgdConfig, law: AxisNoiseLaw, mix: Float
     const batchW = run.batches >> 2;
     const stepA = run.stepsA >> 3;
     const stepS = run.stepsS >> 3;
-    const unif = run.unif >> 3;
     const div = run.div >> 2;
     let slot = 0;
     for (let k = 0; k < K; ) {
@@ -246,17 +254,18 @@ export function runAxisPairKernel(cfg: AsgdConfig, law: AxisNoiseLaw, mix: Float
         if (!(lag >= 0 && lag <= maxLag)) throw new RangeError(`lag source returned ${lag} at iteration ${kk}, outside [0, maxLag = ${maxLag}]`);
         i32[lagW + i] = lag;
         delays[kk] = lag;
-        sampler.draw(batch);
-        i32.set(batch, batchW + i * b);
+        if (sampler) {
+          sampler.draw(batch);
+          i32.set(batch, batchW + i * b);
+        }
         const u = schedule.at(kk);
         f64[stepA + i] = eta * u;
         f64[stepS + i] = eta * u;
-        for (let j = 0; j < d; j++) f64[unif + i * d + j] = uniformOpen01(coupling);
       }
       i32[div] = -1;
       i32[div + 1] = -1;
       const start = slot;
-      slot = inst.k.axisPairRun!(lk.A, lk.B, d, b, block, n, ringX, ringS, cap, slot, run.lags, run.batches, run.stepsA, run.stepsS, run.unif, run.div);
+      slot = inst.k.axisPairRun!(lk.A, lk.B, d, b, block, n, ringX, ringS, cap, slot, run.lags, run.batches, run.stepsA, run.stepsS, run.coupling, inKernel ? run.minibatch : 0, obj.n, 0x1_0000_0000 - (0x1_0000_0000 % obj.n), run.div);
       if (i32[div] >= 0 || i32[div + 1] >= 0) return undefined; // a non-finite step: the TypeScript loop runs this path
       const rowOf = (s: number) => {
         const row = start + (s - k);

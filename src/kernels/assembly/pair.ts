@@ -19,6 +19,7 @@
 import { log } from './libm';
 import { lsqSum } from './asgd';
 import { finishSum4 } from './sum4';
+import { nextWord, uniformOpen01 } from './rng';
 
 /** Whitened values closer than this count as one atom (axis-law.ts TIE_TOLERANCE). */
 const TIE: f64 = 1e-9;
@@ -253,15 +254,17 @@ function pits(law: usize, d: i32, w: usize, v: usize, u: usize, cells: usize, ce
 /**
  * n pair steps (m = 1, least squares). Rings: rows of d doubles, row j mod cap = x_j (ASGD, at
  * ringX) and X_j (SDDE, at ringS), rows of j < 0 the history; slotIn the row of step k's iterate.
- * Per step: lags[k] (effective), the minibatch batches[k·b …], stepsA[k] = η·u_k(·α(l_k)) (ASGD),
- * stepsS[k] = η·u_k (SDDE), uniforms unif[k·d …]. Stops at the first non-finite candidate of
+ * Per step: lags[k] (effective), the minibatch batches[k·b …] (drawn here from the stream block
+ * `minibatch` with replacement from nData rows, rejection limit `limit`, when minibatch ≠ 0),
+ * stepsA[k] = η·u_k(·α(l_k)) (ASGD), stepsS[k] = η·u_k (SDDE), and d uniforms from the stream
+ * block `coupling` (src/kernels/layout.ts; the host copies the path's engines in). Stops at the first non-finite candidate of
  * either path, writing k to div[0] (ASGD) or div[1] (SDDE) (host-initialized to −1): the host then
  * runs that path in TypeScript. A, Bv: the data (row-major n×d, n); law: the law block.
  * Returns the row of the last iterate.
  */
 export function axisPairRun(
   A: usize, Bv: usize, d: i32, b: i32, law: usize, n: i32, ringX: usize, ringS: usize, cap: i32, slotIn: i32,
-  lags: usize, batches: usize, stepsA: usize, stepsS: usize, unif: usize, div: usize,
+  lags: usize, batches: usize, stepsA: usize, stepsS: usize, coupling: usize, minibatch: usize, nData: i32, limit: u32, div: usize,
 ): i32 {
   const rowBytes = <usize>d << 3;
   const d4 = d & ~3;
@@ -282,7 +285,8 @@ export function axisPairRun(
   const u = z + rowBytes;
   const gX = u + rowBytes;
   const tx = gX + rowBytes;
-  const cells = tx + rowBytes;
+  const vk = tx + rowBytes;
+  const cells = vk + rowBytes;
   const cellLo = cells + (<usize>d << 2);
   const cellHi = cellLo + (<usize>d << 2);
   let slot = slotIn;
@@ -291,6 +295,16 @@ export function axisPairRun(
     if (rs < 0) rs += cap;
     const ns = slot + 1 == cap ? 0 : slot + 1;
     const batch = batches + (<usize>(k * b) << 2);
+    if (minibatch != 0) {
+      // the minibatch with replacement, as MinibatchSampler.draw: rejection above the largest
+      // multiple of n below 2^32, then the remainder
+      for (let m: i32 = 0; m < b; m++) {
+        let r: u32;
+        do r = <u32>nextWord(minibatch);
+        while (r >= limit);
+        store<i32>(batch + (<usize>m << 2), <i32>(r % <u32>nData));
+      }
+    }
     // the ASGD's minibatch gradient at its read point (runner.ts)
     lsqSum(A, Bv, d, batch, b, ringX + <usize>rs * rowBytes, g);
     // the same minibatch's noise at the law point, whitened (axis-coupling.ts axisNormals)
@@ -300,7 +314,8 @@ export function axisPairRun(
       store<f64>(gs + o, load<f64>(gPoint + o) - load<f64>(gs + o) / fb);
     }
     for (let j: i32 = 0; j < d; j++) store<f64>(w + (<usize>j << 3), dot4(whiten + <usize>j * rowBytes, gs, d, d4));
-    const vk = unif + <usize>k * rowBytes;
+    // the PIT's uniforms from the path's coupling stream, axis by axis (axis-coupling.ts)
+    for (let j: i32 = 0; j < d; j++) store<f64>(vk + (<usize>j << 3), uniformOpen01(coupling));
     pits(law, d, w, vk, u, cells, cellLo, cellHi, tx);
     for (let j: i32 = 0; j < d; j++) {
       const o = <usize>j << 3;

@@ -104,7 +104,7 @@ export function mtRefill(r: usize): void {
 }
 
 /** The next 32-bit word of stream r (MT19937's next(); the index lives in memory). */
-@inline function nextWord(r: usize): i32 {
+@inline export function nextWord(r: usize): i32 {
   let i = load<i32>(r + INDEX);
   if (i >= N) {
     mtRefill(r);
@@ -115,7 +115,7 @@ export function mtRefill(r: usize): void {
 }
 
 /** A uniform in (0, 1) from two words: (a·2^26 + b + 1/2)/2^52 (src/random/streams.ts uniformOpen01). */
-@inline function uniformOpen01(r: usize): f64 {
+@inline export function uniformOpen01(r: usize): f64 {
   const a = <f64>(<u32>nextWord(r) >>> 6);
   const b = <f64>(<u32>nextWord(r) >>> 6);
   return (a * 67108864.0 + b + 0.5) / 4503599627370496.0;
