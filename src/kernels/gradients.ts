@@ -141,14 +141,14 @@ export class GradientKernel {
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
   }
 
-  /** F(x) of logistic regression, the bits of the objective's own `value` (evaluated at every ASGD save). */
+  /** F(x), the bits of the objective's own `value` (evaluated at every ASGD save). */
   value(x: Float64Array): number {
-    if (this.kind !== 'logistic') throw new Error('GradientKernel.value: logistic regression only');
     const d = this.d;
     const inst = this.instance(0);
     const px = this.pFx >> 3;
     const f64 = inst.f64;
     for (let j = 0; j < d; j++) f64[px + j] = x[j];
+    if (this.kind === 'least-squares') return inst.k.lsqValue!(this.pA, this.pB, this.B.length, d, this.pFx);
     return inst.k.logisticValue!(this.pA, this.pB, this.B.length, d, this.l2, this.pFx);
   }
 }

@@ -105,6 +105,33 @@ describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least 
     for (const p of ps) expect(Object.is(q(p), normalQuantile(p)), `p = ${p}`).toBe(true);
   });
 
+  it("least squares F in the kernel (lsqValue, eight rows at a time) has the loop's bits, for any n mod 8", () => {
+    for (const [n, d] of [[3000, 7], [61, 20], [13, 5], [16, 1]]) {
+      const objective = data(n, d);
+      const xs = [objective.minimizer!, Float64Array.from({ length: d }, (_, j) => Math.cos(3 * j) * 40), new Float64Array(d)];
+      const F = (backend: 'wasm-simd' | 'typescript') => {
+        setKernelBackend(backend);
+        try {
+          return xs.map((x) => objective.value(x));
+        } finally {
+          setKernelBackend('auto');
+        }
+      };
+      expect(F('wasm-simd'), `n = ${n}, d = ${d}`).toEqual(F('typescript'));
+      // and F from its definition (a plain sum, other rounding): agreement to rounding
+      const A = (objective as unknown as { data: { A: Float64Array; B: Float64Array } }).data;
+      for (const x of xs) {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          let r = -A.B[i];
+          for (let j = 0; j < d; j++) r += A.A[i * d + j] * x[j];
+          s += r * r;
+        }
+        expect(objective.value(x)).toBeCloseTo(s / (2 * n), 10);
+      }
+    }
+  });
+
   it('the index has a quarter as many cells as samples, at most 65 536', () => {
     expect([pitCells(100), pitCells(65_536), pitCells(2 ** 20), pitCells(3)]).toEqual([25, 16_384, 65_536, 1]);
   });

@@ -7,7 +7,7 @@ import { mlMatrix } from '../../core/ml-matrix.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { finiteMatrix, finiteVector, integer, nonNegativeNumber, plainObject, seedValue } from '../../core/validate.ts';
 import { dot4 } from '../../core/kernels.ts';
-import { GradientKernel, registerGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
+import { GradientKernel, registerGradientKernel, useFullGradientKernel, useGradientKernel } from '../../kernels/gradients.ts';
 import type { FiniteSumObjective } from '../objective.ts';
 import { checkDataSize, gramOverN, linearModelData, symmetricSpectrumBounds } from './data.ts';
 
@@ -98,6 +98,8 @@ function buildLeastSquares(A: Float64Array, B: Float64Array, n: number, d: numbe
   // added in row order. Four rows at a time: their residual chains are independent, so they run
   // side by side instead of one dependent addition after another (the same operations, the same bits).
   const value = (x: Float64Array) => {
+    // the same sums in the WebAssembly kernel (src/kernels/assembly/full-gradient.ts lsqValue), same bits
+    if (useFullGradientKernel(n, d)) return (kernel ??= new GradientKernel('least-squares', A, B, d, 0, { At, Bt })).value(x);
     let s = 0;
     let i = 0;
     for (; i + 4 <= n; i += 4) {

@@ -182,3 +182,51 @@ export function logisticValue(A: usize, y: usize, n: i32, d: i32, l2: f64, x: us
   }
   return s / <f64>n + 0.5 * l2 * r;
 }
+
+/**
+ * F(x) = (1/2n) Σ_i (a_iᵀx − b_i)² of least squares as src/asgd/objectives/least-squares.ts
+ * evaluates it: each residual one chain from −b_i, a_ij·x_j added for j = 0, 1, …; the squares
+ * added in row order. Eight rows at a time, two per f64x2 (their chains are independent: the same
+ * operations, the same bits).
+ */
+export function lsqValue(A: usize, Bv: usize, n: i32, d: i32, x: usize): f64 {
+  const rowBytes = <usize>d << 3;
+  let s: f64 = 0;
+  let i: i32 = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p0 = A + <usize>i * rowBytes;
+    const b = Bv + (<usize>i << 3);
+    let r01 = f64x2.neg(v128.load(b));
+    let r23 = f64x2.neg(v128.load(b, 16));
+    let r45 = f64x2.neg(v128.load(b, 32));
+    let r67 = f64x2.neg(v128.load(b, 48));
+    for (let j: i32 = 0; j < d; j++) {
+      const o = <usize>j << 3;
+      const xj = f64x2.splat(load<f64>(x + o));
+      const q = p0 + o;
+      r01 = f64x2.add(r01, f64x2.mul(f64x2.replace_lane(f64x2.splat(load<f64>(q)), 1, load<f64>(q + rowBytes)), xj));
+      r23 = f64x2.add(r23, f64x2.mul(f64x2.replace_lane(f64x2.splat(load<f64>(q + 2 * rowBytes)), 1, load<f64>(q + 3 * rowBytes)), xj));
+      r45 = f64x2.add(r45, f64x2.mul(f64x2.replace_lane(f64x2.splat(load<f64>(q + 4 * rowBytes)), 1, load<f64>(q + 5 * rowBytes)), xj));
+      r67 = f64x2.add(r67, f64x2.mul(f64x2.replace_lane(f64x2.splat(load<f64>(q + 6 * rowBytes)), 1, load<f64>(q + 7 * rowBytes)), xj));
+    }
+    const q01 = f64x2.mul(r01, r01);
+    const q23 = f64x2.mul(r23, r23);
+    const q45 = f64x2.mul(r45, r45);
+    const q67 = f64x2.mul(r67, r67);
+    s += f64x2.extract_lane(q01, 0);
+    s += f64x2.extract_lane(q01, 1);
+    s += f64x2.extract_lane(q23, 0);
+    s += f64x2.extract_lane(q23, 1);
+    s += f64x2.extract_lane(q45, 0);
+    s += f64x2.extract_lane(q45, 1);
+    s += f64x2.extract_lane(q67, 0);
+    s += f64x2.extract_lane(q67, 1);
+  }
+  for (; i < n; i++) {
+    const p0 = A + <usize>i * rowBytes;
+    let r = -load<f64>(Bv + (<usize>i << 3));
+    for (let j: i32 = 0; j < d; j++) r += load<f64>(p0 + (<usize>j << 3)) * load<f64>(x + (<usize>j << 3));
+    s += r * r;
+  }
+  return s / (2.0 * <f64>n);
+}
