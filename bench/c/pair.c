@@ -22,7 +22,8 @@
  * Per pair step (one path, step k):
  *   lag l = genrand % 4 clipped to k; batch of b indices genrand % n (one generator per path);
  *   ASGD:     x_{k+1} = x_k − η g_b(x_{k−l})
- *   coupling: ζ* = ∇F(x*) − g_b(x*) (the same batch at the law point), w = Λ^{-1/2}Vᵀζ*,
+ *   coupling: ζ* = ∇F(x*) − g_b(x*) (the same batch at the law point; w5: its residuals
+ *             a_i·x* − r_i computed once, as asgd-sdde's kernel does), w = Λ^{-1/2}Vᵀζ*,
  *             U_j = (R + v(T + 1))/(M + 1) by the rank PIT of the sampled law (R = #{s < w − tol},
  *             T = #{|s − w| ≤ tol}, v uniform from the path's second generator; R from the cell
  *             index of src/kernels/assembly/pair.ts: the cell's start and its samples' 16-bit keys,
@@ -248,10 +249,20 @@ static void draw_batch(mt19937 *g, int *batch) {
   for (int m = 0; m < BATCH; m++) batch[m] = (int)(genrand_int32(g) % NDATA);
 }
 
-/* whitened minibatch noise at x*: w = P(∇F(x*) − g_b(x*)) */
+static double cstar[NDATA]; /* w5: the residuals a_i·x* − r_i, once (as axis-pair-kernel.ts) */
+
+/* whitened minibatch noise at x*: w = P(∇F(x*) − g_b(x*)); w5 sums the stored residuals' rows */
 static void whitened_noise(const int *batch, double *w) {
   double g[DIM], zeta[DIM];
-  batch_grad(batch, xstar, g);
+  if (logistic) batch_grad(batch, xstar, g);
+  else {
+    for (int j = 0; j < DIM; j++) g[j] = 0;
+    for (int m = 0; m < BATCH; m++) {
+      const double c = cstar[batch[m]], *a = A + (size_t)batch[m] * DIM;
+      for (int j = 0; j < DIM; j++) g[j] += c * a[j];
+    }
+    for (int j = 0; j < DIM; j++) g[j] /= BATCH;
+  }
   for (int i = 0; i < DIM; i++) zeta[i] = gstar[i] - g[i];
   for (int j = 0; j < DIM; j++) w[j] = dotd(whiten + j * DIM, zeta);
 }
@@ -265,6 +276,7 @@ static void build_law(uint32_t seed) {
   /* C = Σ(x*)/b, Σ = (1/n) Σ_i (∇f_i − ∇F)(∇f_i − ∇F)ᵀ at x* */
   double S[DIM * DIM] = {0}, gi[DIM], lam[DIM], V[DIM * DIM];
   full_grad(xstar, gstar);
+  for (int i = 0; i < NDATA; i++) cstar[i] = comp_coef(i, xstar);
   for (int i = 0; i < NDATA; i++) {
     const double c = comp_coef(i, xstar);
     for (int j = 0; j < DIM; j++) gi[j] = c * A[(size_t)i * DIM + j] + (logistic ? L2 * xstar[j] : 0) - gstar[j];

@@ -16,6 +16,7 @@
  */
 import type { AsgdConfig, AsgdResult } from '../asgd/runner.ts';
 import { MinibatchSampler } from '../asgd/minibatch.ts';
+import { dot4 } from '../core/kernels.ts';
 import { startValue } from '../asgd/start-value.ts';
 import { effectiveLag, type LagSource, RandomLag } from '../delay/lags.ts';
 import { gradientKernelOf } from '../kernels/gradients.ts';
@@ -31,7 +32,7 @@ import type { AxisNoiseLaw } from './axis-law.ts';
 /** Pair steps per kernel call. */
 const CHUNK = 256;
 /** Words of the law block (pair.ts L_*). */
-const LAW_FIELDS = 16;
+const LAW_FIELDS = 17;
 
 /** Cells per axis of the PIT's index for M samples: M/4 (on average four samples a cell), at most 65 536. */
 export function pitCells(samples: number): number {
@@ -92,6 +93,8 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     point: f64Block(law.point),
     gPoint: f64Block(law.pointGradient),
     scratch: inst.alloc(8 * d * 8 + 3 * d * 4 + 16),
+    // the residuals a_iᵀx_L − b_i at the law point, once (four-chain dot products, as the kernels')
+    residual: f64Block(Float64Array.from({ length: B.length }, (_, i) => dot4(A, i * d, law.point, d) - B[i])),
   };
   const block = inst.alloc(LAW_FIELDS * 4);
   const f64 = inst.f64;
@@ -117,7 +120,7 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     }
     while (c <= G) i32[sb + c++] = base + M;
   }
-  const fields = [M, G, p.whiten, p.sorted, p.keys, p.start, p.lo, p.iw, p.bias, p.dead, p.mix, p.At, p.Bt, p.point, p.gPoint, p.scratch];
+  const fields = [M, G, p.whiten, p.sorted, p.keys, p.start, p.lo, p.iw, p.bias, p.dead, p.mix, p.At, p.Bt, p.point, p.gPoint, p.scratch, p.residual];
   for (let i = 0; i < LAW_FIELDS; i++) i32[(block >> 2) + i] = fields[i];
   return { objective, inst, A: pA, B: pB, block, mix: p.mix, busy: false };
 }

@@ -41,6 +41,7 @@ const L_BT = 12;
 const L_POINT = 13;
 const L_GPOINT = 14;
 const L_SCRATCH = 15;
+const L_RESIDUAL = 16;
 
 @inline function field(law: usize, i: i32): usize {
   return <usize>load<i32>(law + (<usize>i << 2));
@@ -56,6 +57,32 @@ const L_SCRATCH = 15;
     a23 = f64x2.add(a23, f64x2.mul(v128.load(row + o + 16), v128.load(v + o + 16)));
   }
   return finishSum4(a01, a23, row, v, d4, d);
+}
+
+/**
+ * out = Σ_m a_{batch[m]}·c_{batch[m]}: the update half of lsqSum (asgd.ts) with the residuals
+ * c_i = a_iᵀx − b_i given (at the law point x_L they are the same every step: the host computes
+ * them once, with lsqSum's dot product), each out_j summed in batch order — the same bits.
+ */
+@inline function residualSum(A: usize, d: i32, batch: usize, count: i32, c: usize, out: usize): void {
+  const rowBytes = <usize>d << 3;
+  const d2 = d & ~1;
+  memory.fill(out, 0, rowBytes);
+  for (let m: i32 = 0; m < count; m++) {
+    const i = load<i32>(batch + (<usize>m << 2));
+    const p = A + <usize>i * rowBytes;
+    const r = load<f64>(c + (<usize>i << 3));
+    const v = f64x2.splat(r);
+    let j: i32 = 0;
+    for (; j < d2; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(p + o), v)));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j << 3;
+      store<f64>(out + o, load<f64>(out + o) + load<f64>(p + o) * r);
+    }
+  }
 }
 
 /**
@@ -275,7 +302,7 @@ export function axisPairRun(
   const mix = field(law, L_MIX);
   const At = field(law, L_AT);
   const Bt = field(law, L_BT);
-  const point = field(law, L_POINT);
+  const residual = field(law, L_RESIDUAL);
   const gPoint = field(law, L_GPOINT);
   const scratch = field(law, L_SCRATCH);
   const g = scratch;
@@ -308,7 +335,7 @@ export function axisPairRun(
     // the ASGD's minibatch gradient at its read point (runner.ts)
     lsqSum(A, Bv, d, batch, b, ringX + <usize>rs * rowBytes, g);
     // the same minibatch's noise at the law point, whitened (axis-coupling.ts axisNormals)
-    lsqSum(A, Bv, d, batch, b, point, gs);
+    residualSum(A, d, batch, b, residual, gs);
     for (let i: i32 = 0; i < d; i++) {
       const o = <usize>i << 3;
       store<f64>(gs + o, load<f64>(gPoint + o) - load<f64>(gs + o) / fb);
