@@ -123,6 +123,7 @@ def main():
     # the law at x*: C = Σ(x*)/b, whitened minibatch noises sorted per axis
     m = A @ xs
     G1 = (-y * sigmoid(-y * m))[:, None] * A + L2 * xs if logistic else (m - r)[:, None] * A  # ∇f_i(x*), (n, d)
+    res_star = m - r  # w5: a_i·x* − r_i
     dev = G1 - gF
     lam, V = np.linalg.eigh(dev.T @ dev / N_DATA / BATCH)
     Pw = (V / np.sqrt(lam)).T  # P[j, i] = V[i, j]/√λ_j
@@ -164,7 +165,10 @@ def main():
         read = (k - lag) % SLOTS
         cur, nxt = k % SLOTS, (k + 1) % SLOTS
         xr[nxt] = xr[cur] - ETA * batch_grads(A, r, y, idx, xr[read, rows], logistic)
-        W = (gF - batch_grads(A, r, y, idx, np.broadcast_to(xs, (P, DIM)), logistic)) @ Pw.T
+        if logistic:
+            W = (gF - batch_grads(A, r, y, idx, np.broadcast_to(xs, (P, DIM)), logistic)) @ Pw.T
+        else:  # w5: the residuals at x* are computed once (as asgd-sdde's kernel and bench/c/pair.c)
+            W = (gF - np.matmul(res_star[idx][:, None, :], A[idx])[:, 0, :] / BATCH) @ Pw.T
         Z = pit_normals(W, rng.random((P, DIM))) - beta
         Xread = Xr[read, rows]
         if logistic:
