@@ -10,10 +10,30 @@ import type { Divergence, SddeSolution } from '../sdde/solution.ts';
 import { inlineSolution, runAxisPairKernel } from './axis-pair-kernel.ts';
 import { StateRing } from '../core/ring-buffer.ts';
 import { matVec } from '../core/kernels.ts';
-import { axisNoiseLaw, batchMeanGradient } from './axis-law.ts';
+import { type AxisNoiseLaw, axisNoiseLaw, batchMeanGradient } from './axis-law.ts';
 import { axisToBrownian, coupledIncrements } from './coupled-increments.ts';
 import { everyNthCount, everyNthIndex } from '../sdde/save-at.ts';
 import { type PhasedProgress, POLL_MASK } from '../core/abort.ts';
+
+const noiseMatrices = new WeakMap<AxisNoiseLaw, Float64Array>();
+
+/** R = VΛ^{1/2}T (row-major d×d) of a law, computed once per law (every path of an ensemble uses it). */
+function noiseMatrix(law: AxisNoiseLaw): Float64Array {
+  let R = noiseMatrices.get(law);
+  if (R) return R;
+  const d = law.dim;
+  R = new Float64Array(d * d);
+  const T = law.decorrelate;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let r = 0;
+      for (let k = 0; k < d; k++) r += law.axes[i * d + k] * Math.sqrt(law.lambda[k]) * T[k * d + j];
+      R[i * d + j] = r;
+    }
+  }
+  noiseMatrices.set(law, R);
+  return R;
+}
 
 /**
  * The 'axis-quantile' coupling: the ASGD run, and for each of its steps the SDDE's coupled
@@ -67,15 +87,7 @@ export function runAxisQuantile(cfg: AsgdConfig, sigma: Float64Array, point: Flo
 
   if (m === 1) {
     // R = VΛ^{1/2}T: the noise η u R(z − β) of Eq. (5), T the decorrelation of z (identity in 1-D)
-    const R = new Float64Array(d * d);
-    const T = law.decorrelate;
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let r = 0;
-        for (let k = 0; k < d; k++) r += law.axes[i * d + k] * Math.sqrt(law.lambda[k]) * T[k * d + j];
-        R[i * d + j] = r;
-      }
-    }
+    const R = noiseMatrix(law);
     // the whole pair step in the WebAssembly kernel where it applies (the same bits; this loop is its fallback)
     if (progress === undefined || !progress.active) {
       const fused = runAxisPairKernel(cfg, law, R, seed, path, saveEvery, delta);

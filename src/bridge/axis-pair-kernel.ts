@@ -142,7 +142,7 @@ function runBuffers(k: LawKernel, d: number, b: number, maxLag: number): NonNull
     stepsS: inst.alloc(CHUNK * 8),
     coupling: inst.alloc(RNG_BYTES),
     minibatch: inst.alloc(RNG_BYTES),
-    div: inst.alloc(8),
+    div: inst.alloc(16),
   };
   return k.run;
 }

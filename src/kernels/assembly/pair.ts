@@ -279,14 +279,27 @@ function pits(law: usize, d: i32, w: usize, v: usize, u: usize, cells: usize, ce
 }
 
 /**
+ * A minibatch with replacement from nData rows, as MinibatchSampler.draw: rejection above the
+ * largest multiple of nData below 2^32 (`limit`), then the remainder.
+ */
+@inline function drawBatch(stream: usize, out: usize, b: i32, nData: i32, limit: u32): void {
+  for (let m: i32 = 0; m < b; m++) {
+    let r: u32;
+    do r = <u32>nextWord(stream);
+    while (r >= limit);
+    store<i32>(out + (<usize>m << 2), <i32>(r % <u32>nData));
+  }
+}
+
+/**
  * n pair steps (m = 1, least squares). Rings: rows of d doubles, row j mod cap = x_j (ASGD, at
  * ringX) and X_j (SDDE, at ringS), rows of j < 0 the history; slotIn the row of step k's iterate.
  * Per step: lags[k] (effective), the minibatch batches[k·b …] (drawn here from the stream block
  * `minibatch` with replacement from nData rows, rejection limit `limit`, when minibatch ≠ 0),
  * stepsA[k] = η·u_k(·α(l_k)) (ASGD), stepsS[k] = η·u_k (SDDE), and d uniforms from the stream
  * block `coupling` (src/kernels/layout.ts; the host copies the path's engines in). Stops at the first non-finite candidate of
- * either path, writing k to div[0] (ASGD) or div[1] (SDDE) (host-initialized to −1): the host then
- * runs that path in TypeScript. A, Bv: the data (row-major n×d, n); law: the law block.
+ * either path, writing k to div[0] (ASGD) or div[1] (SDDE) (host-initialized to −1; div[2] is
+ * scratch): the host then runs that path in TypeScript. A, Bv: the data (row-major n×d, n); law: the law block.
  * Returns the row of the last iterate.
  */
 export function axisPairRun(
@@ -317,20 +330,24 @@ export function axisPairRun(
   const cellLo = cells + (<usize>d << 2);
   const cellHi = cellLo + (<usize>d << 2);
   let slot = slotIn;
+  if (minibatch != 0 && n > 0) drawBatch(minibatch, batches, b, nData, limit);
   for (let k: i32 = 0; k < n; k++) {
     let rs = slot - load<i32>(lags + (<usize>k << 2));
     if (rs < 0) rs += cap;
     const ns = slot + 1 == cap ? 0 : slot + 1;
     const batch = batches + (<usize>(k * b) << 2);
-    if (minibatch != 0) {
-      // the minibatch with replacement, as MinibatchSampler.draw: rejection above the largest
-      // multiple of n below 2^32, then the remainder
+    // the next step's minibatch (each stream is still read in step order), and its rows of A
+    // touched now: their cache misses overlap with this step's work instead of stalling the next
+    if (k + 1 < n) {
+      const next = batch + (<usize>b << 2);
+      if (minibatch != 0) drawBatch(minibatch, next, b, nData, limit);
+      let touched: i32 = 0;
       for (let m: i32 = 0; m < b; m++) {
-        let r: u32;
-        do r = <u32>nextWord(minibatch);
-        while (r >= limit);
-        store<i32>(batch + (<usize>m << 2), <i32>(r % <u32>nData));
+        const p = A + <usize>load<i32>(next + (<usize>m << 2)) * rowBytes;
+        for (let o: usize = 0; o < rowBytes; o += 64) touched ^= load<i32>(p + o);
+        touched ^= load<i32>(p + rowBytes - 4);
       }
+      store<i32>(div, touched, 8); // (kept, so that the loads are)
     }
     // the ASGD's minibatch gradient at its read point (runner.ts)
     lsqSum(A, Bv, d, batch, b, ringX + <usize>rs * rowBytes, g);
