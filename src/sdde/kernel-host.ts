@@ -26,7 +26,7 @@ import { GaussianIncrements } from './brownian.ts';
 import type { SddeProblem } from './problem.ts';
 import { evalHistory } from './problem-compile.ts';
 import { borrowKernels, type KernelInstance, returnKernels } from '../kernels/index.ts';
-import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
+import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, NOISE_GIVEN, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
 
 /** Steps per kernel call (a group of paths; d ≥ 2). */
 const CHUNK = 256;
@@ -70,7 +70,7 @@ export function emKernelApplies(problem: SddeProblem, noise: unknown, lags: LagS
   const dif = problem.diffusion;
   // kernel memory (ring, ΔB, matrices) stays well below WebAssembly's 32-bit address space; a
   // larger history runs on the general loop, whose ring is an ordinary Float64Array
-  const bytes = 8 * ((lags.maxLag + CHUNK_ONE) * d * MAX_LANES + CHUNK * Math.max(1, dif.noiseDim) + 2 * d * d + dif.size);
+  const bytes = 8 * ((lags.maxLag + CHUNK_ONE) * d * MAX_LANES + CHUNK * (Math.max(1, dif.noiseDim) + d) + 2 * d * d + dif.size);
   if (!(bytes < 2 ** 30)) return false;
   const linear = problem.linearDrift !== null;
   const constantNoise = dif.kind === 'none' || dif.constant !== null;
@@ -283,10 +283,15 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   const gPtr = dif.kind === 'none' ? 0 : dif.constant ? copy(dif.constant) : inst.alloc(dif.size * 8);
   const fbuf = inst.alloc(d * 8);
   const gdb = inst.alloc(d * 8);
+  // a constant full G: the increments of a chunk are drawn before its steps and do not depend on
+  // the state, so G·ΔB of all its steps is one blocked matrix product (matvec4Many, the same sums
+  // as matvec4 per step), and the steps add row k of it (emD's NOISE_GIVEN)
+  const given = dif.kind === 'full' && dif.constant !== null;
+  const gz = given ? inst.alloc(chunk * d * 8) : 0;
+  const stepKind = given ? NOISE_GIVEN : NOISE_CODE[dif.kind];
   const rng = streams(inst, [p]);
   prefill(inst, run, ring, cap, maxLag, 1);
   rng.load();
-  const kind = NOISE_CODE[dif.kind];
   // views lent to the drift and diffusion functions: X_k and X_{k−l} are copied into xbuf/ybuf
   // (memmove inside kernel memory), f and g are written in place; the borrowed memory cannot grow
   const xbuf = inst.alloc(d * 8);
@@ -306,10 +311,11 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
     const n = Math.min(chunk, nSteps - k);
     for (let i = 0; i < n; i++) i32[(lagBuf >> 2) + i] = checkedLag(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
     if (m > 0) inst.k.normals(rng.blocks[0], z, n * m, 8, sqrtH);
+    if (given) inst.k.matvec4Many(gPtr, z, gz, d, m, n);
     i32[div >> 2] = -1;
     const start = slot;
     if (!hybrid) {
-      slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, kind, gPtr, gdb, div);
+      slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, stepKind, given ? gz : gPtr, gdb, div);
     } else {
       for (let i = 0; i < n; i++) {
         let rs = slot - i32[(lagBuf >> 2) + i];
@@ -322,7 +328,7 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
         // a linear drift (beside a diffusion function) is computed by the kernel itself
         if (L === null) problem.drift(t, xView, yView, fView);
         if (dif.fn) dif.fn(t, xView, yView, gView);
-        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagBuf + 4 * i, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, kind, gPtr, gdb, div);
+        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagBuf + 4 * i, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, stepKind, given ? gz + i * d * 8 : gPtr, gdb, div);
         if (i32[div >> 2] >= 0) {
           i32[div >> 2] = i;
           break;

@@ -277,54 +277,86 @@ export function em1Fused(n: i32, ring: usize, cap: i32, slotIn: i32, lags: usize
  * sums it: four partial sums over j ≡ 0, 1, 2, 3 (mod 4), the tail added to the first, then
  * (s0 + s1) + (s2 + s3). Lanes (s0, s1) and (s2, s3) are two f64x2 accumulators — the same
  * additions in the same order — and four rows run interleaved so the accumulators' latency hides.
- * `add`: out_i = base_i + (that sum) when base ≠ 0 (base may be out).
  */
 export function matvec4(Gm: usize, v: usize, out: usize, rows: i32, cols: i32): void {
   const m4 = cols & ~3;
   const rowBytes = <usize>cols << 3;
   let i: i32 = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const r0 = Gm + <usize>i * rowBytes;
-    const r1 = r0 + rowBytes;
-    const r2 = r1 + rowBytes;
-    const r3 = r2 + rowBytes;
-    let a01 = f64x2.splat(0);
-    let a23 = f64x2.splat(0);
-    let b01 = f64x2.splat(0);
-    let b23 = f64x2.splat(0);
-    let c01 = f64x2.splat(0);
-    let c23 = f64x2.splat(0);
-    let d01 = f64x2.splat(0);
-    let d23 = f64x2.splat(0);
-    for (let j: i32 = 0; j < m4; j += 4) {
-      const o = <usize>j << 3;
-      const v01 = v128.load(v + o);
-      const v23 = v128.load(v + o + 16);
-      a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o), v01));
-      a23 = f64x2.add(a23, f64x2.mul(v128.load(r0 + o + 16), v23));
-      b01 = f64x2.add(b01, f64x2.mul(v128.load(r1 + o), v01));
-      b23 = f64x2.add(b23, f64x2.mul(v128.load(r1 + o + 16), v23));
-      c01 = f64x2.add(c01, f64x2.mul(v128.load(r2 + o), v01));
-      c23 = f64x2.add(c23, f64x2.mul(v128.load(r2 + o + 16), v23));
-      d01 = f64x2.add(d01, f64x2.mul(v128.load(r3 + o), v01));
-      d23 = f64x2.add(d23, f64x2.mul(v128.load(r3 + o + 16), v23));
+  for (; i + 4 <= rows; i += 4) rows4(Gm + <usize>i * rowBytes, rowBytes, v, m4, cols, out + (<usize>i << 3));
+  for (; i < rows; i++) store<f64>(out + (<usize>i << 3), row1(Gm + <usize>i * rowBytes, v, m4, cols));
+}
+
+/** Vectors per pass over a block of four rows in matvec4Many: 32 vectors of m = 100 (25.6 kB) stay in L1 beside the block. */
+const VECTOR_BLOCK: i32 = 32;
+
+/**
+ * G·v_k for n vectors v_k (v + k·cols doubles) into out + k·rows doubles: G·[v_0 … v_{n−1}] as a
+ * blocked matrix product, every row of every product summed exactly as matvec4 sums it (so each
+ * out_k has matvec4's bits). The loops run over blocks of VECTOR_BLOCK vectors, and within one over
+ * blocks of four rows of G, each meeting all the block's vectors: a block of rows is read from
+ * memory once per VECTOR_BLOCK vectors and then from L1, where matvec4 streams all of G (d·m
+ * doubles, 80 kB for d = m = 100, more than L1) for every vector.
+ */
+export function matvec4Many(Gm: usize, v: usize, out: usize, rows: i32, cols: i32, n: i32): void {
+  const m4 = cols & ~3;
+  const rowBytes = <usize>cols << 3;
+  const outBytes = <usize>rows << 3;
+  for (let k0: i32 = 0; k0 < n; k0 += VECTOR_BLOCK) {
+    const k1 = min(n, k0 + VECTOR_BLOCK);
+    let i: i32 = 0;
+    for (; i + 4 <= rows; i += 4) {
+      const r0 = Gm + <usize>i * rowBytes;
+      for (let k = k0; k < k1; k++) rows4(r0, rowBytes, v + <usize>k * rowBytes, m4, cols, out + <usize>k * outBytes + (<usize>i << 3));
     }
-    store<f64>(out + (<usize>i << 3), finishSum4(a01, a23, r0, v, m4, cols));
-    store<f64>(out + (<usize>(i + 1) << 3), finishSum4(b01, b23, r1, v, m4, cols));
-    store<f64>(out + (<usize>(i + 2) << 3), finishSum4(c01, c23, r2, v, m4, cols));
-    store<f64>(out + (<usize>(i + 3) << 3), finishSum4(d01, d23, r3, v, m4, cols));
-  }
-  for (; i < rows; i++) {
-    const r0 = Gm + <usize>i * rowBytes;
-    let a01 = f64x2.splat(0);
-    let a23 = f64x2.splat(0);
-    for (let j: i32 = 0; j < m4; j += 4) {
-      const o = <usize>j << 3;
-      a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o), v128.load(v + o)));
-      a23 = f64x2.add(a23, f64x2.mul(v128.load(r0 + o + 16), v128.load(v + o + 16)));
+    for (; i < rows; i++) {
+      const r0 = Gm + <usize>i * rowBytes;
+      for (let k = k0; k < k1; k++) store<f64>(out + <usize>k * outBytes + (<usize>i << 3), row1(r0, v + <usize>k * rowBytes, m4, cols));
     }
-    store<f64>(out + (<usize>i << 3), finishSum4(a01, a23, r0, v, m4, cols));
   }
+}
+
+/** Four consecutive rows (the first at r0) · v into out[0 … 3], each summed as matvec4 documents. */
+@inline function rows4(r0: usize, rowBytes: usize, v: usize, m4: i32, cols: i32, out: usize): void {
+  const r1 = r0 + rowBytes;
+  const r2 = r1 + rowBytes;
+  const r3 = r2 + rowBytes;
+  let a01 = f64x2.splat(0);
+  let a23 = f64x2.splat(0);
+  let b01 = f64x2.splat(0);
+  let b23 = f64x2.splat(0);
+  let c01 = f64x2.splat(0);
+  let c23 = f64x2.splat(0);
+  let d01 = f64x2.splat(0);
+  let d23 = f64x2.splat(0);
+  for (let j: i32 = 0; j < m4; j += 4) {
+    const o = <usize>j << 3;
+    const v01 = v128.load(v + o);
+    const v23 = v128.load(v + o + 16);
+    a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o), v01));
+    a23 = f64x2.add(a23, f64x2.mul(v128.load(r0 + o + 16), v23));
+    b01 = f64x2.add(b01, f64x2.mul(v128.load(r1 + o), v01));
+    b23 = f64x2.add(b23, f64x2.mul(v128.load(r1 + o + 16), v23));
+    c01 = f64x2.add(c01, f64x2.mul(v128.load(r2 + o), v01));
+    c23 = f64x2.add(c23, f64x2.mul(v128.load(r2 + o + 16), v23));
+    d01 = f64x2.add(d01, f64x2.mul(v128.load(r3 + o), v01));
+    d23 = f64x2.add(d23, f64x2.mul(v128.load(r3 + o + 16), v23));
+  }
+  store<f64>(out, finishSum4(a01, a23, r0, v, m4, cols));
+  store<f64>(out, finishSum4(b01, b23, r1, v, m4, cols), 8);
+  store<f64>(out, finishSum4(c01, c23, r2, v, m4, cols), 16);
+  store<f64>(out, finishSum4(d01, d23, r3, v, m4, cols), 24);
+}
+
+/** One row (at r0) · v, summed as matvec4 documents. */
+@inline function row1(r0: usize, v: usize, m4: i32, cols: i32): f64 {
+  let a01 = f64x2.splat(0);
+  let a23 = f64x2.splat(0);
+  for (let j: i32 = 0; j < m4; j += 4) {
+    const o = <usize>j << 3;
+    a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o), v128.load(v + o)));
+    a23 = f64x2.add(a23, f64x2.mul(v128.load(r0 + o + 16), v128.load(v + o + 16)));
+  }
+  return finishSum4(a01, a23, r0, v, m4, cols);
 }
 
 
@@ -332,6 +364,8 @@ const NOISE_NONE: i32 = 0;
 const NOISE_SCALAR: i32 = 1;
 const NOISE_DIAGONAL: i32 = 2;
 const NOISE_FULL: i32 = 3;
+/** Full noise with G·ΔB already computed (matvec4Many): step k adds row k of g (d doubles). */
+const NOISE_GIVEN: i32 = 4;
 
 /**
  * One path, d ≥ 1, n steps: X_k and X_{k−l_k} are ring rows (d doubles each). The drift is either
@@ -339,7 +373,7 @@ const NOISE_FULL: i32 = 3;
  * fbuf as the general stepper does: c_i (or +0), then + A_ij x_j for j ascending, then + B_ij y_j)
  * or given in fbuf by the host (driftGiven = 1, one step: a drift function). The noise is kind
  * none / scalar (g: d, one ΔB) / diagonal (g: d) / full (g: d×m row-major, summed as matvec4),
- * with ΔB for step k at z + k·m. gdb: scratch of d doubles. Stops at the first non-finite state,
+ * with ΔB for step k at z + k·m, or given (G·ΔB of step k already at g + k·d, from matvec4Many). gdb: scratch of d doubles. Stops at the first non-finite state,
  * writing its step offset to div. Returns the ring row of the last state written.
  */
 export function emD(
@@ -363,6 +397,14 @@ export function emD(
       for (let i: i32 = 0; i < d; i++) {
         const o = <usize>i << 3;
         const xn = load<f64>(px + o) + h * load<f64>(fbuf + o) + load<f64>(gdb + o);
+        store<f64>(pn + o, xn);
+        finite = finite && Math.abs(xn) < Infinity;
+      }
+    } else if (kind == NOISE_GIVEN) {
+      const pg = g + <usize>k * rowBytes;
+      for (let i: i32 = 0; i < d; i++) {
+        const o = <usize>i << 3;
+        const xn = load<f64>(px + o) + h * load<f64>(fbuf + o) + load<f64>(pg + o);
         store<f64>(pn + o, xn);
         finite = finite && Math.abs(xn) < Infinity;
       }
