@@ -27,6 +27,7 @@ export interface KernelExports extends CnnKernelExports {
   em1(G: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   em1Fused(n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, r: number, sqrtH: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   emD(d: number, m: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, A: number, B: number, c: number, driftGiven: number, fbuf: number, kind: number, g: number, gdb: number, div: number): number;
+  emGivenStep(d: number, ring: number, cap: number, slot: number, lagNext: number, h: number, fbuf: number, gz: number, xbuf: number, ybuf: number): number;
   matvec4(G: number, v: number, out: number, rows: number, cols: number): void;
   matvec4Many(G: number, v: number, out: number, rows: number, cols: number, n: number): void;
   /** WebAssembly only: the TypeScript fallback is the objective's own loop (see gradients.ts). */
@@ -342,6 +343,30 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     return slot;
   }
 
+  function emGivenStep(d: number, ring: number, cap: number, slot: number, lagNext: number, h: number, fbuf: number, gz: number, xbuf: number, ybuf: number): number {
+    const f = mem.f64;
+    const ns = slot + 1 === cap ? 0 : slot + 1;
+    const px = (ring >> 3) + slot * d;
+    const pn = (ring >> 3) + ns * d;
+    const fb = fbuf >> 3;
+    const gb = gz >> 3;
+    const xb = xbuf >> 3;
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      const xn = f[px + i] + h * f[fb + i] + f[gb + i];
+      f[pn + i] = xn;
+      f[xb + i] = xn;
+      finite = finite && Math.abs(xn) < Infinity;
+    }
+    if (!finite) return ~ns;
+    if (lagNext >= 0) {
+      let rs = ns - lagNext;
+      if (rs < 0) rs += cap;
+      f.copyWithin(ybuf >> 3, (ring >> 3) + rs * d, (ring >> 3) + (rs + 1) * d);
+    }
+    return ns;
+  }
+
   return {
     exp,
     log,
@@ -354,6 +379,7 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     em1,
     em1Fused,
     emD,
+    emGivenStep,
     matvec4,
     matvec4Many,
     ...cnnTypeScriptKernels(mem),

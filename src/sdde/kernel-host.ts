@@ -316,6 +316,23 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
     const start = slot;
     if (!hybrid) {
       slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, stepKind, given ? gz : gPtr, gdb, div);
+    } else if (given) {
+      // a drift function and a constant G: one kernel call per step, which also leaves X_{k+1}
+      // and X_{k+1−l} in xbuf/ybuf for the next call of the function (the first step's here)
+      let rs = slot - i32[lagBuf >> 2];
+      if (rs < 0) rs += cap;
+      f64.copyWithin(xbuf >> 3, (ring >> 3) + slot * d, (ring >> 3) + (slot + 1) * d);
+      f64.copyWithin(ybuf >> 3, (ring >> 3) + rs * d, (ring >> 3) + (rs + 1) * d);
+      for (let i = 0; i < n; i++) {
+        problem.drift(t0 + (k + i) * h, xView, yView, fView);
+        const next = inst.k.emGivenStep(d, ring, cap, slot, i + 1 < n ? i32[(lagBuf >> 2) + i + 1] : -1, h, fbuf, gz + i * d * 8, xbuf, ybuf);
+        if (next < 0) {
+          slot = ~next;
+          i32[div >> 2] = i;
+          break;
+        }
+        slot = next;
+      }
     } else {
       for (let i = 0; i < n; i++) {
         let rs = slot - i32[(lagBuf >> 2) + i];

@@ -286,16 +286,17 @@ export function matvec4(Gm: usize, v: usize, out: usize, rows: i32, cols: i32): 
   for (; i < rows; i++) store<f64>(out + (<usize>i << 3), row1(Gm + <usize>i * rowBytes, v, m4, cols));
 }
 
-/** Vectors per pass over a block of four rows in matvec4Many: 32 vectors of m = 100 (25.6 kB) stay in L1 beside the block. */
+/** Vectors per pass over G in matvec4Many: 32 vectors of m = 100 (25.6 kB) stay in L1 beside the two rows they meet. */
 const VECTOR_BLOCK: i32 = 32;
 
 /**
  * G·v_k for n vectors v_k (v + k·cols doubles) into out + k·rows doubles: G·[v_0 … v_{n−1}] as a
  * blocked matrix product, every row of every product summed exactly as matvec4 sums it (so each
  * out_k has matvec4's bits). The loops run over blocks of VECTOR_BLOCK vectors, and within one over
- * blocks of four rows of G, each meeting all the block's vectors: a block of rows is read from
- * memory once per VECTOR_BLOCK vectors and then from L1, where matvec4 streams all of G (d·m
- * doubles, 80 kB for d = m = 100, more than L1) for every vector.
+ * pairs of rows of G, each meeting the block's vectors two at a time: the 2 × 2 register block
+ * loads four f64x2 of G and four of the vectors for eight products (matvec4's four rows × one
+ * vector load ten), and a pair of rows is read from memory once per block and then from L1, where
+ * matvec4 streams all of G (80 kB for d = m = 100, more than L1) for every vector.
  */
 export function matvec4Many(Gm: usize, v: usize, out: usize, rows: i32, cols: i32, n: i32): void {
   const m4 = cols & ~3;
@@ -304,15 +305,62 @@ export function matvec4Many(Gm: usize, v: usize, out: usize, rows: i32, cols: i3
   for (let k0: i32 = 0; k0 < n; k0 += VECTOR_BLOCK) {
     const k1 = min(n, k0 + VECTOR_BLOCK);
     let i: i32 = 0;
-    for (; i + 4 <= rows; i += 4) {
+    for (; i + 2 <= rows; i += 2) {
       const r0 = Gm + <usize>i * rowBytes;
-      for (let k = k0; k < k1; k++) rows4(r0, rowBytes, v + <usize>k * rowBytes, m4, cols, out + <usize>k * outBytes + (<usize>i << 3));
+      let k = k0;
+      for (; k + 2 <= k1; k += 2) rows2x2(r0, rowBytes, v + <usize>k * rowBytes, m4, cols, out + <usize>k * outBytes + (<usize>i << 3), outBytes);
+      if (k < k1) {
+        const vk = v + <usize>k * rowBytes;
+        const ok = out + <usize>k * outBytes + (<usize>i << 3);
+        store<f64>(ok, row1(r0, vk, m4, cols));
+        store<f64>(ok, row1(r0 + rowBytes, vk, m4, cols), 8);
+      }
     }
-    for (; i < rows; i++) {
+    if (i < rows) {
       const r0 = Gm + <usize>i * rowBytes;
       for (let k = k0; k < k1; k++) store<f64>(out + <usize>k * outBytes + (<usize>i << 3), row1(r0, v + <usize>k * rowBytes, m4, cols));
     }
   }
+}
+
+/**
+ * Rows r0, r0 + 1 of G times vectors v0, v0 + 1 (consecutive, cols doubles apart) into out (row
+ * sums of v0) and out + outBytes (of v0 + 1), each summed as matvec4 documents.
+ */
+@inline function rows2x2(r0: usize, rowBytes: usize, v0: usize, m4: i32, cols: i32, out: usize, outBytes: usize): void {
+  const r1 = r0 + rowBytes;
+  const v1 = v0 + rowBytes;
+  let a01 = f64x2.splat(0);
+  let a23 = f64x2.splat(0);
+  let b01 = f64x2.splat(0);
+  let b23 = f64x2.splat(0);
+  let c01 = f64x2.splat(0);
+  let c23 = f64x2.splat(0);
+  let d01 = f64x2.splat(0);
+  let d23 = f64x2.splat(0);
+  for (let j: i32 = 0; j < m4; j += 4) {
+    const o = <usize>j << 3;
+    const g01 = v128.load(r0 + o);
+    const g23 = v128.load(r0 + o + 16);
+    const h01 = v128.load(r1 + o);
+    const h23 = v128.load(r1 + o + 16);
+    const x01 = v128.load(v0 + o);
+    const x23 = v128.load(v0 + o + 16);
+    a01 = f64x2.add(a01, f64x2.mul(g01, x01));
+    a23 = f64x2.add(a23, f64x2.mul(g23, x23));
+    b01 = f64x2.add(b01, f64x2.mul(h01, x01));
+    b23 = f64x2.add(b23, f64x2.mul(h23, x23));
+    const y01 = v128.load(v1 + o);
+    const y23 = v128.load(v1 + o + 16);
+    c01 = f64x2.add(c01, f64x2.mul(g01, y01));
+    c23 = f64x2.add(c23, f64x2.mul(g23, y23));
+    d01 = f64x2.add(d01, f64x2.mul(h01, y01));
+    d23 = f64x2.add(d23, f64x2.mul(h23, y23));
+  }
+  store<f64>(out, finishSum4(a01, a23, r0, v0, m4, cols));
+  store<f64>(out, finishSum4(b01, b23, r1, v0, m4, cols), 8);
+  store<f64>(out + outBytes, finishSum4(c01, c23, r0, v1, m4, cols));
+  store<f64>(out + outBytes, finishSum4(d01, d23, r1, v1, m4, cols), 8);
 }
 
 /** Four consecutive rows (the first at r0) · v into out[0 … 3], each summed as matvec4 documents. */
@@ -438,6 +486,48 @@ export function emD(
     }
   }
   return slot;
+}
+
+/**
+ * One step of a drift function's loop with constant full noise (the host calls the function
+ * between steps): X_{k+1} = X_k + h f + (G·ΔB)_k, f given in fbuf, (G·ΔB)_k at gz (from
+ * matvec4Many), written to ring row slot + 1 (mod cap) — the operations of emD's NOISE_GIVEN,
+ * two lanes at a time — and also to xbuf; then, unless lagNext < 0, X_{k+1−lagNext} is copied into
+ * ybuf: the drift function's arguments for the next step, with no call between. Returns the new
+ * slot, or its complement (~slot, negative) when X_{k+1} is not finite.
+ */
+export function emGivenStep(d: i32, ring: usize, cap: i32, slot: i32, lagNext: i32, h: f64, fbuf: usize, gz: usize, xbuf: usize, ybuf: usize): i32 {
+  const rowBytes = <usize>d << 3;
+  const ns = slot + 1 == cap ? 0 : slot + 1;
+  const px = ring + <usize>slot * rowBytes;
+  const pn = ring + <usize>ns * rowBytes;
+  const vh = f64x2.splat(h);
+  const inf = f64x2.splat(Infinity);
+  let good = i64x2.splat(-1);
+  const d2 = d & ~1;
+  let i: i32 = 0;
+  for (; i < d2; i += 2) {
+    const o = <usize>i << 3;
+    const xn = f64x2.add(f64x2.add(v128.load(px + o), f64x2.mul(vh, v128.load(fbuf + o))), v128.load(gz + o));
+    v128.store(pn + o, xn);
+    v128.store(xbuf + o, xn);
+    good = v128.and(good, f64x2.lt(f64x2.abs(xn), inf));
+  }
+  let finite = i64x2.all_true(good);
+  if (i < d) {
+    const o = <usize>i << 3;
+    const xn = load<f64>(px + o) + h * load<f64>(fbuf + o) + load<f64>(gz + o);
+    store<f64>(pn + o, xn);
+    store<f64>(xbuf + o, xn);
+    finite = finite && Math.abs(xn) < Infinity;
+  }
+  if (!finite) return ~ns;
+  if (lagNext >= 0) {
+    let rs = ns - lagNext;
+    if (rs < 0) rs += cap;
+    memory.copy(ybuf, ring + <usize>rs * rowBytes, rowBytes);
+  }
+  return ns;
 }
 
 /** f = c + A x + B y, each row summed left to right as the general stepper does (rows in pairs for ILP). */
