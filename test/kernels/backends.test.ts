@@ -17,6 +17,7 @@ import { emRuns } from '../../src/sdde/kernel-host.ts';
 import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported } from '../../src/kernels/index.ts';
 import { RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../../src/kernels/layout.ts';
 import { dot4 } from '../../src/core/kernels.ts';
+import { WASM_BASE64 } from '../../src/kernels/wasm-module.ts';
 import { BatchedMersenneTwister19937 } from '../../src/random/mt19937.ts';
 import { NormalSampler } from '../../src/random/normal.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
@@ -46,6 +47,15 @@ function summary(s: SddeSolution) {
 it('WebAssembly SIMD is available in this Node (else the wasm half of these tests would not run)', () => {
   expect(wasmSimdSupported()).toBe(true);
   expect(kernelBackend()).toBe('wasm-simd');
+});
+
+it('wasmBytes decodes the embedded module: with Node’s Buffer, the bytes of the atob loop that browsers run', () => {
+  const viaAtob = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
+  const bytes = wasmBytes();
+  expect(bytes.length).toBe(viaAtob.length);
+  expect(Buffer.compare(bytes, viaAtob)).toBe(0);
+  expect(bytes.byteOffset).toBe(0);
+  expect(bytes.buffer.byteLength).toBe(bytes.length); // its own buffer, not a slice of Node's pool
 });
 
 describe('random numbers: kernel streams = NormalSampler over BatchedMersenneTwister19937', () => {
