@@ -11,7 +11,9 @@
  *     MAX_LANES paths at once (f64x2 lanes) when their lag is constant;
  *   - d ≥ 2: linear drift with constant diffusion (all four noise kinds), or a drift and/or a
  *     diffusion function evaluated here between kernel steps when the noise is full and
- *     G·ΔB is large (d·m ≥ 64), where the kernel's matrix–vector product pays for the call.
+ *     G·ΔB is large (d·m ≥ 64), where the kernel's matrix–vector product pays for the call. A
+ *     constant full G multiplies the increments of GIVEN_BLOCK steps at once (matvec4Many, a
+ *     blocked matrix product with each row summed as the per-step product sums it).
  * Results are bit-identical to the general loop (test/kernels/), including divergence, saving and
  * the recorded lags.
  *
