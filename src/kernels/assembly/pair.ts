@@ -159,6 +159,28 @@ export function normalQuantile(p: f64): f64 {
   return q < 0 ? -x : x;
 }
 
+/** normalQuantile's central branch (|q| ≤ 0.425, q = p − 1/2) for two q at once, lane by lane. */
+@inline function centralQuantile2(q: v128): v128 {
+  const r = f64x2.sub(f64x2.splat(0.180625), f64x2.mul(q, q));
+  let a = f64x2.splat(2509.0809287301226727);
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(33430.575583588128105));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(67265.770927008700853));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(45921.953931549871457));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(13731.693765509461125));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(1971.5909503065514427));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(133.14166789178437745));
+  a = f64x2.add(f64x2.mul(a, r), f64x2.splat(3.387132872796366608));
+  let b = f64x2.splat(5226.495278852545925);
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(28729.085735721942674));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(39307.89580009271061));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(21213.794301586595867));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(5394.1960214247511077));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(687.1870074920579083));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(42.313330701600911252));
+  b = f64x2.add(f64x2.mul(b, r), f64x2.splat(1));
+  return f64x2.div(f64x2.mul(q, a), b);
+}
+
 /** The cell of t = (v − lo)·iw: ⌊t⌋ clamped to [0, G). */
 @inline function cellOf(t: f64, G: i32): i32 {
   return t < 0 ? 0 : t >= <f64>G ? G - 1 : <i32>Math.floor(t);
@@ -361,7 +383,27 @@ export function axisPairRun(
     // the PIT's uniforms from the path's coupling stream, axis by axis (axis-coupling.ts)
     for (let j: i32 = 0; j < d; j++) store<f64>(vk + (<usize>j << 3), uniformOpen01(coupling));
     pits(law, d, w, vk, u, cells, cellLo, cellHi, tx);
-    for (let j: i32 = 0; j < d; j++) {
+    // z_j = Φ⁻¹(u_j) − β_j (Φ⁻¹(v_j) on an axis without noise); two axes at once in f64x2 when
+    // both lie in AS 241's central region (the same operations lane by lane: the same bits)
+    let j: i32 = 0;
+    for (; j + 2 <= d; j += 2) {
+      const o = <usize>j << 3;
+      const dead0 = load<i32>(dead + (<usize>j << 2)) != 0;
+      const dead1 = load<i32>(dead + (<usize>j << 2), 4) != 0;
+      const p0 = dead0 ? load<f64>(vk + o) : load<f64>(u + o);
+      const p1 = dead1 ? load<f64>(vk + o, 8) : load<f64>(u + o, 8);
+      const q0 = p0 - 0.5;
+      const q1 = p1 - 0.5;
+      if (Math.abs(q0) <= 0.425 && Math.abs(q1) <= 0.425) {
+        const x = centralQuantile2(f64x2.replace_lane(f64x2.splat(q0), 1, q1));
+        store<f64>(z + o, dead0 ? f64x2.extract_lane(x, 0) : f64x2.extract_lane(x, 0) - load<f64>(bias + o));
+        store<f64>(z + o, dead1 ? f64x2.extract_lane(x, 1) : f64x2.extract_lane(x, 1) - load<f64>(bias + o, 8), 8);
+      } else {
+        store<f64>(z + o, dead0 ? normalQuantile(p0) : normalQuantile(p0) - load<f64>(bias + o));
+        store<f64>(z + o, dead1 ? normalQuantile(p1) : normalQuantile(p1) - load<f64>(bias + o, 8), 8);
+      }
+    }
+    for (; j < d; j++) {
       const o = <usize>j << 3;
       store<f64>(z + o, load<i32>(dead + (<usize>j << 2)) != 0 ? normalQuantile(load<f64>(vk + o)) : normalQuantile(load<f64>(u + o)) - load<f64>(bias + o));
     }
