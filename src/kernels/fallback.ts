@@ -36,6 +36,7 @@ export interface KernelExports extends CnnKernelExports {
   logisticFullGrad?(A: number, y: number, n: number, d: number, l2: number, x: number, out: number): void;
   logisticValue?(A: number, y: number, n: number, d: number, l2: number, x: number): number;
   lsqValue?(A: number, Bv: number, n: number, d: number, x: number): number;
+  lsqValueT?(At: number, Bv: number, n: number, d: number, x: number): number;
   asgdRun?(kind: number, A: number, Bv: number, d: number, l2: number, n: number, ring: number, cap: number, slot: number, lags: number, batches: number, b: number, steps: number, g: number, cbuf: number, div: number): number;
   /** WebAssembly only: the TypeScript fallback is the coupling's own loop (src/bridge/axis-coupling.ts). */
   axisPairRun?(A: number, Bv: number, d: number, b: number, law: number, n: number, ringX: number, ringS: number, cap: number, slot: number, lags: number, batches: number, stepsA: number, stepsS: number, coupling: number, minibatch: number, nData: number, limit: number, div: number): number;

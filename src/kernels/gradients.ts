@@ -7,6 +7,9 @@
  */
 import { type KernelInstance, kernelBackend, newKernelInstance } from './index.ts';
 
+/** Least squares keeps Aᵀ in kernel memory too (for F) up to this many numbers (256 MB). */
+const TRANSPOSED_MAX = 2 ** 25;
+
 /** count·d from which a kernel call pays for its copies. */
 export const MIN_WORK = 64;
 
@@ -56,6 +59,8 @@ export class GradientKernel {
   private pC = 0;
   /** x and ∇F of fullGradient: scratch of their own, so a whole run's scratch is never touched. */
   private pFx = 0;
+  /** Least squares: Aᵀ (d×n) for F, when A has at most TRANSPOSED_MAX numbers (0: absent). */
+  private pAt = 0;
   private pFout = 0;
   private capacity = 0;
 
@@ -93,6 +98,16 @@ export class GradientKernel {
       this.pFout = inst.alloc(this.d * 8);
       inst.f64.set(this.A, this.pA >> 3);
       inst.f64.set(this.B, this.pB >> 3);
+      if (this.kind === 'least-squares' && this.A.length <= TRANSPOSED_MAX) {
+        // Aᵀ as well, for F (lsqValueT: one load per two rows); allocated here, never inside a
+        // whole run's allocation mark (runAsgdKernel evaluates F at its saves)
+        const n = this.B.length;
+        const d = this.d;
+        this.pAt = inst.alloc(this.A.length * 8);
+        const at = this.pAt >> 3;
+        const f64 = inst.f64;
+        for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) f64[at + j * n + i] = this.A[i * d + j];
+      }
     }
     if (count > this.capacity) {
       this.capacity = Math.max(count, 2 * this.capacity, 64);
@@ -148,7 +163,7 @@ export class GradientKernel {
     const px = this.pFx >> 3;
     const f64 = inst.f64;
     for (let j = 0; j < d; j++) f64[px + j] = x[j];
-    if (this.kind === 'least-squares') return inst.k.lsqValue!(this.pA, this.pB, this.B.length, d, this.pFx);
+    if (this.kind === 'least-squares') return this.pAt !== 0 ? inst.k.lsqValueT!(this.pAt, this.pB, this.B.length, d, this.pFx) : inst.k.lsqValue!(this.pA, this.pB, this.B.length, d, this.pFx);
     return inst.k.logisticValue!(this.pA, this.pB, this.B.length, d, this.l2, this.pFx);
   }
 }

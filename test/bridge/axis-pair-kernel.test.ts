@@ -105,7 +105,7 @@ describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least 
     for (const p of ps) expect(Object.is(q(p), normalQuantile(p)), `p = ${p}`).toBe(true);
   });
 
-  it("least squares F in the kernel (lsqValue, eight rows at a time) has the loop's bits, for any n mod 8", () => {
+  it("least squares F in the kernels (lsqValue, lsqValueT: eight rows at a time) has the loop's bits, for any n mod 8", () => {
     for (const [n, d] of [[3000, 7], [61, 20], [13, 5], [16, 1]]) {
       const objective = data(n, d);
       const xs = [objective.minimizer!, Float64Array.from({ length: d }, (_, j) => Math.cos(3 * j) * 40), new Float64Array(d)];
@@ -118,6 +118,21 @@ describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least 
         }
       };
       expect(F('wasm-simd'), `n = ${n}, d = ${d}`).toEqual(F('typescript'));
+      // both kernels directly: lsqValue (rows gathered) and lsqValueT (from Aᵀ, what value() uses)
+      const raw = (objective as unknown as { data: { A: Float64Array; B: Float64Array } }).data;
+      const k = newKernelInstance();
+      const pA = k.alloc(n * d * 8);
+      const pAt = k.alloc(n * d * 8);
+      const pB = k.alloc(n * 8);
+      const px = k.alloc(d * 8);
+      k.f64.set(raw.A, pA >> 3);
+      k.f64.set(raw.B, pB >> 3);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) k.f64[(pAt >> 3) + j * n + i] = raw.A[i * d + j];
+      const ts = F('typescript');
+      xs.forEach((x, i) => {
+        k.f64.set(x, px >> 3);
+        expect([k.k.lsqValue!(pA, pB, n, d, px), k.k.lsqValueT!(pAt, pB, n, d, px)]).toEqual([ts[i], ts[i]]);
+      });
       // and F from its definition (a plain sum, other rounding): agreement to rounding
       const A = (objective as unknown as { data: { A: Float64Array; B: Float64Array } }).data;
       for (const x of xs) {
