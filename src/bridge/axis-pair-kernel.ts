@@ -1,10 +1,11 @@
 /**
  * The host of the pair kernel (src/kernels/assembly/pair.ts `axisPairRun`): the 'axis-quantile'
  * coupling with m = 1 on least squares — the ASGD run beside the inline Eq. (5) SDDE, the whole
- * pair step in WebAssembly. The lags, minibatches, step sizes and the PIT's uniforms are drawn here
- * from the path's own streams (seed, 'delay' | 'minibatch' | 'coupling', path), in the order the
- * runner and the coupling draw them, a chunk of steps at a time; the kernel takes the steps and the
- * saves are read back from its rings. The result is the TypeScript loop's to the bit
+ * pair step in WebAssembly. The draws are the path's own streams (seed, 'delay' | 'minibatch' |
+ * 'coupling', path), each read in the order the runner and the coupling read it: the lags and step
+ * sizes are drawn here, a chunk of steps at a time; the minibatches (with replacement; without,
+ * they are drawn here too) and the PIT's uniforms by the kernel, from the engines' MT19937 states
+ * copied into its memory. The kernel takes the steps and the saves are read back from its rings. The result is the TypeScript loop's to the bit
  * (runner.ts with axis-coupling.ts's observer, which is the fallback:
  * test/bridge/axis-pair-kernel.test.ts compares them). A path on which either side turns
  * non-finite is left to that loop (returns undefined), as is everything the kernel does not cover

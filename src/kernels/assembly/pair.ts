@@ -3,8 +3,9 @@
 // src/asgd/runner.ts), n steps at a time: the ASGD step, the coupled normals of the same
 // minibatch (its noise at the law point, whitened, the rank PIT of the sampled law per axis, Φ⁻¹)
 // and the SDDE's Eq. (5) step — the TypeScript code's arithmetic operation for operation, so the
-// same bits (test/kernels/axis-pair.test.ts). The host (src/bridge/axis-pair-kernel.ts) draws the
-// lags, minibatches, steps and the PIT's uniforms from the path's own streams.
+// same bits (test/bridge/axis-pair-kernel.test.ts). The draws are the path's own streams: the
+// host (src/bridge/axis-pair-kernel.ts) draws the lags and steps, the kernel the minibatches (with
+// replacement) and the PIT's uniforms from the MT19937 states the host copies in (rng.ts).
 //
 // The PIT's index (built by the host from the law's sorted samples, axis-pair-kernel.ts): per axis
 // j, G cells over [lo_j, hi_j] by the monotone map t(v) = (v − lo_j)·iw_j, cell(t) = ⌊t⌋ clamped to
