@@ -32,6 +32,7 @@ export interface KernelExports extends CnnKernelExports {
   lsqGradSum?(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
   logisticGradSum?(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
   logisticFullGrad?(A: number, y: number, n: number, d: number, l2: number, x: number, out: number): void;
+  logisticFullGradMany?(A: number, y: number, n: number, d: number, l2: number, X: number, p: number, OUT: number): void;
   logisticValue?(A: number, y: number, n: number, d: number, l2: number, x: number): number;
   asgdRun?(kind: number, A: number, Bv: number, d: number, l2: number, n: number, ring: number, cap: number, slot: number, lags: number, batches: number, b: number, steps: number, g: number, cbuf: number, div: number): number;
   mlpValue?(A: number, labels: number, n: number, d: number, h: number, C: number, l2: number, x: number, u: number, s: number): number;

@@ -5,6 +5,6 @@ export { exp, expm1, expPairs, log, log1p, tanh } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, matvec4 } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
-export { logisticFullGrad, logisticValue } from './full-gradient';
+export { logisticFullGrad, logisticFullGradMany, logisticValue } from './full-gradient';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
 export { cnnForward, cnnGradient, cnnValue } from './cnn';
