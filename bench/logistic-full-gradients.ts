@@ -9,9 +9,6 @@
  *        between the calls (p paths' minibatch gradients, whitening and rank PITs into the 10 MB law)
  *   node --import tsx bench/logistic-full-gradients.ts pair         the pair step as runPair runs it,
  *        against the same with ∇F replaced by a copy (what the step costs besides ∇F)
- *   node --import tsx bench/logistic-full-gradients.ts pairs [p] [K]  p pairs of K steps one by one
- *        (runPair) against side by side (runPairs: ASGD runs first, then the SDDEs in lock step on
- *        the blocked ∇F)
  *   node --import tsx bench/logistic-full-gradients.ts single|many [p] [seconds]   one variant in a
  *        loop, for `perf stat` (instructions and cache misses per data row)
  *
@@ -22,7 +19,7 @@ import { loadavg } from 'node:os';
 import { logisticObjective } from '../src/asgd/objectives/logistic.ts';
 import { asgdConfig } from '../src/asgd/runner.ts';
 import { batchMeanGradient, axisNoiseLaw } from '../src/bridge/axis-law.ts';
-import { runPair, runPairs, validatePair } from '../src/bridge/pair.ts';
+import { runPair, validatePair } from '../src/bridge/pair.ts';
 import { gradientKernelOf } from '../src/kernels/gradients.ts';
 import { kernelBackend } from '../src/kernels/index.ts';
 import type { FiniteSumObjective } from '../src/asgd/objective.ts';
@@ -131,7 +128,7 @@ if (mode === 'hot' || mode === 'evicted') {
   console.log(JSON.stringify(line));
 } else if (mode === 'pair') {
   // the whole pair step (runPair, one path after another), and the same with ∇F replaced by a copy
-  const noGrad: FiniteSumObjective = { ...objective, gradient: (x, out) => out.set(x), gradients: undefined };
+  const noGrad: FiniteSumObjective = { ...objective, gradient: (x, out) => out.set(x) };
   const K = 50;
   const mk = (obj: FiniteSumObjective) => asgdConfig({ objective: obj, x0: Array.from(xStar), eta: 0.01, iterations: K, batchSize: 16, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
   const options = { coupling: 'axis-quantile' as const, sigma: 'at-minimizer' as const, substeps: 1, lawSamples: 65_536, seed: 1, saveEvery: K };
@@ -144,25 +141,6 @@ if (mode === 'hot' || mode === 'evicted') {
   const full = best.full / K;
   const rest = best['without ∇F'] / K;
   console.log(JSON.stringify({ mode, load: load(), pairStepUs: +(full * 1e6).toFixed(1), withoutGradUs: +(rest * 1e6).toFixed(1), gradInSituNsPerRow: (((full - rest) / n) * 1e9).toFixed(2) }));
-} else if (mode === 'pairs') {
-  // p pairs one after another (runPair) against the same p side by side (runPairs: the blocked ∇F)
-  const K = Number(process.argv[4] ?? 100);
-  const cfg = asgdConfig({ objective, x0: Array.from(xStar), eta: 0.01, iterations: K, batchSize: 16, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
-  const options = { coupling: 'axis-quantile' as const, sigma: 'at-minimizer' as const, substeps: 1, lawSamples: 65_536, seed: 1, saveEvery: K };
-  const v = validatePair(cfg, options);
-  const paths = Array.from({ length: p }, (_, q) => q);
-  let alone: string[] = [];
-  let together: string[] = [];
-  const digest = (rs: { sdde: { x: Float64Array }; distance: Float64Array }[]) => rs.map((r) => `${Array.from(r.sdde.x.slice(-d)).join(',')}|${r.distance.at(-1)}`);
-  const variants = {
-    'one by one': () => void (alone = digest(paths.map((path) => runPair(cfg, { ...options, path }, { ...v, path })))),
-    'side by side': () => void (together = digest(runPairs(cfg, options, paths, v))),
-  };
-  for (const f of Object.values(variants)) f();
-  const best = race(variants, 8, 1);
-  if (alone.join() !== together.join()) throw new Error('runPairs differs from runPair');
-  const steps = p * K;
-  console.log(JSON.stringify({ mode, p, K, load: load(), oneByOneUs: +((best['one by one'] / steps) * 1e6).toFixed(1), sideBySideUs: +((best['side by side'] / steps) * 1e6).toFixed(1), ratio: +(best['one by one'] / best['side by side']).toFixed(3), bitIdentical: true }));
 } else if (mode === 'single' || mode === 'many') {
   const seconds = Number(process.argv[4] ?? 5);
   const f = mode === 'single' ? runSingle : runMany;

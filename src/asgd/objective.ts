@@ -23,12 +23,6 @@ export interface FiniteSumObjective {
   /** ∇F(x) into out. */
   gradient(x: Float64Array, out: Float64Array): void;
   /**
-   * Optional ∇F at `count` states at once, for speed: X holds them one after the other (dim numbers
-   * each), out receives their gradients likewise; when present each must equal `gradient` at its
-   * state bit for bit (tested). The inline SDDEs of several bridge pairs step side by side on it.
-   */
-  gradients?(X: Float64Array, count: number, out: Float64Array): void;
-  /**
    * Optional fused Σ_{m<count} ∇f_{batch[m]}(x) into out (a sum, not a mean), for speed; when
    * present it must equal the sum of componentGradient calls in the same order (tested).
    */

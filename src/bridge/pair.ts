@@ -43,7 +43,7 @@ import type { SddeSolution } from '../sdde/solution.ts';
 import { DEFAULT_LAW_SAMPLES, MAX_LAW_NUMBERS } from './axis-law.ts';
 import { lawSize, MinibatchNoiseLaw } from './minibatch-law.ts';
 import { type BridgeOptions, sddeFromAsgd } from './to-sdde.ts';
-import { runAxisQuantile, runAxisQuantileInline } from './axis-coupling.ts';
+import { runAxisQuantile } from './axis-coupling.ts';
 import { coupledIncrements } from './coupled-increments.ts';
 import { optionalCallback, optionalSignal, PhasedProgress, POLL_MASK, throwIfAborted } from '../core/abort.ts';
 import { everyNthSteps } from '../sdde/save-at.ts';
@@ -269,7 +269,7 @@ export function runPair(cfg: AsgdConfig, options: PairOptions, validated?: Valid
   const K = cfg.iterations;
   const fine = K * v.m;
   // the loops of each coupling, in the order they run (their steps are the progress units)
-  const phases = { independent: [K, fine], 'shared-brownian': [K, fine, K, fine], 'axis-quantile': [2 * v.lawSamples, K, v.m > 1 ? fine : K, v.m > 1 ? fine : 0], quantile: [K, v.m > 1 ? fine : 0, fine] }[v.coupling];
+  const phases = { independent: [K, fine], 'shared-brownian': [K, fine, K, fine], 'axis-quantile': [2 * v.lawSamples, K, v.m > 1 ? fine : 0, v.m > 1 ? fine : 0], quantile: [K, v.m > 1 ? fine : 0, fine] }[v.coupling];
   const progress = new PhasedProgress(signal, onProgress, phases);
   const result = runValidatedPair(cfg, options, v, progress);
   progress.finish(); // no partial output
@@ -348,21 +348,14 @@ function runValidatedPair(cfg: AsgdConfig, options: PairOptions, validated: Vali
     discreteStatus = asgd.status;
     if (asgd.divergence) discreteDivergence = asgd.divergence;
   }
-  return pairResult(cfg, validated, path, sdde, { label, x: discreteX!, status: discreteStatus, ...(discreteDivergence ? { divergence: discreteDivergence } : {}) }, asgd);
-}
 
-/** The PairResult of one path from its two runs: the saved times and the distance between them. */
-function pairResult(cfg: AsgdConfig, validated: ValidatedPair, path: number, sdde: SddeSolution, discrete: PairResult['discrete'], asgd: AsgdResult | undefined): PairResult {
-  const { coupling, seed, m, saveEvery, bridged } = validated;
-  const d = cfg.objective.dim;
-  const delta = bridged.delta;
-  const kk = everyNthSteps(cfg.iterations, saveEvery);
+  const kk = everyNthSteps(K, saveEvery);
   const t = Float64Array.from(kk, (k) => k * delta);
-  const nBoth = Math.min(discrete.x.length, sdde.x.length) / d;
+  const nBoth = Math.min(discreteX!.length, sdde.x.length) / d;
   const distance = new Float64Array(nBoth);
   for (let i = 0; i < nBoth; i++) {
     let s = 0;
-    for (let j = 0; j < d; j++) s += (discrete.x[i * d + j] - sdde.x[i * d + j]) ** 2;
+    for (let j = 0; j < d; j++) s += (discreteX![i * d + j] - sdde.x[i * d + j]) ** 2;
     distance[i] = Math.sqrt(s);
   }
   return {
@@ -372,7 +365,7 @@ function pairResult(cfg: AsgdConfig, validated: ValidatedPair, path: number, sdd
     dim: d,
     t,
     k: kk,
-    discrete,
+    discrete: { label, x: discreteX!, status: discreteStatus, ...(discreteDivergence ? { divergence: discreteDivergence } : {}) },
     sdde,
     distance,
     ...(asgd ? { asgd } : {}),
@@ -381,43 +374,4 @@ function pairResult(cfg: AsgdConfig, validated: ValidatedPair, path: number, sdd
     seed,
     path,
   };
-}
-
-/** Paths that step side by side in {@link runPairs}: the blocked full gradient's p. */
-export const PAIRS_TOGETHER = 8;
-
-/**
- * {@link runPair} for several paths of one configuration and seed: the result of each path, in
- * the order given, with the bits runPair gives it alone. Under the 'axis-quantile' coupling with
- * one substep the paths step side by side, {@link PAIRS_TOGETHER} at a time: each path's ASGD runs
- * first, then their SDDEs in lock step, the drifts of all of them from one call of the
- * objective's `gradients` where it has one (logistic regression: one pass over the data for all
- * the paths). Other couplings, and runs with a signal or progress, run the paths one by one.
- *
- * @param validated - `validatePair(cfg, options)` when the caller has it (its seed is used; its path is not).
- * @throws {@link ConfigError} as {@link runPair}, and `paths` (not an array of path indices).
- * @example
- * ```ts
- * import { asgdConfig, generatedLogistic, runPairs } from 'asgd-sdde';
- *
- * const objective = generatedLogistic({ n: 1000, d: 5, seed: 1 });
- * const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.01, iterations: 100, batchSize: 4 });
- * const pairs = runPairs(cfg, { coupling: 'axis-quantile', seed: 1, lawSamples: 2000, saveEvery: 100 }, [0, 1, 2]);
- * console.log(pairs.map((p) => p.path), pairs[0].distance.length); // the paths, and ‖x_k − X(kδ)‖ at k = 0, 100
- * //> [ 0, 1, 2 ] 2
- * ```
- */
-export function runPairs(cfg: AsgdConfig, options: PairOptions, paths: readonly number[], validated?: ValidatedPair): PairResult[] {
-  if (!Array.isArray(paths)) throw new ConfigError('paths', `must be an array of path indices, got ${typeof paths}`);
-  const v = validated ?? validatePair(cfg, options);
-  const indices = paths.map((p, i) => integer(p, `paths[${i}]`, { min: 0 }));
-  const polled = options?.signal !== undefined || options?.onProgress !== undefined;
-  if (v.coupling !== 'axis-quantile' || v.m !== 1 || polled) return indices.map((path) => runPair(cfg, { ...options, path }, { ...v, path }));
-  const out: PairResult[] = [];
-  for (let g = 0; g < indices.length; g += PAIRS_TOGETHER) {
-    const group = indices.slice(g, g + PAIRS_TOGETHER);
-    const runs = runAxisQuantileInline(cfg, v.bridged.sigmaPoint!, v.lawSamples, v.seed, group, v.saveEvery, v.bridged.delta);
-    runs.forEach((r, q) => out.push(pairResult(cfg, v, group[q], r.sdde, { label: 'ASGD', x: r.asgd.x, status: r.asgd.status, ...(r.asgd.divergence ? { divergence: r.asgd.divergence } : {}) }, r.asgd)));
-  }
-  return out;
 }

@@ -136,7 +136,10 @@ export class GradientKernel {
   /**
    * ∇F at p states at once (logistic regression only): X holds the p states of d numbers one after
    * the other, out receives their gradients likewise. One pass over the data serves all p; each
-   * gradient has the bits of {@link GradientKernel.fullGradient} at its state.
+   * gradient has the bits of {@link GradientKernel.fullGradient} at its state (the TypeScript
+   * fallback is `gradient` state by state). Measured by bench/logistic-full-gradients.ts against p
+   * single-state passes; the library's pairs do not step side by side on it, since it pays too
+   * little (docs/performance-and-reproducibility.md, W6).
    */
   fullGradients(X: Float64Array, p: number, out: Float64Array): void {
     if (this.kind !== 'logistic') throw new Error('GradientKernel.fullGradients: logistic regression only');

@@ -11,7 +11,7 @@
  * and in worker threads.
  */
 import { type AsgdConfig, type AsgdSpec, runAsgd, toAsgdConfig } from '../asgd/runner.ts';
-import { type PairOptions, type PairResult, runPair, runPairs, solveBridgedSdde, validatePair } from '../bridge/pair.ts';
+import { type PairOptions, runPair, solveBridgedSdde, validatePair } from '../bridge/pair.ts';
 import type { SddeAlgorithm } from '../sdde/algorithm.ts';
 import { EulerMaruyama } from '../sdde/algorithms/euler-maruyama.ts';
 import type { HistoryInterpolation } from '../sdde/delayed-read.ts';
@@ -200,14 +200,11 @@ export function pairModel(config: AsgdConfig | AsgdSpec, bridge: PairOptions, ru
         return { series: { sdde: { x: sol.x, status: sol.status } } };
       }
       // validated once above (the SDDE and its covariance at the σ point included), not per path
-      return pairOutput(runPair(cfg, { ...bridge, seed, path }, { ...v, seed, path }));
+      const r = runPair(cfg, { ...bridge, seed, path }, { ...v, seed, path });
+      return { series: { asgd: { x: r.discrete.x, status: r.discrete.status }, sdde: { x: r.sdde.x, status: r.sdde.status } }, distance: r.distance };
     },
-    // side by side where the coupling allows (runPairs): the same bits as runPath
-    ...(run === 'pair' ? { runPaths: (seed: number, first: number, count: number) => runPairs(cfg, { ...bridge, seed }, Array.from({ length: count }, (_, q) => first + q), { ...v, seed }).map(pairOutput) } : {}),
   };
 }
-
-const pairOutput = (r: PairResult): PathOutput => ({ series: { asgd: { x: r.discrete.x, status: r.discrete.status }, sdde: { x: r.sdde.x, status: r.sdde.status } }, distance: r.distance });
 
 class SeriesAccumulator {
   readonly x: MomentAccumulator;

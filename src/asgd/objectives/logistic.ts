@@ -159,15 +159,6 @@ function buildLogistic(A: Float64Array, y: Float64Array, n: number, d: number, l
       }
       for (let j = 0; j < d; j++) out[j] = out[j] / n + l2 * x[j];
     },
-    // several states in one pass over the data (the blocked kernel of full-gradient.ts): each
-    // state's gradient has the bits of `gradient` at it
-    gradients(X, count, out) {
-      if (useFullGradientKernel(n, d)) {
-        (kernel ??= new GradientKernel('logistic', A, y, d, l2)).fullGradients(X, count, out);
-        return;
-      }
-      for (let c = 0; c < count; c++) obj.gradient(X.subarray(c * d, (c + 1) * d), out.subarray(c * d, (c + 1) * d));
-    },
     lipschitz: max / 4 + l2,
     ...(l2 > 0 ? { strongConvexity: l2 } : {}),
   };
