@@ -12,8 +12,8 @@
  *   node --import tsx bench/logistic-full-gradients.ts single|many [p] [seconds]   one variant in a
  *        loop, for `perf stat` (instructions and cache misses per data row)
  *
- * The variants are interleaved (A B A B …) and each reported as its best round, since the machine
- * is shared. Every round checks that the blocked kernel gives each state's gradient bit for bit.
+ * The variants are interleaved (A B A B …) and each reported as its best round in CPU time, since
+ * the machine is shared. Every round checks that the blocked kernel gives each state's gradient bit for bit.
  */
 import { loadavg } from 'node:os';
 import { logisticObjective } from '../src/asgd/objectives/logistic.ts';
@@ -52,14 +52,15 @@ const sameBits = () => {
   for (let q = 0; q < a.length; q++) if (a[q] !== b[q]) throw new Error(`blocked kernel differs at ${q}: ${single[q]} vs ${many[q]}`);
 };
 
-/** Best seconds per round of each variant over `rounds` interleaved rounds of `reps` calls. */
+/** Best CPU seconds per call of each variant over `rounds` interleaved rounds of `reps` calls (CPU time: the machine is shared). */
 function race(variants: Record<string, () => void>, rounds: number, reps: number): Record<string, number> {
   const best: Record<string, number> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, f] of Object.entries(variants)) {
-      const t = performance.now();
+      const c0 = process.cpuUsage();
       for (let q = 0; q < reps; q++) f();
-      const s = (performance.now() - t) / 1000 / reps;
+      const c = process.cpuUsage(c0);
+      const s = (c.user + c.system) / 1e6 / reps;
       best[name] = Math.min(best[name] ?? Infinity, s);
     }
   }
