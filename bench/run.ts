@@ -224,7 +224,7 @@ if (asJson) {
     w5: 'W5 pair step, least squares n = 10⁴, d = 20, b = 16, l ≤ 3, axis-quantile (M = 65 536), 1000 paths × 500',
     w6: 'W6 pair step, logistic n = 10⁴, d = 20 (SDDE drift: full gradient), 256 paths × 10',
     w2: 'W2 one path, K = 10⁷, every 1000th saved',
-    w3: 'W3 d = 100, full 100×100 diffusion',
+    w3: 'W3 d = 100, full 100×100 diffusion, 4 paths × 10⁵ steps',
     w4: 'W4 ASGD least squares n = 10⁴, d = 100, b = 32',
   };
   const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(1));

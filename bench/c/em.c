@@ -30,8 +30,9 @@
  *       preallocated array; units = K; stats meanX2 (saved values after dropping the first
  *       10%), saved.
  *   w3: d = m = 100, dX = -X(t-0.01) dt + G dB, h = 1e-3 (L = 10), G_ij = 0.1[i==j] +
- *       0.001 sin(i+2j), X = 0 on [-tau, 0], N = 4 paths, K = 1e4 steps, full G*z each step;
- *       units = N*K; stats meanSq.
+ *       0.001 sin(i+2j), X = 0 on [-tau, 0], N = 4 paths, K = 1e5 steps, full G*z each step;
+ *       units = N*K; stats meanSq. (K was 1e4 until 2026-12-07: a 50-ms run, within the noise of a
+ *       shared machine, and for the JIT-compiled programs mostly their one-time warm-up.)
  *   w4: asynchronous SGD on least squares, n = 10000, d = 100, eta = 0.01, K = 20000,
  *       minibatch of b = 32 indices genrand_int32() % n (with replacement), then delay
  *       genrand_int32() % 17 clipped to k; gradient at x_{k-l} from a 17-slot ring of iterates;
@@ -312,7 +313,7 @@ static void run_w4(uint32_t seed, long K) {
 /* -------------------------------------------------------------------------------- main */
 static void usage(void) {
   fprintf(stderr, "usage: em <w1|w2|w3|w4> [--seed S] [--paths N] [--steps K]\n"
-                  "  defaults: w1 N=1000 K=100000; w2 K=10000000; w3 N=4 K=10000; w4 K=20000 (iterations)\n");
+                  "  defaults: w1 N=1000 K=100000; w2 K=10000000; w3 N=4 K=100000; w4 K=20000 (iterations)\n");
   exit(64);
 }
 
@@ -348,7 +349,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(wl, "w2")) {
     if (paths > 1) fprintf(stderr, "em: w2 has one path; --paths ignored\n");
     run_w2(s, steps > 0 ? steps : 10000000);
-  } else if (!strcmp(wl, "w3")) run_w3(s, paths > 0 ? paths : 4, steps > 0 ? steps : 10000);
+  } else if (!strcmp(wl, "w3")) run_w3(s, paths > 0 ? paths : 4, steps > 0 ? steps : 100000);
   else if (!strcmp(wl, "w4")) {
     if (paths > 0) fprintf(stderr, "em: w4 has no paths; --paths ignored\n");
     run_w4(s, steps > 0 ? steps : 20000);

@@ -67,7 +67,7 @@ function w2() {
 
 function w3() {
   const N = Number(values.paths ?? 4);
-  const K = Number(values.steps ?? 10_000);
+  const K = Number(values.steps ?? 100_000); // as bench/c/em.c (10⁴ until 2026-12-07: see there)
   const d = 100;
   const h = 1e-3;
   const G = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => 0.1 * (i === j ? 1 : 0) + 0.001 * Math.sin(i + 2 * j)));

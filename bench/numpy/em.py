@@ -34,7 +34,7 @@ README-notes: the NumPy idiom of each workload (default variant first)
         float64 array.
      "block": the same method-of-steps block/cumsum as w1 "block" on a (L+1,) window; same
         stream as "loop" (same results up to rounding).
-  w3 (d = m = 100, 4 paths, lag 10): Python loop over steps, vectorized across components and
+  w3 (d = m = 100, 4 paths × 10^5 steps, lag 10): Python loop over steps, vectorized across components and
      the 4 paths: state (d, N) per time, ring buffer (L+1, d, N); each step one
      np.matmul(sqrt(h) G, Z_k, out=...) with Z_k of shape (m, N) (a BLAS d x m x N product; the
      4 paths' matrix-vector products G z are batched as the columns of Z_k), then the same three
@@ -306,7 +306,7 @@ def main():
             ap.error("w2 --variant: loop | block")
         w2(a.seed, a.steps or 10_000_000, v)
     elif a.workload == "w3":
-        w3(a.seed, a.paths or 4, a.steps or 10000)
+        w3(a.seed, a.paths or 4, a.steps or 100000)
     else:
         w4(a.seed, a.steps or 20000)
 

@@ -7,7 +7,7 @@
  */
 import { exp, log } from '../core/math/libm.ts';
 import { type CnnKernelExports, cnnTypeScriptKernels } from './cnn-fallback.ts';
-import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MT_N, NOISE_CODE, RNG_INDEX, RNG_OUT, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
+import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MT_N, NOISE_CODE, NOISE_GIVEN, RNG_INDEX, RNG_OUT, RNG_POOL, RNG_POOL_LEFT } from './layout.ts';
 
 /** Typed views over the current backing buffer (replaced when it grows). */
 export interface MemoryViews {
@@ -27,7 +27,9 @@ export interface KernelExports extends CnnKernelExports {
   em1(G: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   em1Fused(n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, r: number, sqrtH: number, h: number, a: number, b: number, c: number, flags: number, g: number, div: number): number;
   emD(d: number, m: number, n: number, ring: number, cap: number, slot: number, lags: number, lagConst: number, z: number, h: number, A: number, B: number, c: number, driftGiven: number, fbuf: number, kind: number, g: number, gdb: number, div: number): number;
+  emGivenStep(d: number, ring: number, cap: number, slot: number, lagNext: number, h: number, fbuf: number, gz: number, xbuf: number, ybuf: number): number;
   matvec4(G: number, v: number, out: number, rows: number, cols: number): void;
+  matvec4Many(G: number, v: number, out: number, rows: number, cols: number, n: number): void;
   /** WebAssembly only: the TypeScript fallback is the objective's own loop (see gradients.ts). */
   lsqGradSum?(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
   logisticGradSum?(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
@@ -271,6 +273,11 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     }
   }
 
+  /** matvec4 of each v_k (the WebAssembly twin blocks the loops for the cache; the sums are the same). */
+  function matvec4Many(Gm: number, v: number, out: number, rows: number, cols: number, n: number): void {
+    for (let k = 0; k < n; k++) matvec4(Gm, v + k * cols * 8, out + k * rows * 8, rows, cols);
+  }
+
   function emD(d: number, m: number, n: number, ring: number, cap: number, slotIn: number, lags: number, lagConst: number, z: number, h: number, A: number, B: number, c: number, driftGiven: number, fbuf: number, kind: number, g: number, gdb: number, div: number): number {
     const f = mem.f64;
     const fb = fbuf >> 3;
@@ -298,6 +305,13 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
         matvec4(g, pz << 3, gdb, d, m);
         for (let i = 0; i < d; i++) {
           const xn = f[px + i] + h * f[fb + i] + f[qb + i];
+          f[pn + i] = xn;
+          finite = finite && Math.abs(xn) < Infinity;
+        }
+      } else if (kind === NOISE_GIVEN) {
+        const pg = gb + k * d;
+        for (let i = 0; i < d; i++) {
+          const xn = f[px + i] + h * f[fb + i] + f[pg + i];
           f[pn + i] = xn;
           finite = finite && Math.abs(xn) < Infinity;
         }
@@ -330,6 +344,30 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     return slot;
   }
 
+  function emGivenStep(d: number, ring: number, cap: number, slot: number, lagNext: number, h: number, fbuf: number, gz: number, xbuf: number, ybuf: number): number {
+    const f = mem.f64;
+    const ns = slot + 1 === cap ? 0 : slot + 1;
+    const px = (ring >> 3) + slot * d;
+    const pn = (ring >> 3) + ns * d;
+    const fb = fbuf >> 3;
+    const gb = gz >> 3;
+    const xb = xbuf >> 3;
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      const xn = f[px + i] + h * f[fb + i] + f[gb + i];
+      f[pn + i] = xn;
+      f[xb + i] = xn;
+      finite = finite && Math.abs(xn) < Infinity;
+    }
+    if (!finite) return ~ns;
+    if (lagNext >= 0) {
+      let rs = ns - lagNext;
+      if (rs < 0) rs += cap;
+      f.copyWithin(ybuf >> 3, (ring >> 3) + rs * d, (ring >> 3) + (rs + 1) * d);
+    }
+    return ns;
+  }
+
   return {
     exp,
     log,
@@ -342,7 +380,9 @@ export function typeScriptKernels(mem: MemoryViews): KernelExports {
     em1,
     em1Fused,
     emD,
+    emGivenStep,
     matvec4,
+    matvec4Many,
     ...cnnTypeScriptKernels(mem),
   };
 }

@@ -126,6 +126,13 @@ function readPreference(): KernelPreference {
 /** The module's bytes (decoded once from the embedded base64). */
 export function wasmBytes(): Uint8Array<ArrayBuffer> {
   if (bytesCache) return bytesCache;
+  // Node's Buffer decodes natively (≈ 0.2 ms); the loop below runs once, in the interpreter, and
+  // took 2.5–7 ms of a program's first solve (browsers have no Buffer)
+  const nodeBuffer = (globalThis as { Buffer?: { from(s: string, enc: 'base64'): Uint8Array } }).Buffer;
+  if (nodeBuffer) {
+    const b = nodeBuffer.from(WASM_BASE64, 'base64');
+    return (bytesCache = new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  }
   const bin = atob(WASM_BASE64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -26,6 +26,8 @@ export const EM_HAS_NOISE = 8;
 
 /** emD noise kinds. */
 export const NOISE_CODE = { none: 0, scalar: 1, diagonal: 2, full: 3 } as const;
+/** emD noise kind: full noise whose G·ΔB per step is already computed (matvec4Many), row k of the `g` argument for step k. */
+export const NOISE_GIVEN = 4;
 
 /** Lanes (paths) that em1 steps at once at most. */
 export const MAX_LANES = 8;

@@ -11,7 +11,9 @@
  *     MAX_LANES paths at once (f64x2 lanes) when their lag is constant;
  *   - d ≥ 2: linear drift with constant diffusion (all four noise kinds), or a drift and/or a
  *     diffusion function evaluated here between kernel steps when the noise is full and
- *     G·ΔB is large (d·m ≥ 64), where the kernel's matrix–vector product pays for the call.
+ *     G·ΔB is large (d·m ≥ 64), where the kernel's matrix–vector product pays for the call. A
+ *     constant full G multiplies the increments of GIVEN_BLOCK steps at once (matvec4Many, a
+ *     blocked matrix product with each row summed as the per-step product sums it).
  * Results are bit-identical to the general loop (test/kernels/), including divergence, saving and
  * the recorded lags.
  *
@@ -23,15 +25,17 @@
 import { checkedLag, ConstantLag, type LagSource } from '../delay/lags.ts';
 import { BatchedMersenneTwister19937 } from '../random/mt19937.ts';
 import { GaussianIncrements } from './brownian.ts';
-import type { SddeProblem } from './problem.ts';
+import type { CoefficientFn, SddeProblem } from './problem.ts';
 import { evalHistory } from './problem-compile.ts';
 import { borrowKernels, type KernelInstance, returnKernels } from '../kernels/index.ts';
-import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
+import { EM_HAS_A, EM_HAS_B, EM_HAS_C, EM_HAS_NOISE, MAX_LANES, NOISE_CODE, NOISE_GIVEN, RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../kernels/layout.ts';
 
 /** Steps per kernel call (a group of paths; d ≥ 2). */
 const CHUNK = 256;
 /** Steps per kernel call for one scalar path: its calls are short, so fewer of them. */
 const CHUNK_ONE = 2048;
+/** Steps per block of increments and G·ΔB with a constant full G (matvec4Many's block of vectors). */
+const GIVEN_BLOCK = 32;
 /** d·m from which a drift or diffusion function is worth running beside the kernel. */
 const HYBRID_MIN_WORK = 64;
 
@@ -70,7 +74,7 @@ export function emKernelApplies(problem: SddeProblem, noise: unknown, lags: LagS
   const dif = problem.diffusion;
   // kernel memory (ring, ΔB, matrices) stays well below WebAssembly's 32-bit address space; a
   // larger history runs on the general loop, whose ring is an ordinary Float64Array
-  const bytes = 8 * ((lags.maxLag + CHUNK_ONE) * d * MAX_LANES + CHUNK * Math.max(1, dif.noiseDim) + 2 * d * d + dif.size);
+  const bytes = 8 * ((lags.maxLag + CHUNK_ONE) * d * MAX_LANES + CHUNK * (Math.max(1, dif.noiseDim) + d) + 2 * d * d + dif.size);
   if (!(bytes < 2 ** 30)) return false;
   const linear = problem.linearDrift !== null;
   const constantNoise = dif.kind === 'none' || dif.constant !== null;
@@ -283,10 +287,15 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   const gPtr = dif.kind === 'none' ? 0 : dif.constant ? copy(dif.constant) : inst.alloc(dif.size * 8);
   const fbuf = inst.alloc(d * 8);
   const gdb = inst.alloc(d * 8);
+  // a constant full G: the increments of a chunk are drawn before its steps and do not depend on
+  // the state, so G·ΔB of all its steps is one blocked matrix product (matvec4Many, the same sums
+  // as matvec4 per step), and the steps add row k of it (emD's NOISE_GIVEN)
+  const given = dif.kind === 'full' && dif.constant !== null;
+  const gz = given ? inst.alloc(chunk * d * 8) : 0;
+  const stepKind = given ? NOISE_GIVEN : NOISE_CODE[dif.kind];
   const rng = streams(inst, [p]);
   prefill(inst, run, ring, cap, maxLag, 1);
   rng.load();
-  const kind = NOISE_CODE[dif.kind];
   // views lent to the drift and diffusion functions: X_k and X_{k−l} are copied into xbuf/ybuf
   // (memmove inside kernel memory), f and g are written in place; the borrowed memory cannot grow
   const xbuf = inst.alloc(d * 8);
@@ -298,6 +307,8 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   const f64 = inst.f64;
   const i32 = inst.i32;
 
+  const driftLoop: DriftLoop | null = hybrid && given ? { k: inst.k, drift: problem.drift, t0, h, d, ring, cap, lagBuf, fbuf, gz, xbuf, ybuf, div, f64, i32, xView, yView, fView } : null;
+
   let slot = 0;
   let k = 0;
   let nextSave = p.saved;
@@ -305,11 +316,22 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   while (k < nSteps) {
     const n = Math.min(chunk, nSteps - k);
     for (let i = 0; i < n; i++) i32[(lagBuf >> 2) + i] = checkedLag(constant ? maxLag : lags.next(k + i), k + i, maxLag, policy);
-    if (m > 0) inst.k.normals(rng.blocks[0], z, n * m, 8, sqrtH);
+    if (given) {
+      // ΔB and G·ΔB in blocks of GIVEN_BLOCK steps (the same stream, drawn in order): a block's
+      // increments are still in L1 for the product, and the kernels' first calls — before V8 has
+      // optimized them — are short
+      for (let b = 0; b < n; b += GIVEN_BLOCK) {
+        const nb = Math.min(GIVEN_BLOCK, n - b);
+        inst.k.normals(rng.blocks[0], z, nb * m, 8, sqrtH);
+        inst.k.matvec4Many(gPtr, z, gz + b * d * 8, d, m, nb);
+      }
+    } else if (m > 0) inst.k.normals(rng.blocks[0], z, n * m, 8, sqrtH);
     i32[div >> 2] = -1;
     const start = slot;
     if (!hybrid) {
-      slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, kind, gPtr, gdb, div);
+      slot = inst.k.emD(d, m, n, ring, cap, slot, lagBuf, 0, z, h, A, B, c, 0, fbuf, stepKind, given ? gz : gPtr, gdb, div);
+    } else if (driftLoop !== null) {
+      slot = driftFunctionSteps(driftLoop, k, n, slot);
     } else {
       for (let i = 0; i < n; i++) {
         let rs = slot - i32[(lagBuf >> 2) + i];
@@ -322,7 +344,7 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
         // a linear drift (beside a diffusion function) is computed by the kernel itself
         if (L === null) problem.drift(t, xView, yView, fView);
         if (dif.fn) dif.fn(t, xView, yView, gView);
-        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagBuf + 4 * i, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, kind, gPtr, gdb, div);
+        slot = inst.k.emD(d, m, 1, ring, cap, slot, lagBuf + 4 * i, 0, z + i * m * 8, h, A, B, c, L === null ? 1 : 0, fbuf, stepKind, given ? gz + i * d * 8 : gPtr, gdb, div);
         if (i32[div >> 2] >= 0) {
           i32[div >> 2] = i;
           break;
@@ -352,4 +374,53 @@ function runVector(inst: KernelInstance, run: EmRun, p: EmPath): void {
   }
   p.steps = nSteps;
   rng.store();
+}
+
+/** What driftFunctionSteps needs: the kernels, the drift function, the memory and its views. */
+interface DriftLoop {
+  k: KernelInstance['k'];
+  drift: CoefficientFn;
+  t0: number;
+  h: number;
+  d: number;
+  ring: number;
+  cap: number;
+  lagBuf: number;
+  fbuf: number;
+  gz: number;
+  xbuf: number;
+  ybuf: number;
+  div: number;
+  f64: Float64Array;
+  i32: Int32Array;
+  xView: Float64Array;
+  yView: Float64Array;
+  fView: Float64Array;
+}
+
+/**
+ * Steps k … k + n − 1 of a drift function with constant full noise (G·ΔB of the chunk already in
+ * gz): per step the function, then one kernel call (emGivenStep) that also leaves X_{k+1} and
+ * X_{k+1−l} in xbuf/ybuf for the next call of the function (the chunk's first pair is copied here).
+ * Returns the ring row of the last state written; a non-finite state writes its step offset to div.
+ * A function of its own, and small, so that V8 optimizes this hot loop within a few hundred steps
+ * (compiled on the stack of runVector, the loop waited ≈ 30–50 ms for its optimized code).
+ */
+function driftFunctionSteps(c: DriftLoop, k: number, n: number, slotIn: number): number {
+  const { k: kernels, drift, t0, h, d, ring, cap, lagBuf, fbuf, gz, xbuf, ybuf, f64, i32, xView, yView, fView } = c;
+  let slot = slotIn;
+  let rs = slot - i32[lagBuf >> 2];
+  if (rs < 0) rs += cap;
+  f64.copyWithin(xbuf >> 3, (ring >> 3) + slot * d, (ring >> 3) + (slot + 1) * d);
+  f64.copyWithin(ybuf >> 3, (ring >> 3) + rs * d, (ring >> 3) + (rs + 1) * d);
+  for (let i = 0; i < n; i++) {
+    drift(t0 + (k + i) * h, xView, yView, fView);
+    const next = kernels.emGivenStep(d, ring, cap, slot, i + 1 < n ? i32[(lagBuf >> 2) + i + 1] : -1, h, fbuf, gz + i * d * 8, xbuf, ybuf);
+    if (next < 0) {
+      i32[c.div >> 2] = i;
+      return ~next;
+    }
+    slot = next;
+  }
+  return slot;
 }

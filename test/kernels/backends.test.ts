@@ -16,6 +16,8 @@ import { asgdRuns } from '../../src/asgd/kernel-host.ts';
 import { emRuns } from '../../src/sdde/kernel-host.ts';
 import { KernelInstance, kernelBackend, setKernelBackend, wasmBytes, wasmSimdSupported } from '../../src/kernels/index.ts';
 import { RNG_BYTES, RNG_POOL, RNG_POOL_LEFT } from '../../src/kernels/layout.ts';
+import { dot4 } from '../../src/core/kernels.ts';
+import { WASM_BASE64 } from '../../src/kernels/wasm-module.ts';
 import { BatchedMersenneTwister19937 } from '../../src/random/mt19937.ts';
 import { NormalSampler } from '../../src/random/normal.ts';
 import { deriveEngine } from '../../src/random/streams.ts';
@@ -45,6 +47,15 @@ function summary(s: SddeSolution) {
 it('WebAssembly SIMD is available in this Node (else the wasm half of these tests would not run)', () => {
   expect(wasmSimdSupported()).toBe(true);
   expect(kernelBackend()).toBe('wasm-simd');
+});
+
+it('wasmBytes decodes the embedded module: with Node’s Buffer, the bytes of the atob loop that browsers run', () => {
+  const viaAtob = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
+  const bytes = wasmBytes();
+  expect(bytes.length).toBe(viaAtob.length);
+  expect(Buffer.compare(bytes, viaAtob)).toBe(0);
+  expect(bytes.byteOffset).toBe(0);
+  expect(bytes.buffer.byteLength).toBe(bytes.length); // its own buffer, not a slice of Node's pool
 });
 
 describe('random numbers: kernel streams = NormalSampler over BatchedMersenneTwister19937', () => {
@@ -112,6 +123,39 @@ const GF = Array.from({ length: D }, (_, i) => Array.from({ length: M }, (_, j) 
 cases.push(['d = 12, m = 9, drift function, constant full noise (odd m: the tail of the 4-way sums)', { dim: D, drift: (_t, x, y, out) => { for (let i = 0; i < D; i++) out[i] = -y[i] + 0.1 * Math.tanh(x[(i + 1) % D]); }, diffusion: { noise: 'full', noiseDim: M, g: GF }, history: (s, out) => { for (let i = 0; i < D; i++) out[i] = Math.sin(s + i); }, T: 2, delay: { kind: 'constant', lag: 17 } }, { saveAt: { every: 4 }, recordDelays: true }]);
 cases.push(['d = 12, m = 9, drift and diffusion functions, random lags', { dim: D, drift: (t, x, y, out) => { for (let i = 0; i < D; i++) out[i] = -y[i] + 0.05 * t; }, diffusion: { noise: 'full', noiseDim: M, g: (_t, x, _y, out) => { for (let i = 0; i < D * M; i++) out[i] = 0.02 * (1 + 0.1 * Math.cos(x[i % D] + i)); } }, history: 0.3, T: 2, delay: { kind: 'random', model: { kind: 'geometric', p: 0.2, maxLag: 40 } } }, { recordDelays: true }]);
 cases.push(['d = 12, m = 9, drift function, diverging', { dim: D, drift: (_t, x, _y, out) => { for (let i = 0; i < D; i++) out[i] = 50 * x[i] * Math.abs(x[i]); }, diffusion: { noise: 'full', noiseDim: M, g: GF }, history: 1, T: 5, delay: { kind: 'constant', lag: 1 } }, { recordDelays: true }]);
+
+// constant full noise over several chunks of steps (256 per kernel call): G·ΔB of a chunk is one
+// blocked product (matvec4Many, blocks of 32 steps and 4 rows), d and m not multiples of 4
+const D2 = 37;
+const M2 = 41;
+const G2 = Array.from({ length: D2 }, (_, i) => Array.from({ length: M2 }, (_, j) => 0.02 * (i === j ? 1 : 0) + 0.004 * Math.cos(3 * i - j)));
+cases.push(['d = 37, m = 41, linear drift, constant full noise, 600 steps (chunks of 256)', { dim: D2, drift: { linear: { x: Array.from({ length: D2 }, (_, i) => Array.from({ length: D2 }, (_, j) => (i === j ? -1 : 0.01 * Math.sin(i * j)))), c: Array.from({ length: D2 }, (_, i) => 0.1 * i) } }, diffusion: { noise: 'full', noiseDim: M2, g: G2 }, history: 0.2, T: 6, delay: { kind: 'constant', lag: 3 } }, { saveAt: { every: 11 } }]);
+cases.push(['d = 37, m = 41, drift function, constant full noise, random lags over several chunks', { dim: D2, drift: (t, x, y, out) => { for (let i = 0; i < D2; i++) out[i] = -y[i] + 0.2 * Math.sin(x[(i + 3) % D2] + t); }, diffusion: { noise: 'full', noiseDim: M2, g: G2 }, history: (s, out) => { for (let i = 0; i < D2; i++) out[i] = Math.cos(s * i); }, T: 6, delay: { kind: 'random', model: { kind: 'geometric', p: 0.1, maxLag: 40 } } }, { recordDelays: true, saveAt: { every: 7 } }]);
+// only the last coordinate (index 36, the odd one out of the kernel's pairs of lanes) blows up
+cases.push(['d = 37, m = 41, drift function, constant full noise, the last coordinate diverging in the second chunk', { dim: D2, drift: (_t, x, y, out) => { for (let i = 0; i < D2; i++) out[i] = i === D2 - 1 ? 0.3 * x[i] * Math.abs(x[i]) : -y[i]; }, diffusion: { noise: 'full', noiseDim: M2, g: G2 }, history: 1, T: 30, delay: { kind: 'constant', lag: 2 } }, { recordDelays: true, saveAt: { every: 3 } }]);
+const D3 = 100;
+const G3 = Array.from({ length: D3 }, (_, i) => Array.from({ length: D3 }, (_, j) => 0.1 * (i === j ? 1 : 0) + 0.001 * Math.sin(i + 2 * j)));
+cases.push(['d = m = 100, drift function −X(t − τ), constant full noise (the benchmark’s W3), 600 steps', { dim: D3, drift: (_t, _x, y, out) => { for (let i = 0; i < D3; i++) out[i] = -y[i]; }, diffusion: { noise: 'full', noiseDim: D3, g: G3 }, history: 0, T: 6, delay: { kind: 'constant', lag: 10 } }, { saveAt: { every: 50 } }]);
+
+describe('matvec4Many: G·[v_0 … v_{n−1}] blocked ≡ each row summed as the general loop sums it (dot4)', () => {
+  for (const backend of BACKENDS) {
+    it(backend, () => {
+      const inst = new KernelInstance(backend === 'wasm-simd' ? new WebAssembly.Module(wasmBytes()) : null);
+      for (const [rows, cols, n] of [[1, 1, 1], [7, 9, 33], [100, 100, 70], [6, 3, 65], [13, 100, 32]]) {
+        const g = Float64Array.from({ length: rows * cols }, (_, q) => Math.sin(1.7 * q + 0.3) * (1 + (q % 5)));
+        const v = Float64Array.from({ length: n * cols }, (_, q) => Math.cos(0.9 * q) / (1 + (q % 7)));
+        const gp = inst.alloc(g.length * 8);
+        const vp = inst.alloc(v.length * 8);
+        const op = inst.alloc(n * rows * 8);
+        inst.f64.set(g, gp >> 3);
+        inst.f64.set(v, vp >> 3);
+        inst.k.matvec4Many(gp, vp, op, rows, cols, n);
+        const want = Array.from({ length: n * rows }, (_, q) => dot4(g, (q % rows) * cols, v.subarray(Math.floor(q / rows) * cols), cols));
+        expect(Array.from(inst.f64.subarray(op >> 3, (op >> 3) + n * rows)), `${rows}×${cols}, ${n} vectors`).toEqual(want);
+      }
+    });
+  }
+});
 
 describe('Euler–Maruyama: kernels (both backends) ≡ the general loop, bit for bit', () => {
   for (const [name, spec, opts] of cases) {
