@@ -130,6 +130,9 @@ export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x:
  * gradients likewise. One pass over the data: each block of four rows, loaded once, serves the p
  * states in turn while it is in L1. Per state exactly logisticFullGrad's operations in its order,
  * so each gradient has its bits; what is shared is only the data's trip from memory.
+ * Not on the pair ensemble's path: there it measured 1.03–1.10× per pair step (the row's cost is
+ * its instructions, not its loads), too little for stepping paths in lock step; kept for the
+ * benchmark that shows this (bench/logistic-full-gradients.ts, docs/performance-and-reproducibility.md).
  */
 export function logisticFullGradMany(A: usize, y: usize, n: i32, d: i32, l2: f64, X: usize, p: i32, OUT: usize): void {
   const rowBytes = <usize>d << 3;
