@@ -34,6 +34,7 @@ export interface KernelExports extends CnnKernelExports {
   lsqGradSum?(A: number, B: number, d: number, batch: number, count: number, x: number, out: number): void;
   logisticGradSum?(A: number, y: number, d: number, l2: number, batch: number, count: number, x: number, out: number, cbuf: number): void;
   logisticFullGrad?(A: number, y: number, n: number, d: number, l2: number, x: number, out: number): void;
+  logisticFullGradMany?(A: number, y: number, n: number, d: number, l2: number, X: number, p: number, OUT: number): void;
   logisticValue?(A: number, y: number, n: number, d: number, l2: number, x: number): number;
   lsqValue?(A: number, Bv: number, n: number, d: number, x: number): number;
   lsqValueT?(At: number, Bv: number, n: number, d: number, x: number): number;

@@ -63,6 +63,10 @@ export class GradientKernel {
   private pAt = 0;
   private pFout = 0;
   private capacity = 0;
+  /** States and gradients of fullGradients, room for `manyCapacity` states. */
+  private pMx = 0;
+  private pMout = 0;
+  private manyCapacity = 0;
 
   /**
    * Least squares: Ã = AᵀA/n (row-major d×d) and B̃ = AᵀB/n, the objective's full gradient
@@ -154,6 +158,33 @@ export class GradientKernel {
     f64 = inst.f64;
     const po = this.pFout >> 3;
     for (let j = 0; j < d; j++) out[j] = f64[po + j];
+  }
+
+  /**
+   * ∇F at p states at once (logistic regression only): X holds the p states of d numbers one after
+   * the other, out receives their gradients likewise. One pass over the data serves all p; each
+   * gradient has the bits of {@link GradientKernel.fullGradient} at its state (the TypeScript
+   * fallback is `gradient` state by state). Measured by bench/logistic-full-gradients.ts against p
+   * single-state passes; the library's pairs do not step side by side on it, since it pays too
+   * little (docs/performance-and-reproducibility.md, W6).
+   */
+  fullGradients(X: Float64Array, p: number, out: Float64Array): void {
+    if (this.kind !== 'logistic') throw new Error('GradientKernel.fullGradients: logistic regression only');
+    const d = this.d;
+    const inst = this.instance(0);
+    if (p > this.manyCapacity) {
+      this.manyCapacity = Math.max(p, 2 * this.manyCapacity, 8);
+      this.pMx = inst.alloc(this.manyCapacity * d * 8);
+      this.pMout = inst.alloc(this.manyCapacity * d * 8);
+    }
+    const pd = p * d;
+    let f64 = inst.f64;
+    const px = this.pMx >> 3;
+    for (let j = 0; j < pd; j++) f64[px + j] = X[j];
+    inst.k.logisticFullGradMany!(this.pA, this.pB, this.B.length, d, this.l2, this.pMx, p, this.pMout);
+    f64 = inst.f64;
+    const po = this.pMout >> 3;
+    for (let j = 0; j < pd; j++) out[j] = f64[po + j];
   }
 
   /** F(x), the bits of the objective's own `value` (evaluated at every ASGD save). */

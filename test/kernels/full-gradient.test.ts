@@ -5,7 +5,10 @@
  *  - both against numpy's ∇F and F (test/fixtures/logistic_gradient.py: float64, scipy's expit,
  *    numpy's logaddexp), on data built here from the same exact rationals, within a rounding-error bound;
  *  - the two backends give the same bits, also where the kernel instance is shared with the
- *    minibatch and whole-run kernels, and so do the bridge's pairs built on it (the SDDE's drift is ∇F).
+ *    minibatch and whole-run kernels, and so do the bridge's pairs built on it (the SDDE's drift is ∇F);
+ *  - ∇F at p states in one pass over the data (GradientKernel.fullGradients, the blocked kernel
+ *    logisticFullGradMany) gives every state's gradient with the bits of the single-state kernel
+ *    and of the objective's TypeScript loop.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +16,7 @@ import { logisticObjective } from '../../src/asgd/objectives/logistic.ts';
 import { asgdConfig, runAsgd } from '../../src/asgd/runner.ts';
 import { runPair } from '../../src/bridge/pair.ts';
 import { type KernelBackend, setKernelBackend } from '../../src/kernels/index.ts';
-import { MIN_WORK, useFullGradientKernel } from '../../src/kernels/gradients.ts';
+import { gradientKernelOf, MIN_WORK, useFullGradientKernel } from '../../src/kernels/gradients.ts';
 
 const BACKENDS: KernelBackend[] = ['wasm-simd', 'typescript'];
 afterAll(() => setKernelBackend('auto'));
@@ -117,5 +120,41 @@ describe('logistic regression ∇F and F: kernel and fallback against numpy, and
       expect(bits(pairs[0][p].asgd!.F), `path ${p}: F at the saves`).toEqual(bits(pairs[1][p].asgd!.F));
     }
     expect(pairs[0][0].distance.at(-1)).toBeGreaterThan(0);
+  });
+
+  it('∇F at p states in one pass (the blocked kernel): each state bit for bit the single-state kernel and the TypeScript loop', () => {
+    // n ≡ 3 (mod 4) and d ≡ 3 (mod 4): the kernels' four-row blocks, remaining rows, pairs of
+    // columns and remaining columns all run; states with margins beyond ±707 take the scalar sigmoid
+    for (const [n, d] of [
+      [403, 21],
+      [64, 4],
+      [37, 2],
+      [9, 7],
+    ]) {
+      const obj = fixtureObjective(n, d, 0.01);
+      for (const p of [1, 3, 8, 9]) {
+        const X = Float64Array.from({ length: p * d }, (_, q) => (q % 5 === 4 && p > 3 && q < d * 2 ? 400 : Math.sin(q + 1)) * (q < d ? 1 : 1 + q / (p * d)));
+        const got = under('wasm-simd', () => {
+          const out = new Float64Array(p * d).fill(Number.NaN);
+          gradientKernelOf(obj)!.fullGradients(X, p, out);
+          return out;
+        });
+        for (let k = 0; k < p; k++) {
+          const x = X.subarray(k * d, (k + 1) * d);
+          const one = under('wasm-simd', () => {
+            const g = new Float64Array(d);
+            gradientKernelOf(obj)!.fullGradient(x, g);
+            return g;
+          });
+          const ts = under('typescript', () => {
+            const g = new Float64Array(d);
+            obj.gradient(x, g);
+            return g;
+          });
+          expect(bits(got.subarray(k * d, (k + 1) * d)), `n = ${n}, d = ${d}, p = ${p}, state ${k}: blocked vs single kernel`).toEqual(bits(one));
+          expect(bits(one), `n = ${n}, d = ${d}, state ${k}: kernel vs TypeScript`).toEqual(bits(ts));
+        }
+      }
+    }
   });
 });

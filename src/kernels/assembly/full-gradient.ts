@@ -34,9 +34,85 @@ import { finishSum4 } from './sum4';
 }
 
 /**
+ * Four rows' contributions c_i a_i (i = i … i+3, rows at p0, p0 + rowBytes, …) added to out in row
+ * order, for the state x: their dot products in two f64x2 accumulators each (lanes j ≡ 0, 1 and
+ * j ≡ 2, 3), then the four updates of out within one pass over out.
+ */
+@inline function addRows4(p0: usize, rowBytes: usize, y: usize, i: i32, d: i32, d4: i32, d2: i32, x: usize, out: usize): void {
+  const p1 = p0 + rowBytes;
+  const p2 = p1 + rowBytes;
+  const p3 = p2 + rowBytes;
+  let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+  let c01 = f64x2.splat(0), c23 = f64x2.splat(0), e01 = f64x2.splat(0), e23 = f64x2.splat(0);
+  for (let j: i32 = 0; j < d4; j += 4) {
+    const o = <usize>j << 3;
+    const x01 = v128.load(x + o);
+    const x23 = v128.load(x + o + 16);
+    a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), x01));
+    a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), x23));
+    b01 = f64x2.add(b01, f64x2.mul(v128.load(p1 + o), x01));
+    b23 = f64x2.add(b23, f64x2.mul(v128.load(p1 + o + 16), x23));
+    c01 = f64x2.add(c01, f64x2.mul(v128.load(p2 + o), x01));
+    c23 = f64x2.add(c23, f64x2.mul(v128.load(p2 + o + 16), x23));
+    e01 = f64x2.add(e01, f64x2.mul(v128.load(p3 + o), x01));
+    e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
+  }
+  const r01 = coefficients2(y, i, finishSum4(a01, a23, p0, x, d4, d), finishSum4(b01, b23, p1, x, d4, d));
+  const r23 = coefficients2(y, i + 2, finishSum4(c01, c23, p2, x, d4, d), finishSum4(e01, e23, p3, x, d4, d));
+  const r0 = f64x2.extract_lane(r01, 0), r1 = f64x2.extract_lane(r01, 1);
+  const r2 = f64x2.extract_lane(r23, 0), r3 = f64x2.extract_lane(r23, 1);
+  const v0 = f64x2.splat(r0), v1 = f64x2.splat(r1), v2 = f64x2.splat(r2), v3 = f64x2.splat(r3);
+  let j: i32 = 0;
+  for (; j < d2; j += 2) {
+    const o = <usize>j << 3;
+    let t = f64x2.add(v128.load(out + o), f64x2.mul(v128.load(p0 + o), v0));
+    t = f64x2.add(t, f64x2.mul(v128.load(p1 + o), v1));
+    t = f64x2.add(t, f64x2.mul(v128.load(p2 + o), v2));
+    v128.store(out + o, f64x2.add(t, f64x2.mul(v128.load(p3 + o), v3)));
+  }
+  for (; j < d; j++) {
+    const o = <usize>j << 3;
+    let t = load<f64>(out + o) + load<f64>(p0 + o) * r0;
+    t = t + load<f64>(p1 + o) * r1;
+    t = t + load<f64>(p2 + o) * r2;
+    store<f64>(out + o, t + load<f64>(p3 + o) * r3);
+  }
+}
+
+/** One row's contribution c_i a_i (row at p0) added to out, for the state x. */
+@inline function addRow(p0: usize, y: usize, i: i32, d: i32, d4: i32, d2: i32, x: usize, out: usize): void {
+  let a01 = f64x2.splat(0);
+  let a23 = f64x2.splat(0);
+  for (let j: i32 = 0; j < d4; j += 4) {
+    const o = <usize>j << 3;
+    a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
+    a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), v128.load(x + o + 16)));
+  }
+  const r0 = coefficient(y, i, finishSum4(a01, a23, p0, x, d4, d));
+  const v0 = f64x2.splat(r0);
+  let j: i32 = 0;
+  for (; j < d2; j += 2) {
+    const o = <usize>j << 3;
+    v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(p0 + o), v0)));
+  }
+  for (; j < d; j++) {
+    const o = <usize>j << 3;
+    store<f64>(out + o, load<f64>(out + o) + load<f64>(p0 + o) * r0);
+  }
+}
+
+/** out_j = out_j / n + λ x_j: the end of ∇F. */
+@inline function finishFullGrad(n: i32, d: i32, l2: f64, x: usize, out: usize): void {
+  const fn = <f64>n;
+  for (let j: i32 = 0; j < d; j++) {
+    const o = <usize>j << 3;
+    store<f64>(out + o, load<f64>(out + o) / fn + l2 * load<f64>(x + o));
+  }
+}
+
+/**
  * ∇F(x) into out (d doubles) for A row-major n×d, labels y (±1, n doubles), L2 weight λ. Four rows
- * at a time: their dot products in two f64x2 accumulators each (lanes j ≡ 0, 1 and j ≡ 2, 3), then
- * the four updates of out in row order within one pass over out.
+ * at a time (addRows4), the remaining rows one at a time.
  */
 export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x: usize, out: usize): void {
   const rowBytes = <usize>d << 3;
@@ -44,75 +120,37 @@ export function logisticFullGrad(A: usize, y: usize, n: i32, d: i32, l2: f64, x:
   const d2 = d & ~1;
   memory.fill(out, 0, rowBytes);
   let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) addRows4(A + <usize>i * rowBytes, rowBytes, y, i, d, d4, d2, x, out);
+  for (; i < n; i++) addRow(A + <usize>i * rowBytes, y, i, d, d4, d2, x, out);
+  finishFullGrad(n, d, l2, x, out);
+}
+
+/**
+ * ∇F at p states at once: X holds p states of d doubles one after the other, OUT receives their p
+ * gradients likewise. One pass over the data: each block of four rows, loaded once, serves the p
+ * states in turn while it is in L1. Per state exactly logisticFullGrad's operations in its order,
+ * so each gradient has its bits; what is shared is only the data's trip from memory.
+ * Not on the pair ensemble's path: there it measured 1.03–1.10× per pair step (the row's cost is
+ * its instructions, not its loads), too little for stepping paths in lock step; kept for the
+ * benchmark that shows this (bench/logistic-full-gradients.ts, docs/performance-and-reproducibility.md).
+ */
+export function logisticFullGradMany(A: usize, y: usize, n: i32, d: i32, l2: f64, X: usize, p: i32, OUT: usize): void {
+  const rowBytes = <usize>d << 3;
+  const d4 = d & ~3;
+  const d2 = d & ~1;
+  memory.fill(OUT, 0, <usize>p * rowBytes);
+  let i: i32 = 0;
   for (; i + 4 <= n; i += 4) {
     const p0 = A + <usize>i * rowBytes;
-    const p1 = p0 + rowBytes;
-    const p2 = p1 + rowBytes;
-    const p3 = p2 + rowBytes;
-    let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
-    let c01 = f64x2.splat(0), c23 = f64x2.splat(0), e01 = f64x2.splat(0), e23 = f64x2.splat(0);
-    for (let j: i32 = 0; j < d4; j += 4) {
-      const o = <usize>j << 3;
-      const x01 = v128.load(x + o);
-      const x23 = v128.load(x + o + 16);
-      a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), x01));
-      a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), x23));
-      b01 = f64x2.add(b01, f64x2.mul(v128.load(p1 + o), x01));
-      b23 = f64x2.add(b23, f64x2.mul(v128.load(p1 + o + 16), x23));
-      c01 = f64x2.add(c01, f64x2.mul(v128.load(p2 + o), x01));
-      c23 = f64x2.add(c23, f64x2.mul(v128.load(p2 + o + 16), x23));
-      e01 = f64x2.add(e01, f64x2.mul(v128.load(p3 + o), x01));
-      e23 = f64x2.add(e23, f64x2.mul(v128.load(p3 + o + 16), x23));
-    }
-    const r01 = coefficients2(y, i, finishSum4(a01, a23, p0, x, d4, d), finishSum4(b01, b23, p1, x, d4, d));
-    const r23 = coefficients2(y, i + 2, finishSum4(c01, c23, p2, x, d4, d), finishSum4(e01, e23, p3, x, d4, d));
-    const r0 = f64x2.extract_lane(r01, 0), r1 = f64x2.extract_lane(r01, 1);
-    const r2 = f64x2.extract_lane(r23, 0), r3 = f64x2.extract_lane(r23, 1);
-    const v0 = f64x2.splat(r0), v1 = f64x2.splat(r1), v2 = f64x2.splat(r2), v3 = f64x2.splat(r3);
-    let j: i32 = 0;
-    for (; j < d2; j += 2) {
-      const o = <usize>j << 3;
-      let t = f64x2.add(v128.load(out + o), f64x2.mul(v128.load(p0 + o), v0));
-      t = f64x2.add(t, f64x2.mul(v128.load(p1 + o), v1));
-      t = f64x2.add(t, f64x2.mul(v128.load(p2 + o), v2));
-      v128.store(out + o, f64x2.add(t, f64x2.mul(v128.load(p3 + o), v3)));
-    }
-    for (; j < d; j++) {
-      const o = <usize>j << 3;
-      let t = load<f64>(out + o) + load<f64>(p0 + o) * r0;
-      t = t + load<f64>(p1 + o) * r1;
-      t = t + load<f64>(p2 + o) * r2;
-      store<f64>(out + o, t + load<f64>(p3 + o) * r3);
-    }
+    for (let k: i32 = 0; k < p; k++) addRows4(p0, rowBytes, y, i, d, d4, d2, X + <usize>k * rowBytes, OUT + <usize>k * rowBytes);
   }
-  // the remaining rows one at a time
   for (; i < n; i++) {
     const p0 = A + <usize>i * rowBytes;
-    let a01 = f64x2.splat(0);
-    let a23 = f64x2.splat(0);
-    for (let j: i32 = 0; j < d4; j += 4) {
-      const o = <usize>j << 3;
-      a01 = f64x2.add(a01, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
-      a23 = f64x2.add(a23, f64x2.mul(v128.load(p0 + o + 16), v128.load(x + o + 16)));
-    }
-    const r0 = coefficient(y, i, finishSum4(a01, a23, p0, x, d4, d));
-    const v0 = f64x2.splat(r0);
-    let j: i32 = 0;
-    for (; j < d2; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(out + o, f64x2.add(v128.load(out + o), f64x2.mul(v128.load(p0 + o), v0)));
-    }
-    for (; j < d; j++) {
-      const o = <usize>j << 3;
-      store<f64>(out + o, load<f64>(out + o) + load<f64>(p0 + o) * r0);
-    }
+    for (let k: i32 = 0; k < p; k++) addRow(p0, y, i, d, d4, d2, X + <usize>k * rowBytes, OUT + <usize>k * rowBytes);
   }
-  const fn = <f64>n;
-  for (let j: i32 = 0; j < d; j++) {
-    const o = <usize>j << 3;
-    store<f64>(out + o, load<f64>(out + o) / fn + l2 * load<f64>(x + o));
-  }
+  for (let k: i32 = 0; k < p; k++) finishFullGrad(n, d, l2, X + <usize>k * rowBytes, OUT + <usize>k * rowBytes);
 }
+
 
 /** log(1 + e^z) without overflow, as logistic.ts's softplus. */
 @inline function softplus(z: f64): f64 {

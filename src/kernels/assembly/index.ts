@@ -5,7 +5,7 @@ export { exp, expm1, expPairs, log, log1p, tanh } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
 export { em1, em1Fused, emD, emGivenStep, matvec4, matvec4Many } from './em';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
-export { logisticFullGrad, logisticValue, lsqValue, lsqValueT } from './full-gradient';
+export { logisticFullGrad, logisticFullGradMany, logisticValue, lsqValue, lsqValueT } from './full-gradient';
 export { axisPairRun, normalQuantile } from './pair';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
 export { cnnForward, cnnGradient, cnnValue } from './cnn';
