@@ -192,6 +192,8 @@ const targets = [
   { name: 'W2 ≥ 0.5 × C', value: thr('w2', 'asgd-sdde') / thr('w2', 'c'), target: 0.5 },
   { name: 'W2, peak RSS < 100 MB', value: results.w2?.['asgd-sdde'].peakRssMB ?? NaN, target: 100, lower: true },
   { name: 'W3 ≥ 0.5 × C', value: thr('w3', 'asgd-sdde') / thr('w3', 'c'), target: 0.5 },
+  // W3 against NumPy: the speed issue's target (1.0×) and the first benchmark issue's (1.3×), both shown
+  { name: 'W3 ≥ 1.0 × NumPy', value: thr('w3', 'asgd-sdde') / thr('w3', 'numpy'), target: 1.0 },
   { name: 'W3 ≥ 1.3 × NumPy', value: thr('w3', 'asgd-sdde') / thr('w3', 'numpy'), target: 1.3 },
   { name: 'W4 ≥ 0.4 × C', value: thr('w4', 'asgd-sdde') / thr('w4', 'c'), target: 0.4 },
   { name: 'W5 ≥ 0.5 × C', value: thr('w5', 'asgd-sdde') / thr('w5', 'c'), target: 0.5 },
