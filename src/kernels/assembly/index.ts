@@ -3,7 +3,8 @@
 // gives the same bits; src/kernels/index.ts chooses between them.
 export { exp, expm1, expPairs, log, log1p, tanh } from './libm';
 export { mtRefill, normals, setZigguratTables, words } from './rng';
-export { em1, em1Fused, emD, emGivenStep, matvec4, matvec4Many } from './em';
+export { em1, em1Fused, emD, emGivenStep } from './em';
+export { matvec4, matvec4Many } from './matvec';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
 export { logisticFullGrad, logisticFullGradMany, logisticValue, lsqValue, lsqValueT } from './full-gradient';
 export { axisPairRun, normalQuantile } from './pair';
