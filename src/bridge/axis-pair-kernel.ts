@@ -32,20 +32,22 @@ import type { AxisNoiseLaw } from './axis-law.ts';
 
 /** Pair steps per kernel call. */
 const CHUNK = 256;
-/** Words of the law block (pair.ts L_*). */
-const LAW_FIELDS = 17;
+/** Words of the law block (pair-law.ts L_*). */
+const LAW_FIELDS = 18;
+/** The law block's word of the b = 1 atom table (pair-law.ts L_ATOMS). */
+const L_ATOMS = 17;
 
 /** Cells per axis of the PIT's index for M samples: M/4 (on average four samples a cell), at most 65 536. */
 export function pitCells(samples: number): number {
   return Math.max(1, Math.min(65_536, Math.floor(samples / 4)));
 }
 
-/** The cell of t = (v − lo)·iw: ⌊t⌋ clamped to [0, G) (pair.ts cellOf, the same operations). */
+/** The cell of t = (v − lo)·iw: ⌊t⌋ clamped to [0, G) (pit.ts cellOf, the same operations). */
 function cellOf(t: number, G: number): number {
   return t < 0 ? 0 : t >= G ? G - 1 : Math.floor(t);
 }
 
-/** The 16-bit key of t in cell c (pair.ts keyOf). */
+/** The 16-bit key of t in cell c (pit.ts keyOf). */
 function keyOf(t: number, c: number): number {
   const q = Math.floor((t - c) * 65536);
   return q < 0 ? 0 : q > 65535 ? 65535 : q;
@@ -60,6 +62,8 @@ interface LawKernel {
   block: number;
   mix: number;
   busy: boolean;
+  /** The b = 1 atom table's address (pair.ts axisPairAtoms), once built. */
+  atoms?: number;
   run?: { b: number; maxLag: number; cap: number; ringX: number; ringS: number; lags: number; batches: number; stepsA: number; stepsS: number; coupling: number; minibatch: number; div: number };
 }
 
@@ -93,7 +97,7 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     Bt: f64Block(Bt),
     point: f64Block(law.point),
     gPoint: f64Block(law.pointGradient),
-    scratch: inst.alloc(8 * d * 8 + 3 * d * 4 + 16),
+    scratch: inst.alloc(8 * d * 8 + (5 * d + 2) * 4 + 16), // pair-law.ts scratchRow, scratchWords
     // the residuals a_iᵀx_L − b_i at the law point, once (four-chain dot products, as the kernels')
     residual: f64Block(Float64Array.from({ length: B.length }, (_, i) => dot4(A, i * d, law.point, d) - B[i])),
   };
@@ -121,7 +125,7 @@ function buildLawKernel(law: AxisNoiseLaw, objective: object, A: Float64Array, B
     }
     while (c <= G) i32[sb + c++] = base + M;
   }
-  const fields = [M, G, p.whiten, p.sorted, p.keys, p.start, p.lo, p.iw, p.bias, p.dead, p.mix, p.At, p.Bt, p.point, p.gPoint, p.scratch, p.residual];
+  const fields = [M, G, p.whiten, p.sorted, p.keys, p.start, p.lo, p.iw, p.bias, p.dead, p.mix, p.At, p.Bt, p.point, p.gPoint, p.scratch, p.residual, 0];
   for (let i = 0; i < LAW_FIELDS; i++) i32[(block >> 2) + i] = fields[i];
   return { objective, inst, A: pA, B: pB, block, mix: p.mix, busy: false };
 }
@@ -170,6 +174,27 @@ export function inlineSolution(d: number, K: number, saveEvery: number, delta: n
   });
 }
 
+/**
+ * The b = 1 atom table of the pair kernel: at b = 1 a step's minibatch noise at the law point is one
+ * of the n atoms ∇F(x_L) − ∇f_i(x_L), so the kernel reads each atom's PIT ranks from a table it
+ * computed once per law with the step's own code (src/kernels/assembly/pair.ts axisPairAtoms)
+ * instead of whitening and searching every step — the same ranks, so the same bits. Built when
+ * n ≤ M (the law's samples: then it costs less than the law itself). `enabled` (default true):
+ * false runs b = 1 through the search (the tests compare the two); `builds` counts the tables built.
+ */
+export const axisPairAtomTable = { enabled: true, builds: 0 };
+
+/** The law's atom table (built on first use; its address). */
+function atomTable(lk: LawKernel, d: number, n: number): number {
+  if (lk.atoms === undefined) {
+    const table = lk.inst.alloc(n * d * 8);
+    lk.inst.k.axisPairAtoms!(lk.A, d, lk.block, n, table);
+    lk.atoms = table;
+    axisPairAtomTable.builds++;
+  }
+  return lk.atoms;
+}
+
 /** Pair-kernel runs so far (for tests that check the kernel did run). */
 export const axisPairKernelRuns = { count: 0 };
 
@@ -210,8 +235,10 @@ export function runAxisPairKernel(cfg: AsgdConfig, law: AxisNoiseLaw, mix: Float
   const sampler = inKernel ? undefined : new MinibatchSampler(obj.n, b, cfg.sampling, minibatchEngine);
   const run = runBuffers(lk, d, b, maxLag);
   const { inst, block } = lk;
+  const atoms = b === 1 && axisPairAtomTable.enabled && obj.n <= law.samples ? atomTable(lk, d, obj.n) : 0;
   const f64 = inst.f64;
   const i32 = inst.i32;
+  i32[(block >> 2) + L_ATOMS] = atoms;
   lk.busy = true;
   axisPairKernelRuns.count++;
   try {

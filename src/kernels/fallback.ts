@@ -41,6 +41,8 @@ export interface KernelExports extends CnnKernelExports {
   asgdRun?(kind: number, A: number, Bv: number, d: number, l2: number, n: number, ring: number, cap: number, slot: number, lags: number, batches: number, b: number, steps: number, g: number, cbuf: number, div: number): number;
   /** WebAssembly only: the TypeScript fallback is the coupling's own loop (src/bridge/axis-coupling.ts). */
   axisPairRun?(A: number, Bv: number, d: number, b: number, law: number, n: number, ringX: number, ringS: number, cap: number, slot: number, lags: number, batches: number, stepsA: number, stepsS: number, coupling: number, minibatch: number, nData: number, limit: number, div: number): number;
+  /** WebAssembly only: the pair kernel's b = 1 atom table (src/bridge/axis-pair-kernel.ts builds it). */
+  axisPairAtoms?(A: number, d: number, law: number, nData: number, table: number): void;
   /** WebAssembly only: Φ⁻¹ as src/core/math/normal-quantile.ts (the pair kernel's; exported for its test). */
   normalQuantile?(p: number): number;
   mlpValue?(A: number, labels: number, n: number, d: number, h: number, C: number, l2: number, x: number, u: number, s: number): number;

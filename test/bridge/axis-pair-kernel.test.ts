@@ -7,12 +7,15 @@
  * doubles, TypeScript arithmetic), not the kernel's cell-and-key index. Covered: a continuous law;
  * a law with few atoms (every observed noise ties with thousands of samples: the tie count T and
  * the key-equality path of the index); reads before the start from a given history; a run that
- * diverges (left to the loop); and the kernel's Φ⁻¹ against normalQuantile, bit for bit.
+ * diverges (left to the loop); and the kernel's Φ⁻¹ against normalQuantile, bit for bit. At b = 1
+ * the kernel reads each step's PIT ranks from its per-law atom table: those runs are compared with
+ * the loop and with the kernel's own search (the table switched off), including laws whose every
+ * lookup ties.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { leastSquaresObjective } from '../../src/asgd/objectives/least-squares.ts';
 import { asgdConfig, type AsgdConfig } from '../../src/asgd/runner.ts';
-import { axisPairKernelRuns, pitCells } from '../../src/bridge/axis-pair-kernel.ts';
+import { axisPairAtomTable, axisPairKernelRuns, pitCells } from '../../src/bridge/axis-pair-kernel.ts';
 import { runPair } from '../../src/bridge/pair.ts';
 import { normalQuantile } from '../../src/core/math/normal-quantile.ts';
 import { newKernelInstance, setKernelBackend, wasmSimdSupported } from '../../src/kernels/index.ts';
@@ -87,6 +90,46 @@ describe.skipIf(!wasmSimdSupported())('pair kernel (axis-quantile, m = 1, least 
     const x0 = Array.from(objective.minimizer!, (v) => v + 0.3);
     const cfg = asgdConfig({ objective, x0, eta: 0.05, iterations: 613, batchSize: 5, sampling: 'without-replacement', delay: { kind: 'constant', lag: 6 }, beforeHistory: 'history', history: x0.map((v) => v - 1), schedule: { kind: 'inverse-sqrt' } });
     sameBits(cfg, 1000, [0, 9], 97);
+  });
+
+  /** The kernel at b = 1 with its atom table, without it (the search) and the loop: the same bits. */
+  function sameBitsAtB1(cfg: AsgdConfig, lawSamples: number, paths: number[], saveEvery: number, expectTable: boolean) {
+    const builds = axisPairAtomTable.builds;
+    const table = sameBits(cfg, lawSamples, paths, saveEvery);
+    expect(axisPairAtomTable.builds - builds, 'atom tables built').toBe(expectTable ? 1 : 0);
+    axisPairAtomTable.enabled = false;
+    try {
+      expect(pairs(cfg, 'wasm-simd', lawSamples, paths, saveEvery)).toEqual(table);
+    } finally {
+      axisPairAtomTable.enabled = true;
+    }
+  }
+
+  it('b = 1, few distinct rows (every lookup ties with ~50 law samples): the atom table, the search and the loop agree', () => {
+    // 40 rows: the 2000 law samples repeat the 40 atoms, so each step's noise (one of them) ties
+    // with all the samples of its atom — T ≈ 50 on every axis, the doubles decide every rank
+    const objective = data(40, 4, 4);
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.05, iterations: 500, batchSize: 1, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 3 }, beforeHistory: 'clip' });
+    sameBitsAtB1(cfg, 2000, [0, 4], 9, true);
+  });
+
+  it('b = 1 on the shape of the least-squares study (odd d, n < M, uniform lags): the same bits with and without the table', () => {
+    const objective = data(1500, 7);
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.01, iterations: 900, batchSize: 1, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 7 }, beforeHistory: 'clip' });
+    sameBitsAtB1(cfg, 4096, [0, 1, 7], 100, true);
+  });
+
+  it('b = 1 without replacement (the host draws the rows) and a history: the table applies, the same bits', () => {
+    const objective = data(300, 5, 8);
+    const x0 = Array.from(objective.minimizer!, (v) => v - 0.2);
+    const cfg = asgdConfig({ objective, x0, eta: 0.03, iterations: 613, batchSize: 1, sampling: 'without-replacement', delay: { kind: 'constant', lag: 4 }, beforeHistory: 'history', history: x0.map((v) => v + 1) });
+    sameBitsAtB1(cfg, 1000, [2], 61, true);
+  });
+
+  it('b = 1 with more rows than law samples: no table (the search), the same bits', () => {
+    const objective = data(1200, 3);
+    const cfg = asgdConfig({ objective, x0: Array.from(objective.minimizer!), eta: 0.02, iterations: 300, batchSize: 1, sampling: 'with-replacement', delay: { kind: 'uniform', maxLag: 2 }, beforeHistory: 'clip' });
+    sameBitsAtB1(cfg, 1000, [0], 30, false);
   });
 
   it('a diverging run is left to the TypeScript loop: the same result either way', () => {

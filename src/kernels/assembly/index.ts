@@ -7,6 +7,7 @@ export { em1, em1Fused, emD, emGivenStep } from './em';
 export { matvec4, matvec4Many } from './matvec';
 export { asgdRun, logisticGradSum, lsqGradSum } from './asgd';
 export { logisticFullGrad, logisticFullGradMany, logisticValue, lsqValue, lsqValueT } from './full-gradient';
-export { axisPairRun, normalQuantile } from './pair';
+export { axisPairAtoms, axisPairRun } from './pair';
+export { normalQuantile } from './normal-quantile';
 export { mlpGradMeanAdd, mlpValue } from './mlp';
 export { cnnForward, cnnGradient, cnnValue } from './cnn';
