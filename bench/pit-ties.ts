@@ -2,9 +2,12 @@
  * How often the axis coupling's rank PIT meets a tie, per batch size, on the objective of
  * examples/study-least-squares-d20.json (least squares, n = 10⁴, d = 20, noise 0.5, seed 1) with
  * the default M = 65 536 law samples. A measurement, not a test: it explains why the b = 1 points
- * of that study cost ≈ 2.5× the others. At b = 1 the minibatch noise takes at most n values, so
- * the M samples repeat them and nearly every lookup ties; a tie is counted on the 8-byte samples
- * (the kernel's 16-bit keys cannot separate equal values), a further read into the 10 MB law.
+ * of that study cost ≈ 2.5× the others when every step searched the law. At b = 1 the minibatch
+ * noise takes at most n values, so the M samples repeat them and nearly every lookup ties; a tie
+ * is counted on the 8-byte samples (the kernel's 16-bit keys cannot separate equal values): a
+ * further read into the 10 MB law and a binary search over the rest of the axis for the tie count.
+ * The pair kernel now computes those n atoms' ranks once per law and a b = 1 step reads them
+ * (src/kernels/assembly/pair.ts axisPairAtoms), so this cost is paid n times, not once a step.
  *
  *   node --import tsx bench/pit-ties.ts
  *

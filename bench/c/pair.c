@@ -26,11 +26,14 @@
  *             a_i·x* − r_i computed once, as asgd-sdde's kernel does), w = Λ^{-1/2}Vᵀζ*,
  *             U_j = (R + v(T + 1))/(M + 1) by the rank PIT of the sampled law (R = #{s < w − tol},
  *             T = #{|s − w| ≤ tol}, v uniform from the path's second generator; R from the cell
- *             index of src/kernels/assembly/pair.ts: the cell's start and its samples' 16-bit keys,
+ *             index of src/kernels/assembly/pit.ts: the cell's start and its samples' 16-bit keys,
  *             the doubles only on a key tie), z_j = Φ⁻¹(U_j) − β_j (AS 241)
  *   SDDE:     X_{k+1} = X_k − η ∇F(X_{k−l}) + η R z   (Eq. 5 with R = VΛ^{1/2}T)
  * The law: C = Σ(x*)/b, C = VΛVᵀ (cyclic Jacobi); M = 65 536 minibatch noises at x*, whitened and
  * sorted per axis; calibration on M fresh ones: β = mean(z − w), T = Cov(z)^{-1/2}.
+ * (At b = 1 asgd-sdde's kernel reads each step's PIT ranks from a per-law table of the n rows'
+ * ranks, src/kernels/assembly/pair.ts axisPairAtoms; W5 is b = 16, where that table does not apply,
+ * so this reference has none.)
  * stats: meanDist ± seDist of ‖x_K − X_K‖, meanErr ± seErr of ‖x_K − x*‖².
  */
 #include "common.h"
@@ -200,7 +203,7 @@ static int upper_bound(const double *a, int lo, int hi, double v) {
   return lo;
 }
 
-/* the index (src/kernels/assembly/pair.ts): t = (v − lo)·iw, cell ⌊t⌋ clamped to [0, G), key
+/* the index (src/kernels/assembly/pit.ts): t = (v − lo)·iw, cell ⌊t⌋ clamped to [0, G), key
    ⌊(t − cell)·65536⌋ clamped to [0, 65535]; (cell, key) never decreases with v */
 static inline int cell_of(double t) { return t < 0 ? 0 : t >= BUCKETS ? BUCKETS - 1 : (int)floor(t); }
 static inline int key_of(double t, int c) {

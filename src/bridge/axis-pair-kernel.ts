@@ -11,9 +11,10 @@
  * non-finite is left to that loop (returns undefined), as is everything the kernel does not cover
  * (another objective, step scales, a signal or progress callback, another backend).
  *
- * The PIT's index is built here once per law (see the kernel's header): G cells per axis with the
- * first sample of each, and a 16-bit key per sample — the exact rank, read from about a quarter of
- * the memory the 8-byte samples take.
+ * The PIT's index is built here once per law (see src/kernels/assembly/pit.ts): G cells per axis
+ * with the first sample of each, and a 16-bit key per sample — the exact rank, read from about a
+ * quarter of the memory the 8-byte samples take. At b = 1 the kernel also builds, once per law, the
+ * table of every data row's PIT ranks ({@link axisPairAtomTable}), which a step then reads instead.
  */
 import type { AsgdConfig, AsgdResult } from '../asgd/runner.ts';
 import { MinibatchSampler } from '../asgd/minibatch.ts';
