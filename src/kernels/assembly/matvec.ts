@@ -127,8 +127,11 @@ export function matvec4Many(Gm: usize, v: usize, out: usize, rows: i32, cols: i3
   store<f64>(out, finishSum4(d01, d23, r3, v, m4, cols), 24);
 }
 
-/** One row (at r0) · v, summed as matvec4 documents. */
-@inline function row1(r0: usize, v: usize, m4: i32, cols: i32): f64 {
+/**
+ * One row (at r0) · v, summed as matvec4 documents — as src/core/kernels.ts dot4: four chains over
+ * j < m4, the tail into the first, then (s0 + s1) + (s2 + s3) (the pair kernel's products too).
+ */
+@inline export function row1(r0: usize, v: usize, m4: i32, cols: i32): f64 {
   let a01 = f64x2.splat(0);
   let a23 = f64x2.splat(0);
   for (let j: i32 = 0; j < m4; j += 4) {

@@ -4,7 +4,7 @@
 // noise at the law point, whitened (axis-coupling.ts axisNormals), with the arithmetic of the
 // TypeScript loop.
 
-import { finishSum4 } from './sum4';
+import { row1 } from './matvec';
 
 // the law block: i32 words at `law` (the host writes them; axis-pair-kernel.ts LAW_FIELDS)
 export const L_M = 0;
@@ -41,18 +41,6 @@ export const L_ATOMS = 17;
 /** The PIT's cells (d i32), then cellLo (d), cellHi (d + 1), ranks (2d), in the scratch. */
 @inline export function scratchWords(law: usize, d: i32): usize {
   return field(law, L_SCRATCH) + <usize>8 * (<usize>d << 3);
-}
-
-/** Σ_j row[j]·v[j] summed as src/core/kernels.ts dot4 (four chains, (s0 + s1) + (s2 + s3)). */
-@inline export function dot4(row: usize, v: usize, d: i32, d4: i32): f64 {
-  let a01 = f64x2.splat(0);
-  let a23 = f64x2.splat(0);
-  for (let j: i32 = 0; j < d4; j += 4) {
-    const o = <usize>j << 3;
-    a01 = f64x2.add(a01, f64x2.mul(v128.load(row + o), v128.load(v + o)));
-    a23 = f64x2.add(a23, f64x2.mul(v128.load(row + o + 16), v128.load(v + o + 16)));
-  }
-  return finishSum4(a01, a23, row, v, d4, d);
 }
 
 /**
@@ -96,5 +84,5 @@ export const L_ATOMS = 17;
     const o = <usize>i << 3;
     store<f64>(gs + o, load<f64>(gPoint + o) - load<f64>(gs + o) / fb);
   }
-  for (let j: i32 = 0; j < d; j++) store<f64>(w + (<usize>j << 3), dot4(whiten + <usize>j * rowBytes, gs, d, d4));
+  for (let j: i32 = 0; j < d; j++) store<f64>(w + (<usize>j << 3), row1(whiten + <usize>j * rowBytes, gs, d4, d));
 }

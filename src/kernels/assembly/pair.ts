@@ -11,10 +11,11 @@
 // index), normal-quantile.ts (Φ⁻¹).
 
 import { lsqSum } from './asgd';
+import { row1 } from './matvec';
 import { nextWord, uniformOpen01 } from './rng';
 import { coupledNormals } from './normal-quantile';
 import { pitRanks, pitUniforms } from './pit';
-import { dot4, field, L_AT, L_ATOMS, L_BIAS, L_BT, L_DEAD, L_M, L_MIX, scratchRow, scratchWords, whitenedNoise } from './pair-law';
+import { field, L_AT, L_ATOMS, L_BIAS, L_BT, L_DEAD, L_M, L_MIX, scratchRow, scratchWords, whitenedNoise } from './pair-law';
 
 /**
  * A minibatch with replacement from nData rows, as MinibatchSampler.draw: rejection above the
@@ -110,14 +111,14 @@ export function axisPairRun(
     coupledNormals(d, dead, vk, u, bias, z);
     // the SDDE: X_{k+1} = X_k − c∇F(X_{k−l}) + c·R z, ∇F = ÃX − B̃ (least-squares.ts gradient)
     const XR = ringS + <usize>rs * rowBytes;
-    for (let a: i32 = 0; a < d; a++) store<f64>(gX + (<usize>a << 3), dot4(At + <usize>a * rowBytes, XR, d, d4) - load<f64>(Bt + (<usize>a << 3)));
+    for (let a: i32 = 0; a < d; a++) store<f64>(gX + (<usize>a << 3), row1(At + <usize>a * rowBytes, XR, d4, d) - load<f64>(Bt + (<usize>a << 3)));
     const c = load<f64>(stepsS + (<usize>k << 3));
     const Xc = ringS + <usize>slot * rowBytes;
     const Xn = ringS + <usize>ns * rowBytes;
     let finite = true;
     for (let i: i32 = 0; i < d; i++) {
       const o = <usize>i << 3;
-      const noise = dot4(mix + <usize>i * rowBytes, z, d, d4);
+      const noise = row1(mix + <usize>i * rowBytes, z, d4, d);
       const val = load<f64>(Xc + o) - c * load<f64>(gX + o) + c * noise;
       finite = finite && Math.abs(val) < Infinity;
       store<f64>(Xn + o, val);
